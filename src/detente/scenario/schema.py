@@ -1,0 +1,400 @@
+"""Typed, frozen models of a scenario file.
+
+A scenario file (YAML or TOML) has these top-level keys::
+
+    schema_version: 1
+    name: ukraine-2023                 # identifier: lower-case letters, digits, '-' and '_'
+    title: ...
+    description: ...
+    sources: {KEY: citation, ...}      # citations that parameters may name as "ref:KEY"
+    time: {start: 2023-12-01, step_days: 7, horizon_steps: 156}
+    sides: {ukraine: {actors: [...], description: ...}, ...}
+    modules: [military, strikes, economy, society]
+    parameters:
+      NAME: {value: 1.0, unit: ..., source: ..., note: ...}
+      NAME: {dist: pert, low: .., mode: .., high: .., unit: ..., source: ...}
+    events:
+      NAME: {date: ..., effective: ..., probability: PARAM, changes: [...], description: ...}
+    policies:
+      NAME: {description: ..., changes: [...], events: {...}}
+
+A *source* is ``fact:KEY`` (a row of the shared facts table, e.g.
+``fact:ru_shell_production_nato_est``), ``ref:KEY`` (an entry of ``sources``), a free-text
+citation, or exactly ``assumption`` (then the number must carry a distribution, unless it is
+a structural switch or a unit-free modelling choice explained in ``note``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from detente._typing import FloatArray
+
+NAME_RE = r"^[a-z][a-z0-9_\-]*$"
+IDENT_RE = r"^[a-z][a-z0-9_]*$"
+
+#: Days in a month and a year, used for unit conversion and month counting.
+DAYS_PER_MONTH = 365.25 / 12.0
+DAYS_PER_YEAR = 365.25
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- distributions
+class Uniform(_Frozen):
+    """Uniform on ``[low, high]``."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _order(self) -> Uniform:
+        if not self.low < self.high:
+            raise ValueError(f"low must be < high, found low={self.low}, high={self.high}")
+        return self
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Quantile function at probabilities ``u``."""
+        return np.asarray(self.low + (self.high - self.low) * u, dtype=np.float64)
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest values the distribution can take."""
+        return self.low, self.high
+
+    def median(self) -> float:
+        """The distribution's median (used for the default, central run)."""
+        return float(self.ppf(np.array([0.5]))[0])
+
+
+class Triangular(_Frozen):
+    """Triangular on ``[low, high]`` with mode ``mode``."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _order(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                "expected low <= mode <= high with low < high, "
+                f"found low={self.low}, mode={self.mode}, high={self.high}"
+            )
+        return self
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Quantile function at probabilities ``u``."""
+        a, c, b = self.low, self.mode, self.high
+        fc = (c - a) / (b - a)
+        left = a + np.sqrt(u * (b - a) * (c - a))
+        right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+        return np.asarray(np.where(u < fc, left, right), dtype=np.float64)
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest values the distribution can take."""
+        return self.low, self.high
+
+    def median(self) -> float:
+        """The distribution's median."""
+        return float(self.ppf(np.array([0.5]))[0])
+
+
+class Pert(_Frozen):
+    """PERT (scaled beta) on ``[low, high]`` with mode ``mode`` and shape ``lamb`` (4)."""
+
+    dist: Literal["pert"]
+    low: float
+    mode: float
+    high: float
+    lamb: float = Field(4.0, gt=0)
+
+    @model_validator(mode="after")
+    def _order(self) -> Pert:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                "expected low <= mode <= high with low < high, "
+                f"found low={self.low}, mode={self.mode}, high={self.high}"
+            )
+        return self
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Quantile function at probabilities ``u``."""
+        from scipy import stats
+
+        span = self.high - self.low
+        a = 1.0 + self.lamb * (self.mode - self.low) / span
+        b = 1.0 + self.lamb * (self.high - self.mode) / span
+        return np.asarray(self.low + span * stats.beta.ppf(u, a, b), dtype=np.float64)
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest values the distribution can take."""
+        return self.low, self.high
+
+    def median(self) -> float:
+        """The distribution's median."""
+        return float(self.ppf(np.array([0.5]))[0])
+
+
+class TruncNormal(_Frozen):
+    """Normal(``mean``, ``sd``) truncated to ``[low, high]``."""
+
+    dist: Literal["truncnormal"]
+    mean: float
+    sd: float = Field(gt=0)
+    low: float = -math.inf
+    high: float = math.inf
+
+    @model_validator(mode="after")
+    def _order(self) -> TruncNormal:
+        if not self.low < self.high:
+            raise ValueError(f"low must be < high, found low={self.low}, high={self.high}")
+        return self
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Quantile function at probabilities ``u``."""
+        from scipy import stats
+
+        a = (self.low - self.mean) / self.sd
+        b = (self.high - self.mean) / self.sd
+        return np.asarray(stats.truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd),
+                          dtype=np.float64)
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest values the distribution can take."""
+        return self.low, self.high
+
+    def median(self) -> float:
+        """The distribution's median."""
+        return float(self.ppf(np.array([0.5]))[0])
+
+
+class LogNormal(_Frozen):
+    """Log-normal with median ``median`` and log-scale standard deviation ``sigma``."""
+
+    dist: Literal["lognormal"]
+    median_: float = Field(alias="median", gt=0)
+    sigma: float = Field(gt=0)
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Quantile function at probabilities ``u``."""
+        from scipy import special
+
+        z = np.sqrt(2.0) * special.erfinv(2.0 * u - 1.0)
+        return np.asarray(self.median_ * np.exp(self.sigma * z), dtype=np.float64)
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest values the distribution can take."""
+        return 0.0, math.inf
+
+    def median(self) -> float:
+        """The distribution's median."""
+        return self.median_
+
+
+Distribution = Annotated[
+    Uniform | Triangular | Pert | TruncNormal | LogNormal, Field(discriminator="dist")
+]
+DIST_KINDS = ("uniform", "triangular", "pert", "truncnormal", "lognormal")
+
+
+# --------------------------------------------------------------------------- parameters
+SOURCE_HELP = "'fact:KEY', 'ref:KEY', a citation, or 'assumption'"
+
+
+class Parameter(_Frozen):
+    """One model parameter: a value or a distribution, with a unit and a source.
+
+    Written in the file either as ``{value: X, unit: U, source: S}`` or as
+    ``{dist: KIND, <its fields>, unit: U, source: S}``.
+    """
+
+    value: float | None = None
+    dist: Distribution | None = None
+    unit: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lift_dist(cls, data: Any) -> Any:
+        # A distribution is written inline ({dist: pert, low: ...}); gather its fields.
+        if isinstance(data, dict) and isinstance(data.get("dist"), str):
+            own = {"value", "unit", "source", "note"}
+            dist = {k: v for k, v in data.items() if k not in own}
+            rest = {k: v for k, v in data.items() if k in own}
+            return {**rest, "dist": dist}
+        return data
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Parameter:
+        if (self.value is None) == (self.dist is None):
+            raise ValueError(
+                "expected exactly one of 'value' or 'dist' "
+                f"(a distribution: {', '.join(DIST_KINDS)}), found "
+                + ("both" if self.value is not None else "neither")
+            )
+        if self.value is not None and not math.isfinite(self.value):
+            raise ValueError(f"value must be a finite number, found {self.value}")
+        return self
+
+    @property
+    def is_uncertain(self) -> bool:
+        """True when the parameter carries a distribution."""
+        return self.dist is not None
+
+    def central(self) -> float:
+        """The fixed value, or the distribution's median (in the file's unit)."""
+        if self.dist is not None:
+            return self.dist.median()
+        assert self.value is not None  # guaranteed by _one_of
+        return self.value
+
+    def sample(self, u: FloatArray) -> FloatArray:
+        """Values at uniform(0,1) draws ``u`` (in the file's unit)."""
+        if self.dist is not None:
+            return self.dist.ppf(u)
+        return np.full(u.shape, self.central(), dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- time and sides
+class TimeSpec(_Frozen):
+    """Simulated period: start date, step length and number of steps."""
+
+    start: dt.date
+    step_days: float = Field(gt=0, le=366)
+    horizon_steps: int = Field(gt=0, le=100_000)
+
+    @property
+    def end(self) -> dt.date:
+        """Date of the last recorded point."""
+        return self.start + dt.timedelta(days=self.step_days * self.horizon_steps)
+
+    def step_of(self, when: dt.date) -> int:
+        """Index of the first step that starts on or after ``when`` (0 for dates ≤ start)."""
+        days = (when - self.start).days
+        return max(0, math.ceil(days / self.step_days - 1e-9))
+
+    def dates(self, n_steps: int | None = None) -> list[dt.date]:
+        """Dates of the recorded points 0..n_steps."""
+        n = self.horizon_steps if n_steps is None else n_steps
+        return [self.start + dt.timedelta(days=self.step_days * k) for k in range(n + 1)]
+
+
+class Side(_Frozen):
+    """A party to the conflict and the actors (veto players, donors) it contains."""
+
+    description: str = ""
+    actors: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] = ()
+
+
+# --------------------------------------------------------------------------- changes, events, policies
+class Change(_Frozen):
+    """A change to one parameter from a date (and optionally until one).
+
+    Exactly one of ``value`` (replace; in ``unit`` or the parameter's own unit) or ``scale``
+    (multiply) is given. Without ``from``, the change applies from the start (in a policy)
+    or from the event's effective date (in an event).
+    """
+
+    param: str = Field(pattern=IDENT_RE)
+    value: float | None = None
+    scale: float | None = Field(None, ge=0)
+    unit: str | None = None
+    from_: dt.date | None = Field(None, alias="from")
+    until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Change:
+        if (self.value is None) == (self.scale is None):
+            raise ValueError("expected exactly one of 'value' or 'scale', found "
+                             + ("both" if self.value is not None else "neither"))
+        if self.scale is not None and self.unit is not None:
+            raise ValueError("'unit' applies to 'value', not to 'scale' (a pure multiplier)")
+        if self.from_ and self.until and self.until <= self.from_:
+            raise ValueError(f"'until' ({self.until}) must be after 'from' ({self.from_})")
+        return self
+
+
+class Event(_Frozen):
+    """A dated event; with ``probability`` (a parameter name) it happens in some samples only."""
+
+    description: str = ""
+    date: dt.date
+    effective: dt.date | None = None
+    probability: str | None = Field(None, pattern=IDENT_RE)
+    changes: tuple[Change, ...] = ()
+
+    @model_validator(mode="after")
+    def _dates(self) -> Event:
+        if self.effective is not None and self.effective < self.date:
+            raise ValueError(f"'effective' ({self.effective}) is before 'date' ({self.date})")
+        return self
+
+    @property
+    def takes_effect(self) -> dt.date:
+        """The date from which the event's changes apply."""
+        return self.effective or self.date
+
+
+class Policy(_Frozen):
+    """A policy option: an overlay of parameter changes and extra events on the scenario."""
+
+    description: str = ""
+    changes: tuple[Change, ...] = ()
+    events: dict[Annotated[str, Field(pattern=IDENT_RE)], Event] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- the scenario
+class Scenario(_Frozen):
+    """A complete scenario: metadata, time, sides, parameters, events and policies."""
+
+    schema_version: Literal[1] = 1
+    name: str = Field(pattern=NAME_RE, max_length=64)
+    title: str = Field(min_length=1)
+    description: str = ""
+    sources: dict[str, str] = Field(default_factory=dict)
+    time: TimeSpec
+    sides: dict[Annotated[str, Field(pattern=IDENT_RE)], Side] = Field(default_factory=dict)
+    modules: tuple[str, ...] = Field(min_length=1)
+    parameters: dict[Annotated[str, Field(pattern=IDENT_RE)], Parameter]
+    events: dict[Annotated[str, Field(pattern=IDENT_RE)], Event] = Field(default_factory=dict)
+    policies: dict[Annotated[str, Field(pattern=IDENT_RE)], Policy] = Field(min_length=1)
+
+    @field_validator("modules")
+    @classmethod
+    def _unique_modules(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        dup = sorted({m for m in v if v.count(m) > 1})
+        if dup:
+            raise ValueError(f"modules listed twice: {', '.join(dup)}")
+        return v
+
+    @property
+    def uncertain(self) -> list[str]:
+        """Names of the parameters that carry a distribution, in file order."""
+        return [k for k, p in self.parameters.items() if p.is_uncertain]
+
+    def with_horizon(self, horizon_steps: int) -> Scenario:
+        """A copy with another number of steps."""
+        time = self.time.model_copy(update={"horizon_steps": horizon_steps})
+        return self.model_copy(update={"time": time})
+
+    def source_kind(self, name: str) -> Literal["fact", "ref", "assumption", "citation"]:
+        """Classify the source of parameter ``name``."""
+        src = self.parameters[name].source.strip()
+        if src == "assumption":
+            return "assumption"
+        if re.match(r"^fact:", src):
+            return "fact"
+        if re.match(r"^ref:", src):
+            return "ref"
+        return "citation"
