@@ -1,0 +1,66 @@
+"""detente: simulate wars of attrition and test the ways they can end.
+
+>>> import detente as dt
+>>> sc = dt.load("ukraine-2023")                                # doctest: +SKIP
+>>> res = dt.simulate(sc, n_samples=1_000, seed=42)             # doctest: +SKIP
+>>> res.summary(months=[12, 24, 36])                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from detente._version import __version__
+from detente.errors import (
+    DataError,
+    DetenteError,
+    InputError,
+    MissingDependencyError,
+    NotFittedError,
+    ScenarioError,
+    UnitError,
+)
+
+if TYPE_CHECKING:
+    from detente.engine import simulate
+    from detente.results import Results, open_results
+    from detente.scenario import Scenario, load_scenario
+
+    load = load_scenario
+
+# Public names resolved lazily so that `import detente` (and the CLI's --help) stays fast.
+_LAZY = {
+    "simulate": ("detente.engine", "simulate"),
+    "Results": ("detente.results", "Results"),
+    "open_results": ("detente.results", "open_results"),
+    "Scenario": ("detente.scenario", "Scenario"),
+    "load_scenario": ("detente.scenario", "load_scenario"),
+    "load": ("detente.scenario", "load_scenario"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'detente' has no attribute {name!r}")
+
+
+__all__ = [
+    "DataError",
+    "DetenteError",
+    "InputError",
+    "MissingDependencyError",
+    "NotFittedError",
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "UnitError",
+    "__version__",
+    "load",
+    "load_scenario",
+    "open_results",
+    "simulate",
+]

@@ -22,7 +22,7 @@ A *source* is ``fact:KEY`` (a row of the shared facts table, e.g.
 ``fact:ru_shell_production_nato_est``), ``ref:KEY`` (an entry of ``sources``), a free-text
 citation, or exactly ``assumption`` (then the number must carry a distribution, unless it is
 a structural switch or a unit-free modelling choice explained in ``note``).
-"""
+"""  # noqa: D214, D405, D406, D407, D411
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ class Uniform(_Frozen):
         return self.low, self.high
 
     def median(self) -> float:
-        """The distribution's median (used for the default, central run)."""
+        """Return the distribution's median (used for the default, central run)."""
         return float(self.ppf(np.array([0.5]))[0])
 
 
@@ -105,7 +105,7 @@ class Triangular(_Frozen):
         return self.low, self.high
 
     def median(self) -> float:
-        """The distribution's median."""
+        """Return the distribution's median."""
         return float(self.ppf(np.array([0.5]))[0])
 
 
@@ -141,7 +141,7 @@ class Pert(_Frozen):
         return self.low, self.high
 
     def median(self) -> float:
-        """The distribution's median."""
+        """Return the distribution's median."""
         return float(self.ppf(np.array([0.5]))[0])
 
 
@@ -174,7 +174,7 @@ class TruncNormal(_Frozen):
         return self.low, self.high
 
     def median(self) -> float:
-        """The distribution's median."""
+        """Return the distribution's median."""
         return float(self.ppf(np.array([0.5]))[0])
 
 
@@ -197,7 +197,7 @@ class LogNormal(_Frozen):
         return 0.0, math.inf
 
     def median(self) -> float:
-        """The distribution's median."""
+        """Return the distribution's median."""
         return self.median_
 
 
@@ -253,7 +253,7 @@ class Parameter(_Frozen):
         return self.dist is not None
 
     def central(self) -> float:
-        """The fixed value, or the distribution's median (in the file's unit)."""
+        """Return the fixed value, or the distribution's median (in the file's unit)."""
         if self.dist is not None:
             return self.dist.median()
         assert self.value is not None  # guaranteed by _one_of
@@ -273,6 +273,16 @@ class TimeSpec(_Frozen):
     start: dt.date
     step_days: float = Field(gt=0, le=366)
     horizon_steps: int = Field(gt=0, le=100_000)
+
+    @model_validator(mode="after")
+    def _end_is_a_date(self) -> TimeSpec:
+        try:
+            self.end  # noqa: B018
+        except OverflowError:
+            raise ValueError(
+                f"the horizon ({self.horizon_steps} steps of {self.step_days} days from "
+                f"{self.start}) runs past the year 9999; shorten it") from None
+        return self
 
     @property
     def end(self) -> dt.date:
@@ -297,7 +307,7 @@ class Side(_Frozen):
     actors: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] = ()
 
 
-# --------------------------------------------------------------------------- changes, events, policies
+# ------------------------------------------------------------------- changes, events, policies
 class Change(_Frozen):
     """A change to one parameter from a date (and optionally until one).
 
@@ -384,7 +394,7 @@ class Scenario(_Frozen):
         return [k for k, p in self.parameters.items() if p.is_uncertain]
 
     def with_horizon(self, horizon_steps: int) -> Scenario:
-        """A copy with another number of steps."""
+        """Return a copy with another number of steps."""
         time = self.time.model_copy(update={"horizon_steps": horizon_steps})
         return self.model_copy(update={"time": time})
 

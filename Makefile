@@ -1,0 +1,40 @@
+# Quick start:  make run   (virtual environment, install, run the built-in scenario)
+#               make test  (install test tools, lint, type-check, run the whole suite)
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+
+.PHONY: run test lint typecheck bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Re-install only when the project's metadata changes.
+$(VENV)/.installed-rec: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[rec]"
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed-rec
+
+run: $(VENV)/.installed-rec
+	$(VENV)/bin/detente run ukraine-2023
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check src tests benchmarks
+
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy
+
+test: lint typecheck
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.installed-rec
+	$(PY) benchmarks/bench_run.py
+	$(PY) benchmarks/bench_lanchester.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,465 @@
+"""The ``detente`` command line: thin wrappers over the public API.
+
+Heavy imports (NumPy, SciPy, xarray) happen inside the commands so ``detente --help`` is fast.
+Bad input raises :class:`detente.errors.InputError`; :func:`main` prints its message and exits
+with code 2 (1 for any other detente error). Tracebacks appear only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from detente._version import __version__
+from detente.errors import DetenteError, InputError
+
+if TYPE_CHECKING:
+    from detente.results import Results
+
+app = typer.Typer(
+    name="detente",
+    help="Simulate wars of attrition and test the ways they can end.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+out = Console()
+err = Console(stderr=True)
+_state: dict[str, bool] = {"debug": False}
+
+ScenarioArg = Annotated[
+    str, typer.Argument(help="Built-in scenario name (see `detente scenarios`) or a file path.")
+]
+SamplesOpt = Annotated[int, typer.Option("--samples", "-n", help="Monte Carlo samples.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Root random seed.")]
+PoliciesOpt = Annotated[
+    str | None, typer.Option("--policies", "-p", help="Comma-separated policies (default: all).")
+]
+HorizonOpt = Annotated[
+    int | None, typer.Option("--horizon", help="Steps to simulate (default: the scenario's).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+ProcessesOpt = Annotated[int, typer.Option("--processes", help="Worker processes.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"detente {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+# --------------------------------------------------------------------------- helpers
+def _split(policies: str | None) -> list[str] | None:
+    if not policies:
+        return None
+    return [p.strip() for p in policies.split(",") if p.strip()]
+
+
+def _simulate(scenario: str, samples: int, seed: int, policies: str | None,
+              horizon: int | None, quiet: bool, processes: int = 1) -> Results:
+    from detente.engine import simulate
+    from detente.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    if quiet or not err.is_terminal:
+        return simulate(sc, n_samples=samples, seed=seed, policies=_split(policies),
+                        horizon=horizon, processes=processes)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} samples"), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task(f"simulating {sc.name}", total=samples)
+        return simulate(sc, n_samples=samples, seed=seed, policies=_split(policies),
+                        horizon=horizon, processes=processes,
+                        progress=lambda done, _total: bar.update(task, completed=done))
+
+
+def fmt(x: float) -> str:
+    """Format a number compactly for tables (3 significant digits, k/M/bn suffixes)."""
+    if x != x:  # NaN
+        return "–"
+    a = abs(x)
+    for size, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
+        if a >= size:
+            return f"{x / size:.3g}{suffix}"
+    if a >= 100 or a == 0:
+        return f"{x:.0f}"
+    return f"{x:.3g}"
+
+
+def _summary_json(res: Results, months: tuple[int, ...]) -> dict[str, Any]:
+    df = res.summary(months=months)
+    pols: dict[str, Any] = {}
+    for row in df.itertuples(index=False):
+        var = pols.setdefault(str(row.policy), {}).setdefault(
+            str(row.variable), {"units": row.units})
+        var[str(int(row.month))] = {"median": row.median, "low": row.low, "high": row.high}
+    return {
+        "scenario": res.ds.attrs["scenario"],
+        "seed": res.ds.attrs["seed"],
+        "n_samples": int(res.ds.sizes["sample"]),
+        "band": [0.1, 0.9],
+        "policies": pols,
+    }
+
+
+def _print_tables(res: Results, months: tuple[int, ...]) -> None:
+    from rich.table import Table
+
+    df = res.summary(months=months)
+    shown = [m for m in months if (df["month"] == m).any()]
+    a = res.ds.attrs
+    out.print(f"[bold]{a['scenario_title']}[/] — {a['n_samples']} samples, seed {a['seed']}; "
+              "median [10th–90th percentile]")
+    for pol in res.policies:
+        t = Table(title=f"policy: [bold]{pol}[/]", title_justify="left", show_lines=False)
+        t.add_column("variable")
+        t.add_column("units", style="dim")
+        for m in shown:
+            t.add_column(f"{m} months", justify="right")
+        sub = df[df["policy"] == pol]
+        for var in dict.fromkeys(sub["variable"]):
+            rows = sub[sub["variable"] == var]
+            cells = []
+            for m in shown:
+                r = rows[rows["month"] == m].iloc[0]
+                cells.append(f"{fmt(r['median'])} [{fmt(r['low'])}–{fmt(r['high'])}]")
+            t.add_row(var, str(rows["units"].iloc[0]), *cells)
+        out.print(t)
+
+
+# --------------------------------------------------------------------------- commands
+@app.command()
+def run(
+    scenario: ScenarioArg = "ukraine-2023",
+    samples: SamplesOpt = 2000,
+    seed: SeedOpt = 0,
+    policies: PoliciesOpt = None,
+    horizon: HorizonOpt = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Write results.nc and the resolved scenario.yaml into this folder.")] = None,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    processes: ProcessesOpt = 1,
+) -> None:
+    """Run the ensemble under each policy and print a table at 12, 24 and 36 months."""
+    if out_dir is not None:
+        _check_writable_dir(out_dir)
+    res = _simulate(scenario, samples, seed, policies, horizon, quiet, processes)
+    months = (12, 24, 36)
+    if out_dir is not None:
+        _write_run(res, scenario, out_dir)
+    if json_:
+        out.print_json(json.dumps(_summary_json(res, months)))
+    else:
+        _print_tables(res, months)
+        if out_dir is not None:
+            out.print(f"wrote {out_dir / 'results.nc'} and {out_dir / 'scenario.yaml'}")
+
+
+def _check_writable_dir(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise InputError(f"--out {path}: exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".detente-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"--out {path}: cannot write there ({exc.strerror})") from exc
+
+
+def _write_run(res: Results, scenario: str, out_dir: Path) -> None:
+    import yaml
+
+    from detente.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    res.to_netcdf(out_dir / "results.nc")
+    tmp = out_dir / "scenario.yaml.part"
+    tmp.write_text(yaml.safe_dump(sc.model_dump(mode="json", by_alias=True, exclude_none=True),
+                                  sort_keys=False, allow_unicode=True))
+    tmp.replace(out_dir / "scenario.yaml")
+
+
+@app.command()
+def validate(
+    files: Annotated[list[str], typer.Argument(help="Scenario files (or built-in names).")],
+) -> None:
+    """Check scenario files and report every problem with file:line:column."""
+    from detente.errors import ScenarioError
+    from detente.scenario import load_scenario
+
+    problems: list[str] = []
+    for f in files:
+        try:
+            sc = load_scenario(f)
+        except ScenarioError as exc:
+            problems.extend(str(p) for p in exc.problems)
+            continue
+        n_unc = len(sc.uncertain)
+        out.print(f"[green]ok[/] {f}: {sc.name} — {len(sc.parameters)} parameters "
+                  f"({n_unc} uncertain), {len(sc.events)} events, "
+                  f"{len(sc.policies)} policies")
+    if problems:
+        n = len(problems)
+        raise InputError(f"{n} problem{'s' if n != 1 else ''}:\n" + "\n".join(problems))
+
+
+@app.command()
+def scenarios(
+    path: Annotated[str | None, typer.Option(
+        "--path", help="Print the file path of this built-in scenario.")] = None,
+) -> None:
+    """List the built-in scenarios, or print one's file path (to copy and edit)."""
+    from detente.scenario import builtin_names, builtin_path, load_scenario
+
+    if path is not None:
+        typer.echo(str(builtin_path(path)))
+        return
+    from rich.table import Table
+
+    t = Table("name", "title", "steps", "policies")
+    for name in builtin_names():
+        sc = load_scenario(name)
+        t.add_row(name, sc.title, f"{sc.time.horizon_steps} × {sc.time.step_days:g} d",
+                  ", ".join(sc.policies))
+    out.print(t)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor completion and checks)."""
+    from detente.scenario import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2))
+
+
+# ------------------------------------------------------------------ fit, calibrate, backtest
+def _finite(obj: Any) -> Any:
+    """Replace NaN and infinities by None, recursively (strict JSON)."""
+    if isinstance(obj, float):
+        return obj if obj == obj and obj not in (float("inf"), float("-inf")) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def _echo_json(obj: Any) -> None:
+    typer.echo(json.dumps(_finite(obj), indent=2, allow_nan=False))
+
+
+def _reinforcement_columns(spec: str | None) -> tuple[str | None, str | None]:
+    if spec is None:
+        return None, None
+    parts = [p.strip() for p in spec.split(",")]
+    if len(parts) > 2 or not any(parts):
+        raise InputError(f"--reinforcements expects BLUE_COL[,RED_COL] (e.g. "
+                         f"'blue_reinf,red_reinf' or ',red_reinf'), found {spec!r}")
+    blue = parts[0] or None
+    red = parts[1] if len(parts) == 2 and parts[1] else None
+    return blue, red
+
+
+@app.command("fit")
+def fit_command(
+    data: Annotated[Path, typer.Argument(
+        help="CSV battle series, one row per date: date, blue, red (strengths) and "
+             "optionally blue_casualties, red_casualties, reinforcements.")],
+    law: Annotated[str | None, typer.Option(
+        "--law", help="square, linear, logarithmic, mixed, power, or all "
+                      "(default: all, compared by AIC).")] = None,
+    method: Annotated[str, typer.Option(
+        "--method", help="engel (square law only), loglinear or trajectory.")] = "loglinear",
+    reinforcements: Annotated[str | None, typer.Option(
+        "--reinforcements", help="Reinforcement columns BLUE_COL[,RED_COL] (default: "
+                                 "blue_reinforcements / red_reinforcements if present).")] = None,
+    date_col: Annotated[str, typer.Option("--date", help="Date column.")] = "date",
+    blue: Annotated[str, typer.Option("--blue", help="Blue strength column.")] = "blue",
+    red: Annotated[str, typer.Option("--red", help="Red strength column.")] = "red",
+    blue_casualties: Annotated[str, typer.Option(
+        "--blue-casualties", help="Blue casualty column (used if present).")] = "blue_casualties",
+    red_casualties: Annotated[str, typer.Option(
+        "--red-casualties", help="Red casualty column (used if present).")] = "red_casualties",
+    boot: Annotated[int, typer.Option("--boot", help="Bootstrap replicates (0: none).")] = 200,
+    level: Annotated[float, typer.Option("--level", help="Confidence level.")] = 0.95,
+    block: Annotated[int, typer.Option(
+        "--block", help="Bootstrap block length in days (serially correlated noise).")] = 1,
+    seed: SeedOpt = 0,
+    json_: JsonOpt = False,
+) -> None:
+    """Fit a Lanchester attrition law to battle data, with bootstrap intervals."""
+    from detente.analysis import LanchesterFit, LawComparison, read_battle_csv
+
+    rb, rr = _reinforcement_columns(reinforcements)
+    series = read_battle_csv(data, date=date_col, blue=blue, red=red,
+                             blue_casualties=blue_casualties, red_casualties=red_casualties,
+                             blue_reinforcements=rb, red_reinforcements=rr)
+    if law is not None and law != "all":
+        fit = LanchesterFit(law, method=method, n_boot=boot, level=level, block=block,
+                            seed=seed).fit(series)
+        if json_:
+            _echo_json(fit.to_dict())
+            return
+        _print_fit(fit)
+        return
+    cmp = LawComparison(method=method, n_boot=boot, level=level, block=block,
+                        seed=seed).fit(series)
+    if json_:
+        _echo_json(cmp.to_dict())
+        return
+    from rich.table import Table
+
+    t = Table(title=f"laws fitted by {method} to {data} ({series.n} rows); best: "
+                    f"[bold]{cmp.best_}[/]", title_justify="left")
+    for col in ("law", "params", "R²", "RMSE", "AIC", "ΔAIC", "weight"):
+        t.add_column(col, justify="left" if col in ("law", "params") else "right")
+    for row in cmp.table_.itertuples(index=False):
+        f = cmp.fits_[str(row.law)]
+        params = ", ".join(f"{k}={v:.3g}" for k, v in f.params_.items())
+        t.add_row(str(row.law), params, f"{row.r2:.3f}", fmt(float(row.rmse)),
+                  f"{row.aic:.1f}", f"{row.delta_aic:.1f}", f"{row.weight:.2f}")
+    out.print(t)
+
+
+def _print_fit(fit: Any) -> None:
+    from rich.table import Table
+
+    from detente.analysis import LAWS
+
+    law = LAWS[str(fit.law)]
+    t = Table(title=f"{law.name} law ({law.equations}) fitted by {fit.method} to "
+                    f"{fit.data_.name}", title_justify="left")
+    t.add_column("coefficient")
+    t.add_column("estimate", justify="right")
+    t.add_column(f"{fit.level:.0%} interval", justify="right")
+    for k, v in fit.params_.items():
+        lo, hi = fit.interval_[k]
+        t.add_row(k, f"{v:.4g}", f"[{lo:.4g}, {hi:.4g}]" if lo == lo else "–")
+    out.print(t)
+    out.print(f"R² {fit.r2_:.3f}   RMSE {fit.rmse_:.4g}   AIC {fit.aic_:.1f}   "
+              f"({fit.n_obs_} observations; {len(fit.bootstrap_)} bootstrap replicates)")
+
+
+@app.command("calibrate")
+def calibrate_command(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or a file path.")],
+    observed: Annotated[Path, typer.Option(
+        "--observed", help="CSV of observations: date, variable, value.")],
+    params: Annotated[str, typer.Option(
+        "--params", help="Comma-separated parameters to calibrate (each with a distribution).")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Write the calibrated scenario (YAML) here.")],
+    samples: SamplesOpt = 2000,
+    accept: Annotated[float, typer.Option(
+        "--accept", help="Share of samples accepted (closest to the observations).")] = 0.1,
+    seed: SeedOpt = 0,
+    policy: Annotated[str | None, typer.Option(
+        "--policy", help="Policy to run (default: the scenario's first).")] = None,
+    policy_path: Annotated[Path | None, typer.Option(
+        "--policy-path", help="YAML overlay of what happened (description, changes, "
+                              "events), run as the policy 'actual'.")] = None,
+    json_: JsonOpt = False,
+    processes: ProcessesOpt = 1,
+) -> None:
+    """Narrow chosen parameters' distributions to match observed series (ABC rejection)."""
+    from detente.analysis import Calibrator
+
+    names = [p.strip() for p in params.split(",") if p.strip()]
+    cal = Calibrator(names, n_samples=samples, accept=accept, seed=seed, policy=policy,
+                     processes=processes).fit(scenario, observed, policy_path)
+    path = cal.write(output)
+    if json_:
+        _echo_json({**cal.to_dict(), "output": str(path)})
+        return
+    from rich.table import Table
+
+    t = Table(title=f"calibrated {', '.join(names)}: {cal.accepted_.size} of "
+                    f"{cal.distance_.size} samples accepted", title_justify="left")
+    for col in ("parameter", "prior mean ± sd", "accepted mean ± sd", "accepted 5–95 %"):
+        t.add_column(col, justify="left" if col == "parameter" else "right")
+    for row in cal.posterior_.to_dict(orient="records"):
+        t.add_row(str(row["param"]), f"{row['prior_mean']:.4g} ± {row['prior_sd']:.3g}",
+                  f"{row['accepted_mean']:.4g} ± {row['accepted_sd']:.3g}",
+                  f"[{row['accepted_q05']:.4g}, {row['accepted_q95']:.4g}]")
+    out.print(t)
+    f = cal.fit_
+    out.print(f"distance (RMS error in prior sds): median {f['distance_prior_median']:.3g} "
+              f"(prior) -> {f['distance_accepted_median']:.3g} (accepted); 80 % band "
+              f"coverage {f['coverage_prior']:.0%} -> {f['coverage_accepted']:.0%}")
+    out.print(f"wrote {path}")
+
+
+@app.command("backtest")
+def backtest_command(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or a file path.")],
+    observed: Annotated[Path, typer.Option(
+        "--observed", help="CSV of observations: date, variable, value.")],
+    policy_path: Annotated[Path | None, typer.Option(
+        "--policy-path", help="YAML overlay of what happened (description, changes, "
+                              "events), run as the policy 'actual'.")] = None,
+    policy: Annotated[str | None, typer.Option(
+        "--policy", help="Policy to score (default: 'actual' with --policy-path, else the "
+                         "scenario's first).")] = None,
+    samples: SamplesOpt = 1000,
+    seed: SeedOpt = 0,
+    json_: JsonOpt = False,
+    processes: ProcessesOpt = 1,
+) -> None:
+    """Score a scenario's projections against observed series (coverage, CRPS, PIT)."""
+    from detente.analysis import Backtest
+
+    bt = Backtest(n_samples=samples, seed=seed, policy=policy,
+                  processes=processes).fit(scenario, observed, policy_path)
+    if json_:
+        _echo_json(bt.to_dict())
+        return
+    from rich.table import Table
+
+    bars = " ▁▂▃▄▅▆▇█"
+    t = Table(title=f"backtest of {bt.results_.ds.attrs['scenario']} under policy "
+                    f"'{bt.policy_}' ({samples} samples)", title_justify="left")
+    for col in ("variable", "n", "50 %", "80 %", "95 %", "CRPS", "PIT histogram"):
+        t.add_column(col, justify="left" if col in ("variable", "PIT histogram") else "right")
+    for var, s in bt.scores_.items():
+        hist = bt.pit_hist_[var]
+        top = max(float(hist.max()), 1.0)
+        spark = "".join(bars[round(h / top * (len(bars) - 1))] for h in hist)
+        t.add_row(var, str(s["n_obs"]), f"{s['coverage_50']:.0%}", f"{s['coverage_80']:.0%}",
+                  f"{s['coverage_95']:.0%}", fmt(s["crps"]), spark)
+    out.print(t)
+    out.print("coverage: share of observations inside the central band (calibrated: about "
+              "50/80/95 %); CRPS in the variable's unit, lower is better; PIT flat when "
+              "calibrated.")
+
+
+def main() -> None:
+    """Entry point: run the app, turning detente errors into messages and exit codes."""
+    try:
+        app()
+    except DetenteError as exc:
+        if _state["debug"]:
+            raise
+        from rich.text import Text
+
+        err.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)
+        sys.exit(2 if isinstance(exc, InputError) else 1)

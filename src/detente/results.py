@@ -1,0 +1,201 @@
+"""Results of an ensemble: an ``xarray.Dataset`` plus summaries and save/load.
+
+Layout of the dataset:
+
+* model variables with dims ``(policy, sample, time)``, attrs ``units`` and ``description``;
+* ``param_<name>`` with dim ``sample``: each sample's parameter value, in the file's unit;
+* ``event_<name>`` with dim ``sample``: whether a chance event happened in that sample;
+* coords ``policy`` (names), ``sample`` (0..n-1), ``time`` (dates), ``step`` and ``month``
+  (months since the start, on the ``time`` dim);
+* attrs: scenario name and hash, seed, detente version, creation time, block size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detente._typing import SeedLike
+from detente._version import __version__
+from detente.errors import InputError
+from detente.scenario.schema import DAYS_PER_MONTH, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+    from detente.engine import BlockResult, Plan
+
+#: Variables shown in terminal tables, in order (those a scenario's model lacks are skipped).
+KEY_OUTPUTS: tuple[str, ...] = (
+    "combat_power_ratio", "ua_personnel", "ru_personnel", "ua_shells", "ru_shells",
+    "territory_ru_km2", "territory_ru_pct", "ua_casualties_cum", "ru_casualties_cum",
+    "refugees_abroad", "reconstruction_cum", "viability", "ru_inflation",
+)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's canonical JSON (first 16 hex digits)."""
+    return hashlib.sha256(scenario.model_dump_json(by_alias=True).encode()).hexdigest()[:16]
+
+
+def _seed_attr(seed: SeedLike) -> str:
+    if isinstance(seed, np.random.SeedSequence):
+        return f"SeedSequence({seed.entropy}, spawn_key={seed.spawn_key})"
+    return str(seed)
+
+
+def assemble(plan: Plan, blocks: Sequence[BlockResult], *, seed: SeedLike) -> xr.Dataset:
+    """Stitch block results into one dataset, in block order."""
+    import xarray as xr
+
+    from detente.engine import BLOCK_SIZE
+
+    blocks = sorted(blocks, key=lambda b: b.block)
+    sc = plan.scenario
+    n = sum(b.n for b in blocks)
+    dates = np.array(sc.time.dates(plan.n_steps), dtype="datetime64[ns]")
+    steps = np.arange(plan.n_steps + 1)
+    months = steps * sc.time.step_days / DAYS_PER_MONTH
+    specs = {v.name: v for m in plan.modules for v in m.variables}
+    data: dict[str, Any] = {}
+    for var in plan.record:
+        arr = np.concatenate([b.trajectories[var] for b in blocks], axis=2)
+        spec = specs[var]
+        data[var] = xr.Variable(("policy", "sample", "time"), arr.transpose(0, 2, 1),
+                                attrs={"units": spec.unit, "description": spec.description})
+    for name, par in sc.parameters.items():
+        arr = np.concatenate([b.params[name] for b in blocks])
+        data[f"param_{name}"] = xr.Variable(
+            ("sample",), arr, attrs={"units": par.unit, "source": par.source,
+                                     "uncertain": int(par.is_uncertain)})
+    for name in plan.events:
+        arr = np.concatenate([b.events[name] for b in blocks])
+        data[f"event_{name}"] = xr.Variable(("sample",), arr,
+                                            attrs={"description": plan.events[name].description})
+    ds = xr.Dataset(
+        data,
+        coords={
+            "policy": np.array(plan.policies, dtype=object),
+            "sample": np.arange(n),
+            "time": dates,
+            "step": ("time", steps),
+            "month": ("time", months),
+        },
+        attrs={
+            "scenario": sc.name,
+            "scenario_title": sc.title,
+            "scenario_hash": scenario_hash(sc),
+            "seed": _seed_attr(seed),
+            "detente_version": __version__,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "block_size": BLOCK_SIZE,
+            "step_days": sc.time.step_days,
+            "start": sc.time.start.isoformat(),
+            "n_samples": n,
+        },
+    )
+    return ds
+
+
+class Results:
+    """An ensemble's results.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The dataset laid out as described in :mod:`detente.results`.
+    """
+
+    def __init__(self, ds: xr.Dataset) -> None:
+        self.ds = ds
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k}: {v}" for k, v in self.ds.sizes.items())
+        return f"<detente.Results {self.ds.attrs.get('scenario', '?')} ({sizes})>"
+
+    def to_xarray(self) -> xr.Dataset:
+        """Return the underlying dataset."""
+        return self.ds
+
+    @property
+    def policies(self) -> list[str]:
+        """Policy names, in run order."""
+        return [str(p) for p in self.ds["policy"].values]
+
+    @property
+    def variables(self) -> list[str]:
+        """Recorded model variables (those with a ``time`` dimension)."""
+        return [str(v) for v, a in self.ds.data_vars.items() if "time" in a.dims]
+
+    def step_at_month(self, month: float) -> int | None:
+        """Index of the recorded point closest to ``month`` months, or None past the end."""
+        months = self.ds["month"].values
+        if month > months[-1] + 1e-9:
+            return None
+        return int(np.argmin(np.abs(months - month)))
+
+    def summary(
+        self,
+        months: Sequence[float] = (12, 24, 36),
+        variables: Sequence[str] | None = None,
+        quantiles: tuple[float, float, float] = (0.1, 0.5, 0.9),
+    ) -> pd.DataFrame:
+        """Median and band of each variable, per policy, at the given months.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``policy, month, variable, units, low, median, high`` where ``low`` and
+            ``high`` are the outer quantiles (default: the 80 % band).
+        """
+        import pandas as pd
+
+        names = [v for v in (variables or KEY_OUTPUTS) if v in self.ds]
+        rows = []
+        for month in months:
+            k = self.step_at_month(month)
+            if k is None:
+                continue
+            for var in names:
+                arr = self.ds[var].isel(time=k).values.astype(np.float64)  # (policy, sample)
+                q = np.nanquantile(arr, quantiles, axis=1)
+                for ip, pol in enumerate(self.policies):
+                    rows.append({
+                        "policy": pol, "month": month, "variable": var,
+                        "units": self.ds[var].attrs.get("units", ""),
+                        "low": float(q[0, ip]), "median": float(q[1, ip]),
+                        "high": float(q[2, ip]),
+                    })
+        return pd.DataFrame(rows)
+
+    def to_netcdf(self, path: str | Path) -> Path:
+        """Write the dataset to NetCDF (needs the ``netcdf`` extra), atomically."""
+        from detente._optional import import_optional
+
+        import_optional("h5netcdf", extra="netcdf", purpose="Writing NetCDF")
+        path = Path(path)
+        tmp = path.with_name(path.name + ".part")
+        ds = self.ds.assign_coords(policy=self.ds["policy"].astype(str))
+        ds.to_netcdf(tmp, engine="h5netcdf")
+        tmp.replace(path)
+        return path
+
+
+def open_results(path: str | Path) -> Results:
+    """Open results written by :meth:`Results.to_netcdf`."""
+    import xarray as xr
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such results file")
+    try:
+        ds = xr.load_dataset(path, engine="h5netcdf")
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a detente results file ({exc})") from exc
+    return Results(ds)

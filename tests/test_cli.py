@@ -1,0 +1,133 @@
+"""The command line as a user meets it: output, JSON, files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from cli_runner import run_cli
+
+BAD_DIR = Path(__file__).parent / "scenario" / "bad"
+
+
+def test_version_and_fast_help():
+    r = run_cli("--version")
+    assert r.code == 0
+    assert r.stdout.startswith("detente ")
+    r = run_cli("--help")
+    assert r.code == 0
+    for cmd in ("run", "validate", "scenarios", "schema"):
+        assert cmd in r.stdout
+
+
+def test_help_does_not_import_heavy_modules():
+    import subprocess
+    import sys
+
+    code = ("import sys; from detente.cli import app; "
+            "print(','.join(m for m in ('numpy','scipy','xarray','pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_run_json_has_every_policy_variable_and_month():
+    r = run_cli("run", "ukraine-2023", "--samples", "200", "--json", "--quiet")
+    assert r.code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["n_samples"] == 200
+    assert set(data["policies"]) >= {"status_quo", "aid_cutoff", "aid_surge"}
+    sq = data["policies"]["status_quo"]
+    for var in ("combat_power_ratio", "ua_personnel", "ru_personnel", "ua_shells", "ru_shells",
+                "territory_ru_km2", "territory_ru_pct", "ua_casualties_cum", "ru_casualties_cum",
+                "refugees_abroad", "reconstruction_cum", "viability", "ru_inflation"):
+        assert var in sq, var
+        for m in ("12", "24", "36"):
+            cell = sq[var][m]
+            assert cell["low"] <= cell["median"] <= cell["high"]
+
+
+def test_run_table_and_out_dir(tmp_path):
+    r = run_cli("run", "ukraine-2023", "--samples", "64", "--policies", "status_quo",
+                "--horizon", "60", "--out", str(tmp_path / "out"), "--quiet")
+    assert r.code == 0, r.stderr
+    assert "status_quo" in r.stdout
+    assert "12 months" in r.stdout
+    assert (tmp_path / "out" / "results.nc").stat().st_size > 0
+    # the resolved scenario written beside the results loads again
+    r2 = run_cli("validate", str(tmp_path / "out" / "scenario.yaml"))
+    assert r2.code == 0, r2.stderr
+
+
+def test_unknown_scenario_exits_2_with_a_suggestion():
+    r = run_cli("run", "ukraine-2032", "--samples", "10")
+    assert r.code == 2
+    assert "ukraine-2023" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_unknown_policy_exits_2():
+    r = run_cli("run", "ukraine-2023", "--samples", "10", "--policies", "surrender")
+    assert r.code == 2
+    assert "unknown policy" in r.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_out_exits_2(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    r = run_cli("run", "ukraine-2023", "--samples", "10", "--out", str(locked / "x"))
+    assert r.code == 2
+
+
+def test_out_that_is_a_file_exits_2_and_keeps_the_file(tmp_path):
+    f = tmp_path / "precious.txt"
+    f.write_text("keep me")
+    r = run_cli("run", "ukraine-2023", "--samples", "10", "--out", str(f))
+    assert r.code == 2
+    assert f.read_text() == "keep me"
+
+
+def test_scenarios_lists_and_gives_paths():
+    r = run_cli("scenarios")
+    assert r.code == 0
+    assert "ukraine-2023" in r.stdout
+    assert "lanchester-bench" in r.stdout
+    r = run_cli("scenarios", "--path", "ukraine-2023")
+    assert r.code == 0
+    assert Path(r.stdout.strip()).is_file()
+
+
+def test_schema_is_json_schema():
+    r = run_cli("schema")
+    assert r.code == 0
+    schema = json.loads(r.stdout)
+    assert "properties" in schema
+    assert "parameters" in schema["properties"]
+
+
+def test_validate_builtins_ok():
+    r = run_cli("validate", "ukraine-2023", "lanchester-bench")
+    assert r.code == 0, r.stderr
+    assert r.stdout.count("ok") == 2
+
+
+BAD_FILES = sorted(BAD_DIR.glob("*.y*ml")) + sorted(BAD_DIR.glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.name)
+def test_validate_bad_file_exits_2_with_location(path):
+    r = run_cli("validate", str(path))
+    assert r.code == 2
+    assert "Traceback" not in r.stderr
+    assert path.name in r.stderr
+    first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8", "replace")
+    if first.startswith("# expect:"):
+        assert first.removeprefix("# expect:").strip() in r.stderr
+
+
+def test_there_are_enough_bad_files():
+    assert len(BAD_FILES) >= 15
