@@ -1,0 +1,517 @@
+"""Reading battle series and observed series from CSV, with precise error messages.
+
+Two formats are read here.
+
+**Battle series** (for :class:`detente.analysis.LanchesterFit`), one row per date::
+
+    date,blue,red,blue_casualties,red_casualties,blue_reinforcements,red_reinforcements
+    1945-02-19,54000,21500,2420,,0,
+    ...
+
+* ``date``: ISO dates (``YYYY-MM-DD``), strictly increasing. Rows need not be one day
+  apart: the *interval* of a row runs to the next row's date (the last row's interval is
+  the one before it), and rates are per day.
+* ``blue``, ``red``: strength at the start of the row's date. Cells may be blank where a
+  strength was not observed, but the first row must give both sides' initial strength.
+* ``blue_casualties``, ``red_casualties``: losses during the row's interval (blank: not
+  observed).
+* ``blue_reinforcements``, ``red_reinforcements``: additions during the row's interval
+  (blank or absent: none); negative values are withdrawals.
+
+Each side needs a strength column (at least the initial value) and, optionally, a casualty
+column. Missing pieces are completed by the balance ``strength[t+1] = strength[t] -
+casualties[t] + reinforcements[t]``: casualties from consecutive strengths, strengths
+forward from the last known one. Column names can be changed (:func:`read_battle_csv`).
+
+**Observed series** (for calibration and backtests), long format::
+
+    date,variable,value
+    2024-03-01,ua_personnel,850000
+    2024-03-01,territory_ru_km2,108000
+
+Dates must increase strictly within each variable; ``variable`` names a model output
+(see :func:`detente.analysis.output_variables`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from detente._typing import BoolArray, FloatArray
+from detente.errors import DataError
+
+#: Default column names of a battle series.
+DEFAULT_COLUMNS: dict[str, str] = {
+    "date": "date",
+    "blue": "blue",
+    "red": "red",
+    "blue_casualties": "blue_casualties",
+    "red_casualties": "red_casualties",
+    "blue_reinforcements": "blue_reinforcements",
+    "red_reinforcements": "red_reinforcements",
+}
+
+#: Columns of an observed-series file.
+OBSERVED_COLUMNS: tuple[str, ...] = ("date", "variable", "value")
+
+_SIDES = ("blue", "red")
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """Return a ``" Did you mean 'x'?"`` suffix, or an empty string when nothing is close."""
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+# --------------------------------------------------------------------------- CSV rows
+@dataclass(frozen=True)
+class _Table:
+    path: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, dict[str, str]], ...]  # (line number, cells by column)
+
+
+def _read_table(path: str | Path) -> _Table:
+    """Read a CSV file with a header; skip blank lines and lines starting with ``#``."""
+    p = Path(path)
+    name = str(path)
+    if not p.is_file():
+        raise DataError(f"{name}: no such file")
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{name}: cannot read the file as UTF-8 text ({exc})") from exc
+    lines = text.splitlines()
+    header: tuple[str, ...] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    for lineno, cells in _numbered_rows(lines):
+        if header is None:
+            header = tuple(c.strip() for c in cells)
+            dup = sorted({c for c in header if header.count(c) > 1})
+            if dup:
+                raise DataError(f"{name}:{lineno}: column(s) {', '.join(dup)} appear twice "
+                                "in the header")
+            continue
+        if len(cells) != len(header):
+            raise DataError(f"{name}:{lineno}: expected {len(header)} fields (as in the "
+                            f"header), found {len(cells)}")
+        rows.append((lineno, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
+    if header is None:
+        raise DataError(f"{name}: the file is empty; expected a header line and data rows")
+    return _Table(name, header, tuple(rows))
+
+
+def _numbered_rows(lines: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
+    for i, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        yield i, next(csv.reader([line]))
+
+
+def _require_columns(table: _Table, wanted: Sequence[str], what: str) -> None:
+    missing = [c for c in wanted if c not in table.header]
+    if missing:
+        hints = "".join(did_you_mean(m, table.header) for m in missing)
+        raise DataError(
+            f"{table.path}:1: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} ({what}); found columns: "
+            f"{', '.join(table.header) or 'none'}.{hints}"
+        )
+
+
+def _parse_date(table: _Table, line: int, column: str, text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DataError(f"{table.path}:{line}: column '{column}': expected a date "
+                        f"YYYY-MM-DD, found {text!r}") from None
+
+
+def _parse_number(table: _Table, line: int, column: str, text: str,
+                  *, blank_ok: bool) -> float:
+    if text == "":
+        if blank_ok:
+            return math.nan
+        raise DataError(f"{table.path}:{line}: column '{column}': expected a number, "
+                        "found an empty cell")
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise DataError(f"{table.path}:{line}: column '{column}': expected a number, "
+                        f"found {text!r}") from None
+    if not math.isfinite(value):
+        raise DataError(f"{table.path}:{line}: column '{column}': expected a finite number, "
+                        f"found {text!r}")
+    return value
+
+
+# --------------------------------------------------------------------------- battle series
+@dataclass(frozen=True)
+class BattleData:
+    """A two-sided battle series, completed by the strength balance.
+
+    Build one with :func:`read_battle_csv` or :meth:`from_arrays`. Arrays have one entry
+    per row (date); NaN marks a value that was neither observed nor derivable.
+
+    Attributes
+    ----------
+    name : str
+        File name or label, used in messages.
+    dates : numpy.ndarray
+        ``datetime64[D]`` dates, strictly increasing.
+    days : FloatArray
+        Length of each row's interval in days (to the next row; the last row repeats the
+        one before it).
+    blue, red : FloatArray
+        Strengths at the start of each row (observed or completed).
+    blue_casualties, red_casualties : FloatArray
+        Losses during each row's interval (observed or completed).
+    blue_reinforcements, red_reinforcements : FloatArray
+        Additions during each row's interval (zero where not given).
+    observed : dict of str to BoolArray
+        Which entries of ``blue``, ``red``, ``blue_casualties`` and ``red_casualties`` were
+        observed (rather than completed).
+    lines : tuple of int
+        Line numbers of the rows in the file (for messages); empty when built from arrays.
+    """
+
+    name: str
+    dates: np.ndarray
+    days: FloatArray
+    blue: FloatArray
+    red: FloatArray
+    blue_casualties: FloatArray
+    red_casualties: FloatArray
+    blue_reinforcements: FloatArray
+    red_reinforcements: FloatArray
+    observed: dict[str, BoolArray] = field(default_factory=dict)
+    lines: tuple[int, ...] = ()
+
+    @property
+    def n(self) -> int:
+        """Number of rows."""
+        return int(self.days.shape[0])
+
+    def strength(self, side: str) -> FloatArray:
+        """Strength series of ``side`` (``"blue"`` or ``"red"``)."""
+        return self.blue if side == "blue" else self.red
+
+    def casualties(self, side: str) -> FloatArray:
+        """Casualty series of ``side``."""
+        return self.blue_casualties if side == "blue" else self.red_casualties
+
+    def reinforcements(self, side: str) -> FloatArray:
+        """Reinforcement series of ``side``."""
+        return self.blue_reinforcements if side == "blue" else self.red_reinforcements
+
+    @classmethod
+    def from_arrays(
+        cls,
+        days: Sequence[float] | FloatArray,
+        *,
+        blue: Sequence[float] | FloatArray,
+        red: Sequence[float] | FloatArray,
+        blue_casualties: Sequence[float] | FloatArray | None = None,
+        red_casualties: Sequence[float] | FloatArray | None = None,
+        blue_reinforcements: Sequence[float] | FloatArray | None = None,
+        red_reinforcements: Sequence[float] | FloatArray | None = None,
+        start: dt.date = dt.date(2000, 1, 1),
+        name: str = "<arrays>",
+    ) -> BattleData:
+        """Build a series from arrays (NaN: not observed) and complete it.
+
+        Parameters
+        ----------
+        days : array_like
+            Interval length of each row in days (all > 0).
+        blue, red : array_like
+            Strengths at the start of each row; the first entry must be finite.
+        blue_casualties, red_casualties : array_like, optional
+            Losses during each row's interval.
+        blue_reinforcements, red_reinforcements : array_like, optional
+            Additions during each row's interval (default: none).
+        start : datetime.date
+            Date of the first row.
+        name : str
+            Label used in messages.
+        """
+        d = np.asarray(days, dtype=np.float64)
+        n = d.shape[0]
+        if np.any(~(d > 0)):
+            raise DataError(f"{name}: every interval length must be > 0 days")
+
+        def arr(x: Sequence[float] | FloatArray | None, fill: float) -> FloatArray:
+            if x is None:
+                return np.full(n, fill)
+            a = np.asarray(x, dtype=np.float64)
+            if a.shape != (n,):
+                raise DataError(f"{name}: expected {n} values per series, found {a.shape}")
+            return a
+
+        offsets = np.concatenate([[0.0], np.cumsum(d[:-1])]).round().astype("timedelta64[D]")
+        dates = np.datetime64(start, "D") + offsets
+        raw = {
+            "blue": arr(blue, math.nan), "red": arr(red, math.nan),
+            "blue_casualties": arr(blue_casualties, math.nan),
+            "red_casualties": arr(red_casualties, math.nan),
+        }
+        for side in _SIDES:
+            _check_values(name, (), side, raw[side], raw[f"{side}_casualties"])
+        data = cls(name, dates, d, raw["blue"], raw["red"], raw["blue_casualties"],
+                   raw["red_casualties"], np.nan_to_num(arr(blue_reinforcements, 0.0)),
+                   np.nan_to_num(arr(red_reinforcements, 0.0)))
+        return data.completed()
+
+    def completed(self) -> BattleData:
+        """Fill strengths and casualties from the balance; record what was observed."""
+        out: dict[str, FloatArray] = {}
+        observed: dict[str, BoolArray] = {}
+        for side in _SIDES:
+            s = self.strength(side).copy()
+            c = self.casualties(side).copy()
+            r = self.reinforcements(side)
+            observed[side] = np.isfinite(s)
+            observed[f"{side}_casualties"] = np.isfinite(c)
+            derive = np.isnan(c[:-1]) & np.isfinite(s[:-1]) & np.isfinite(s[1:])
+            c[:-1] = np.where(derive, s[:-1] - s[1:] + r[:-1], c[:-1])
+            gaps = np.flatnonzero(np.isnan(s))
+            if gaps.size:
+                sl, cl, rl = s.tolist(), c.tolist(), r.tolist()
+                for t in range(max(int(gaps[0]) - 1, 0), self.n - 1):
+                    if math.isnan(sl[t + 1]) and not math.isnan(sl[t]) \
+                            and not math.isnan(cl[t]):
+                        sl[t + 1] = max(sl[t] - cl[t] + rl[t], 0.0)
+                s = np.array(sl)
+            out[side], out[f"{side}_casualties"] = s, c
+        if self.observed:
+            observed = self.observed
+        return replace(self, blue=out["blue"], red=out["red"],
+                       blue_casualties=out["blue_casualties"],
+                       red_casualties=out["red_casualties"], observed=observed)
+
+    def masked(self, observed: dict[str, BoolArray], values: dict[str, FloatArray]) -> BattleData:
+        """Return a series with the same dates and reinforcements but new values (bootstrap).
+
+        Entries where ``observed`` is False are blanked and completed again.
+        """
+        raw = {k: np.where(observed[k], values[k], np.nan) for k in observed}
+        data = replace(self, blue=raw["blue"], red=raw["red"],
+                       blue_casualties=raw["blue_casualties"],
+                       red_casualties=raw["red_casualties"], observed={})
+        return replace(data.completed(), observed=observed)
+
+
+def _check_values(name: str, lines: Sequence[int], side: str, strength: FloatArray,
+                  casualties: FloatArray) -> None:
+    def where(i: int) -> str:
+        return f"{name}:{lines[i]}" if lines else f"{name}: row {i + 1}"
+
+    if not np.isfinite(strength[0]):
+        raise DataError(f"{where(0)}: the first row must give {side}'s initial strength "
+                        "(found a blank)")
+    neg = np.flatnonzero(strength < 0)
+    if neg.size:
+        i = int(neg[0])
+        raise DataError(f"{where(i)}: negative strength for {side}: {strength[i]:g}; "
+                        "strengths are head-counts (or system counts) and must be >= 0")
+    neg = np.flatnonzero(casualties < 0)
+    if neg.size:
+        i = int(neg[0])
+        raise DataError(f"{where(i)}: negative casualties for {side}: {casualties[i]:g}; "
+                        "record returns to duty as reinforcements instead")
+
+
+def read_battle_csv(
+    path: str | Path,
+    *,
+    date: str = "date",
+    blue: str = "blue",
+    red: str = "red",
+    blue_casualties: str = "blue_casualties",
+    red_casualties: str = "red_casualties",
+    blue_reinforcements: str | None = None,
+    red_reinforcements: str | None = None,
+) -> BattleData:
+    """Read a battle series (see the module docstring for the format).
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV file with a header line.
+    date, blue, red : str
+        Names of the date and strength columns. Every one is required.
+    blue_casualties, red_casualties : str
+        Names of the casualty columns; used when present.
+    blue_reinforcements, red_reinforcements : str, optional
+        Names of reinforcement columns. When given, the column must exist; when omitted,
+        ``blue_reinforcements`` / ``red_reinforcements`` are used if present.
+
+    Returns
+    -------
+    BattleData
+        The completed series.
+
+    Raises
+    ------
+    DataError
+        On a missing column, a bad date or number, non-increasing dates, a negative strength
+        or casualty count, or a blank initial strength; the message names file, line and
+        column.
+    """
+    table = _read_table(path)
+    _require_columns(table, [date, blue, red],
+                     "a battle series needs a date column and one strength column per side; "
+                     "name them with --date, --blue and --red")
+    reinf = {"blue": blue_reinforcements, "red": red_reinforcements}
+    for side, col in reinf.items():
+        if col is not None:
+            _require_columns(table, [col], f"{side} reinforcements")
+        elif DEFAULT_COLUMNS[f"{side}_reinforcements"] in table.header:
+            reinf[side] = DEFAULT_COLUMNS[f"{side}_reinforcements"]
+    if not table.rows:
+        raise DataError(f"{table.path}: no data rows after the header")
+    lines = tuple(line for line, _ in table.rows)
+    dates = [_parse_date(table, line, date, cells[date]) for line, cells in table.rows]
+    for i in range(1, len(dates)):
+        if dates[i] <= dates[i - 1]:
+            raise DataError(
+                f"{table.path}:{lines[i]}: dates must increase strictly; found {dates[i]} "
+                f"after {dates[i - 1]} (line {lines[i - 1]}). Sort the rows by date and "
+                "merge duplicates."
+            )
+
+    def column(col: str | None, *, blank_ok: bool = True) -> FloatArray:
+        if col is None or col not in table.header:
+            return np.full(len(lines), math.nan)
+        return np.array([_parse_number(table, line, col, cells[col], blank_ok=blank_ok)
+                         for line, cells in table.rows])
+
+    values = {
+        "blue": column(blue), "red": column(red),
+        "blue_casualties": column(blue_casualties), "red_casualties": column(red_casualties),
+    }
+    for side in _SIDES:
+        _check_values(table.path, lines, side, values[side], values[f"{side}_casualties"])
+    gaps = np.diff(np.array(dates, dtype="datetime64[D]")).astype(np.float64)
+    days = np.concatenate([gaps, gaps[-1:] if gaps.size else [1.0]])
+    data = BattleData(
+        name=table.path,
+        dates=np.array(dates, dtype="datetime64[D]"),
+        days=days,
+        blue=values["blue"], red=values["red"],
+        blue_casualties=values["blue_casualties"], red_casualties=values["red_casualties"],
+        blue_reinforcements=np.nan_to_num(column(reinf["blue"])),
+        red_reinforcements=np.nan_to_num(column(reinf["red"])),
+        lines=lines,
+    )
+    return data.completed()
+
+
+# --------------------------------------------------------------------------- observed series
+@dataclass(frozen=True)
+class Observations:
+    """Observed values of model outputs, in long format.
+
+    Attributes
+    ----------
+    name : str
+        File name or label.
+    dates : tuple of datetime.date
+    variables : tuple of str
+    values : FloatArray
+    lines : tuple of int
+        Line numbers in the file (empty when built in code).
+    """
+
+    name: str
+    dates: tuple[dt.date, ...]
+    variables: tuple[str, ...]
+    values: FloatArray
+    lines: tuple[int, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    @property
+    def names(self) -> list[str]:
+        """Distinct variable names, in order of first appearance."""
+        return list(dict.fromkeys(self.variables))
+
+    @classmethod
+    def from_records(cls, records: Iterable[tuple[dt.date, str, float]],
+                     name: str = "<observations>") -> Observations:
+        """Build from ``(date, variable, value)`` tuples, checked like a file."""
+        recs = list(records)
+        obs = cls(name, tuple(r[0] for r in recs), tuple(r[1] for r in recs),
+                  np.array([r[2] for r in recs], dtype=np.float64))
+        obs.check_order()
+        return obs
+
+    def where(self, i: int) -> str:
+        """``file:line`` of row ``i`` (or ``file: row i``)."""
+        return f"{self.name}:{self.lines[i]}" if self.lines else f"{self.name}: row {i + 1}"
+
+    def check_order(self) -> None:
+        """Raise DataError unless dates increase strictly within each variable."""
+        last: dict[str, int] = {}
+        for i, (d, v) in enumerate(zip(self.dates, self.variables, strict=True)):
+            j = last.get(v)
+            if j is not None and d <= self.dates[j]:
+                raise DataError(
+                    f"{self.where(i)}: dates of '{v}' must increase strictly; found {d} "
+                    f"after {self.dates[j]} ({self.where(j)}). Sort by variable and date "
+                    "and merge duplicates."
+                )
+            last[v] = i
+
+    def check_variables(self, known: Sequence[str], *, context: str = "") -> None:
+        """Raise DataError naming the first row whose variable is not in ``known``."""
+        for i, v in enumerate(self.variables):
+            if v not in known:
+                raise DataError(
+                    f"{self.where(i)}: column 'variable': unknown variable {v!r}"
+                    f"{context}.{did_you_mean(v, known)} Valid names: "
+                    f"{', '.join(sorted(known))}"
+                )
+
+    def subset(self, variable: str) -> tuple[list[dt.date], FloatArray]:
+        """Dates and values of one variable."""
+        idx = [i for i, v in enumerate(self.variables) if v == variable]
+        return [self.dates[i] for i in idx], self.values[idx]
+
+
+def read_observations(path: str | Path) -> Observations:
+    """Read an observed-series CSV with columns ``date, variable, value``.
+
+    Raises
+    ------
+    DataError
+        On missing columns, bad dates or numbers, blank names, no rows, or dates that do not
+        increase within a variable; the message names file, line and column.
+    """
+    table = _read_table(path)
+    _require_columns(table, OBSERVED_COLUMNS, "observations are 'date, variable, value' rows")
+    if not table.rows:
+        raise DataError(f"{table.path}: no data rows after the header")
+    dates, names, values, lines = [], [], [], []
+    for line, cells in table.rows:
+        dates.append(_parse_date(table, line, "date", cells["date"]))
+        var = cells["variable"]
+        if not var:
+            raise DataError(f"{table.path}:{line}: column 'variable': expected a model "
+                            "output name, found an empty cell")
+        names.append(var)
+        values.append(_parse_number(table, line, "value", cells["value"], blank_ok=False))
+        lines.append(line)
+    obs = Observations(table.path, tuple(dates), tuple(names), np.array(values), tuple(lines))
+    obs.check_order()
+    return obs

@@ -1,0 +1,177 @@
+"""Backtests: scores, calibration against the scenario's own draws, policy paths, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from detente.analysis import Backtest, Observations, crps_ensemble, output_variables
+from detente.analysis.backtest import ensemble_at, pit_values, score_ensemble
+from detente.engine import simulate
+from detente.errors import DataError, InputError
+from detente.scenario import load_scenario
+
+VARS = ["ua_personnel", "ru_personnel", "ua_shells", "ru_shells"]
+WEEKS = (10, 30, 52)
+HORIZON = 60
+N_TRUTHS = 60
+LEVELS = {"coverage_50": 0.5, "coverage_80": 0.8, "coverage_95": 0.95}
+COVERAGE_TOL = 0.1  # absolute, on each level, pooled over variables and truths
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return load_scenario("lanchester-bench")
+
+
+def _obs(ds, sample: int, start: dt.date, name: str = "<obs>") -> Observations:
+    recs = [(start + dt.timedelta(days=7 * k), var,
+             float(ds[var].isel(policy=0, sample=sample, time=k).values))
+            for var in VARS for k in WEEKS]
+    return Observations.from_records(recs, name=name)
+
+
+def _write_obs(obs: Observations, path: Path) -> Path:
+    lines = ["date,variable,value"] + [f"{d},{v},{float(x)!r}" for d, v, x in
+                                       zip(obs.dates, obs.variables, obs.values, strict=True)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_scenario_backtested_against_its_own_draws_is_calibrated(bench):
+    truth = simulate(bench, n_samples=N_TRUTHS, seed=99, record=VARS, horizon=HORIZON).ds
+    forecast = simulate(bench, n_samples=400, seed=1, record=VARS, horizon=HORIZON)
+    start = bench.time.start
+    ens = ensemble_at(forecast, _obs(truth, 0, start), "status_quo")
+    cov: dict[str, list[float]] = {k: [] for k in LEVELS}
+    pits = []
+    for j in range(N_TRUTHS):
+        scores, table = score_ensemble(ens, _obs(truth, j, start), seed=j)
+        for k in LEVELS:
+            cov[k] += [scores[v][k] for v in VARS]
+        pits.append(table["pit"].to_numpy())
+    for k, level in LEVELS.items():
+        assert np.mean(cov[k]) == pytest.approx(level, abs=COVERAGE_TOL), k
+    counts, _ = np.histogram(np.concatenate(pits), bins=5, range=(0, 1))
+    assert counts.min() > 0.5 * counts.mean()  # roughly flat PIT
+
+
+def test_crps_energy_form_matches_brute_force_and_normal_closed_form():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 200))
+    y = np.array([-0.5, 0.0, 2.0])
+    brute = [np.mean(np.abs(x[i] - y[i])) - 0.5 * np.mean(np.abs(x[i][:, None] - x[i]))
+             for i in range(3)]
+    np.testing.assert_allclose(crps_ensemble(x, y), brute, rtol=1e-12)
+    from scipy.stats import norm
+
+    big = rng.normal(size=(1, 20_000))
+    for yy in (0.0, 1.3):
+        exact = yy * (2 * norm.cdf(yy) - 1) + 2 * norm.pdf(yy) - 1 / np.sqrt(np.pi)
+        assert crps_ensemble(big, np.array([yy]))[0] == pytest.approx(exact, abs=0.01)
+    # a point forecast scores its absolute error
+    assert crps_ensemble(np.full((1, 10), 3.0), np.array([5.0]))[0] == pytest.approx(2.0)
+
+
+def test_pit_is_randomised_between_ties():
+    rng = np.random.default_rng(1)
+    ens = np.zeros((1000, 10))
+    pit = pit_values(ens, np.zeros(1000), rng)
+    assert 0.45 < pit.mean() < 0.55
+    assert pit.min() >= 0
+    assert pit.max() <= 1
+    assert pit_values(np.arange(10.0)[None, :], np.array([-1.0]), rng)[0] == 0.0
+
+
+def test_backtest_cli_json_and_policy_path(bench, tmp_path, cli):
+    truth = simulate(bench, n_samples=1, seed=5, record=VARS, horizon=HORIZON).ds
+    path = _write_obs(_obs(truth, 0, bench.time.start), tmp_path / "obs.csv")
+    r = cli("backtest", "lanchester-bench", "--observed", str(path), "--samples", "200",
+            "--json")
+    assert r.code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert set(data) == {"variables"}
+    assert set(data["variables"]) == set(VARS)
+    for entry in data["variables"].values():
+        assert set(entry) == {"coverage_50", "coverage_80", "coverage_95", "crps", "n_obs"}
+        assert entry["n_obs"] == len(WEEKS)
+    when = bench.time.start + dt.timedelta(days=7 * 20)
+    overlay = {"description": "Red's production stops", "events": {"halt": {
+        "date": when.isoformat(), "changes": [{"param": "ru_shell_production", "value": 0}]}}}
+    pp = tmp_path / "actual.yaml"
+    pp.write_text(yaml.safe_dump(overlay))
+    table = cli("backtest", "lanchester-bench", "--observed", str(path), "--samples", "200",
+                "--policy-path", str(pp))
+    assert table.code == 0, table.stderr
+    assert "'actual'" in table.stdout
+    assert "ru_shells" in table.stdout
+    bt = Backtest(n_samples=200).fit(bench, path, pp)
+    base = Backtest(n_samples=200).fit(bench, path)
+    assert bt.policy_ == "actual"
+    assert base.policy_ == "status_quo"
+    late = bt.table_["variable"].eq("ru_shells") & (bt.table_["date"] > when)
+    assert (bt.table_.loc[late, "median"] < base.table_.loc[late, "median"]).all()
+
+
+BAD_OBS = {
+    "unknown_variable": ("date,variable,value\n2024-03-01,ua_personel,1\n",
+                         ":2: column 'variable': unknown variable 'ua_personel'",
+                         "Did you mean 'ua_personnel'?"),
+    "before_start": ("date,variable,value\n2023-03-01,ua_personnel,1\n",
+                     ":2: observation dated 2023-03-01 is before the scenario's start",
+                     "starts earlier"),
+    "non_monotone": ("date,variable,value\n2024-03-01,ua_personnel,1\n"
+                     "2024-02-01,ua_personnel,1\n", ":3: dates of 'ua_personnel' must increase",
+                     "after 2024-03-01"),
+    "missing_column": ("date,var,value\n2024-03-01,ua_personnel,1\n",
+                       "missing column 'variable'", "Did you mean"),
+    "bad_value": ("date,variable,value\n2024-03-01,ua_personnel,\n",
+                  ":2: column 'value': expected a number", "empty"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_OBS))
+def test_bad_observations_exit_2(case, tmp_path, cli):
+    text, first, second = BAD_OBS[case]
+    path = tmp_path / "obs.csv"
+    path.write_text(text)
+    r = cli("backtest", "lanchester-bench", "--observed", str(path), "--samples", "50")
+    assert r.code == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    msg = " ".join(r.stderr.split())
+    assert "obs.csv" in msg
+    assert first in msg
+    assert second in msg
+
+
+def test_bad_policy_path_exits_2(tmp_path, cli):
+    obs = tmp_path / "obs.csv"
+    obs.write_text("date,variable,value\n2024-03-01,ua_personnel,400000\n")
+    pp = tmp_path / "pp.yaml"
+    pp.write_text(yaml.safe_dump({"changes": [{"param": "ru_shell_prodution", "scale": 0.5}]}))
+    r = cli("backtest", "lanchester-bench", "--observed", str(obs), "--policy-path", str(pp))
+    assert r.code == 2
+    assert "Traceback" not in r.stderr
+    assert "Did you mean 'ru_shell_production'" in " ".join(r.stderr.split())
+
+
+def test_python_api_errors(bench):
+    obs = Observations.from_records([(dt.date(2024, 3, 1), "viability", 0.5)])
+    with pytest.raises(DataError, match="unknown variable 'viability'"):
+        Backtest(n_samples=10).fit(bench, obs)  # not an output of the military module
+    with pytest.raises(InputError, match="levels"):
+        Backtest(levels=(0.5, 80)).fit(bench, obs)
+
+
+def test_output_variables_are_documented():
+    text = DOCS.read_text()
+    variables = output_variables()
+    assert variables["ua_personnel"].unit == "persons"
+    missing = [v for v in variables if f"`{v}`" not in text]
+    assert not missing, f"docs/validation.md lacks {missing}; regenerate its table"

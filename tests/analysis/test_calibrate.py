@@ -1,0 +1,111 @@
+"""Calibration by ABC rejection: narrowing, the written scenario, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from detente.analysis import Calibrator, Observations
+from detente.engine import simulate
+from detente.errors import InputError
+from detente.scenario import builtin_path, load_scenario
+
+TRUE = {"ua_reinforcement": 4.2, "ru_effectiveness": 0.0035}  # file units (per week)
+VARS = ["ua_personnel", "ru_personnel"]
+WEEKS = (8, 16, 26, 39, 52)
+NARROWING = 0.5  # accepted sd below half the prior sd
+
+
+def _observations(sc) -> Observations:
+    ds = simulate(sc, n_samples=1, seed=0, record=VARS, horizon=max(WEEKS),
+                  samples={k: [v] for k, v in TRUE.items()}).ds
+    start = sc.time.start
+    return Observations.from_records(
+        [(start + dt.timedelta(days=7 * k), var,
+          float(ds[var].isel(policy=0, sample=0, time=k).values))
+         for var in VARS for k in WEEKS], name="obs.csv")
+
+
+def _write(obs: Observations, path):
+    path.write_text("date,variable,value\n" + "".join(
+        f"{d},{v},{float(x)!r}\n" for d, v, x in zip(obs.dates, obs.variables, obs.values,
+                                              strict=True)))
+    return path
+
+
+def test_abc_narrows_towards_the_truth_and_writes_a_loadable_scenario(
+        bench_small, write_yaml, tmp_path):
+    sc = load_scenario(write_yaml(bench_small))
+    obs = _observations(sc)
+    cal = Calibrator(list(TRUE), n_samples=6000, accept=0.01, seed=1).fit(sc, obs)
+    post = cal.posterior_.set_index("param")
+    for p, v in TRUE.items():
+        row = post.loc[p]
+        assert row["accepted_sd"] < NARROWING * row["prior_sd"], p
+        assert row["accepted_q05"] <= v <= row["accepted_q95"], p
+    assert cal.fit_["distance_accepted_median"] < cal.fit_["distance_prior_median"]
+    out = cal.write(tmp_path / "calibrated.yaml")
+    again = load_scenario(out)
+    assert again.name == "lanchester-bench-calibrated"
+    assert "Calibrated with detente calibrate" in again.description
+    for p in TRUE:
+        par = again.parameters[p]
+        assert par.dist is not None
+        assert par.dist.dist == "truncnormal"
+        assert par.dist.low == sc.parameters[p].dist.low  # prior support kept
+        assert "ABC rejection" in par.note
+        assert "obs.csv" in par.note
+    untouched = [k for k in sc.parameters if k not in TRUE]
+    assert all(again.parameters[k] == sc.parameters[k] for k in untouched)
+    assert set(again.policies) == set(sc.policies)
+
+
+def test_calibrate_cli_writes_file_and_leaves_builtin_alone(tmp_path, cli):
+    before = builtin_path("lanchester-bench").read_bytes()
+    sc = load_scenario("lanchester-bench")
+    obs = _write(_observations(sc), tmp_path / "obs.csv")
+    out = tmp_path / "cal.yaml"
+    r = cli("calibrate", "lanchester-bench", "--observed", str(obs), "--params",
+            "ua_reinforcement,ru_reinforcement", "-o", str(out), "--samples", "400",
+            "--json")
+    assert r.code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["n_accepted"] == 40
+    assert set(data["params"]) == {"ua_reinforcement",
+                                                                "ru_reinforcement"}
+    assert out.exists()
+    assert load_scenario(out).name == "lanchester-bench-calibrated"
+    assert builtin_path("lanchester-bench").read_bytes() == before
+    r = cli("validate", str(out))
+    assert r.code == 0, r.stderr
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ("ua_reinforcment", "Did you mean 'ua_reinforcement'"),
+    ("ua_personnel0", "has a fixed value"),
+])
+def test_bad_parameters_are_input_errors(params, message):
+    sc = load_scenario("lanchester-bench")
+    obs = Observations.from_records([(sc.time.start + dt.timedelta(days=70),
+                                      "ua_personnel", 400_000.0)])
+    with pytest.raises(InputError, match=message):
+        Calibrator([params], n_samples=200).fit(sc, obs)
+
+
+def test_observations_before_start_exit_2(tmp_path, cli):
+    obs = tmp_path / "obs.csv"
+    obs.write_text("date,variable,value\n2022-06-01,ua_personnel,400000\n")
+    r = cli("calibrate", "lanchester-bench", "--observed", str(obs), "--params",
+            "ua_reinforcement", "-o", str(tmp_path / "x.yaml"), "--samples", "200")
+    assert r.code == 2
+    assert "Traceback" not in r.stderr
+    assert "before the scenario's start" in " ".join(r.stderr.split())
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_too_few_accepted_is_an_input_error():
+    sc = load_scenario("lanchester-bench")
+    with pytest.raises(InputError, match="accepted samples"):
+        Calibrator(["ua_reinforcement"], n_samples=100, accept=0.1).fit(sc, "unused.csv")
