@@ -452,6 +452,400 @@ def backtest_command(
               "calibrated.")
 
 
+# ------------------------------------------------------------- claims, sensitivity, discover
+_TimeOpt = Annotated[str, typer.Option(
+    "--at", help="Time to read the output: 'start', 'end' or a date YYYY-MM-DD.")]
+_OverOpt = Annotated[str | None, typer.Option(
+    "--over", help="A window FROM,TO (times as for --at) instead of --at.")]
+_ReduceOpt = Annotated[str | None, typer.Option(
+    "--reduce", help="How --over is reduced: mean, min, max, sum, integral, first, last, "
+                     "any, all.")]
+_PolicyOpt = Annotated[str | None, typer.Option(
+    "--policy", help="Policy to read (default: the scenario's first).")]
+
+
+@app.command("claims")
+def claims_command(
+    scenario: ScenarioArg = "ukraine-2023",
+    samples: SamplesOpt = 1000,
+    seed: SeedOpt = 0,
+    policies: PoliciesOpt = None,
+    horizon: HorizonOpt = None,
+    ids: Annotated[str | None, typer.Option(
+        "--ids", help="Comma-separated claim ids (default: all).")] = None,
+    supported: Annotated[float | None, typer.Option(
+        "--supported", help="P at or above which a claim is supported (default: each "
+                            "claim's own, else 0.8).")] = None,
+    refuted: Annotated[float | None, typer.Option(
+        "--refuted", help="P at or below which a claim is refuted (default: each claim's "
+                          "own, else 0.2).")] = None,
+    hinges: Annotated[str, typer.Option(
+        "--hinges", help="What a verdict hinges on: sobol, prim (comma-separated) or "
+                         "none.")] = "sobol,prim",
+    sobol_n: Annotated[int, typer.Option(
+        "--sobol-n", help="Base sample size of the Sobol design (a power of two).")] = 32,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    processes: ProcessesOpt = 1,
+) -> None:
+    """Judge a scenario's claims: verdict, probability with a 90 % interval, hinges."""
+    from detente.analysis._cli import run_claims
+
+    run_claims(out, err, scenario=scenario, samples=samples, seed=seed, policies=policies,
+               horizon=horizon, ids=ids, supported=supported, refuted=refuted,
+               hinges=hinges, sobol_n=sobol_n, json_=json_, quiet=quiet,
+               processes=processes)
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    scenario: ScenarioArg = "ukraine-2023",
+    output: Annotated[str, typer.Option(
+        "--output", "-o", help="Output expression, e.g. 'ua_personnel / ru_personnel'.")
+    ] = "combat_power_ratio",
+    method: Annotated[str, typer.Option("--method", help="sobol or morris.")] = "sobol",
+    policy: _PolicyOpt = None,
+    at: _TimeOpt = "end",
+    over: _OverOpt = None,
+    reduce: _ReduceOpt = None,
+    n_base: Annotated[int, typer.Option(
+        "--n-base", help="Sobol base sample N (power of two); N (D + 2) runs.")] = 64,
+    trajectories: Annotated[int, typer.Option(
+        "--trajectories", help="Morris trajectories r; r (D + 1) runs.")] = 20,
+    parameters: Annotated[str | None, typer.Option(
+        "--parameters", help="Comma-separated parameters to vary (default: all "
+                             "uncertain).")] = None,
+    seed: SeedOpt = 0,
+    horizon: HorizonOpt = None,
+    top: Annotated[int, typer.Option("--top", help="Rows shown in the table.")] = 15,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Sobol or Morris sensitivity of any output at any time (SALib)."""
+    from detente.analysis._cli import run_sensitivity
+
+    run_sensitivity(out, err, scenario=scenario, output=output, method=method,
+                    policy=policy, at=at, over=over, reduce=reduce, n_base=n_base,
+                    trajectories=trajectories, parameters=parameters, seed=seed,
+                    horizon=horizon, top=top, json_=json_, quiet=quiet)
+
+
+@app.command("discover")
+def discover_command(
+    scenario: ScenarioArg = "ukraine-2023",
+    where: Annotated[str, typer.Option(
+        "--where", "-w", help="Condition on outputs, e.g. 'territory_ru_pct > 20'.")
+    ] = "combat_power_ratio < 1",
+    policy: _PolicyOpt = None,
+    at: _TimeOpt = "end",
+    over: _OverOpt = None,
+    reduce: _ReduceOpt = None,
+    samples: SamplesOpt = 2000,
+    seed: SeedOpt = 0,
+    horizon: HorizonOpt = None,
+    threshold: Annotated[float, typer.Option(
+        "--threshold", help="Minimum density of the box.")] = 0.8,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    processes: ProcessesOpt = 1,
+) -> None:
+    """Scenario discovery (PRIM): where in parameter space a condition holds."""
+    from detente.analysis._cli import run_discover
+
+    run_discover(out, err, scenario=scenario, where=where, policy=policy, at=at, over=over,
+                 reduce=reduce, samples=samples, seed=seed, horizon=horizon,
+                 threshold=threshold, json_=json_, quiet=quiet, processes=processes)
+
+
+@app.command()
+def compare(
+    scenario: ScenarioArg = "ukraine-2023",
+    samples: SamplesOpt = 2000,
+    seed: SeedOpt = 0,
+    policies: PoliciesOpt = None,
+    horizon: HorizonOpt = None,
+    baseline: Annotated[str, typer.Option(help="Policy to take differences against.")] = (
+        "status_quo"),
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    processes: ProcessesOpt = 1,
+) -> None:
+    """Compare policies side by side: settlement odds and terms, escalation, outcomes."""
+    from detente.analysis.compare import OUTCOMES
+    from detente.analysis.compare import compare as compare_policies
+
+    res = _simulate(scenario, samples, seed, policies, horizon, quiet, processes)
+    months = (12, 24, 36)
+    data = compare_policies(res, months=months, baseline=baseline)
+    if json_:
+        out.print_json(json.dumps(data, allow_nan=False))
+        return
+    _print_comparison(data, OUTCOMES)
+
+
+def _print_comparison(data: dict[str, Any], outcomes: Any) -> None:
+    from rich.table import Table
+
+    meta = data["meta"]
+    pols = data["policies"]
+    names = list(pols)
+    m_last = f"{meta['outcome_month']:g}"
+
+    def pct(x: float | None) -> str:
+        return "–" if x is None else f"{100 * x:.0f} %"
+
+    t = Table(title=f"{meta['scenario']}: policies compared ({meta['n_samples']} samples, "
+              f"seed {meta['seed']}); outcomes: median [10th–90th] at {m_last} months",
+              title_justify="left")
+    t.add_column("")
+    for name in names:
+        t.add_column(name, justify="right")
+    if any(p["p_settlement"] is not None for p in pols.values()):
+        for m in meta["months"]:
+            key = f"{m:g}"
+            t.add_row(f"P(settlement) by {key} months",
+                      *[pct(pols[n]["p_settlement"][key]) if pols[n]["p_settlement"] else "–"
+                        for n in names])
+        t.add_row("median months to settlement",
+                  *[fmt(pols[n]["median_months_to_settlement"])
+                    if pols[n]["median_months_to_settlement"] is not None else "–"
+                    for n in names])
+    t.add_row("P(NATO–Russia war)", *[pct(pols[n]["p_escalation"]) for n in names])
+    for name, units, _desc in outcomes:
+        if all(name not in pols[n]["outcomes"] for n in names):
+            continue
+        cells = []
+        for n in names:
+            q = pols[n]["outcomes"].get(name)
+            cells.append("–" if q is None or q["median"] is None else
+                         f"{fmt(q['median'])} [{fmt(q['low'])}–{fmt(q['high'])}]")
+        t.add_row(f"{name} ({units})", *cells)
+    out.print(t)
+    base = meta["baseline"]
+    if base:
+        d = Table(title=f"difference from {base} (mean ± Monte Carlo standard error, paired "
+                  "by sample)", title_justify="left")
+        d.add_column("")
+        others = [n for n in names if n != base]
+        for n in others:
+            d.add_column(n, justify="right")
+        keys = list(pols[others[0]]["vs_baseline"]) if others else []
+        for key in keys:
+            cells = []
+            for n in others:
+                e = pols[n]["vs_baseline"][key]
+                scale = 100.0 if key.startswith("p_") else 1.0
+                unit = " pp" if key.startswith("p_") else ""
+                if e["value"] is None:
+                    cells.append("–")
+                else:
+                    se = e["se"] if e["se"] is not None else float("nan")
+                    cells.append(f"{fmt(scale * e['value'])} ± {fmt(scale * se)}{unit}")
+            d.add_row(key, *cells)
+        if others:
+            out.print(d)
+    if any(p.get("terms") for p in pols.values()):
+        tt = Table(title="terms of settlements signed (most common level, share of deals)",
+                   title_justify="left")
+        tt.add_column("dimension")
+        for n in names:
+            tt.add_column(n, justify="right")
+        dims = next(iter(p["terms"] for p in pols.values() if p.get("terms")))
+        for dim in dims:
+            cells = []
+            for n in names:
+                shares = (pols[n].get("terms") or {}).get(dim) or {}
+                valid = {k: v for k, v in shares.items() if v is not None}
+                if not valid:
+                    cells.append("–")
+                    continue
+                top = max(valid, key=lambda k: valid[k])
+                cells.append(f"{top} {100 * valid[top]:.0f} %")
+            tt.add_row(dim, *cells)
+        out.print(tt)
+
+
+# ------------------------------------------------------------------ sweep and run stores
+def _names(spec: str | None) -> list[str] | None:
+    if spec is None:
+        return None
+    return [s.strip() for s in spec.split(",") if s.strip()]
+
+
+@app.command("sweep")
+def sweep_command(
+    scenario: Annotated[str | None, typer.Argument(
+        help="Built-in scenario name or a file path (optional with --resume).")] = None,
+    samples: Annotated[int | None, typer.Option(
+        "--samples", "-n", help="Monte Carlo samples (required for a new run).")] = None,
+    store: Annotated[Path, typer.Option(
+        "--out", help="Run store folder (created if new).")] = Path("runs"),
+    seed: SeedOpt = 0,
+    policies: PoliciesOpt = None,
+    horizon: HorizonOpt = None,
+    record: Annotated[str | None, typer.Option(
+        "--record", help="Comma-separated variables whose full trajectories are kept "
+                         "(default: none).")] = None,
+    outcomes: Annotated[str | None, typer.Option(
+        "--outcomes", help="Comma-separated variables kept per sample at the horizon "
+                           "(default: the key outputs).")] = None,
+    quantiles: Annotated[str | None, typer.Option(
+        "--quantiles", help="Comma-separated variables whose per-time quantiles are kept "
+                            "(default: the key outputs).")] = None,
+    block_size: Annotated[int | None, typer.Option(
+        "--block-size", help="Samples per block (default 1024; part of the run's "
+                             "identity).")] = None,
+    dtype: Annotated[str, typer.Option(
+        "--dtype", help="Storage type of trajectories: float64 or float32.")] = "float64",
+    resume: Annotated[str | None, typer.Option(
+        "--resume", help="Complete the interrupted run RUN_ID in --out.")] = None,
+    scheduler: Annotated[str, typer.Option(
+        "--scheduler", help="local, processes, dask (a local Dask cluster) or a Dask "
+                            "scheduler address (tcp://HOST:8786).")] = "local",
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="Worker processes for processes/dask (default: one per core).")
+    ] = None,
+    backend: Annotated[str, typer.Option(
+        "--backend", help="Kernels: auto, numba or numpy (same results).")] = "auto",
+    checkpoint_every: Annotated[float, typer.Option(
+        "--checkpoint-every", help="Seconds between checkpoints of the quantiles.")] = 30.0,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run an ensemble into a run store, block by block (resumable with --resume)."""
+    from detente.store import sweep
+
+    kwargs: dict[str, Any] = {
+        "out": store, "n_samples": samples, "seed": seed, "policies": _split(policies),
+        "horizon": horizon, "record": _names(record) or (), "outcomes": _names(outcomes),
+        "quantiles": _names(quantiles), "block_size": block_size, "dtype": dtype,
+        "scheduler": scheduler, "workers": workers, "resume": resume,
+        "backend": backend, "checkpoint_every": checkpoint_every,
+    }
+    if backend not in ("auto", "numba", "numpy"):
+        raise InputError(f"--backend must be auto, numba or numpy, found {backend!r}")
+    if quiet or json_ or not err.is_terminal:
+        run = sweep(scenario, **kwargs)
+    else:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total} samples"),
+                      TimeElapsedColumn(), console=err, transient=True) as bar:
+            task = bar.add_task(f"sweep {scenario or resume}", total=samples)
+            run = sweep(scenario, **kwargs,
+                        progress=lambda d, t: bar.update(task, completed=d, total=t))
+    row = _run_row(run)
+    if json_:
+        _echo_json(row)
+        return
+    out.print(f"run [bold]{run.id}[/] complete: {row['n_samples']} samples × "
+              f"{len(row['parameters']['policies'])} policies in {run.path}")
+
+
+def _run_row(run: Any) -> dict[str, Any]:
+    from detente.store import RunStore
+
+    row: dict[str, Any] = RunStore(run.store).catalog_row(run)
+    return row
+
+
+runs_app = typer.Typer(help="List, show and open the runs in a run store.",
+                       no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+StoreOpt = Annotated[Path, typer.Option("--store", "-s", help="Run store folder.")]
+
+
+@runs_app.command("list")
+def runs_list(
+    store: StoreOpt = Path("runs"),
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="Recreate the catalogue from the run folders first.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """List the runs in the store's catalogue."""
+    from detente.store import RunStore
+
+    st = RunStore(store)
+    if rebuild:
+        st.rebuild_catalog()
+    rows = st.list()
+    if json_:
+        _echo_json(rows)
+        return
+    from rich.table import Table
+
+    t = Table("id", "scenario", "hash", "seed", "samples", "blocks", "status", "created",
+              "version", title=f"runs in {store}", title_justify="left")
+    for r in rows:
+        t.add_row(r["id"], r["scenario"], r["scenario_hash"], r["seed"], str(r["n_samples"]),
+                  f"{r['blocks_done']}/{r['n_blocks']}", r["status"], str(r["created"]),
+                  r["detente_version"])
+    out.print(t)
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="Run id (see `detente runs list`).")],
+    store: StoreOpt = Path("runs"),
+    json_: JsonOpt = False,
+) -> None:
+    """Show a run's manifest, progress and any damage found in its files."""
+    from detente.store import RunStore
+
+    st = RunStore(store)
+    run = st.run(run_id)
+    problems = run.verify()
+    m = run.manifest
+    info = {**st.catalog_row(run), "path": str(run.path), "problems": problems,
+            "sample_params": m["sample_params"], "events": m["events"]}
+    if json_:
+        _echo_json(info)
+    else:
+        for k in ("id", "scenario", "scenario_hash", "seed", "detente_version", "n_samples",
+                  "block_size", "status", "created", "updated", "path"):
+            out.print(f"[bold]{k}[/]: {info[k]}")
+        out.print(f"[bold]blocks[/]: {info['blocks_done']}/{info['n_blocks']}")
+        for k, v in info["parameters"].items():
+            out.print(f"[bold]{k}[/]: {v}")
+    if problems:
+        raise InputError(f"run {run_id} is damaged:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+@runs_app.command("open")
+def runs_open(
+    run_id: Annotated[str, typer.Argument(help="Run id (see `detente runs list`).")],
+    store: StoreOpt = Path("runs"),
+    json_: JsonOpt = False,
+) -> None:
+    """Open a complete run and print its outcomes: median [10th–90th percentile]."""
+    import numpy as np
+
+    from detente.store import RunStore
+
+    run = RunStore(store).run(run_id)
+    ds = run.to_dataset()
+    rows = []
+    for var in run.manifest["outcomes"]:
+        arr = ds[f"final_{var}"].values
+        q = np.nanquantile(arr, [0.1, 0.5, 0.9], axis=1)
+        for ip, pol in enumerate(ds["policy"].values):
+            rows.append({"policy": str(pol), "variable": var, "low": float(q[0, ip]),
+                         "median": float(q[1, ip]), "high": float(q[2, ip])})
+    if json_:
+        _echo_json({"id": run_id, "n_samples": int(ds.sizes["sample"]), "outcomes": rows})
+        return
+    from rich.table import Table
+
+    t = Table("policy", "variable", "at the horizon: median [10–90 %]",
+              title=f"run {run_id}: {ds.sizes['sample']} samples", title_justify="left")
+    for r in rows:
+        t.add_row(r["policy"], r["variable"],
+                  f"{fmt(r['median'])} [{fmt(r['low'])}–{fmt(r['high'])}]")
+    out.print(t)
+    out.print(f"in Python: detente.store.open_run({str(store)!r}, {run_id!r}).to_dataset()")
+
+
 def main() -> None:
     """Entry point: run the app, turning detente errors into messages and exit codes."""
     try:

@@ -134,9 +134,14 @@ class Results:
         return [str(v) for v, a in self.ds.data_vars.items() if "time" in a.dims]
 
     def step_at_month(self, month: float) -> int | None:
-        """Index of the recorded point closest to ``month`` months, or None past the end."""
+        """Index of the recorded point closest to ``month`` months, or None past the end.
+
+        A month less than one step past the last point counts as reached, so a horizon of
+        156 weeks (35.9 months) reports "36 months" at its last point.
+        """
         months = self.ds["month"].values
-        if month > months[-1] + 1e-9:
+        step = float(self.ds.attrs["step_days"]) / DAYS_PER_MONTH
+        if month >= months[-1] + step:
             return None
         return int(np.argmin(np.abs(months - month)))
 

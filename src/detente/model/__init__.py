@@ -37,7 +37,7 @@ def available_modules() -> dict[str, Module]:
 
 
 def resolve_modules(names: tuple[str, ...] | list[str]) -> list[Module]:
-    """The modules ``names`` in step order (unknown names raise ``KeyError``)."""
+    """Return the modules ``names`` in step order (unknown names raise ``KeyError``)."""
     wanted = set(names)
     return [get_module(n) for n in MODULE_ORDER if n in wanted]
 

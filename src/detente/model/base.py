@@ -7,7 +7,9 @@ A module is a named bundle of
 * ``variables``: the state variables and auxiliaries it owns and writes;
 * ``shocks``: names of the uniform(0, 1) random draws it needs each step;
 * ``init(p, n)``: initial values of all its variables;
-* ``step(s, x, p, u, ctx)``: new values of all its variables for the next time point.
+* ``step(s, x, p, u, ctx)``: new values of all its variables for the next time point;
+* ``check(parameters)`` (optional): cross-parameter checks the loader runs, e.g. weights
+  that must sum to 1, returned as ``(dotted path, message)`` pairs.
 
 The engine runs enabled modules in :data:`detente.model.MODULE_ORDER` every step:
 
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from detente._typing import FloatArray, Params, State
 
@@ -110,6 +112,8 @@ class StepContext:
 
 
 InitFn = Callable[[Params, int], dict[str, FloatArray]]
+#: Cross-parameter check of a scenario's parameters: returns (dotted path, message) pairs.
+CheckFn = Callable[[Mapping[str, Any]], list[tuple[str, str]]]
 StepFn = Callable[[State, State, Params, Mapping[str, FloatArray], StepContext],
                   dict[str, FloatArray]]
 
@@ -126,3 +130,4 @@ class Module:
     step: StepFn
     shocks: tuple[str, ...] = ()
     requires: tuple[str, ...] = field(default_factory=tuple)
+    check: CheckFn | None = None

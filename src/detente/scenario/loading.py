@@ -644,6 +644,10 @@ def _allowed_keys(path: FieldPath, data: Any) -> list[str] | None:
         return _fields(schema.Event)
     if (n == 4 and p[2] == "changes") or (n == 6 and p[2] == "events" and p[4] == "changes"):
         return _fields(schema.Change)
+    if head == "claims":
+        from detente.scenario._claims import allowed_keys
+
+        return allowed_keys(p, path, data)
     return None
 
 
@@ -678,6 +682,10 @@ def _file_path(loc: tuple[Key, ...], data: Any) -> tuple[FieldPath, bool]:
         if lifted and i + 1 < len(loc) and loc[i + 1] == cur["dist"]:
             i += 2  # inline distribution: its fields sit in the parameter itself
             continue
+        if (out[:1] == ["claims"] and isinstance(cur, Mapping) and el == cur.get("kind")
+                and el in schema.TEST_KINDS):
+            i += 1  # a claim test's tagged union: the tag is not a field of the file
+            continue
         out.append(el)
         cur = _child(cur, el)
         i += 1
@@ -705,6 +713,13 @@ def _schema_message(err: ErrorDetails, fpath: FieldPath, data: Any, smap: Source
         allowed = _allowed_keys(fpath[:-1], data) or []
         listing = f"; expected one of: {', '.join(allowed)}" if allowed else ""
         return f"unknown key '{last}'{listing}{_suggest(last, allowed)}"
+    if typ in ("union_tag_invalid", "union_tag_not_found") and fpath[:1] == ("claims",):
+        kinds = ", ".join(schema.TEST_KINDS)
+        if typ == "union_tag_not_found":
+            return f"missing required key 'kind' of the test; expected one of: {kinds}"
+        tag = ctx.get("tag")
+        hint = _suggest(tag, schema.TEST_KINDS)
+        return f"unknown test kind '{tag}'; expected one of: {kinds}{hint}"
     if typ == "union_tag_invalid":
         tag = ctx.get("tag")
         return (f"unknown distribution '{tag}'; expected one of: {', '.join(DIST_KINDS)}"
@@ -1141,9 +1156,33 @@ def _semantic(ctx: _Ctx, registry: Mapping[str, Module] | None) -> None:
                 ctx.add((*path, "unit"), str(exc))
 
 
+    # claims: names in expressions, policies, dates
+    from detente.scenario._claims import check_claims
+
+    variables = ({v.name for mod in enabled.values() for v in mod.variables}
+                 if complete else None)
+    check_claims(data, ctx.add, variables=variables, horizon=horizon)
+
+
 # --------------------------------------------------------------------------- public API
 def _dump(scenario: Scenario) -> dict[str, Any]:
     return scenario.model_dump(by_alias=True, exclude_none=True)
+
+
+def _module_checks(ctx: _Ctx, scenario: Scenario,
+                   registry: Mapping[str, Module] | None) -> None:
+    """Run the cross-parameter checks of the enabled modules (e.g. weights summing to 1)."""
+    from detente import model
+
+    for name in scenario.modules:
+        try:
+            module = registry[name] if registry is not None else model.get_module(name)
+        except (KeyError, ImportError):
+            continue  # reported by _semantic
+        if module.check is None:
+            continue
+        for dotted, message in module.check(scenario.parameters):
+            ctx.add(tuple(dotted.split(".")), message)
 
 
 def _check(data: Any, smap: SourceMap, file: str, registry: Mapping[str, Module] | None,
@@ -1163,6 +1202,8 @@ def _check(data: Any, smap: SourceMap, file: str, registry: Mapping[str, Module]
         found.append(((), Problem(file, None, None, "", "nesting too deep")))
     ctx = _Ctx(data, smap, file, [])
     _semantic(ctx, registry)
+    if scenario is not None:
+        _module_checks(ctx, scenario, registry)
     found += ctx.problems
 
     problems = list(pre)

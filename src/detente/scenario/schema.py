@@ -17,6 +17,9 @@ A scenario file (YAML or TOML) has these top-level keys::
       NAME: {date: ..., effective: ..., probability: PARAM, changes: [...], description: ...}
     policies:
       NAME: {description: ..., changes: [...], events: {...}}
+    claims:                            # optional: an argument's claims as tests on outputs
+      ID: {text: ..., source: ..., policies: [...], test: {kind: change|compare|event|
+           difference|all|any, ...}}   # or untestable: REASON instead of test
 
 A *source* is ``fact:KEY`` (a row of the shared facts table, e.g.
 ``fact:ru_shell_production_nato_est``), ``ref:KEY`` (an entry of ``sources``), a free-text
@@ -364,6 +367,173 @@ class Policy(_Frozen):
     events: dict[Annotated[str, Field(pattern=IDENT_RE)], Event] = Field(default_factory=dict)
 
 
+# --------------------------------------------------------------------------- claims
+#: When a claim's reading is taken: a date, or the first ("start") or last ("end") point.
+TimeRef = dt.date | Literal["start", "end"]
+#: Comparison operators a claim's test may use.
+Op = Literal["<", "<=", ">", ">=", "==", "!="]
+#: How a window of a trajectory is reduced to one number per sample.
+Reduce = Literal["mean", "min", "max", "sum", "integral", "first", "last", "any", "all"]
+#: Default probability at or above which a claim is "supported".
+SUPPORTED_AT = 0.8
+#: Default probability at or below which a claim is "refuted".
+REFUTED_AT = 0.2
+
+
+class Thresholds(_Frozen):
+    """Probabilities that turn a claim's probability into a verdict."""
+
+    supported: float = Field(SUPPORTED_AT, ge=0, le=1)
+    refuted: float = Field(REFUTED_AT, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> Thresholds:
+        if self.refuted > self.supported:
+            raise ValueError(f"'refuted' ({self.refuted}) must not exceed 'supported' "
+                             f"({self.supported})")
+        return self
+
+
+class _Reading(_Frozen):
+    """How an expression's trajectory becomes one number per sample.
+
+    Either ``at`` a time, or ``over`` a window ``[from, to]`` with ``reduce``.
+    """
+
+    metric: str = Field(min_length=1)
+    at: TimeRef | None = None
+    over: tuple[TimeRef, TimeRef] | None = None
+    reduce: Reduce | None = None
+
+    @model_validator(mode="after")
+    def _when(self) -> _Reading:
+        if (self.at is None) == (self.over is None):
+            raise ValueError("expected exactly one of 'at' (a time) or 'over' (a window "
+                             "[from, to] with 'reduce'), found "
+                             + ("both" if self.at is not None else "neither"))
+        if self.over is not None and self.reduce is None:
+            raise ValueError("'over' needs 'reduce' (mean, min, max, sum, integral, first, "
+                             "last, any, all)")
+        if self.at is not None and self.reduce is not None:
+            raise ValueError("'reduce' applies to 'over', not to 'at'")
+        return self
+
+
+class ChangeTest(_Reading):
+    """A metric at one time compared with the same metric at another time.
+
+    Per sample: ``metric(at) op factor * metric(than)``.
+    """
+
+    kind: Literal["change"]
+    policy: str | None = Field(None, pattern=IDENT_RE)
+    op: Op
+    than: TimeRef
+    factor: float = 1.0
+    given: str | None = None
+
+
+class CompareTest(_Reading):
+    """A metric compared with a threshold, or with another policy.
+
+    Against ``threshold`` (a number), or against the same metric under the policy
+    ``versus`` in the same sample (common random numbers).
+    """
+
+    kind: Literal["compare"]
+    policy: str | None = Field(None, pattern=IDENT_RE)
+    op: Op
+    threshold: float | None = None
+    versus: str | None = Field(None, pattern=IDENT_RE)
+    given: str | None = None
+
+    @model_validator(mode="after")
+    def _against(self) -> CompareTest:
+        if (self.threshold is None) == (self.versus is None):
+            raise ValueError("expected exactly one of 'threshold' (a number) or 'versus' "
+                             "(a policy), found "
+                             + ("both" if self.threshold is not None else "neither"))
+        return self
+
+
+class EventTest(_Frozen):
+    """Whether an event (a condition on outputs) happens between ``from`` and ``by``.
+
+    With ``happens: false`` the claim is that it does not.
+    """
+
+    kind: Literal["event"]
+    policy: str | None = Field(None, pattern=IDENT_RE)
+    when: str = Field(min_length=1)
+    from_: TimeRef = Field("start", alias="from")
+    by: TimeRef = "end"
+    happens: bool = True
+    given: str | None = None
+
+
+class DifferenceTest(_Reading):
+    """The difference of a metric between two policies.
+
+    Per sample: ``metric(policy) - metric(versus) op by``.
+    """
+
+    kind: Literal["difference"]
+    policy: str = Field(pattern=IDENT_RE)
+    versus: str = Field(pattern=IDENT_RE)
+    op: Op
+    by: float = 0.0
+    given: str | None = None
+
+
+class AllTest(_Frozen):
+    """Every one of the tests ``of`` holds (in the same sample)."""
+
+    kind: Literal["all"]
+    of: tuple[ClaimTest, ...] = Field(min_length=1)
+
+
+class AnyTest(_Frozen):
+    """At least one of the tests ``of`` holds (in the same sample)."""
+
+    kind: Literal["any"]
+    of: tuple[ClaimTest, ...] = Field(min_length=1)
+
+
+ClaimTest = Annotated[
+    ChangeTest | CompareTest | EventTest | DifferenceTest | AllTest | AnyTest,
+    Field(discriminator="kind"),
+]
+TEST_KINDS = ("change", "compare", "event", "difference", "all", "any")
+
+
+class Claim(_Frozen):
+    """A claim of an argument, stated as a test on model outputs (or marked untestable).
+
+    The claim's id is its key under ``claims``. Exactly one of ``test`` or ``untestable``
+    (the reason the model cannot test it) is given.
+    """
+
+    text: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    policies: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] = ()
+    test: ClaimTest | None = None
+    untestable: str | None = Field(None, min_length=1)
+    thresholds: Thresholds | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Claim:
+        if (self.test is None) == (self.untestable is None):
+            raise ValueError("expected exactly one of 'test' or 'untestable' (the reason the "
+                             "model cannot test the claim), found "
+                             + ("both" if self.test is not None else "neither"))
+        return self
+
+
+AllTest.model_rebuild()
+AnyTest.model_rebuild()
+
+
 # --------------------------------------------------------------------------- the scenario
 class Scenario(_Frozen):
     """A complete scenario: metadata, time, sides, parameters, events and policies."""
@@ -379,6 +549,7 @@ class Scenario(_Frozen):
     parameters: dict[Annotated[str, Field(pattern=IDENT_RE)], Parameter]
     events: dict[Annotated[str, Field(pattern=IDENT_RE)], Event] = Field(default_factory=dict)
     policies: dict[Annotated[str, Field(pattern=IDENT_RE)], Policy] = Field(min_length=1)
+    claims: dict[Annotated[str, Field(pattern=IDENT_RE)], Claim] = Field(default_factory=dict)
 
     @field_validator("modules")
     @classmethod

@@ -1,0 +1,138 @@
+"""Settlement, escalation and the policy comparison, through the whole coupled model."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import detente as dt
+from cli_runner import run_cli
+from detente.analysis.compare import compare
+
+RECORD = ["settled", "breakdowns", "strike_hits", "reconstruction_investment",
+          "refugees_abroad", "escalated", "months_to_settlement", "viability",
+          "territory_ru_km2", "ua_casualties_cum", "ru_casualties_cum", "reconstruction_cum",
+          "deal_territory", "deal_alignment", "deal_guarantees", "deal_sanctions",
+          "deal_european_security", "deal_armed_forces"]
+TALKS = ["direct_talks", "press_kyiv"]
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return dt.load("ukraine-2023")
+
+
+def _in_force(ds, pol):
+    """Points where a first deal has been in force for a whole step (no breakdown yet)."""
+    settled = ds["settled"].sel(policy=pol).values > 0.5
+    before = np.zeros_like(settled)
+    before[:, 1:] = settled[:, :-1]
+    first = ds["breakdowns"].sel(policy=pol).values == 0
+    return settled & before & first
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1))
+def test_a_deal_in_force_never_raises_strikes_nor_lowers_rebuilding_and_return(scenario, seed):
+    ds = dt.simulate(scenario, n_samples=96, seed=seed, record=RECORD,
+                     policies=["status_quo", *TALKS]).ds
+    sq = {v: ds[v].sel(policy="status_quo").values for v in RECORD}
+    for pol in TALKS:
+        mask = _in_force(ds, pol)
+        got = {v: ds[v].sel(policy=pol).values for v in RECORD}
+        assert np.all(got["strike_hits"][mask] <= sq["strike_hits"][mask] + 1e-9)
+        assert np.all(got["reconstruction_investment"][mask]
+                      >= sq["reconstruction_investment"][mask] - 1e-9)
+        assert np.all(got["refugees_abroad"][mask] <= sq["refugees_abroad"][mask] + 1e-6)
+        # before the first deal the policies are the same world, sample by sample
+        never = np.cumsum(got["settled"] > 0.5, axis=1) == 0
+        np.testing.assert_array_equal(got["viability"][never], sq["viability"][never])
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1))
+def test_escalation_is_absorbing(scenario, seed):
+    ds = dt.simulate(scenario, n_samples=128, seed=seed, record=["escalated"],
+                     policies=["nato_troops"]).ds
+    esc = ds["escalated"].values[0]
+    assert set(np.unique(esc)) <= {0.0, 1.0}
+    assert not np.any(np.diff(esc, axis=1) < 0)
+
+
+def test_without_a_channel_there_is_no_settlement(scenario):
+    ds = dt.simulate(scenario, n_samples=128, seed=4, record=["settled", "escalated"],
+                     policies=["status_quo", "aid_cutoff", "aid_surge"]).ds
+    assert float(ds["settled"].max()) == 0.0
+    assert float(ds["escalated"].max()) == 0.0  # no NATO troops, no NATO-Russia war
+
+
+def test_compare_probabilities_are_the_fractions_of_samples(scenario):
+    res = dt.simulate(scenario, n_samples=200, seed=9, record=RECORD)
+    data = compare(res)
+    mts = res.ds["months_to_settlement"].isel(time=-1).values
+    for ip, pol in enumerate(res.policies):
+        t = np.where(np.isnan(mts[ip]), np.inf, mts[ip])
+        entry = data["policies"][pol]
+        for m in ("12", "24", "36"):
+            assert entry["p_settlement"][m] == pytest.approx(np.mean(t <= float(m)))
+        esc = res.ds["escalated"].isel(policy=ip, time=-1).values
+        assert entry["p_escalation"] == pytest.approx(np.mean(esc > 0.5))
+        if np.mean(np.isfinite(t)) < 0.5:
+            assert entry["median_months_to_settlement"] is None
+        else:
+            assert entry["median_months_to_settlement"] == pytest.approx(np.median(t))
+        for shares in entry["terms"].values():
+            vals = [v for v in shares.values() if v is not None]
+            if vals:
+                assert sum(vals) == pytest.approx(1.0)
+    # a policy compared with itself differs by exactly zero
+    assert data["policies"]["status_quo"]["vs_baseline"]["viability"]["value"] == 0.0
+
+
+def test_compare_cli_json_has_every_policy_with_the_required_keys():
+    r = run_cli("compare", "ukraine-2023", "--samples", "150", "--json", "--quiet")
+    assert r.code == 0, r.stderr
+    data = json.loads(r.stdout)
+    pols = data["policies"]
+    assert set(pols) == {"status_quo", "aid_cutoff", "aid_surge", "nato_troops", "press_kyiv",
+                         "direct_talks", "direct_talks_no_aid"}
+    for entry in pols.values():
+        assert set(entry["p_settlement"]) == {"12", "24", "36"}
+        assert 0.0 <= entry["p_escalation"] <= 1.0
+        assert "median_months_to_settlement" in entry
+        assert entry["viability_36m"] is not None
+
+
+def test_compare_table_lists_all_policies():
+    r = run_cli("compare", "ukraine-2023", "--samples", "100", "--quiet",
+                "--policies", "status_quo,direct_talks,nato_troops")
+    assert r.code == 0, r.stderr
+    for name in ("status_quo", "direct_talks", "nato_troops", "P(settlement) by 12 months",
+                 "P(NATO–Russia war)", "difference from status_quo"):
+        assert name in r.stdout
+
+
+def test_weights_that_do_not_sum_to_one_exit_2(tmp_path):
+    from detente.scenario import builtin_path
+
+    text = builtin_path("ukraine-2023").read_text()
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("ru_weight_territory:"))
+    bad = line.replace("mode: 0.35", "mode: 0.45")
+    assert bad != line
+    path = tmp_path / "weights.yaml"
+    path.write_text(text.replace(line, bad))
+    r = run_cli("validate", str(path))
+    assert r.code == 2
+    assert "weights of 'ru' must sum to 1" in r.stderr
+    lineno = text.splitlines().index(line) + 1
+    assert f"weights.yaml:{lineno}:" in r.stderr
+
+
+def test_compare_refuses_months_beyond_the_run():
+    r = run_cli("compare", "ukraine-2023", "--samples", "20", "--horizon", "30", "--quiet")
+    assert r.code == 2
+    assert "longer --horizon" in r.stderr
