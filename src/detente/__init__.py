@@ -22,6 +22,10 @@ from detente.errors import (
 )
 
 if TYPE_CHECKING:
+    from detente.analysis.claims import Claims
+    from detente.analysis.compare import compare
+    from detente.analysis.discovery import Prim
+    from detente.analysis.sensitivity import Morris, Sobol
     from detente.engine import simulate
     from detente.results import Results, open_results
     from detente.scenario import Scenario, load_scenario
@@ -36,6 +40,11 @@ _LAZY = {
     "Scenario": ("detente.scenario", "Scenario"),
     "load_scenario": ("detente.scenario", "load_scenario"),
     "load": ("detente.scenario", "load_scenario"),
+    "Claims": ("detente.analysis.claims", "Claims"),
+    "Sobol": ("detente.analysis.sensitivity", "Sobol"),
+    "Morris": ("detente.analysis.sensitivity", "Morris"),
+    "Prim": ("detente.analysis.discovery", "Prim"),
+    "compare": ("detente.analysis.compare", "compare"),
 }
 
 
@@ -49,16 +58,21 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Claims",
     "DataError",
     "DetenteError",
     "InputError",
     "MissingDependencyError",
+    "Morris",
     "NotFittedError",
+    "Prim",
     "Results",
     "Scenario",
     "ScenarioError",
+    "Sobol",
     "UnitError",
     "__version__",
+    "compare",
     "load",
     "load_scenario",
     "open_results",

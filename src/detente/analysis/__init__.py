@@ -1,4 +1,4 @@
-"""Analyses of battle data and ensembles: attrition-law fits, calibration, backtests."""
+"""Analyses of ensembles and data: claims, sensitivity, discovery, comparison, fits, backtests."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ from detente.analysis.backtest import (
     variables_markdown,
 )
 from detente.analysis.calibrate import Calibrator, dump_scenario
+from detente.analysis.claims import ClaimResult, Claims
+from detente.analysis.compare import compare
+from detente.analysis.discovery import Prim
+from detente.analysis.ema_adapter import EmaAdapter
 from detente.analysis.fit import LAWS, METHODS, LanchesterFit, LawComparison, simulate_battle
+from detente.analysis.sensitivity import FunctionModel, Morris, Sobol
 
 __all__ = [
     "LAWS",
@@ -25,9 +30,17 @@ __all__ = [
     "Backtest",
     "BattleData",
     "Calibrator",
+    "ClaimResult",
+    "Claims",
+    "EmaAdapter",
+    "FunctionModel",
     "LanchesterFit",
     "LawComparison",
+    "Morris",
     "Observations",
+    "Prim",
+    "Sobol",
+    "compare",
     "crps_ensemble",
     "dump_scenario",
     "output_variables",

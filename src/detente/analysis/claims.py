@@ -1,0 +1,640 @@
+"""Claims: an argument's statements as tests on model outputs, with verdicts and odds.
+
+A scenario's ``claims`` (see :class:`~detente.scenario.schema.Claim`) each state a test
+that holds or fails in every sample of an ensemble. A claim's **probability** is the share
+of samples in which its test holds (among those its ``given`` selects), with a 90 %
+interval for the finite ensemble (Jeffreys for a share; a paired bootstrap over samples for
+differences between policies). The **verdict** follows from configurable thresholds:
+``supported`` at or above ``supported`` (0.8), ``refuted`` at or below ``refuted`` (0.2),
+``contested`` between, ``untestable`` (with a reason) when the model cannot test it.
+
+What a verdict **hinges on**:
+
+* the parameters with the largest total-order Sobol indices of the claim's per-sample
+  indicator (a Saltelli design run through :func:`~detente.analysis._design.run_design`,
+  indices by SALib);
+* a PRIM box (EMA Workbench, optional extra ``[discovery]``) in the ensemble's parameter
+  space where the claim fails, e.g. ``"fails when eu_shell_capacity > 2.1e6 rounds/year"``.
+
+Examples
+--------
+>>> import detente as dt
+>>> ev = dt.Claims(hinges=()).fit("ukraine-2023", n_samples=1000, seed=0)  # doctest: +SKIP
+>>> [(c.id, c.verdict, round(c.probability, 2)) for c in ev.claims_]       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from detente._typing import BoolArray, FloatArray, SeedLike
+from detente.analysis._base import Estimator, as_scenario
+from detente.errors import InputError
+from detente.scenario.schema import (
+    REFUTED_AT,
+    SUPPORTED_AT,
+    AllTest,
+    AnyTest,
+    ChangeTest,
+    Claim,
+    ClaimTest,
+    CompareTest,
+    DifferenceTest,
+    EventTest,
+    Scenario,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from detente.analysis._outputs import OutputReader
+    from detente.results import Results
+
+__all__ = [
+    "CLAIM_LEVEL", "ClaimResult", "Claims", "Verdict", "claim_indicator", "describe_test",
+    "jeffreys_interval", "verdict_for",
+]
+
+Verdict = Literal["supported", "contested", "refuted", "untestable"]
+Hinge = Literal["sobol", "prim"]
+
+#: Level of the interval on a claim's probability.
+CLAIM_LEVEL = 0.9
+#: Bootstrap resamples for difference claims.
+N_BOOTSTRAP = 2000
+#: Default Sobol base sample size for hinges (a power of two).
+SOBOL_N = 32
+#: Most parameters listed in ``hinges_on``.
+N_HINGES = 5
+#: Smallest total-order index for a parameter to count as a hinge.
+MIN_TOTAL_INDEX = 0.05
+#: Minimum density of the PRIM box where a claim fails (or holds): more often than not.
+PRIM_DENSITY = 0.5
+#: A PRIM box's density must also reach this multiple of the outcome's base rate.
+PRIM_MIN_LIFT = 1.5
+#: Most parameters a PRIM box may restrict.
+PRIM_MAX_DIMS = 3
+#: Parameters PRIM searches over when Sobol hinges are known (the top ones by ST).
+PRIM_SEARCH = 8
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+    "==": np.equal, "!=": np.not_equal,
+}
+PRIM_MISSING = ("PRIM not run: the optional EMA Workbench is not installed; "
+                "pip install 'detente[discovery]'")
+
+
+# --------------------------------------------------------------------------- statistics
+def jeffreys_interval(k: int, n: int, level: float = CLAIM_LEVEL) -> tuple[float, float]:
+    """Jeffreys interval on a binomial share ``k / n``.
+
+    Parameters
+    ----------
+    k, n : int
+        Successes and trials (``n > 0``).
+    level : float
+        Coverage, e.g. 0.9.
+
+    Returns
+    -------
+    (float, float)
+        Lower and upper bounds; 0 and 1 at the extremes (Brown, Cai and DasGupta 2001).
+    """
+    from scipy import stats
+
+    tail = (1.0 - level) / 2.0
+    lo = 0.0 if k == 0 else float(stats.beta.ppf(tail, k + 0.5, n - k + 0.5))
+    hi = 1.0 if k == n else float(stats.beta.ppf(1.0 - tail, k + 0.5, n - k + 0.5))
+    return lo, hi
+
+
+def _bootstrap(values: FloatArray, level: float, seed: SeedLike) -> tuple[float, float]:
+    rng = np.random.default_rng(seed)
+    n = values.size
+    idx = rng.integers(0, n, size=(N_BOOTSTRAP, n))
+    means = values[idx].mean(axis=1)
+    tail = (1.0 - level) / 2.0
+    return float(np.quantile(means, tail)), float(np.quantile(means, 1.0 - tail))
+
+
+def verdict_for(p: float, supported: float = SUPPORTED_AT,
+                refuted: float = REFUTED_AT) -> Verdict:
+    """Verdict for probability ``p``: supported, refuted or contested."""
+    if p >= supported:
+        return "supported"
+    if p <= refuted:
+        return "refuted"
+    return "contested"
+
+
+# --------------------------------------------------------------------------- describing
+def _when(t: Any) -> str:
+    return str(t)
+
+
+def _reading_text(t: ChangeTest | CompareTest | DifferenceTest) -> str:
+    if t.at is not None:
+        return f"{t.metric} at {_when(t.at)}"
+    assert t.over is not None
+    return f"{t.reduce} of {t.metric} over {_when(t.over[0])}..{_when(t.over[1])}"
+
+
+def describe_test(test: ClaimTest, default_policy: str) -> str:
+    """Describe the test in one line of words, e.g. ``"[status_quo] viability at end < 0.5"``."""
+    if isinstance(test, AllTest | AnyTest):
+        joiner = " AND " if isinstance(test, AllTest) else " OR "
+        return joiner.join(f"({describe_test(t, default_policy)})" for t in test.of)
+    pol = getattr(test, "policy", None) or default_policy
+    given = f" given {test.given}" if getattr(test, "given", None) else ""
+    if isinstance(test, ChangeTest):
+        factor = "" if test.factor == 1.0 else f"{test.factor:g} × "
+        return (f"[{pol}] {_reading_text(test)} {test.op} {factor}the same at "
+                f"{_when(test.than)}{given}")
+    if isinstance(test, CompareTest):
+        other = (f"{test.threshold:g}" if test.threshold is not None
+                 else f"the same under {test.versus}")
+        return f"[{pol}] {_reading_text(test)} {test.op} {other}{given}"
+    if isinstance(test, EventTest):
+        verb = "happens" if test.happens else "does not happen"
+        return (f"[{pol}] '{test.when}' {verb} between {_when(test.from_)} and "
+                f"{_when(test.by)}{given}")
+    assert isinstance(test, DifferenceTest)
+    return (f"{_reading_text(test)}: {test.policy} minus {test.versus} {test.op} "
+            f"{test.by:g}{given}")
+
+
+# --------------------------------------------------------------------------- indicators
+@dataclass
+class _Indicator:
+    holds: BoolArray
+    mask: BoolArray
+    differences: list[FloatArray] = field(default_factory=list)
+
+
+def _policies_of(test: ClaimTest, default: str) -> set[str]:
+    if isinstance(test, AllTest | AnyTest):
+        out: set[str] = set()
+        for t in test.of:
+            out |= _policies_of(t, default)
+        return out
+    pols = {getattr(test, "policy", None) or default}
+    versus = getattr(test, "versus", None)
+    if versus:
+        pols.add(versus)
+    return pols
+
+
+def _expressions(test: ClaimTest) -> Iterable[tuple[str, str | None, bool]]:
+    """(text, expected kind, per-sample) of every expression in a test."""
+    if isinstance(test, AllTest | AnyTest):
+        for t in test.of:
+            yield from _expressions(t)
+        return
+    if isinstance(test, EventTest):
+        yield test.when, "condition", False
+    else:
+        yield test.metric, None, False
+    if test.given:
+        yield test.given, "condition", True
+
+
+def _reading(reader: OutputReader, t: ChangeTest | CompareTest | DifferenceTest,
+             policy: str) -> FloatArray:
+    expr = reader.compile(t.metric)
+    if t.at is not None:
+        return reader.reading(expr, policy, at=t.at)
+    assert t.over is not None
+    return reader.reading(expr, policy, over=t.over, reduce=t.reduce)
+
+
+def claim_indicator(test: ClaimTest, reader: OutputReader, default_policy: str,
+                    ) -> _Indicator:
+    """Per sample: does the test hold, and is the sample selected by ``given``.
+
+    Raises
+    ------
+    UntestableError
+        When the results cannot answer the test (a policy not run, a date past the
+        horizon, an output not recorded).
+    """
+    n = reader.n_samples
+    if isinstance(test, AllTest | AnyTest):
+        parts = [claim_indicator(t, reader, default_policy) for t in test.of]
+        combine = np.logical_and if isinstance(test, AllTest) else np.logical_or
+        holds = parts[0].holds
+        mask = parts[0].mask
+        for p in parts[1:]:
+            holds = combine(holds, p.holds)
+            mask = mask & p.mask
+        return _Indicator(np.asarray(holds, dtype=bool), mask,
+                          [d for p in parts for d in p.differences])
+    mask = np.ones(n, dtype=bool)
+    if test.given:
+        mask = np.asarray(reader.per_sample(reader.compile(test.given, expect="condition",
+                                                           per_sample=True)), dtype=bool)
+    policy = getattr(test, "policy", None) or default_policy
+    diffs: list[FloatArray] = []
+    if isinstance(test, ChangeTest):
+        now = _reading(reader, test, policy)
+        expr = reader.compile(test.metric)
+        then = reader.reading(expr, policy, at=test.than)
+        with np.errstate(invalid="ignore"):
+            holds = _OPS[test.op](now, test.factor * then)
+    elif isinstance(test, CompareTest):
+        value = _reading(reader, test, policy)
+        other: Any = (test.threshold if test.versus is None
+                      else _reading(reader, test, test.versus))
+        with np.errstate(invalid="ignore"):
+            holds = _OPS[test.op](value, other)
+    elif isinstance(test, EventTest):
+        expr = reader.compile(test.when, expect="condition")
+        happened = reader.event_by(expr, policy, test.from_, test.by)
+        holds = happened if test.happens else ~happened
+    else:
+        d = _reading(reader, test, test.policy) - _reading(reader, test, test.versus)
+        diffs.append(d)
+        with np.errstate(invalid="ignore"):
+            holds = _OPS[test.op](d, test.by)
+    return _Indicator(np.asarray(holds, dtype=bool), mask, diffs)
+
+
+def _has_difference(test: ClaimTest) -> bool:
+    if isinstance(test, AllTest | AnyTest):
+        return any(_has_difference(t) for t in test.of)
+    return isinstance(test, DifferenceTest)
+
+
+# --------------------------------------------------------------------------- results
+@dataclass
+class ClaimResult:
+    """The verdict on one claim.
+
+    Attributes
+    ----------
+    id, text, source : str
+        As in the scenario.
+    policies : list of str
+        The policies the claim is about.
+    test : str
+        The test in words (empty when untestable).
+    verdict : {"supported", "contested", "refuted", "untestable"}
+        From ``probability`` and the thresholds.
+    probability : float or None
+        Share of (selected) samples in which the test holds.
+    interval : (float, float) or None
+        90 % interval on ``probability``.
+    interval_method : str
+        ``"jeffreys"`` or ``"bootstrap"``.
+    n_samples : int
+        Samples the probability is taken over (after ``given``).
+    hinges_on : list of str
+        Parameters with the largest total-order Sobol indices of the claim's indicator.
+    sobol : list of dict
+        ``{"parameter", "ST", "ST_conf"}`` of the hinges.
+    prim : str or None
+        Where the claim fails (for a claim that mostly holds) or holds (for one that
+        mostly fails), in words, with the box's coverage and density.
+    notes : list of str
+        Why a hinge is missing, and other remarks.
+    reason : str or None
+        Why the claim is untestable.
+    effect : dict or None
+        For difference claims: mean difference and its 90 % bootstrap interval.
+    thresholds : dict
+        The ``supported`` and ``refuted`` probabilities used.
+    """
+
+    id: str
+    text: str
+    source: str
+    policies: list[str]
+    test: str
+    verdict: Verdict
+    probability: float | None
+    interval: tuple[float, float] | None
+    interval_method: str
+    n_samples: int
+    thresholds: dict[str, float]
+    hinges_on: list[str] = field(default_factory=list)
+    sobol: list[dict[str, float | str]] = field(default_factory=list)
+    prim: str | None = None
+    notes: list[str] = field(default_factory=list)
+    reason: str | None = None
+    effect: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dictionary."""
+        return {
+            "id": self.id, "verdict": self.verdict, "probability": self.probability,
+            "interval": list(self.interval) if self.interval is not None else None,
+            "interval_method": self.interval_method, "n_samples": self.n_samples,
+            "hinges_on": list(self.hinges_on), "sobol": list(self.sobol), "prim": self.prim,
+            "text": self.text, "source": self.source, "policies": list(self.policies),
+            "test": self.test, "thresholds": dict(self.thresholds), "reason": self.reason,
+            "effect": self.effect, "notes": list(self.notes),
+        }
+
+
+class Claims(Estimator):
+    """Evaluate a scenario's claims: verdicts, probabilities and what they hinge on.
+
+    Parameters
+    ----------
+    supported, refuted : float, optional
+        Probability thresholds of the verdicts (default: each claim's own ``thresholds``,
+        else 0.8 and 0.2). Given here, they override the claims' own.
+    level : float
+        Level of the interval on each probability.
+    hinges : sequence of {"sobol", "prim"}
+        Which analyses of what a verdict hinges on to run (empty: none).
+    sobol_n : int
+        Base sample size of the Saltelli design (a power of two); the design runs
+        ``sobol_n (D + 2)`` samples under each policy the claims need.
+    n_hinges : int
+        Most parameters listed in ``hinges_on``.
+    ids : sequence of str, optional
+        Evaluate only these claims.
+    processes : int
+        Worker processes for the ensemble.
+
+    Attributes
+    ----------
+    claims_ : list of ClaimResult
+        One per claim, in file order.
+    results_ : Results
+        The ensemble the probabilities come from.
+    design_results_ : Results or None
+        The Saltelli design's runs (None without Sobol hinges).
+    """
+
+    def __init__(self, *, supported: float | None = None, refuted: float | None = None,
+                 level: float = CLAIM_LEVEL, hinges: Sequence[Hinge] = ("sobol", "prim"),
+                 sobol_n: int = SOBOL_N, n_hinges: int = N_HINGES,
+                 ids: Sequence[str] | None = None, processes: int = 1) -> None:
+        self.supported = supported
+        self.refuted = refuted
+        self.level = level
+        self.hinges = tuple(hinges)
+        self.sobol_n = sobol_n
+        self.n_hinges = n_hinges
+        self.ids = ids
+        self.processes = processes
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, scenario: Scenario | str, results: Results | None = None, *,
+            n_samples: int = 1000, seed: SeedLike = 0, policies: Sequence[str] | None = None,
+            horizon: int | None = None,
+            progress: Callable[[str, int, int], None] | None = None) -> Claims:
+        """Run the ensemble (unless ``results`` are given) and judge every claim.
+
+        Parameters
+        ----------
+        scenario : Scenario or str
+            The scenario whose claims to evaluate (or a built-in name / file path).
+        results : Results, optional
+            An ensemble of that scenario to judge (it must hold the policies and outputs
+            the claims read); by default one is simulated.
+        n_samples : int
+            Samples of the ensemble.
+        seed : int, SeedSequence or None
+            Root seed (ensemble, design, bootstrap).
+        policies : sequence of str, optional
+            Restrict the policies run; claims about others are untestable.
+        horizon : int, optional
+            Steps to simulate; claims reading dates past it are untestable.
+        progress : callable, optional
+            ``progress(stage, done, total)`` for ``"ensemble"`` and ``"design"``.
+
+        Returns
+        -------
+        Claims
+            ``self``, fitted.
+        """
+        from detente.analysis._outputs import OutputReader, UntestableError, record_for
+        from detente.engine import simulate
+        from detente.scenario.expr import compile_expr
+
+        sc = as_scenario(scenario)
+        default_policy = next(iter(sc.policies))
+        claims = dict(sc.claims)
+        if self.ids:
+            unknown = [i for i in self.ids if i not in claims]
+            if unknown:
+                from detente.analysis._base import check_names
+
+                check_names(unknown, list(claims), "claim")
+            claims = {k: v for k, v in claims.items() if k in self.ids}
+        if not claims:
+            raise InputError(f"scenario '{sc.name}' has no claims to evaluate; add a "
+                             "'claims' section (see docs/claims.md)")
+        testable = {k: c for k, c in claims.items() if c.test is not None}
+        needed: set[str] = set()
+        exprs = []
+        from detente.analysis._outputs import model_variables
+
+        numbers = [*model_variables(sc), *sc.parameters]
+        events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
+        for cid, claim in testable.items():
+            assert claim.test is not None
+            needed |= _policies_of(claim.test, self._default(claim, default_policy))
+            for text, _kind, _ps in _expressions(claim.test):
+                try:
+                    exprs.append(compile_expr(text, numbers=numbers, conditions=events))
+                except InputError as exc:
+                    raise InputError(f"claim '{cid}': {exc}") from None
+        run_pols = [p for p in sc.policies if p in needed]
+        if policies:
+            run_pols = [p for p in policies if p in needed] or list(policies)[:1]
+        record = record_for(sc, exprs)
+        if results is None:
+            cb = (lambda d, t: progress("ensemble", d, t)) if progress else None
+            results = simulate(sc, n_samples=n_samples, seed=seed, policies=run_pols,
+                               horizon=horizon, record=record, processes=self.processes,
+                               progress=cb)
+        self.results_ = results
+        reader = OutputReader(results, sc)
+        out: dict[str, ClaimResult] = {}
+        indicators: dict[str, _Indicator] = {}
+        for cid, claim in claims.items():
+            default = self._default(claim, default_policy)
+            th = self._thresholds(claim)
+            if claim.test is None:
+                out[cid] = self._untestable(cid, claim, claim.untestable or "", th)
+                continue
+            try:
+                ind = claim_indicator(claim.test, reader, default)
+            except UntestableError as exc:
+                out[cid] = self._untestable(cid, claim, str(exc), th)
+                continue
+            indicators[cid] = ind
+            out[cid] = self._judge(cid, claim, ind, th, default, seed)
+        self.design_results_: Results | None = None
+        self._ranked: dict[str, list[str]] = {}
+        if "sobol" in self.hinges and indicators:
+            self._sobol_hinges(sc, claims, indicators, out, default_policy, run_pols,
+                               horizon, record, seed, progress)
+        if "prim" in self.hinges and indicators:
+            self._prim_hinges(results, indicators, out)
+        self.claims_ = list(out.values())
+        return self
+
+    @staticmethod
+    def _default(claim: Claim, default_policy: str) -> str:
+        return claim.policies[0] if claim.policies else default_policy
+
+    def _thresholds(self, claim: Claim) -> dict[str, float]:
+        own = claim.thresholds
+        sup = self.supported if self.supported is not None else (
+            own.supported if own else SUPPORTED_AT)
+        ref = self.refuted if self.refuted is not None else (own.refuted if own else REFUTED_AT)
+        if ref > sup:
+            raise InputError(f"the 'refuted' threshold ({ref}) exceeds the 'supported' "
+                             f"one ({sup})")
+        return {"supported": sup, "refuted": ref}
+
+    def _untestable(self, cid: str, claim: Claim, reason: str,
+                    th: dict[str, float]) -> ClaimResult:
+        return ClaimResult(cid, claim.text, claim.source, list(claim.policies),
+                           "", "untestable", None, None, "", 0, th, reason=reason)
+
+    def _judge(self, cid: str, claim: Claim, ind: _Indicator, th: dict[str, float],
+               default: str, seed: SeedLike) -> ClaimResult:
+        assert claim.test is not None
+        sel = ind.holds[ind.mask]
+        n = int(sel.size)
+        text = describe_test(claim.test, default)
+        if n == 0:
+            return self._untestable(cid, claim, "no sample satisfies the claim's 'given' "
+                                                "condition", th)
+        k = int(sel.sum())
+        p = k / n
+        effect = None
+        if _has_difference(claim.test):
+            lo, hi = _bootstrap(sel.astype(np.float64), self.level, seed)
+            method = "bootstrap"
+            if lo == hi:  # every resample agrees: fall back to the share's own interval
+                lo, hi = jeffreys_interval(k, n, self.level)
+                method = "jeffreys"
+            d = ind.differences[0][ind.mask]
+            d = d[np.isfinite(d)]
+            if d.size:
+                elo, ehi = _bootstrap(d, self.level, seed)
+                effect = {"mean": float(d.mean()), "interval": [elo, ehi]}
+        else:
+            lo, hi = jeffreys_interval(k, n, self.level)
+            method = "jeffreys"
+        verdict = verdict_for(p, th["supported"], th["refuted"])
+        return ClaimResult(cid, claim.text, claim.source, list(claim.policies), text,
+                           verdict, p, (lo, hi), method, n, th, effect=effect)
+
+    # ------------------------------------------------------------------ hinges
+    def _sobol_hinges(self, sc: Scenario, claims: dict[str, Claim],
+                      indicators: dict[str, _Indicator], out: dict[str, ClaimResult],
+                      default_policy: str, run_pols: list[str], horizon: int | None,
+                      record: list[str], seed: SeedLike,
+                      progress: Callable[[str, int, int], None] | None) -> None:
+        from detente._optional import import_optional
+        from detente.analysis._design import run_design, unit_to_file_units
+        from detente.analysis._outputs import OutputReader, UntestableError
+        from detente.analysis.sensitivity import Sobol
+
+        try:
+            import_optional("SALib", extra="analysis", purpose="Sobol hinges")
+        except ImportError as exc:
+            for cid in indicators:
+                out[cid].notes.append(f"Sobol not run: {exc}")
+            return
+        names = list(sc.uncertain)
+        if not names:
+            return
+        sobol = Sobol(n_base=self.sobol_n, seed=seed)
+        sobol.names_ = names
+        u = sobol._sample(len(names))
+        design = unit_to_file_units(sc, names, u)
+        cb = (lambda d, t: progress("design", d, t)) if progress else None
+        res = run_design(sc, design, group=len(names) + 2, seed=seed, policies=run_pols,
+                         horizon=horizon, record=record, progress=cb)
+        self.design_results_ = res
+        reader = OutputReader(res, sc)
+        for cid in indicators:
+            claim = claims[cid]
+            assert claim.test is not None
+            try:
+                ind = claim_indicator(claim.test, reader, self._default(claim, default_policy))
+            except UntestableError as exc:  # pragma: no cover - same checks as the ensemble
+                out[cid].notes.append(f"Sobol not run: {exc}")
+                continue
+            y = ind.holds.astype(np.float64)
+            if np.all(y == y[0]):
+                what = "holds" if y[0] else "fails"
+                out[cid].notes.append(f"Sobol: the claim {what} in every run of the design "
+                                      "(nothing to apportion)")
+                continue
+            df = sobol._analyse(y).sort_values("ST", ascending=False)
+            self._ranked[cid] = [str(i) for i in df.index[:PRIM_SEARCH]]
+            top = df[df["ST"] >= MIN_TOTAL_INDEX].head(self.n_hinges)
+            out[cid].hinges_on = [str(i) for i in top.index]
+            out[cid].sobol = [{"parameter": str(i), "ST": float(r["ST"]),
+                               "ST_conf": float(r["ST_conf"])} for i, r in top.iterrows()]
+            if top.empty:
+                out[cid].notes.append(f"Sobol: no parameter has a total-order index of "
+                                      f"{MIN_TOTAL_INDEX:g} or more")
+
+    def _prim_hinges(self, results: Results, indicators: dict[str, _Indicator],
+                     out: dict[str, ClaimResult]) -> None:
+        from detente.analysis.discovery import MIN_CASES, Prim, prim_available
+
+        if not prim_available():
+            for cid in indicators:
+                out[cid].notes.append(PRIM_MISSING)
+            return
+        import pandas as pd
+
+        ds = results.ds
+        names = [str(v)[len("param_"):] for v in ds.data_vars
+                 if str(v).startswith("param_") and int(ds[v].attrs.get("uncertain", 0))]
+        x_all = pd.DataFrame({n: np.asarray(ds[f"param_{n}"].values, dtype=np.float64)
+                              for n in names})
+        units = {n: str(ds[f"param_{n}"].attrs.get("units", "")) for n in names}
+        for cid, ind in indicators.items():
+            holds = ind.holds[ind.mask]
+            # describe the rarer outcome: where a likely claim fails, where an unlikely
+            # one holds
+            what = "fails" if holds.mean() >= 0.5 else "holds"
+            cases = ~holds if what == "fails" else holds
+            if int(cases.sum()) < MIN_CASES:
+                out[cid].notes.append(f"PRIM: the claim {what} in fewer than {MIN_CASES} "
+                                      "samples; no box")
+                continue
+            search = [n for n in self._ranked.get(cid, []) if n in x_all.columns]
+            x = (x_all[search] if search else x_all)[ind.mask].reset_index(drop=True)
+            density = max(PRIM_DENSITY, min(1.0, PRIM_MIN_LIFT * float(cases.mean())))
+            box = Prim(threshold=density, max_dims=PRIM_MAX_DIMS).fit(x, cases, units=units)
+            if box.found_:
+                out[cid].prim = (f"{what} when {box.description_} (coverage "
+                                 f"{box.coverage_:.0%}, density {box.density_:.0%})")
+            else:
+                out[cid].notes.append(f"PRIM: no box of at most {PRIM_MAX_DIMS} parameters "
+                                      f"where the claim {what} with density "
+                                      f"{density:.0%} or more")
+
+    # ------------------------------------------------------------------ output
+    def to_list(self) -> list[dict[str, Any]]:
+        """Every claim's result as a JSON-ready dictionary."""
+        return [c.to_dict() for c in self.claims_]
+
+    @property
+    def table_(self) -> pd.DataFrame:
+        """One row per claim: id, verdict, probability, interval, hinges."""
+        import pandas as pd
+
+        rows = [{"id": c.id, "verdict": c.verdict, "probability": c.probability,
+                 "low": c.interval[0] if c.interval else None,
+                 "high": c.interval[1] if c.interval else None,
+                 "hinges_on": ", ".join(c.hinges_on), "prim": c.prim or ""}
+                for c in self.claims_]
+        return pd.DataFrame(rows).set_index("id")

@@ -1,0 +1,218 @@
+"""Claims: probability = share of samples, intervals, verdicts, errors, the shipped claims."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import detente as dt
+from cli_runner import run_cli
+from detente.analysis.claims import Claims, jeffreys_interval, verdict_for
+from detente.errors import ScenarioError
+
+HORIZON = 26
+
+
+@pytest.fixture
+def bench_claims(bench_dict: dict) -> dict:
+    """lanchester-bench with a second policy and claims of every kind."""
+    data = dict(bench_dict)
+    data["policies"] = {
+        **data["policies"],
+        "more_aid": {"description": "double direct aid",
+                     "changes": [{"param": "ua_shell_aid_direct", "scale": 2}]},
+    }
+    data["claims"] = {
+        "ua_shrinks": {"text": "Ukraine's force shrinks", "source": "test",
+                       "test": {"kind": "change", "metric": "ua_personnel", "at": "2024-04-01",
+                                "op": "<", "than": "start"}},
+        "ratio_low": {"text": "ratio below one", "source": "test",
+                      "test": {"kind": "compare", "metric": "ua_personnel / ru_personnel",
+                               "at": "2024-04-01", "op": "<", "threshold": 1}},
+        "aid_helps": {"text": "aid keeps more soldiers", "source": "test",
+                      "policies": ["more_aid"],
+                      "test": {"kind": "compare", "metric": "ua_personnel", "at": "2024-04-01",
+                               "op": ">=", "versus": "status_quo"}},
+        "shells_run_out": {"text": "shells fall below a fifth", "source": "test",
+                           "test": {"kind": "event", "when": "ua_shells < 0.2 * 2e6",
+                                    "by": "2024-04-01"}},
+        "aid_difference": {"text": "aid adds shells", "source": "test",
+                           "test": {"kind": "difference", "metric": "ua_shells",
+                                    "over": ["start", "2024-04-01"], "reduce": "mean",
+                                    "policy": "more_aid", "versus": "status_quo",
+                                    "op": ">", "by": 0}},
+        "given_fast": {"text": "with strong reinforcement", "source": "test",
+                       "test": {"kind": "change", "metric": "ua_personnel", "at": "2024-04-01",
+                                "op": ">", "than": "start",
+                                "given": "ua_reinforcement > 0.5 * (1e3 / 7)"}},
+        "late": {"text": "reads past the horizon of a short run", "source": "test",
+                 "test": {"kind": "compare", "metric": "ua_personnel", "at": "2030-01-01",
+                          "op": ">", "threshold": 0}},
+        "cannot": {"text": "untestable", "source": "test", "untestable": "no such thing"},
+    }
+    return data
+
+
+@pytest.fixture
+def bench_file(bench_claims: dict, write_scenario) -> Path:
+    return write_scenario(bench_claims)
+
+
+@pytest.fixture
+def fitted(bench_file: Path) -> Claims:
+    return Claims(hinges=()).fit(str(bench_file), n_samples=300, seed=3, horizon=HORIZON)
+
+
+def _by_id(ev: Claims) -> dict:
+    return {c.id: c for c in ev.claims_}
+
+
+def test_probability_is_the_share_of_samples_that_satisfy_the_test(fitted: Claims):
+    ds = fitted.results_.ds
+    pols = [str(p) for p in ds["policy"].values]
+    k = int(np.searchsorted(ds["time"].values, np.datetime64("2024-04-01")))
+    ua = ds["ua_personnel"].values
+    ru = ds["ru_personnel"].values
+    sq, more = pols.index("status_quo"), pols.index("more_aid")
+    got = _by_id(fitted)
+    assert got["ua_shrinks"].probability == pytest.approx(np.mean(ua[sq, :, k] < ua[sq, :, 0]))
+    assert got["ratio_low"].probability == pytest.approx(
+        np.mean(ua[sq, :, k] / ru[sq, :, k] < 1))
+    assert got["aid_helps"].probability == pytest.approx(
+        np.mean(ua[more, :, k] >= ua[sq, :, k]))
+    shells = ds["ua_shells"].values
+    assert got["shells_run_out"].probability == pytest.approx(
+        np.mean((shells[sq, :, :k + 1] < 0.2 * 2e6).any(axis=1)))
+    diff = shells[more, :, :k + 1].mean(axis=1) - shells[sq, :, :k + 1].mean(axis=1)
+    assert got["aid_difference"].probability == pytest.approx(np.mean(diff > 0))
+    assert got["aid_difference"].effect["mean"] == pytest.approx(diff.mean())
+    # given: parameters in the model's canonical units (persons/day)
+    reinf = ds["param_ua_reinforcement"].values * 1e3 / 7
+    sel = reinf > 0.5 * 1e3 / 7
+    assert got["given_fast"].n_samples == int(sel.sum())
+    assert got["given_fast"].probability == pytest.approx(
+        np.mean(ua[sq, sel, k] > ua[sq, sel, 0]))
+
+
+def test_intervals_and_verdicts(fitted: Claims):
+    for c in fitted.claims_:
+        if c.verdict == "untestable":
+            assert c.probability is None
+            assert c.reason
+            continue
+        lo, hi = c.interval
+        assert 0.0 <= lo <= c.probability <= hi <= 1.0
+        assert c.verdict == verdict_for(c.probability, 0.8, 0.2)
+    got = _by_id(fitted)
+    assert got["aid_difference"].interval_method in ("bootstrap", "jeffreys")
+    assert got["ua_shrinks"].interval_method == "jeffreys"
+    assert "past the simulated horizon" in got["late"].reason
+    assert got["cannot"].reason == "no such thing"
+
+
+def test_jeffreys_interval_and_thresholds():
+    lo, hi = jeffreys_interval(50, 100, 0.9)
+    assert lo < 0.5 < hi
+    assert hi - lo == pytest.approx(0.164, abs=0.005)
+    assert jeffreys_interval(0, 10)[0] == 0.0
+    assert jeffreys_interval(10, 10)[1] == 1.0
+    assert verdict_for(0.8) == "supported"
+    assert verdict_for(0.2) == "refuted"
+    assert verdict_for(0.5, supported=0.5) == "supported"
+
+
+def test_thresholds_override_and_claim_selection(bench_file: Path):
+    ev = Claims(hinges=(), supported=0.0, refuted=0.0, ids=["ratio_low"]).fit(
+        str(bench_file), n_samples=64, seed=0, horizon=HORIZON)
+    assert [c.id for c in ev.claims_] == ["ratio_low"]
+    assert ev.claims_[0].verdict in ("supported", "refuted")
+    with pytest.raises(dt.InputError, match="did you mean 'ratio_low'"):
+        Claims(hinges=(), ids=["ratio_lo"]).fit(str(bench_file), n_samples=8, horizon=4)
+
+
+def test_hinges_sobol_and_prim(bench_file: Path):
+    pytest.importorskip("SALib")
+    ev = Claims(sobol_n=8, ids=["ratio_low", "aid_helps"]).fit(
+        str(bench_file), n_samples=200, seed=1, horizon=HORIZON)
+    assert ev.design_results_ is not None
+    known = set(dt.load(str(bench_file)).uncertain)
+    for c in ev.claims_:
+        assert set(c.hinges_on) <= known
+        assert len(c.hinges_on) <= 5
+        assert c.prim is None or c.prim.startswith(("fails when", "holds when"))
+
+
+def test_prim_missing_is_reported_not_fatal(bench_file: Path, monkeypatch):
+    import detente.analysis.discovery as disc
+
+    monkeypatch.setattr(disc, "prim_available", lambda: False)
+    ev = Claims(hinges=("prim",), ids=["ratio_low"]).fit(str(bench_file), n_samples=64,
+                                                          horizon=HORIZON)
+    assert any("pip install 'detente[discovery]'" in n for n in ev.claims_[0].notes)
+
+
+# --------------------------------------------------------------------------- bad claims
+@pytest.mark.parametrize(("claim", "expected"), [
+    ({"text": "t", "source": "s", "test": {"kind": "change", "metric": "ua_personel",
+                                           "at": "end", "op": "<", "than": "start"}},
+     "unknown name 'ua_personel'.*did you mean 'ua_personnel'"),
+    ({"text": "t", "source": "s", "test": {"kind": "evnt", "when": "x > 0"}},
+     "unknown test kind 'evnt'.*did you mean 'event'"),
+    ({"text": "t", "source": "s", "policies": ["status_qo"], "untestable": "x"},
+     "unknown policy 'status_qo'.*did you mean 'status_quo'"),
+    ({"text": "t", "source": "s", "test": {"kind": "compare", "metric": "ua_shells",
+                                           "at": "2099-01-01", "op": ">", "threshold": 1}},
+     "outside the horizon"),
+    ({"text": "t", "source": "s", "test": {"kind": "compare", "metric": "__import__('os')",
+                                           "at": "end", "op": ">", "threshold": 1}},
+     "unknown function '__import__'"),
+    ({"text": "t", "source": "s", "test": {"kind": "event", "when": "ua_shells"}},
+     "expected a condition"),
+    ({"text": "t", "source": "s", "test": {"kind": "compare", "metric": "ua_shells",
+                                           "at": "end", "op": ">", "treshold": 1}},
+     "unknown key 'treshold'.*did you mean 'threshold'"),
+    ({"text": "t", "source": "s"}, "exactly one of 'test' or 'untestable'"),
+    ({"text": "t", "source": "s", "test": {"kind": "compare", "metric": "ua_shells",
+                                           "at": "end", "op": ">", "threshold": 1,
+                                           "given": "ua_shells > 0"}},
+     "may read only parameters and events"),
+])
+def test_malformed_claims_are_located(bench_dict, write_scenario, claim, expected):
+    data = dict(bench_dict)
+    data["claims"] = {"bad": claim}
+    path = write_scenario(data)
+    with pytest.raises(ScenarioError) as exc:
+        dt.load(str(path))
+    text = str(exc.value)
+    assert str(path) in text
+    import re
+
+    assert re.search(expected, text), text
+    lines = path.read_text().splitlines()
+    claims_line = next(i for i, ln in enumerate(lines, 1) if ln.startswith("claims:"))
+    located = [p for p in exc.value.problems if p.path.startswith("claims")]
+    assert located
+    assert all(p.line is not None and p.line > claims_line for p in located)
+
+
+def test_cli_claims_json_and_exit_code_two(bench_file: Path, bench_dict, write_scenario):
+    r = run_cli("claims", str(bench_file), "--samples", "64", "--horizon", str(HORIZON),
+                "--hinges", "none", "--json", "--quiet")
+    assert r.code == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert {row["id"] for row in rows} >= {"ua_shrinks", "cannot"}
+    for row in rows:
+        assert {"id", "verdict", "probability", "interval", "hinges_on"} <= set(row)
+        assert row["verdict"] in ("supported", "contested", "refuted", "untestable")
+    data = dict(bench_dict)
+    data["claims"] = {"bad": {"text": "t", "source": "s",
+                              "test": {"kind": "event", "when": "ua_shels > 0"}}}
+    bad = write_scenario(data, "bad.yaml")
+    r = run_cli("claims", str(bad), "--samples", "8", "--hinges", "none")
+    assert r.code == 2
+    assert f"{bad}:" in r.stderr
+    assert "did you mean 'ua_shells'" in r.stderr
+    assert "Traceback" not in r.stderr

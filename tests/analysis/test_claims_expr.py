@@ -1,0 +1,64 @@
+"""The expression language: what it accepts, what it refuses, how it computes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from detente.scenario.expr import ExprError, compile_expr
+
+NUMS = {"a", "b", "ua_personnel"}
+CONDS = {"ev"}
+
+
+def _c(text, **kw):
+    return compile_expr(text, numbers=NUMS, conditions=CONDS, **kw)
+
+
+def test_arithmetic_comparisons_and_logic():
+    vals = {"a": np.array([1.0, 2.0, 3.0]), "b": np.array([2.0, 2.0, 2.0]),
+            "ev": np.array([True, False, True])}
+    assert _c("a * b - 1").evaluate_on(vals).tolist() == [1.0, 3.0, 5.0]
+    assert _c("a / b ** 2").evaluate_on(vals).tolist() == [0.25, 0.5, 0.75]
+    assert _c("1 < a <= 2").evaluate_on(vals).tolist() == [False, True, False]
+    assert _c("a > 1 and not ev").evaluate_on(vals).tolist() == [False, True, False]
+    assert _c("a > 2 or ev").evaluate_on(vals).tolist() == [True, False, True]
+    assert _c("max(a, b, 2.5) + min(a, b) + abs(-a)").evaluate_on(vals).tolist() == [
+        4.5, 6.5, 8.0]
+    assert np.allclose(_c("exp(log(a)) + sqrt(b * b)").evaluate_on(vals), vals["a"] + 2)
+    assert _c("ev * 2").evaluate_on(vals).tolist() == [2.0, 0.0, 2.0]
+    e = _c("a > b", expect="condition")
+    assert e.kind == "condition"
+    assert e.names == frozenset({"a", "b"})
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("__import__('os').system('true')", "only the functions"),
+    ("__import__('os')", "unknown function '__import__'"),
+    ("a.real", "attribute access"),
+    ("a[0]", "indexing"),
+    ("(lambda: 1)()", "only the functions"),
+    ("'text'", "expected a number"),
+    ("a if b else 1", "not allowed"),
+    ("[a, b]", "not allowed"),
+    ("a ~ b", "invalid expression"),
+    ("ua_personel", "did you mean 'ua_personnel'"),
+    ("not a", "'not' expects a condition"),
+    ("(a > 1) + 1", "expects a number"),
+    ("a and b", "expects a condition"),
+    ("log(a, b)", "takes 1 argument"),
+    ("max(a)", "two or more"),
+    ("abs(x=a)", "no keyword"),
+    ("", "empty"),
+    ("a" + " + a" * 600, "longer than"),
+])
+def test_refuses_anything_outside_the_grammar(text, message):
+    with pytest.raises(ExprError, match=message):
+        _c(text)
+
+
+def test_kind_checks():
+    with pytest.raises(ExprError, match="expected a condition"):
+        _c("a + b", expect="condition")
+    with pytest.raises(ExprError, match="expected a number"):
+        _c("a > b", expect="number")

@@ -1,0 +1,58 @@
+"""PRIM: a planted box is found; results and expressions as input; bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from detente.analysis.discovery import Prim, describe_box, format_value
+from detente.errors import InputError
+
+pytest.importorskip("ema_workbench")
+
+
+def test_prim_finds_a_planted_box():
+    rng = np.random.default_rng(0)
+    n = 4000
+    x = pd.DataFrame(rng.random((n, 4)), columns=["a", "b", "c", "d"])
+    inside = (x["a"] > 0.7) & (x["b"] < 0.4)
+    noise = rng.random(n) < 0.05
+    y = np.where(noise, ~inside, inside)
+    box = Prim(threshold=0.9).fit(x, y)
+    assert box.found_
+    assert set(box.box_.index) == {"a", "b"}
+    assert box.box_.loc["a", "low"] == pytest.approx(0.7, abs=0.05)
+    assert box.box_.loc["b", "high"] == pytest.approx(0.4, abs=0.05)
+    assert box.density_ >= 0.9
+    assert box.coverage_ > 0.5
+    assert box.description_.startswith("a > 0.")
+    assert " and b < 0." in box.description_
+
+
+def test_prim_on_results_with_an_expression():
+    import detente as dt
+
+    res = dt.simulate("lanchester-bench", n_samples=600, seed=0, horizon=26)
+    box = Prim(threshold=0.8, max_dims=2).fit(res, "ua_personnel < ru_personnel")
+    assert box.n_cases_ == int((res.ds["ua_personnel"].values[0, :, -1]
+                                < res.ds["ru_personnel"].values[0, :, -1]).sum())
+    if box.found_:
+        assert len(box.box_) <= 2
+        assert set(box.box_["unit"]) <= {str(res.ds[f"param_{p}"].attrs["units"])
+                                         for p in box.box_.index}
+
+
+def test_prim_bad_input():
+    with pytest.raises(InputError, match="boolean array"):
+        Prim().fit(pd.DataFrame({"a": [1.0, 2.0]}), "a > 1")
+    with pytest.raises(InputError, match="shape"):
+        Prim().fit(pd.DataFrame({"a": [1.0, 2.0]}), np.array([True]))
+
+
+def test_describe_box_words():
+    box = pd.DataFrame({"low": [2.1e6, 0.0], "high": [9e6, 0.5], "unit": ["rounds/year", ""],
+                        "low_restricted": [True, False], "high_restricted": [False, True]},
+                       index=pd.Index(["eu_shell_capacity", "us_aid"], name="parameter"))
+    assert describe_box(box) == "eu_shell_capacity > 2.1e6 rounds/year and us_aid < 0.5"
+    assert format_value(0.000123) == "0.000123"
