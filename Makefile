@@ -35,6 +35,8 @@ test: lint typecheck
 bench: $(VENV)/.installed-rec
 	$(PY) benchmarks/bench_run.py
 	$(PY) benchmarks/bench_lanchester.py
+	$(PY) benchmarks/bench_fast.py
+	$(PY) benchmarks/bench_sobol.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

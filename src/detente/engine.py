@@ -12,27 +12,51 @@ from ``SeedSequence(seed, spawn_key=(k, stream))``:
 Nothing depends on the policy, on the number of processes or on which other policies run,
 so sample *i* sees the same parameters, events and shocks under every policy (common random
 numbers) and a run is bit-identical whatever the number of workers.
+
+The block size defaults to :data:`BLOCK_SIZE`; ``simulate(..., block_size=...)`` and sweeps
+may choose another one, which then is part of the run's identity (results record it).
+
+Fast paths
+----------
+When the structure of a plan and the parameter values allow it, the engine replaces the
+generic module loop by a fused kernel (:mod:`detente.kernels`) that computes the same
+floating-point operations in the same order, so the results are bit-identical; a kernel runs
+in Numba when the ``[fast]`` extra is installed and as its NumPy twin otherwise.
+
+Big ensembles
+-------------
+Besides full trajectories (``record``), a run can keep per-sample outcomes (each variable's
+value at the horizon, ``outcomes``) and streaming per-time quantiles (``quantiles``, from a
+mergeable histogram, :class:`detente.kernels.QuantileSketch`), so memory does not grow with
+``n_samples`` × ``n_steps``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from detente._typing import FloatArray, SeedLike
+from detente._version import __version__
 from detente.errors import InputError
+from detente.kernels._backend import Backend
 from detente.model import resolve_modules
 from detente.model.base import Module, ParamSpec, StepContext
-from detente.scenario.schema import Change, Event, Scenario
+from detente.scenario.schema import DAYS_PER_MONTH, Change, Event, Scenario
 from detente.scenario.units import conversion_factor
 
 if TYPE_CHECKING:
+    import xarray as xr
+
+    from detente.kernels.military import MilitaryFused
+    from detente.kernels.sketch import QuantileSketch
     from detente.results import Results
 
 #: Samples per block. Part of the reproducibility contract: changing it changes results.
@@ -41,6 +65,9 @@ BLOCK_SIZE = 1024
 _STREAM_DESIGN = 0
 _STREAM_SHOCKS = 1
 _STREAM_EVENTS = 2
+
+#: Default quantile levels of streaming per-time quantiles.
+DEFAULT_LEVELS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 # --------------------------------------------------------------------------- compiled plan
@@ -71,6 +98,7 @@ class Plan:
     policies: tuple[str, ...]
     overlays: Mapping[str, tuple[_Overlay, ...]]  # per policy
     events: Mapping[str, Event]  # every event any chosen policy can see, by name
+    constants: Mapping[str, float] = field(default_factory=dict)  # central values, file units
 
     @property
     def dt(self) -> float:
@@ -148,6 +176,8 @@ def compile_plan(
         policies=chosen,
         overlays=overlays,
         events=events,
+        constants={name: par.central() for name, par in scenario.parameters.items()
+                   if not par.is_uncertain},
     )
 
 
@@ -207,6 +237,8 @@ def block_parameters(
             out[name] = np.asarray(given[name], dtype=np.float64)
         elif name in col:
             out[name] = par.sample(u[:, col[name]])
+        elif name in plan.constants:
+            out[name] = np.full(n, plan.constants[name], dtype=np.float64)
         else:
             out[name] = np.full(n, par.central(), dtype=np.float64)
     return out
@@ -230,32 +262,126 @@ def event_draws(plan: Plan, root: np.random.SeedSequence, block: int, n: int,
 # --------------------------------------------------------------------------- the loop
 @dataclass
 class BlockResult:
-    """What one block produces: trajectories per policy, parameters and event draws."""
+    """What one block produces: trajectories per policy, parameters and event draws.
+
+    ``finals`` holds each outcome variable's value at the horizon, ``(policy, sample)``;
+    ``sketch`` the block's per-time histograms of the tracked variables (or None).
+    """
 
     block: int
     n: int
     trajectories: dict[str, FloatArray]  # variable -> (policy, time, sample)
     params: dict[str, FloatArray]  # file units, (sample,)
     events: dict[str, np.ndarray]  # (sample,) bool
+    finals: dict[str, FloatArray] = field(default_factory=dict)  # variable -> (policy, sample)
+    sketch: QuantileSketch | None = None
+
+
+@dataclass(frozen=True)
+class Keep:
+    """What a run keeps besides the recorded trajectories (``plan.record``).
+
+    Attributes
+    ----------
+    outcomes : tuple of str
+        Variables whose value at the horizon is kept per sample and policy.
+    quantiles : tuple of str
+        Variables whose per-time distribution over samples is kept as a histogram.
+    backend : {"auto", "numba", "numpy"}
+        Implementation of the kernels.
+    fast_paths : bool
+        Use fused kernels where they apply (False: always the generic module loop; the
+        results are the same, this exists to test that).
+    """
+
+    outcomes: tuple[str, ...] = ()
+    quantiles: tuple[str, ...] = ()
+    backend: Backend = "auto"
+    fast_paths: bool = True
+
+
+class _LazyShocks:
+    """The block's shocks, drawn on first use (a fused path may need none)."""
+
+    def __init__(self, root: np.random.SeedSequence, block: int, plan: Plan, n: int) -> None:
+        self._args = (root, block, plan, n)
+        self._value: FloatArray | None = None
+
+    def get(self) -> FloatArray:
+        if self._value is None:
+            root, block, plan, n = self._args
+            self._value = _stream(root, block, _STREAM_SHOCKS).random(
+                (plan.n_steps, len(plan.shocks), n))
+        return self._value
 
 
 def run_block(plan: Plan, seed: SeedLike, block: int, n: int,
               given: Mapping[str, FloatArray] | None = None,
-              dtype: type[np.floating] = np.float64) -> BlockResult:
-    """Simulate one block of ``n`` samples under every policy of ``plan``."""
+              dtype: type[np.floating] = np.float64, keep: Keep | None = None,
+              out: Mapping[str, FloatArray] | None = None) -> BlockResult:
+    """Simulate one block of ``n`` samples under every policy of ``plan``.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`compile_plan`.
+    seed : int, SeedSequence or None
+        Root seed; the block's streams are keyed by ``(seed, block)``.
+    block : int
+        Block index.
+    n : int
+        Samples in the block.
+    given : mapping, optional
+        Parameter values (file units) to use instead of drawing them.
+    dtype : numpy floating type
+        Storage type of the recorded trajectories.
+    keep : Keep, optional
+        Outcomes and quantiles to keep, and the kernel backend.
+    out : mapping, optional
+        Variable -> array ``(policy, time, n)`` to write the recorded trajectories into
+        (default: new arrays).
+    """
+    keep = keep or Keep()
     root = _seed_sequence(seed)
     file_params = block_parameters(plan, root, block, n, given)
-    base = {k: v * plan.factors[k] for k, v in file_params.items()}
+    # x * 1.0 == x bit for bit: skip the no-op conversions
+    base = {k: v if plan.factors[k] == 1.0 else v * plan.factors[k]
+            for k, v in file_params.items()}
     happened = event_draws(plan, root, block, n, file_params)
-    shock_rng = _stream(root, block, _STREAM_SHOCKS)
-    # all shocks for all steps up front: identical for every policy (common random numbers)
-    shocks = shock_rng.random((plan.n_steps, len(plan.shocks), n))
+    shocks = _LazyShocks(root, block, plan, n)
     n_t = plan.n_steps + 1
-    traj = {v: np.empty((len(plan.policies), n_t, n), dtype=dtype) for v in plan.record}
+    n_p = len(plan.policies)
+    traj = dict(out) if out is not None else {
+        v: np.empty((n_p, n_t, n), dtype=dtype) for v in plan.record}
+    finals = {v: np.empty((n_p, n)) for v in keep.outcomes}
+    sketch = None
+    if keep.quantiles:
+        from detente.kernels.sketch import QuantileSketch
+
+        sketch = QuantileSketch(n_p, n_t)
+    fused = _fused_for(plan, keep)
     for ip, pol in enumerate(plan.policies):
-        _run_policy(plan, base, plan.overlays[pol], happened, shocks, n,
-                    {v: a[ip] for v, a in traj.items()})
-    return BlockResult(block, n, traj, file_params, happened)
+        rec = {v: a[ip] for v, a in traj.items()}
+        # tracked variables are histogrammed from float64 values
+        extra = {v: np.empty((n_t, n)) for v in keep.quantiles
+                 if v not in rec or rec[v].dtype != np.float64}
+        final = _run_policy_fast(plan, fused, base, plan.overlays[pol], happened, shocks, n,
+                                 {**rec, **extra}, keep.backend)
+        for v in keep.outcomes:
+            finals[v][ip] = final[v]
+        if sketch is not None:
+            for v in keep.quantiles:
+                sketch.add_values(v, ip, extra[v] if v in extra else rec[v], keep.backend)
+    return BlockResult(block, n, traj, file_params, happened, finals, sketch)
+
+
+def _fused_for(plan: Plan, keep: Keep) -> MilitaryFused | None:
+    from detente.kernels.military import fused_military_plan
+
+    if not keep.fast_paths:
+        return None
+    need = {*plan.record, *keep.outcomes, *keep.quantiles}
+    return fused_military_plan(plan, sorted(need))
 
 
 def _effective(base: Mapping[str, FloatArray], active: Iterable[_Overlay],
@@ -267,9 +393,33 @@ def _effective(base: Mapping[str, FloatArray], active: Iterable[_Overlay],
     return p
 
 
+def _run_policy_fast(plan: Plan, fused: MilitaryFused | None, base: Mapping[str, FloatArray],
+                     overlays: tuple[_Overlay, ...], happened: Mapping[str, np.ndarray],
+                     shocks: _LazyShocks, n: int, out: dict[str, FloatArray],
+                     backend: Backend) -> Mapping[str, FloatArray]:
+    """Run one policy through the fused kernel when it applies, else the module loop."""
+    if fused is not None:
+        # stretches of steps with constant parameters; all must allow the fused loop
+        cuts = sorted({0, plan.n_steps} | {o.start for o in overlays if 0 < o.start
+                                           < plan.n_steps}
+                      | {o.stop for o in overlays if 0 < o.stop < plan.n_steps})
+        stretches = [(k0, k1, _effective(base, [o for o in overlays if o.start <= k0 < o.stop],
+                                         happened)) for k0, k1 in itertools.pairwise(cuts)]
+        if all(fused.eligible(p) for _, _, p in stretches):
+            state = fused.init(stretches[0][2], n)
+            names = fused.variables
+            for v, arr in out.items():
+                arr[0] = state[names.index(v)]
+            for k0, k1, p in stretches:
+                fused.run(p, state, k0, k1, plan.dt, out, backend)
+            return {v: state[i] for i, v in enumerate(names)}
+    return _run_policy(plan, base, overlays, happened, shocks.get(), n, out)
+
+
 def _run_policy(plan: Plan, base: Mapping[str, FloatArray], overlays: tuple[_Overlay, ...],
                 happened: Mapping[str, np.ndarray], shocks: FloatArray, n: int,
-                out: dict[str, FloatArray]) -> None:
+                out: dict[str, FloatArray]) -> dict[str, FloatArray]:
+    """Run the generic loop: every module's step, every step; returns the final state."""
     dt_days = plan.dt
     # steps at which the set of active overlays changes
     bounds = {o.start for o in overlays} | {o.stop for o in overlays}
@@ -290,18 +440,49 @@ def _run_policy(plan: Plan, base: Mapping[str, FloatArray], overlays: tuple[_Ove
         s = {**s, **x}
         for v, arr in out.items():
             arr[k + 1] = s[v]
+    return s
 
 
-def _blocks(n_samples: int) -> list[tuple[int, int]]:
-    full, rest = divmod(n_samples, BLOCK_SIZE)
-    sizes = [BLOCK_SIZE] * full + ([rest] if rest else [])
+def _blocks(n_samples: int, block_size: int = BLOCK_SIZE) -> list[tuple[int, int]]:
+    full, rest = divmod(n_samples, block_size)
+    sizes = [block_size] * full + ([rest] if rest else [])
     return list(enumerate(sizes))
 
 
-def _run_block_star(args: tuple[Plan, SeedLike, int, int,
-                                Mapping[str, FloatArray] | None, type[np.floating]]
-                    ) -> BlockResult:
-    return run_block(*args)
+@dataclass(frozen=True)
+class BlockJob:
+    """One block to simulate: everything a worker process needs (picklable)."""
+
+    plan: Plan
+    seed: SeedLike
+    block: int
+    n: int
+    given: Mapping[str, FloatArray] | None
+    dtype: type[np.floating]
+    keep: Keep
+
+    def __call__(self, out: Mapping[str, FloatArray] | None = None) -> BlockResult:
+        """Simulate the block (writing trajectories into ``out`` when given)."""
+        return run_block(self.plan, self.seed, self.block, self.n, self.given, self.dtype,
+                         self.keep, out)
+
+
+def block_jobs(plan: Plan, seed: SeedLike, n_samples: int, *,
+               given: Mapping[str, FloatArray] | None = None,
+               dtype: type[np.floating] = np.float64, keep: Keep | None = None,
+               block_size: int = BLOCK_SIZE) -> list[BlockJob]:
+    """Split ``n_samples`` into blocks of ``block_size`` (the last may be shorter)."""
+    jobs = []
+    start = 0
+    for block, size in _blocks(n_samples, block_size):
+        part = {k: v[start:start + size] for k, v in given.items()} if given else None
+        jobs.append(BlockJob(plan, seed, block, size, part, dtype, keep or Keep()))
+        start += size
+    return jobs
+
+
+def _call_job(job: BlockJob) -> BlockResult:
+    return job()
 
 
 def simulate(
@@ -316,6 +497,11 @@ def simulate(
     processes: int = 1,
     dtype: type[np.floating] = np.float64,
     progress: Callable[[int, int], None] | None = None,
+    outcomes: Sequence[str] | None = None,
+    quantiles: Sequence[str] | None = None,
+    levels: Sequence[float] = DEFAULT_LEVELS,
+    block_size: int = BLOCK_SIZE,
+    backend: Backend = "auto",
 ) -> Results:
     """Run a Monte Carlo ensemble of ``scenario`` under each policy.
 
@@ -333,7 +519,8 @@ def simulate(
     horizon : int, optional
         Number of steps (default: the scenario's).
     record : sequence of str, optional
-        Variables to keep as trajectories (default: the model's key outputs).
+        Variables to keep as trajectories (default: the model's key outputs). Pass ``[]``
+        to keep none (big ensembles: use ``outcomes`` and ``quantiles``).
     samples : mapping, optional
         Parameter values to use instead of drawing them (file units), each of length
         ``n_samples``; parameters not given are drawn as usual.
@@ -343,6 +530,19 @@ def simulate(
         Storage type of recorded trajectories (the model always computes in float64).
     progress : callable, optional
         Called as ``progress(done_samples, n_samples)`` after each block.
+    outcomes : sequence of str, optional
+        Variables whose value at the horizon is kept for every sample, as
+        ``final_<name>`` with dims ``(policy, sample)``.
+    quantiles : sequence of str, optional
+        Variables whose per-time quantiles over samples are kept (streamed, within 0.4 %
+        relative), as ``q_<name>`` with dims ``(policy, quantile, time)``.
+    levels : sequence of float
+        Quantile levels for ``quantiles``.
+    block_size : int
+        Samples per block. Part of the reproducibility contract: results depend on it
+        (they do not depend on ``processes``).
+    backend : {"auto", "numba", "numpy"}
+        Kernel implementation (results are identical; "auto" uses Numba when installed).
 
     Returns
     -------
@@ -356,7 +556,8 @@ def simulate(
     >>> res.ds.sizes["sample"]  # doctest: +SKIP
     200
     """
-    from detente.results import Results, assemble
+    from detente.kernels._backend import resolve_backend
+    from detente.results import Results
     from detente.scenario.loading import load_scenario
 
     if isinstance(scenario, str):
@@ -365,30 +566,164 @@ def simulate(
         raise InputError(f"--samples must be a positive integer, found {n_samples}")
     if processes <= 0:
         raise InputError(f"--processes must be a positive integer, found {processes}")
+    if block_size <= 0:
+        raise InputError(f"block_size must be a positive integer, found {block_size}")
+    resolve_backend(backend)
     plan = compile_plan(scenario, policies=policies, horizon=horizon, record=record)
+    keep = make_keep(plan, outcomes, quantiles, backend)
     given = _check_samples(plan, samples, n_samples)
-    jobs = []
-    start = 0
-    for block, size in _blocks(n_samples):
-        part = {k: v[start:start + size] for k, v in given.items()} if given else None
-        jobs.append((plan, seed, block, size, part, dtype))
-        start += size
+    jobs = block_jobs(plan, seed, n_samples, given=given or None, dtype=dtype, keep=keep,
+                      block_size=block_size)
+    n_t = plan.n_steps + 1
+    full = {v: np.empty((len(plan.policies), n_t, n_samples), dtype=dtype)
+            for v in plan.record}
+    starts = np.cumsum([0] + [j.n for j in jobs])
     results: list[BlockResult] = []
     done = 0
+
+    def collect(res: BlockResult, copy: bool) -> None:
+        nonlocal done
+        a, b = starts[res.block], starts[res.block] + res.n
+        if copy:
+            for v, arr in res.trajectories.items():
+                full[v][:, :, a:b] = arr
+        res.trajectories = {}
+        results.append(res)
+        done += res.n
+        if progress:
+            progress(done, n_samples)
+
     if processes == 1 or len(jobs) == 1:
-        for job in jobs:
-            results.append(_run_block_star(job))
-            done += job[3]
-            if progress:
-                progress(done, n_samples)
+        def run_in_place(job: BlockJob) -> BlockResult:
+            a, b = starts[job.block], starts[job.block] + job.n
+            return job({v: arr[:, :, a:b] for v, arr in full.items()})
+
+        threads = _kernel_threads(plan, keep, len(jobs))
+        if threads > 1:
+            # fused Numba kernels release the GIL: blocks run side by side on threads
+            with ThreadPoolExecutor(max_workers=threads) as tpool:
+                for res in tpool.map(run_in_place, jobs):
+                    collect(res, copy=False)
+        else:
+            for job in jobs:
+                collect(run_in_place(job), copy=False)
     else:
         with ProcessPoolExecutor(max_workers=processes) as pool:
-            for res in pool.map(_run_block_star, jobs):
-                results.append(res)
-                done += res.n
-                if progress:
-                    progress(done, n_samples)
-    return Results(assemble(plan, results, seed=seed))
+            for res in pool.map(_call_job, jobs):
+                collect(res, copy=True)
+    ds = assemble_blocks(plan, results, full, seed=seed, keep=keep, levels=levels,
+                         block_size=block_size)
+    return Results(ds)
+
+
+def _kernel_threads(plan: Plan, keep: Keep, n_jobs: int) -> int:
+    """Threads for in-process blocks: >1 only when a GIL-free fused kernel does the work."""
+    import os
+
+    from detente.kernels._backend import resolve_backend
+
+    if n_jobs < 2 or resolve_backend(keep.backend) != "numba" or _fused_for(plan, keep) is None:
+        return 1
+    return max(1, min(os.cpu_count() or 1, n_jobs, 8))
+
+
+def make_keep(plan: Plan, outcomes: Sequence[str] | None, quantiles: Sequence[str] | None,
+              backend: Backend = "auto") -> Keep:
+    """Check ``outcomes`` and ``quantiles`` against the model's variables; build a Keep."""
+    names = [v.name for m in plan.modules for v in m.variables]
+    for label, values in (("outcome", outcomes), ("quantile", quantiles)):
+        bad = [v for v in values or () if v not in names]
+        if bad:
+            raise InputError(f"cannot keep {label}s of unknown variable(s) {', '.join(bad)}; "
+                             f"the model has: {', '.join(names)}")
+    return Keep(tuple(dict.fromkeys(outcomes or ())), tuple(dict.fromkeys(quantiles or ())),
+                backend)
+
+
+def merge_sketches(plan: Plan, blocks: Iterable[BlockResult]) -> QuantileSketch:
+    """Sum the blocks' histograms (order does not matter: counts are integers)."""
+    from detente.kernels.sketch import QuantileSketch
+
+    total = QuantileSketch(len(plan.policies), plan.n_steps + 1)
+    for b in blocks:
+        if b.sketch is not None:
+            total.merge(b.sketch)
+    return total
+
+
+def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str, FloatArray],
+                    *, seed: SeedLike, keep: Keep, levels: Sequence[float],
+                    block_size: int = BLOCK_SIZE) -> xr.Dataset:
+    """Build the results dataset from block results and the full trajectory arrays.
+
+    The layout is :func:`detente.results.assemble`'s (the tests hold the two identical),
+    built in one pass; ``full`` maps each recorded variable to its ``(policy, time,
+    sample)`` array, written in place by the blocks, so it is not copied again. Outcomes
+    (``final_<name>``) and quantiles (``q_<name>``) follow the parameters and events.
+    """
+    import xarray as xr
+
+    from detente.results import _seed_attr, scenario_hash
+
+    blocks = sorted(blocks, key=lambda b: b.block)
+    sc = plan.scenario
+    n = sum(b.n for b in blocks)
+    dates = np.array(sc.time.dates(plan.n_steps), dtype="datetime64[ns]")
+    steps = np.arange(plan.n_steps + 1)
+    months = steps * sc.time.step_days / DAYS_PER_MONTH
+    specs = {v.name: v for m in plan.modules for v in m.variables}
+    data: dict[str, xr.Variable] = {}
+    for var in plan.record:
+        spec = specs[var]
+        data[var] = xr.Variable(("policy", "sample", "time"), full[var].transpose(0, 2, 1),
+                                attrs={"units": spec.unit, "description": spec.description})
+    for name, par in sc.parameters.items():
+        arr = np.concatenate([b.params[name] for b in blocks])
+        data[f"param_{name}"] = xr.Variable(
+            ("sample",), arr, attrs={"units": par.unit, "source": par.source,
+                                     "uncertain": int(par.is_uncertain)})
+    for name in plan.events:
+        arr = np.concatenate([b.events[name] for b in blocks])
+        data[f"event_{name}"] = xr.Variable(("sample",), arr,
+                                            attrs={"description": plan.events[name].description})
+    for var in keep.outcomes:
+        spec = specs[var]
+        arr = np.concatenate([b.finals[var] for b in blocks], axis=1)
+        data[f"final_{var}"] = xr.Variable(
+            ("policy", "sample"), arr,
+            attrs={"units": spec.unit, "description": f"{spec.description} At the horizon."})
+    coords: dict[str, Any] = {
+        "policy": np.array(plan.policies, dtype=object),
+        "sample": np.arange(n),
+        "time": dates,
+        "step": ("time", steps),
+        "month": ("time", months),
+    }
+    if keep.quantiles:
+        sketch = merge_sketches(plan, blocks)
+        coords["quantile"] = np.asarray(levels, dtype=np.float64)
+        for var in keep.quantiles:
+            spec = specs[var]
+            data[f"q_{var}"] = xr.Variable(
+                ("policy", "quantile", "time"), sketch.quantiles(var, levels),
+                attrs={"units": spec.unit,
+                       "description": f"{spec.description} Quantiles over samples."})
+    return xr.Dataset(
+        data,
+        coords=coords,
+        attrs={
+            "scenario": sc.name,
+            "scenario_title": sc.title,
+            "scenario_hash": scenario_hash(sc),
+            "seed": _seed_attr(seed),
+            "detente_version": __version__,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "block_size": block_size,
+            "step_days": sc.time.step_days,
+            "start": sc.time.start.isoformat(),
+            "n_samples": n,
+        },
+    )
 
 
 def _check_samples(plan: Plan, samples: Mapping[str, Sequence[float] | FloatArray] | None,

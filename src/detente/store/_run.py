@@ -1,0 +1,504 @@
+"""A run store on disk: one folder per run, written block by block, atomically.
+
+Layout of a store folder::
+
+    STORE/
+      detente-store.json              marks the folder as a run store (format, version)
+      catalog.duckdb                  the catalogue of runs (an index; see _catalog.py)
+      runs/RUN_ID/
+        manifest.json                 what the run is: scenario hash, seed, block size, ...
+        scenario.yaml                 the resolved scenario (a resume reloads it from here)
+        status.json                   running / complete, with the writer's host and pid
+        arrays.zarr/                  Zarr v3: traj/<var> (policy, sample, time), chunked by
+                                      block; quantiles/<var> (policy, quantile, time) at the end
+        samples/block-000042.parquet  per-sample parameters, events and outcomes of block 42
+        sketch.npz                    checkpoint of the quantile histograms and their blocks
+
+A block is committed when its Parquet file appears: it is written to a temporary name,
+flushed and renamed, after the block's Zarr chunks (themselves written atomically). A
+killed sweep therefore leaves whole blocks and stray temporary files, nothing half-written
+that counts; ``--resume`` recomputes exactly the blocks without a Parquet file. Quantile
+histograms are integer counts: the checkpoint lists the blocks it contains, and a resume
+adds the blocks committed after it (recomputing them, which is deterministic), so nothing
+is counted twice or lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import socket
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detente.errors import InputError
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from detente.engine import BlockResult
+    from detente.kernels.sketch import QuantileSketch
+
+MARK = "detente-store.json"
+FORMAT: dict[str, Any] = {"format": "detente-run-store", "version": 1}
+_BLOCK_RE = re.compile(r"^block-(\d{6,})\.parquet$")
+
+
+def now() -> str:
+    """UTC time stamp, seconds precision."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(f"{path}: missing; the {what} is incomplete or damaged") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: unreadable {what} file ({exc}); the store is damaged. "
+                         "Nothing was changed.") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a JSON object in the {what} file")
+    return data
+
+
+def outcome_column(policy: str, var: str) -> str:
+    """Parquet column of outcome ``var`` under ``policy``."""
+    return f"{policy}:{var}"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run in a store (see the module docstring for the layout)."""
+
+    store: Path
+    id: str
+
+    @property
+    def path(self) -> Path:
+        """The run's folder."""
+        return self.store / "runs" / self.id
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The run's manifest (what was asked for)."""
+        return _json(self.path / "manifest.json", "run manifest")
+
+    def status(self) -> dict[str, Any]:
+        """Status as written by the sweep, with ``interrupted`` for a dead writer."""
+        st = _json(self.path / "status.json", "run status")
+        if st.get("status") == "running" and st.get("host") == socket.gethostname():
+            pid = int(st.get("pid", 0))
+            if pid <= 0 or not _alive(pid):
+                st["status"] = "interrupted"
+        return st
+
+    def set_status(self, status: str) -> None:
+        """Write ``status.json`` (atomically) for this process."""
+        _atomic_write(self.path / "status.json", json.dumps(
+            {"status": status, "host": socket.gethostname(), "pid": os.getpid(),
+             "updated": now()}).encode())
+
+    def block_sizes(self) -> list[int]:
+        """Return the samples in each block, in block order."""
+        m = self.manifest
+        n, size = int(m["n_samples"]), int(m["block_size"])
+        full, rest = divmod(n, size)
+        return [size] * full + ([rest] if rest else [])
+
+    def committed(self) -> set[int]:
+        """Blocks whose Parquet file exists (committed)."""
+        folder = self.path / "samples"
+        if not folder.is_dir():
+            return set()
+        out = set()
+        for p in folder.iterdir():
+            m = _BLOCK_RE.match(p.name)
+            if m:
+                out.add(int(m.group(1)))
+        return out
+
+    def block_file(self, block: int) -> Path:
+        """Parquet file of ``block``."""
+        return self.path / "samples" / f"block-{block:06d}.parquet"
+
+    # ------------------------------------------------------------------ checks
+    def verify(self, *, deep: bool = True) -> list[str]:
+        """Problems found in the run's files (empty when sound); changes nothing."""
+        problems: list[str] = []
+        try:
+            m = self.manifest
+            sizes = self.block_sizes()
+        except InputError as exc:
+            return [str(exc)]
+        for name in ("scenario.yaml", "status.json"):
+            if not (self.path / name).is_file():
+                problems.append(f"{self.path / name}: missing")
+        done = self.committed()
+        stray = sorted(b for b in done if b >= len(sizes))
+        if stray:
+            problems.append(f"{self.path / 'samples'}: blocks {stray} beyond the run's "
+                            f"{len(sizes)} blocks")
+        if deep:
+            import pyarrow.parquet as pq
+
+            for b in sorted(done - set(stray)):
+                f = self.block_file(b)
+                try:
+                    meta = pq.read_metadata(f)
+                except Exception as exc:  # any failure to parse is damage
+                    problems.append(f"{f}: unreadable Parquet file ({exc}); delete it and "
+                                    "resume the run to recompute that block")
+                    continue
+                if meta.num_rows != sizes[b]:
+                    problems.append(f"{f}: {meta.num_rows} rows, expected {sizes[b]}; delete "
+                                    "it and resume the run to recompute that block")
+        if m.get("record"):
+            problems.extend(self._check_zarr(m))
+        sk = self.path / "sketch.npz"
+        if sk.exists():
+            try:
+                with np.load(sk) as z:
+                    z["blocks"]
+            except Exception as exc:
+                problems.append(f"{sk}: unreadable quantile checkpoint ({exc}); delete it "
+                                "and resume the run to recount the quantiles")
+        return problems
+
+    def _check_zarr(self, m: Mapping[str, Any]) -> list[str]:
+        import zarr
+
+        path = self.path / "arrays.zarr"
+        try:
+            root = zarr.open_group(str(path), mode="r")
+            bad = []
+            shape = (len(m["policies"]), int(m["n_samples"]), int(m["n_steps"]) + 1)
+            for var in m["record"]:
+                arr = root[f"traj/{var}"]
+                got = tuple(arr.shape) if isinstance(arr, zarr.Array) else None
+                if got != shape:
+                    bad.append(f"{path}/traj/{var}: shape {got}, expected {shape}")
+            return bad
+        except Exception as exc:
+            return [f"{path}: unreadable Zarr arrays ({exc})"]
+
+    def check(self) -> None:
+        """Raise :class:`InputError` listing every problem found by :meth:`verify`."""
+        problems = self.verify()
+        if problems:
+            raise InputError(f"run {self.id} in {self.store} is damaged; nothing was changed:\n"
+                             + "\n".join(f"  {p}" for p in problems))
+
+    # ------------------------------------------------------------------ writing
+    def create_arrays(self, m: Mapping[str, Any]) -> None:
+        """Create the Zarr group and the trajectory arrays (filled with NaN)."""
+        import zarr
+
+        root = zarr.open_group(str(self.path / "arrays.zarr"), mode="a", zarr_format=3)
+        n_p, n, n_t = len(m["policies"]), int(m["n_samples"]), int(m["n_steps"]) + 1
+        traj = root.require_group("traj")
+        for var in m["record"]:
+            traj.create_array(var, shape=(n_p, n, n_t), chunks=(n_p, int(m["block_size"]), n_t),
+                              dtype=m["dtype"], fill_value=np.nan, overwrite=True,
+                              dimension_names=("policy", "sample", "time"))
+
+    def commit_block(self, res: BlockResult, start: int, m: Mapping[str, Any]) -> None:
+        """Write one block's arrays, then its Parquet file (the commit point)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if m["record"]:
+            import zarr
+
+            root = zarr.open_group(str(self.path / "arrays.zarr"), mode="a")
+            for var in m["record"]:
+                target = root[f"traj/{var}"]
+                assert isinstance(target, zarr.Array)
+                target[:, start:start + res.n, :] = res.trajectories[var].transpose(0, 2, 1)
+        cols: dict[str, Any] = {"sample": np.arange(start, start + res.n, dtype=np.int64)}
+        for name in m["sample_params"]:
+            cols[f"param_{name}"] = res.params[name]
+        for name in m["events"]:
+            cols[f"event_{name}"] = res.events[name]
+        for var in m["outcomes"]:
+            for ip, pol in enumerate(m["policies"]):
+                cols[outcome_column(pol, var)] = res.finals[var][ip]
+        table = pa.table(cols)
+        final = self.block_file(res.block)
+        final.parent.mkdir(exist_ok=True)
+        tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            pq.write_table(table, f, compression="zstd")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, final)
+
+    def save_sketch(self, sketch: QuantileSketch, blocks: Iterable[int]) -> None:
+        """Checkpoint the quantile histograms with the blocks they contain (atomic)."""
+        import io
+
+        buf = io.BytesIO()
+        arrays = {"blocks": np.array(sorted(blocks), dtype=np.int64), **sketch.to_arrays()}
+        np.savez(buf, allow_pickle=False, **arrays)
+        _atomic_write(self.path / "sketch.npz", buf.getvalue())
+
+    def load_sketch(self, n_policies: int, n_times: int) -> tuple[QuantileSketch, set[int]]:
+        """Load the last checkpoint (empty when there is none)."""
+        from detente.kernels.sketch import QuantileSketch
+
+        path = self.path / "sketch.npz"
+        if not path.exists():
+            return QuantileSketch(n_policies, n_times), set()
+        with np.load(path) as z:
+            arrays = {k: z[k] for k in z.files}
+        blocks = {int(b) for b in arrays.pop("blocks")}
+        return QuantileSketch.from_arrays(arrays), blocks
+
+    def write_quantiles(self, sketch: QuantileSketch, m: Mapping[str, Any]) -> None:
+        """Store the final quantiles in Zarr (``quantiles/<var>``)."""
+        import zarr
+
+        root = zarr.open_group(str(self.path / "arrays.zarr"), mode="a", zarr_format=3)
+        grp = root.require_group("quantiles")
+        levels = [float(q) for q in m["levels"]]
+        for var in m["quantiles"]:
+            q = sketch.quantiles(var, levels) if var in sketch.counts else np.full(
+                (len(m["policies"]), len(levels), int(m["n_steps"]) + 1), np.nan)
+            arr = grp.create_array(var, shape=q.shape, dtype="float64", fill_value=np.nan,
+                                   overwrite=True,
+                                   dimension_names=("policy", "quantile", "time"))
+            arr[...] = q
+
+    # ------------------------------------------------------------------ reading
+    def samples(self) -> Any:
+        """Per-sample parameters, events and outcomes of committed blocks (pandas)."""
+        import pyarrow.parquet as pq
+
+        files = [self.block_file(b) for b in sorted(self.committed())]
+        if not files:
+            import pandas as pd
+
+            return pd.DataFrame()
+        return pq.ParquetDataset([str(f) for f in files]).read().to_pandas()
+
+    def to_dataset(self) -> xr.Dataset:
+        """Open the run as an ``xarray.Dataset`` (trajectories lazily from Zarr).
+
+        Variables: ``<var>`` (policy, sample, time) for recorded trajectories,
+        ``q_<var>`` (policy, quantile, time) for quantiles of a complete run,
+        ``final_<var>`` (policy, sample), ``param_<name>`` and ``event_<name>`` (sample)
+        for committed samples.
+        """
+        import xarray as xr
+
+        self.check()
+        m = self.manifest
+        done = self.committed()
+        sizes = self.block_sizes()
+        if done != set(range(len(sizes))):
+            raise InputError(f"run {self.id} is incomplete ({len(done)} of {len(sizes)} "
+                             f"blocks); resume it with `detente sweep --resume {self.id} "
+                             f"--out {self.store}`")
+        df = self.samples()
+        n_t = int(m["n_steps"]) + 1
+        data: dict[str, Any] = {}
+        if m["record"]:
+            z = xr.open_zarr(str(self.path / "arrays.zarr"), group="traj", consolidated=False,
+                             chunks=None)
+            for var in m["record"]:
+                data[var] = z[var].variable
+        if m["quantiles"] and (self.path / "arrays.zarr" / "quantiles").exists():
+            zq = xr.open_zarr(str(self.path / "arrays.zarr"), group="quantiles",
+                              consolidated=False, chunks=None)
+            for var in m["quantiles"]:
+                data[f"q_{var}"] = zq[var].variable
+        for var in m["outcomes"]:
+            data[f"final_{var}"] = xr.Variable(("policy", "sample"), np.stack(
+                [df[outcome_column(p, var)].to_numpy() for p in m["policies"]]))
+        for name in m["sample_params"]:
+            data[f"param_{name}"] = xr.Variable(("sample",), df[f"param_{name}"].to_numpy())
+        for name in m["events"]:
+            data[f"event_{name}"] = xr.Variable(("sample",), df[f"event_{name}"].to_numpy())
+        coords: dict[str, Any] = {
+            "policy": np.array(m["policies"], dtype=object),
+            "sample": np.arange(int(m["n_samples"])),
+            "time": np.array(m["dates"], dtype="datetime64[ns]"),
+            "step": ("time", np.arange(n_t)),
+        }
+        if m["quantiles"]:
+            coords["quantile"] = np.array(m["levels"], dtype=np.float64)
+        attrs = {k: m[k] for k in ("scenario", "scenario_hash", "seed", "detente_version",
+                                   "block_size", "n_samples", "created")}
+        attrs["run_id"] = self.id
+        return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class RunStore:
+    """A folder of runs with a DuckDB catalogue.
+
+    Parameters
+    ----------
+    path : str or Path
+        The store's folder.
+    create : bool
+        Create the store if the folder does not exist or is empty (default: it must exist).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
+        from detente._optional import import_optional
+
+        for module in ("zarr", "pyarrow", "duckdb"):
+            import_optional(module, extra="store", purpose="Run stores")
+        self.path = Path(path)
+        mark = self.path / MARK
+        if mark.is_file():
+            data = _json(mark, "store marker")
+            if data.get("format") != FORMAT["format"]:
+                raise InputError(f"{self.path}: not a detente run store ({MARK} says "
+                                 f"{data.get('format')!r})")
+            if int(data.get("version", 0)) > FORMAT["version"]:
+                raise InputError(f"{self.path}: written by a newer detente (store version "
+                                 f"{data.get('version')}); upgrade detente to read it")
+            return
+        if not create:
+            what = "does not exist" if not self.path.exists() else f"has no {MARK}"
+            raise InputError(f"{self.path}: not a detente run store ({what}); create one "
+                             "with `detente sweep ... --out PATH`")
+        if self.path.exists() and (not self.path.is_dir() or any(self.path.iterdir())):
+            raise InputError(f"{self.path}: exists and is not an empty folder or a detente "
+                             "run store; choose another --out")
+        try:
+            (self.path / "runs").mkdir(parents=True, exist_ok=True)
+            _atomic_write(mark, json.dumps(FORMAT).encode())
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot create a run store there "
+                             f"({exc.strerror})") from exc
+
+    def run(self, run_id: str) -> Run:
+        """Return the run called ``run_id``."""
+        run = Run(self.path, run_id)
+        if not run.path.is_dir():
+            known = [r.id for r in self.runs()]
+            raise InputError(f"{self.path}: no run {run_id!r}; runs: "
+                             f"{', '.join(known) or 'none'}")
+        return run
+
+    def runs(self) -> list[Run]:
+        """Every run folder, sorted by id."""
+        folder = self.path / "runs"
+        if not folder.is_dir():
+            return []
+        return [Run(self.path, p.name) for p in sorted(folder.iterdir())
+                if p.is_dir() and (p / "manifest.json").exists()]
+
+    def new_run(self, manifest: dict[str, Any], scenario_yaml: str) -> Run:
+        """Create a run folder with its manifest and scenario (before any block)."""
+        run = Run(self.path, str(manifest["id"]))
+        run.path.mkdir(parents=True)
+        (run.path / "samples").mkdir()
+        _atomic_write(run.path / "scenario.yaml", scenario_yaml.encode())
+        _atomic_write(run.path / "manifest.json", json.dumps(manifest, indent=1).encode())
+        run.set_status("running")
+        return run
+
+    def catalog_row(self, run: Run) -> dict[str, Any]:
+        """Build the catalogue row of ``run``, from its files."""
+        m = run.manifest
+        st = run.status()
+        return {
+            "id": run.id, "scenario": m["scenario"], "scenario_hash": m["scenario_hash"],
+            "seed": str(m["seed"]), "detente_version": m["detente_version"],
+            "parameters": {k: m[k] for k in ("n_samples", "policies", "n_steps", "record",
+                                             "outcomes", "quantiles", "levels", "block_size",
+                                             "dtype")},
+            "n_samples": int(m["n_samples"]), "block_size": int(m["block_size"]),
+            "n_blocks": len(run.block_sizes()), "blocks_done": len(run.committed()),
+            "created": m["created"], "updated": st.get("updated", m["created"]),
+            "status": st["status"],
+        }
+
+    def list(self) -> list[dict[str, Any]]:
+        """Catalogue rows, with the status of runs whose writer died set to interrupted."""
+        from detente.store import _catalog
+
+        out = _catalog.rows(self.path)
+        known = {r["id"] for r in out}
+        for r in out:
+            if r["status"] == "running":
+                run = Run(self.path, r["id"])
+                if run.path.is_dir():
+                    r["status"] = run.status()["status"]
+                    r["blocks_done"] = len(run.committed())
+        missing = [run for run in self.runs() if run.id not in known]
+        for run in missing:  # a run the catalogue does not know yet (e.g. killed early)
+            out.append(self.catalog_row(run))
+        return out
+
+    def rebuild_catalog(self) -> int:
+        """Recreate the catalogue from the run folders; return the number of runs."""
+        from detente.store import _catalog
+
+        db = self.path / _catalog.FILENAME
+        for p in (db, db.with_name(db.name + ".wal")):
+            if p.exists():
+                p.replace(p.with_name(p.name + f".old-{os.getpid()}"))
+        runs = self.runs()
+        for run in runs:
+            _catalog.upsert(self.path, self.catalog_row(run))
+        return len(runs)
+
+
+def make_manifest(run_id: str, *, scenario: Any, plan: Any, seed: int, n_samples: int,
+                  block_size: int, record: Sequence[str], outcomes: Sequence[str],
+                  quantiles: Sequence[str], levels: Sequence[float], dtype: str,
+                  sample_params: Sequence[str]) -> dict[str, Any]:
+    """Build the manifest of a new run."""
+    from detente._version import __version__
+    from detente.results import scenario_hash
+
+    return {
+        "id": run_id,
+        "format": FORMAT,
+        "scenario": scenario.name,
+        "scenario_hash": scenario_hash(scenario),
+        "seed": int(seed),
+        "detente_version": __version__,
+        "created": now(),
+        "n_samples": int(n_samples),
+        "block_size": int(block_size),
+        "policies": list(plan.policies),
+        "n_steps": int(plan.n_steps),
+        "dates": [d.isoformat() for d in scenario.time.dates(plan.n_steps)],
+        "record": list(record),
+        "outcomes": list(outcomes),
+        "quantiles": list(quantiles),
+        "levels": [float(q) for q in levels],
+        "dtype": dtype,
+        "sample_params": list(sample_params),
+        "events": list(plan.events),
+    }

@@ -1,0 +1,250 @@
+"""Sweeps: a scenario's ensemble written block by block into a run store, resumable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detente.errors import InputError
+from detente.kernels._backend import Backend
+
+if TYPE_CHECKING:
+    from detente.engine import BlockJob, BlockResult
+    from detente.scenario.schema import Scenario
+    from detente.store._run import Run
+
+#: Variables a sweep keeps as outcomes and quantiles when none are named.
+_DEFAULT_KEEP = "key"
+
+
+def parse_scheduler(scheduler: str) -> str:
+    """Validate ``--scheduler``: local, processes, dask, or a scheduler address."""
+    s = scheduler.strip()
+    if s in ("local", "processes", "dask") or "://" in s or ":" in s:
+        return s
+    raise InputError(f"--scheduler {scheduler!r}: expected local, processes, dask or a Dask "
+                     "scheduler address such as tcp://HOST:8786")
+
+
+def _default_vars(plan: Any, which: Sequence[str] | None) -> tuple[str, ...]:
+    from detente.results import KEY_OUTPUTS
+
+    if which is not None:
+        return tuple(which)
+    names = [v.name for m in plan.modules for v in m.variables]
+    key = [v for v in KEY_OUTPUTS if v in names]
+    return tuple(key or [v.name for m in plan.modules for v in m.variables if v.record])
+
+
+def _new_id(name: str) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    return f"{name}-{stamp}-{secrets.token_hex(3)}"
+
+
+def sweep(
+    scenario: Scenario | str | None = None,
+    *,
+    out: str | os.PathLike[str],
+    n_samples: int | None = None,
+    seed: int = 0,
+    policies: Sequence[str] | None = None,
+    horizon: int | None = None,
+    record: Sequence[str] = (),
+    outcomes: Sequence[str] | None = None,
+    quantiles: Sequence[str] | None = None,
+    levels: Sequence[float] | None = None,
+    block_size: int | None = None,
+    dtype: str = "float64",
+    scheduler: str = "local",
+    workers: int | None = None,
+    resume: str | None = None,
+    backend: Backend = "auto",
+    progress: Callable[[int, int], None] | None = None,
+    checkpoint_every: float = 30.0,
+) -> Run:
+    """Run an ensemble into a run store, block by block; or resume an interrupted one.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or None
+        Scenario (object, built-in name or file). With ``resume`` it may be omitted (the run
+        keeps its scenario); if given it must be the same (same hash).
+    out : path
+        The run store's folder (created when new).
+    n_samples : int
+        Samples (required for a new run).
+    seed : int
+        Root seed.
+    policies, horizon
+        As for :func:`detente.simulate`.
+    record : sequence of str
+        Variables whose full trajectories are kept (Zarr). Default: none.
+    outcomes : sequence of str, optional
+        Variables whose value at the horizon is kept per sample (Parquet). Default: the
+        key outputs the model has.
+    quantiles : sequence of str, optional
+        Variables whose per-time quantiles are kept (streamed). Default: as ``outcomes``.
+    levels : sequence of float, optional
+        Quantile levels (default :data:`detente.engine.DEFAULT_LEVELS`).
+    block_size : int, optional
+        Samples per block (default :data:`detente.engine.BLOCK_SIZE`); recorded in the run.
+    dtype : {"float64", "float32"}
+        Storage type of recorded trajectories.
+    scheduler : str
+        ``local`` (this process), ``processes`` (a local process pool of ``workers``),
+        ``dask`` (a Dask ``LocalCluster`` for this run) or a Dask scheduler address.
+    workers : int, optional
+        Processes for ``processes`` and ``dask`` (default: one per core).
+    resume : str, optional
+        Id of an interrupted run in ``out`` to complete.
+    backend : {"auto", "numba", "numpy"}
+        Kernel implementation (results are identical).
+    progress : callable, optional
+        Called as ``progress(samples_done, n_samples)`` after each committed block.
+    checkpoint_every : float
+        Seconds between checkpoints of the quantile histograms and the catalogue.
+
+    Returns
+    -------
+    Run
+        The completed run.
+    """
+    from detente.engine import BLOCK_SIZE, DEFAULT_LEVELS, block_jobs, compile_plan, make_keep
+    from detente.kernels._backend import resolve_backend
+    from detente.results import scenario_hash
+    from detente.scenario.loading import load_scenario
+    from detente.store import _catalog
+    from detente.store._run import RunStore, make_manifest, now
+
+    scheduler = parse_scheduler(scheduler)
+    resolve_backend(backend)
+    if dtype not in ("float64", "float32"):
+        raise InputError(f"--dtype must be float64 or float32, found {dtype!r}")
+    if resume is not None:
+        store = RunStore(out)
+        run = store.run(resume)
+        run.check()
+        m = run.manifest
+        sc = load_scenario(run.path / "scenario.yaml")
+        if scenario_hash(sc) != m["scenario_hash"]:
+            raise InputError(f"{run.path / 'scenario.yaml'}: does not match the run's scenario "
+                             "hash; the run folder was modified")
+        if scenario is not None:
+            given = load_scenario(scenario) if isinstance(scenario, str) else scenario
+            if scenario_hash(given) != m["scenario_hash"]:
+                raise InputError(f"run {resume} was made with another version of scenario "
+                                 f"'{m['scenario']}' (hash {m['scenario_hash']}); omit the "
+                                 "scenario to resume with the run's own copy")
+        if n_samples is not None and n_samples != m["n_samples"]:
+            raise InputError(f"run {resume} has {m['n_samples']} samples; --samples "
+                             f"{n_samples} does not match")
+        plan = compile_plan(sc, policies=m["policies"], horizon=m["n_steps"],
+                            record=m["record"])
+        keep = make_keep(plan, m["outcomes"], m["quantiles"], backend)
+    else:
+        if scenario is None:
+            raise InputError("name a scenario (or --resume RUN_ID)")
+        if n_samples is None or n_samples <= 0:
+            raise InputError(f"--samples must be a positive integer, found {n_samples}")
+        bs = BLOCK_SIZE if block_size is None else block_size
+        if bs <= 0:
+            raise InputError(f"--block-size must be a positive integer, found {bs}")
+        sc = load_scenario(scenario) if isinstance(scenario, str) else scenario
+        plan = compile_plan(sc, policies=policies, horizon=horizon, record=record)
+        keep = make_keep(plan, _default_vars(plan, outcomes), _default_vars(plan, quantiles),
+                         backend)
+        store = RunStore(out, create=True)
+        sample_params = [k for k in sc.parameters if sc.parameters[k].is_uncertain]
+        m = make_manifest(_new_id(sc.name), scenario=sc, plan=plan, seed=seed,
+                          n_samples=n_samples, block_size=bs, record=plan.record,
+                          outcomes=keep.outcomes, quantiles=keep.quantiles,
+                          levels=levels if levels is not None else DEFAULT_LEVELS,
+                          dtype=dtype, sample_params=sample_params)
+        import yaml
+
+        text = yaml.safe_dump(sc.model_dump(mode="json", by_alias=True, exclude_none=True),
+                              sort_keys=False, allow_unicode=True)
+        run = store.new_run(m, text)
+        run.create_arrays(m)
+        _catalog.upsert(store.path, store.catalog_row(run))
+    jobs = block_jobs(plan, int(m["seed"]), int(m["n_samples"]), keep=keep,
+                      dtype=np.dtype(m["dtype"]).type, block_size=int(m["block_size"]))
+    starts = np.cumsum([0] + [j.n for j in jobs])
+    done = run.committed()
+    tracked = bool(keep.quantiles)
+    sketch, counted = run.load_sketch(len(plan.policies), plan.n_steps + 1)
+    todo = [j for j in jobs if j.block not in done or (tracked and j.block not in counted)]
+    run.set_status("running")
+    n_total = int(m["n_samples"])
+    samples_done = sum(j.n for j in jobs if j.block in done)
+    last = time.monotonic()
+    for res in _execute(todo, scheduler, workers):
+        if res.block not in done:
+            run.commit_block(res, int(starts[res.block]), m)
+            done.add(res.block)
+            samples_done += res.n
+        if tracked and res.block not in counted and res.sketch is not None:
+            sketch.merge(res.sketch)
+            counted.add(res.block)
+        if progress is not None:
+            progress(samples_done, n_total)
+        if time.monotonic() - last > checkpoint_every:
+            if tracked:
+                run.save_sketch(sketch, counted)
+            _catalog.update_progress(store.path, run.id, len(done), "running", now())
+            last = time.monotonic()
+    if tracked:
+        run.save_sketch(sketch, counted)
+        run.write_quantiles(sketch, m)
+    run.set_status("complete")
+    _catalog.upsert(store.path, store.catalog_row(run))
+    return run
+
+
+def _execute(jobs: Sequence[BlockJob], scheduler: str, workers: int | None
+             ) -> Iterator[BlockResult]:
+    """Results of ``jobs`` in completion order, with a bounded number in flight."""
+    if not jobs:
+        return
+    if scheduler == "local":
+        for job in jobs:
+            yield job()
+        return
+    with ExitStack() as stack:
+        if scheduler == "processes":
+            n = workers or os.cpu_count() or 1
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=n))
+            yield from _windowed(pool, jobs, 2 * n)
+            return
+        from detente.distributed import dask_client, run_blocks_dask
+
+        client = stack.enter_context(dask_client(scheduler, workers))
+        yield from run_blocks_dask(client, jobs)
+
+
+def _call(job: BlockJob) -> BlockResult:
+    return job()
+
+
+def _windowed(pool: ProcessPoolExecutor, jobs: Sequence[BlockJob], window: int
+              ) -> Iterator[BlockResult]:
+    it = iter(jobs)
+    pending: set[Future[BlockResult]] = set()
+    for job in it:
+        pending.add(pool.submit(_call, job))
+        if len(pending) >= window:
+            break
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in finished:
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.add(pool.submit(_call, nxt))
+            yield fut.result()
