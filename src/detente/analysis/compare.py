@@ -30,6 +30,15 @@ OUTCOMES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: Variables the comparison reads (those a scenario's model lacks are simply not reported).
+NEEDED: tuple[str, ...] = (
+    "months_to_settlement", "escalated", "territory_ru_km2", "ua_casualties_cum",
+    "ru_casualties_cum", "refugees_returned_cum", "refugees_abroad", "reconstruction_cum",
+    "viability", "deal_territory", "deal_alignment", "deal_guarantees", "deal_sanctions",
+    "deal_european_security", "deal_armed_forces",
+)
+
+
 def _outcome(res: Results, name: str, k: int) -> FloatArray | None:
     ds = res.ds
     if name == "casualties":
