@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test e2e lint typecheck bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,14 @@ typecheck: $(VENV)/.installed-dev
 test: lint typecheck
 	$(PY) -m pytest -q
 
+# Only the browser tests (headless Debian chromium: apt-get install chromium first).
+e2e: $(VENV)/.installed-dev
+	$(PY) -m pytest -q -m e2e
+
 bench: $(VENV)/.installed-rec
 	$(PY) benchmarks/bench_run.py
 	$(PY) benchmarks/bench_lanchester.py
+	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_fast.py
 	$(PY) benchmarks/bench_sobol.py
 

@@ -131,3 +131,11 @@ def test_validate_bad_file_exits_2_with_location(path):
 
 def test_there_are_enough_bad_files():
     assert len(BAD_FILES) >= 15
+
+
+def test_run_shorter_than_a_year_reports_its_last_point():
+    r = run_cli("run", "ukraine-2023", "--samples", "20", "--horizon", "13",
+                "--policies", "status_quo", "--json", "--quiet")
+    assert r.code == 0, r.stderr
+    cells = json.loads(r.stdout)["policies"]["status_quo"]["viability"]
+    assert [k for k in cells if k != "units"] == ["3"]

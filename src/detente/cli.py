@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -46,7 +47,8 @@ HorizonOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-ProcessesOpt = Annotated[int, typer.Option("--processes", help="Worker processes.")]
+ProcessesOpt = Annotated[int, typer.Option(
+    "--processes", help="Worker processes (0: one per core). Results do not depend on it.")]
 
 
 def _version(value: bool) -> None:
@@ -72,14 +74,17 @@ def _split(policies: str | None) -> list[str] | None:
 
 
 def _simulate(scenario: str, samples: int, seed: int, policies: str | None,
-              horizon: int | None, quiet: bool, processes: int = 1) -> Results:
+              horizon: int | None, quiet: bool, processes: int = 1,
+              record: list[str] | None = None) -> Results:
     from detente.engine import simulate
     from detente.scenario import load_scenario
 
     sc = load_scenario(scenario)
+    if processes == 0:
+        processes = _auto_processes(samples)
     if quiet or not err.is_terminal:
         return simulate(sc, n_samples=samples, seed=seed, policies=_split(policies),
-                        horizon=horizon, processes=processes)
+                        horizon=horizon, processes=processes, record=record)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
@@ -87,8 +92,18 @@ def _simulate(scenario: str, samples: int, seed: int, policies: str | None,
                   console=err, transient=True) as bar:
         task = bar.add_task(f"simulating {sc.name}", total=samples)
         return simulate(sc, n_samples=samples, seed=seed, policies=_split(policies),
-                        horizon=horizon, processes=processes,
+                        horizon=horizon, processes=processes, record=record,
                         progress=lambda done, _total: bar.update(task, completed=done))
+
+
+def _auto_processes(samples: int) -> int:
+    """One worker per core, but no more than there are blocks of samples to share out."""
+    import os
+
+    from detente.engine import BLOCK_SIZE
+
+    blocks = -(-samples // BLOCK_SIZE)
+    return max(1, min(os.cpu_count() or 1, blocks))
 
 
 def fmt(x: float) -> str:
@@ -104,13 +119,13 @@ def fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
-def _summary_json(res: Results, months: tuple[int, ...]) -> dict[str, Any]:
+def _summary_json(res: Results, months: tuple[float, ...]) -> dict[str, Any]:
     df = res.summary(months=months)
     pols: dict[str, Any] = {}
     for row in df.itertuples(index=False):
         var = pols.setdefault(str(row.policy), {}).setdefault(
             str(row.variable), {"units": row.units})
-        var[str(int(row.month))] = {"median": row.median, "low": row.low, "high": row.high}
+        var[f"{row.month:g}"] = {"median": row.median, "low": row.low, "high": row.high}
     return {
         "scenario": res.ds.attrs["scenario"],
         "seed": res.ds.attrs["seed"],
@@ -120,7 +135,15 @@ def _summary_json(res: Results, months: tuple[int, ...]) -> dict[str, Any]:
     }
 
 
-def _print_tables(res: Results, months: tuple[int, ...]) -> None:
+def _table_months(res: Results) -> tuple[float, ...]:
+    """12, 24 and 36 months where the run reaches them; otherwise its last point."""
+    reached = tuple(m for m in (12.0, 24.0, 36.0) if res.step_at_month(m) is not None)
+    if reached:
+        return reached
+    return (round(float(res.ds["month"].values[-1]), 1),)
+
+
+def _print_tables(res: Results, months: tuple[float, ...]) -> None:
     from rich.table import Table
 
     df = res.summary(months=months)
@@ -129,19 +152,18 @@ def _print_tables(res: Results, months: tuple[int, ...]) -> None:
     out.print(f"[bold]{a['scenario_title']}[/] — {a['n_samples']} samples, seed {a['seed']}; "
               "median [10th–90th percentile]")
     for pol in res.policies:
-        t = Table(title=f"policy: [bold]{pol}[/]", title_justify="left", show_lines=False)
-        t.add_column("variable")
-        t.add_column("units", style="dim")
+        t = Table(title=f"policy: [bold]{pol}[/]", title_justify="left", show_lines=True)
+        t.add_column("variable (units)", no_wrap=True)
         for m in shown:
-            t.add_column(f"{m} months", justify="right")
+            t.add_column(f"{m:g} months", justify="right", no_wrap=True)
         sub = df[df["policy"] == pol]
         for var in dict.fromkeys(sub["variable"]):
             rows = sub[sub["variable"] == var]
             cells = []
             for m in shown:
                 r = rows[rows["month"] == m].iloc[0]
-                cells.append(f"{fmt(r['median'])} [{fmt(r['low'])}–{fmt(r['high'])}]")
-            t.add_row(var, str(rows["units"].iloc[0]), *cells)
+                cells.append(f"{fmt(r['median'])}\n[dim][{fmt(r['low'])}–{fmt(r['high'])}][/]")
+            t.add_row(f"{var}\n[dim]{rows['units'].iloc[0]}[/]", *cells)
         out.print(t)
 
 
@@ -157,13 +179,31 @@ def run(
         "--out", help="Write results.nc and the resolved scenario.yaml into this folder.")] = None,
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
-    processes: ProcessesOpt = 1,
+    processes: ProcessesOpt = 0,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Also write the HTML report of this run (as `detente report`) "
+                         "to this file.")] = None,
 ) -> None:
     """Run the ensemble under each policy and print a table at 12, 24 and 36 months."""
     if out_dir is not None:
         _check_writable_dir(out_dir)
-    res = _simulate(scenario, samples, seed, policies, horizon, quiet, processes)
-    months = (12, 24, 36)
+    record = None
+    if report is not None:
+        from detente.report import report_record
+        from detente.report._cli import check_report_options
+        from detente.scenario import load_scenario
+
+        sc = load_scenario(scenario)
+        check_report_options(sc, output=report, pdf=None, tornado_output=None,
+                             tornado_policy=None, option="--report")
+        record = report_record(sc, defaults=True)
+    elif out_dir is None:
+        # the table needs only the key outputs; keeping nothing else saves memory and time
+        from detente.results import KEY_OUTPUTS
+
+        record = _recordable(scenario, KEY_OUTPUTS)
+    res = _simulate(scenario, samples, seed, policies, horizon, quiet, processes, record)
+    months = _table_months(res)
     if out_dir is not None:
         _write_run(res, scenario, out_dir)
     if json_:
@@ -172,6 +212,20 @@ def run(
         _print_tables(res, months)
         if out_dir is not None:
             out.print(f"wrote {out_dir / 'results.nc'} and {out_dir / 'scenario.yaml'}")
+    if report is not None:
+        from detente.report._cli import write_run_report
+
+        write_run_report(err if json_ else out, err, res, scenario, report, seed=seed,
+                         processes=processes, quiet=quiet)
+
+
+def _recordable(scenario: str, wanted: Sequence[str]) -> list[str]:
+    """Return the variables of ``wanted`` that the scenario's model has, in order."""
+    from detente.model import resolve_modules
+    from detente.scenario import load_scenario
+
+    have = {v.name for m in resolve_modules(load_scenario(scenario).modules) for v in m.variables}
+    return [v for v in wanted if v in have]
 
 
 def _check_writable_dir(path: Path) -> None:
@@ -568,13 +622,14 @@ def compare(
         "status_quo"),
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
-    processes: ProcessesOpt = 1,
+    processes: ProcessesOpt = 0,
 ) -> None:
     """Compare policies side by side: settlement odds and terms, escalation, outcomes."""
-    from detente.analysis.compare import OUTCOMES
+    from detente.analysis.compare import NEEDED, OUTCOMES
     from detente.analysis.compare import compare as compare_policies
 
-    res = _simulate(scenario, samples, seed, policies, horizon, quiet, processes)
+    res = _simulate(scenario, samples, seed, policies, horizon, quiet, processes,
+                    _recordable(scenario, NEEDED))
     months = (12, 24, 36)
     data = compare_policies(res, months=months, baseline=baseline)
     if json_:
@@ -844,6 +899,74 @@ def runs_open(
                   f"{fmt(r['median'])} [{fmt(r['low'])}–{fmt(r['high'])}]")
     out.print(t)
     out.print(f"in Python: detente.store.open_run({str(store)!r}, {run_id!r}).to_dataset()")
+
+
+# ------------------------------------------------------------------ report and dashboard
+@app.command("report")
+def report_command(
+    scenario: ScenarioArg = "ukraine-2023",
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="HTML file to write (self-contained; opens offline).")
+    ] = Path("report.html"),
+    samples: SamplesOpt = 2000,
+    seed: SeedOpt = 0,
+    policies: PoliciesOpt = None,
+    horizon: HorizonOpt = None,
+    pdf: Annotated[Path | None, typer.Option(
+        "--pdf", help="Also print the report to this PDF file (headless Chromium).")] = None,
+    tornado_output: Annotated[str, typer.Option(
+        "--tornado-output", help="Output of the sensitivity tornado, read at the horizon: a "
+                                 "variable or expression, or 'none'.")
+    ] = "territory_ru_km2",
+    tornado_policy: Annotated[str | None, typer.Option(
+        "--tornado-policy", help="Policy the tornado reads (default: the first run).")
+    ] = None,
+    tornado_trajectories: Annotated[int, typer.Option(
+        "--tornado-trajectories", help="Morris trajectories r of the tornado; r (D + 1) "
+                                       "model runs.")] = 10,
+    hinges: Annotated[str, typer.Option(
+        "--hinges", help="What claim verdicts hinge on: sobol, prim (comma-separated) or "
+                         "none.")] = "sobol,prim",
+    sobol_n: Annotated[int, typer.Option(
+        "--sobol-n", help="Base sample size of the claims' Sobol design (a power of "
+                          "two).")] = 32,
+    quiet: QuietOpt = False,
+    processes: ProcessesOpt = 1,
+) -> None:
+    """Write an HTML report: trajectories, settlement, escalation, claims, assumptions."""
+    from detente.report._cli import run_report
+
+    run_report(out, err, scenario=scenario, samples=samples, seed=seed,
+               policies=_split(policies), horizon=horizon, processes=processes, quiet=quiet,
+               output=output, pdf=pdf, tornado_output=tornado_output,
+               tornado_policy=tornado_policy, tornado_trajectories=tornado_trajectories,
+               hinges=hinges, sobol_n=sobol_n)
+
+
+@app.command("serve")
+def serve_command(
+    scenario: ScenarioArg = "ukraine-2023",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 5006,
+    address: Annotated[str | None, typer.Option(
+        "--address", help="Address to listen on (default 127.0.0.1, this machine only; "
+                          "another address exposes the dashboard, with a warning).")
+    ] = None,
+    samples: Annotated[int, typer.Option(
+        "--samples", "-n", help="Monte Carlo samples per update.")] = 500,
+    seed: SeedOpt = 0,
+    policies: Annotated[str | None, typer.Option(
+        "--policies", "-p", help="Comma-separated policies shown at first (default: "
+                                 "status_quo, direct_talks).")] = None,
+    horizon: Annotated[int | None, typer.Option(
+        "--horizon", help="Steps simulated per update (default 104 weeks).")] = None,
+    show: Annotated[bool, typer.Option(
+        "--show/--no-show", help="Open a browser tab.")] = False,
+) -> None:
+    """Serve the interactive dashboard: levers, policies, charts and claim verdicts."""
+    from detente.dashboard._cli import run_serve
+
+    run_serve(out, err, scenario=scenario, port=port, address=address, samples=samples,
+              seed=seed, policies=_split(policies), horizon=horizon, show=show)
 
 
 def main() -> None:

@@ -1,0 +1,263 @@
+"""The dashboard's Panel layout: levers and policies on the left, numbers and charts right.
+
+Every change of a lever or of the policies re-runs the ensemble through
+:meth:`DashboardModel.update`; an out-of-range value shows a message and leaves the last
+good results on screen. Panel serves its JavaScript (Bokeh, Plotly) itself, so the page
+needs no network beyond the dashboard's own address.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from detente._optional import import_optional
+from detente.dashboard._model import DashboardModel, DashboardState, LeverError
+from detente.report._style import VARIABLE_TITLES, VERDICT_COLOURS, policy_colour, unit_label
+
+__all__ = ["DashboardApp", "create_app", "serve"]
+
+_CSS = """
+.dt-table { border-collapse: collapse; font-size: 14px; width: 100%; }
+.dt-table th, .dt-table td { padding: 5px 10px; border-bottom: 1px solid #d0d7de;
+  text-align: right; white-space: nowrap; }
+.dt-table th:first-child, .dt-table td:first-child { text-align: left; }
+.dt-table th { background: #f6f8fa; }
+.dt-verdict { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff;
+  font-weight: bold; font-size: 12px; }
+.dt-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px;
+  margin-right: 6px; }
+.dt-muted { color: #57606a; font-size: 12px; }
+"""
+_SCALE = {"ru_inflation": 100.0}
+_UNITS = {"ru_inflation": "% a year", "combat_power_ratio": "ratio, Ukraine ÷ Russia"}
+
+
+def _label_kw(cls: Any, text: str) -> dict[str, str]:
+    """``label=`` on Panel >= 1.8 (``name=`` is deprecated there), ``name=`` before."""
+    return {"label": text} if "label" in cls.param else {"name": text}
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def _num(x: float | None, digits: int = 3) -> str:
+    from detente.report._tables import fmt_number
+
+    return fmt_number(x, digits)
+
+
+class DashboardApp:
+    """One browser session's dashboard: widgets, panes and the update logic.
+
+    Parameters
+    ----------
+    model : DashboardModel
+        The scenario's levers and ensemble settings (shared between sessions).
+    """
+
+    def __init__(self, model: DashboardModel) -> None:
+        pn = import_optional("panel", extra="dashboard", purpose="The dashboard")
+        self.pn = pn
+        self.model = model
+        self.colours = {p: policy_colour(i) for i, p in enumerate(model.all_policies)}
+        self.inputs = {
+            lv.param: pn.widgets.FloatInput(
+                **_label_kw(pn.widgets.FloatInput, f"{lv.label} ({lv.unit})"),
+                value=model.defaults[lv.param],
+                step=lv.step, width=300, description=lv.help,
+                css_classes=[f"lever-{lv.param}"])
+            for lv in model.levers
+        }
+        self.policies = pn.widgets.CheckBoxGroup(
+            **_label_kw(pn.widgets.CheckBoxGroup, "Policies"), options=model.all_policies,
+            value=list(model.default_policies), inline=False, css_classes=["policies"])
+        labels = {self._label(v): v for v in model.fan_variables}
+        self.variable = pn.widgets.Select(**_label_kw(pn.widgets.Select, "Trajectory shown"),
+                                          options=labels,
+                                          value=model.fan_variables[0], width=300)
+        self.reset = pn.widgets.Button(**_label_kw(pn.widgets.Button, "Reset levers"),
+                                       width=140)
+        self.message = pn.pane.Alert("", alert_type="danger", visible=False,
+                                     css_classes=["lever-message"], width=300)
+        self.status = pn.pane.HTML("", css_classes=["status"], stylesheets=[_CSS])
+        self.numbers = pn.pane.HTML("", css_classes=["numbers"], sizing_mode="stretch_width",
+                                    stylesheets=[_CSS])
+        cfg = {"displaylogo": False, "responsive": True}
+        self.fan = pn.pane.Plotly(None, config=cfg, sizing_mode="stretch_width", height=400,
+                                  css_classes=["fan-chart"])
+        self.settlement = pn.pane.Plotly(None, config=cfg, sizing_mode="stretch_width",
+                                         height=380, css_classes=["settlement-chart"])
+        self.claims = pn.pane.HTML("", css_classes=["claims"], sizing_mode="stretch_width",
+                                   stylesheets=[_CSS])
+        self.state: DashboardState | None = None
+        #: Number of successful updates (the e2e tests wait on it).
+        self.version = 0
+        for w in self.inputs.values():
+            w.param.watch(self._on_change, "value")
+        self.policies.param.watch(self._on_change, "value")
+        self.variable.param.watch(self._on_variable, "value")
+        self.reset.on_click(self._on_reset)
+        self.refresh()
+
+    # ------------------------------------------------------------------ layout
+    def _label(self, var: str) -> str:
+        ds_units = ""
+        for m in self._modules():
+            for v in m.variables:
+                if v.name == var:
+                    ds_units = v.unit
+        unit = _UNITS.get(var, unit_label(ds_units))
+        return f"{VARIABLE_TITLES.get(var, var.replace('_', ' '))} ({unit})"
+
+    def _modules(self) -> list[Any]:
+        from detente.model import resolve_modules
+
+        return list(resolve_modules(self.model.scenario.modules))
+
+    def layout(self) -> Any:
+        """Lay out the page: controls on the left, results on the right."""
+        pn = self.pn
+        m = self.model
+        intro = pn.pane.HTML(
+            f"<h2 style='margin:0'>{html.escape(m.scenario.title)}</h2>"
+            f"<div style='color:#57606a'>{m.n_samples} samples per policy, seed {m.seed}, "
+            f"{m.horizon} weeks from {m.scenario.time.start}. Each lever fixes its "
+            "parameter in every sample; the other uncertain parameters keep their "
+            "distributions, and every update reuses the same draws.</div>",
+            sizing_mode="stretch_width", stylesheets=[_CSS])
+        controls = pn.Column(
+            pn.pane.HTML("<b>Levers</b>"), *self.inputs.values(), self.reset, self.message,
+            pn.pane.HTML("<b>Policies</b>"), self.policies, self.variable, width=330)
+        results = pn.Column(
+            intro, self.status, self.numbers, self.fan, self.settlement,
+            pn.pane.HTML("<h3 style='margin:8px 0 0'>Claims</h3>"), self.claims,
+            sizing_mode="stretch_width")
+        return pn.Row(controls, results, sizing_mode="stretch_width",
+                      stylesheets=[_CSS])
+
+    # ------------------------------------------------------------------ events
+    def _values(self) -> dict[str, Any]:
+        return {k: w.value for k, w in self.inputs.items()}
+
+    def _on_change(self, _event: Any) -> None:
+        self.refresh()
+
+    def _on_variable(self, _event: Any) -> None:
+        if self.state is not None:
+            self.fan.object = self._fan_figure(self.state)
+
+    def _on_reset(self, _event: Any) -> None:
+        for k, w in self.inputs.items():
+            w.value = self.model.defaults[k]
+
+    def refresh(self) -> None:
+        """Re-run the model with the widgets' values, or show why not."""
+        try:
+            state = self.model.update(self._values(), list(self.policies.value))
+        except LeverError as exc:
+            self.message.object = "<br>".join(html.escape(p) for p in exc.problems)
+            self.message.visible = True
+            return
+        self.message.visible = False
+        self.message.object = ""
+        self.state = state
+        self.status.object = (f"<span class='dt-muted' data-testid='status' "
+                              f"data-version='{self.version + 1}'>updated in "
+                              f"{state.seconds:.2f} s ({self.model.n_samples} samples × "
+                              f"{len(state.policies)} policies)</span>")
+        self.numbers.object = self._numbers_html(state)
+        self.fan.object = self._fan_figure(state)
+        self.settlement.object = self._settlement_figure(state)
+        self.version += 1
+        self.claims.object = self._claims_html(state)
+
+    # ------------------------------------------------------------------ content
+    def _numbers_html(self, state: DashboardState) -> str:
+        end = str(state.results.ds["time"].values[-1])[:10]
+        cols = [("p_settlement", f"P(settlement by {end})", _pct),
+                ("p_escalation", "P(NATO–Russia war)", _pct),
+                ("territory", "territory held by Russia (km², median)", _num),
+                ("viability", "Ukraine viability (0–1, median)", _num),
+                ("ratio", "combat-power ratio UA÷RU (median)", _num)]
+        cols = [c for c in cols if any(c[0] in r for r in state.headline)]
+        head = "".join(f"<th>{html.escape(t)}</th>" for _k, t, _f in cols)
+        body = []
+        for row in state.headline:
+            pol = row["policy"]
+            cells = "".join(
+                f"<td data-testid='{k}-{html.escape(pol)}'>{html.escape(f(row.get(k)))}</td>"
+                for k, _t, f in cols)
+            body.append(f"<tr><td><span class='dt-swatch' style='background:"
+                        f"{self.colours[pol]}'></span>{html.escape(pol)}</td>{cells}</tr>")
+        return (f"<table class='dt-table' data-testid='numbers'><thead><tr><th>policy</th>"
+                f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+    def _fan_figure(self, state: DashboardState) -> Any:
+        from detente.report._figures import overlay_fan_figure
+
+        var = self.variable.value
+        dates = [str(d)[:10] for d in state.results.ds["time"].values]
+        fig = overlay_fan_figure(
+            state.quantiles[var], dates=dates, policies=state.policies,
+            colours=[self.colours[p] for p in state.policies],
+            label=VARIABLE_TITLES.get(var, var.replace("_", " ")),
+            unit=self._label(var).split(" (", 1)[1][:-1],
+            scale=_SCALE.get(var, 1.0), height=400)
+        fig.update_layout(autosize=True, width=None)
+        return fig
+
+    def _settlement_figure(self, state: DashboardState) -> Any:
+        from detente.report._figures import settlement_figure
+
+        fig = settlement_figure(state.results, colours=self.colours, height=380)
+        if fig is not None:
+            fig.update_layout(autosize=True, width=None)
+        return fig
+
+    def _claims_html(self, state: DashboardState) -> str:
+        if state.claims_error:
+            return f"<p class='dt-muted'>{html.escape(state.claims_error)}</p>"
+        if not state.claims:
+            return "<p class='dt-muted'>This scenario states no claims.</p>"
+        rows = []
+        skipped = []
+        for c in state.claims:
+            if c.verdict == "untestable":
+                skipped.append(c.id)
+                continue
+            p = "–" if c.probability is None else f"{c.probability:.2f}"
+            ci = ("–" if c.interval is None else
+                  f"[{c.interval[0]:.2f}, {c.interval[1]:.2f}]")
+            rows.append(
+                f"<tr data-claim='{html.escape(c.id)}'><td title='{html.escape(c.text)}'>"
+                f"{html.escape(c.id)}</td><td><span class='dt-verdict' style='background:"
+                f"{VERDICT_COLOURS[c.verdict]}'>{c.verdict}</span></td>"
+                f"<td>{p}</td><td>{ci}</td></tr>")
+        note = ""
+        if skipped:
+            note = (f"<p class='dt-muted'>Not testable with these policies and horizon "
+                    f"(choose more policies, or run the report): "
+                    f"{html.escape(', '.join(skipped))}.</p>")
+        return ("<table class='dt-table' data-testid='claims'><thead><tr><th>claim</th>"
+                "<th>verdict</th><th>P</th><th>90 % interval</th></tr></thead><tbody>"
+                + "".join(rows) + "</tbody></table>" + note)
+
+
+def create_app(model: DashboardModel) -> Any:
+    """Build a new session's page (Panel layout) for ``model``."""
+    pn = import_optional("panel", extra="dashboard", purpose="The dashboard")
+    pn.extension("plotly", sizing_mode="stretch_width", notifications=False)
+    return DashboardApp(model).layout()
+
+
+def serve(model: DashboardModel, *, port: int, address: str = "127.0.0.1",
+          show: bool = False) -> None:
+    """Serve the dashboard on ``address:port`` until interrupted."""
+    pn = import_optional("panel", extra="dashboard", purpose="The dashboard")
+    origins = [f"{h}:{port}" for h in ("127.0.0.1", "localhost")]
+    if address not in ("127.0.0.1", "localhost", "::1"):
+        origins = ["*"] if address in ("0.0.0.0", "::") else [*origins, f"{address}:{port}"]
+    pn.serve({"/": lambda: create_app(model)}, port=port, address=address, show=show,
+             websocket_origin=origins, title="detente dashboard", threaded=False)

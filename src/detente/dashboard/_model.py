@@ -1,0 +1,357 @@
+"""The dashboard's logic, free of any web framework: levers, validation and one update.
+
+:class:`DashboardModel` draws the ensemble's uncertain parameters once; each update re-runs
+the model with the same draws, shocks and events (common random numbers) and the levers'
+values fixed in every sample, so a change on screen is the lever's effect, not noise. The
+Panel app (:mod:`detente.dashboard._app`) only lays out what :meth:`DashboardModel.update`
+returns, and the tests and benchmark drive this class directly.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detente._typing import FloatArray, SeedLike
+from detente.errors import InputError
+
+if TYPE_CHECKING:
+    from detente.analysis.claims import ClaimResult
+    from detente.results import Results
+    from detente.scenario.schema import Scenario
+
+__all__ = [
+    "DEFAULT_HORIZON", "DEFAULT_SAMPLES", "LEVERS", "DashboardModel", "DashboardState",
+    "Lever", "LeverError",
+]
+
+#: Samples per update: enough for stable medians, small enough for sub-second updates.
+DEFAULT_SAMPLES = 500
+#: Weeks simulated per update (two years from the start; the scenario's own is three).
+DEFAULT_HORIZON = 104
+#: Policies shown at first, when the scenario has them.
+DEFAULT_POLICIES = ("status_quo", "direct_talks")
+#: Variables the dashboard can draw as a fan chart, in the order of its menu.
+FAN_VARIABLES: tuple[str, ...] = (
+    "territory_ru_km2", "combat_power_ratio", "ua_personnel", "ru_personnel", "ua_shells",
+    "ru_shells", "ua_casualties_cum", "ru_casualties_cum", "refugees_abroad",
+    "reconstruction_cum", "viability", "ru_inflation",
+)
+
+
+class LeverError(InputError):
+    """A lever's value is out of range (the dashboard shows ``problems``)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A main lever: one scenario parameter, shown in a unit people read easily.
+
+    Attributes
+    ----------
+    param : str
+        Scenario parameter it fixes.
+    label : str
+        What the control says.
+    unit : str
+        Display unit.
+    base_unit : str
+        A unit :func:`detente.scenario.units.conversion_factor` knows, ``scale`` times
+        smaller than ``unit`` (display value = value in ``base_unit`` × ``scale``).
+    scale : float
+        See ``base_unit``.
+    low, high : float
+        Accepted range, in the display unit.
+    step : float
+        Step of the control.
+    help : str
+        One sentence on what the lever means.
+    """
+
+    param: str
+    label: str
+    unit: str
+    base_unit: str
+    low: float
+    high: float
+    step: float
+    scale: float = 1.0
+    help: str = ""
+
+
+#: The main levers of the built-in scenario (a scenario without a parameter drops it).
+LEVERS: tuple[Lever, ...] = (
+    Lever("us_mil_aid", "US military aid", "USD bn/year", "USD bn/year", 0.0, 200.0, 0.5,
+          help="US military aid to Ukraine, before policy changes and events."),
+    Lever("eu_mil_aid", "European military aid", "USD bn/year", "USD bn/year", 0.0, 200.0,
+          0.5, help="European military aid to Ukraine."),
+    Lever("west_shell_capacity", "Western shell capacity", "M rounds/year",
+          "rounds/year", 0.0, 20.0, 0.05, scale=1e-6,
+          help="Artillery shells a year that US and European industry can make for Ukraine "
+               "at the start."),
+    Lever("ua_recruit_rate", "Ukraine's mobilisation", "% of pool/month",
+          "1/month", 0.0, 5.0, 0.01, scale=100.0,
+          help="Share of Ukraine's mobilisable men recruited each month."),
+    Lever("us_credibility_incumbent", "US credibility in Moscow", "share, 0–1", "fraction",
+          0.0, 1.0, 0.05,
+          help="How far Moscow trusts the current US administration to deliver a deal."),
+    Lever("nato_escalation_rate", "Escalation hazard", "per year", "1/year", 0.0, 10.0, 0.01,
+          help="Hazard of a NATO–Russia war with NATO troops in Ukraine at full intensity."),
+    Lever("ru_momentum_bias", "Moscow's momentum bias", "per year", "1/year", -1.0, 1.0,
+          0.01, help="Extra drift of the force ratio Moscow projects in its favour."),
+)
+
+
+def _round4(x: float) -> float:
+    return float(f"{x:.4g}")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+@dataclass
+class DashboardState:
+    """What one update produced.
+
+    Attributes
+    ----------
+    values : dict
+        Lever values used (display units).
+    policies : list of str
+        Policies run.
+    results : Results
+        The ensemble.
+    quantiles : dict
+        ``variable -> (len(FAN_LEVELS), policy, time)`` quantiles for the fan charts.
+    headline : list of dict
+        Per policy: ``p_settlement``, ``p_escalation``, ``territory``, ``viability``,
+        ``ratio`` (at the horizon).
+    claims : list of ClaimResult
+        Verdicts (no hinges) of the scenario's claims on this ensemble.
+    seconds : float
+        Wall time of the update.
+    """
+
+    values: dict[str, float]
+    policies: list[str]
+    results: Results
+    quantiles: dict[str, FloatArray]
+    headline: list[dict[str, Any]]
+    claims: list[ClaimResult] = field(default_factory=list)
+    claims_error: str = ""
+    seconds: float = 0.0
+
+
+class DashboardModel:
+    """Levers, validation and updates of the dashboard for one scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A loaded scenario, or a built-in name / file path.
+    n_samples : int
+        Samples per update.
+    seed : int, SeedSequence or None
+        Root seed: parameter draws, shocks and events stay the same across updates.
+    policies : sequence of str, optional
+        Policies shown at first (default: status_quo and direct_talks where the scenario
+        has them, else its first two).
+    horizon : int
+        Steps simulated per update (at most the scenario's).
+    """
+
+    def __init__(self, scenario: Scenario | str, *, n_samples: int = DEFAULT_SAMPLES,
+                 seed: SeedLike = 0, policies: Sequence[str] | None = None,
+                 horizon: int = DEFAULT_HORIZON) -> None:
+        from detente.analysis._base import as_scenario
+
+        self.scenario = as_scenario(scenario)
+        sc = self.scenario
+        if n_samples < 1:
+            raise InputError(f"--samples must be at least 1, found {n_samples}")
+        if horizon < 1:
+            raise InputError(f"--horizon must be at least 1, found {horizon}")
+        self.n_samples = n_samples
+        self.seed = seed
+        self.horizon = min(horizon, sc.time.horizon_steps)
+        self.all_policies = list(sc.policies)
+        if policies:
+            unknown = [p for p in policies if p not in sc.policies]
+            if unknown:
+                raise InputError(f"unknown policy {', '.join(repr(p) for p in unknown)}; the "
+                                 f"scenario '{sc.name}' has {', '.join(sc.policies)}")
+            self.default_policies = list(policies)
+        else:
+            self.default_policies = ([p for p in DEFAULT_POLICIES if p in sc.policies]
+                                     or self.all_policies[:2])
+        self.levers = self._levers(sc)
+        self._factor = {lv.param: self._display_factor(sc, lv) for lv in self.levers}
+        self.defaults = {lv.param: _round4(sc.parameters[lv.param].central()
+                                           * self._factor[lv.param])
+                         for lv in self.levers}
+        self.record = self._record(sc)
+        self._draws = self._draw_parameters()
+
+    # ------------------------------------------------------------------ setup
+    @staticmethod
+    def _levers(sc: Scenario) -> list[Lever]:
+        return [lv for lv in LEVERS if lv.param in sc.parameters]
+
+    @staticmethod
+    def _display_factor(sc: Scenario, lever: Lever) -> float:
+        from detente.scenario.units import conversion_factor
+
+        return conversion_factor(sc.parameters[lever.param].unit, lever.base_unit) * lever.scale
+
+    @staticmethod
+    def _record(sc: Scenario) -> list[str]:
+        from detente.model import resolve_modules
+        from detente.report._tables import claim_variables
+
+        names = [v.name for m in resolve_modules(sc.modules) for v in m.variables]
+        wanted = {*FAN_VARIABLES, "months_to_settlement", "settled", "escalated",
+                  *claim_variables(sc)}
+        return [n for n in names if n in wanted]
+
+    def _draw_parameters(self) -> dict[str, FloatArray]:
+        """Every uncertain parameter's draw per sample (file units), drawn once."""
+        from detente.engine import simulate
+
+        sc = self.scenario
+        res = simulate(sc, n_samples=self.n_samples, seed=self.seed,
+                       policies=self.default_policies[:1], horizon=1,
+                       record=self.record[:1])
+        return {name: np.asarray(res.ds[f"param_{name}"].values, dtype=np.float64)
+                for name in sc.uncertain}
+
+    @property
+    def fan_variables(self) -> list[str]:
+        """Variables offered in the fan chart's menu."""
+        return [v for v in FAN_VARIABLES if v in self.record]
+
+    # ------------------------------------------------------------------ validation
+    def validate(self, values: Mapping[str, Any]) -> dict[str, float]:
+        """Check lever values (display units); return them as floats.
+
+        Raises
+        ------
+        LeverError
+            With one message per bad value: which lever, the range, what was found.
+        """
+        problems = []
+        out: dict[str, float] = {}
+        by_name = {lv.param: lv for lv in self.levers}
+        for name, raw in values.items():
+            lv = by_name.get(name)
+            if lv is None:
+                problems.append(f"unknown lever '{name}'")
+                continue
+            try:
+                x = float(raw) if raw is not None and raw != "" else math.nan
+            except (TypeError, ValueError):
+                x = math.nan
+            if not math.isfinite(x):
+                problems.append(f"{lv.label}: enter a number between {_fmt(lv.low)} and "
+                                f"{_fmt(lv.high)} {lv.unit}; found {raw!r}")
+                continue
+            if not lv.low <= x <= lv.high:
+                problems.append(f"{lv.label} must be between {_fmt(lv.low)} and "
+                                f"{_fmt(lv.high)} {lv.unit}; found {_fmt(x)}")
+                continue
+            out[name] = x
+        if problems:
+            raise LeverError(problems)
+        return out
+
+    def check_policies(self, policies: Sequence[str]) -> list[str]:
+        """Return the chosen policies in scenario order (at least one is needed)."""
+        chosen = [p for p in self.all_policies if p in set(policies)]
+        if not chosen:
+            raise LeverError(["choose at least one policy"])
+        return chosen
+
+    # ------------------------------------------------------------------ update
+    def simulate(self, values: Mapping[str, float], policies: Sequence[str]) -> Results:
+        """Run the ensemble with the levers fixed at ``values`` (display units)."""
+        from detente.engine import simulate
+
+        samples = dict(self._draws)
+        for name, x in values.items():
+            samples[name] = np.full(self.n_samples, x / self._factor[name])
+        return simulate(self.scenario, n_samples=self.n_samples, seed=self.seed,
+                        policies=list(policies), horizon=self.horizon, record=self.record,
+                        samples=samples)
+
+    def update(self, values: Mapping[str, Any] | None = None,
+               policies: Sequence[str] | None = None, *, claims: bool = True,
+               ) -> DashboardState:
+        """Validate, simulate and summarise: everything the app shows after a change.
+
+        Parameters
+        ----------
+        values : mapping, optional
+            Lever values in display units (missing levers keep their defaults).
+        policies : sequence of str, optional
+            Policies to run (default: :attr:`default_policies`).
+        claims : bool
+            Judge the scenario's claims (without hinges).
+
+        Raises
+        ------
+        LeverError
+            When a value is out of range or no policy is chosen (nothing is run).
+        """
+        from detente.report._figures import fan_quantiles
+
+        t0 = time.perf_counter()
+        vals = self.validate({**self.defaults, **(values or {})})
+        pols = self.check_policies(policies if policies is not None
+                                   else self.default_policies)
+        res = self.simulate(vals, pols)
+        quant = {v: fan_quantiles(np.asarray(res.ds[v].values, dtype=np.float64))
+                 for v in self.fan_variables}
+        state = DashboardState(values=vals, policies=pols, results=res, quantiles=quant,
+                               headline=self._headline(res))
+        if claims and self.scenario.claims:
+            self._claims(state)
+        state.seconds = time.perf_counter() - t0
+        return state
+
+    def _claims(self, state: DashboardState) -> None:
+        from detente.analysis.claims import Claims
+
+        try:
+            ev = Claims(hinges=()).fit(self.scenario, state.results, seed=self.seed,
+                                       horizon=self.horizon)
+        except InputError as exc:
+            state.claims_error = str(exc)
+            return
+        state.claims = list(ev.claims_)
+
+    @staticmethod
+    def _headline(res: Results) -> list[dict[str, Any]]:
+        ds = res.ds
+        rows = []
+        for ip, pol in enumerate(res.policies):
+            row: dict[str, Any] = {"policy": pol}
+            if "months_to_settlement" in ds:
+                mts = np.asarray(ds["months_to_settlement"].values[ip, :, -1], dtype=float)
+                row["p_settlement"] = float(np.mean(np.isfinite(mts)))
+            if "escalated" in ds:
+                row["p_escalation"] = float(np.mean(ds["escalated"].values[ip, :, -1] > 0.5))
+            for key, var in (("territory", "territory_ru_km2"), ("viability", "viability"),
+                             ("ratio", "combat_power_ratio")):
+                if var in ds:
+                    row[key] = float(np.nanmedian(ds[var].values[ip, :, -1]))
+            rows.append(row)
+        return rows

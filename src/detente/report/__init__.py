@@ -1,0 +1,25 @@
+"""The HTML report of an ensemble (one self-contained, offline file) and its PDF print.
+
+:func:`build_report` turns results into an HTML page: a header (scenario, seed, samples,
+version, date), fan charts per policy, settlement odds and terms, escalation risk, the
+claims with verdicts, a sensitivity tornado and every assumption with its source.
+:func:`write_pdf` prints that page to PDF through headless Chromium. Both need the
+``[report]`` extra (the PDF also ``[pdf]`` and a Chromium browser).
+"""
+
+from __future__ import annotations
+
+from detente.report._build import (
+    DEFAULT_TORNADO_OUTPUT,
+    REPORT_VARIABLES,
+    build_report,
+    check_writable_file,
+    report_record,
+    write_report,
+)
+from detente.report._pdf import find_chromium, write_pdf
+
+__all__ = [
+    "DEFAULT_TORNADO_OUTPUT", "REPORT_VARIABLES", "build_report", "check_writable_file",
+    "find_chromium", "report_record", "write_pdf", "write_report",
+]

@@ -1,0 +1,407 @@
+"""Assemble the HTML report of an ensemble: figures, claims, tornado and assumptions.
+
+The report is one self-contained file: Plotly's JavaScript is embedded once in the page's
+head, every figure is inline, styles are inline, and nothing is fetched from a network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from detente._optional import import_optional
+from detente._typing import SeedLike
+from detente._version import __version__
+from detente.errors import InputError, MissingDependencyError
+from detente.report._style import KEY_CHARTS, VERDICT_COLOURS, unit_label
+
+if TYPE_CHECKING:
+    from detente.analysis.claims import Claims
+    from detente.results import Results
+    from detente.scenario.schema import Scenario
+
+__all__ = [
+    "DEFAULT_TORNADO_OUTPUT", "REPORT_VARIABLES", "build_report", "check_writable_file",
+    "report_record", "write_report",
+]
+
+#: Output of the sensitivity tornado when none is chosen.
+DEFAULT_TORNADO_OUTPUT = "territory_ru_km2"
+#: Variables the report's charts read besides the fan charts' own.
+_OTHER_VARIABLES: tuple[str, ...] = ("months_to_settlement", "settled", "escalated")
+#: Every variable the report's charts read (fan charts, settlement, terms, escalation).
+REPORT_VARIABLES: tuple[str, ...] = (
+    *dict.fromkeys(s.variable for c in KEY_CHARTS for s in c.series),
+    *_OTHER_VARIABLES,
+    "deal_territory", "deal_alignment", "deal_guarantees", "deal_sanctions",
+    "deal_european_security", "deal_armed_forces",
+)
+Progress = Callable[[str, int, int], None]
+HingeKind = Literal["sobol", "prim"]
+
+
+def report_record(scenario: Scenario, *, defaults: bool = False) -> list[str]:
+    """Variables to record in a run that a report will be built from.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to run.
+    defaults : bool
+        Also keep the variables the modules record by default (what ``detente run``
+        records), so tables and saved results stay as they were.
+
+    Returns
+    -------
+    list of str
+        The charts' variables and those the scenario's claims read, in model order.
+    """
+    from detente.model import resolve_modules
+    from detente.report._tables import claim_variables
+
+    mods = resolve_modules(scenario.modules)
+    order = [v.name for m in mods for v in m.variables]
+    wanted = set(REPORT_VARIABLES) | set(claim_variables(scenario))
+    if defaults:
+        wanted |= {v.name for m in mods for v in m.variables if v.record}
+    return [n for n in order if n in wanted]
+
+
+def check_writable_file(path: Path, option: str) -> None:
+    """Raise :class:`InputError` unless a file can be written at ``path``.
+
+    Checked before any long computation, so a bad ``-o``/``--pdf`` fails at once.
+    """
+    if path.exists() and path.is_dir():
+        raise InputError(f"{option} {path}: is a folder; give a file name such as "
+                         f"{path / 'report.html'}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.exists():
+        raise InputError(f"{option} {path}: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise InputError(f"{option} {path}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"{option} {path}: cannot write there (permission denied)")
+
+
+def write_report(html: str, path: str | Path) -> Path:
+    """Write ``html`` to ``path`` atomically (a partial file never replaces a good one)."""
+    path = Path(path)
+    check_writable_file(path, "output")
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write {path}: {exc.strerror}") from exc
+    return path
+
+
+@dataclass
+class _Section:
+    """A figure (as an HTML fragment) with its heading and caption."""
+
+    key: str
+    title: str
+    html: str
+    caption: str = ""
+
+
+@dataclass
+class _Context:
+    """Everything the template renders."""
+
+    meta: dict[str, Any]
+    contents: list[tuple[str, str]] = field(default_factory=list)
+    fans: list[_Section] = field(default_factory=list)
+    settlement: _Section | None = None
+    terms: _Section | None = None
+    escalation: _Section | None = None
+    claims_chart: _Section | None = None
+    claims: list[Any] = field(default_factory=list)
+    claims_note: str = ""
+    tornado: _Section | None = None
+    tornado_note: str = ""
+    headline: dict[str, Any] | None = None
+    assumptions: list[dict[str, str]] = field(default_factory=list)
+    policies: list[dict[str, str]] = field(default_factory=list)
+    events: list[dict[str, str]] = field(default_factory=list)
+
+
+def _fig_html(fig: Any, div_id: str) -> str:
+    html: str = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                            config={"displaylogo": False, "responsive": True,
+                                    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+                                    "toImageButtonOptions": {"filename": div_id}})
+    return html
+
+
+def _headline(res: Results) -> dict[str, Any] | None:
+    from detente.analysis.compare import OUTCOMES, compare
+    from detente.report._tables import fmt_number
+
+    months = [m for m in (12.0, 24.0, 36.0) if res.step_at_month(m) is not None]
+    if not months:
+        months = [round(float(res.ds["month"].values[-1]), 1)]
+    data = compare(res, months=months, baseline="__none__")
+    pols = data["policies"]
+    rows: list[dict[str, Any]] = []
+
+    def pct(x: float | None) -> str:
+        return "–" if x is None else f"{100 * x:.0f} %"
+
+    if any(p["p_settlement"] is not None for p in pols.values()):
+        for m in months:
+            key = f"{m:g}"
+            rows.append({"label": f"P(settlement signed by {key} months)",
+                         "cells": [(pct(p["p_settlement"][key]) if p["p_settlement"] else "–",
+                                    "") for p in pols.values()]})
+        rows.append({"label": "median months to settlement",
+                     "cells": [(fmt_number(p["median_months_to_settlement"])
+                                if p["median_months_to_settlement"] is not None
+                                else f"> {months[-1]:g}", "") for p in pols.values()]})
+    if any(p["p_escalation"] is not None for p in pols.values()):
+        rows.append({"label": f"P(NATO–Russia war by {months[-1]:g} months)",
+                     "cells": [(pct(p["p_escalation"]), "") for p in pols.values()]})
+    for name, units, desc in OUTCOMES:
+        if all(name not in p["outcomes"] for p in pols.values()):
+            continue
+        cells = []
+        for p in pols.values():
+            q = p["outcomes"].get(name)
+            cells.append(("–", "") if q is None or q["median"] is None else
+                         (fmt_number(q["median"]),
+                          f"[{fmt_number(q['low'])}–{fmt_number(q['high'])}]"))
+        rows.append({"label": f"{desc} ({unit_label(units)})", "cells": cells})
+    return {"policies": list(pols), "rows": rows, "month": f"{months[-1]:g}"}
+
+
+def _deal_counts(res: Results) -> str:
+    import numpy as np
+
+    lev = np.asarray(res.ds["deal_territory"].isel(time=-1).values) if (
+        "deal_territory" in res.ds) else None
+    if lev is None:
+        return ""
+    n = (lev >= 0).sum(axis=1)
+    with_deals = [f"{p} {int(k):,}" for p, k in zip(res.policies, n, strict=True) if k]
+    without = [p for p, k in zip(res.policies, n, strict=True) if not k]
+    text = "Samples with a deal: " + ", ".join(with_deals) + "."
+    if without:
+        text += f" No deal was signed under {', '.join(without)}."
+    return text
+
+
+def _run_claims(sc: Scenario, res: Results, *, hinges: Sequence[HingeKind], sobol_n: int,
+                seed: SeedLike, processes: int, progress: Progress | None,
+                ) -> tuple[Claims | None, str]:
+    from detente.analysis.claims import Claims
+
+    if not sc.claims:
+        return None, (f"The scenario '{sc.name}' states no claims, so there are no verdicts "
+                      "to show. Add a 'claims' section to test an argument's statements.")
+    ev = Claims(hinges=tuple(hinges), sobol_n=sobol_n, processes=processes)
+    ev.fit(sc, res, seed=seed, horizon=int(res.ds.sizes["time"]) - 1, progress=progress)
+    note = ""
+    if not hinges:
+        note = "What each verdict hinges on was not computed for this report (--hinges none)."
+    return ev, note
+
+
+def _run_tornado(sc: Scenario, res: Results, *, output: str, policy: str | None,
+                 trajectories: int, seed: SeedLike,
+                 progress: Progress | None) -> tuple[_Section | None, str]:
+    from detente.analysis._outputs import model_variables
+    from detente.analysis.sensitivity import Morris
+    from detente.report._figures import tornado_figure
+
+    pol = policy or res.policies[0]
+    if pol not in sc.policies:
+        raise InputError(f"--tornado-policy: unknown policy '{pol}'; the scenario has "
+                         f"{', '.join(sc.policies)}")
+    try:
+        est = Morris(n_trajectories=trajectories, seed=seed)
+        cb = (lambda d, t: progress("tornado", d, t)) if progress else None
+        est.fit(sc, output, policy=pol, horizon=int(res.ds.sizes["time"]) - 1, at="end",
+                progress=cb)
+    except MissingDependencyError as exc:
+        return None, f"The sensitivity tornado needs SALib: {exc}"
+    unit = "output units"
+    if output in model_variables(sc) and est.results_ is not None and output in est.results_.ds:
+        unit = unit_label(str(est.results_.ds[output].attrs.get("units", "")))
+    elif output in sc.parameters:
+        unit = sc.parameters[output].unit
+    fig = tornado_figure(est.indices_, output=output, unit=unit)
+    d = len(est.names_)
+    end = str(res.ds["time"].values[-1])[:10]
+    caption = (f"Morris elementary effects of {output} on {end} under {pol}: {trajectories} "
+               f"trajectories over {d} uncertain parameters ({est.y_.size} model runs). A "
+               "bar is the mean change in the output when the parameter moves from its "
+               "12.5th to its 87.5th percentile, the others held; red raises the output, "
+               "blue lowers it. The 15 parameters with the largest mean absolute effect "
+               "are shown.")
+    return _Section("tornado", f"What moves {output}", _fig_html(fig, "fig-tornado"),
+                    caption), ""
+
+
+def build_report(
+    results: Results,
+    scenario: Scenario | str | None = None,
+    *,
+    claims: bool | Claims = True,
+    hinges: Sequence[HingeKind] = ("sobol", "prim"),
+    sobol_n: int = 32,
+    tornado_output: str | None = DEFAULT_TORNADO_OUTPUT,
+    tornado_policy: str | None = None,
+    tornado_trajectories: int = 10,
+    seed: SeedLike = 0,
+    processes: int = 1,
+    progress: Progress | None = None,
+) -> str:
+    """Build the self-contained HTML report of an ensemble.
+
+    Parameters
+    ----------
+    results : Results
+        The ensemble, run with (at least) :func:`report_record`'s variables.
+    scenario : Scenario or str, optional
+        The scenario that produced ``results`` (default: the built-in scenario the results
+        name).
+    claims : bool or Claims
+        Evaluate the scenario's claims on ``results`` (True), skip them (False), or show
+        an already fitted :class:`~detente.analysis.claims.Claims`.
+    hinges : sequence of {"sobol", "prim"}
+        What each claim's verdict hinges on (empty: not computed).
+    sobol_n : int
+        Base sample size of the claims' Sobol design (a power of two).
+    tornado_output : str or None
+        Output expression of the sensitivity tornado, read at the horizon (None: no
+        tornado).
+    tornado_policy : str, optional
+        Policy the tornado reads (default: the first run).
+    tornado_trajectories : int
+        Morris trajectories of the tornado; it runs ``r (D + 1)`` model runs.
+    seed : int, SeedSequence or None
+        Seed of the claims' design and bootstrap and of the tornado's trajectories.
+    processes : int
+        Worker processes for the claims' ensemble.
+    progress : callable, optional
+        ``progress(stage, done, total)``.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Examples
+    --------
+    >>> import detente as dt
+    >>> from detente.report import build_report, report_record, write_report
+    >>> sc = dt.load("ukraine-2023")                                  # doctest: +SKIP
+    >>> res = dt.simulate(sc, n_samples=500, record=report_record(sc))  # doctest: +SKIP
+    >>> write_report(build_report(res, sc), "report.html")            # doctest: +SKIP
+    """
+    jinja2 = import_optional("jinja2", extra="report", purpose="The HTML report")
+    offline = import_optional("plotly.offline", extra="report", purpose="The HTML report")
+    from detente.analysis._base import as_scenario
+    from detente.report import _figures as figs
+    from detente.report import _tables as tables
+
+    sc = as_scenario(scenario if scenario is not None else str(results.ds.attrs["scenario"]))
+    ds = results.ds
+    attrs = ds.attrs
+    dates = [str(d)[:10] for d in ds["time"].values]
+    meta = {
+        "title": sc.title, "scenario": sc.name, "description": sc.description,
+        "hash": attrs.get("scenario_hash", ""), "seed": attrs.get("seed", ""),
+        "n_samples": int(ds.sizes["sample"]), "policies": results.policies,
+        "start": dates[0], "end": dates[-1], "n_steps": len(dates) - 1,
+        "step_days": attrs.get("step_days", sc.time.step_days),
+        "version": __version__, "run_version": attrs.get("detente_version", __version__),
+        "run_created": attrs.get("created", ""),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "plotly_version": getattr(import_optional("plotly", extra="report"), "__version__", ""),
+    }
+    ctx = _Context(meta=meta)
+    try:
+        ctx.headline = _headline(results)
+    except InputError:
+        ctx.headline = None
+    for spec in KEY_CHARTS:
+        fig = figs.fan_figure(results, spec)
+        if fig is not None:
+            ctx.fans.append(_Section(spec.key, spec.title,
+                                     _fig_html(fig, f"fig-{spec.key}"), spec.caption))
+    missing = [s.variable for c in KEY_CHARTS for s in c.series if s.variable not in ds]
+    fig = figs.settlement_figure(results)
+    if fig is not None:
+        ctx.settlement = _Section(
+            "settlement", "Settlement odds over time", _fig_html(fig, "fig-settlement"),
+            "Left: share of samples in which a first settlement has been signed by each "
+            "date (cumulative incidence). Right: share with a settlement in force (a deal "
+            "can break down and be renegotiated).")
+    fig = figs.terms_figure(results)
+    if fig is not None:
+        ctx.terms = _Section(
+            "terms", "Terms of the settlements", _fig_html(fig, "fig-terms"),
+            f"Terms of the latest deal signed by {dates[-1]}, as a share of the samples "
+            f"with a deal under each policy. {_deal_counts(results)}")
+    fig = figs.escalation_figure(results)
+    if fig is not None:
+        ctx.escalation = _Section(
+            "escalation", "Escalation risk", _fig_html(fig, "fig-escalation"),
+            "Probability that a NATO–Russia war has broken out, per policy: over time "
+            "(left) and by the end of the run with a 90 % Jeffreys interval (right).")
+    # ---------------------------------------------------------------- claims
+    fitted: Claims | None = None
+    if claims is True:
+        fitted, ctx.claims_note = _run_claims(
+            sc, results, hinges=hinges, sobol_n=sobol_n, seed=seed, processes=processes,
+            progress=progress)
+    elif claims is False:
+        ctx.claims_note = "Claims were not evaluated for this report."
+    else:
+        fitted = claims
+    if fitted is not None:
+        ctx.claims = tables.claim_rows(fitted.claims_)
+        fig = figs.claims_figure(fitted.claims_)
+        if fig is not None:
+            ctx.claims_chart = _Section(
+                "claims-chart", "Claims at a glance", _fig_html(fig, "fig-claims"),
+                "Probability that each testable claim holds, with its 90 % interval. "
+                "Shaded: refuted (≤ 20 %) and supported (≥ 80 %) zones at the default "
+                "thresholds; a claim's own thresholds are in the table.")
+    # ---------------------------------------------------------------- tornado
+    if tornado_output:
+        ctx.tornado, ctx.tornado_note = _run_tornado(
+            sc, results, output=tornado_output, policy=tornado_policy,
+            trajectories=tornado_trajectories, seed=seed, progress=progress)
+    else:
+        ctx.tornado_note = "No sensitivity tornado was asked for (--tornado-output none)."
+    # ---------------------------------------------------------------- tables
+    ctx.assumptions = tables.assumption_rows(sc)
+    ctx.policies = tables.policy_rows(sc, results.policies)
+    ctx.events = tables.event_rows(sc)
+    ctx.contents = [("summary", "Summary"), ("trajectories", "Trajectories")]
+    if ctx.settlement or ctx.terms:
+        ctx.contents.append(("settlement", "Settlement"))
+    if ctx.escalation:
+        ctx.contents.append(("escalation", "Escalation"))
+    ctx.contents += [("claims", "Claims"), ("sensitivity", "Sensitivity"),
+                     ("assumptions", "Assumptions")]
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("detente.report", "templates"), autoescape=True,
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    template = env.get_template("report.html.j2")
+    from markupsafe import Markup
+
+    # Plotly's bundle, once, in the page head; "</script" inside it would end the tag
+    plotly_js = Markup(offline.get_plotlyjs().replace("</script", "<\\/script"))
+    html: str = template.render(ctx=ctx, meta=meta, plotly_js=plotly_js,
+                                verdict_colours=VERDICT_COLOURS, missing=missing)
+    return html

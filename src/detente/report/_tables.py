@@ -1,0 +1,213 @@
+"""Rows of the report's tables: assumptions, policies, events and claims.
+
+Everything here is plain data (lists of dicts of strings), rendered by the Jinja template
+with autoescaping, so a scenario's text can never inject markup into the report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from detente.scenario.schema import Change, Parameter, Scenario
+
+__all__ = [
+    "assumption_rows", "claim_rows", "claim_variables", "event_rows", "fmt_number",
+    "policy_rows",
+]
+
+
+def fmt_number(x: float | None, digits: int = 3) -> str:
+    """Format a number for a table: thousands separators, ``digits`` significant digits."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    a = abs(x)
+    if a == 0:
+        return "0"
+    if a >= 10 ** digits:
+        return f"{x:,.0f}"
+    if a >= 1e-3:
+        text = f"{x:.{digits}g}"
+        return text if "e" not in text else f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
+@lru_cache(maxsize=1)
+def _facts() -> dict[str, dict[str, str]]:
+    text = resources.files("detente").joinpath("data/facts-2023.csv").read_text("utf-8")
+    return {row["key"]: row for row in csv.DictReader(io.StringIO(text)) if row.get("key")}
+
+
+def describe_source(scenario: Scenario, source: str) -> tuple[str, str]:
+    """Spell out a parameter's source as ``(kind, text)``: the fact or reference it names."""
+    src = source.strip()
+    if src == "assumption":
+        return "assumption", "assumption (modelling judgement)"
+    m = re.match(r"^fact:(\S+)$", src)
+    if m:
+        row = _facts().get(m.group(1))
+        if row is None:
+            return "fact", src
+        value = f"{row.get('value', '')} {row.get('unit', '')}".strip()
+        when = f", as of {row['as_of']}" if row.get("as_of") else ""
+        return "fact", f"fact {m.group(1)} ({value}{when}): {row.get('source', '')}"
+    m = re.match(r"^ref:(\S+)$", src)
+    if m:
+        return "ref", f"{m.group(1)}: {scenario.sources.get(m.group(1), '(not listed)')}"
+    return "citation", src
+
+
+def describe_value(par: Parameter) -> str:
+    """``500,000`` or ``PERT(low 350,000, mode 500,000, high 650,000)``."""
+    if par.dist is None:
+        return fmt_number(par.value, 4)
+    d = par.dist.model_dump(by_alias=True)
+    kind = d.pop("dist")
+    name = {"pert": "PERT", "uniform": "uniform", "triangular": "triangular",
+            "truncnormal": "truncated normal", "lognormal": "log-normal"}.get(kind, kind)
+    if kind == "pert" and d.get("lamb") == 4.0:
+        d.pop("lamb")
+    inner = ", ".join(f"{k} {fmt_number(float(v), 4)}" for k, v in d.items()
+                      if v is not None and not (isinstance(v, float) and math.isinf(v)))
+    return f"{name}({inner})"
+
+
+def _module_of(scenario: Scenario) -> dict[str, str]:
+    from detente.model import resolve_modules
+
+    owner: dict[str, str] = {}
+    for mod in resolve_modules(scenario.modules):
+        for spec in mod.params:
+            owner.setdefault(spec.name, mod.name)
+    return owner
+
+
+def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
+    """Every parameter: name, module, value or distribution, central value, unit, source."""
+    owner = _module_of(scenario)
+    rows = []
+    for name, par in scenario.parameters.items():
+        kind, source = describe_source(scenario, par.source)
+        rows.append({
+            "name": name, "module": owner.get(name, "scenario"),
+            "value": describe_value(par), "central": fmt_number(par.central(), 4),
+            "uncertain": "yes" if par.is_uncertain else "", "unit": par.unit,
+            "source_kind": kind, "source": source, "note": par.note,
+        })
+    return rows
+
+
+def _change_text(ch: Change) -> str:
+    what = (f"× {fmt_number(ch.scale, 4)}" if ch.scale is not None
+            else f"= {fmt_number(ch.value, 4)}{' ' + ch.unit if ch.unit else ''}")
+    when = ""
+    if ch.from_:
+        when += f" from {ch.from_}"
+    if ch.until:
+        when += f" until {ch.until}"
+    return f"{ch.param} {what}{when}"
+
+
+def policy_rows(scenario: Scenario, run: Sequence[str]) -> list[dict[str, str]]:
+    """Each policy: name, description, parameter changes, whether this run includes it."""
+    return [{"name": name, "description": pol.description,
+             "changes": "; ".join(_change_text(c) for c in pol.changes) or "none",
+             "run": "yes" if name in run else "no"}
+            for name, pol in scenario.policies.items()]
+
+
+def event_rows(scenario: Scenario) -> list[dict[str, str]]:
+    """Each scenario event: name, date, probability parameter, changes, description."""
+    rows = []
+    for name, ev in scenario.events.items():
+        prob = "certain"
+        if ev.probability:
+            par = scenario.parameters.get(ev.probability)
+            prob = (f"{ev.probability} ({describe_value(par)})" if par is not None
+                    else ev.probability)
+        eff = f" (effective {ev.effective})" if ev.effective else ""
+        rows.append({"name": name, "date": f"{ev.date}{eff}", "probability": prob,
+                     "changes": "; ".join(_change_text(c) for c in ev.changes) or "none",
+                     "description": ev.description})
+    return rows
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One row of the claims table, as text."""
+
+    id: str
+    text: str
+    source: str
+    policies: str
+    test: str
+    verdict: str
+    probability: str
+    interval: str
+    thresholds: str
+    hinges: list[str]
+    notes: list[str]
+
+
+def claim_rows(claims: Iterable[Any]) -> list[ClaimRow]:
+    """Rows of the claims table from :class:`~detente.analysis.claims.ClaimResult` objects."""
+    rows = []
+    for c in claims:
+        hinges: list[str] = []
+        if c.sobol:
+            hinges.append(", ".join(f"{s['parameter']} (ST {float(s['ST']):.2f})"
+                                    for s in c.sobol))
+        elif c.hinges_on:
+            hinges.append(", ".join(c.hinges_on))
+        if c.prim:
+            hinges.append(c.prim)
+        notes = [c.reason] if c.reason else []
+        notes += [n for n in c.notes if n]
+        if c.effect:
+            lo, hi = c.effect["interval"]
+            notes.append(f"mean difference {fmt_number(c.effect['mean'])} "
+                         f"[{fmt_number(lo)}, {fmt_number(hi)}]")
+        th = c.thresholds or {}
+        rows.append(ClaimRow(
+            id=c.id, text=c.text, source=c.source, policies=", ".join(c.policies),
+            test=c.test, verdict=c.verdict,
+            probability="–" if c.probability is None else f"{c.probability:.2f}",
+            interval="–" if c.interval is None else
+            f"[{c.interval[0]:.2f}, {c.interval[1]:.2f}]",
+            thresholds=(f"≥ {th['supported']:.2f} / ≤ {th['refuted']:.2f}" if th else ""),
+            hinges=hinges, notes=notes))
+    return rows
+
+
+def claim_variables(scenario: Scenario) -> list[str]:
+    """Model variables that the scenario's claims read (to record them in a run)."""
+    from detente.model import resolve_modules
+
+    names = {v.name for m in resolve_modules(scenario.modules) for v in m.variables}
+    found: set[str] = set()
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, str):
+            found.update(n for n in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", obj) if n in names)
+        elif isinstance(obj, dict):
+            for v in obj.values():
+                walk(v)
+        elif isinstance(obj, list | tuple):
+            for v in obj:
+                walk(v)
+
+    for claim in scenario.claims.values():
+        if claim.test is not None:
+            walk(claim.test.model_dump(mode="json"))
+    order = [v.name for m in resolve_modules(scenario.modules) for v in m.variables]
+    return [n for n in order if n in found]

@@ -1,0 +1,132 @@
+"""Headless Debian Chromium through Playwright: browser flags, the dashboard, a report.
+
+The browser is the system's ``chromium`` (Debian package; CI's ``.ci/run`` installs it),
+never one Playwright downloads. Without it these tests skip, saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+NO_BROWSER = ("Debian's chromium is not installed (apt-get install chromium; .ci/run "
+              "installs it before `make test`)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Point pytest-playwright at the system Chromium (a hook fixture of the plugin)."""
+    if CHROMIUM is None:
+        pytest.skip(NO_BROWSER)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def _claims_scenario(folder: Path) -> Path:
+    """ukraine-2023 with the op-ed's claims (merged from ``_claims.yaml`` until shipped)."""
+    from detente.scenario import builtin_path
+    from detente.scenario.loading import read_scenario_file
+
+    data, _s, problems, _b = read_scenario_file(builtin_path("ukraine-2023"))
+    assert not problems
+    data = dict(data)
+    frag = builtin_path("ukraine-2023").parent / "_claims.yaml"
+    if not data.get("claims") and frag.exists():
+        extra, _s, problems, _b = read_scenario_file(frag)
+        assert not problems
+        data["claims"] = dict(extra).get("claims", {})
+    path = folder / "ukraine-claims.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
+
+
+@pytest.fixture(scope="session")
+def e2e_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _claims_scenario(tmp_path_factory.mktemp("e2e-scenario"))
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: $DETENTE_E2E_ARTIFACTS, else a temporary folder."""
+    env = os.environ.get("DETENTE_E2E_ARTIFACTS")
+    if env:
+        path = Path(env)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    return tmp_path_factory.mktemp("e2e-artifacts")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(e2e_scenario: Path, tmp_path_factory: pytest.TempPathFactory,
+                  ) -> Iterator[str]:
+    """The dashboard served by ``detente serve`` in a subprocess on a free local port."""
+    if CHROMIUM is None:
+        pytest.skip(NO_BROWSER)
+    port = _free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with log.open("w") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "detente", "serve", str(e2e_scenario), "--port", str(port),
+             "--samples", "100", "--horizon", "52", "--no-show"],
+            stdout=fh, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"detente serve exited with {proc.returncode}:\n"
+                                f"{log.read_text()}")
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as resp:
+                        if resp.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the dashboard did not answer in 90 s:\n{log.read_text()}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="session")
+def report_files(e2e_scenario: Path, tmp_path_factory: pytest.TempPathFactory,
+                 ) -> tuple[Path, Path]:
+    """``detente report ... -o report.html --pdf report.pdf`` run once."""
+    if CHROMIUM is None:
+        pytest.skip(NO_BROWSER)
+    folder = tmp_path_factory.mktemp("report")
+    html, pdf = folder / "report.html", folder / "report.pdf"
+    proc = subprocess.run(
+        [sys.executable, "-m", "detente", "report", str(e2e_scenario), "-n", "48",
+         "--horizon", "52", "--hinges", "none", "--tornado-trajectories", "2", "-o",
+         str(html), "--pdf", str(pdf), "--quiet"],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return html, pdf

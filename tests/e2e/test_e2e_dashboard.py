@@ -1,0 +1,60 @@
+"""The dashboard in headless Chromium: levers, numbers, charts, validation, screenshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("playwright", reason="needs the dev extra (playwright)")
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "blob:", "data:")
+
+
+def _open(page: Page, url: str, requests: list[str]) -> None:
+    page.on("request", lambda r: requests.append(r.url))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(url, wait_until="load")
+    expect(page.locator("[data-testid='territory-status_quo']")).to_be_visible(timeout=60_000)
+    expect(page.locator(".fan-chart .main-svg").first).to_be_visible(timeout=30_000)
+
+
+def test_a_lever_changes_a_number_and_a_chart(page: Page, dashboard_url: str,
+                                              artifacts: Path) -> None:
+    requests: list[str] = []
+    _open(page, dashboard_url, requests)
+    cell = page.locator("[data-testid='territory-status_quo']")
+    before = cell.inner_text()
+    line = page.locator(".fan-chart .scatterlayer path.js-line").first
+    path_before = line.get_attribute("d")
+    lever = page.locator(".lever-us_mil_aid input")
+    lever.fill("0")
+    lever.press("Enter")
+    expect(cell).not_to_have_text(before, timeout=30_000)
+    expect(page.locator("[data-testid=status]")).to_have_attribute("data-version", "2")
+    expect(line).not_to_have_attribute("d", path_before or "", timeout=10_000)
+    page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
+    assert (artifacts / "dashboard.png").stat().st_size > 20_000
+    assert [u for u in requests if not u.startswith(LOCAL)] == []
+
+
+def test_an_invalid_value_shows_a_message(page: Page, dashboard_url: str,
+                                          artifacts: Path) -> None:
+    requests: list[str] = []
+    _open(page, dashboard_url, requests)
+    cell = page.locator("[data-testid='territory-status_quo']")
+    before = cell.inner_text()
+    lever = page.locator(".lever-us_credibility_incumbent input")
+    lever.fill("1.7")
+    lever.press("Enter")
+    message = page.locator(".lever-message")
+    expect(message).to_be_visible(timeout=10_000)
+    expect(message).to_contain_text("US credibility in Moscow must be between 0 and 1")
+    expect(message).to_contain_text("found 1.7")
+    assert cell.inner_text() == before  # the last good results stay on screen
+    page.screenshot(path=str(artifacts / "dashboard-invalid.png"), full_page=True)
+    lever.fill("0.5")
+    lever.press("Enter")
+    expect(message).to_be_hidden(timeout=10_000)
