@@ -38,7 +38,6 @@ e2e: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-rec
 	$(PY) benchmarks/bench_run.py
-	$(PY) benchmarks/bench_lanchester.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_fast.py
 	$(PY) benchmarks/bench_sobol.py

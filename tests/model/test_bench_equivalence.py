@@ -19,6 +19,7 @@ that self-perturbation exceeds 1e-12 (about 95 % of all points in a 2,000-sample
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -27,7 +28,10 @@ import pytest
 
 from detente.engine import simulate
 
-PEER = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "peer-model"
+# beside the checkout, or wherever DETENTE_PEER_BENCH points (as for benchmarks/_peers.py)
+PEER = Path(os.environ.get(
+    "DETENTE_PEER_BENCH",
+    Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "peer-model"))
 RTOL = 1e-9
 #: Self-sensitivity beyond which the benchmark's own trajectory is ill-conditioned.
 COND = 1e-12
@@ -44,7 +48,7 @@ NAMES = {
 def peer():
     if not (PEER / "attrition_models.py").is_file():
         pytest.skip(f"shared benchmark model not found at {PEER} (it lives beside the "
-                    "checkout, in shared/bench/peer-model)")
+                    "checkout, in shared/bench/peer-model; or set DETENTE_PEER_BENCH)")
     sys.path.insert(0, str(PEER))
     try:
         models = importlib.import_module("attrition_models")
