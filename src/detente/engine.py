@@ -656,8 +656,8 @@ def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str
                     block_size: int = BLOCK_SIZE) -> xr.Dataset:
     """Build the results dataset from block results and the full trajectory arrays.
 
-    The layout is :func:`detente.results.assemble`'s (the tests hold the two identical),
-    built in one pass; ``full`` maps each recorded variable to its ``(policy, time,
+    This is the one place the results layout (see :mod:`detente.results`) is built;
+    ``full`` maps each recorded variable to its ``(policy, time,
     sample)`` array, written in place by the blocks, so it is not copied again. Outcomes
     (``final_<name>``) and quantiles (``q_<name>``) follow the parameters and events.
     """

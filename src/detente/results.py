@@ -12,16 +12,14 @@ Layout of the dataset:
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from detente._typing import SeedLike
-from detente._version import __version__
 from detente.errors import InputError
 from detente.scenario.schema import DAYS_PER_MONTH, Scenario
 
@@ -51,56 +49,17 @@ def _seed_attr(seed: SeedLike) -> str:
 
 
 def assemble(plan: Plan, blocks: Sequence[BlockResult], *, seed: SeedLike) -> xr.Dataset:
-    """Stitch block results into one dataset, in block order."""
-    import xarray as xr
+    """Stitch block results that carry their own trajectories into one dataset.
 
-    from detente.engine import BLOCK_SIZE
+    The layout itself is built in one place, :func:`detente.engine.assemble_blocks`; this
+    gathers the blocks' ``(policy, time, sample)`` trajectories first.
+    """
+    from detente.engine import DEFAULT_LEVELS, Keep, assemble_blocks
 
     blocks = sorted(blocks, key=lambda b: b.block)
-    sc = plan.scenario
-    n = sum(b.n for b in blocks)
-    dates = np.array(sc.time.dates(plan.n_steps), dtype="datetime64[ns]")
-    steps = np.arange(plan.n_steps + 1)
-    months = steps * sc.time.step_days / DAYS_PER_MONTH
-    specs = {v.name: v for m in plan.modules for v in m.variables}
-    data: dict[str, Any] = {}
-    for var in plan.record:
-        arr = np.concatenate([b.trajectories[var] for b in blocks], axis=2)
-        spec = specs[var]
-        data[var] = xr.Variable(("policy", "sample", "time"), arr.transpose(0, 2, 1),
-                                attrs={"units": spec.unit, "description": spec.description})
-    for name, par in sc.parameters.items():
-        arr = np.concatenate([b.params[name] for b in blocks])
-        data[f"param_{name}"] = xr.Variable(
-            ("sample",), arr, attrs={"units": par.unit, "source": par.source,
-                                     "uncertain": int(par.is_uncertain)})
-    for name in plan.events:
-        arr = np.concatenate([b.events[name] for b in blocks])
-        data[f"event_{name}"] = xr.Variable(("sample",), arr,
-                                            attrs={"description": plan.events[name].description})
-    ds = xr.Dataset(
-        data,
-        coords={
-            "policy": np.array(plan.policies, dtype=object),
-            "sample": np.arange(n),
-            "time": dates,
-            "step": ("time", steps),
-            "month": ("time", months),
-        },
-        attrs={
-            "scenario": sc.name,
-            "scenario_title": sc.title,
-            "scenario_hash": scenario_hash(sc),
-            "seed": _seed_attr(seed),
-            "detente_version": __version__,
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "block_size": BLOCK_SIZE,
-            "step_days": sc.time.step_days,
-            "start": sc.time.start.isoformat(),
-            "n_samples": n,
-        },
-    )
-    return ds
+    full = {var: np.concatenate([b.trajectories[var] for b in blocks], axis=2)
+            for var in plan.record}
+    return assemble_blocks(plan, blocks, full, seed=seed, keep=Keep(), levels=DEFAULT_LEVELS)
 
 
 class Results:

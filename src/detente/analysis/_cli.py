@@ -81,7 +81,7 @@ def _progress(err: Console, quiet: bool) -> Iterator[Callable[[str, int, int], N
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
                 tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done)
+            bar.update(tasks[stage], completed=done, total=total)
 
         yield update
 

@@ -6,13 +6,12 @@ runs before any simulation, so a typo fails in a second with exit code 2, not af
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from detente.analysis._cli import _progress
 from detente.errors import InputError
 
 if TYPE_CHECKING:
@@ -20,27 +19,6 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = ["check_report_options", "run_report", "write_run_report"]
-
-
-@contextmanager
-def _progress(err: Console, quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    if quiet or not err.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
-        yield update
-
 
 def _hinges(text: str) -> list[str]:
     kinds = [k.strip() for k in text.split(",") if k.strip()]

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from detente.scenario import schema
 from detente.scenario.expr import ExprError, compile_expr
+from detente.scenario.loading import _date
 
 __all__ = ["allowed_keys", "check_claims", "expression_names"]
 
@@ -85,16 +86,6 @@ def expression_names(scenario_vars: Collection[str], parameters: Collection[str]
     return set(scenario_vars) | set(parameters), set(events)
 
 
-def _date(x: Any) -> dt.date | None:
-    if isinstance(x, dt.datetime):
-        return x.date()
-    if isinstance(x, dt.date):
-        return x
-    if isinstance(x, str):
-        try:
-            return dt.date.fromisoformat(x.strip())
-        except ValueError:
-            return None
     return None
 
 
