@@ -33,6 +33,11 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, bool] = {"debug": False}
+# help panels, in the order a user meets them
+_ENSEMBLES = "Run, compare and judge"
+_ANALYSE = "Sensitivity, discovery and large sweeps"
+_DATA = "Contact with data"
+_FILES = "Scenario files"
 
 ScenarioArg = Annotated[
     str, typer.Argument(help="Built-in scenario name (see `detente scenarios`) or a file path.")
@@ -168,7 +173,7 @@ def _print_tables(res: Results, months: tuple[float, ...]) -> None:
 
 
 # --------------------------------------------------------------------------- commands
-@app.command()
+@app.command(rich_help_panel=_ENSEMBLES)
 def run(
     scenario: ScenarioArg = "ukraine-2023",
     samples: SamplesOpt = 2000,
@@ -253,7 +258,7 @@ def _write_run(res: Results, scenario: str, out_dir: Path) -> None:
     tmp.replace(out_dir / "scenario.yaml")
 
 
-@app.command()
+@app.command(rich_help_panel=_FILES)
 def validate(
     files: Annotated[list[str], typer.Argument(help="Scenario files (or built-in names).")],
 ) -> None:
@@ -277,7 +282,7 @@ def validate(
         raise InputError(f"{n} problem{'s' if n != 1 else ''}:\n" + "\n".join(problems))
 
 
-@app.command()
+@app.command(rich_help_panel=_FILES)
 def scenarios(
     path: Annotated[str | None, typer.Option(
         "--path", help="Print the file path of this built-in scenario.")] = None,
@@ -298,7 +303,7 @@ def scenarios(
     out.print(t)
 
 
-@app.command()
+@app.command(rich_help_panel=_FILES)
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and checks)."""
     from detente.scenario import json_schema
@@ -334,7 +339,7 @@ def _reinforcement_columns(spec: str | None) -> tuple[str | None, str | None]:
     return blue, red
 
 
-@app.command("fit")
+@app.command("fit", rich_help_panel=_DATA)
 def fit_command(
     data: Annotated[Path, typer.Argument(
         help="CSV battle series, one row per date: date, blue, red (strengths) and "
@@ -414,7 +419,7 @@ def _print_fit(fit: Any) -> None:
               f"({fit.n_obs_} observations; {len(fit.bootstrap_)} bootstrap replicates)")
 
 
-@app.command("calibrate")
+@app.command("calibrate", rich_help_panel=_DATA)
 def calibrate_command(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or a file path.")],
     observed: Annotated[Path, typer.Option(
@@ -463,7 +468,7 @@ def calibrate_command(
     out.print(f"wrote {path}")
 
 
-@app.command("backtest")
+@app.command("backtest", rich_help_panel=_DATA)
 def backtest_command(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or a file path.")],
     observed: Annotated[Path, typer.Option(
@@ -518,7 +523,7 @@ _PolicyOpt = Annotated[str | None, typer.Option(
     "--policy", help="Policy to read (default: the scenario's first).")]
 
 
-@app.command("claims")
+@app.command("claims", rich_help_panel=_ENSEMBLES)
 def claims_command(
     scenario: ScenarioArg = "ukraine-2023",
     samples: SamplesOpt = 1000,
@@ -551,7 +556,7 @@ def claims_command(
                processes=processes)
 
 
-@app.command("sensitivity")
+@app.command("sensitivity", rich_help_panel=_ANALYSE)
 def sensitivity_command(
     scenario: ScenarioArg = "ukraine-2023",
     output: Annotated[str, typer.Option(
@@ -584,7 +589,7 @@ def sensitivity_command(
                     horizon=horizon, top=top, json_=json_, quiet=quiet)
 
 
-@app.command("discover")
+@app.command("discover", rich_help_panel=_ANALYSE)
 def discover_command(
     scenario: ScenarioArg = "ukraine-2023",
     where: Annotated[str, typer.Option(
@@ -611,7 +616,7 @@ def discover_command(
                  threshold=threshold, json_=json_, quiet=quiet, processes=processes)
 
 
-@app.command()
+@app.command(rich_help_panel=_ENSEMBLES)
 def compare(
     scenario: ScenarioArg = "ukraine-2023",
     samples: SamplesOpt = 2000,
@@ -727,7 +732,7 @@ def _names(spec: str | None) -> list[str] | None:
     return [s.strip() for s in spec.split(",") if s.strip()]
 
 
-@app.command("sweep")
+@app.command("sweep", rich_help_panel=_ANALYSE)
 def sweep_command(
     scenario: Annotated[str | None, typer.Argument(
         help="Built-in scenario name or a file path (optional with --resume).")] = None,
@@ -807,7 +812,7 @@ def _run_row(run: Any) -> dict[str, Any]:
 
 runs_app = typer.Typer(help="List, show and open the runs in a run store.",
                        no_args_is_help=True)
-app.add_typer(runs_app, name="runs")
+app.add_typer(runs_app, name="runs", rich_help_panel=_ANALYSE)
 StoreOpt = Annotated[Path, typer.Option("--store", "-s", help="Run store folder.")]
 
 
@@ -902,7 +907,7 @@ def runs_open(
 
 
 # ------------------------------------------------------------------ report and dashboard
-@app.command("report")
+@app.command("report", rich_help_panel=_ENSEMBLES)
 def report_command(
     scenario: ScenarioArg = "ukraine-2023",
     output: Annotated[Path, typer.Option(
@@ -943,7 +948,7 @@ def report_command(
                hinges=hinges, sobol_n=sobol_n)
 
 
-@app.command("serve")
+@app.command("serve", rich_help_panel=_ENSEMBLES)
 def serve_command(
     scenario: ScenarioArg = "ukraine-2023",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 5006,
