@@ -613,7 +613,7 @@ def simulate(
                 collect(res, copy=True)
     ds = assemble_blocks(plan, results, full, seed=seed, keep=keep, levels=levels,
                          block_size=block_size)
-    return Results(ds)
+    return Results(ds, scenario=plan.scenario)
 
 
 def _kernel_threads(plan: Plan, keep: Keep, n_jobs: int) -> int:

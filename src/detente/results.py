@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -71,12 +71,38 @@ class Results:
         The dataset laid out as described in :mod:`detente.results`.
     """
 
-    def __init__(self, ds: xr.Dataset) -> None:
+    def __init__(self, ds: xr.Dataset, scenario: Scenario | None = None) -> None:
         self.ds = ds
+        #: The scenario that produced the results (None when opened from a file).
+        self.scenario = scenario
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}: {v}" for k, v in self.ds.sizes.items())
         return f"<detente.Results {self.ds.attrs.get('scenario', '?')} ({sizes})>"
+
+    def claims(self, **options: Any) -> pd.DataFrame:
+        """Judge the scenario's claims on these results.
+
+        A claim that reads a variable these results did not record is ``untestable``, with
+        the reason; :class:`detente.Claims` ``.fit(scenario)`` records what every claim needs.
+
+        Parameters
+        ----------
+        **options
+            Passed to :class:`detente.Claims` (e.g. ``supported=0.8``, ``hinges=()``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per claim: verdict, probability, interval and what it hinges on.
+        """
+        from detente.analysis.claims import Claims
+
+        if self.scenario is None:
+            raise InputError("these results carry no scenario (opened from a file?); use "
+                             "detente.Claims().fit(scenario, results=...) instead")
+        table: pd.DataFrame = Claims(**options).fit(self.scenario, results=self).table_
+        return table
 
     def to_xarray(self) -> xr.Dataset:
         """Return the underlying dataset."""
