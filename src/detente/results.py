@@ -69,6 +69,9 @@ class Results:
     ----------
     ds : xarray.Dataset
         The dataset laid out as described in :mod:`detente.results`.
+    scenario : Scenario, optional
+        The scenario that produced it (set by :func:`detente.simulate`; needed by
+        :meth:`claims`).
     """
 
     def __init__(self, ds: xr.Dataset, scenario: Scenario | None = None) -> None:
