@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -119,7 +120,7 @@ def sensitivity_output(
     return fn
 
 
-class _GlobalSA(Estimator):
+class _GlobalSA(Estimator, ABC):
     """Sampling, running and reading shared by Sobol and Morris."""
 
     seed: SeedLike
@@ -136,14 +137,17 @@ class _GlobalSA(Estimator):
         """Quantiles at which a scenario's parameters are read for design points ``u``."""
         return u
 
-    def _sample(self, d: int) -> FloatArray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _sample(self, d: int) -> FloatArray:
+        """Return design points in the unit hypercube, one row per run."""
 
-    def _group(self, d: int) -> int:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _group(self, d: int) -> int:
+        """Return the rows per group of runs that share their random shocks."""
 
-    def _analyse(self, y: FloatArray) -> pd.DataFrame:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _analyse(self, y: FloatArray) -> pd.DataFrame:
+        """Compute the indices from the outputs ``y`` of the design."""
 
     def _problem(self, names: Sequence[str], bounds: Sequence[tuple[float, float]] | None = None,
                  ) -> dict[str, Any]:
