@@ -83,16 +83,16 @@ def run_blocks_dask(client: Any, jobs: Sequence[BlockJob], *, window: int | None
     if window is None:
         threads = sum(client.nthreads().values()) or 1
         window = 2 * threads
-    todo = list(jobs)
+    queued = list(jobs)
     pending = dist.as_completed()
-    for job in todo[:window]:
+    for job in queued[:window]:
         pending.add(client.submit(job, pure=False))
-    nxt = min(window, len(todo))
+    nxt = min(window, len(queued))
     for fut in pending:
         res: BlockResult = fut.result()
         fut.release()
-        if nxt < len(todo):
-            pending.add(client.submit(todo[nxt], pure=False))
+        if nxt < len(queued):
+            pending.add(client.submit(queued[nxt], pure=False))
             nxt += 1
         yield res
 

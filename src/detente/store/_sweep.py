@@ -180,12 +180,12 @@ def sweep(
     done = run.committed()
     tracked = bool(keep.quantiles)
     sketch, counted = run.load_sketch(len(plan.policies), plan.n_steps + 1)
-    todo = [j for j in jobs if j.block not in done or (tracked and j.block not in counted)]
+    queued = [j for j in jobs if j.block not in done or (tracked and j.block not in counted)]
     run.set_status("running")
     n_total = int(m["n_samples"])
     samples_done = sum(j.n for j in jobs if j.block in done)
     last = time.monotonic()
-    for res in _execute(todo, scheduler, workers):
+    for res in _execute(queued, scheduler, workers):
         if res.block not in done:
             run.commit_block(res, int(starts[res.block]), m)
             done.add(res.block)
