@@ -137,6 +137,12 @@ class _GlobalSA(Estimator, ABC):
         """Quantiles at which a scenario's parameters are read for design points ``u``."""
         return u
 
+    def _int_seed(self) -> int | None:
+        """Return the seed as SALib's samplers take it (an int or None)."""
+        if isinstance(self.seed, np.random.SeedSequence):
+            return int(self.seed.generate_state(1)[0])
+        return self.seed
+
     @abstractmethod
     def _sample(self, d: int) -> FloatArray:
         """Return design points in the unit hypercube, one row per run."""
@@ -268,11 +274,6 @@ class Sobol(_GlobalSA):
         self.seed = seed
         self.parameters = parameters
 
-    def _int_seed(self) -> int | None:
-        if isinstance(self.seed, np.random.SeedSequence):
-            return int(self.seed.generate_state(1)[0])
-        return self.seed
-
     def _group(self, d: int) -> int:
         return 2 * d + 2 if self.second_order else d + 2
 
@@ -394,11 +395,6 @@ class Morris(_GlobalSA):
         self.conf_level = conf_level
         self.seed = seed
         self.parameters = parameters
-
-    def _int_seed(self) -> int | None:
-        if isinstance(self.seed, np.random.SeedSequence):
-            return int(self.seed.generate_state(1)[0])
-        return self.seed
 
     def _group(self, d: int) -> int:
         return d + 1

@@ -107,8 +107,26 @@ def sketch_counts(values: NDArray[np.floating[Any]], backend: Backend = "auto"
 
 
 @functools.cache
+def _numba_key() -> Callable[..., int]:
+    nb = numba_module()
+
+    @nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
+    def key(v, bits, shift, key0, zero_below, top):  # type: ignore[no-untyped-def]
+        # the bucket of one value: as bucket_keys, from the float's exponent and mantissa bits
+        if abs(v) < zero_below:
+            return 0
+        k = max(((bits & 0x7FFFFFFFFFFFFFFF) >> shift) - key0 + 1, 0)
+        k = min(k, top)
+        return -k if v < 0 else k
+
+    result: Callable[..., int] = key
+    return result
+
+
+@functools.cache
 def _numba_range() -> Callable[..., tuple[int, int]]:
     nb = numba_module()
+    key = _numba_key()
 
     @nb.njit(cache=True, error_model="numpy", nogil=True)
     def key_range(x, shift, key0, zero_below, top):  # type: ignore[no-untyped-def]
@@ -120,13 +138,7 @@ def _numba_range() -> Callable[..., tuple[int, int]]:
                 v = x[i, j]
                 if v != v:
                     continue
-                if abs(v) < zero_below:
-                    k = 0
-                else:
-                    k = max(((bits[i, j] & 0x7FFFFFFFFFFFFFFF) >> shift) - key0 + 1, 0)
-                    k = min(k, top)
-                    if v < 0:
-                        k = -k
+                k = key(v, bits[i, j], shift, key0, zero_below, top)
                 lo = min(lo, k)
                 hi = max(hi, k)
         return lo, hi
@@ -138,6 +150,7 @@ def _numba_range() -> Callable[..., tuple[int, int]]:
 @functools.cache
 def _numba_count() -> Callable[..., None]:
     nb = numba_module()
+    key = _numba_key()
 
     @nb.njit(cache=True, error_model="numpy", nogil=True)
     def count(x, shift, key0, zero_below, top, lo, counts):  # type: ignore[no-untyped-def]
@@ -147,13 +160,7 @@ def _numba_count() -> Callable[..., None]:
                 v = x[i, j]
                 if v != v:
                     continue
-                if abs(v) < zero_below:
-                    k = 0
-                else:
-                    k = max(((bits[i, j] & 0x7FFFFFFFFFFFFFFF) >> shift) - key0 + 1, 0)
-                    k = min(k, top)
-                    if v < 0:
-                        k = -k
+                k = key(v, bits[i, j], shift, key0, zero_below, top)
                 counts[i, k - lo] += 1
 
     result: Callable[..., None] = count
