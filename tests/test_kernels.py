@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import numpy as np
@@ -185,3 +186,43 @@ def test_sketch_extremes_stay_compact():
     q = sk.quantiles("v", [0.0, 0.5, 1.0])[0, :, 0]
     assert q[0] == -np.inf
     assert q[2] == np.inf
+
+
+@requires_numba
+@pytest.mark.parametrize("quantiles", [False, True])
+def test_threaded_kernels_equal_the_serial_numpy_twin(bench_dict, write_scenario, quantiles):
+    """Blocks prepared here while kernels run on threads: the same numbers as serial NumPy."""
+    from detente.engine import _kernel_threads, make_keep
+
+    bench_dict["time"]["horizon_steps"] = 60
+    bench_dict["policies"] = {
+        "status_quo": {"description": "as is"},
+        "more_aid": {"description": "more aid for a while", "changes": [
+            {"param": "ua_shell_aid_direct", "scale": 1.5, "from": "2024-03-04",
+             "until": "2024-06-24"}]},
+    }
+    sc = load_scenario(write_scenario(bench_dict))
+    keep = {"record": ["ua_personnel"], "outcomes": ["ru_personnel", "ua_shells"],
+            "quantiles": ["ru_shells"] if quantiles else None}
+    n = 3 * 1024 + 17
+    plan = compile_plan(sc, record=keep["record"])
+    if (os.cpu_count() or 1) > 1:  # the path under test: kernels on worker threads
+        assert _kernel_threads(plan, make_keep(plan, keep["outcomes"], keep["quantiles"],
+                                               "numba"), 4) > 1
+    fast = simulate(sc, n_samples=n, seed=9, backend="numba", **keep).ds
+    twin = simulate(sc, n_samples=n, seed=9, backend="numpy", **keep).ds
+    assert list(fast.data_vars) == list(twin.data_vars)
+    for name in fast.data_vars:
+        np.testing.assert_array_equal(fast[name].values, twin[name].values, err_msg=name)
+
+
+def test_non_finite_parameters_rule_the_fused_loop_out(bench_plan):
+    from detente.engine import block_parameters, constant_array
+
+    p = {k: v * bench_plan.factors[k]
+         for k, v in block_parameters(bench_plan, np.random.SeedSequence(0), 0, 8).items()}
+    assert MilitaryFused.eligible(p)
+    assert not MilitaryFused.eligible({**p, "ua_ramp_time": constant_array(np.nan, 8)})
+    drawn = p["ua_effectiveness"].copy()
+    drawn[3] = np.inf
+    assert not MilitaryFused.eligible({**p, "ua_effectiveness": drawn})

@@ -34,10 +34,11 @@ mergeable histogram, :class:`detente.kernels.QuantileSketch`), so memory does no
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -212,13 +213,28 @@ def _stream(root: np.random.SeedSequence, block: int, stream: int) -> np.random.
 
 def draw_design(plan: Plan, root: np.random.SeedSequence, block: int, n: int) -> FloatArray:
     """Latin-hypercube uniforms of shape ``(n, len(plan.uncertain))`` for one block."""
-    from scipy.stats import qmc
-
     d = len(plan.uncertain)
     if d == 0:
         return np.empty((n, 0))
-    lhs = qmc.LatinHypercube(d=d, rng=_stream(root, block, _STREAM_DESIGN))
-    return np.asarray(lhs.random(n), dtype=np.float64)
+    return latin_hypercube(_stream(root, block, _STREAM_DESIGN), n, d)
+
+
+def latin_hypercube(rng: np.random.Generator, n: int, d: int) -> FloatArray:
+    """Draw a scrambled Latin hypercube of ``n`` points in ``[0, 1)^d``.
+
+    The same draws, in the same order, as ``scipy.stats.qmc.LatinHypercube(d, rng=rng)
+    .random(n)`` (SciPy >= 1.15, which first spawns a child of ``rng``'s seed sequence), so
+    results do not depend on the installed SciPy and skip its per-call set-up
+    (``tests/test_engine.py`` checks the equality).
+    """
+    seq = rng.bit_generator.seed_seq
+    assert isinstance(seq, np.random.SeedSequence)
+    own = np.random.Generator(type(rng.bit_generator)(seq.spawn(1)[0]))
+    jitter = own.uniform(size=(n, d))
+    perms = np.tile(np.arange(1, n + 1), (d, 1))
+    for row in perms:
+        own.shuffle(row)
+    return np.asarray((perms.T - jitter) / n, dtype=np.float64)
 
 
 def block_parameters(
@@ -228,6 +244,7 @@ def block_parameters(
     """Parameter values of one block, in the scenario file's units.
 
     ``given`` (name -> array of length ``n``) overrides draws, e.g. for an external design.
+    Parameters without a distribution are read-only broadcast views of their value.
     """
     u = draw_design(plan, root, block, n)
     col = {name: j for j, name in enumerate(plan.uncertain)}
@@ -237,11 +254,21 @@ def block_parameters(
             out[name] = np.asarray(given[name], dtype=np.float64)
         elif name in col:
             out[name] = par.sample(u[:, col[name]])
-        elif name in plan.constants:
-            out[name] = np.full(n, plan.constants[name], dtype=np.float64)
         else:
-            out[name] = np.full(n, par.central(), dtype=np.float64)
+            out[name] = constant_array(plan.constants.get(name, par.central()), n)
     return out
+
+
+def constant_array(value: float, n: int) -> FloatArray:
+    """``value`` for each of ``n`` samples: a read-only view of one number (stride 0).
+
+    What ``np.broadcast_to`` returns, at a third of its cost (this runs for every constant
+    parameter of every block).
+    """
+    arr: FloatArray = np.ndarray((n,), np.float64, buffer=np.array([value], np.float64),
+                                 strides=(0,))
+    arr.flags.writeable = False
+    return arr
 
 
 def event_draws(plan: Plan, root: np.random.SeedSequence, block: int, n: int,
@@ -275,6 +302,18 @@ class BlockResult:
     events: dict[str, np.ndarray]  # (sample,) bool
     finals: dict[str, FloatArray] = field(default_factory=dict)  # variable -> (policy, sample)
     sketch: QuantileSketch | None = None
+    pending: Future[None] | None = None  # kernels still running (see run_block's executor)
+
+    def done(self) -> bool:
+        """Whether the block is complete (no kernel of it still running)."""
+        return self.pending is None or self.pending.done()
+
+    def wait(self) -> BlockResult:
+        """Wait for kernels submitted to an executor; return self, now complete."""
+        if self.pending is not None:
+            self.pending.result()
+            self.pending = None
+        return self
 
 
 @dataclass(frozen=True)
@@ -318,7 +357,9 @@ class _LazyShocks:
 def run_block(plan: Plan, seed: SeedLike, block: int, n: int,
               given: Mapping[str, FloatArray] | None = None,
               dtype: type[np.floating] = np.float64, keep: Keep | None = None,
-              out: Mapping[str, FloatArray] | None = None) -> BlockResult:
+              out: Mapping[str, FloatArray] | None = None,
+              executor: Executor | None = None,
+              finals: Mapping[str, FloatArray] | None = None) -> BlockResult:
     """Simulate one block of ``n`` samples under every policy of ``plan``.
 
     Parameters
@@ -340,39 +381,81 @@ def run_block(plan: Plan, seed: SeedLike, block: int, n: int,
     out : mapping, optional
         Variable -> array ``(policy, time, n)`` to write the recorded trajectories into
         (default: new arrays).
+    executor : Executor, optional
+        Where to run the fused kernels (which release the GIL). The Python work of the block
+        (drawing parameters, resolving overlays) is done here, in the calling thread; when a
+        kernel is submitted, the result is complete only after :meth:`BlockResult.wait`.
+    finals : mapping, optional
+        Variable -> array ``(policy, n)`` to write the outcomes into (default: new arrays).
     """
     keep = keep or Keep()
     root = _seed_sequence(seed)
     file_params = block_parameters(plan, root, block, n, given)
-    # x * 1.0 == x bit for bit: skip the no-op conversions
-    base = {k: v if plan.factors[k] == 1.0 else v * plan.factors[k]
-            for k, v in file_params.items()}
+    base = _canonical(plan, file_params)
     happened = event_draws(plan, root, block, n, file_params)
     shocks = _LazyShocks(root, block, plan, n)
     n_t = plan.n_steps + 1
     n_p = len(plan.policies)
     traj = dict(out) if out is not None else {
         v: np.empty((n_p, n_t, n), dtype=dtype) for v in plan.record}
-    finals = {v: np.empty((n_p, n)) for v in keep.outcomes}
-    sketch = None
+    result = BlockResult(block, n, traj, file_params, happened,
+                         dict(finals) if finals is not None else
+                         {v: np.empty((n_p, n)) for v in keep.outcomes})
     if keep.quantiles:
         from detente.kernels.sketch import QuantileSketch
 
-        sketch = QuantileSketch(n_p, n_t)
+        result.sketch = QuantileSketch(n_p, n_t)
     fused = _fused_for(plan, keep)
+    kernels: list[tuple[Callable[[], Mapping[str, FloatArray]],
+                        Callable[[Mapping[str, FloatArray]], None]]] = []
     for ip, pol in enumerate(plan.policies):
         rec = {v: a[ip] for v, a in traj.items()}
         # tracked variables are histogrammed from float64 values
         extra = {v: np.empty((n_t, n)) for v in keep.quantiles
                  if v not in rec or rec[v].dtype != np.float64}
-        final = _run_policy_fast(plan, fused, base, plan.overlays[pol], happened, shocks, n,
-                                 {**rec, **extra}, keep.backend)
-        for v in keep.outcomes:
-            finals[v][ip] = final[v]
-        if sketch is not None:
-            for v in keep.quantiles:
-                sketch.add_values(v, ip, extra[v] if v in extra else rec[v], keep.backend)
-    return BlockResult(block, n, traj, file_params, happened, finals, sketch)
+        outputs = {**rec, **extra}
+        finish = functools.partial(_finish_policy, result, keep, ip, outputs)
+        kernel = _fused_kernel(plan, fused, base, plan.overlays[pol], happened, n, outputs,
+                               keep.backend)
+        if kernel is not None:
+            kernels.append((kernel, finish))
+        else:
+            finish(_run_policy(plan, base, plan.overlays[pol], happened, shocks.get(), n,
+                               outputs))
+    if kernels:
+        def run_kernels() -> None:
+            for kernel, finish in kernels:
+                finish(kernel())
+
+        if executor is None:
+            run_kernels()
+        else:
+            result.pending = executor.submit(run_kernels)
+    return result
+
+
+def _canonical(plan: Plan, file_params: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+    """Parameters in canonical units; constants stay broadcast views of one value."""
+    out: dict[str, FloatArray] = {}
+    for k, v in file_params.items():
+        factor = plan.factors[k]
+        if factor == 1.0:  # x * 1.0 == x bit for bit: skip the no-op conversions
+            out[k] = v
+        elif v.strides == (0,):  # every element is v[0]; the same product, computed once
+            out[k] = constant_array(v[0] * factor, v.shape[0])
+        else:
+            out[k] = v * factor
+    return out
+
+
+def _finish_policy(result: BlockResult, keep: Keep, ip: int, traj: Mapping[str, FloatArray],
+                   final: Mapping[str, FloatArray]) -> None:
+    """Store policy ``ip``'s outcomes and add its tracked trajectories to the sketch."""
+    for v in keep.outcomes:
+        result.finals[v][ip] = final[v]
+    if result.sketch is not None:
+        for v in keep.quantiles:
+            result.sketch.add_values(v, ip, traj[v], keep.backend)
 
 
 def _fused_for(plan: Plan, keep: Keep) -> MilitaryFused | None:
@@ -393,27 +476,37 @@ def _effective(base: Mapping[str, FloatArray], active: Iterable[_Overlay],
     return p
 
 
-def _run_policy_fast(plan: Plan, fused: MilitaryFused | None, base: Mapping[str, FloatArray],
-                     overlays: tuple[_Overlay, ...], happened: Mapping[str, np.ndarray],
-                     shocks: _LazyShocks, n: int, out: dict[str, FloatArray],
-                     backend: Backend) -> Mapping[str, FloatArray]:
-    """Run one policy through the fused kernel when it applies, else the module loop."""
-    if fused is not None:
-        # stretches of steps with constant parameters; all must allow the fused loop
-        cuts = sorted({0, plan.n_steps} | {o.start for o in overlays if 0 < o.start
-                                           < plan.n_steps}
-                      | {o.stop for o in overlays if 0 < o.stop < plan.n_steps})
-        stretches = [(k0, k1, _effective(base, [o for o in overlays if o.start <= k0 < o.stop],
-                                         happened)) for k0, k1 in itertools.pairwise(cuts)]
-        if all(fused.eligible(p) for _, _, p in stretches):
-            state = fused.init(stretches[0][2], n)
-            names = fused.variables
-            for v, arr in out.items():
-                arr[0] = state[names.index(v)]
-            for k0, k1, p in stretches:
-                fused.run(p, state, k0, k1, plan.dt, out, backend)
-            return {v: state[i] for i, v in enumerate(names)}
-    return _run_policy(plan, base, overlays, happened, shocks.get(), n, out)
+def _fused_kernel(plan: Plan, fused: MilitaryFused | None, base: Mapping[str, FloatArray],
+                  overlays: tuple[_Overlay, ...], happened: Mapping[str, np.ndarray], n: int,
+                  out: dict[str, FloatArray], backend: Backend
+                  ) -> Callable[[], dict[str, FloatArray]] | None:
+    """One policy's run through the fused kernel, ready to call, if it applies (else None).
+
+    Everything that needs the interpreter (overlays, eligibility, the initial state) is done
+    here; the returned callable runs the kernel stretch by stretch and returns the final
+    state, so it can run on another thread while this one prepares the next block.
+    """
+    if fused is None:
+        return None
+    # stretches of steps with constant parameters; all must allow the fused loop
+    cuts = sorted({0, plan.n_steps} | {o.start for o in overlays if 0 < o.start < plan.n_steps}
+                  | {o.stop for o in overlays if 0 < o.stop < plan.n_steps})
+    stretches = [(k0, k1, _effective(base, [o for o in overlays if o.start <= k0 < o.stop],
+                                     happened)) for k0, k1 in itertools.pairwise(cuts)]
+    if not all(fused.eligible(p) for _, _, p in stretches):
+        return None
+    state = fused.init(stretches[0][2], n)
+    names = fused.variables
+    for v, arr in out.items():
+        arr[0] = state[names.index(v)]
+    runs = [fused.prepare(p, state, k0, k1, plan.dt, out, backend) for k0, k1, p in stretches]
+
+    def run() -> dict[str, FloatArray]:
+        for go in runs:
+            go()
+        return {v: state[i] for i, v in enumerate(names)}
+
+    return run
 
 
 def _run_policy(plan: Plan, base: Mapping[str, FloatArray], overlays: tuple[_Overlay, ...],
@@ -461,10 +554,15 @@ class BlockJob:
     dtype: type[np.floating]
     keep: Keep
 
-    def __call__(self, out: Mapping[str, FloatArray] | None = None) -> BlockResult:
-        """Simulate the block (writing trajectories into ``out`` when given)."""
+    def __call__(self, out: Mapping[str, FloatArray] | None = None,
+                 executor: Executor | None = None,
+                 finals: Mapping[str, FloatArray] | None = None) -> BlockResult:
+        """Simulate the block (writing trajectories into ``out``, outcomes into ``finals``).
+
+        With ``executor``, fused kernels may still be running: see :func:`run_block`.
+        """
         return run_block(self.plan, self.seed, self.block, self.n, self.given, self.dtype,
-                         self.keep, out)
+                         self.keep, out, executor, finals)
 
 
 def block_jobs(plan: Plan, seed: SeedLike, n_samples: int, *,
@@ -575,8 +673,10 @@ def simulate(
     jobs = block_jobs(plan, seed, n_samples, given=given or None, dtype=dtype, keep=keep,
                       block_size=block_size)
     n_t = plan.n_steps + 1
-    full = {v: np.empty((len(plan.policies), n_t, n_samples), dtype=dtype)
-            for v in plan.record}
+    n_p = len(plan.policies)
+    # every block writes its slice of these (in place, or copied from a worker process)
+    full = {v: np.empty((n_p, n_t, n_samples), dtype=dtype) for v in plan.record}
+    finals = {v: np.empty((n_p, n_samples)) for v in keep.outcomes}
     starts = np.cumsum([0] + [j.n for j in jobs])
     results: list[BlockResult] = []
     done = 0
@@ -587,32 +687,49 @@ def simulate(
         if copy:
             for v, arr in res.trajectories.items():
                 full[v][:, :, a:b] = arr
+            for v, arr in res.finals.items():
+                finals[v][:, a:b] = arr
         res.trajectories = {}
+        res.finals = {}
         results.append(res)
         done += res.n
         if progress:
             progress(done, n_samples)
 
-    if processes == 1 or len(jobs) == 1:
-        def run_in_place(job: BlockJob) -> BlockResult:
-            a, b = starts[job.block], starts[job.block] + job.n
-            return job({v: arr[:, :, a:b] for v, arr in full.items()})
+    def assemble(blocks: Sequence[BlockResult]) -> xr.Dataset:
+        return assemble_blocks(plan, blocks, full, finals=finals, seed=seed, keep=keep,
+                               levels=levels, block_size=block_size)
 
-        threads = _kernel_threads(plan, keep, len(jobs))
-        if threads > 1:
-            # fused Numba kernels release the GIL: blocks run side by side on threads
-            with ThreadPoolExecutor(max_workers=threads) as tpool:
-                for res in tpool.map(run_in_place, jobs):
-                    collect(res, copy=False)
-        else:
-            for job in jobs:
-                collect(run_in_place(job), copy=False)
-    else:
+    if processes > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=processes) as pool:
             for res in pool.map(_call_job, jobs):
                 collect(res, copy=True)
-    ds = assemble_blocks(plan, results, full, seed=seed, keep=keep, levels=levels,
-                         block_size=block_size)
+        return Results(assemble(results), scenario=plan.scenario)
+
+    def run_in_place(job: BlockJob, executor: Executor | None = None) -> BlockResult:
+        a, b = starts[job.block], starts[job.block] + job.n
+        return job({v: arr[:, :, a:b] for v, arr in full.items()}, executor,
+                   {v: arr[:, a:b] for v, arr in finals.items()})
+
+    threads = _kernel_threads(plan, keep, len(jobs))
+    if threads == 1:
+        for job in jobs:
+            collect(run_in_place(job), copy=False)
+        return Results(assemble(results), scenario=plan.scenario)
+    # Fused Numba kernels release the GIL: this thread does each block's interpreter work
+    # and worker threads run the kernels side by side. The kernels write into arrays that
+    # already exist, so the dataset can be built around them while they run; it is returned
+    # only once they have finished.
+    running: list[BlockResult] = []
+    with ThreadPoolExecutor(max_workers=threads) as tpool:
+        for job in jobs:
+            running.append(run_in_place(job, tpool))
+            while running and running[0].done():
+                collect(running.pop(0).wait(), copy=False)
+        early = None if keep.quantiles else assemble([*results, *running])
+        for res in running:
+            collect(res.wait(), copy=False)
+    ds = early if early is not None else assemble(results)
     return Results(ds, scenario=plan.scenario)
 
 
@@ -653,13 +770,16 @@ def merge_sketches(plan: Plan, blocks: Iterable[BlockResult]) -> QuantileSketch:
 
 def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str, FloatArray],
                     *, seed: SeedLike, keep: Keep, levels: Sequence[float],
-                    block_size: int = BLOCK_SIZE) -> xr.Dataset:
+                    block_size: int = BLOCK_SIZE,
+                    finals: Mapping[str, FloatArray] | None = None) -> xr.Dataset:
     """Build the results dataset from block results and the full trajectory arrays.
 
     This is the one place the results layout (see :mod:`detente.results`) is built;
-    ``full`` maps each recorded variable to its ``(policy, time,
-    sample)`` array, written in place by the blocks, so it is not copied again. Outcomes
-    (``final_<name>``) and quantiles (``q_<name>``) follow the parameters and events.
+    ``full`` maps each recorded variable to its ``(policy, time, sample)`` array, written in
+    place by the blocks, so it is not copied again; ``finals``, when given, likewise maps
+    each outcome to its ``(policy, sample)`` array (else the blocks' outcomes are joined).
+    Outcomes (``final_<name>``) and quantiles (``q_<name>``) follow the parameters and
+    events.
     """
     import xarray as xr
 
@@ -668,30 +788,31 @@ def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str
     blocks = sorted(blocks, key=lambda b: b.block)
     sc = plan.scenario
     n = sum(b.n for b in blocks)
-    dates = np.array(sc.time.dates(plan.n_steps), dtype="datetime64[ns]")
+    dates = sc.time.dates64(plan.n_steps)
     steps = np.arange(plan.n_steps + 1)
     months = steps * sc.time.step_days / DAYS_PER_MONTH
     specs = {v.name: v for m in plan.modules for v in m.variables}
-    data: dict[str, xr.Variable] = {}
+    # (dims, data, attrs) tuples: xarray builds each variable once (a Variable is copied)
+    data: dict[str, tuple[Any, ...]] = {}
     for var in plan.record:
         spec = specs[var]
-        data[var] = xr.Variable(("policy", "sample", "time"), full[var].transpose(0, 2, 1),
-                                attrs={"units": spec.unit, "description": spec.description})
+        data[var] = (("policy", "sample", "time"), full[var].transpose(0, 2, 1),
+                     {"units": spec.unit, "description": spec.description})
     for name, par in sc.parameters.items():
         arr = np.concatenate([b.params[name] for b in blocks])
-        data[f"param_{name}"] = xr.Variable(
-            ("sample",), arr, attrs={"units": par.unit, "source": par.source,
-                                     "uncertain": int(par.is_uncertain)})
+        data[f"param_{name}"] = (("sample",), arr, {"units": par.unit, "source": par.source,
+                                                    "uncertain": int(par.is_uncertain)})
     for name in plan.events:
         arr = np.concatenate([b.events[name] for b in blocks])
-        data[f"event_{name}"] = xr.Variable(("sample",), arr,
-                                            attrs={"description": plan.events[name].description})
+        data[f"event_{name}"] = (("sample",), arr,
+                                 {"description": plan.events[name].description})
     for var in keep.outcomes:
         spec = specs[var]
-        arr = np.concatenate([b.finals[var] for b in blocks], axis=1)
-        data[f"final_{var}"] = xr.Variable(
-            ("policy", "sample"), arr,
-            attrs={"units": spec.unit, "description": f"{spec.description} At the horizon."})
+        arr = (finals[var] if finals is not None
+               else np.concatenate([b.finals[var] for b in blocks], axis=1))
+        data[f"final_{var}"] = (("policy", "sample"), arr,
+                                {"units": spec.unit,
+                                 "description": f"{spec.description} At the horizon."})
     coords: dict[str, Any] = {
         "policy": np.array(plan.policies, dtype=object),
         "sample": np.arange(n),
@@ -704,10 +825,9 @@ def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str
         coords["quantile"] = np.asarray(levels, dtype=np.float64)
         for var in keep.quantiles:
             spec = specs[var]
-            data[f"q_{var}"] = xr.Variable(
-                ("policy", "quantile", "time"), sketch.quantiles(var, levels),
-                attrs={"units": spec.unit,
-                       "description": f"{spec.description} Quantiles over samples."})
+            data[f"q_{var}"] = (("policy", "quantile", "time"), sketch.quantiles(var, levels),
+                                {"units": spec.unit,
+                                 "description": f"{spec.description} Quantiles over samples."})
     return xr.Dataset(
         data,
         coords=coords,

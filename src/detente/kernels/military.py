@@ -25,6 +25,7 @@ the GIL: the engine runs blocks on threads, which stays safe under ``fork`` (no 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -96,7 +97,7 @@ class MilitaryFused:
         for name in ZERO_PARAMETERS:
             if name not in p or np.any(p[name] != 0.0):
                 return False
-        return bool(np.isfinite(np.concatenate([np.ravel(v) for v in p.values()])).all())
+        return all(_all_finite(v) for v in p.values())
 
     @staticmethod
     def init(p: Params, n: int) -> FloatArray:
@@ -136,8 +137,18 @@ class MilitaryFused:
         backend : {"auto", "numba", "numpy"}
             Implementation to use.
         """
+        self.prepare(p, state, k0, k1, dt, out, backend)()
+
+    def prepare(self, p: Params, state: FloatArray, k0: int, k1: int, dt: float,
+                out: Mapping[str, NDArray[Any]], backend: Backend = "auto"
+                ) -> Callable[[], None]:
+        """Return :meth:`run` as a call with its arguments gathered (same parameters).
+
+        The gathering needs the interpreter; the returned call, with the Numba backend,
+        does not hold the GIL, so another thread can prepare the next one meanwhile.
+        """
         if k1 <= k0:
-            return
+            return _nothing
         args = self.inputs(p)
         if resolve_backend(backend) == "numba":
             kern = _numba_kernel()
@@ -152,10 +163,20 @@ class MilitaryFused:
                 else:
                     outs.append(arr)
                     flags[j] = 1
-            kern(*args, state, k0, k1, float(dt), *outs, flags, CHUNK)
-        else:
-            military_loop_numpy(*args, state=state, k0=k0, k1=k1, dt=dt,
-                                out=[out.get(v) for v in FUSED_VARIABLES])
+            return functools.partial(kern, *args, state, k0, k1, float(dt), *outs, flags,
+                                     CHUNK)
+        return functools.partial(military_loop_numpy, *args, state=state, k0=k0, k1=k1,
+                                 dt=dt, out=[out.get(v) for v in FUSED_VARIABLES])
+
+
+def _all_finite(v: FloatArray) -> bool:
+    if v.ndim == 1 and v.strides == (0,) and v.size:  # one value repeated (a constant)
+        return math.isfinite(v[0])
+    return bool(np.isfinite(v).all())
+
+
+def _nothing() -> None:
+    return None
 
 
 def military_loop_numpy(eff_u: FloatArray, eff_r: FloatArray, fr_u: FloatArray,

@@ -35,6 +35,7 @@ import re
 from typing import Annotated, Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from detente._typing import FloatArray
@@ -301,6 +302,19 @@ class TimeSpec(_Frozen):
         """Dates of the recorded points 0..n_steps."""
         n = self.horizon_steps if n_steps is None else n_steps
         return [self.start + dt.timedelta(days=self.step_days * k) for k in range(n + 1)]
+
+    def dates64(self, n_steps: int | None = None) -> NDArray[np.datetime64]:
+        """:meth:`dates` as a ``datetime64[ns]`` array, computed without a Python loop."""
+        n = self.horizon_steps if n_steps is None else n_steps
+        offsets = self.step_days * np.arange(n + 1)
+        days = np.floor(offsets)
+        # ``timedelta(days=x)`` rounds x to the microsecond first; only an x within a
+        # microsecond below a whole day can round up, so those few are left to it
+        for k in np.flatnonzero(offsets - days > 1.0 - 1e-6):
+            days[k] = dt.timedelta(days=float(offsets[k])).days
+        dates: NDArray[np.datetime64] = (np.datetime64(self.start, "D")
+                                         + days.astype("timedelta64[D]")).astype("datetime64[ns]")
+        return dates
 
 
 class Side(_Frozen):
