@@ -52,8 +52,9 @@ ZERO_PARAMETERS: tuple[str, ...] = (
     "ru_partner_shells",
 )
 
-#: Samples per chunk in the Numba kernel: 17 arrays of this length stay in L1 cache.
-CHUNK = 128
+#: Samples per chunk in the Numba kernel: 17 arrays of this length stay in L1 cache
+#: (64 measured a few per cent faster than 32, 128 or 256 in benchmarks/bench_fast.py).
+CHUNK = 64
 
 _IN = ("ua_effectiveness", "ru_effectiveness", "ua_fire_rate", "ru_fire_rate",
        "ua_half_sat", "ru_half_sat", "mil_force_floor")
