@@ -163,6 +163,19 @@ def test_constant_parameters_are_shared_read_only_values(bench_dict, write_scena
     assert np.all(ds["param_ua_personnel0"].values == 400.0)
 
 
+def test_constant_arrays_are_shared_but_cannot_be_made_writeable():
+    from detente.engine import constant_array
+
+    a = constant_array(2.5, 7)
+    assert constant_array(2.5, 7) is a  # cached
+    with pytest.raises(ValueError, match="WRITEABLE"):
+        a.flags.writeable = True
+    # 0.0 == -0.0 but they are different numbers: the cache keeps them apart
+    assert not np.signbit(constant_array(0.0, 3)).any()
+    assert np.signbit(constant_array(-0.0, 3)).all()
+    assert np.isnan(constant_array(np.nan, 2)).all()
+
+
 @settings(max_examples=80, deadline=None)
 @given(step=st.floats(0.25, 366.0, allow_nan=False), n=st.integers(0, 600),
        start=st.dates(dt.date(1900, 1, 1), dt.date(2200, 1, 1)))

@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import math
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -262,11 +263,19 @@ def block_parameters(
 def constant_array(value: float, n: int) -> FloatArray:
     """``value`` for each of ``n`` samples: a read-only view of one number (stride 0).
 
-    What ``np.broadcast_to`` returns, at a third of its cost (this runs for every constant
-    parameter of every block).
+    What ``np.broadcast_to`` returns, cached: this is asked for every constant parameter of
+    every block, mostly with the same few block sizes. Neither the view nor the number
+    under it can be made writeable, so sharing them is safe.
     """
-    arr: FloatArray = np.ndarray((n,), np.float64, buffer=np.array([value], np.float64),
-                                 strides=(0,))
+    # the sign is part of the key: 0.0 == -0.0, yet they are different numbers
+    return _constant_view(value, math.copysign(1.0, value), n)
+
+
+@functools.lru_cache(maxsize=4096)
+def _constant_view(value: float, sign: float, n: int) -> FloatArray:
+    one = np.array([value], np.float64)
+    one.flags.writeable = False
+    arr: FloatArray = np.ndarray((n,), np.float64, buffer=one, strides=(0,))
     arr.flags.writeable = False
     return arr
 
@@ -442,7 +451,7 @@ def _canonical(plan: Plan, file_params: Mapping[str, FloatArray]) -> dict[str, F
         if factor == 1.0:  # x * 1.0 == x bit for bit: skip the no-op conversions
             out[k] = v
         elif v.strides == (0,):  # every element is v[0]; the same product, computed once
-            out[k] = constant_array(v[0] * factor, v.shape[0])
+            out[k] = constant_array(float(v[0] * factor), v.shape[0])
         else:
             out[k] = v * factor
     return out
