@@ -200,6 +200,8 @@ def test_threaded_kernels_equal_the_serial_numpy_twin(bench_dict, write_scenario
         "more_aid": {"description": "more aid for a while", "changes": [
             {"param": "ua_shell_aid_direct", "scale": 1.5, "from": "2024-03-04",
              "until": "2024-06-24"}]},
+        "guarded": {"description": "switches a mechanism on: the generic loop", "changes": [
+            {"param": "mil_stock_guard_switch", "value": 1, "from": "2024-03-04"}]},
     }
     sc = load_scenario(write_scenario(bench_dict))
     keep = {"record": ["ua_personnel"], "outcomes": ["ru_personnel", "ua_shells"],
@@ -226,3 +228,64 @@ def test_non_finite_parameters_rule_the_fused_loop_out(bench_plan):
     drawn = p["ua_effectiveness"].copy()
     drawn[3] = np.inf
     assert not MilitaryFused.eligible({**p, "ua_effectiveness": drawn})
+
+
+@requires_numba
+@pytest.mark.parametrize(("dtype", "shape", "parts"), [
+    (np.float64, (3, 157, 2049), 2), (np.float32, (1, 521, 1000), 3), (np.float64, (5,), 4)])
+def test_first_touch_writes_every_page_once_across_parts(dtype, shape, parts):
+    from detente.kernels.memory import PAGE_BYTES, first_touch_parts
+
+    arr = np.full(shape, np.nan, dtype=dtype)
+    calls = first_touch_parts(arr, parts)
+    assert 1 <= len(calls) <= parts
+    for call in calls:
+        call()
+    flat = arr.reshape(-1)
+    stride = PAGE_BYTES // flat.itemsize
+    touched = np.flatnonzero(~np.isnan(flat))
+    # parts start on their own boundaries, so every page-sized run holds a touched element
+    assert np.all(flat[touched] == 0)
+    assert touched[0] == 0
+    assert np.all(np.diff(touched) <= stride)
+    assert flat.size - 1 - touched[-1] < stride
+
+
+def test_with_an_executor_every_output_write_happens_in_the_submitted_call(
+        bench_dict, write_scenario):
+    """The threaded path relies on this: output memory is touched by threads first."""
+    from concurrent.futures import Executor, Future
+
+    class Deferred(Executor):
+        def __init__(self) -> None:
+            self.calls: list = []
+
+        def submit(self, fn, /, *args, **kwargs):
+            fut: Future = Future()
+            self.calls.append((fut, lambda: fn(*args, **kwargs)))
+            return fut
+
+    bench_dict["time"]["horizon_steps"] = 20
+    bench_dict["policies"] = {
+        "status_quo": {"description": "fused"},
+        "guarded": {"description": "generic loop", "changes": [
+            {"param": "mil_stock_guard_switch", "value": 1, "from": "2024-02-05"}]},
+    }
+    plan = compile_plan(load_scenario(write_scenario(bench_dict)), record=["ua_personnel"])
+    out = {"ua_personnel": np.full((2, 21, 50), np.nan)}
+    finals = {"ru_personnel": np.full((2, 50), np.nan)}
+    pool = Deferred()
+    res = run_block(plan, 3, 0, 50, keep=Keep(outcomes=("ru_personnel",)), out=out,
+                    executor=pool, finals=finals)
+    assert len(pool.calls) == 1
+    assert not res.done()
+    assert np.isnan(out["ua_personnel"]).all()
+    assert np.isnan(finals["ru_personnel"]).all()
+    fut, call = pool.calls[0]
+    fut.set_result(call())
+    assert res.wait() is res
+    assert np.isfinite(out["ua_personnel"]).all()
+    assert np.isfinite(finals["ru_personnel"]).all()
+    ref = run_block(plan, 3, 0, 50, keep=Keep(outcomes=("ru_personnel",)))
+    np.testing.assert_array_equal(out["ua_personnel"], ref.trajectories["ua_personnel"])
+    np.testing.assert_array_equal(finals["ru_personnel"], ref.finals["ru_personnel"])

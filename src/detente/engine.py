@@ -37,11 +37,13 @@ import datetime as dt
 import functools
 import itertools
 import math
+import typing
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -60,6 +62,9 @@ if TYPE_CHECKING:
     from detente.kernels.military import MilitaryFused
     from detente.kernels.sketch import QuantileSketch
     from detente.results import Results
+
+_P = typing.ParamSpec("_P")
+_T = TypeVar("_T")
 
 #: Samples per block. Part of the reproducibility contract: changing it changes results.
 BLOCK_SIZE = 1024
@@ -392,8 +397,9 @@ def run_block(plan: Plan, seed: SeedLike, block: int, n: int,
         (default: new arrays).
     executor : Executor, optional
         Where to run the fused kernels (which release the GIL). The Python work of the block
-        (drawing parameters, resolving overlays) is done here, in the calling thread; when a
-        kernel is submitted, the result is complete only after :meth:`BlockResult.wait`.
+        (drawing parameters, resolving overlays) is done here, in the calling thread; the
+        runs themselves (every write to ``out`` and ``finals`` included) are submitted as one
+        call, and the result is complete only after :meth:`BlockResult.wait`.
     finals : mapping, optional
         Variable -> array ``(policy, n)`` to write the outcomes into (default: new arrays).
     """
@@ -415,31 +421,31 @@ def run_block(plan: Plan, seed: SeedLike, block: int, n: int,
 
         result.sketch = QuantileSketch(n_p, n_t)
     fused = _fused_for(plan, keep)
-    kernels: list[tuple[Callable[[], Mapping[str, FloatArray]],
-                        Callable[[Mapping[str, FloatArray]], None]]] = []
+    # each policy's run, ready to call: the fused kernel where it applies, else the loop
+    work: list[tuple[Callable[[], Mapping[str, FloatArray]],
+                     Callable[[Mapping[str, FloatArray]], None]]] = []
     for ip, pol in enumerate(plan.policies):
         rec = {v: a[ip] for v, a in traj.items()}
         # tracked variables are histogrammed from float64 values
         extra = {v: np.empty((n_t, n)) for v in keep.quantiles
                  if v not in rec or rec[v].dtype != np.float64}
         outputs = {**rec, **extra}
-        finish = functools.partial(_finish_policy, result, keep, ip, outputs)
-        kernel = _fused_kernel(plan, fused, base, plan.overlays[pol], happened, n, outputs,
-                               keep.backend)
-        if kernel is not None:
-            kernels.append((kernel, finish))
-        else:
-            finish(_run_policy(plan, base, plan.overlays[pol], happened, shocks.get(), n,
-                               outputs))
-    if kernels:
-        def run_kernels() -> None:
-            for kernel, finish in kernels:
-                finish(kernel())
+        overlays = plan.overlays[pol]
+        run = _fused_kernel(plan, fused, base, overlays, happened, n, outputs, keep.backend)
+        if run is None:
+            run = functools.partial(_run_policy_lazily, plan, base, overlays, happened,
+                                    shocks, n, outputs)
+        work.append((run, functools.partial(_finish_policy, result, keep, ip, outputs)))
 
-        if executor is None:
-            run_kernels()
-        else:
-            result.pending = executor.submit(run_kernels)
+    def run_all() -> None:
+        for run, finish in work:
+            finish(run())
+
+    # with an executor, every write to the outputs happens in the submitted call
+    if executor is None:
+        run_all()
+    else:
+        result.pending = executor.submit(run_all)
     return result
 
 
@@ -506,16 +512,24 @@ def _fused_kernel(plan: Plan, fused: MilitaryFused | None, base: Mapping[str, Fl
         return None
     state = fused.init(stretches[0][2], n)
     names = fused.variables
-    for v, arr in out.items():
-        arr[0] = state[names.index(v)]
     runs = [fused.prepare(p, state, k0, k1, plan.dt, out, backend) for k0, k1, p in stretches]
 
     def run() -> dict[str, FloatArray]:
+        # every write to the outputs happens here, wherever this runs
+        for v, arr in out.items():
+            arr[0] = state[names.index(v)]
         for go in runs:
             go()
         return {v: state[i] for i, v in enumerate(names)}
 
     return run
+
+
+def _run_policy_lazily(plan: Plan, base: Mapping[str, FloatArray],
+                       overlays: tuple[_Overlay, ...], happened: Mapping[str, np.ndarray],
+                       shocks: _LazyShocks, n: int, out: dict[str, FloatArray]
+                       ) -> dict[str, FloatArray]:
+    return _run_policy(plan, base, overlays, happened, shocks.get(), n, out)
 
 
 def _run_policy(plan: Plan, base: Mapping[str, FloatArray], overlays: tuple[_Overlay, ...],
@@ -729,17 +743,47 @@ def simulate(
     # and worker threads run the kernels side by side. The kernels write into arrays that
     # already exist, so the dataset can be built around them while they run; it is returned
     # only once they have finished.
+    from detente.kernels.memory import first_touch_parts
+
     running: list[BlockResult] = []
     with ThreadPoolExecutor(max_workers=threads) as tpool:
+        # the threads first bring in the new memory, each its own part; kernels wait for that
+        touches = [tpool.submit(touch) for arr in full.values()
+                   for touch in first_touch_parts(arr, threads)]
+        kernels = _After(tpool, touches)
         for job in jobs:
-            running.append(run_in_place(job, tpool))
+            running.append(run_in_place(job, kernels))
             while running and running[0].done():
                 collect(running.pop(0).wait(), copy=False)
         early = None if keep.quantiles else assemble([*results, *running])
         for res in running:
             collect(res.wait(), copy=False)
+        for touched in touches:
+            touched.result()
     ds = early if early is not None else assemble(results)
     return Results(ds, scenario=plan.scenario)
+
+
+class _After(Executor):
+    """Submit to ``pool`` calls that start once the futures ``first`` are done.
+
+    ``first`` must have been submitted to ``pool`` before: the pool's queue is first in,
+    first out, so they are running or done by the time a call waits for them.
+    """
+
+    def __init__(self, pool: Executor, first: Sequence[Future[Any]]) -> None:
+        self._pool = pool
+        self._first = first
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
+               ) -> Future[_T]:
+        """Schedule ``fn(*args, **kwargs)`` to run after ``first``."""
+        return self._pool.submit(_run_after, self._first, functools.partial(fn, *args, **kwargs))
+
+
+def _run_after(first: Sequence[Future[Any]], call: Callable[[], _T]) -> _T:
+    futures_wait(first)
+    return call()
 
 
 def _kernel_threads(plan: Plan, keep: Keep, n_jobs: int) -> int:
