@@ -12,7 +12,8 @@ All in one run, on the same machine:
   venv (see ``_peers.py``).
 
 detente and the Numba reference are timed the same way: one warm-up, then the median of 3
-(sampling the parameters included). State updates/s = 4 stocks x 520 steps x N / wall.
+(sampling the parameters included; the fastest and slowest of the 3 in brackets). State
+updates/s = 4 stocks x 520 steps x N / wall.
 """
 
 from __future__ import annotations
@@ -34,13 +35,18 @@ import detente as dt
 STEPS = 520
 
 
-def timed(fn: Callable[[int], object], n: int, repeats: int = 3) -> float:
+SPREAD: dict[str, tuple[float, float]] = {}
+
+
+def timed(fn: Callable[[int], object], n: int, label: str, repeats: int = 3) -> float:
+    """Median wall time of ``fn(n)`` after a warm-up; the spread is kept in SPREAD."""
     fn(min(n, 2048))  # warm-up (JIT, caches)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         fn(n)
         times.append(time.perf_counter() - t0)
+    SPREAD[label] = (min(times), max(times))
     return statistics.median(times)
 
 
@@ -61,8 +67,9 @@ def main() -> None:
         return dt.simulate(sc, n_samples=k, seed=1, record=[], outcomes=forces)
 
     rows: dict[str, float] = {}
-    rows["detente, trajectories kept"] = timed(det_traj, n)
-    rows["detente, per-sample outcomes only"] = timed(det_final, n)
+    for label, fn in {"detente, trajectories kept": det_traj,
+                      "detente, per-sample outcomes only": det_final}.items():
+        rows[label] = timed(fn, n, label)
     sys.path.insert(0, str(PEER_DIR))
     try:
         am = importlib.import_module("attrition_models")
@@ -70,16 +77,18 @@ def main() -> None:
     finally:
         sys.path.remove(str(PEER_DIR))
     if am.attrition_numba is not None:
-        rows["Numba reference, trajectories kept"] = timed(
-            lambda k: am.attrition_numba(params.lhs_samples(k)), n)
-        rows["Numba reference, final values only"] = timed(
-            lambda k: am.attrition_numba(params.lhs_samples(k), record=False), n)
-    rows["NumPy reference (vectorised), trajectories kept"] = timed(
-        lambda k: am.attrition_numpy(params.lhs_samples(k)), n)
+        label = "Numba reference, trajectories kept"
+        rows[label] = timed(lambda k: am.attrition_numba(params.lhs_samples(k)), n, label)
+        label = "Numba reference, final values only"
+        rows[label] = timed(lambda k: am.attrition_numba(params.lhs_samples(k), record=False),
+                            n, label)
+    label = "NumPy reference (vectorised), trajectories kept"
+    rows[label] = timed(lambda k: am.attrition_numpy(params.lhs_samples(k)), n, label)
     print(f"lanchester-bench, N = {n:,}, {STEPS} weekly steps, median of 3 after a warm-up")
     for label, wall in rows.items():
-        print(f"  {label:50s} {wall * 1e3:9.1f} ms  {n / wall:12,.0f} runs/s  "
-              f"{4 * STEPS * n / wall:10.3g} state updates/s")
+        lo, hi = SPREAD[label]
+        print(f"  {label:50s} {wall * 1e3:9.1f} ms ({lo * 1e3:.1f}-{hi * 1e3:.1f})  "
+              f"{n / wall:12,.0f} runs/s  {4 * STEPS * n / wall:10.3g} state updates/s")
     ref_t = rows.get("Numba reference, trajectories kept")
     ref_f = rows.get("Numba reference, final values only")
     if ref_t:

@@ -230,30 +230,9 @@ def test_non_finite_parameters_rule_the_fused_loop_out(bench_plan):
     assert not MilitaryFused.eligible({**p, "ua_effectiveness": drawn})
 
 
-@requires_numba
-@pytest.mark.parametrize(("dtype", "shape", "parts"), [
-    (np.float64, (3, 157, 2049), 2), (np.float32, (1, 521, 1000), 3), (np.float64, (5,), 4)])
-def test_first_touch_writes_every_page_once_across_parts(dtype, shape, parts):
-    from detente.kernels.memory import PAGE_BYTES, first_touch_parts
-
-    arr = np.full(shape, np.nan, dtype=dtype)
-    calls = first_touch_parts(arr, parts)
-    assert 1 <= len(calls) <= parts
-    for call in calls:
-        call()
-    flat = arr.reshape(-1)
-    stride = PAGE_BYTES // flat.itemsize
-    touched = np.flatnonzero(~np.isnan(flat))
-    # parts start on their own boundaries, so every page-sized run holds a touched element
-    assert np.all(flat[touched] == 0)
-    assert touched[0] == 0
-    assert np.all(np.diff(touched) <= stride)
-    assert flat.size - 1 - touched[-1] < stride
-
-
 def test_with_an_executor_every_output_write_happens_in_the_submitted_call(
         bench_dict, write_scenario):
-    """The threaded path relies on this: output memory is touched by threads first."""
+    """The threaded path relies on this: a block's writes all happen where its runs run."""
     from concurrent.futures import Executor, Future
 
     class Deferred(Executor):

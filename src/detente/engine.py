@@ -37,13 +37,11 @@ import datetime as dt
 import functools
 import itertools
 import math
-import typing
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -62,9 +60,6 @@ if TYPE_CHECKING:
     from detente.kernels.military import MilitaryFused
     from detente.kernels.sketch import QuantileSketch
     from detente.results import Results
-
-_P = typing.ParamSpec("_P")
-_T = TypeVar("_T")
 
 #: Samples per block. Part of the reproducibility contract: changing it changes results.
 BLOCK_SIZE = 1024
@@ -743,47 +738,17 @@ def simulate(
     # and worker threads run the kernels side by side. The kernels write into arrays that
     # already exist, so the dataset can be built around them while they run; it is returned
     # only once they have finished.
-    from detente.kernels.memory import first_touch_parts
-
     running: list[BlockResult] = []
     with ThreadPoolExecutor(max_workers=threads) as tpool:
-        # the threads first bring in the new memory, each its own part; kernels wait for that
-        touches = [tpool.submit(touch) for arr in full.values()
-                   for touch in first_touch_parts(arr, threads)]
-        kernels = _After(tpool, touches)
         for job in jobs:
-            running.append(run_in_place(job, kernels))
+            running.append(run_in_place(job, tpool))
             while running and running[0].done():
                 collect(running.pop(0).wait(), copy=False)
         early = None if keep.quantiles else assemble([*results, *running])
         for res in running:
             collect(res.wait(), copy=False)
-        for touched in touches:
-            touched.result()
     ds = early if early is not None else assemble(results)
     return Results(ds, scenario=plan.scenario)
-
-
-class _After(Executor):
-    """Submit to ``pool`` calls that start once the futures ``first`` are done.
-
-    ``first`` must have been submitted to ``pool`` before: the pool's queue is first in,
-    first out, so they are running or done by the time a call waits for them.
-    """
-
-    def __init__(self, pool: Executor, first: Sequence[Future[Any]]) -> None:
-        self._pool = pool
-        self._first = first
-
-    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
-               ) -> Future[_T]:
-        """Schedule ``fn(*args, **kwargs)`` to run after ``first``."""
-        return self._pool.submit(_run_after, self._first, functools.partial(fn, *args, **kwargs))
-
-
-def _run_after(first: Sequence[Future[Any]], call: Callable[[], _T]) -> _T:
-    futures_wait(first)
-    return call()
 
 
 def _kernel_threads(plan: Plan, keep: Keep, n_jobs: int) -> int:
