@@ -268,3 +268,21 @@ def test_with_an_executor_every_output_write_happens_in_the_submitted_call(
     ref = run_block(plan, 3, 0, 50, keep=Keep(outcomes=("ru_personnel",)))
     np.testing.assert_array_equal(out["ua_personnel"], ref.trajectories["ua_personnel"])
     np.testing.assert_array_equal(finals["ru_personnel"], ref.finals["ru_personnel"])
+
+
+def test_an_early_dataset_counts_only_if_it_holds_the_arrays_the_kernels_fill():
+    import xarray as xr
+
+    from detente.engine import _holds
+
+    full = {"v": np.zeros((1, 3, 4))}
+    finals = {"v": np.zeros((1, 4))}
+
+    def dataset(copy: bool) -> xr.Dataset:
+        t = full["v"].transpose(0, 2, 1)
+        f = finals["v"]
+        return xr.Dataset({"v": (("policy", "sample", "time"), t.copy() if copy else t),
+                           "final_v": (("policy", "sample"), f.copy() if copy else f)})
+
+    assert _holds(dataset(copy=False), full, finals)
+    assert not _holds(dataset(copy=True), full, finals)

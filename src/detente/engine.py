@@ -747,8 +747,18 @@ def simulate(
         early = None if keep.quantiles else assemble([*results, *running])
         for res in running:
             collect(res.wait(), copy=False)
+    if early is not None and not _holds(early, full, finals):
+        early = None  # the dataset copied an array before the kernels had filled it
     ds = early if early is not None else assemble(results)
     return Results(ds, scenario=plan.scenario)
+
+
+def _holds(ds: xr.Dataset, full: Mapping[str, FloatArray],
+           finals: Mapping[str, FloatArray]) -> bool:
+    """Whether ``ds`` holds these very arrays (xarray wraps NumPy data without copying)."""
+    pairs = [*((ds[v].variable.data, a) for v, a in full.items()),
+             *((ds[f"final_{v}"].variable.data, a) for v, a in finals.items())]
+    return all(isinstance(d, np.ndarray) and np.may_share_memory(d, a) for d, a in pairs)
 
 
 def _kernel_threads(plan: Plan, keep: Keep, n_jobs: int) -> int:
