@@ -416,10 +416,11 @@ def run_block(plan: Plan, seed: SeedLike, block: int, n: int,
 
         result.sketch = QuantileSketch(n_p, n_t)
     fused = _fused_for(plan, keep)
-    # each policy's run, ready to call: the fused kernel where it applies, else the loop
-    work: list[tuple[Callable[[], Mapping[str, FloatArray]],
-                     Callable[[Mapping[str, FloatArray]], None]]] = []
-    for ip, pol in enumerate(plan.policies):
+
+    def prepared(ip: int, pol: str) -> tuple[Callable[[], Mapping[str, FloatArray]],
+                                             Callable[[Mapping[str, FloatArray]], None]]:
+        # policy ip's run, ready to call (the fused kernel where it applies, else the module
+        # loop), and the call that stores its results
         rec = {v: a[ip] for v, a in traj.items()}
         # tracked variables are histogrammed from float64 values
         extra = {v: np.empty((n_t, n)) for v in keep.quantiles
@@ -430,17 +431,21 @@ def run_block(plan: Plan, seed: SeedLike, block: int, n: int,
         if run is None:
             run = functools.partial(_run_policy_lazily, plan, base, overlays, happened,
                                     shocks, n, outputs)
-        work.append((run, functools.partial(_finish_policy, result, keep, ip, outputs)))
+        return run, functools.partial(_finish_policy, result, keep, ip, outputs)
+
+    if executor is None:  # one policy after another: its temporaries go before the next
+        for ip, pol in enumerate(plan.policies):
+            run, finish = prepared(ip, pol)
+            finish(run())
+        return result
+    # with an executor, every write to the outputs happens in the submitted call
+    work = [prepared(ip, pol) for ip, pol in enumerate(plan.policies)]
 
     def run_all() -> None:
         for run, finish in work:
             finish(run())
 
-    # with an executor, every write to the outputs happens in the submitted call
-    if executor is None:
-        run_all()
-    else:
-        result.pending = executor.submit(run_all)
+    result.pending = executor.submit(run_all)
     return result
 
 
@@ -741,9 +746,10 @@ def simulate(
     running: list[BlockResult] = []
     with ThreadPoolExecutor(max_workers=threads) as tpool:
         for job in jobs:
-            running.append(run_in_place(job, tpool))
-            while running and running[0].done():
+            # a few blocks ahead of the threads, no more: each holds its temporaries
+            while running and (running[0].done() or len(running) >= 2 * threads):
                 collect(running.pop(0).wait(), copy=False)
+            running.append(run_in_place(job, tpool))
         early = None if keep.quantiles else assemble([*results, *running])
         for res in running:
             collect(res.wait(), copy=False)
