@@ -68,6 +68,9 @@ _STREAM_DESIGN = 0
 _STREAM_SHOCKS = 1
 _STREAM_EVENTS = 2
 
+#: Memory the threaded path may spend on blocks prepared ahead of their kernels.
+_AHEAD_BYTES = 256 * 2**20
+
 #: Default quantile levels of streaming per-time quantiles.
 DEFAULT_LEVELS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -743,11 +746,14 @@ def simulate(
     # and worker threads run the kernels side by side. The kernels write into arrays that
     # already exist, so the dataset can be built around them while they run; it is returned
     # only once they have finished.
+    # blocks prepared ahead of the threads hold their temporaries (parameters, and float64
+    # histogram buffers for the tracked variables): as many as fit in a fixed budget
+    per_block = 8 * jobs[0].n * (len(plan.scenario.parameters) + len(keep.quantiles) * n_p * n_t)
+    ahead = max(2 * threads, _AHEAD_BYTES // per_block)
     running: list[BlockResult] = []
     with ThreadPoolExecutor(max_workers=threads) as tpool:
         for job in jobs:
-            # a few blocks ahead of the threads, no more: each holds its temporaries
-            while running and (running[0].done() or len(running) >= 2 * threads):
+            while running and (running[0].done() or len(running) >= ahead):
                 collect(running.pop(0).wait(), copy=False)
             running.append(run_in_place(job, tpool))
         early = None if keep.quantiles else assemble([*results, *running])
