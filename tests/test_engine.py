@@ -184,5 +184,6 @@ def test_vectorised_dates_equal_the_calendar(step, n, start):
     from detente.scenario.schema import TimeSpec
 
     spec = TimeSpec(start=start, step_days=step, horizon_steps=max(n, 1))
-    expected = np.array(spec.dates(n), dtype="datetime64[ns]")
-    np.testing.assert_array_equal(spec.dates64(n), expected)
+    calendar = [start + dt.timedelta(days=step * k) for k in range(n + 1)]
+    assert spec.dates(n) == calendar
+    np.testing.assert_array_equal(spec.dates64(n), np.array(calendar, dtype="datetime64[ns]"))

@@ -300,11 +300,15 @@ class TimeSpec(_Frozen):
 
     def dates(self, n_steps: int | None = None) -> list[dt.date]:
         """Dates of the recorded points 0..n_steps."""
-        n = self.horizon_steps if n_steps is None else n_steps
-        return [self.start + dt.timedelta(days=self.step_days * k) for k in range(n + 1)]
+        dates: list[dt.date] = self._day_array(n_steps).tolist()
+        return dates
 
     def dates64(self, n_steps: int | None = None) -> NDArray[np.datetime64]:
-        """:meth:`dates` as a ``datetime64[ns]`` array, computed without a Python loop."""
+        """:meth:`dates` as a ``datetime64[ns]`` array."""
+        return self._day_array(n_steps).astype("datetime64[ns]")
+
+    def _day_array(self, n_steps: int | None) -> NDArray[np.datetime64]:
+        # start + timedelta(days=step_days * k), without a Python loop over k
         n = self.horizon_steps if n_steps is None else n_steps
         offsets = self.step_days * np.arange(n + 1)
         days = np.floor(offsets)
@@ -312,9 +316,9 @@ class TimeSpec(_Frozen):
         # microsecond below a whole day can round up, so those few are left to it
         for k in np.flatnonzero(offsets - days > 1.0 - 1e-6):
             days[k] = dt.timedelta(days=float(offsets[k])).days
-        dates: NDArray[np.datetime64] = (np.datetime64(self.start, "D")
-                                         + days.astype("timedelta64[D]")).astype("datetime64[ns]")
-        return dates
+        out: NDArray[np.datetime64] = np.datetime64(self.start, "D") + days.astype(
+            "timedelta64[D]")
+        return out
 
 
 class Side(_Frozen):
