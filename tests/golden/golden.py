@@ -1,0 +1,92 @@
+"""The golden record: what today's model produces, to hold refactors to bit-identity.
+
+``python tests/golden/golden.py`` (re)writes ``<scenario>.npz`` for each scenario of
+:data:`SCENARIOS`: for every data variable of ``simulate(scenario, n_samples=2000, seed=0)``
+(all policies) the SHA-256 of its bytes, its exact sum (``math.fsum``) and its values at a
+fixed subset of samples. A
+deliberate change of the model's behaviour regenerates it, in the commit that changes the
+behaviour, saying why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).parent
+#: The coupled model (generic loop) and the benchmark model (the compiled fast path).
+SCENARIOS = ("ukraine-2023", "lanchester-bench")
+N_SAMPLES = 2000
+SEED = 0
+#: Samples whose full trajectories are kept (for comparisons within a tolerance).
+SUBSET = np.arange(0, N_SAMPLES, 125)
+#: Factor applied before summing (a power of two, so exact).
+SUM_SCALE = 2.0**-32
+#: Attributes that legitimately differ between runs.
+VOLATILE_ATTRS = ("created", "detente_version")
+
+
+def digest(arr: np.ndarray) -> str:
+    """SHA-256 of an array's dtype, shape and bytes (C order)."""
+    a = np.ascontiguousarray(arr)
+    h = hashlib.sha256(f"{a.dtype.str}{a.shape}".encode())
+    h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def summarise(ds: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Hashes, sums and the sample subset of every data variable and coordinate."""
+    meta: dict[str, Any] = {"vars": {}, "coords": {}, "attrs": {}}
+    arrays: dict[str, np.ndarray] = {}
+    for name, var in ds.data_vars.items():
+        values = np.asarray(var.values)
+        entry: dict[str, Any] = {"dims": list(var.dims), "digest": digest(values),
+                                 "attrs": {k: str(v) for k, v in var.attrs.items()}}
+        if values.dtype.kind == "f":
+            # scaled by a power of two (exact) so that ratios near the float maximum sum
+            finite = values[np.isfinite(values)]
+            entry["fsum"] = math.fsum((finite * SUM_SCALE).tolist())
+            entry["n_finite"] = int(finite.size)
+            if "sample" in var.dims:
+                arrays[name] = var.isel(sample=SUBSET).values
+        meta["vars"][name] = entry
+    for name, coord in ds.coords.items():
+        meta["coords"][name] = digest(np.asarray(coord.values).astype(str))
+    meta["attrs"] = {k: str(v) for k, v in ds.attrs.items() if k not in VOLATILE_ATTRS}
+    return meta, arrays
+
+
+def fixture(scenario: str) -> Path:
+    """Where the golden record of ``scenario`` lives."""
+    return HERE / f"{scenario}.npz"
+
+
+def run(scenario: str) -> Any:
+    """The golden run of ``scenario``."""
+    import detente as dt
+
+    return dt.simulate(scenario, n_samples=N_SAMPLES, seed=SEED).ds
+
+
+def write(scenario: str) -> None:
+    meta, arrays = summarise(run(scenario))
+    path = fixture(scenario)
+    np.savez_compressed(path, __meta__=np.array(json.dumps(meta, sort_keys=True)), **arrays)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, {len(meta['vars'])} variables)")
+
+
+def read(scenario: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    with np.load(fixture(scenario), allow_pickle=False) as z:
+        meta = json.loads(str(z["__meta__"]))
+        arrays = {k: z[k] for k in z.files if k != "__meta__"}
+    return meta, arrays
+
+
+if __name__ == "__main__":
+    for name in SCENARIOS:
+        write(name)
