@@ -51,8 +51,9 @@ from detente.errors import InputError
 from detente.kernels._backend import Backend
 from detente.model import resolve_modules
 from detente.model.base import Module, ParamSpec, StepContext
-from detente.scenario.schema import DAYS_PER_MONTH, Change, Event, Scenario
+from detente.scenario.schema import Change, Event, Scenario
 from detente.scenario.units import conversion_factor
+from detente.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     import xarray as xr

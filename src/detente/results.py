@@ -21,7 +21,8 @@ import numpy as np
 
 from detente._typing import SeedLike
 from detente.errors import InputError
-from detente.scenario.schema import DAYS_PER_MONTH, Scenario
+from detente.scenario.schema import Scenario
+from detente.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -12,7 +12,7 @@ import pytest
 
 from detente.engine import compile_plan, simulate
 from detente.model import military, strikes
-from detente.scenario.schema import DAYS_PER_YEAR
+from detente.units import DAYS_PER_YEAR
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import numpy as np
 
 from detente._typing import FloatArray, State
 from detente.model.base import ParamSpec
-from detente.scenario.schema import DAYS_PER_YEAR
+from detente.units import DAYS_PER_YEAR
 
 __all__ = [
     "DAYS_PER_YEAR", "HUGE", "TINY", "capped", "log_ratio", "param", "ramp", "ratio", "safe_div",

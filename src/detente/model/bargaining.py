@@ -76,6 +76,7 @@ from detente.model._deals import (
     victory_probabilities,
 )
 from detente.model.base import Module, ParamSpec, StepContext, VariableSpec
+from detente.units import DAYS_PER_MONTH
 
 __all__ = [
     "ACTORS",
@@ -93,8 +94,6 @@ __all__ = [
     "war_values",
 ]
 
-#: Days in a month: talks are held when a step crosses a month boundary.
-DAYS_PER_MONTH = 365.25 / 12.0
 #: Tolerance on the sum of an actor's dimension weights in a scenario file.
 WEIGHT_SUM_TOL = 1e-6
 #: Smallest span (km2) between the extreme lines of control (avoids 0/0 when both coincide).

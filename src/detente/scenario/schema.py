@@ -43,9 +43,6 @@ from detente._typing import FloatArray
 NAME_RE = r"^[a-z][a-z0-9_\-]*$"
 IDENT_RE = r"^[a-z][a-z0-9_]*$"
 
-#: Days in a month and a year, used for unit conversion and month counting.
-DAYS_PER_MONTH = 365.25 / 12.0
-DAYS_PER_YEAR = 365.25
 
 
 class _Frozen(BaseModel):
