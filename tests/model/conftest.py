@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pytest
 
-from detente.engine import block_parameters, compile_plan
+from detente.engine import compile_plan
+from detente.engine.streams import block_parameters
 from detente.model import resolve_modules
 from detente.model.base import StepContext
 from detente.scenario import load_scenario

@@ -7,13 +7,14 @@ design in which consecutive groups of ``group`` rows (one Saltelli base row with
 ``D + 2`` variants, or one Morris trajectory of ``D + 1`` points) share the same shocks
 and the same uniform for every chance event; only the parameters differ inside a group.
 
-The noise of group *g* comes from ``SeedSequence(seed, spawn_key=(DESIGN_KEY, g // c))``
-for chunks of ``c`` groups, so a design's results are reproducible from its seed.
+The rows go through the engine's public seam (:func:`detente.engine.run_design`) with the
+noise of :func:`detente.engine.design_noise` (the streams are defined, with every other
+stream, in :mod:`detente.engine.streams`), so a design's results are reproducible from its
+seed.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -26,14 +27,7 @@ if TYPE_CHECKING:
     from detente.results import Results
     from detente.scenario.schema import Scenario
 
-__all__ = ["DESIGN_KEY", "ROWS_PER_CHUNK", "run_design", "unit_to_file_units"]
-
-#: First spawn-key element of design noise streams (apart from the engine's block streams).
-DESIGN_KEY = 0x5A17
-#: Rows simulated at once (memory and vectorisation trade-off).
-ROWS_PER_CHUNK = 4096
-_STREAM_SHOCKS = 1
-_STREAM_EVENTS = 2
+__all__ = ["run_design", "unit_to_file_units"]
 
 
 def unit_to_file_units(scenario: Scenario, names: Sequence[str], u: FloatArray,
@@ -89,8 +83,10 @@ def run_design(
     Results
         One sample per design row, in design order.
     """
-    from detente.engine import BlockResult, _run_policy, compile_plan
-    from detente.results import Results, assemble
+    from detente.engine import BlockResult, assemble, compile_plan, design_noise
+    from detente.engine import run_design as run_rows
+    from detente.engine.streams import ROWS_PER_CHUNK, seed_sequence
+    from detente.results import Results
 
     plan = compile_plan(scenario, policies=policies, horizon=horizon, record=record)
     lengths = {len(v) for v in design.values()}
@@ -103,8 +99,7 @@ def run_design(
     unknown = [k for k in design if k not in scenario.parameters]
     if unknown:
         raise InputError(f"the design names unknown parameters: {', '.join(unknown)}")
-    root = (seed if isinstance(seed, np.random.SeedSequence)
-            else np.random.SeedSequence(seed))
+    root = seed_sequence(seed)
     groups_per_chunk = max(1, ROWS_PER_CHUNK // group)
     n_groups = n_rows // group
     blocks: list[BlockResult] = []
@@ -112,35 +107,14 @@ def run_design(
         g1 = min(n_groups, g0 + groups_per_chunk)
         r0, r1 = g0 * group, g1 * group
         n = r1 - r0
-        ng = g1 - g0
         file_params: dict[str, FloatArray] = {}
         for name, par in scenario.parameters.items():
             if name in design:
                 file_params[name] = np.asarray(design[name][r0:r1], dtype=np.float64)
             else:
                 file_params[name] = np.full(n, par.central(), dtype=np.float64)
-        base = {k: v * plan.factors[k] for k, v in file_params.items()}
-
-        def stream(key: int, chunk: int = chunk) -> np.random.Generator:
-            ss = np.random.SeedSequence(root.entropy,
-                                        spawn_key=(*root.spawn_key, DESIGN_KEY, chunk, key))
-            return np.random.default_rng(ss)
-
-        happened: dict[str, np.ndarray] = {}
-        for name, ev in plan.events.items():
-            if ev.probability is None:
-                happened[name] = np.ones(n, dtype=bool)
-                continue
-            u = np.repeat(stream(_STREAM_EVENTS + zlib.crc32(name.encode())).random(ng), group)
-            happened[name] = u < file_params[ev.probability] * plan.factors[ev.probability]
-        shocks = np.repeat(
-            stream(_STREAM_SHOCKS).random((plan.n_steps, len(plan.shocks), ng)), group, axis=2)
-        n_t = plan.n_steps + 1
-        traj = {v: np.empty((len(plan.policies), n_t, n)) for v in plan.record}
-        for ip, pol in enumerate(plan.policies):
-            _run_policy(plan, base, plan.overlays[pol], happened, shocks, n,
-                        {v: a[ip] for v, a in traj.items()})
-        blocks.append(BlockResult(chunk, n, traj, file_params, happened))
+        noise = design_noise(plan, root, chunk, g1 - g0, group, file_params)
+        blocks.append(run_rows(plan, file_params, noise=noise, block=chunk))
         if progress is not None:
             progress(r1, n_rows)
     return Results(assemble(plan, blocks, seed=seed))

@@ -16,6 +16,7 @@ import numpy as np
 
 from detente._typing import BoolArray, FloatArray
 from detente.errors import InputError
+from detente.results import schema
 from detente.scenario.expr import Expr, compile_expr
 
 if TYPE_CHECKING:
@@ -86,10 +87,9 @@ class OutputReader:
         ds = results.ds
         self.ds = ds
         self.outputs = [str(v) for v, a in ds.data_vars.items() if "time" in a.dims]
-        self.parameters = [str(v)[len("param_"):] for v in ds.data_vars
-                           if str(v).startswith("param_")]
-        self.events = [str(v)[len("event_"):] for v in ds.data_vars
-                       if str(v).startswith("event_")]
+        kinds = [schema.split_name(str(v)) for v in ds.data_vars]
+        self.parameters = [name for kind, name in kinds if kind == "param"]
+        self.events = [name for kind, name in kinds if kind == "event"]
         self.unrecorded: set[str] = set()
         #: file unit -> the model's canonical unit, per parameter (1 without a scenario)
         self.factors: dict[str, float] = {}
@@ -146,9 +146,9 @@ class OutputReader:
                 return np.asarray(self.ds[name].values[ip], dtype=np.float64)
             if name in self.parameters:
                 factor = self.factors.get(name, 1.0)
-                return factor * np.asarray(self.ds[f"param_{name}"].values,
+                return factor * np.asarray(self.ds[schema.param_var(name)].values,
                                            dtype=np.float64)[:, None]
-            return np.asarray(self.ds[f"event_{name}"].values, dtype=bool)[:, None]
+            return np.asarray(self.ds[schema.event_var(name)].values, dtype=bool)[:, None]
 
         return get
 

@@ -10,8 +10,9 @@ Needs the ``[store]`` extra (zarr, pyarrow, duckdb).
 
 from __future__ import annotations
 
+from detente.engine import parse_scheduler
 from detente.store._run import Run, RunStore, outcome_column
-from detente.store._sweep import parse_scheduler, sweep
+from detente.store._sweep import sweep
 
 __all__ = ["Run", "RunStore", "open_run", "outcome_column", "parse_scheduler", "sweep"]
 

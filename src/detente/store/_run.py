@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from detente.engine import BlockResult
-    from detente.kernels.sketch import QuantileSketch
+    from detente.engine.sketch import QuantileSketch
 
 MARK = "detente-store.json"
 FORMAT: dict[str, Any] = {"format": "detente-run-store", "version": 1}
@@ -259,7 +259,7 @@ class Run:
 
     def load_sketch(self, n_policies: int, n_times: int) -> tuple[QuantileSketch, set[int]]:
         """Load the last checkpoint (empty when there is none)."""
-        from detente.kernels.sketch import QuantileSketch
+        from detente.engine.sketch import QuantileSketch
 
         path = self.path / "sketch.npz"
         if not path.exists():

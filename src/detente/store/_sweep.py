@@ -5,42 +5,27 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from detente.engine import Backend, execute, parse_scheduler
 from detente.errors import InputError
-from detente.kernels._backend import Backend
 
 if TYPE_CHECKING:
-    from detente.engine import BlockJob, BlockResult
+    from detente.engine import Plan
     from detente.scenario.schema import Scenario
     from detente.store._run import Run
 
-#: Variables a sweep keeps as outcomes and quantiles when none are named.
-_DEFAULT_KEEP = "key"
 
-
-def parse_scheduler(scheduler: str) -> str:
-    """Validate ``--scheduler``: local, processes, dask, or a scheduler address."""
-    s = scheduler.strip()
-    if s in ("local", "processes", "dask") or "://" in s or ":" in s:
-        return s
-    raise InputError(f"--scheduler {scheduler!r}: expected local, processes, dask or a Dask "
-                     "scheduler address such as tcp://HOST:8786")
-
-
-def _default_vars(plan: Any, which: Sequence[str] | None) -> tuple[str, ...]:
+def _default_vars(plan: Plan, which: Sequence[str] | None) -> tuple[str, ...]:
     from detente.results import KEY_OUTPUTS
 
     if which is not None:
         return tuple(which)
-    names = [v.name for m in plan.modules for v in m.variables]
-    key = [v for v in KEY_OUTPUTS if v in names]
-    return tuple(key or [v.name for m in plan.modules for v in m.variables if v.record])
+    key = [v for v in KEY_OUTPUTS if v in plan.variables]
+    return tuple(key or [v.name for v in plan.variables.values() if v.record])
 
 
 def _new_id(name: str) -> str:
@@ -116,8 +101,14 @@ def sweep(
     Run
         The completed run.
     """
-    from detente.engine import BLOCK_SIZE, DEFAULT_LEVELS, block_jobs, compile_plan, make_keep
-    from detente.kernels._backend import resolve_backend
+    from detente.engine import (
+        BLOCK_SIZE,
+        DEFAULT_LEVELS,
+        block_jobs,
+        compile_plan,
+        make_keep,
+        resolve_backend,
+    )
     from detente.results import scenario_hash
     from detente.scenario.loading import load_scenario
     from detente.store import _catalog
@@ -126,7 +117,7 @@ def sweep(
     scheduler = parse_scheduler(scheduler)
     resolve_backend(backend)
     if dtype not in ("float64", "float32"):
-        raise InputError(f"--dtype must be float64 or float32, found {dtype!r}")
+        raise InputError(f"dtype must be float64 or float32, found {dtype!r}")
     if resume is not None:
         store = RunStore(out)
         run = store.run(resume)
@@ -143,19 +134,19 @@ def sweep(
                                  f"'{m['scenario']}' (hash {m['scenario_hash']}); omit the "
                                  "scenario to resume with the run's own copy")
         if n_samples is not None and n_samples != m["n_samples"]:
-            raise InputError(f"run {resume} has {m['n_samples']} samples; --samples "
+            raise InputError(f"run {resume} has {m['n_samples']} samples; n_samples = "
                              f"{n_samples} does not match")
         plan = compile_plan(sc, policies=m["policies"], horizon=m["n_steps"],
                             record=m["record"])
         keep = make_keep(plan, m["outcomes"], m["quantiles"], backend)
     else:
         if scenario is None:
-            raise InputError("name a scenario (or --resume RUN_ID)")
+            raise InputError("name a scenario (or the run to resume)")
         if n_samples is None or n_samples <= 0:
-            raise InputError(f"--samples must be a positive integer, found {n_samples}")
+            raise InputError(f"n_samples must be a positive integer, found {n_samples}")
         bs = BLOCK_SIZE if block_size is None else block_size
         if bs <= 0:
-            raise InputError(f"--block-size must be a positive integer, found {bs}")
+            raise InputError(f"block_size must be a positive integer, found {bs}")
         sc = load_scenario(scenario) if isinstance(scenario, str) else scenario
         plan = compile_plan(sc, policies=policies, horizon=horizon, record=record)
         keep = make_keep(plan, _default_vars(plan, outcomes), _default_vars(plan, quantiles),
@@ -185,7 +176,7 @@ def sweep(
     n_total = int(m["n_samples"])
     samples_done = sum(j.n for j in jobs if j.block in done)
     last = time.monotonic()
-    for res in _execute(queued, scheduler, workers):
+    for res in execute(queued, scheduler=scheduler, workers=workers):
         if res.block not in done:
             run.commit_block(res, int(starts[res.block]), m)
             done.add(res.block)
@@ -206,45 +197,3 @@ def sweep(
     run.set_status("complete")
     _catalog.upsert(store.path, store.catalog_row(run))
     return run
-
-
-def _execute(jobs: Sequence[BlockJob], scheduler: str, workers: int | None
-             ) -> Iterator[BlockResult]:
-    """Results of ``jobs`` in completion order, with a bounded number in flight."""
-    if not jobs:
-        return
-    if scheduler == "local":
-        for job in jobs:
-            yield job()
-        return
-    with ExitStack() as stack:
-        if scheduler == "processes":
-            n = workers or os.cpu_count() or 1
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=n))
-            yield from _windowed(pool, jobs, 2 * n)
-            return
-        from detente.distributed import dask_client, run_blocks_dask
-
-        client = stack.enter_context(dask_client(scheduler, workers))
-        yield from run_blocks_dask(client, jobs)
-
-
-def _call(job: BlockJob) -> BlockResult:
-    return job()
-
-
-def _windowed(pool: ProcessPoolExecutor, jobs: Sequence[BlockJob], window: int
-              ) -> Iterator[BlockResult]:
-    it = iter(jobs)
-    pending: set[Future[BlockResult]] = set()
-    for job in it:
-        pending.add(pool.submit(_call, job))
-        if len(pending) >= window:
-            break
-    while pending:
-        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for fut in finished:
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.add(pool.submit(_call, nxt))
-            yield fut.result()

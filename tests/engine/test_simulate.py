@@ -122,7 +122,7 @@ def test_latin_hypercube_draws_what_scipy_draws(n, d):
 
     from scipy.stats import qmc
 
-    from detente.engine import latin_hypercube
+    from detente.engine.streams import latin_hypercube
 
     if "rng" not in inspect.signature(qmc.LatinHypercube).parameters:
         pytest.skip("SciPy < 1.15 seeds LatinHypercube differently")
@@ -137,7 +137,7 @@ def test_latin_hypercube_draws_what_scipy_draws(n, d):
 @settings(max_examples=60, deadline=None)
 @given(n=st.integers(1, 400), d=st.integers(1, 12), key=st.integers(0, 2**32 - 1))
 def test_latin_hypercube_puts_one_point_in_each_stratum(n, d, key):
-    from detente.engine import latin_hypercube
+    from detente.engine.streams import latin_hypercube
 
     u = latin_hypercube(np.random.default_rng(key), n, d)
     assert u.shape == (n, d)
@@ -147,7 +147,8 @@ def test_latin_hypercube_puts_one_point_in_each_stratum(n, d, key):
 
 
 def test_constant_parameters_are_shared_read_only_values(bench_dict, write_scenario):
-    from detente.engine import block_parameters, compile_plan
+    from detente.engine import compile_plan
+    from detente.engine.streams import block_parameters
 
     plan = compile_plan(load_scenario(write_scenario(_short(bench_dict))))
     values = block_parameters(plan, np.random.SeedSequence(0), 0, 50)
@@ -164,7 +165,7 @@ def test_constant_parameters_are_shared_read_only_values(bench_dict, write_scena
 
 
 def test_constant_arrays_are_shared_but_cannot_be_made_writeable():
-    from detente.engine import constant_array
+    from detente.engine.streams import constant_array
 
     a = constant_array(2.5, 7)
     assert constant_array(2.5, 7) is a  # cached

@@ -11,7 +11,7 @@ pytest.importorskip("distributed")
 pytest.importorskip("zarr")
 pytest.importorskip("duckdb")
 
-sys.path.insert(0, str(Path(__file__).parent / "store"))
+sys.path.insert(0, str(Path(__file__).parent))
 from store_helpers import SMALL, assert_same, store_contents
 
 from detente.store import sweep

@@ -9,20 +9,27 @@ import numpy as np
 import pytest
 
 import detente
-from detente.engine import Keep, compile_plan, run_block, simulate
+from detente.engine import (
+    Keep,
+    compile_plan,
+    numba_available,
+    resolve_backend,
+    run_block,
+    simulate,
+)
+from detente.engine.compiled import FUSED_VARIABLES, MilitaryFused, fused_military_plan
+from detente.engine.sketch import QuantileSketch, sketch_counts
 from detente.errors import MissingDependencyError
-from detente.kernels import FUSED_VARIABLES, QuantileSketch, resolve_backend, sketch_counts
-from detente.kernels.military import MilitaryFused, fused_military_plan
 from detente.scenario import load_scenario
 
-HAVE_NUMBA = detente.kernels.numba_available()
+HAVE_NUMBA = numba_available()
 requires_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="needs the [fast] extra (numba)")
 RTOL = 1e-9
 
 
 def _random_params(plan, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Canonical parameters with the benchmark's uncertain ones drawn far and wide."""
-    from detente.engine import block_parameters
+    from detente.engine.streams import block_parameters
 
     file_units = block_parameters(plan, np.random.SeedSequence(0), 0, n)
     p = {k: v * plan.factors[k] for k, v in file_units.items()}
@@ -38,7 +45,8 @@ def bench_plan():
 
 @pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=requires_numba)])
 def test_fused_military_equals_the_module_loop_on_random_draws(bench_plan, backend):
-    from detente.engine import _LazyShocks, _run_policy
+    from detente.engine import run_policy
+    from detente.engine.streams import stream
 
     rng = np.random.default_rng(42)
     n, steps = 700, 156
@@ -48,8 +56,8 @@ def test_fused_military_equals_the_module_loop_on_random_draws(bench_plan, backe
     assert fused is not None
     assert fused.eligible(p)
     ref = {v: np.empty((steps + 1, n)) for v in FUSED_VARIABLES}
-    _run_policy(plan, p, (), {}, _LazyShocks(np.random.SeedSequence(1), 0, plan, n).get(), n,
-                ref)
+    shocks = stream(np.random.SeedSequence(1), 0, 1).random((plan.n_steps, len(plan.shocks), n))
+    run_policy(plan, p, (), {}, shocks, n, ref)
     out = {v: np.empty((steps + 1, n)) for v in FUSED_VARIABLES}
     state = fused.init(p, n)
     for v in FUSED_VARIABLES:
@@ -140,8 +148,7 @@ def test_outcomes_and_quantiles_in_simulate(bench_dict, write_scenario):
 
 
 def test_assembled_layout_matches_results_assemble(bench_dict, write_scenario):
-    from detente.engine import block_jobs
-    from detente.results import assemble
+    from detente.engine import assemble, block_jobs
 
     bench_dict["time"]["horizon_steps"] = 10
     sc = load_scenario(write_scenario(bench_dict))
@@ -164,14 +171,14 @@ def test_backend_resolution(monkeypatch):
     monkeypatch.setenv("DETENTE_BACKEND", "numpy")
     assert resolve_backend("auto") == "numpy"
     monkeypatch.delenv("DETENTE_BACKEND")
-    detente.kernels._backend.numba_available.cache_clear()
+    detente.engine.backend.numba_available.cache_clear()
     monkeypatch.setitem(sys.modules, "numba", None)  # as if the [fast] extra were missing
     try:
         assert resolve_backend("auto") == "numpy"
         with pytest.raises(MissingDependencyError, match=r"detente\[fast\]"):
             resolve_backend("numba")
     finally:
-        detente.kernels._backend.numba_available.cache_clear()
+        detente.engine.backend.numba_available.cache_clear()
     with pytest.raises(detente.InputError, match="unknown backend"):
         resolve_backend("cuda")
 
@@ -192,7 +199,8 @@ def test_sketch_extremes_stay_compact():
 @pytest.mark.parametrize("quantiles", [False, True])
 def test_threaded_kernels_equal_the_serial_numpy_twin(bench_dict, write_scenario, quantiles):
     """Blocks prepared here while kernels run on threads: the same numbers as serial NumPy."""
-    from detente.engine import _kernel_threads, make_keep
+    from detente.engine import make_keep
+    from detente.engine.executor import kernel_threads
 
     bench_dict["time"]["horizon_steps"] = 60
     bench_dict["policies"] = {
@@ -209,7 +217,7 @@ def test_threaded_kernels_equal_the_serial_numpy_twin(bench_dict, write_scenario
     n = 3 * 1024 + 17
     plan = compile_plan(sc, record=keep["record"])
     if (os.cpu_count() or 1) > 1:  # the path under test: kernels on worker threads
-        assert _kernel_threads(plan, make_keep(plan, keep["outcomes"], keep["quantiles"],
+        assert kernel_threads(plan, make_keep(plan, keep["outcomes"], keep["quantiles"],
                                                "numba"), 4) > 1
     fast = simulate(sc, n_samples=n, seed=9, backend="numba", **keep).ds
     twin = simulate(sc, n_samples=n, seed=9, backend="numpy", **keep).ds
@@ -219,7 +227,7 @@ def test_threaded_kernels_equal_the_serial_numpy_twin(bench_dict, write_scenario
 
 
 def test_non_finite_parameters_rule_the_fused_loop_out(bench_plan):
-    from detente.engine import block_parameters, constant_array
+    from detente.engine.streams import block_parameters, constant_array
 
     p = {k: v * bench_plan.factors[k]
          for k, v in block_parameters(bench_plan, np.random.SeedSequence(0), 0, 8).items()}
@@ -273,7 +281,7 @@ def test_with_an_executor_every_output_write_happens_in_the_submitted_call(
 def test_an_early_dataset_counts_only_if_it_holds_the_arrays_the_kernels_fill():
     import xarray as xr
 
-    from detente.engine import _holds
+    from detente.engine.ensemble import _holds
 
     full = {"v": np.zeros((1, 3, 4))}
     finals = {"v": np.zeros((1, 4))}

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente._typing import FloatArray
-from detente.kernels._backend import Backend, numba_module, resolve_backend
+from detente.engine.backend import Backend, numba_module, resolve_backend
 
 #: Mantissa bits kept in a bucket key: relative bucket width 2**-7 (0.78 %).
 MANTISSA_BITS = 7

@@ -1,4 +1,4 @@
-"""A fused time loop for the military module when its extra mechanisms are off.
+"""Compiled runs: a fused time loop for the military module when its extra mechanisms are off.
 
 With every ``mil_*_switch`` at 0, no intensity noise and no partner supplies (the
 ``lanchester-bench`` scenario, and any scenario that uses the military module alone in that
@@ -25,6 +25,7 @@ the GIL: the engine runs blocks on threads, which stays safe under ``fork`` (no 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,11 +34,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from detente._typing import FloatArray, Params
-from detente.kernels._backend import Backend, numba_module, resolve_backend
+from detente._typing import BoolArray, FloatArray, Params
+from detente.engine.backend import Backend, numba_module, resolve_backend
+from detente.engine.plan import Overlay, active_at, effective, stretch_bounds
 
 if TYPE_CHECKING:
-    from detente.engine import Plan
+    from detente.engine.plan import Plan
+    from detente.engine.record import Keep
 
 #: Variables the fused loop produces, in its state order.
 FUSED_VARIABLES: tuple[str, ...] = (
@@ -299,5 +302,46 @@ def _numba_kernel() -> Callable[..., None]:
     return result
 
 
-__all__ = ["CHUNK", "FUSED_VARIABLES", "ZERO_PARAMETERS", "MilitaryFused",
-           "fused_military_plan", "military_loop_numpy"]
+def fused_for(plan: Plan, keep: Keep) -> MilitaryFused | None:
+    """Return the fused loop for what ``plan`` and ``keep`` need, if one applies."""
+    if not keep.fast_paths:
+        return None
+    need = {*plan.record, *keep.outcomes, *keep.quantiles}
+    return fused_military_plan(plan, sorted(need))
+
+
+def compiled_run(plan: Plan, fused: MilitaryFused | None, base: Mapping[str, FloatArray],
+                 overlays: tuple[Overlay, ...], happened: Mapping[str, BoolArray], n: int,
+                 out: Mapping[str, FloatArray], backend: Backend
+                 ) -> Callable[[], dict[str, FloatArray]] | None:
+    """One policy's run through the fused kernel, ready to call, if it applies (else None).
+
+    Everything that needs the interpreter (overlays, eligibility, the initial state) is done
+    here; the returned callable runs the kernel stretch by stretch and returns the final
+    state, so it can run on another thread while this one prepares the next block.
+    """
+    if fused is None:
+        return None
+    # stretches of steps with constant parameters; all must allow the fused loop
+    cuts = stretch_bounds(overlays, plan.n_steps)
+    stretches = [(k0, k1, effective(base, active_at(overlays, k0), happened))
+                 for k0, k1 in itertools.pairwise(cuts)]
+    if not all(fused.eligible(p) for _, _, p in stretches):
+        return None
+    state = fused.init(stretches[0][2], n)
+    names = fused.variables
+    runs = [fused.prepare(p, state, k0, k1, plan.dt, out, backend) for k0, k1, p in stretches]
+
+    def run() -> dict[str, FloatArray]:
+        # every write to the outputs happens here, wherever this runs
+        for v, arr in out.items():
+            arr[0] = state[names.index(v)]
+        for go in runs:
+            go()
+        return {v: state[i] for i, v in enumerate(names)}
+
+    return run
+
+
+__all__ = ["CHUNK", "FUSED_VARIABLES", "ZERO_PARAMETERS", "MilitaryFused", "compiled_run",
+           "fused_for", "fused_military_plan", "military_loop_numpy"]

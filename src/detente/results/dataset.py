@@ -1,66 +1,25 @@
 """Results of an ensemble: an ``xarray.Dataset`` plus summaries and save/load.
 
-Layout of the dataset:
-
-* model variables with dims ``(policy, sample, time)``, attrs ``units`` and ``description``;
-* ``param_<name>`` with dim ``sample``: each sample's parameter value, in the file's unit;
-* ``event_<name>`` with dim ``sample``: whether a chance event happened in that sample;
-* coords ``policy`` (names), ``sample`` (0..n-1), ``time`` (dates), ``step`` and ``month``
-  (months since the start, on the ``time`` dim);
-* attrs: scenario name and hash, seed, detente version, creation time, block size.
+The dataset's layout is described in :mod:`detente.results.schema`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from detente._typing import SeedLike
 from detente.errors import InputError
-from detente.scenario.schema import Scenario
+from detente.results.schema import KEY_OUTPUTS
 from detente.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-    from detente.engine import BlockResult, Plan
-
-#: Variables shown in terminal tables, in order (those a scenario's model lacks are skipped).
-KEY_OUTPUTS: tuple[str, ...] = (
-    "combat_power_ratio", "ua_personnel", "ru_personnel", "ua_shells", "ru_shells",
-    "territory_ru_km2", "territory_ru_pct", "ua_casualties_cum", "ru_casualties_cum",
-    "refugees_abroad", "reconstruction_cum", "viability", "ru_inflation",
-)
-
-
-def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the scenario's canonical JSON (first 16 hex digits)."""
-    return hashlib.sha256(scenario.model_dump_json(by_alias=True).encode()).hexdigest()[:16]
-
-
-def _seed_attr(seed: SeedLike) -> str:
-    if isinstance(seed, np.random.SeedSequence):
-        return f"SeedSequence({seed.entropy}, spawn_key={seed.spawn_key})"
-    return str(seed)
-
-
-def assemble(plan: Plan, blocks: Sequence[BlockResult], *, seed: SeedLike) -> xr.Dataset:
-    """Stitch block results that carry their own trajectories into one dataset.
-
-    The layout itself is built in one place, :func:`detente.engine.assemble_blocks`; this
-    gathers the blocks' ``(policy, time, sample)`` trajectories first.
-    """
-    from detente.engine import DEFAULT_LEVELS, Keep, assemble_blocks
-
-    blocks = sorted(blocks, key=lambda b: b.block)
-    full = {var: np.concatenate([b.trajectories[var] for b in blocks], axis=2)
-            for var in plan.record}
-    return assemble_blocks(plan, blocks, full, seed=seed, keep=Keep(), levels=DEFAULT_LEVELS)
+    from detente.scenario.schema import Scenario
 
 
 class Results:
@@ -69,10 +28,10 @@ class Results:
     Parameters
     ----------
     ds : xarray.Dataset
-        The dataset laid out as described in :mod:`detente.results`.
+        The dataset laid out as described in :mod:`detente.results.schema`.
     scenario : Scenario, optional
-        The scenario that produced it (set by :func:`detente.simulate`; needed by
-        :meth:`claims`).
+        The scenario that produced it (set by :func:`detente.simulate`; None when opened
+        from a file).
     """
 
     def __init__(self, ds: xr.Dataset, scenario: Scenario | None = None) -> None:
@@ -83,30 +42,6 @@ class Results:
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}: {v}" for k, v in self.ds.sizes.items())
         return f"<detente.Results {self.ds.attrs.get('scenario', '?')} ({sizes})>"
-
-    def claims(self, **options: Any) -> pd.DataFrame:
-        """Judge the scenario's claims on these results.
-
-        A claim that reads a variable these results did not record is ``untestable``, with
-        the reason; :class:`detente.Claims` ``.fit(scenario)`` records what every claim needs.
-
-        Parameters
-        ----------
-        **options
-            Passed to :class:`detente.Claims` (e.g. ``supported=0.8``, ``hinges=()``).
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per claim: verdict, probability, interval and what it hinges on.
-        """
-        from detente.analysis.claims import Claims
-
-        if self.scenario is None:
-            raise InputError("these results carry no scenario (opened from a file?); use "
-                             "detente.Claims().fit(scenario, results=...) instead")
-        table: pd.DataFrame = Claims(**options).fit(self.scenario, results=self).table_
-        return table
 
     def to_xarray(self) -> xr.Dataset:
         """Return the underlying dataset."""

@@ -1,0 +1,272 @@
+"""The time loop: parameters and noise in, trajectories and outcomes out.
+
+The public seam is :func:`run_design`: "run these parameters under this noise, under every
+policy of the plan". Everything that simulates goes through it: :func:`run_block` (one
+block of a Monte Carlo ensemble, with its parameters and noise from the block's streams),
+the analyses' external designs, the run store and the tests. :func:`run_policy` is the
+generic loop under one policy: every module's step, every step.
+
+Where the structure of a plan and the parameter values allow it, a policy's run goes
+through a compiled kernel (:mod:`detente.engine.compiled`) that computes the same
+floating-point operations in the same order, so the results are bit-identical.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from detente._typing import BoolArray, FloatArray, SeedLike
+from detente.engine.compiled import compiled_run, fused_for
+from detente.engine.plan import Overlay, Plan, active_at, canonical, effective
+from detente.engine.record import Keep
+from detente.engine.streams import (
+    BLOCK_SIZE,
+    Noise,
+    block_noise,
+    block_parameters,
+    blocks,
+    seed_sequence,
+)
+from detente.model.base import StepContext
+
+if TYPE_CHECKING:
+    from detente.engine.sketch import QuantileSketch
+
+__all__ = ["BlockJob", "BlockResult", "block_jobs", "run_block", "run_design", "run_policy"]
+
+
+@dataclass
+class BlockResult:
+    """What one block produces: trajectories per policy, parameters and event draws.
+
+    ``finals`` holds each outcome variable's value at the horizon, ``(policy, sample)``;
+    ``sketch`` the block's per-time histograms of the tracked variables (or None).
+    """
+
+    block: int
+    n: int
+    trajectories: dict[str, FloatArray]  # variable -> (policy, time, sample)
+    params: dict[str, FloatArray]  # file units, (sample,)
+    events: dict[str, BoolArray]  # (sample,) bool
+    finals: dict[str, FloatArray] = field(default_factory=dict)  # variable -> (policy, sample)
+    sketch: QuantileSketch | None = None
+    pending: Future[None] | None = None  # kernels still running (see run_design's executor)
+
+    def done(self) -> bool:
+        """Whether the block is complete (no kernel of it still running)."""
+        return self.pending is None or self.pending.done()
+
+    def wait(self) -> BlockResult:
+        """Wait for kernels submitted to an executor; return self, now complete."""
+        if self.pending is not None:
+            self.pending.result()
+            self.pending = None
+        return self
+
+
+def run_policy(plan: Plan, params: Mapping[str, FloatArray], overlays: tuple[Overlay, ...],
+               events: Mapping[str, BoolArray], shocks: FloatArray, n: int,
+               out: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+    """Run the generic loop under one policy; return the final state.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`~detente.engine.compile_plan`.
+    params : mapping
+        Parameters in canonical units, each of shape ``(n,)``.
+    overlays : tuple of Overlay
+        The policy's overlays (``plan.overlays[policy]``).
+    events : mapping
+        Per sample: whether each event happened.
+    shocks : ndarray, shape (n_steps, n_shocks, n)
+        Uniform shocks in ``plan.shocks`` order.
+    n : int
+        Number of samples.
+    out : mapping
+        Variable -> array ``(n_steps + 1, n)`` that receives its trajectory.
+    """
+    dt_days = plan.dt
+    # steps at which the set of active overlays changes
+    bounds = {o.start for o in overlays} | {o.stop for o in overlays}
+    p = effective(params, active_at(overlays, 0), events)
+    s: dict[str, FloatArray] = {}
+    for m in plan.modules:
+        s.update(m.init(p, n))
+    for v, arr in out.items():
+        arr[0] = s[v]
+    for k in range(plan.n_steps):
+        if k in bounds and k > 0:
+            p = effective(params, active_at(overlays, k), events)
+        u = {name: shocks[k, j] for j, name in enumerate(plan.shocks)}
+        ctx = StepContext(step=k, t=k * dt_days, dt=dt_days, n=n)
+        x: dict[str, FloatArray] = {}
+        for m in plan.modules:
+            x.update(m.step(s, x, p, u, ctx))
+        s = {**s, **x}
+        for v, arr in out.items():
+            arr[k + 1] = s[v]
+    return s
+
+
+def run_design(plan: Plan, params: Mapping[str, FloatArray], *, noise: Noise,
+               keep: Keep | None = None, block: int = 0,
+               dtype: type[np.floating] = np.float64,
+               out: Mapping[str, FloatArray] | None = None,
+               finals: Mapping[str, FloatArray] | None = None,
+               executor: Executor | None = None) -> BlockResult:
+    """Simulate ``n`` samples with these parameters under this noise, under every policy.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`~detente.engine.compile_plan`.
+    params : mapping
+        Every scenario parameter's values in the scenario file's units, shape ``(n,)``.
+    noise : Noise
+        The samples' chance events and shocks (:mod:`detente.engine.streams`).
+    keep : Keep, optional
+        Outcomes and quantiles to keep, and the kernel backend.
+    block : int
+        Index recorded in the result (where the samples sit in a larger run).
+    dtype : numpy floating type
+        Storage type of the recorded trajectories.
+    out : mapping, optional
+        Variable -> array ``(policy, time, n)`` to write the recorded trajectories into
+        (default: new arrays).
+    finals : mapping, optional
+        Variable -> array ``(policy, n)`` to write the outcomes into (default: new arrays).
+    executor : Executor, optional
+        Where to run the compiled kernels (which release the GIL). The Python work
+        (resolving overlays, gathering inputs) is done here, in the calling thread; the runs
+        themselves (every write to ``out`` and ``finals`` included) are submitted as one
+        call, and the result is complete only after :meth:`BlockResult.wait`.
+
+    Returns
+    -------
+    BlockResult
+        Trajectories ``(policy, time, n)`` of ``plan.record``, the parameters and events.
+    """
+    keep = keep or Keep()
+    n = len(next(iter(params.values()))) if params else 0
+    base = canonical(plan, params)
+    n_t = plan.n_steps + 1
+    n_p = len(plan.policies)
+    traj = dict(out) if out is not None else {
+        v: np.empty((n_p, n_t, n), dtype=dtype) for v in plan.record}
+    result = BlockResult(block, n, traj, dict(params), dict(noise.events),
+                         dict(finals) if finals is not None else
+                         {v: np.empty((n_p, n)) for v in keep.outcomes})
+    if keep.quantiles:
+        from detente.engine.sketch import QuantileSketch
+
+        result.sketch = QuantileSketch(n_p, n_t)
+    fused = fused_for(plan, keep)
+
+    def prepared(ip: int, pol: str) -> tuple[Callable[[], Mapping[str, FloatArray]],
+                                             Callable[[Mapping[str, FloatArray]], None]]:
+        # policy ip's run, ready to call (the compiled kernel where it applies, else the
+        # generic loop), and the call that stores its results
+        rec = {v: a[ip] for v, a in traj.items()}
+        # tracked variables are histogrammed from float64 values
+        extra = {v: np.empty((n_t, n)) for v in keep.quantiles
+                 if v not in rec or rec[v].dtype != np.float64}
+        outputs = {**rec, **extra}
+        overlays = plan.overlays[pol]
+        run = compiled_run(plan, fused, base, overlays, noise.events, n, outputs,
+                           keep.backend)
+        if run is None:
+            run = functools.partial(_generic_run, plan, base, overlays, noise, n, outputs)
+        return run, functools.partial(_finish_policy, result, keep, ip, outputs)
+
+    if executor is None:  # one policy after another: its temporaries go before the next
+        for ip, pol in enumerate(plan.policies):
+            run, finish = prepared(ip, pol)
+            finish(run())
+        return result
+    # with an executor, every write to the outputs happens in the submitted call
+    work = [prepared(ip, pol) for ip, pol in enumerate(plan.policies)]
+
+    def run_all() -> None:
+        for run, finish in work:
+            finish(run())
+
+    result.pending = executor.submit(run_all)
+    return result
+
+
+def _generic_run(plan: Plan, base: Mapping[str, FloatArray], overlays: tuple[Overlay, ...],
+                 noise: Noise, n: int, out: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+    return run_policy(plan, base, overlays, noise.events, noise.shocks, n, out)
+
+
+def _finish_policy(result: BlockResult, keep: Keep, ip: int, traj: Mapping[str, FloatArray],
+                   final: Mapping[str, FloatArray]) -> None:
+    """Store policy ``ip``'s outcomes and add its tracked trajectories to the sketch."""
+    for v in keep.outcomes:
+        result.finals[v][ip] = final[v]
+    if result.sketch is not None:
+        for v in keep.quantiles:
+            result.sketch.add_values(v, ip, traj[v], keep.backend)
+
+
+def run_block(plan: Plan, seed: SeedLike, block: int, n: int,
+              given: Mapping[str, FloatArray] | None = None,
+              dtype: type[np.floating] = np.float64, keep: Keep | None = None,
+              out: Mapping[str, FloatArray] | None = None,
+              executor: Executor | None = None,
+              finals: Mapping[str, FloatArray] | None = None) -> BlockResult:
+    """Simulate block ``block`` of ``n`` samples of an ensemble under every policy.
+
+    The block's parameters and noise come from its streams (:mod:`detente.engine.streams`);
+    ``given`` (file units) replaces drawn parameters. The other arguments are those of
+    :func:`run_design`.
+    """
+    root = seed_sequence(seed)
+    params = block_parameters(plan, root, block, n, given)
+    noise = block_noise(plan, root, block, n, params)
+    return run_design(plan, params, noise=noise, keep=keep, block=block, dtype=dtype,
+                      out=out, finals=finals, executor=executor)
+
+
+@dataclass(frozen=True)
+class BlockJob:
+    """One block to simulate: everything a worker process needs (picklable)."""
+
+    plan: Plan
+    seed: SeedLike
+    block: int
+    n: int
+    given: Mapping[str, FloatArray] | None
+    dtype: type[np.floating]
+    keep: Keep
+
+    def __call__(self, out: Mapping[str, FloatArray] | None = None,
+                 executor: Executor | None = None,
+                 finals: Mapping[str, FloatArray] | None = None) -> BlockResult:
+        """Simulate the block (writing trajectories into ``out``, outcomes into ``finals``).
+
+        With ``executor``, compiled kernels may still be running: see :func:`run_design`.
+        """
+        return run_block(self.plan, self.seed, self.block, self.n, self.given, self.dtype,
+                         self.keep, out, executor, finals)
+
+
+def block_jobs(plan: Plan, seed: SeedLike, n_samples: int, *,
+               given: Mapping[str, FloatArray] | None = None,
+               dtype: type[np.floating] = np.float64, keep: Keep | None = None,
+               block_size: int = BLOCK_SIZE) -> list[BlockJob]:
+    """Split ``n_samples`` into blocks of ``block_size`` (the last may be shorter)."""
+    jobs = []
+    start = 0
+    for block, size in blocks(n_samples, block_size):
+        part = {k: v[start:start + size] for k, v in given.items()} if given else None
+        jobs.append(BlockJob(plan, seed, block, size, part, dtype, keep or Keep()))
+        start += size
+    return jobs

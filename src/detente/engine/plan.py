@@ -1,0 +1,209 @@
+"""The compiled plan: a scenario resolved once into modules, units and overlays per policy.
+
+Policies are overlays on the scenario: each change of a policy or of an event it can see
+becomes an :class:`Overlay` that sets or scales one parameter over a range of steps, in
+every sample or only where the event happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from detente._typing import BoolArray, FloatArray
+from detente.engine.streams import constant_array
+from detente.errors import InputError
+from detente.model import resolve_modules
+from detente.model.base import Module, ParamSpec, VariableSpec
+from detente.scenario.schema import Change, Event, Scenario
+from detente.scenario.units import conversion_factor
+
+__all__ = [
+    "Overlay", "Plan", "active_at", "canonical", "compile_plan", "effective", "stretch_bounds",
+]
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """One parameter change, resolved to steps and canonical units.
+
+    Attributes
+    ----------
+    param : str
+        The parameter changed.
+    start, stop : int
+        The change holds for steps ``start <= k < stop``.
+    value : float or None
+        New value, in the model's canonical unit (None: ``scale`` applies).
+    scale : float or None
+        Factor applied to the parameter's value.
+    event : str or None
+        The chance event the change depends on (None: every sample).
+    """
+
+    param: str
+    start: int
+    stop: int
+    value: float | None
+    scale: float | None
+    event: str | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the time loop needs, resolved once from a scenario."""
+
+    scenario: Scenario
+    modules: tuple[Module, ...]
+    specs: Mapping[str, ParamSpec]
+    factors: Mapping[str, float]  # file unit -> canonical unit, per parameter
+    uncertain: tuple[str, ...]
+    shocks: tuple[str, ...]
+    record: tuple[str, ...]
+    n_steps: int
+    policies: tuple[str, ...]
+    overlays: Mapping[str, tuple[Overlay, ...]]  # per policy
+    events: Mapping[str, Event]  # every event any chosen policy can see, by name
+    constants: Mapping[str, float] = field(default_factory=dict)  # central values, file units
+
+    @property
+    def dt(self) -> float:
+        """Step length in days."""
+        return self.scenario.time.step_days
+
+    @property
+    def variables(self) -> dict[str, VariableSpec]:
+        """Every variable the plan's modules own, by name, in step order."""
+        return {v.name: v for m in self.modules for v in m.variables}
+
+
+def compile_plan(
+    scenario: Scenario,
+    *,
+    policies: Sequence[str] | None = None,
+    horizon: int | None = None,
+    record: Sequence[str] | None = None,
+) -> Plan:
+    """Resolve ``scenario`` into a :class:`Plan`: modules, units, overlays per policy.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    policies : sequence of str, optional
+        Policies to run (default: all, in file order).
+    horizon : int, optional
+        Number of steps (default: the scenario's ``time.horizon_steps``).
+    record : sequence of str, optional
+        Variables to keep as full trajectories (default: those the modules mark ``record``).
+    """
+    if horizon is not None:
+        if horizon <= 0:
+            raise InputError(f"the horizon must be a positive number of steps, found {horizon}")
+        scenario = scenario.with_horizon(horizon)
+    chosen = tuple(policies) if policies else tuple(scenario.policies)
+    unknown = [p for p in chosen if p not in scenario.policies]
+    if unknown:
+        raise InputError(
+            f"unknown polic{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown)}; "
+            f"scenario '{scenario.name}' defines: {', '.join(scenario.policies)}"
+        )
+    modules = tuple(resolve_modules(scenario.modules))
+    specs = {ps.name: ps for m in modules for ps in m.params}
+    factors = {
+        name: conversion_factor(scenario.parameters[name].unit, specs[name].unit)
+        if name in specs else 1.0
+        for name in scenario.parameters
+    }
+    variables = [v for m in modules for v in m.variables]
+    names = [v.name for v in variables]
+    if record is None:
+        rec = tuple(v.name for v in variables if v.record)
+    else:
+        bad = [r for r in record if r not in names]
+        if bad:
+            raise InputError(f"cannot record unknown variable(s) {', '.join(bad)}; "
+                             f"the model has: {', '.join(names)}")
+        rec = tuple(record)
+    overlays: dict[str, tuple[Overlay, ...]] = {}
+    events: dict[str, Event] = dict(scenario.events)
+    for pol in chosen:
+        policy = scenario.policies[pol]
+        items = [_overlay(scenario, factors, c, None, None) for c in policy.changes]
+        for ev_name, ev in {**scenario.events, **policy.events}.items():
+            events.setdefault(ev_name, ev)
+            items.extend(_overlay(scenario, factors, c, ev_name, ev) for c in ev.changes)
+        overlays[pol] = tuple(sorted(items, key=lambda o: o.start))
+    shocks = tuple(sorted({s for m in modules for s in m.shocks}))
+    return Plan(
+        scenario=scenario,
+        modules=modules,
+        specs=specs,
+        factors=factors,
+        uncertain=tuple(scenario.uncertain),
+        shocks=shocks,
+        record=rec,
+        n_steps=scenario.time.horizon_steps,
+        policies=chosen,
+        overlays=overlays,
+        events=events,
+        constants={name: par.central() for name, par in scenario.parameters.items()
+                   if not par.is_uncertain},
+    )
+
+
+def _overlay(scenario: Scenario, factors: Mapping[str, float], change: Change,
+             event_name: str | None, event: Event | None) -> Overlay:
+    time = scenario.time
+    begin: dt.date = change.from_ or (event.takes_effect if event else time.start)
+    start = time.step_of(begin)
+    stop = time.step_of(change.until) if change.until else time.horizon_steps + 1
+    value = None
+    if change.value is not None:
+        factor = factors[change.param]
+        if change.unit is not None:
+            # a change may state its own unit; convert it to the parameter's canonical one
+            file_unit = scenario.parameters[change.param].unit
+            factor *= conversion_factor(change.unit, file_unit)
+        value = change.value * factor
+    return Overlay(change.param, start, stop, value, change.scale, event_name)
+
+
+# --------------------------------------------------------------------------- parameters
+def canonical(plan: Plan, file_params: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+    """Parameters in canonical units; constants stay broadcast views of one value."""
+    out: dict[str, FloatArray] = {}
+    for k, v in file_params.items():
+        factor = plan.factors[k]
+        if factor == 1.0:  # x * 1.0 == x bit for bit: skip the no-op conversions
+            out[k] = v
+        elif v.strides == (0,):  # every element is v[0]; the same product, computed once
+            out[k] = constant_array(float(v[0] * factor), v.shape[0])
+        else:
+            out[k] = v * factor
+    return out
+
+
+def effective(base: Mapping[str, FloatArray], active: Iterable[Overlay],
+              happened: Mapping[str, BoolArray]) -> dict[str, FloatArray]:
+    """Parameters with the ``active`` overlays applied, in order, where their event happened."""
+    p = dict(base)
+    for o in active:
+        new = p[o.param] * o.scale if o.scale is not None else np.full_like(p[o.param], o.value)
+        p[o.param] = new if o.event is None else np.where(happened[o.event], new, p[o.param])
+    return p
+
+
+def active_at(overlays: Iterable[Overlay], step: int) -> list[Overlay]:
+    """Return the overlays that hold at ``step``."""
+    return [o for o in overlays if o.start <= step < o.stop]
+
+
+def stretch_bounds(overlays: Iterable[Overlay], n_steps: int) -> list[int]:
+    """Return the steps ``0 = k_0 < ... = n_steps`` where overlays start or stop."""
+    items = list(overlays)
+    return sorted({0, n_steps} | {o.start for o in items if 0 < o.start < n_steps}
+                  | {o.stop for o in items if 0 < o.stop < n_steps})

@@ -1,0 +1,171 @@
+"""What a run keeps, and the one place the results dataset is laid out.
+
+Besides full trajectories (``plan.record``), a run can keep per-sample outcomes (each
+variable's value at the horizon) and streaming per-time quantiles (from a mergeable
+histogram, :class:`detente.engine.sketch.QuantileSketch`), so memory does not grow with
+``n_samples`` x ``n_steps``. The variables' names and dimensions follow
+:mod:`detente.results.schema`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detente._typing import FloatArray, SeedLike
+from detente._version import __version__
+from detente.engine.backend import Backend
+from detente.engine.streams import BLOCK_SIZE
+from detente.errors import InputError
+from detente.results import schema
+from detente.units import DAYS_PER_MONTH
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from detente.engine.loop import BlockResult
+    from detente.engine.plan import Plan
+    from detente.engine.sketch import QuantileSketch
+
+__all__ = ["DEFAULT_LEVELS", "Keep", "assemble", "assemble_blocks", "make_keep",
+           "merge_sketches"]
+
+#: Default quantile levels of streaming per-time quantiles.
+DEFAULT_LEVELS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass(frozen=True)
+class Keep:
+    """What a run keeps besides the recorded trajectories (``plan.record``).
+
+    Attributes
+    ----------
+    outcomes : tuple of str
+        Variables whose value at the horizon is kept per sample and policy.
+    quantiles : tuple of str
+        Variables whose per-time distribution over samples is kept as a histogram.
+    backend : {"auto", "numba", "numpy"}
+        Implementation of the kernels.
+    fast_paths : bool
+        Use compiled kernels where they apply (False: always the generic module loop; the
+        results are the same, this exists to test that).
+    """
+
+    outcomes: tuple[str, ...] = ()
+    quantiles: tuple[str, ...] = ()
+    backend: Backend = "auto"
+    fast_paths: bool = True
+
+
+def make_keep(plan: Plan, outcomes: Sequence[str] | None, quantiles: Sequence[str] | None,
+              backend: Backend = "auto") -> Keep:
+    """Check ``outcomes`` and ``quantiles`` against the model's variables; build a Keep."""
+    names = list(plan.variables)
+    for label, values in (("outcome", outcomes), ("quantile", quantiles)):
+        bad = [v for v in values or () if v not in names]
+        if bad:
+            raise InputError(f"cannot keep {label}s of unknown variable(s) {', '.join(bad)}; "
+                             f"the model has: {', '.join(names)}")
+    return Keep(tuple(dict.fromkeys(outcomes or ())), tuple(dict.fromkeys(quantiles or ())),
+                backend)
+
+
+def merge_sketches(plan: Plan, blocks: Iterable[BlockResult]) -> QuantileSketch:
+    """Sum the blocks' histograms (order does not matter: counts are integers)."""
+    from detente.engine.sketch import QuantileSketch
+
+    total = QuantileSketch(len(plan.policies), plan.n_steps + 1)
+    for b in blocks:
+        if b.sketch is not None:
+            total.merge(b.sketch)
+    return total
+
+
+def assemble(plan: Plan, blocks: Sequence[BlockResult], *, seed: SeedLike,
+             block_size: int = BLOCK_SIZE) -> xr.Dataset:
+    """Stitch block results that carry their own trajectories into one dataset."""
+    blocks = sorted(blocks, key=lambda b: b.block)
+    full = {var: np.concatenate([b.trajectories[var] for b in blocks], axis=2)
+            for var in plan.record}
+    return assemble_blocks(plan, blocks, full, seed=seed, keep=Keep(), levels=DEFAULT_LEVELS,
+                           block_size=block_size)
+
+
+def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str, FloatArray],
+                    *, seed: SeedLike, keep: Keep, levels: Sequence[float],
+                    block_size: int = BLOCK_SIZE,
+                    finals: Mapping[str, FloatArray] | None = None) -> xr.Dataset:
+    """Build the results dataset from block results and the full trajectory arrays.
+
+    ``full`` maps each recorded variable to its ``(policy, time, sample)`` array, written in
+    place by the blocks, so it is not copied again; ``finals``, when given, likewise maps
+    each outcome to its ``(policy, sample)`` array (else the blocks' outcomes are joined).
+    Outcomes and quantiles follow the parameters and events.
+    """
+    import xarray as xr
+
+    blocks = sorted(blocks, key=lambda b: b.block)
+    sc = plan.scenario
+    n = sum(b.n for b in blocks)
+    dates = sc.time.dates64(plan.n_steps)
+    steps = np.arange(plan.n_steps + 1)
+    months = steps * sc.time.step_days / DAYS_PER_MONTH
+    specs = plan.variables
+    # (dims, data, attrs) tuples: xarray builds each variable once (a Variable is copied)
+    data: dict[str, tuple[Any, ...]] = {}
+    for var in plan.record:
+        spec = specs[var]
+        data[var] = (schema.TRAJECTORY_DIMS, full[var].transpose(0, 2, 1),
+                     {"units": spec.unit, "description": spec.description})
+    for name, par in sc.parameters.items():
+        arr = np.concatenate([b.params[name] for b in blocks])
+        data[schema.param_var(name)] = (
+            (schema.SAMPLE,), arr,
+            {"units": par.unit, "source": par.source, "uncertain": int(par.is_uncertain)})
+    for name in plan.events:
+        arr = np.concatenate([b.events[name] for b in blocks])
+        data[schema.event_var(name)] = ((schema.SAMPLE,), arr,
+                                        {"description": plan.events[name].description})
+    for var in keep.outcomes:
+        spec = specs[var]
+        arr = (finals[var] if finals is not None
+               else np.concatenate([b.finals[var] for b in blocks], axis=1))
+        data[schema.final_var(var)] = (schema.OUTCOME_DIMS, arr,
+                                       {"units": spec.unit,
+                                        "description": f"{spec.description} At the horizon."})
+    coords: dict[str, Any] = {
+        schema.POLICY: np.array(plan.policies, dtype=object),
+        schema.SAMPLE: np.arange(n),
+        schema.TIME: dates,
+        "step": (schema.TIME, steps),
+        "month": (schema.TIME, months),
+    }
+    if keep.quantiles:
+        sketch = merge_sketches(plan, blocks)
+        coords[schema.QUANTILE] = np.asarray(levels, dtype=np.float64)
+        for var in keep.quantiles:
+            spec = specs[var]
+            data[schema.quantile_var(var)] = (
+                schema.QUANTILE_DIMS, sketch.quantiles(var, levels),
+                {"units": spec.unit,
+                 "description": f"{spec.description} Quantiles over samples."})
+    return xr.Dataset(
+        data,
+        coords=coords,
+        attrs={
+            "scenario": sc.name,
+            "scenario_title": sc.title,
+            "scenario_hash": schema.scenario_hash(sc),
+            "seed": schema.seed_attr(seed),
+            "detente_version": __version__,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "block_size": block_size,
+            "step_days": sc.time.step_days,
+            "start": sc.time.start.isoformat(),
+            "n_samples": n,
+        },
+    )
