@@ -36,7 +36,7 @@ LAYERS: dict[str, int] = {
     "results": 4,
     "scenario": 3,
     "model": 2,
-    "units": 1, "errors": 1, "_typing": 0, "_version": 0, "_optional": 1,
+    "units": 1, "errors": 0, "_typing": 0, "_version": 0, "_optional": 1,
 }
 #: Shared by the whole package (see the module docstring).
 ROOT_PRIVATE = {"_typing", "_version", "_optional"}

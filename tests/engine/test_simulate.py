@@ -1,4 +1,4 @@
-"""The engine's contract: reproducibility, common random numbers, overlays, blocks."""
+"""simulate: reproducibility, common random numbers, overlays, blocks, options."""
 
 from __future__ import annotations
 
@@ -113,68 +113,6 @@ def test_netcdf_round_trip(bench_dict, write_scenario, tmp_path):
         np.testing.assert_array_equal(back.ds[v].values, res.ds[v].values)
     assert back.ds.attrs["scenario_hash"] == res.ds.attrs["scenario_hash"]
     assert back.policies == res.policies
-
-
-# --------------------------------------------------------------------------- sampling details
-@pytest.mark.parametrize(("n", "d"), [(1, 1), (7, 3), (1024, 9), (300, 174)])
-def test_latin_hypercube_draws_what_scipy_draws(n, d):
-    import inspect
-
-    from scipy.stats import qmc
-
-    from detente.engine.streams import latin_hypercube
-
-    if "rng" not in inspect.signature(qmc.LatinHypercube).parameters:
-        pytest.skip("SciPy < 1.15 seeds LatinHypercube differently")
-    def rng() -> np.random.Generator:  # a fresh one each: both spawn from its seed sequence
-        return np.random.default_rng(np.random.SeedSequence(11, spawn_key=(4, 0)))
-
-    ours = latin_hypercube(rng(), n, d)
-    theirs = qmc.LatinHypercube(d=d, rng=rng()).random(n)
-    np.testing.assert_array_equal(ours, theirs)
-
-
-@settings(max_examples=60, deadline=None)
-@given(n=st.integers(1, 400), d=st.integers(1, 12), key=st.integers(0, 2**32 - 1))
-def test_latin_hypercube_puts_one_point_in_each_stratum(n, d, key):
-    from detente.engine.streams import latin_hypercube
-
-    u = latin_hypercube(np.random.default_rng(key), n, d)
-    assert u.shape == (n, d)
-    assert np.all((u >= 0.0) & (u < 1.0))
-    for j in range(d):
-        np.testing.assert_array_equal(np.sort(np.floor(u[:, j] * n)), np.arange(n))
-
-
-def test_constant_parameters_are_shared_read_only_values(bench_dict, write_scenario):
-    from detente.engine import compile_plan
-    from detente.engine.streams import block_parameters
-
-    plan = compile_plan(load_scenario(write_scenario(_short(bench_dict))))
-    values = block_parameters(plan, np.random.SeedSequence(0), 0, 50)
-    const = values["ua_personnel0"]
-    assert const.shape == (50,)
-    assert np.all(const == 400.0)
-    with pytest.raises(ValueError, match="read-only"):
-        const[0] = 1.0
-    drawn = values[plan.uncertain[0]]
-    assert drawn.flags.writeable
-    assert np.unique(drawn).size == 50
-    ds = simulate(plan.scenario, n_samples=1500, seed=0, record=VARS).ds
-    assert np.all(ds["param_ua_personnel0"].values == 400.0)
-
-
-def test_constant_arrays_are_shared_but_cannot_be_made_writeable():
-    from detente.engine.streams import constant_array
-
-    a = constant_array(2.5, 7)
-    assert constant_array(2.5, 7) is a  # cached
-    with pytest.raises(ValueError, match="WRITEABLE"):
-        a.flags.writeable = True
-    # 0.0 == -0.0 but they are different numbers: the cache keeps them apart
-    assert not np.signbit(constant_array(0.0, 3)).any()
-    assert np.signbit(constant_array(-0.0, 3)).all()
-    assert np.isnan(constant_array(np.nan, 2)).all()
 
 
 @settings(max_examples=80, deadline=None)

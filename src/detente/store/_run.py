@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente.errors import InputError
+from detente.results import schema
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -232,9 +233,9 @@ class Run:
                 target[:, start:start + res.n, :] = res.trajectories[var].transpose(0, 2, 1)
         cols: dict[str, Any] = {"sample": np.arange(start, start + res.n, dtype=np.int64)}
         for name in m["sample_params"]:
-            cols[f"param_{name}"] = res.params[name]
+            cols[schema.param_var(name)] = res.params[name]
         for name in m["events"]:
-            cols[f"event_{name}"] = res.events[name]
+            cols[schema.event_var(name)] = res.events[name]
         for var in m["outcomes"]:
             for ip, pol in enumerate(m["policies"]):
                 cols[outcome_column(pol, var)] = res.finals[var][ip]
@@ -326,14 +327,16 @@ class Run:
             zq = xr.open_zarr(str(self.path / "arrays.zarr"), group="quantiles",
                               consolidated=False, chunks=None)
             for var in m["quantiles"]:
-                data[f"q_{var}"] = zq[var].variable
+                data[schema.quantile_var(var)] = zq[var].variable
         for var in m["outcomes"]:
-            data[f"final_{var}"] = xr.Variable(("policy", "sample"), np.stack(
+            data[schema.final_var(var)] = xr.Variable(schema.OUTCOME_DIMS, np.stack(
                 [df[outcome_column(p, var)].to_numpy() for p in m["policies"]]))
         for name in m["sample_params"]:
-            data[f"param_{name}"] = xr.Variable(("sample",), df[f"param_{name}"].to_numpy())
+            column = schema.param_var(name)
+            data[column] = xr.Variable((schema.SAMPLE,), df[column].to_numpy())
         for name in m["events"]:
-            data[f"event_{name}"] = xr.Variable(("sample",), df[f"event_{name}"].to_numpy())
+            column = schema.event_var(name)
+            data[column] = xr.Variable((schema.SAMPLE,), df[column].to_numpy())
         coords: dict[str, Any] = {
             "policy": np.array(m["policies"], dtype=object),
             "sample": np.arange(int(m["n_samples"])),
