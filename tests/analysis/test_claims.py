@@ -124,6 +124,26 @@ def test_jeffreys_interval_and_thresholds():
     assert verdict_for(0.5, supported=0.5) == "supported"
 
 
+def test_results_carrying_their_scenario_are_judged_as_they_are(bench_file: Path, tmp_path):
+    sc = dt.load(str(bench_file))
+    res = dt.simulate(sc, n_samples=64, seed=3, horizon=HORIZON, record=["ua_personnel"])
+    ev = Claims(hinges=()).fit(res)
+    assert ev.results_ is res
+    ref = Claims(hinges=()).fit(sc, results=res)
+    assert ev.to_list() == ref.to_list()
+    got = _by_id(ev)
+    assert list(got) == list(sc.claims)
+    assert got["ua_shrinks"].verdict != "untestable"
+    # a claim reading a variable these results did not record says so rather than guessing
+    assert got["shells_run_out"].verdict == "untestable"
+    assert "ua_shells" in (got["shells_run_out"].reason or "")
+    with pytest.raises(dt.InputError, match="given twice"):
+        Claims(hinges=()).fit(res, results=res)
+    res.scenario = None  # as results opened from a file
+    with pytest.raises(dt.InputError, match="carry no scenario"):
+        Claims(hinges=()).fit(res)
+
+
 def test_thresholds_override_and_claim_selection(bench_file: Path):
     ev = Claims(hinges=(), supported=0.0, refuted=0.0, ids=["ratio_low"]).fit(
         str(bench_file), n_samples=64, seed=0, horizon=HORIZON)

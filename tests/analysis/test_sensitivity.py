@@ -31,6 +31,16 @@ def test_sobol_reproduces_ishigami_reference_indices():
     assert si.y_.size == 4096 * 5
 
 
+@pytest.mark.parametrize("seed", [0, 5])
+def test_same_seed_same_indices_and_intervals(seed: int):
+    # seed 0 included: SALib's Sobol analysis reads an int 0 as "no seed"
+    a = Sobol(n_base=64, seed=seed).fit(ISHIGAMI).indices_
+    b = Sobol(n_base=64, seed=seed).fit(ISHIGAMI).indices_
+    assert a.equals(b)
+    c = Sobol(n_base=64, seed=seed + 1).fit(ISHIGAMI).indices_
+    assert not a["S1_conf"].equals(c["S1_conf"])
+
+
 def test_morris_screens_ishigami():
     mo = Morris(n_trajectories=50, seed=0).fit(ISHIGAMI)
     assert set(mo.indices_.columns) == {"mu", "mu_star", "sigma", "mu_star_conf"}

@@ -1,13 +1,19 @@
-"""Analyses of ensembles and data: claims, sensitivity, discovery, comparison, fits, backtests."""
+"""Analyses of ensembles and data: claims, sensitivity, discovery, comparison, fits, backtests.
+
+Every analysis is an :class:`Estimator`: configuration in ``__init__``, ``fit`` returns
+``self``, fitted state in attributes ending in ``_``.
+"""
 
 from __future__ import annotations
 
+from detente.analysis._base import Estimator, as_scenario
 from detente.analysis._data import (
     BattleData,
     Observations,
     read_battle_csv,
     read_observations,
 )
+from detente.analysis._outputs import model_variables
 from detente.analysis.backtest import (
     Backtest,
     crps_ensemble,
@@ -33,6 +39,7 @@ __all__ = [
     "ClaimResult",
     "Claims",
     "EmaAdapter",
+    "Estimator",
     "FunctionModel",
     "LanchesterFit",
     "LawComparison",
@@ -40,9 +47,11 @@ __all__ = [
     "Observations",
     "Prim",
     "Sobol",
+    "as_scenario",
     "compare",
     "crps_ensemble",
     "dump_scenario",
+    "model_variables",
     "output_variables",
     "pit_values",
     "read_battle_csv",

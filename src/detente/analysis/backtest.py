@@ -22,13 +22,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
 from detente._typing import FloatArray, SeedLike
+from detente.analysis._base import Estimator
 from detente.analysis._data import Observations, did_you_mean, read_observations
-from detente.errors import DataError, InputError, NotFittedError
+from detente.errors import DataError, InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -318,7 +319,7 @@ def pit_histogram(pit: FloatArray, bins: int = DEFAULT_PIT_BINS) -> FloatArray:
 
 
 # --------------------------------------------------------------------------- the estimator
-class Backtest:
+class Backtest(Estimator):
     """Score a scenario's ensemble against observed series.
 
     Parameters
@@ -351,6 +352,9 @@ class Backtest:
     policy_ : str
         The policy that was scored.
     """
+
+    fitted_attributes: ClassVar[tuple[str, ...]] = (
+        "scores_", "table_", "pit_", "pit_hist_", "results_", "policy_")
 
     def __init__(
         self,
@@ -407,8 +411,7 @@ class Backtest:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"variables": {NAME: {coverage_50, coverage_80, coverage_95, crps, n_obs}}}``."""
-        if not hasattr(self, "scores_"):
-            raise NotFittedError("this Backtest is not fitted yet; call fit(...) first")
+        self.check_is_fitted("calling to_dict()")
         return {"variables": {v: dict(s) for v, s in self.scores_.items()}}
 
 

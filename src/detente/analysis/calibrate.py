@@ -29,14 +29,15 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 import numpy as np
 
 from detente._typing import FloatArray, SeedLike
+from detente.analysis._base import Estimator
 from detente.analysis._data import Observations, did_you_mean
 from detente.analysis.backtest import ACTUAL_POLICY, prepare, simulate_at
-from detente.errors import InputError, NotFittedError
+from detente.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +59,7 @@ _MAX_NAME = 64
 _SUFFIX = "-calibrated"
 
 
-class Calibrator:
+class Calibrator(Estimator):
     """ABC-rejection calibration of chosen scenario parameters.
 
     Parameters
@@ -104,7 +105,15 @@ class Calibrator:
         The calibrated scenario.
     results_ : Results
         The prior ensemble.
+    policy_ : str
+        The policy that was run.
+    observed_ : Observations
+        The observations calibrated on.
     """
+
+    fitted_attributes: ClassVar[tuple[str, ...]] = (
+        "adjusted_", "posterior_samples_", "results_", "policy_", "observed_", "distance_",
+        "accepted_", "threshold_", "prior_", "posterior_", "fit_", "scenario_")
 
     def __init__(
         self,
@@ -118,11 +127,11 @@ class Calibrator:
         processes: int = 1,
     ) -> None:
         self.params = params
-        self.adjust = adjust
         self.n_samples = n_samples
         self.accept = accept
         self.seed = seed
         self.policy = policy
+        self.adjust = adjust
         self.processes = processes
 
     def fit(self, scenario: Scenario | str, observed: Observations | str | Path,
@@ -250,13 +259,9 @@ class Calibrator:
         data["name"] = base[:_MAX_NAME]
         return ScenarioModel.model_validate(data)
 
-    def _fitted(self) -> None:
-        if not hasattr(self, "scenario_"):
-            raise NotFittedError("this Calibrator is not fitted yet; call fit(...) first")
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary: parameters (prior and accepted), fit quality, acceptance."""
-        self._fitted()
+        self.check_is_fitted("calling to_dict()")
         params = {str(r["param"]): {k: float(v) for k, v in r.items() if k != "param"}
                   for r in self.posterior_.to_dict(orient="records")}
         return {
@@ -272,7 +277,7 @@ class Calibrator:
 
     def write(self, path: str | Path) -> Path:
         """Write the calibrated scenario as YAML (atomically) and return the path."""
-        self._fitted()
+        self.check_is_fitted("calling write()")
         return dump_scenario(self.scenario_, path)
 
 

@@ -21,19 +21,25 @@ Examples
 >>> import detente as dt
 >>> ev = dt.Claims(hinges=()).fit("ukraine-2023", n_samples=1000, seed=0)  # doctest: +SKIP
 >>> [(c.id, c.verdict, round(c.probability, 2)) for c in ev.claims_]       # doctest: +SKIP
+
+An ensemble already run (it carries its scenario) is judged as it is:
+
+>>> res = dt.simulate("ukraine-2023", n_samples=1000, seed=0)              # doctest: +SKIP
+>>> dt.Claims(hinges=()).fit(res).table_                                   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from detente._typing import BoolArray, FloatArray, SeedLike
-from detente.analysis._base import Estimator, as_scenario
+from detente.analysis._base import Estimator, as_scenario, check_names
 from detente.errors import InputError
+from detente.results import Results
 from detente.scenario.schema import (
     REFUTED_AT,
     SUPPORTED_AT,
@@ -52,7 +58,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from detente.analysis._outputs import OutputReader
-    from detente.results import Results
 
 __all__ = [
     "CLAIM_LEVEL", "ClaimResult", "Claims", "Verdict", "claim_indicator", "describe_test",
@@ -365,11 +370,15 @@ class Claims(Estimator):
     ----------
     claims_ : list of ClaimResult
         One per claim, in file order.
+    table_ : pandas.DataFrame
+        One row per claim: verdict, probability, interval and what it hinges on.
     results_ : Results
         The ensemble the probabilities come from.
     design_results_ : Results or None
         The Saltelli design's runs (None without Sobol hinges).
     """
+
+    fitted_attributes: ClassVar[tuple[str, ...]] = ("results_", "design_results_", "claims_")
 
     def __init__(self, *, supported: float | None = None, refuted: float | None = None,
                  level: float = CLAIM_LEVEL, hinges: Sequence[Hinge] = ("sobol", "prim"),
@@ -378,26 +387,29 @@ class Claims(Estimator):
         self.supported = supported
         self.refuted = refuted
         self.level = level
-        self.hinges = tuple(hinges)
+        self.hinges = hinges
         self.sobol_n = sobol_n
         self.n_hinges = n_hinges
         self.ids = ids
         self.processes = processes
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, scenario: Scenario | str, results: Results | None = None, *,
+    def fit(self, scenario: Scenario | str | Results, results: Results | None = None, *,
             n_samples: int = 1000, seed: SeedLike = 0, policies: Sequence[str] | None = None,
             horizon: int | None = None,
             progress: Callable[[str, int, int], None] | None = None) -> Claims:
-        """Run the ensemble (unless ``results`` are given) and judge every claim.
+        """Run the ensemble (unless results are given) and judge every claim.
 
         Parameters
         ----------
-        scenario : Scenario or str
-            The scenario whose claims to evaluate (or a built-in name / file path).
+        scenario : Scenario, str or Results
+            The scenario whose claims to evaluate (or a built-in name / file path); or an
+            ensemble that carries its scenario (as :func:`detente.simulate` returns it),
+            to judge as it is.
         results : Results, optional
             An ensemble of that scenario to judge (it must hold the policies and outputs
-            the claims read); by default one is simulated.
+            the claims read; a claim reading a variable it did not record is
+            ``untestable``, with the reason); by default one is simulated.
         n_samples : int
             Samples of the ensemble.
         seed : int, SeedSequence or None
@@ -414,18 +426,31 @@ class Claims(Estimator):
         Claims
             ``self``, fitted.
         """
-        from detente.analysis._outputs import OutputReader, UntestableError, record_for
+        from detente.analysis._outputs import (
+            OutputReader,
+            UntestableError,
+            model_variables,
+            record_for,
+        )
         from detente.engine import simulate
         from detente.scenario.expr import compile_expr
 
+        if isinstance(scenario, Results):
+            if results is not None:
+                raise InputError("the results were given twice; pass them once: "
+                                 "Claims().fit(results) or Claims().fit(scenario, "
+                                 "results=results)")
+            results = scenario
+            if results.scenario is None:
+                raise InputError("these results carry no scenario (opened from a file?); "
+                                 "pass it too: detente.Claims().fit(scenario, results=...)")
+            scenario = results.scenario
         sc = as_scenario(scenario)
         default_policy = next(iter(sc.policies))
         claims = dict(sc.claims)
         if self.ids:
             unknown = [i for i in self.ids if i not in claims]
             if unknown:
-                from detente.analysis._base import check_names
-
                 check_names(unknown, list(claims), "claim")
             claims = {k: v for k, v in claims.items() if k in self.ids}
         if not claims:
@@ -434,8 +459,6 @@ class Claims(Estimator):
         testable = {k: c for k, c in claims.items() if c.test is not None}
         needed: set[str] = set()
         exprs = []
-        from detente.analysis._outputs import model_variables
-
         numbers = [*model_variables(sc), *sc.parameters]
         events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
         for cid, claim in testable.items():
@@ -625,6 +648,7 @@ class Claims(Estimator):
     # ------------------------------------------------------------------ output
     def to_list(self) -> list[dict[str, Any]]:
         """Every claim's result as a JSON-ready dictionary."""
+        self.check_is_fitted("calling to_list()")
         return [c.to_dict() for c in self.claims_]
 
     @property

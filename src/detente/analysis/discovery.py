@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -125,7 +125,15 @@ class Prim(Estimator):
         The box in words (empty when none was found).
     trajectory_ : pandas.DataFrame
         PRIM's peeling trajectory (coverage, density, mass, res_dim per step).
+    x_ : pandas.DataFrame
+        The inputs searched, one column per parameter that varies in the data.
+    y_ : numpy.ndarray
+        The outcome of interest per row (bool).
     """
+
+    fitted_attributes: ClassVar[tuple[str, ...]] = (
+        "n_cases_", "x_", "y_", "box_", "coverage_", "density_", "mass_", "found_",
+        "description_", "trajectory_")
 
     def __init__(self, *, threshold: float = PRIM_THRESHOLD, peel_alpha: float = PEEL_ALPHA,
                  paste_alpha: float = PASTE_ALPHA, mass_min: float = MASS_MIN,

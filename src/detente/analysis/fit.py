@@ -43,13 +43,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Self, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, get_args
 
 import numpy as np
 
 from detente._typing import BoolArray, FloatArray, SeedLike
+from detente.analysis._base import Estimator
 from detente.analysis._data import BattleData, did_you_mean
-from detente.errors import DataError, InputError, NotFittedError
+from detente.errors import DataError, InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -442,7 +443,7 @@ def _refit_trajectories(frame: _Frame, data: BattleData, u0: FloatArray, b: Floa
 
 
 # --------------------------------------------------------------------------- the estimator
-class LanchesterFit:
+class LanchesterFit(Estimator):
     """Fit an attrition law to a two-sided battle series, with bootstrap intervals.
 
     Parameters
@@ -487,6 +488,10 @@ class LanchesterFit:
     >>> fit.fit(read_battle_csv("iwo-jima.csv")).params_  # doctest: +SKIP
     {'a': 0.0106, 'b': 0.0544}
     """
+
+    fitted_attributes: ClassVar[tuple[str, ...]] = (
+        "data_", "params_", "residuals_", "n_obs_", "r2_", "rmse_", "aic_", "bootstrap_",
+        "n_boot_failed_", "interval_")
 
     def __init__(
         self,
@@ -544,8 +549,8 @@ class LanchesterFit:
             data = _from_frame(data)
         frame = _Frame.of(law, data)
         point = self._point(frame, data)
-        self.frame_ = frame
-        self.point_ = point
+        self._frame = frame
+        self._fit_point = point
         self.data_ = data
         theta = frame.natural(point.u)
         self.params_ = {k: float(v) for k, v in zip(law.param_names, theta, strict=True)}
@@ -647,10 +652,6 @@ class LanchesterFit:
         return np.asarray(pool[pos])
 
     # ------------------------------------------------------------------ results
-    def _fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise NotFittedError("this LanchesterFit is not fitted yet; call fit(data) first")
-
     def predict(self, kind: Literal["trajectory", "casualties"] = "trajectory"
                 ) -> pd.DataFrame:
         """Return the fitted curves, one row per date of the data.
@@ -670,15 +671,15 @@ class LanchesterFit:
         """
         import pandas as pd
 
-        self._fitted()
-        data, frame, u = self.data_, self.frame_, self.point_.u
+        self.check_is_fitted("calling predict()")
+        data, frame, u = self.data_, self._frame, self._fit_point.u
         if kind == "trajectory":
             b, r, cb, cr = (x[0] for x in _integrate(frame, u[None, :], data))
         elif kind == "casualties":
             b = data.blue
             r = data.red.copy()
-            if self.point_.red_path is not None:
-                path = self.point_.red_path
+            if self._fit_point.red_path is not None:
+                path = self._fit_point.red_path
                 r[: path.size] = path[: data.n]
             lb, lr = frame.rates(u, b, r)
             cb, cr = lb * data.days, lr * data.days
@@ -690,7 +691,7 @@ class LanchesterFit:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the fit as JSON-ready data: law, method, params, interval, r2, rmse, aic."""
-        self._fitted()
+        self.check_is_fitted("calling to_dict()")
         return {
             "law": str(self.law),
             "method": str(self.method),
@@ -757,7 +758,7 @@ def _from_frame(df: pd.DataFrame) -> BattleData:
 
 
 # --------------------------------------------------------------------------- comparing laws
-class LawComparison:
+class LawComparison(Estimator):
     """Fit several laws by one method and rank them by AIC.
 
     Parameters
@@ -777,6 +778,8 @@ class LawComparison:
     best_ : str
         The law with the lowest AIC.
     """
+
+    fitted_attributes: ClassVar[tuple[str, ...]] = ("fits_", "table_", "best_")
 
     def __init__(
         self,
@@ -822,8 +825,7 @@ class LawComparison:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``{"method", "best", "laws": {law: fit json + delta_aic, weight}}``."""
-        if not hasattr(self, "fits_"):
-            raise NotFittedError("this LawComparison is not fitted yet; call fit(data) first")
+        self.check_is_fitted("calling to_dict()")
         laws: dict[str, Any] = {}
         for row in self.table_.itertuples(index=False):
             entry = self.fits_[str(row.law)].to_dict()

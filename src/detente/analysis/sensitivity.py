@@ -31,7 +31,7 @@ import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
@@ -123,12 +123,15 @@ def sensitivity_output(
 class _GlobalSA(Estimator, ABC):
     """Sampling, running and reading shared by Sobol and Morris."""
 
+    fitted_attributes: ClassVar[tuple[str, ...]] = (
+        "names_", "u_", "x_", "y_", "results_", "indices_")
+
     seed: SeedLike
     parameters: Sequence[str] | None
-    processes: int
 
     names_: list[str]
     u_: FloatArray
+    x_: FloatArray
     y_: FloatArray
     results_: Results | None
     indices_: pd.DataFrame
@@ -192,7 +195,7 @@ class _GlobalSA(Estimator, ABC):
                       progress: Callable[[int, int], None] | None,
                       ) -> tuple[FloatArray, Results]:
         from detente.analysis._design import run_design, unit_to_file_units
-        from detente.analysis._outputs import OutputReader, model_variables, record_for
+        from detente.analysis._outputs import model_variables, record_for
         from detente.scenario.expr import compile_expr
 
         if output is None:
@@ -220,7 +223,6 @@ class _GlobalSA(Estimator, ABC):
             fn = output
         res = run_design(scenario, design, group=self._group(len(names)), seed=self.seed,
                          policies=pols, horizon=horizon, record=rec, progress=progress)
-        _ = OutputReader  # the output function builds its own reader
         y = np.asarray(fn(res), dtype=np.float64)
         return y, res
 
@@ -256,6 +258,15 @@ class Sobol(_GlobalSA):
         Index: parameter; columns ``S1``, ``S1_conf``, ``ST``, ``ST_conf``.
     indices2_ : pandas.DataFrame or None
         Second-order indices ``S2`` (parameter × parameter), with ``second_order``.
+    ranking_ : list of str
+        Parameters from the most to the least influential (by ``ST``).
+    names_ : list of str
+        The parameters varied, in design column order.
+    u_ : ndarray
+        The design in the unit hypercube, one row per model run.
+    x_ : ndarray
+        The design in the inputs' units for a :class:`FunctionModel`; for a scenario the
+        quantiles at which each parameter was read (as ``u_``).
     y_ : ndarray
         The output per design row.
     results_ : Results or None
@@ -263,6 +274,9 @@ class Sobol(_GlobalSA):
     constant_ : bool
         True when the output did not vary (all indices are then 0).
     """
+
+    fitted_attributes: ClassVar[tuple[str, ...]] = (
+        *_GlobalSA.fitted_attributes, "indices2_", "constant_")
 
     def __init__(self, *, n_base: int = 256, second_order: bool = False,
                  n_bootstrap: int = N_BOOTSTRAP, conf_level: float = CONF_LEVEL,
@@ -311,9 +325,13 @@ class Sobol(_GlobalSA):
         with warnings.catch_warnings():
             # SALib warns when some bootstrap subsets are constant (common for 0/1 outputs)
             warnings.simplefilter("ignore", UserWarning)
+            # a Generator, not the int: SALib reads ``seed=0`` as "unseeded" and would
+            # draw the bootstrap from the global RNG (a Generator from a non-zero int is
+            # what SALib builds from that int itself, so those results do not change)
             si = sobol_analyze.analyze(problem, y, calc_second_order=self.second_order,
                                        num_resamples=self.n_bootstrap,
-                                       conf_level=self.conf_level, seed=self._int_seed())
+                                       conf_level=self.conf_level,
+                                       seed=np.random.default_rng(self._int_seed()))
         df = pd.DataFrame({k: np.asarray(si[k], dtype=np.float64)
                            for k in ("S1", "S1_conf", "ST", "ST_conf")},
                           index=pd.Index(names, name="parameter"))
@@ -384,6 +402,19 @@ class Morris(_GlobalSA):
     ----------
     indices_ : pandas.DataFrame
         Index: parameter; columns ``mu``, ``mu_star``, ``sigma``, ``mu_star_conf``.
+    ranking_ : list of str
+        Parameters from the most to the least influential (by ``mu_star``).
+    names_ : list of str
+        The parameters varied, in design column order.
+    u_ : ndarray
+        The trajectories' grid points in the unit hypercube, one row per model run.
+    x_ : ndarray
+        The same in the inputs' units for a :class:`FunctionModel` (for a scenario, as
+        ``u_``).
+    y_ : ndarray
+        The output per model run.
+    results_ : Results or None
+        The model runs (None for a :class:`FunctionModel`).
     """
 
     def __init__(self, *, n_trajectories: int = 20, num_levels: int = MORRIS_LEVELS,
