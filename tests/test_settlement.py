@@ -135,4 +135,4 @@ def test_weights_that_do_not_sum_to_one_exit_2(tmp_path):
 def test_compare_refuses_months_beyond_the_run():
     r = run_cli("compare", "ukraine-2023", "--samples", "20", "--horizon", "30", "--quiet")
     assert r.code == 2
-    assert "longer --horizon" in r.stderr
+    assert "longer horizon" in r.stderr

@@ -370,7 +370,7 @@ def read_battle_csv(
     table = _read_table(path)
     _require_columns(table, [date, blue, red],
                      "a battle series needs a date column and one strength column per side; "
-                     "name them with --date, --blue and --red")
+                     "name the date column and the blue and red strength columns")
     reinf = {"blue": blue_reinforcements, "red": red_reinforcements}
     for side, col in reinf.items():
         if col is not None:

@@ -161,11 +161,11 @@ class Calibrator(Estimator):
         if n_acc < MIN_ACCEPTED:
             raise InputError(
                 f"accept x samples = {n_acc} accepted samples; need at least {MIN_ACCEPTED} "
-                "(raise --samples or --accept)")
+                "(raise n_samples or accept)")
         sc, obs, policy = prepare(scenario, observed, policy_path, self.policy)
         names = list(self.params)
         if not names:
-            raise InputError("no parameters to calibrate; name them with --params p1,p2")
+            raise InputError("no parameters to calibrate; name at least one in params")
         for p in names:
             if p not in sc.parameters:
                 raise InputError(f"unknown parameter {p!r} in scenario '{sc.name}'."

@@ -124,7 +124,7 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
     if missing:
         last = float(ds["month"].values[-1])
         raise InputError(f"the run covers {last:.1f} months; cannot report month(s) "
-                         f"{', '.join(f'{m:g}' for m in missing)} (use a longer --horizon)")
+                         f"{', '.join(f'{m:g}' for m in missing)} (run a longer horizon)")
     k_last = steps[months[-1]]
     assert k_last is not None
     has_deals = "months_to_settlement" in ds

@@ -282,7 +282,7 @@ def _fit_engel(frame: _Frame, data: BattleData) -> _Point:
     law = frame.law
     if law.name != "square":
         raise InputError(f"Engel's method fits the square law only, not the {law.name} law; "
-                         "use --method loglinear or trajectory")
+                         "use the loglinear or trajectory method")
     known_red = np.flatnonzero(np.isfinite(data.red))
     end = int(known_red[-1]) if known_red.size else 0
     _too_few(data, law, "Engel's method", end, 1 + MIN_EXTRA_POINTS,

@@ -394,7 +394,7 @@ class RunStore:
                              "with `detente sweep ... --out PATH`")
         if self.path.exists() and (not self.path.is_dir() or any(self.path.iterdir())):
             raise InputError(f"{self.path}: exists and is not an empty folder or a detente "
-                             "run store; choose another --out")
+                             "run store; choose another folder")
         try:
             (self.path / "runs").mkdir(parents=True, exist_ok=True)
             _atomic_write(mark, json.dumps(FORMAT).encode())
