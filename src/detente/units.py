@@ -134,7 +134,8 @@ def _word(word: str) -> _Word | None:
     if not word.isidentifier():
         return None
     reg = registry()
-    names = {name for _prefix, name, _suffix in reg.parse_unit_name(word)}
+    # lower-cased first: the registry ignores case, but its plural 's' must be lower-case
+    names = {name for _prefix, name, _suffix in reg.parse_unit_name(word.lower())}
     if len(names) != 1:
         return None
     (name,) = names

@@ -6,7 +6,8 @@ its file unit, canonical unit and factor; for each policy or event change with a
 the factor the engine applies to it; the pairs the unit tests, the minimal test scenario and
 the dashboard's levers use; and a grid of every pair within each group of convertible units
 (multipliers, time words, percent). The golden test holds results bit for bit, so every one
-of these factors must come out exactly as before.
+of these factors must come out exactly as before: from the unit algebra, from the engine,
+and from the parameter table.
 """
 
 from __future__ import annotations
@@ -47,3 +48,18 @@ def test_engine_factors_of_builtin_scenarios_are_bit_identical(name: str) -> Non
     assert set(plan.factors) == set(expected)
     for param, (_unit, _canonical, factor) in expected.items():
         assert plan.factors[param].hex() == factor, param
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE["scenarios"]))
+def test_table_factors_of_builtin_scenarios_are_bit_identical(name: str) -> None:
+    table = load_scenario(name).table
+    expected = FIXTURE["scenarios"][name]
+    assert list(table) == list(expected["parameters"])
+    for param, (unit, canonical, factor) in expected["parameters"].items():
+        entry = table[param]
+        assert entry.unit == unit
+        assert entry.canonical == (canonical or "fraction")  # no module: a probability
+        assert entry.factor.hex() == factor, param
+    assert expected["changes"] or name == "lanchester-bench"
+    for where, (param, unit, factor) in expected["changes"].items():
+        assert table[param].change_factor(unit).hex() == factor, where

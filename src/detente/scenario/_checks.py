@@ -247,7 +247,7 @@ def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: Parameter
             continue
         _check_source(log, data, name, raw)
         if name in readers:
-            if name in table.errors and isinstance(raw.get("unit"), str):
+            if name in table.errors:
                 log.add(("parameters", name, "unit"), str(table.errors[name]))
             elif name in table:
                 _check_bounds(log, table[name], raw)

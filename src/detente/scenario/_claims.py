@@ -1,6 +1,6 @@
 """Checks of meaning for a scenario's ``claims``: names, policies and dates.
 
-:func:`check_claims` is called by the loader (:mod:`detente.scenario.loading`) after the
+:func:`check_claims` is called by the checks of meaning (:mod:`._checks`), beside the
 schema check; it reports, located in the file, every claim whose expressions name an
 output, parameter or event the model does not have (with a did-you-mean), whose policies
 do not exist, or whose dates fall outside the horizon.
