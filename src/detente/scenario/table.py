@@ -18,11 +18,12 @@ Each :class:`TableEntry` holds
 
 Examples
 --------
->>> sc = detente.load("ukraine-2023")  # doctest: +SKIP
->>> entry = sc.table["ua_recruit_rate"]  # doctest: +SKIP
->>> entry.unit, entry.canonical, entry.factor  # doctest: +SKIP
-('1/day', '1/day', 1.0)
->>> entry.distribution.sample(np.array([0.5])) * entry.factor  # doctest: +SKIP
+>>> import detente
+>>> entry = detente.load("ukraine-2023").table["ua_pool0"]
+>>> entry.module, entry.unit, entry.canonical, entry.factor
+('military', 'million persons', 'persons', 1000000.0)
+>>> entry.distribution.nominal() * entry.factor
+3500000.0
 """
 
 from __future__ import annotations
