@@ -56,7 +56,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -356,34 +356,35 @@ SHOCKS = ("settlement_veto", "settlement_breakdown")
 
 
 # --------------------------------------------------------------------------- checks
-def _nominal(par: Any) -> float:
-    """Return what a file author means: the value, or the mode, mean or median."""
-    if par.value is not None:
-        return float(par.value)
-    dist = par.dist
-    kind = getattr(dist, "dist", "")
-    if kind in ("pert", "triangular"):
-        return float(dist.mode)
-    if kind == "uniform":
-        return 0.5 * (float(dist.low) + float(dist.high))
-    if kind == "truncnormal":
-        return float(dist.mean)
-    return float(par.central())
+class _Nominal(Protocol):
+    """What the check reads of a parameter: its nominal value and whether it is uncertain.
+
+    The scenario layer's parameter distributions (and its ``Parameter`` objects) have both;
+    the nominal value is the value, or the mode, midpoint, mean or median of the
+    distribution, as a file's author means it.
+    """
+
+    @property
+    def is_uncertain(self) -> bool: ...
+
+    def nominal(self) -> float: ...
 
 
-def check_parameters(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
+def check_parameters(parameters: Mapping[str, _Nominal]) -> list[tuple[str, str]]:
     """Check the bargaining parameters of a scenario file.
 
     Each actor's weights over the deal dimensions must all be present and must sum to 1
-    (within :data:`WEIGHT_SUM_TOL`), using each parameter's value, or the mode (PERT,
-    triangular), midpoint (uniform), mean (truncated normal) or median (log-normal) of its
-    distribution. Sampled weights are renormalised per sample, so uncertain weights keep
-    their sum.
+    (within :data:`WEIGHT_SUM_TOL`), using each parameter's nominal value: its value, or the
+    mode (PERT, triangular), midpoint (uniform), mean (truncated normal) or median
+    (log-normal) of its distribution. Sampled weights are renormalised per sample, so
+    uncertain weights keep their sum.
 
     Parameters
     ----------
-    parameters : mapping of str to Parameter
-        The scenario's ``parameters`` (:class:`detente.scenario.schema.Parameter`).
+    parameters : mapping of str to parameter
+        Every parameter of the scenario, each with ``nominal()`` and ``is_uncertain``:
+        the loader passes their :class:`~detente.scenario.table.ParameterDistribution`;
+        a scenario's :class:`~detente.scenario.schema.Parameter` objects do as well.
 
     Returns
     -------
@@ -403,21 +404,21 @@ def check_parameters(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
                              f"missing weight(s) {', '.join(missing)}: every actor needs a "
                              f"weight on each of {', '.join(DIM_NAMES)}"))
             continue
-        values = [_nominal(parameters[n]) for n in names]
+        values = [parameters[n].nominal() for n in names]
         total = math.fsum(values)
         if abs(total - 1.0) > WEIGHT_SUM_TOL:
             detail = ", ".join(f"{n}={v:g}" for n, v in zip(names, values, strict=True))
             problems.append((f"parameters.{names[0]}",
                              f"the weights of '{a}' must sum to 1, found {total:g} "
                              f"({detail})"))
-    ch = parameters.get("negotiation_channel")
-    if ch is not None:
+    if "negotiation_channel" in parameters:
+        ch = parameters["negotiation_channel"]
         codes = {0, *CHANNELS}
-        v = _nominal(ch)
-        if ch.dist is not None or v not in codes:
+        v = ch.nominal()
+        if ch.is_uncertain or v not in codes:
             problems.append(("parameters.negotiation_channel",
                              f"expected a fixed value in {sorted(codes)}, found "
-                             f"{'a distribution' if ch.dist is not None else v}"))
+                             f"{'a distribution' if ch.is_uncertain else v}"))
     return problems
 
 

@@ -1,6 +1,6 @@
 """Checks of meaning for a scenario's ``claims``: names, policies and dates.
 
-:func:`check_claims` is called by the loader (:mod:`detente.scenario.loading`) after the
+:func:`check_claims` is called by the checks of meaning (:mod:`._checks`), beside the
 schema check; it reports, located in the file, every claim whose expressions name an
 output, parameter or event the model does not have (with a did-you-mean), whose policies
 do not exist, or whose dates fall outside the horizon.
@@ -9,19 +9,17 @@ do not exist, or whose dates fall outside the horizon.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
 from detente.scenario import schema
+from detente.scenario._paths import FieldPath, as_date, get, suggest
 from detente.scenario.expr import ExprError, compile_expr
-from detente.scenario.loading import _date
 
 __all__ = ["allowed_keys", "check_claims", "expression_names"]
 
-FieldPath = tuple[str | int, ...]
 AddProblem = Callable[[FieldPath, str], None]
 
 _TEST_MODELS: dict[str, type[BaseModel]] = {
@@ -32,28 +30,12 @@ _TEST_MODELS: dict[str, type[BaseModel]] = {
 _READING_KEYS = ("metric", "at", "over", "reduce")
 
 
-def _fields(model: type[BaseModel]) -> list[str]:
-    return [f.alias or k for k, f in model.model_fields.items()]
-
-
-def _get(data: Any, path: Iterable[str | int]) -> Any:
-    cur = data
-    for k in path:
-        in_map = isinstance(cur, Mapping) and k in cur
-        in_list = isinstance(cur, list) and isinstance(k, int) and 0 <= k < len(cur)
-        if in_map or in_list:
-            cur = cur[k]
-        else:
-            return None
-    return cur
-
-
 def _test_keys(node: Any) -> list[str]:
     kind = node.get("kind") if isinstance(node, Mapping) else None
     model = _TEST_MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
         return ["kind"]
-    fields = _fields(model)
+    fields = schema.file_keys(model)
     return ["kind", *[f for f in fields if f != "kind"]]
 
 
@@ -71,12 +53,12 @@ def allowed_keys(path: tuple[str, ...], raw_path: FieldPath, data: Any) -> list[
     """
     n = len(path)
     if n == 2:
-        return _fields(schema.Claim)
+        return schema.file_keys(schema.Claim)
     if n == 3 and path[2] == "thresholds":
-        return _fields(schema.Thresholds)
+        return schema.file_keys(schema.Thresholds)
     nested = all(p == "of" if i % 2 == 0 else p == "#" for i, p in enumerate(path[3:]))
     if n >= 3 and path[2] == "test" and nested and (n - 3) % 2 == 0:
-        return _test_keys(_get(data, raw_path))
+        return _test_keys(get(data, raw_path))
     return None
 
 
@@ -84,14 +66,6 @@ def expression_names(scenario_vars: Collection[str], parameters: Collection[str]
                      events: Collection[str]) -> tuple[set[str], set[str]]:
     """Names an expression may use: (numbers, conditions)."""
     return set(scenario_vars) | set(parameters), set(events)
-
-
-    return None
-
-
-def _suggest(word: str, candidates: Iterable[str]) -> str:
-    best = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean '{best[0]}'?" if best else ""
 
 
 class _Checker:
@@ -108,12 +82,12 @@ class _Checker:
     def policy(self, path: FieldPath, name: Any) -> None:
         if isinstance(name, str) and self.policies and name not in self.policies:
             self.add(path, f"unknown policy '{name}'; expected one of: "
-                           f"{', '.join(self.policies)}{_suggest(name, self.policies)}")
+                           f"{', '.join(self.policies)}{suggest(name, self.policies)}")
 
     def time(self, path: FieldPath, value: Any) -> dt.date | None:
         if value in ("start", "end"):
             return None
-        when = _date(value)
+        when = as_date(value)
         if when is None or self.horizon is None:
             return when
         start, end = self.horizon

@@ -30,19 +30,26 @@ a structural switch or a unit-free modelling choice explained in ``note``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from detente._typing import FloatArray
+from detente.scenario.table import ParameterDistribution, ParameterTable
 
 NAME_RE = r"^[a-z][a-z0-9_\-]*$"
 IDENT_RE = r"^[a-z][a-z0-9_]*$"
 
+
+def file_keys(model: type[BaseModel]) -> list[str]:
+    """Return the keys a file may write in a mapping that ``model`` reads (aliases first)."""
+    return [f.alias or k for k, f in model.model_fields.items()]
 
 
 class _Frozen(BaseModel):
@@ -206,6 +213,11 @@ Distribution = Annotated[
     Uniform | Triangular | Pert | TruncNormal | LogNormal, Field(discriminator="dist")
 ]
 DIST_KINDS = ("uniform", "triangular", "pert", "truncnormal", "lognormal")
+#: The model of each distribution, by the name a file gives it.
+DIST_MODELS: dict[str, type[BaseModel]] = {
+    "uniform": Uniform, "triangular": Triangular, "pert": Pert, "truncnormal": TruncNormal,
+    "lognormal": LogNormal,
+}
 
 
 # --------------------------------------------------------------------------- parameters
@@ -253,18 +265,22 @@ class Parameter(_Frozen):
         """True when the parameter carries a distribution."""
         return self.dist is not None
 
+    @property
+    def distribution(self) -> ParameterDistribution:
+        """What the numbers mean (:class:`~detente.scenario.table.ParameterDistribution`)."""
+        return ParameterDistribution.of(self)
+
     def central(self) -> float:
         """Return the fixed value, or the distribution's median (in the file's unit)."""
-        if self.dist is not None:
-            return self.dist.median()
-        assert self.value is not None  # guaranteed by _one_of
-        return self.value
+        return self.distribution.central()
+
+    def nominal(self) -> float:
+        """Return what the author means: the value, or the mode, midpoint, mean or median."""
+        return self.distribution.nominal()
 
     def sample(self, u: FloatArray) -> FloatArray:
         """Values at uniform(0,1) draws ``u`` (in the file's unit)."""
-        if self.dist is not None:
-            return self.dist.ppf(u)
-        return np.full(u.shape, self.central(), dtype=np.float64)
+        return self.distribution.sample(u)
 
 
 # --------------------------------------------------------------------------- time and sides
@@ -578,6 +594,30 @@ class Scenario(_Frozen):
     def uncertain(self) -> list[str]:
         """Names of the parameters that carry a distribution, in file order."""
         return [k for k, p in self.parameters.items() if p.is_uncertain]
+
+    @functools.cached_property
+    def table(self) -> ParameterTable:
+        """The parameter table: each parameter's spec, units, factor, bounds and values.
+
+        A loaded scenario carries the table the loader built against the modules it
+        checked with; a scenario made in Python builds it on first use, against the modules
+        of :mod:`detente.model` (:meth:`ParameterTable.of
+        <detente.scenario.table.ParameterTable.of>` builds one against others).
+
+        Raises
+        ------
+        UnitError
+            If a parameter's unit does not convert to the unit its module reads.
+        """
+        return ParameterTable.of(self)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> Self:
+        """Return a copy; one with changed fields builds its own parameter table."""
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            copied.__dict__.pop("table", None)  # the cached table belongs to the old fields
+        return copied
 
     def with_horizon(self, horizon_steps: int) -> Scenario:
         """Return a copy with another number of steps."""

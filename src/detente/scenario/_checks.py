@@ -1,0 +1,417 @@
+"""Checks of meaning: a scenario's modules, parameters, sources, events and changes.
+
+:func:`check_meaning` runs after the schema check, beside its problems: it resolves the
+listed modules, builds the :class:`~detente.scenario.table.ParameterTable` of the parameters
+that passed the schema, and checks on it what a schema cannot: every parameter a module
+reads is present and converts to the unit the module reads, within its bounds; no
+parameter is unknown; every source is known; events and changes name parameters that
+exist, with values, units, scales and dates that fit. Then the claims (:mod:`._claims`) and
+each enabled module's own cross-parameter check.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from pydantic import ValidationError
+
+from detente.errors import UnitError
+from detente.model.base import Module
+from detente.scenario._claims import check_claims
+from detente.scenario._paths import FieldPath, as_date, as_number, suggest
+from detente.scenario._positions import ProblemLog
+from detente.scenario.schema import Parameter, Scenario
+from detente.scenario.table import ParameterTable, TableEntry
+
+__all__ = ["MAX_MISSING_LISTED", "check_meaning", "fact_keys"]
+
+#: Most missing parameters of one module listed one by one; more are summed up.
+MAX_MISSING_LISTED = 5
+
+Horizon = tuple[dt.date, dt.date]
+Owned = list[tuple[FieldPath, Mapping[str, Any]]]
+
+
+@lru_cache(maxsize=1)
+def fact_keys() -> frozenset[str]:
+    """Return the keys of the shared facts table (``data/facts-2023.csv``)."""
+    text = resources.files("detente").joinpath("data/facts-2023.csv").read_text("utf-8")
+    return frozenset(row["key"] for row in csv.DictReader(io.StringIO(text)) if row.get("key"))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _mapping(x: Any) -> Mapping[str, Any]:
+    return x if isinstance(x, Mapping) else {}
+
+
+# --------------------------------------------------------------------------- the raw file
+def _horizon(data: Mapping[str, Any]) -> Horizon | None:
+    time = data.get("time")
+    if not isinstance(time, Mapping):
+        return None
+    start = as_date(time.get("start"))
+    step, steps = as_number(time.get("step_days")), as_number(time.get("horizon_steps"))
+    if start is None or step is None or steps is None or step <= 0 or steps <= 0:
+        return None
+    try:
+        return start, start + dt.timedelta(days=step * steps)
+    except OverflowError:
+        return None
+
+
+def _events(data: Mapping[str, Any]) -> Owned:
+    """List every event of the file, the policies' own included, with its path."""
+    out: Owned = [(("events", k), v) for k, v in _mapping(data.get("events")).items()
+                  if isinstance(v, Mapping)]
+    for pname, pol in _mapping(data.get("policies")).items():
+        if isinstance(pol, Mapping):
+            out += [(("policies", pname, "events", k), v)
+                    for k, v in _mapping(pol.get("events")).items() if isinstance(v, Mapping)]
+    return out
+
+
+def _changes(data: Mapping[str, Any]) -> Owned:
+    """List every change of the file, in events and in policies, with its path."""
+    owners: list[tuple[FieldPath, Any]] = [*_events(data)]
+    owners += [(("policies", k), v) for k, v in _mapping(data.get("policies")).items()]
+    out: Owned = []
+    for path, owner in owners:
+        changes = owner.get("changes") if isinstance(owner, Mapping) else None
+        if isinstance(changes, list | tuple):
+            out += [((*path, "changes", i), c) for i, c in enumerate(changes)
+                    if isinstance(c, Mapping)]
+    return out
+
+
+def _valid_parameters(data: Mapping[str, Any]) -> dict[str, Parameter]:
+    """Return the parameters that pass the schema on their own (it reports the others)."""
+    out: dict[str, Parameter] = {}
+    for name, raw in _mapping(data.get("parameters")).items():
+        try:
+            out[name] = Parameter.model_validate(raw)
+        except ValidationError:
+            continue
+    return out
+
+
+def _check_date(log: ProblemLog, path: FieldPath, value: Any, horizon: Horizon | None,
+                what: str, *, open_end: bool = False) -> None:
+    when = as_date(value)
+    if when is None or horizon is None:
+        return
+    start, end = horizon
+    if when < start or (when > end and not open_end):
+        span = f"on or after {start}" if open_end else f"from {start} to {end}"
+        log.add(path, f"{what} {when} is outside the horizon; expected a date {span}")
+
+
+# --------------------------------------------------------------------------- modules
+def _resolve(log: ProblemLog, data: Mapping[str, Any], registry: Mapping[str, Module] | None,
+             ) -> tuple[dict[str, Module], bool]:
+    """Return the enabled modules by name, and whether every listed one resolved."""
+    from detente import model
+
+    raw = data.get("modules")
+    if not isinstance(raw, list | tuple):
+        return {}, False
+    known = list(registry) if registry is not None else list(model.MODULE_ORDER)
+    enabled: dict[str, Module] = {}
+    complete = True
+    for i, name in enumerate(raw):
+        if not isinstance(name, str):
+            complete = False
+            continue
+        if name not in known:
+            log.add(("modules", i), f"unknown module '{name}'; expected one of: "
+                                    f"{', '.join(known)}{suggest(name, known)}")
+            complete = False
+            continue
+        if registry is not None:
+            enabled[name] = registry[name]
+            continue
+        try:
+            enabled[name] = model.get_module(name)
+        except Exception as exc:
+            log.add(("modules", i), f"module '{name}' is not available in this installation "
+                                    f"({type(exc).__name__}: {exc})")
+            complete = False
+    for name, mod in enabled.items():
+        for req in mod.requires:
+            if req not in enabled:
+                log.add(("modules",), f"module '{name}' needs module '{req}'; "
+                                      "add it to 'modules'", at="key")
+    return enabled, complete
+
+
+def _all_readers(registry: Mapping[str, Module] | None) -> dict[str, str]:
+    """Map every parameter any known module reads to that module's name."""
+    if registry is None:
+        from detente import model
+
+        try:
+            registry = model.available_modules()
+        except Exception:
+            return {}
+    return {spec.name: mod.name for mod in registry.values() for spec in mod.params}
+
+
+# --------------------------------------------------------------------------- parameters
+def _readers(enabled: Mapping[str, Module]) -> dict[str, str]:
+    """Map each parameter an enabled module reads to that module's name."""
+    return {spec.name: mod.name for mod in enabled.values() for spec in mod.params}
+
+
+def _range_text(entry: TableEntry) -> str:
+    lo = "-inf" if entry.low is None else _fmt(entry.low)
+    hi = "inf" if entry.high is None else _fmt(entry.high)
+    return f"[{lo}, {hi}] {entry.canonical}"
+
+
+def _outside(entry: TableEntry, c: float) -> bool:
+    return (entry.low is not None and c < entry.low) or (
+        entry.high is not None and c > entry.high)
+
+
+def _written_at(name: str, raw: Mapping[str, Any]) -> tuple[FieldPath, Mapping[str, Any]]:
+    """Say where a parameter's numbers are written: inline (a file), or in 'dist' (a dump)."""
+    base: FieldPath = ("parameters", name)
+    dist = raw.get("dist")
+    return ((*base, "dist"), dist) if isinstance(dist, Mapping) else (base, raw)
+
+
+def _check_bounds(log: ProblemLog, entry: TableEntry, raw: Mapping[str, Any]) -> None:
+    prefix, fields = _written_at(entry.name, raw)
+    dist = entry.distribution.dist
+    for field_name, v in entry.distribution.bounds():
+        c = v * entry.factor
+        if not _outside(entry, c):
+            continue
+        path = (*prefix, field_name) if field_name in fields else prefix
+        if math.isinf(c) and dist is not None:
+            side = "below" if c < 0 else "above"
+            fix = ("; give it a finite 'low'/'high'" if dist.dist == "truncnormal"
+                   else "; use a bounded one (pert, triangular, uniform, truncnormal)")
+            log.add(path, f"a {dist.dist} distribution is unbounded {side}, but "
+                          f"'{entry.name}' must lie in {_range_text(entry)}{fix}")
+            continue
+        shown = f"{_fmt(v)} {entry.unit}"
+        if entry.factor != 1.0:
+            shown += f" (= {_fmt(c)} {entry.canonical})"
+        log.add(path, f"expected a value in {_range_text(entry)}, found {shown}")
+
+
+def _check_source(log: ProblemLog, data: Mapping[str, Any], name: str,
+                  raw: Mapping[str, Any]) -> None:
+    src = raw.get("source")
+    if not isinstance(src, str):
+        return
+    path: FieldPath = ("parameters", name, "source")
+    s = src.strip()
+    if s.startswith("fact:"):
+        key = s[5:].strip()
+        if key not in fact_keys():
+            log.add(path, f"unknown fact '{key}': not a key of data/facts-2023.csv"
+                          f"{suggest(key, fact_keys())}")
+    elif s.startswith("ref:"):
+        key = s[4:].strip()
+        keys = list(_mapping(data.get("sources")))
+        if key not in keys:
+            log.add(path, f"unknown reference '{key}': expected a key of 'sources'"
+                          f"{suggest(key, keys)}")
+    elif (s == "assumption" and not isinstance(raw.get("dist"), str | Mapping)
+          and not str(raw.get("note") or "").strip()):
+        log.add(path, "a fixed value with source 'assumption' needs a distribution, or a "
+                      "'note' saying why it is a modelling choice")
+
+
+def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: ParameterTable,
+                      enabled: Mapping[str, Module], complete: bool,
+                      registry: Mapping[str, Module] | None) -> None:
+    """Check sources, units and bounds; report parameters unknown or missing."""
+    readers = _readers(enabled)
+    probabilities = {e.get("probability") for _, e in _events(data)}
+    params_raw = data.get("parameters")
+    others: dict[str, str] | None = None
+    for name, raw in _mapping(params_raw).items():
+        if not isinstance(raw, Mapping):
+            continue
+        _check_source(log, data, name, raw)
+        if name in readers:
+            if name in table.errors:
+                log.add(("parameters", name, "unit"), str(table.errors[name]))
+            elif name in table:
+                _check_bounds(log, table[name], raw)
+        elif name in probabilities:
+            continue
+        elif complete and params_raw is not None:
+            others = _all_readers(registry) if others is None else others
+            if name in others:
+                log.add(("parameters", name), (
+                    f"parameter '{name}' is read only by module '{others[name]}', which is not "
+                    "in 'modules'; add the module or remove the parameter"), at="key")
+            else:
+                log.add(("parameters", name), (
+                    f"unknown parameter '{name}': no enabled module reads it and no event uses "
+                    f"it as a probability{suggest(name, readers)}"), at="key")
+    if not isinstance(params_raw, Mapping):
+        return
+    for mod_name, mod in enabled.items():
+        missing = [s for s in mod.params if s.name not in params_raw]
+        if len(missing) > MAX_MISSING_LISTED:
+            names = ", ".join(s.name for s in missing[:MAX_MISSING_LISTED])
+            log.add(("parameters",), (
+                f"missing {len(missing)} parameters needed by module '{mod_name}': "
+                f"{names} and {len(missing) - MAX_MISSING_LISTED} more"), at="key")
+            continue
+        for spec in missing:
+            log.add(("parameters",), (
+                f"missing parameter '{spec.name}' (in {spec.unit}), needed by module "
+                f"'{mod_name}': {spec.description}"), at="key")
+
+
+# --------------------------------------------------------------------------- events, changes
+def _check_events(log: ProblemLog, data: Mapping[str, Any], table: ParameterTable,
+                  readers: Mapping[str, str], horizon: Horizon | None) -> None:
+    """Check dates against the horizon, and that a probability names one."""
+    params = _mapping(data.get("parameters"))
+    for path, event in _events(data):
+        _check_date(log, (*path, "date"), event.get("date"), horizon, "event date")
+        _check_date(log, (*path, "effective"), event.get("effective"), horizon,
+                    "effective date")
+        prob = event.get("probability")
+        if not isinstance(prob, str):
+            continue
+        if prob not in params:
+            log.add((*path, "probability"), (
+                f"expected the name of a parameter holding the event's probability, found "
+                f"'{prob}', which is not a parameter{suggest(prob, params)}"))
+            continue
+        entry = table.get(prob)
+        if entry is None:  # a unit a module cannot read is reported at the parameter
+            if prob in table.errors and prob not in readers:
+                log.add((*path, "probability"), str(table.errors[prob]))
+            continue
+        try:
+            share = entry.probability_factor()
+        except UnitError as exc:
+            log.add((*path, "probability"), str(exc))
+            continue
+        for field_name, v in entry.distribution.bounds():
+            if not 0.0 <= v * share <= 1.0:
+                log.add((*path, "probability"), (
+                    f"parameter '{prob}' must lie in [0, 1] to be a probability, found "
+                    f"{field_name} {_fmt(v)} {entry.unit}"))
+                break
+
+
+def _check_value(log: ProblemLog, path: FieldPath, entry: TableEntry, value: float,
+                 unit: str | None) -> None:
+    try:
+        factor = entry.change_factor(unit)
+    except UnitError as exc:
+        if unit is not None:
+            log.add((*path, "unit"), str(exc))
+        return
+    c = value * factor
+    if entry.spec is not None and _outside(entry, c):
+        shown = f"{_fmt(value)} {unit or entry.unit}".strip()
+        if factor != 1.0:
+            shown += f" (= {_fmt(c)} {entry.canonical})"
+        log.add((*path, "value"), f"expected a value in {_range_text(entry)} for "
+                                  f"'{entry.name}', found {shown}")
+
+
+def _check_scale(log: ProblemLog, path: FieldPath, entry: TableEntry, scale: float) -> None:
+    for field_name, v in entry.distribution.bounds():
+        c = v * entry.factor * scale
+        if math.isinf(c) or not _outside(entry, c):
+            continue
+        log.add((*path, "scale"), (
+            f"scaling '{entry.name}' by {_fmt(scale)} takes its {field_name} to "
+            f"{_fmt(c)} {entry.canonical}, outside {_range_text(entry)}"))
+        break
+
+
+def _check_changes(log: ProblemLog, data: Mapping[str, Any], table: ParameterTable,
+                   horizon: Horizon | None) -> None:
+    """Check dates, that the parameter exists, and its value, unit or scale."""
+    params = _mapping(data.get("parameters"))
+    for path, change in _changes(data):
+        _check_date(log, (*path, "from"), change.get("from", change.get("from_")), horizon,
+                    "'from' date")
+        _check_date(log, (*path, "until"), change.get("until"), horizon, "'until' date",
+                    open_end=True)
+        target = change.get("param")
+        if not isinstance(target, str):
+            continue
+        if target not in params:
+            log.add((*path, "param"), (f"unknown parameter '{target}'; expected a parameter "
+                                       f"of the scenario{suggest(target, params)}"))
+            continue
+        entry = table.get(target)
+        if entry is None:
+            continue  # its own unit or its schema is wrong, and reported
+        unit = change.get("unit") if isinstance(change.get("unit"), str) else None
+        value, scale = as_number(change.get("value")), as_number(change.get("scale"))
+        if value is not None:
+            _check_value(log, path, entry, value, unit)
+        elif scale is not None and entry.spec is not None:
+            _check_scale(log, path, entry, scale)
+
+
+# --------------------------------------------------------------------------- all of it
+def _module_checks(log: ProblemLog, scenario: Scenario, enabled: Mapping[str, Module]) -> None:
+    """Run the cross-parameter checks of the enabled modules (e.g. weights summing to 1)."""
+    values = {name: par.distribution for name, par in scenario.parameters.items()}
+    for module in enabled.values():
+        if module.check is None:
+            continue
+        for dotted_path, message in module.check(values):
+            log.add(tuple(dotted_path.split(".")), message)
+
+
+def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario | None,
+                  registry: Mapping[str, Module] | None) -> ParameterTable:
+    """Check what the schema cannot, on the parameter table, and report through ``log``.
+
+    Parameters
+    ----------
+    log : ProblemLog
+        Where problems go, located in the file.
+    data : mapping
+        The file's data.
+    scenario : Scenario or None
+        The scenario, when the data passed the schema (then the modules' own checks run).
+    registry : mapping of str to Module or None
+        The module registry; None: the modules of :mod:`detente.model`.
+
+    Returns
+    -------
+    ParameterTable
+        The table of the parameters that passed the schema and whose units convert.
+    """
+    enabled, complete = _resolve(log, data, registry)
+    parameters = scenario.parameters if scenario is not None else _valid_parameters(data)
+    probabilities = {p for _, e in _events(data) if isinstance(p := e.get("probability"), str)}
+    table = ParameterTable.build(parameters, enabled.values(), probabilities=probabilities,
+                                 strict=False)
+    horizon = _horizon(data)
+    _check_parameters(log, data, table, enabled, complete, registry)
+    _check_events(log, data, table, _readers(enabled), horizon)
+    _check_changes(log, data, table, horizon)
+    variables = ({v.name for mod in enabled.values() for v in mod.variables}
+                 if complete else None)
+    check_claims(data, log.add, variables=variables, horizon=horizon)
+    if scenario is not None:
+        _module_checks(log, scenario, enabled)
+    return table

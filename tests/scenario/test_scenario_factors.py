@@ -1,0 +1,65 @@
+"""Conversion factors held bit for bit to those of the hand-written unit parser.
+
+``unit_factors.json`` was written by the parser that preceded pint (``detente.scenario.units``
+at commit 04fcfb8), as ``float.hex`` strings: for each parameter of each built-in scenario,
+its file unit, canonical unit and factor; for each policy or event change with a ``value``,
+the factor the engine applies to it; the pairs the unit tests, the minimal test scenario and
+the dashboard's levers use; and a grid of every pair within each group of convertible units
+(multipliers, time words, percent). The golden test holds results bit for bit, so every one
+of these factors must come out exactly as before: from the unit algebra, from the engine,
+and from the parameter table.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from detente.engine import compile_plan
+from detente.scenario import load_scenario
+from detente.scenario.units import conversion_factor
+
+FIXTURE: dict[str, Any] = json.loads(
+    (Path(__file__).parent / "unit_factors.json").read_text(encoding="utf-8"))
+PAIRS = [(a, b, float.fromhex(h)) for a, b, h in FIXTURE["pairs"].values()]
+GRID = [(*key.split(" -> "), float.fromhex(h)) for key, h in FIXTURE["grid"].items()]
+
+
+@pytest.mark.parametrize(("found", "canonical", "factor"), PAIRS,
+                         ids=[f"{a} -> {b}" for a, b, _ in PAIRS])
+def test_factor_of_each_pair_is_bit_identical(found: str, canonical: str,
+                                              factor: float) -> None:
+    assert conversion_factor(found, canonical).hex() == factor.hex()
+
+
+def test_factor_grid_is_bit_identical() -> None:
+    wrong = [(a, b, conversion_factor(a, b).hex(), f.hex()) for a, b, f in GRID
+             if conversion_factor(a, b) != f]
+    assert not wrong, wrong[:10]
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE["scenarios"]))
+def test_engine_factors_of_builtin_scenarios_are_bit_identical(name: str) -> None:
+    plan = compile_plan(load_scenario(name))
+    expected = FIXTURE["scenarios"][name]["parameters"]
+    assert set(plan.factors) == set(expected)
+    for param, (_unit, _canonical, factor) in expected.items():
+        assert plan.factors[param].hex() == factor, param
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE["scenarios"]))
+def test_table_factors_of_builtin_scenarios_are_bit_identical(name: str) -> None:
+    table = load_scenario(name).table
+    expected = FIXTURE["scenarios"][name]
+    assert list(table) == list(expected["parameters"])
+    for param, (unit, canonical, factor) in expected["parameters"].items():
+        entry = table[param]
+        assert entry.unit == unit
+        assert entry.canonical == (canonical or "fraction")  # no module: a probability
+        assert entry.factor.hex() == factor, param
+    assert expected["changes"] or name == "lanchester-bench"
+    for where, (param, unit, factor) in expected["changes"].items():
+        assert table[param].change_factor(unit).hex() == factor, where
