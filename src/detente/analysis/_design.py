@@ -45,7 +45,8 @@ def unit_to_file_units(scenario: Scenario, names: Sequence[str], u: FloatArray,
     """
     eps = np.finfo(np.float64).eps
     uu = np.clip(u, eps, 1.0 - eps)
-    return {name: scenario.parameters[name].sample(uu[:, j]) for j, name in enumerate(names)}
+    table = scenario.table
+    return {name: table[name].distribution.sample(uu[:, j]) for j, name in enumerate(names)}
 
 
 def run_design(
@@ -108,11 +109,11 @@ def run_design(
         r0, r1 = g0 * group, g1 * group
         n = r1 - r0
         file_params: dict[str, FloatArray] = {}
-        for name, par in scenario.parameters.items():
+        for name, central in plan.table.central().items():
             if name in design:
                 file_params[name] = np.asarray(design[name][r0:r1], dtype=np.float64)
             else:
-                file_params[name] = np.full(n, par.central(), dtype=np.float64)
+                file_params[name] = np.full(n, central, dtype=np.float64)
         noise = design_noise(plan, root, chunk, g1 - g0, group, file_params)
         blocks.append(run_rows(plan, file_params, noise=noise, block=chunk))
         if progress is not None:

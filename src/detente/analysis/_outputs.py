@@ -94,11 +94,8 @@ class OutputReader:
         #: file unit -> the model's canonical unit, per parameter (1 without a scenario)
         self.factors: dict[str, float] = {}
         if scenario is not None:
-            from detente.engine import compile_plan
-
             self.unrecorded = set(model_variables(scenario)) - set(self.outputs)
-            self.factors = dict(compile_plan(scenario, policies=[next(iter(
-                scenario.policies))]).factors)
+            self.factors = scenario.table.factors
         self.dates = [dt.date.fromisoformat(str(t)[:10]) for t in ds["time"].values]
         self.n_samples = int(ds.sizes["sample"])
         self.policies = [str(p) for p in ds["policy"].values]

@@ -19,7 +19,7 @@ from detente.errors import InputError
 from detente.model import resolve_modules
 from detente.model.base import Module, ParamSpec, VariableSpec
 from detente.scenario.schema import Change, Event, Scenario
-from detente.scenario.units import conversion_factor
+from detente.scenario.table import ParameterTable
 
 __all__ = [
     "Overlay", "Plan", "active_at", "canonical", "compile_plan", "effective", "stretch_bounds",
@@ -59,7 +59,8 @@ class Plan:
     scenario: Scenario
     modules: tuple[Module, ...]
     specs: Mapping[str, ParamSpec]
-    factors: Mapping[str, float]  # file unit -> canonical unit, per parameter
+    table: ParameterTable  # each parameter's units, factor, bounds and distribution
+    factors: Mapping[str, float]  # file unit -> canonical unit, per parameter (the table's)
     uncertain: tuple[str, ...]
     shocks: tuple[str, ...]
     record: tuple[str, ...]
@@ -113,11 +114,7 @@ def compile_plan(
         )
     modules = tuple(resolve_modules(scenario.modules))
     specs = {ps.name: ps for m in modules for ps in m.params}
-    factors = {
-        name: conversion_factor(scenario.parameters[name].unit, specs[name].unit)
-        if name in specs else 1.0
-        for name in scenario.parameters
-    }
+    table = scenario.table  # the one place units are converted and distributions read
     variables = [v for m in modules for v in m.variables]
     names = [v.name for v in variables]
     if record is None:
@@ -132,43 +129,39 @@ def compile_plan(
     events: dict[str, Event] = dict(scenario.events)
     for pol in chosen:
         policy = scenario.policies[pol]
-        items = [_overlay(scenario, factors, c, None, None) for c in policy.changes]
+        items = [_overlay(scenario, c, None, None) for c in policy.changes]
         for ev_name, ev in {**scenario.events, **policy.events}.items():
             events.setdefault(ev_name, ev)
-            items.extend(_overlay(scenario, factors, c, ev_name, ev) for c in ev.changes)
+            items.extend(_overlay(scenario, c, ev_name, ev) for c in ev.changes)
         overlays[pol] = tuple(sorted(items, key=lambda o: o.start))
     shocks = tuple(sorted({s for m in modules for s in m.shocks}))
     return Plan(
         scenario=scenario,
         modules=modules,
         specs=specs,
-        factors=factors,
-        uncertain=tuple(scenario.uncertain),
+        table=table,
+        factors=table.factors,
+        uncertain=table.uncertain,
         shocks=shocks,
         record=rec,
         n_steps=scenario.time.horizon_steps,
         policies=chosen,
         overlays=overlays,
         events=events,
-        constants={name: par.central() for name, par in scenario.parameters.items()
-                   if not par.is_uncertain},
+        constants=table.constants,
     )
 
 
-def _overlay(scenario: Scenario, factors: Mapping[str, float], change: Change,
-             event_name: str | None, event: Event | None) -> Overlay:
+def _overlay(scenario: Scenario, change: Change, event_name: str | None,
+             event: Event | None) -> Overlay:
     time = scenario.time
     begin: dt.date = change.from_ or (event.takes_effect if event else time.start)
     start = time.step_of(begin)
     stop = time.step_of(change.until) if change.until else time.horizon_steps + 1
     value = None
     if change.value is not None:
-        factor = factors[change.param]
-        if change.unit is not None:
-            # a change may state its own unit; convert it to the parameter's canonical one
-            file_unit = scenario.parameters[change.param].unit
-            factor *= conversion_factor(change.unit, file_unit)
-        value = change.value * factor
+        # a change may state its own unit; the table takes it to the canonical one
+        value = change.value * scenario.table[change.param].change_factor(change.unit)
     return Overlay(change.param, start, stop, value, change.scale, event_name)
 
 

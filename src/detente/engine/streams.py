@@ -130,13 +130,13 @@ def block_parameters(
     u = draw_design(plan, root, block, n)
     col = {name: j for j, name in enumerate(plan.uncertain)}
     out: dict[str, FloatArray] = {}
-    for name, par in plan.scenario.parameters.items():
+    for name, entry in plan.table.items():
         if given is not None and name in given:
             out[name] = np.asarray(given[name], dtype=np.float64)
         elif name in col:
-            out[name] = par.sample(u[:, col[name]])
+            out[name] = entry.distribution.sample(u[:, col[name]])
         else:
-            out[name] = constant_array(plan.constants.get(name, par.central()), n)
+            out[name] = constant_array(plan.constants[name], n)
     return out
 
 
