@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from detente.analysis._base import as_scenario
 from detente.analysis._data import (
     BattleData,
     Observations,
     read_battle_csv,
     read_observations,
 )
+from detente.analysis._outputs import model_variables
 from detente.analysis.backtest import (
     Backtest,
     crps_ensemble,
@@ -40,9 +42,11 @@ __all__ = [
     "Observations",
     "Prim",
     "Sobol",
+    "as_scenario",
     "compare",
     "crps_ensemble",
     "dump_scenario",
+    "model_variables",
     "output_variables",
     "pit_values",
     "read_battle_csv",
