@@ -42,7 +42,6 @@ COMMANDS: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
 GROUPS = (("runs", _store.runs_app, "Sensitivity, discovery and large sweeps"),)
 
 
-
 def _register() -> None:
     for panel, commands in COMMANDS.items():
         for name, command in commands:
