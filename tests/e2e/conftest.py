@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -36,27 +35,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-def _claims_scenario(folder: Path) -> Path:
-    """ukraine-2023 with the op-ed's claims (merged from ``_claims.yaml`` until shipped)."""
-    from detente.scenario import builtin_path
-    from detente.scenario.loading import read_scenario_file
-
-    data, _s, problems, _b = read_scenario_file(builtin_path("ukraine-2023"))
-    assert not problems
-    data = dict(data)
-    frag = builtin_path("ukraine-2023").parent / "_claims.yaml"
-    if not data.get("claims") and frag.exists():
-        extra, _s, problems, _b = read_scenario_file(frag)
-        assert not problems
-        data["claims"] = dict(extra).get("claims", {})
-    path = folder / "ukraine-claims.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-    return path
-
-
 @pytest.fixture(scope="session")
-def e2e_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _claims_scenario(tmp_path_factory.mktemp("e2e-scenario"))
+def e2e_scenario() -> Path:
+    """The built-in scenario with the op-ed's claims, as a file (as an analyst passes one)."""
+    from detente.scenario import builtin_path
+
+    return builtin_path("ukraine-2023")
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from detente.report._style import KEY_CHARTS
+from detente.present.style import KEY_CHARTS
 
 
 def test_header_names_scenario_seed_samples_version_and_date(report_html: str) -> None:
@@ -65,8 +65,8 @@ def test_scenario_text_is_escaped(results: Any, scenario: Any) -> None:
 
 
 def test_record_holds_what_charts_and_claims_read(scenario: Any) -> None:
+    from detente.present.record import claim_variables
     from detente.report import REPORT_VARIABLES, report_record
-    from detente.report._tables import claim_variables
 
     rec = report_record(scenario)
     assert set(claim_variables(scenario)) <= set(rec)
@@ -86,19 +86,6 @@ def test_report_without_claims_or_settlement_still_builds() -> None:
     assert "states no claims" in html
     assert 'id="fig-settlement"' not in html
     assert "Not recorded in this run" in html
-
-
-def test_assumption_values_and_sources_are_spelled_out(scenario: Any) -> None:
-    from detente.report._tables import assumption_rows
-
-    rows = {r["name"]: r for r in assumption_rows(scenario)}
-    assert rows["ua_personnel0"]["value"].startswith("PERT(low 350,000, mode 500,000")
-    assert rows["ua_personnel0"]["unit"] == "persons"
-    assert rows["ua_personnel0"]["source"].startswith("fact ua_armed_forces_size (")
-    assert rows["nato_escalation_rate"]["value"] == "log-normal(median 0.1, sigma 1)"
-    assert rows["mil_territory_ru0"]["value"] == "107,960"
-    assert rows["ua_recruit_rate"]["source"].startswith("calib: Calibrated")
-    assert rows["ua_pool0"]["source_kind"] == "assumption"
 
 
 def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch, results: Any,

@@ -13,7 +13,15 @@ from typing import Any
 
 from detente._optional import import_optional
 from detente.dashboard._model import DashboardModel, DashboardState, LeverError
-from detente.report._style import VARIABLE_TITLES, VERDICT_COLOURS, policy_colour, unit_label
+from detente.present.style import (
+    DISPLAY_SCALES,
+    VERDICT_COLOURS,
+    display_unit,
+    fmt_number,
+    fmt_percent,
+    policy_colour,
+    variable_title,
+)
 
 __all__ = ["DashboardApp", "create_app", "serve"]
 
@@ -29,8 +37,6 @@ _CSS = """
   margin-right: 6px; }
 .dt-muted { color: #57606a; font-size: 12px; }
 """
-_SCALE = {"ru_inflation": 100.0}
-_UNITS = {"ru_inflation": "% a year", "combat_power_ratio": "ratio, Ukraine ÷ Russia"}
 
 
 def _label_kw(cls: Any, text: str) -> dict[str, str]:
@@ -39,13 +45,7 @@ def _label_kw(cls: Any, text: str) -> dict[str, str]:
 
 
 def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.1f} %"
-
-
-def _num(x: float | None, digits: int = 3) -> str:
-    from detente.report._tables import fmt_number
-
-    return fmt_number(x, digits)
+    return fmt_percent(x, 1)
 
 
 class DashboardApp:
@@ -102,14 +102,16 @@ class DashboardApp:
         self.refresh()
 
     # ------------------------------------------------------------------ layout
-    def _label(self, var: str) -> str:
-        ds_units = ""
+    def _unit(self, var: str) -> str:
+        model_unit = ""
         for m in self._modules():
             for v in m.variables:
                 if v.name == var:
-                    ds_units = v.unit
-        unit = _UNITS.get(var, unit_label(ds_units))
-        return f"{VARIABLE_TITLES.get(var, var.replace('_', ' '))} ({unit})"
+                    model_unit = v.unit
+        return display_unit(var, model_unit)
+
+    def _label(self, var: str) -> str:
+        return f"{variable_title(var)} ({self._unit(var)})"
 
     def _modules(self) -> list[Any]:
         from detente.model import resolve_modules
@@ -178,9 +180,9 @@ class DashboardApp:
         end = str(state.results.ds["time"].values[-1])[:10]
         cols = [("p_settlement", f"P(settlement by {end})", _pct),
                 ("p_escalation", "P(NATO–Russia war)", _pct),
-                ("territory", "territory held by Russia (km², median)", _num),
-                ("viability", "Ukraine viability (0–1, median)", _num),
-                ("ratio", "combat-power ratio UA÷RU (median)", _num)]
+                ("territory", "territory held by Russia (km², median)", fmt_number),
+                ("viability", "Ukraine viability (0–1, median)", fmt_number),
+                ("ratio", "combat-power ratio UA÷RU (median)", fmt_number)]
         cols = [c for c in cols if any(c[0] in r for r in state.headline)]
         head = "".join(f"<th>{html.escape(t)}</th>" for _k, t, _f in cols)
         body = []
@@ -195,21 +197,20 @@ class DashboardApp:
                 f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
     def _fan_figure(self, state: DashboardState) -> Any:
-        from detente.report._figures import overlay_fan_figure
+        from detente.present.figures import overlay_fan_figure
 
         var = self.variable.value
         dates = [str(d)[:10] for d in state.results.ds["time"].values]
         fig = overlay_fan_figure(
             state.quantiles[var], dates=dates, policies=state.policies,
             colours=[self.colours[p] for p in state.policies],
-            label=VARIABLE_TITLES.get(var, var.replace("_", " ")),
-            unit=self._label(var).split(" (", 1)[1][:-1],
-            scale=_SCALE.get(var, 1.0), height=400)
+            label=variable_title(var), unit=self._unit(var),
+            scale=DISPLAY_SCALES.get(var, 1.0), height=400)
         fig.update_layout(autosize=True, width=None)
         return fig
 
     def _settlement_figure(self, state: DashboardState) -> Any:
-        from detente.report._figures import settlement_figure
+        from detente.present.figures import settlement_figure
 
         fig = settlement_figure(state.results, colours=self.colours, height=380)
         if fig is not None:

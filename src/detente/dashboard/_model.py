@@ -173,14 +173,14 @@ class DashboardModel:
     def __init__(self, scenario: Scenario | str, *, n_samples: int = DEFAULT_SAMPLES,
                  seed: SeedLike = 0, policies: Sequence[str] | None = None,
                  horizon: int = DEFAULT_HORIZON) -> None:
-        from detente.analysis._base import as_scenario
+        from detente.analysis import as_scenario
 
         self.scenario = as_scenario(scenario)
         sc = self.scenario
         if n_samples < 1:
-            raise InputError(f"--samples must be at least 1, found {n_samples}")
+            raise InputError(f"n_samples must be at least 1, found {n_samples}")
         if horizon < 1:
-            raise InputError(f"--horizon must be at least 1, found {horizon}")
+            raise InputError(f"horizon must be at least 1, found {horizon}")
         self.n_samples = n_samples
         self.seed = seed
         self.horizon = min(horizon, sc.time.horizon_steps)
@@ -215,13 +215,10 @@ class DashboardModel:
 
     @staticmethod
     def _record(sc: Scenario) -> list[str]:
-        from detente.model import resolve_modules
-        from detente.report._tables import claim_variables
+        from detente.present.record import claim_variables, in_model_order
 
-        names = [v.name for m in resolve_modules(sc.modules) for v in m.variables]
-        wanted = {*FAN_VARIABLES, "months_to_settlement", "settled", "escalated",
-                  *claim_variables(sc)}
-        return [n for n in names if n in wanted]
+        return in_model_order(sc, {*FAN_VARIABLES, "months_to_settlement", "settled",
+                                   "escalated", *claim_variables(sc)})
 
     def _draw_parameters(self) -> dict[str, FloatArray]:
         """Every uncertain parameter's draw per sample (file units), drawn once."""
@@ -311,7 +308,7 @@ class DashboardModel:
         LeverError
             When a value is out of range or no policy is chosen (nothing is run).
         """
-        from detente.report._figures import fan_quantiles
+        from detente.present.figures import fan_quantiles
 
         t0 = time.perf_counter()
         vals = self.validate({**self.defaults, **(values or {})})

@@ -17,9 +17,9 @@ from detente.report._build import (
     report_record,
     write_report,
 )
-from detente.report._pdf import find_chromium, write_pdf
+from detente.report._pdf import find_chromium, require_chromium, write_pdf
 
 __all__ = [
     "DEFAULT_TORNADO_OUTPUT", "REPORT_VARIABLES", "build_report", "check_writable_file",
-    "find_chromium", "report_record", "write_pdf", "write_report",
+    "find_chromium", "report_record", "require_chromium", "write_pdf", "write_report",
 ]

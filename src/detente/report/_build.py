@@ -17,7 +17,13 @@ from detente._optional import import_optional
 from detente._typing import SeedLike
 from detente._version import __version__
 from detente.errors import InputError, MissingDependencyError
-from detente.report._style import KEY_CHARTS, VERDICT_COLOURS, unit_label
+from detente.present.style import (
+    KEY_CHARTS,
+    VERDICT_COLOURS,
+    fmt_number,
+    fmt_percent,
+    unit_label,
+)
 
 if TYPE_CHECKING:
     from detente.analysis.claims import Claims
@@ -61,14 +67,13 @@ def report_record(scenario: Scenario, *, defaults: bool = False) -> list[str]:
         The charts' variables and those the scenario's claims read, in model order.
     """
     from detente.model import resolve_modules
-    from detente.report._tables import claim_variables
+    from detente.present.record import claim_variables, in_model_order
 
-    mods = resolve_modules(scenario.modules)
-    order = [v.name for m in mods for v in m.variables]
     wanted = set(REPORT_VARIABLES) | set(claim_variables(scenario))
     if defaults:
-        wanted |= {v.name for m in mods for v in m.variables if v.record}
-    return [n for n in order if n in wanted]
+        wanted |= {v.name for m in resolve_modules(scenario.modules) for v in m.variables
+                   if v.record}
+    return in_model_order(scenario, wanted)
 
 
 def check_writable_file(path: Path, option: str) -> None:
@@ -143,7 +148,6 @@ def _fig_html(fig: Any, div_id: str) -> str:
 
 def _headline(res: Results) -> dict[str, Any] | None:
     from detente.analysis.compare import OUTCOMES, compare
-    from detente.report._tables import fmt_number
 
     months = [m for m in (12.0, 24.0, 36.0) if res.step_at_month(m) is not None]
     if not months:
@@ -151,15 +155,12 @@ def _headline(res: Results) -> dict[str, Any] | None:
     data = compare(res, months=months, baseline="__none__")
     pols = data["policies"]
     rows: list[dict[str, Any]] = []
-
-    def pct(x: float | None) -> str:
-        return "–" if x is None else f"{100 * x:.0f} %"
-
     if any(p["p_settlement"] is not None for p in pols.values()):
         for m in months:
             key = f"{m:g}"
             rows.append({"label": f"P(settlement signed by {key} months)",
-                         "cells": [(pct(p["p_settlement"][key]) if p["p_settlement"] else "–",
+                         "cells": [(fmt_percent(p["p_settlement"][key])
+                                    if p["p_settlement"] else "–",
                                     "") for p in pols.values()]})
         rows.append({"label": "median months to settlement",
                      "cells": [(fmt_number(p["median_months_to_settlement"])
@@ -167,7 +168,7 @@ def _headline(res: Results) -> dict[str, Any] | None:
                                 else f"> {months[-1]:g}", "") for p in pols.values()]})
     if any(p["p_escalation"] is not None for p in pols.values()):
         rows.append({"label": f"P(NATO–Russia war by {months[-1]:g} months)",
-                     "cells": [(pct(p["p_escalation"]), "") for p in pols.values()]})
+                     "cells": [(fmt_percent(p["p_escalation"]), "") for p in pols.values()]})
     for name, units, desc in OUTCOMES:
         if all(name not in p["outcomes"] for p in pols.values()):
             continue
@@ -216,13 +217,12 @@ def _run_claims(sc: Scenario, res: Results, *, hinges: Sequence[HingeKind], sobo
 def _run_tornado(sc: Scenario, res: Results, *, output: str, policy: str | None,
                  trajectories: int, seed: SeedLike,
                  progress: Progress | None) -> tuple[_Section | None, str]:
-    from detente.analysis._outputs import model_variables
-    from detente.analysis.sensitivity import Morris
-    from detente.report._figures import tornado_figure
+    from detente.analysis import Morris, model_variables
+    from detente.present.figures import tornado_figure
 
     pol = policy or res.policies[0]
     if pol not in sc.policies:
-        raise InputError(f"--tornado-policy: unknown policy '{pol}'; the scenario has "
+        raise InputError(f"tornado_policy: unknown policy '{pol}'; the scenario has "
                          f"{', '.join(sc.policies)}")
     try:
         est = Morris(n_trajectories=trajectories, seed=seed)
@@ -308,9 +308,9 @@ def build_report(
     """
     jinja2 = import_optional("jinja2", extra="report", purpose="The HTML report")
     offline = import_optional("plotly.offline", extra="report", purpose="The HTML report")
-    from detente.analysis._base import as_scenario
-    from detente.report import _figures as figs
-    from detente.report import _tables as tables
+    from detente.analysis import as_scenario
+    from detente.present import figures as figs
+    from detente.present import rows as table_rows
 
     sc = as_scenario(scenario if scenario is not None else str(results.ds.attrs["scenario"]))
     ds = results.ds
@@ -368,7 +368,7 @@ def build_report(
     else:
         fitted = claims
     if fitted is not None:
-        ctx.claims = tables.claim_rows(fitted.claims_)
+        ctx.claims = table_rows.claim_rows(fitted.claims_)
         fig = figs.claims_figure(fitted.claims_)
         if fig is not None:
             ctx.claims_chart = _Section(
@@ -384,9 +384,9 @@ def build_report(
     else:
         ctx.tornado_note = "No sensitivity tornado was asked for (--tornado-output none)."
     # ---------------------------------------------------------------- tables
-    ctx.assumptions = tables.assumption_rows(sc)
-    ctx.policies = tables.policy_rows(sc, results.policies)
-    ctx.events = tables.event_rows(sc)
+    ctx.assumptions = table_rows.assumption_rows(sc)
+    ctx.policies = table_rows.policy_rows(sc, results.policies)
+    ctx.events = table_rows.event_rows(sc)
     ctx.contents = [("summary", "Summary"), ("trajectories", "Trajectories")]
     if ctx.settlement or ctx.terms:
         ctx.contents.append(("settlement", "Settlement"))

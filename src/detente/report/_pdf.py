@@ -14,7 +14,7 @@ from pathlib import Path
 from detente._optional import import_optional
 from detente.errors import DetenteError, MissingDependencyError
 
-__all__ = ["CHROMIUM_ARGS", "PRINT_WIDTH_PX", "find_chromium", "write_pdf"]
+__all__ = ["CHROMIUM_ARGS", "PRINT_WIDTH_PX", "find_chromium", "require_chromium", "write_pdf"]
 
 #: Flags for a quiet, offline, sandbox-free headless Chromium (containers, CI).
 CHROMIUM_ARGS: tuple[str, ...] = (
@@ -38,7 +38,8 @@ def find_chromium() -> str | None:
     return None
 
 
-def _require_chromium() -> str:
+def require_chromium() -> str:
+    """Path of a Chromium executable, or :class:`MissingDependencyError` saying how to get one."""
     exe = find_chromium()
     if exe is None:
         raise MissingDependencyError(
@@ -74,7 +75,7 @@ def write_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout_s: float =
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import Route, sync_playwright
 
-    exe = _require_chromium()
+    exe = require_chromium()
     html_path = Path(html_path).resolve()
     pdf_path = Path(pdf_path)
     tmp = pdf_path.with_name(f".{pdf_path.name}.part")

@@ -1,4 +1,4 @@
-"""What the ``serve`` command does, behind a thin wrapper: checks, a warning, the server.
+"""``detente serve``: checks, a warning, then the dashboard's server.
 
 The port and address are checked before the ensemble's parameters are drawn, so a port in
 use fails at once with exit code 2.
@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import errno
 import socket
+from typing import Annotated
 
-from rich.console import Console
+import typer
 
+from detente.cli._app import err, out
+from detente.cli._options import ScenarioArg, SeedOpt, check_at_least, split
 from detente.errors import InputError
 
-__all__ = ["LOCAL_ADDRESSES", "check_port", "run_serve"]
-
+#: Addresses that keep the dashboard on this machine.
 LOCAL_ADDRESSES = ("127.0.0.1", "localhost", "::1")
 
 
@@ -38,11 +40,27 @@ def check_port(address: str, port: int) -> None:
                              f"({exc.strerror})") from None
 
 
-def run_serve(out: Console, err: Console, *, scenario: str, port: int, address: str | None,
-              samples: int, seed: int, policies: list[str] | None, horizon: int | None,
-              show: bool) -> None:
-    """Start the dashboard on ``address:port`` (127.0.0.1 unless asked otherwise)."""
-    from detente.dashboard import DEFAULT_HORIZON, DashboardModel, serve
+def serve(
+    scenario: ScenarioArg = "ukraine-2023",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 5006,
+    address: Annotated[str | None, typer.Option(
+        "--address", help="Address to listen on (default 127.0.0.1, this machine only; "
+                          "another address exposes the dashboard, with a warning).")
+    ] = None,
+    samples: Annotated[int, typer.Option(
+        "--samples", "-n", help="Monte Carlo samples per update.")] = 500,
+    seed: SeedOpt = 0,
+    policies: Annotated[str | None, typer.Option(
+        "--policies", "-p", help="Comma-separated policies shown at first (default: "
+                                 "status_quo, direct_talks).")] = None,
+    horizon: Annotated[int | None, typer.Option(
+        "--horizon", help="Steps simulated per update (default 104 weeks).")] = None,
+    show: Annotated[bool, typer.Option(
+        "--show/--no-show", help="Open a browser tab.")] = False,
+) -> None:
+    """Serve the interactive dashboard: levers, policies, charts and claim verdicts."""
+    from detente.dashboard import DEFAULT_HORIZON, DashboardModel
+    from detente.dashboard import serve as serve_dashboard
 
     addr = address or "127.0.0.1"
     if address is not None and address not in LOCAL_ADDRESSES:
@@ -50,9 +68,12 @@ def run_serve(out: Console, err: Console, *, scenario: str, port: int, address: 
                   "this machine on that address can use the dashboard (it has no "
                   "authentication). Use the default 127.0.0.1 to keep it local.")
     check_port(addr, port)
-    model = DashboardModel(scenario, n_samples=samples, seed=seed, policies=policies,
+    check_at_least(samples, "--samples", 1)
+    if horizon is not None:
+        check_at_least(horizon, "--horizon", 1)
+    model = DashboardModel(scenario, n_samples=samples, seed=seed, policies=split(policies),
                            horizon=horizon if horizon is not None else DEFAULT_HORIZON)
     shown = "localhost" if addr in LOCAL_ADDRESSES else addr
     out.print(f"dashboard of {model.scenario.name} at http://{shown}:{port} "
               "(Ctrl+C to stop)")
-    serve(model, port=port, address=addr, show=show)
+    serve_dashboard(model, port=port, address=addr, show=show)

@@ -16,30 +16,15 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from detente.present.style import fmt_number
+
 if TYPE_CHECKING:
     from detente.scenario.schema import Change, Parameter, Scenario
 
 __all__ = [
-    "assumption_rows", "claim_rows", "claim_variables", "event_rows", "fmt_number",
-    "policy_rows",
+    "ClaimRow", "assumption_rows", "claim_rows", "describe_source", "describe_value",
+    "event_rows", "policy_rows",
 ]
-
-
-def fmt_number(x: float | None, digits: int = 3) -> str:
-    """Format a number for a table: thousands separators, ``digits`` significant digits."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    a = abs(x)
-    if a == 0:
-        return "0"
-    if a >= 10 ** digits:
-        return f"{x:,.0f}"
-    if a >= 1e-3:
-        text = f"{x:.{digits}g}"
-        return text if "e" not in text else f"{x:,.0f}"
-    return f"{x:.{digits}g}"
 
 
 @lru_cache(maxsize=1)
@@ -187,27 +172,3 @@ def claim_rows(claims: Iterable[Any]) -> list[ClaimRow]:
             thresholds=(f"≥ {th['supported']:.2f} / ≤ {th['refuted']:.2f}" if th else ""),
             hinges=hinges, notes=notes))
     return rows
-
-
-def claim_variables(scenario: Scenario) -> list[str]:
-    """Model variables that the scenario's claims read (to record them in a run)."""
-    from detente.model import resolve_modules
-
-    names = {v.name for m in resolve_modules(scenario.modules) for v in m.variables}
-    found: set[str] = set()
-
-    def walk(obj: Any) -> None:
-        if isinstance(obj, str):
-            found.update(n for n in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", obj) if n in names)
-        elif isinstance(obj, dict):
-            for v in obj.values():
-                walk(v)
-        elif isinstance(obj, list | tuple):
-            for v in obj:
-                walk(v)
-
-    for claim in scenario.claims.values():
-        if claim.test is not None:
-            walk(claim.test.model_dump(mode="json"))
-    order = [v.name for m in resolve_modules(scenario.modules) for v in m.variables]
-    return [n for n in order if n in found]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,8 +11,8 @@ from detente.dashboard import DashboardModel, LeverError
 
 
 @pytest.fixture(scope="module")
-def model(scenario_path: Path) -> DashboardModel:
-    return DashboardModel(str(scenario_path), n_samples=48, horizon=26, seed=3)
+def model() -> DashboardModel:
+    return DashboardModel("ukraine-2023", n_samples=48, horizon=26, seed=3)
 
 
 def test_levers_are_the_scenarios_main_parameters(model: DashboardModel) -> None:
@@ -87,7 +86,24 @@ def test_app_shows_message_and_keeps_last_results(model: DashboardModel) -> None
     assert app.numbers.object != before
     app.variable.value = "viability"
     assert "viability" in app.fan.object.layout.title.text.lower()
+    # a title with brackets of its own keeps the unit on the axis
+    app.variable.value = "ua_casualties_cum"
+    assert app.fan.object.layout.yaxis.title.text == "persons"
+    assert app.fan.object.layout.title.text.startswith("Ukraine's casualties (cumulative)")
+    app.variable.value = "ru_inflation"
+    assert app.fan.object.layout.yaxis.title.text == "% a year"
     app._on_reset(None)
     assert app.inputs["us_mil_aid"].value == model.defaults["us_mil_aid"]
     layout: Any = app.layout()
     assert layout is not None
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"n_samples": 0}, "n_samples must be at least 1, found 0"),
+    ({"horizon": 0}, "horizon must be at least 1, found 0"),
+])
+def test_bad_settings_name_the_parameters(kwargs: dict[str, int], message: str) -> None:
+    from detente.errors import InputError
+
+    with pytest.raises(InputError, match=f"^{message}"):
+        DashboardModel("lanchester-bench", **kwargs)

@@ -1,0 +1,68 @@
+"""``detente claims``: judge a scenario's claims and print verdicts, as a table or JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from detente.cli._options import (
+    HorizonOpt,
+    JsonOpt,
+    PoliciesOpt,
+    ProcessesOpt,
+    QuietOpt,
+    SamplesOpt,
+    ScenarioArg,
+    SeedOpt,
+    check_horizon,
+    check_samples,
+    parse_hinges,
+    resolve_processes,
+    split,
+)
+from detente.cli._output import echo_json, show
+from detente.cli._progress import stage_bars
+
+
+def claims(
+    scenario: ScenarioArg = "ukraine-2023",
+    samples: SamplesOpt = 1000,
+    seed: SeedOpt = 0,
+    policies: PoliciesOpt = None,
+    horizon: HorizonOpt = None,
+    ids: Annotated[str | None, typer.Option(
+        "--ids", help="Comma-separated claim ids (default: all).")] = None,
+    supported: Annotated[float | None, typer.Option(
+        "--supported", help="P at or above which a claim is supported (default: each "
+                            "claim's own, else 0.8).")] = None,
+    refuted: Annotated[float | None, typer.Option(
+        "--refuted", help="P at or below which a claim is refuted (default: each claim's "
+                          "own, else 0.2).")] = None,
+    hinges: Annotated[str, typer.Option(
+        "--hinges", help="What a verdict hinges on: sobol, prim (comma-separated) or "
+                         "none.")] = "sobol,prim",
+    sobol_n: Annotated[int, typer.Option(
+        "--sobol-n", help="Base sample size of the Sobol design (a power of two).")] = 32,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    processes: ProcessesOpt = 1,
+) -> None:
+    """Judge a scenario's claims: verdict, probability with a 90 % interval, hinges."""
+    from detente.analysis import Claims
+    from detente.present.tables import claims_table
+
+    kinds = parse_hinges(hinges)
+    check_samples(samples)
+    check_horizon(horizon)
+    processes = resolve_processes(processes, samples)
+    ev = Claims(supported=supported, refuted=refuted, hinges=kinds,  # type: ignore[arg-type]
+                sobol_n=sobol_n, ids=split(ids), processes=processes)
+    with stage_bars(quiet=quiet) as progress:
+        ev.fit(scenario, n_samples=samples, seed=seed, policies=split(policies),
+               horizon=horizon, progress=progress)
+    if json_:
+        echo_json(ev.to_list())
+        return
+    show(claims_table(ev.claims_, title=f"claims of {ev.results_.ds.attrs['scenario']} — "
+                                        f"{ev.results_.ds.sizes['sample']} samples, seed {seed}"))

@@ -1,0 +1,161 @@
+"""``detente sensitivity`` and ``discover``: what an output hinges on, and where it holds."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from detente.cli._app import out
+from detente.cli._options import (
+    HorizonOpt,
+    JsonOpt,
+    OverOpt,
+    PolicyOpt,
+    ProcessesOpt,
+    QuietOpt,
+    ReduceOpt,
+    SamplesOpt,
+    ScenarioArg,
+    SeedOpt,
+    TimeOpt,
+    check_horizon,
+    check_samples,
+    parse_time,
+    parse_window,
+    resolve_processes,
+    split,
+)
+from detente.cli._output import echo_json, show
+from detente.cli._progress import stage, stage_bars
+from detente.errors import InputError
+
+if TYPE_CHECKING:
+    from detente.scenario.schema import Scenario
+
+
+def sensitivity(
+    scenario: ScenarioArg = "ukraine-2023",
+    output: Annotated[str, typer.Option(
+        "--output", "-o", help="Output expression, e.g. 'ua_personnel / ru_personnel'.")
+    ] = "combat_power_ratio",
+    method: Annotated[str, typer.Option("--method", help="sobol or morris.")] = "sobol",
+    policy: PolicyOpt = None,
+    at: TimeOpt = "end",
+    over: OverOpt = None,
+    reduce: ReduceOpt = None,
+    n_base: Annotated[int, typer.Option(
+        "--n-base", help="Sobol base sample N (power of two); N (D + 2) runs.")] = 64,
+    trajectories: Annotated[int, typer.Option(
+        "--trajectories", help="Morris trajectories r; r (D + 1) runs.")] = 20,
+    parameters: Annotated[str | None, typer.Option(
+        "--parameters", help="Comma-separated parameters to vary (default: all "
+                             "uncertain).")] = None,
+    seed: SeedOpt = 0,
+    horizon: HorizonOpt = None,
+    top: Annotated[int, typer.Option("--top", help="Rows shown in the table.")] = 15,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Sobol or Morris sensitivity of any output at any time (SALib)."""
+    from detente.analysis import Morris, Sobol
+    from detente.present.tables import sensitivity_table
+
+    if method not in ("sobol", "morris"):
+        raise InputError(f"--method expects sobol or morris, found {method!r}")
+    check_horizon(horizon)
+    when_at, window = parse_time(at), parse_window(over)
+    est: Sobol | Morris = (Sobol(n_base=n_base, seed=seed, parameters=split(parameters))
+                           if method == "sobol" else
+                           Morris(n_trajectories=trajectories, seed=seed,
+                                  parameters=split(parameters)))
+    with stage_bars(quiet=quiet) as progress:
+        est.fit(scenario, output, policy=policy, at=when_at, over=window, reduce=reduce,
+                horizon=horizon, progress=stage(progress, "model runs"))
+    key = "ST" if method == "sobol" else "mu_star"
+    df = est.indices_.sort_values(key, ascending=False)
+    when = f"over {over} ({reduce or 'mean'})" if over else f"at {at}"
+    if json_:
+        echo_json({
+            "method": method, "output": output, "when": when, "policy": policy,
+            "runs": int(est.y_.size), "seed": seed,
+            "indices": [{"parameter": str(i), **{k: float(v) for k, v in r.items()}}
+                        for i, r in df.iterrows()],
+        })
+        return
+    show(sensitivity_table(df, title=f"{method} indices of {output} {when} "
+                                     f"({est.y_.size} model runs)", top=top))
+
+
+def _discover_record(sc: Scenario, names: set[str]) -> list[str]:
+    """Return the variables a condition reads, in model order (else the first default).
+
+    The results need at least one variable even when the condition reads parameters only.
+    """
+    from detente.model import resolve_modules
+
+    variables = [v for m in resolve_modules(sc.modules) for v in m.variables]
+    needed = [v.name for v in variables if v.name in names]
+    return needed or [v.name for v in variables if v.record][:1]
+
+
+def discover(
+    scenario: ScenarioArg = "ukraine-2023",
+    where: Annotated[str, typer.Option(
+        "--where", "-w", help="Condition on outputs, e.g. 'territory_ru_pct > 20'.")
+    ] = "combat_power_ratio < 1",
+    policy: PolicyOpt = None,
+    at: TimeOpt = "end",
+    over: OverOpt = None,
+    reduce: ReduceOpt = None,
+    samples: SamplesOpt = 2000,
+    seed: SeedOpt = 0,
+    horizon: HorizonOpt = None,
+    threshold: Annotated[float, typer.Option(
+        "--threshold", help="Minimum density of the box.")] = 0.8,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    processes: ProcessesOpt = 1,
+) -> None:
+    """Scenario discovery (PRIM): where in parameter space a condition holds."""
+    from detente.analysis import Prim, as_scenario, model_variables
+    from detente.engine import simulate
+    from detente.scenario.expr import compile_expr
+
+    check_samples(samples)
+    check_horizon(horizon)
+    processes = resolve_processes(processes, samples)
+    sc = as_scenario(scenario)
+    events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
+    expr = compile_expr(where, numbers=[*model_variables(sc), *sc.parameters],
+                        conditions=events, expect="condition")
+    when_at, window = parse_time(at), parse_window(over)
+    pol = policy or next(iter(sc.policies))
+    with stage_bars(quiet=quiet) as progress:
+        res = simulate(sc, n_samples=samples, seed=seed, policies=[pol], horizon=horizon,
+                       record=_discover_record(sc, set(expr.names)), processes=processes,
+                       progress=stage(progress, "simulating"))
+    box = Prim(threshold=threshold).fit(res, where, policy=pol, at=when_at, over=window,
+                                        reduce=reduce)
+    when = f"over {over} ({reduce or 'any'})" if over else f"at {at}"
+    if json_:
+        echo_json({
+            "where": where, "when": when, "policy": pol, "n_samples": samples,
+            "n_cases": box.n_cases_, "found": box.found_, "description": box.description_,
+            "coverage": box.coverage_, "density": box.density_, "mass": box.mass_,
+            "box": [{"parameter": str(i), "low": float(r["low"]), "high": float(r["high"]),
+                     "unit": str(r["unit"]), "low_restricted": bool(r["low_restricted"]),
+                     "high_restricted": bool(r["high_restricted"])}
+                    for i, r in box.box_.iterrows()],
+        })
+        return
+    share = box.n_cases_ / samples
+    out.print(f"'{where}' {when} under {pol}: {box.n_cases_} of {samples} samples "
+              f"({share:.0%})")
+    if not box.found_:
+        out.print(f"no box reaches density {threshold:.0%} (cases too rare, too common, or "
+                  "spread over the whole parameter space)")
+        return
+    out.print(f"[bold]box[/]: {box.description_}")
+    out.print(f"coverage {box.coverage_:.0%} (share of the cases inside), density "
+              f"{box.density_:.0%} (share of the box that are cases), mass {box.mass_:.0%}")

@@ -1,0 +1,169 @@
+"""``detente report`` (and ``run --report``): the HTML report of an ensemble, and its PDF.
+
+Every check of the user's input (output paths, the tornado's output and policy) runs
+before any simulation, so a typo fails in a second with exit code 2, not after minutes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from detente.cli._app import out
+from detente.cli._options import (
+    HorizonOpt,
+    PoliciesOpt,
+    ProcessesOpt,
+    QuietOpt,
+    SamplesOpt,
+    ScenarioArg,
+    SeedOpt,
+    check_at_least,
+    check_horizon,
+    parse_hinges,
+    resolve_processes,
+    split,
+)
+from detente.cli._progress import stage, stage_bars
+from detente.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from detente.results import Results
+    from detente.scenario.schema import Scenario
+
+#: What ``run --report`` computes (``detente report``'s defaults).
+_RUN_REPORT_HINGES = ["sobol", "prim"]
+_RUN_REPORT_SOBOL_N = 32
+_RUN_REPORT_TRAJECTORIES = 10
+
+
+def check_report_options(sc: Scenario, *, output: Path | None, pdf: Path | None,
+                         tornado_output: str | None, tornado_policy: str | None,
+                         option: str = "--output") -> None:
+    """Check every report option against the scenario before anything runs."""
+    from detente.report import check_writable_file
+
+    if output is not None:
+        check_writable_file(output, option)
+        if output.suffix.lower() not in (".html", ".htm"):
+            raise InputError(f"{option} {output}: the report is an HTML file; give a name "
+                             "ending in .html")
+    if pdf is not None:
+        check_writable_file(pdf, "--pdf")
+        if output is not None and pdf.resolve() == output.resolve():
+            raise InputError(f"--pdf {pdf}: the same file as the HTML report")
+        from detente._optional import import_optional
+        from detente.report import require_chromium
+
+        import_optional("playwright", extra="pdf", purpose="Printing the report to PDF")
+        require_chromium()
+    if tornado_output:
+        from detente.analysis import model_variables
+        from detente.scenario.expr import compile_expr
+
+        events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
+        try:
+            compile_expr(tornado_output, numbers=[*model_variables(sc), *sc.parameters],
+                         conditions=events)
+        except InputError as exc:
+            raise InputError(f"--tornado-output: {exc}") from None
+    if tornado_policy is not None and tornado_policy not in sc.policies:
+        raise InputError(f"--tornado-policy: unknown policy '{tornado_policy}'; the "
+                         f"scenario '{sc.name}' has {', '.join(sc.policies)}")
+
+
+def _size(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.1f} MB"
+
+
+def _build_and_write(console: Console, res: Results, sc: Scenario, *, output: Path,
+                     pdf: Path | None, tornado_output: str | None,
+                     tornado_policy: str | None, tornado_trajectories: int,
+                     hinges: list[str], sobol_n: int, seed: int, processes: int,
+                     quiet: bool) -> None:
+    from detente.report import build_report, write_pdf, write_report
+
+    with stage_bars(quiet=quiet) as progress:
+        html = build_report(res, sc, hinges=hinges,  # type: ignore[arg-type]
+                            sobol_n=sobol_n, tornado_output=tornado_output,
+                            tornado_policy=tornado_policy,
+                            tornado_trajectories=tornado_trajectories, seed=seed,
+                            processes=processes, progress=progress)
+    write_report(html, output)
+    console.print(f"wrote {output} ({_size(output)}; self-contained, opens offline)")
+    if pdf is not None:
+        write_pdf(output, pdf)
+        console.print(f"wrote {pdf} ({_size(pdf)})")
+
+
+def write_run_report(console: Console, res: Results, scenario: str, path: Path, *,
+                     seed: int, processes: int, quiet: bool) -> None:
+    """Write the report of ``detente run --report FILE`` at the report's default options."""
+    from detente.report import DEFAULT_TORNADO_OUTPUT
+    from detente.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    _build_and_write(console, res, sc, output=path, pdf=None,
+                     tornado_output=DEFAULT_TORNADO_OUTPUT, tornado_policy=None,
+                     tornado_trajectories=_RUN_REPORT_TRAJECTORIES, hinges=_RUN_REPORT_HINGES,
+                     sobol_n=_RUN_REPORT_SOBOL_N, seed=seed, processes=processes, quiet=quiet)
+
+
+def report(
+    scenario: ScenarioArg = "ukraine-2023",
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="HTML file to write (self-contained; opens offline).")
+    ] = Path("report.html"),
+    samples: SamplesOpt = 2000,
+    seed: SeedOpt = 0,
+    policies: PoliciesOpt = None,
+    horizon: HorizonOpt = None,
+    pdf: Annotated[Path | None, typer.Option(
+        "--pdf", help="Also print the report to this PDF file (headless Chromium).")] = None,
+    tornado_output: Annotated[str, typer.Option(
+        "--tornado-output", help="Output of the sensitivity tornado, read at the horizon: a "
+                                 "variable or expression, or 'none'.")
+    ] = "territory_ru_km2",
+    tornado_policy: Annotated[str | None, typer.Option(
+        "--tornado-policy", help="Policy the tornado reads (default: the first run).")
+    ] = None,
+    tornado_trajectories: Annotated[int, typer.Option(
+        "--tornado-trajectories", help="Morris trajectories r of the tornado; r (D + 1) "
+                                       "model runs.")] = 10,
+    hinges: Annotated[str, typer.Option(
+        "--hinges", help="What claim verdicts hinge on: sobol, prim (comma-separated) or "
+                         "none.")] = "sobol,prim",
+    sobol_n: Annotated[int, typer.Option(
+        "--sobol-n", help="Base sample size of the claims' Sobol design (a power of "
+                          "two).")] = 32,
+    quiet: QuietOpt = False,
+    processes: ProcessesOpt = 1,
+) -> None:
+    """Write an HTML report: trajectories, settlement, escalation, claims, assumptions."""
+    from detente.engine import simulate
+    from detente.report import report_record
+    from detente.scenario import load_scenario
+
+    kinds = parse_hinges(hinges)
+    tornado: str | None = tornado_output
+    if tornado_output.strip().lower() in ("", "none"):
+        tornado = None
+    check_at_least(tornado_trajectories, "--tornado-trajectories", 2)
+    check_at_least(samples, "--samples", 1)
+    check_horizon(horizon)
+    processes = resolve_processes(processes, samples)
+    sc = load_scenario(scenario)
+    check_report_options(sc, output=output, pdf=pdf, tornado_output=tornado,
+                         tornado_policy=tornado_policy)
+    with stage_bars(quiet=quiet) as progress:
+        res = simulate(sc, n_samples=samples, seed=seed, policies=split(policies),
+                       horizon=horizon, record=report_record(sc), processes=processes,
+                       progress=stage(progress, "simulating"))
+    _build_and_write(out, res, sc, output=output, pdf=pdf, tornado_output=tornado,
+                     tornado_policy=tornado_policy, tornado_trajectories=tornado_trajectories,
+                     hinges=kinds, sobol_n=sobol_n, seed=seed, processes=processes,
+                     quiet=quiet)

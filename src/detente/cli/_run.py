@@ -1,0 +1,188 @@
+"""``detente run`` and ``detente compare``: an ensemble under each policy, as tables or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from detente.cli._app import err, out
+from detente.cli._options import (
+    HorizonOpt,
+    JsonOpt,
+    PoliciesOpt,
+    ProcessesOpt,
+    QuietOpt,
+    SamplesOpt,
+    ScenarioArg,
+    SeedOpt,
+    check_horizon,
+    check_samples,
+    resolve_processes,
+    split,
+)
+from detente.cli._output import show
+from detente.cli._progress import sample_bar
+from detente.errors import InputError
+
+if TYPE_CHECKING:
+    from detente.results import Results
+
+
+def simulate_ensemble(scenario: str, samples: int, seed: int, policies: str | None,
+                      horizon: int | None, quiet: bool, processes: int = 1,
+                      record: list[str] | None = None) -> Results:
+    """Load ``scenario`` and simulate it, with a progress bar unless ``quiet``."""
+    from detente.engine import simulate
+    from detente.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    with sample_bar(f"simulating {sc.name}", samples, quiet=quiet) as progress:
+        return simulate(sc, n_samples=samples, seed=seed, policies=split(policies),
+                        horizon=horizon, processes=processes, record=record,
+                        progress=progress)
+
+
+def recordable(scenario: str, wanted: Sequence[str]) -> list[str]:
+    """Return the variables of ``wanted`` that the scenario's model has, in order."""
+    from detente.model import resolve_modules
+    from detente.scenario import load_scenario
+
+    have = {v.name for m in resolve_modules(load_scenario(scenario).modules) for v in m.variables}
+    return [v for v in wanted if v in have]
+
+
+def _summary_json(res: Results, months: tuple[float, ...]) -> dict[str, Any]:
+    df = res.summary(months=months)
+    pols: dict[str, Any] = {}
+    for row in df.itertuples(index=False):
+        var = pols.setdefault(str(row.policy), {}).setdefault(
+            str(row.variable), {"units": row.units})
+        var[f"{row.month:g}"] = {"median": row.median, "low": row.low, "high": row.high}
+    return {
+        "scenario": res.ds.attrs["scenario"],
+        "seed": res.ds.attrs["seed"],
+        "n_samples": int(res.ds.sizes["sample"]),
+        "band": [0.1, 0.9],
+        "policies": pols,
+    }
+
+
+def _table_months(res: Results) -> tuple[float, ...]:
+    """12, 24 and 36 months where the run reaches them; otherwise its last point."""
+    reached = tuple(m for m in (12.0, 24.0, 36.0) if res.step_at_month(m) is not None)
+    if reached:
+        return reached
+    return (round(float(res.ds["month"].values[-1]), 1),)
+
+
+def _check_writable_dir(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise InputError(f"--out {path}: exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".detente-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"--out {path}: cannot write there ({exc.strerror})") from exc
+
+
+def _write_run(res: Results, scenario: str, out_dir: Path) -> None:
+    import yaml
+
+    from detente.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    res.to_netcdf(out_dir / "results.nc")
+    tmp = out_dir / "scenario.yaml.part"
+    tmp.write_text(yaml.safe_dump(sc.model_dump(mode="json", by_alias=True, exclude_none=True),
+                                  sort_keys=False, allow_unicode=True))
+    tmp.replace(out_dir / "scenario.yaml")
+
+
+def run(
+    scenario: ScenarioArg = "ukraine-2023",
+    samples: SamplesOpt = 2000,
+    seed: SeedOpt = 0,
+    policies: PoliciesOpt = None,
+    horizon: HorizonOpt = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Write results.nc and the resolved scenario.yaml into this folder.")] = None,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    processes: ProcessesOpt = 0,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Also write the HTML report of this run (as `detente report`) "
+                         "to this file.")] = None,
+) -> None:
+    """Run the ensemble under each policy and print a table at 12, 24 and 36 months."""
+    from detente.cli._report import check_report_options, write_run_report
+
+    check_samples(samples)
+    check_horizon(horizon)
+    processes = resolve_processes(processes, samples)
+    if out_dir is not None:
+        _check_writable_dir(out_dir)
+    record = None
+    if report is not None:
+        from detente.report import report_record
+        from detente.scenario import load_scenario
+
+        sc = load_scenario(scenario)
+        check_report_options(sc, output=report, pdf=None, tornado_output=None,
+                             tornado_policy=None, option="--report")
+        record = report_record(sc, defaults=True)
+    elif out_dir is None:
+        # the table needs only the key outputs; keeping nothing else saves memory and time
+        from detente.results import KEY_OUTPUTS
+
+        record = recordable(scenario, KEY_OUTPUTS)
+    res = simulate_ensemble(scenario, samples, seed, policies, horizon, quiet, processes,
+                            record)
+    months = _table_months(res)
+    if out_dir is not None:
+        _write_run(res, scenario, out_dir)
+    if json_:
+        out.print_json(json.dumps(_summary_json(res, months)))
+    else:
+        from detente.present.tables import summary_tables
+
+        show(summary_tables(res, months))
+        if out_dir is not None:
+            out.print(f"wrote {out_dir / 'results.nc'} and {out_dir / 'scenario.yaml'}")
+    if report is not None:
+        write_run_report(err if json_ else out, res, scenario, report, seed=seed,
+                         processes=processes, quiet=quiet)
+
+
+def compare(
+    scenario: ScenarioArg = "ukraine-2023",
+    samples: SamplesOpt = 2000,
+    seed: SeedOpt = 0,
+    policies: PoliciesOpt = None,
+    horizon: HorizonOpt = None,
+    baseline: Annotated[str, typer.Option(help="Policy to take differences against.")] = (
+        "status_quo"),
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    processes: ProcessesOpt = 0,
+) -> None:
+    """Compare policies side by side: settlement odds and terms, escalation, outcomes."""
+    from detente.analysis.compare import NEEDED, OUTCOMES
+    from detente.analysis.compare import compare as compare_policies
+    from detente.present.tables import comparison_tables
+
+    check_samples(samples)
+    check_horizon(horizon)
+    processes = resolve_processes(processes, samples)
+    res = simulate_ensemble(scenario, samples, seed, policies, horizon, quiet, processes,
+                            recordable(scenario, NEEDED))
+    data = compare_policies(res, months=(12, 24, 36), baseline=baseline)
+    if json_:
+        out.print_json(json.dumps(data, allow_nan=False))
+        return
+    show(comparison_tables(data, OUTCOMES))

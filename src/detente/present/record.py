@@ -1,0 +1,50 @@
+"""Which model variables a view needs recorded: its charts' and the claims' it judges.
+
+A run records only the trajectories it is asked for; the report and the dashboard ask for
+what they draw and for every variable the scenario's claims read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from detente.scenario.schema import Scenario
+
+__all__ = ["claim_variables", "in_model_order"]
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def in_model_order(scenario: Scenario, wanted: Iterable[str]) -> list[str]:
+    """Return the variables of ``wanted`` that the scenario's modules compute, in order."""
+    from detente.model import resolve_modules
+
+    keep = set(wanted)
+    return [v.name for m in resolve_modules(scenario.modules) for v in m.variables
+            if v.name in keep]
+
+
+def claim_variables(scenario: Scenario) -> list[str]:
+    """Model variables that the scenario's claims read (to record them in a run)."""
+    from detente.model import resolve_modules
+
+    names = {v.name for m in resolve_modules(scenario.modules) for v in m.variables}
+    found: set[str] = set()
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, str):
+            found.update(n for n in _NAME.findall(obj) if n in names)
+        elif isinstance(obj, dict):
+            for v in obj.values():
+                walk(v)
+        elif isinstance(obj, list | tuple):
+            for v in obj:
+                walk(v)
+
+    for claim in scenario.claims.values():
+        if claim.test is not None:
+            walk(claim.test.model_dump(mode="json"))
+    return in_model_order(scenario, found)

@@ -1,0 +1,300 @@
+"""Terminal tables (rich) of runs, comparisons, claims, sensitivity, fits and run stores.
+
+Each builder takes results or fitted estimators and returns what the terminal shows, in
+order: rich tables, and lines of text written in rich's markup. The command line prints
+them; tests render them on a fixed-width ``rich.console.Console``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+
+from detente.present.style import VERDICT_STYLES, fmt_compact, fmt_percent
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import RenderableType
+
+    from detente.analysis import (
+        Backtest,
+        Calibrator,
+        ClaimResult,
+        LanchesterFit,
+        LawComparison,
+    )
+    from detente.results import Results
+    from detente.scenario.schema import Scenario
+
+__all__ = [
+    "backtest_table", "calibration_table", "claims_table", "comparison_tables",
+    "law_comparison_table", "law_fit_table", "run_outcomes_table", "runs_table",
+    "scenarios_table", "sensitivity_table", "summary_tables",
+]
+
+#: Blocks of a PIT histogram, emptiest first.
+_SPARK = " ▁▂▃▄▅▆▇█"
+
+
+def _band(median: float, low: float, high: float) -> str:
+    return f"{fmt_compact(median)} [{fmt_compact(low)}–{fmt_compact(high)}]"
+
+
+# --------------------------------------------------------------------------- ensembles
+def summary_tables(res: Results, months: Sequence[float]) -> list[RenderableType]:
+    """Build a heading and one table per policy: median and 10–90 % band at ``months``.
+
+    Parameters
+    ----------
+    res : Results
+        The ensemble.
+    months : sequence of float
+        Months since the start; those the run does not reach are left out.
+    """
+    df = res.summary(months=months)
+    shown = [m for m in months if (df["month"] == m).any()]
+    a = res.ds.attrs
+    out: list[RenderableType] = [
+        f"[bold]{a['scenario_title']}[/] — {a['n_samples']} samples, seed {a['seed']}; "
+        "median [10th–90th percentile]"]
+    for pol in res.policies:
+        t = Table(title=f"policy: [bold]{pol}[/]", title_justify="left", show_lines=True)
+        t.add_column("variable (units)", no_wrap=True)
+        for m in shown:
+            t.add_column(f"{m:g} months", justify="right", no_wrap=True)
+        sub = df[df["policy"] == pol]
+        for var in dict.fromkeys(sub["variable"]):
+            rows = sub[sub["variable"] == var]
+            cells = []
+            for m in shown:
+                r = rows[rows["month"] == m].iloc[0]
+                cells.append(f"{fmt_compact(r['median'])}\n"
+                             f"[dim][{fmt_compact(r['low'])}–{fmt_compact(r['high'])}][/]")
+            t.add_row(f"{var}\n[dim]{rows['units'].iloc[0]}[/]", *cells)
+        out.append(t)
+    return out
+
+
+def comparison_tables(data: Mapping[str, Any],
+                      outcomes: Iterable[tuple[str, str, str]]) -> list[Table]:
+    """Policies side by side, differences from the baseline, and the terms of the deals.
+
+    Parameters
+    ----------
+    data : mapping
+        What :func:`detente.analysis.compare` returns.
+    outcomes : iterable of (name, units, description)
+        The outcomes to show (:data:`detente.analysis.compare.OUTCOMES`).
+    """
+    meta = data["meta"]
+    pols = data["policies"]
+    names = list(pols)
+    m_last = f"{meta['outcome_month']:g}"
+    tables: list[Table] = []
+
+    t = Table(title=f"{meta['scenario']}: policies compared ({meta['n_samples']} samples, "
+              f"seed {meta['seed']}); outcomes: median [10th–90th] at {m_last} months",
+              title_justify="left")
+    t.add_column("")
+    for name in names:
+        t.add_column(name, justify="right")
+    if any(p["p_settlement"] is not None for p in pols.values()):
+        for m in meta["months"]:
+            key = f"{m:g}"
+            t.add_row(f"P(settlement) by {key} months",
+                      *[fmt_percent(pols[n]["p_settlement"][key]) if pols[n]["p_settlement"]
+                        else "–" for n in names])
+        t.add_row("median months to settlement",
+                  *[fmt_compact(pols[n]["median_months_to_settlement"])
+                    if pols[n]["median_months_to_settlement"] is not None else "–"
+                    for n in names])
+    t.add_row("P(NATO–Russia war)", *[fmt_percent(pols[n]["p_escalation"]) for n in names])
+    for name, units, _desc in outcomes:
+        if all(name not in pols[n]["outcomes"] for n in names):
+            continue
+        cells = []
+        for n in names:
+            q = pols[n]["outcomes"].get(name)
+            cells.append("–" if q is None or q["median"] is None else
+                         _band(q["median"], q["low"], q["high"]))
+        t.add_row(f"{name} ({units})", *cells)
+    tables.append(t)
+
+    base = meta["baseline"]
+    others = [n for n in names if n != base]
+    if base and others:
+        d = Table(title=f"difference from {base} (mean ± Monte Carlo standard error, paired "
+                  "by sample)", title_justify="left")
+        d.add_column("")
+        for n in others:
+            d.add_column(n, justify="right")
+        for key in pols[others[0]]["vs_baseline"]:
+            cells = []
+            for n in others:
+                e = pols[n]["vs_baseline"][key]
+                scale = 100.0 if key.startswith("p_") else 1.0
+                unit = " pp" if key.startswith("p_") else ""
+                if e["value"] is None:
+                    cells.append("–")
+                else:
+                    se = e["se"] if e["se"] is not None else float("nan")
+                    cells.append(f"{fmt_compact(scale * e['value'])} ± "
+                                 f"{fmt_compact(scale * se)}{unit}")
+            d.add_row(key, *cells)
+        tables.append(d)
+
+    if any(p.get("terms") for p in pols.values()):
+        tt = Table(title="terms of settlements signed (most common level, share of deals)",
+                   title_justify="left")
+        tt.add_column("dimension")
+        for n in names:
+            tt.add_column(n, justify="right")
+        dims = next(iter(p["terms"] for p in pols.values() if p.get("terms")))
+        for dim in dims:
+            cells = []
+            for n in names:
+                shares = (pols[n].get("terms") or {}).get(dim) or {}
+                valid = {k: v for k, v in shares.items() if v is not None}
+                if not valid:
+                    cells.append("–")
+                    continue
+                top = max(valid, key=lambda k: valid[k])
+                cells.append(f"{top} {100 * valid[top]:.0f} %")
+            tt.add_row(dim, *cells)
+        tables.append(tt)
+    return tables
+
+
+def claims_table(claims: Sequence[ClaimResult], *, title: str) -> list[RenderableType]:
+    """Verdict, probability, interval and hinges of each claim; notes on missing extras."""
+    t = Table(title=title, title_justify="left", show_lines=True)
+    t.add_column("claim")
+    t.add_column("verdict")
+    t.add_column("P", justify="right")
+    t.add_column("90 % interval", justify="right")
+    t.add_column("hinges on")
+    for c in claims:
+        style = VERDICT_STYLES[c.verdict]
+        p = "–" if c.probability is None else f"{c.probability:.2f}"
+        ci = "–" if c.interval is None else f"[{c.interval[0]:.2f}, {c.interval[1]:.2f}]"
+        hinge = ", ".join(c.hinges_on) if c.hinges_on else ""
+        if c.prim:
+            hinge = (hinge + "\n" if hinge else "") + c.prim
+        if c.reason:
+            hinge = c.reason
+        t.add_row(c.id, f"[{style}]{c.verdict}[/]", p, ci, hinge)
+    notes = sorted({n for c in claims for n in c.notes if "not installed" in n})
+    return [t, *(f"[dim]{n}[/]" for n in notes)]
+
+
+# --------------------------------------------------------------------------- analyses
+def sensitivity_table(indices: pd.DataFrame, *, title: str, top: int) -> list[RenderableType]:
+    """Show the ``top`` rows of sensitivity indices, and how many were left out."""
+    t = Table(title=title, title_justify="left")
+    t.add_column("parameter")
+    for col in indices.columns:
+        t.add_column(str(col), justify="right")
+    for name, row in indices.head(top).iterrows():
+        t.add_row(str(name), *(f"{float(v):.3g}" for v in row.values))
+    out: list[RenderableType] = [t]
+    if len(indices) > top:
+        out.append(f"[dim]{len(indices) - top} more parameters (--top to show them, --json "
+                   "for all)[/]")
+    return out
+
+
+def law_fit_table(fit: LanchesterFit) -> list[RenderableType]:
+    """Show a fitted attrition law: coefficients with intervals, then the goodness of fit."""
+    from detente.analysis import LAWS
+
+    law = LAWS[str(fit.law)]
+    t = Table(title=f"{law.name} law ({law.equations}) fitted by {fit.method} to "
+                    f"{fit.data_.name}", title_justify="left")
+    t.add_column("coefficient")
+    t.add_column("estimate", justify="right")
+    t.add_column(f"{fit.level:.0%} interval", justify="right")
+    for k, v in fit.params_.items():
+        lo, hi = fit.interval_[k]
+        t.add_row(k, f"{v:.4g}", f"[{lo:.4g}, {hi:.4g}]" if lo == lo else "–")
+    return [t, f"R² {fit.r2_:.3f}   RMSE {fit.rmse_:.4g}   AIC {fit.aic_:.1f}   "
+               f"({fit.n_obs_} observations; {len(fit.bootstrap_)} bootstrap replicates)"]
+
+
+def law_comparison_table(cmp: LawComparison, *, source: str, n_rows: int) -> Table:
+    """Every attrition law fitted to one series, ranked by AIC."""
+    t = Table(title=f"laws fitted by {cmp.method} to {source} ({n_rows} rows); best: "
+                    f"[bold]{cmp.best_}[/]", title_justify="left")
+    for col in ("law", "params", "R²", "RMSE", "AIC", "ΔAIC", "weight"):
+        t.add_column(col, justify="left" if col in ("law", "params") else "right")
+    for row in cmp.table_.itertuples(index=False):
+        f = cmp.fits_[str(row.law)]
+        params = ", ".join(f"{k}={v:.3g}" for k, v in f.params_.items())
+        t.add_row(str(row.law), params, f"{row.r2:.3f}", fmt_compact(float(row.rmse)),
+                  f"{row.aic:.1f}", f"{row.delta_aic:.1f}", f"{row.weight:.2f}")
+    return t
+
+
+def calibration_table(cal: Calibrator, names: Sequence[str]) -> list[RenderableType]:
+    """Prior and accepted distributions of the calibrated parameters, and the fit gained."""
+    t = Table(title=f"calibrated {', '.join(names)}: {cal.accepted_.size} of "
+                    f"{cal.distance_.size} samples accepted", title_justify="left")
+    for col in ("parameter", "prior mean ± sd", "accepted mean ± sd", "accepted 5–95 %"):
+        t.add_column(col, justify="left" if col == "parameter" else "right")
+    for row in cal.posterior_.to_dict(orient="records"):
+        t.add_row(str(row["param"]), f"{row['prior_mean']:.4g} ± {row['prior_sd']:.3g}",
+                  f"{row['accepted_mean']:.4g} ± {row['accepted_sd']:.3g}",
+                  f"[{row['accepted_q05']:.4g}, {row['accepted_q95']:.4g}]")
+    f = cal.fit_
+    return [t, f"distance (RMS error in prior sds): median {f['distance_prior_median']:.3g} "
+               f"(prior) -> {f['distance_accepted_median']:.3g} (accepted); 80 % band "
+               f"coverage {f['coverage_prior']:.0%} -> {f['coverage_accepted']:.0%}"]
+
+
+def backtest_table(bt: Backtest, *, n_samples: int) -> list[RenderableType]:
+    """Coverage, CRPS and a PIT histogram per variable, and how to read them."""
+    t = Table(title=f"backtest of {bt.results_.ds.attrs['scenario']} under policy "
+                    f"'{bt.policy_}' ({n_samples} samples)", title_justify="left")
+    for col in ("variable", "n", "50 %", "80 %", "95 %", "CRPS", "PIT histogram"):
+        t.add_column(col, justify="left" if col in ("variable", "PIT histogram") else "right")
+    for var, s in bt.scores_.items():
+        hist = bt.pit_hist_[var]
+        top = max(float(hist.max()), 1.0)
+        spark = "".join(_SPARK[round(h / top * (len(_SPARK) - 1))] for h in hist)
+        t.add_row(var, str(s["n_obs"]), f"{s['coverage_50']:.0%}", f"{s['coverage_80']:.0%}",
+                  f"{s['coverage_95']:.0%}", fmt_compact(s["crps"]), spark)
+    return [t, "coverage: share of observations inside the central band (calibrated: about "
+               "50/80/95 %); CRPS in the variable's unit, lower is better; PIT flat when "
+               "calibrated."]
+
+
+# --------------------------------------------------------------------------- files, stores
+def scenarios_table(scenarios: Iterable[tuple[str, Scenario]]) -> Table:
+    """Name, title, steps and policies of each ``(name, scenario)``."""
+    t = Table("name", "title", "steps", "policies")
+    for name, sc in scenarios:
+        t.add_row(name, sc.title, f"{sc.time.horizon_steps} × {sc.time.step_days:g} d",
+                  ", ".join(sc.policies))
+    return t
+
+
+def runs_table(rows: Iterable[Mapping[str, Any]], *, store: str) -> Table:
+    """List the catalogue of a run store, one row per run."""
+    t = Table("id", "scenario", "hash", "seed", "samples", "blocks", "status", "created",
+              "version", title=f"runs in {store}", title_justify="left")
+    for r in rows:
+        t.add_row(r["id"], r["scenario"], r["scenario_hash"], r["seed"], str(r["n_samples"]),
+                  f"{r['blocks_done']}/{r['n_blocks']}", r["status"], str(r["created"]),
+                  r["detente_version"])
+    return t
+
+
+def run_outcomes_table(rows: Iterable[Mapping[str, Any]], *, run_id: str,
+                       n_samples: int) -> Table:
+    """Show a stored run's outcomes at the horizon: median and 10–90 % band per policy."""
+    t = Table("policy", "variable", "at the horizon: median [10–90 %]",
+              title=f"run {run_id}: {n_samples} samples", title_justify="left")
+    for r in rows:
+        t.add_row(r["policy"], r["variable"], _band(r["median"], r["low"], r["high"]))
+    return t

@@ -1,0 +1,70 @@
+"""``detente report`` and ``run --report`` on the command line: output and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cli_runner import run_cli
+
+SCENARIO = "ukraine-2023"
+
+
+def test_report_command_writes_a_self_contained_file(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    r = run_cli("report", SCENARIO, "-n", "32", "--horizon", "13", "--hinges",
+                "none", "--tornado-trajectories", "2", "-o", str(out), "--quiet")
+    assert r.code == 0, r.stderr
+    assert f"wrote {out}" in r.stdout
+    html = out.read_text()
+    assert "<b>Samples</b>32 per policy" in html
+    assert 'id="fig-tornado"' in html
+
+
+def test_run_report_option(tmp_path: Path) -> None:
+    out = tmp_path / "run.html"
+    r = run_cli("run", SCENARIO, "-n", "32", "--horizon", "53", "--report",
+                str(out), "--quiet", "-p", "status_quo,direct_talks")
+    assert r.code == 0, r.stderr
+    assert "policy: status_quo" in r.stdout  # the usual tables
+    html = out.read_text()
+    assert 'id="claims-table"' in html
+    assert "hinges on" in html
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["no-such-scenario"], "no such file or built-in scenario"),
+    (["-o", "/no/such/folder/r.html"], "does not exist"),
+    (["-o", "{tmp}"], "is a folder"),
+    (["-o", "{tmp}/r.txt"], "ending in .html"),
+    (["--pdf", "/no/such/folder/r.pdf"], "does not exist"),
+    (["--tornado-output", "no_such_output"], "unknown name 'no_such_output'"),
+    (["--tornado-policy", "no_such_policy"], "unknown policy 'no_such_policy'"),
+    (["--hinges", "magic"], "--hinges expects"),
+    (["-p", "status_quo,nope"], "nope"),
+])
+def test_report_bad_input_exits_2_with_a_message(tmp_path: Path, args: list[str],
+                                                 message: str) -> None:
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if "-o" not in args:
+        args += ["-o", str(tmp_path / "r.html")]
+    r = run_cli("report", *args, "-n", "8", "--horizon", "4", "--quiet")
+    assert r.code == 2, (r.stdout, r.stderr)
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_run_report_bad_path_fails_before_simulating(tmp_path: Path) -> None:
+    r = run_cli("run", "-n", "8", "--report", str(tmp_path / "missing" / "r.html"))
+    assert r.code == 2
+    assert "--report" in r.stderr
+    assert "does not exist" in r.stderr
+
+
+def test_report_help_describes_the_command() -> None:
+    r = run_cli("report", "--help")
+    assert r.code == 0
+    assert "Write an HTML report" in r.stdout
+    assert "--tornado-output" in r.stdout

@@ -1,0 +1,148 @@
+"""Plotly figures: their traces, labels, colours and the numbers they draw."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("plotly")
+
+from detente.analysis import ClaimResult
+from detente.present import figures
+from detente.present.style import KEY_CHARTS, VERDICT_COLOURS, rgba
+
+
+@pytest.fixture(scope="module")
+def results() -> Any:
+    from detente.engine import simulate
+    from detente.report import report_record
+    from detente.scenario import load_scenario
+
+    sc = load_scenario("ukraine-2023")
+    return simulate(sc, n_samples=24, seed=2, horizon=30,
+                    policies=["status_quo", "direct_talks", "aid_cutoff"],
+                    record=report_record(sc))
+
+
+def test_fan_quantiles_are_per_policy_and_time_and_nan_where_all_are_nan():
+    values = np.arange(10.0).reshape(1, 5, 2)  # (policy, sample, time)
+    values[0, :, 1] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        q = figures.fan_quantiles(values)
+    assert q.shape == (len(figures.FAN_LEVELS), 1, 2)
+    assert q[figures.FAN_LEVELS.index(0.5), 0, 0] == 4.0  # median of 0, 2, 4, 6, 8
+    assert np.all(np.diff(q[:, 0, 0]) >= 0)
+    assert np.isnan(q[:, 0, 1]).all()
+
+
+def test_overlay_fan_figure_draws_bands_and_a_median_per_policy():
+    q = np.sort(np.random.default_rng(0).normal(size=(len(figures.FAN_LEVELS), 2, 4)), axis=0)
+    fig = figures.overlay_fan_figure(q, dates=["2024-01-01", "2024-02-01", "2024-03-01",
+                                               "2024-04-01"],
+                                     policies=["a", "b"], colours=["#0072B2", "#D55E00"],
+                                     label="Inflation", unit="% a year", scale=100.0)
+    assert len(fig.data) == 2 * 5  # per policy: two bands of two edges, and the median
+    medians = [t for t in fig.data if t.showlegend is not False]
+    assert [t.name for t in medians] == ["a", "b"]
+    assert [t.line.color for t in medians] == ["#0072B2", "#D55E00"]
+    np.testing.assert_allclose(medians[1].y, (100 * q[figures.FAN_LEVELS.index(0.5), 1])
+                               .astype(np.float32))
+    fills = [t.fillcolor for t in fig.data if t.fill == "tonexty"]
+    assert fills == [rgba("#0072B2", 0.16), rgba("#0072B2", 0.28),
+                     rgba("#D55E00", 0.16), rgba("#D55E00", 0.28)]
+    assert fig.layout.yaxis.title.text == "% a year"
+    assert fig.layout.title.text == "Inflation: median, 50 % and 80 % bands"
+
+
+def test_fan_figure_has_a_panel_per_policy_with_the_unit(results: Any):
+    spec = next(c for c in KEY_CHARTS if c.key == "personnel")
+    fig = figures.fan_figure(results, spec, columns=2)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == results.policies
+    # per series and policy: three bands of two edges, and the median
+    assert len(fig.data) == len(spec.series) * len(results.policies) * 7
+    legend = [t.name for t in fig.data if t.showlegend]
+    assert legend == ["Ukraine (median and bands)", "Russia (median and bands)"]
+    assert fig.layout.yaxis.title.text == "persons"
+    assert fig.layout.yaxis3.title.text == "persons"  # the second row
+    unrecorded = type(spec)("nothing", "Nothing", (type(spec.series[0])("no_such_var", "x"),))
+    assert figures.fan_figure(results, unrecorded) is None
+
+
+def test_settlement_curves_and_figure(results: Any):
+    cum, force = figures.settlement_curves(results)
+    assert cum.shape == force.shape == (3, results.ds.sizes["time"])
+    assert np.all((cum >= 0) & (cum <= 1))
+    assert np.all(np.diff(cum, axis=1) >= 0)  # a first settlement stays signed
+    fig = figures.settlement_figure(results, colours=dict.fromkeys(results.policies, "#000000"))
+    assert [t.name for t in fig.data if t.showlegend is not False] == results.policies
+    assert {t.line.color for t in fig.data} == {"#000000"}
+    assert list(fig.layout.yaxis.range) == [0, 1]
+    assert fig.layout.annotations[0].text.startswith("First settlement signed")
+
+
+def test_escalation_and_terms_figures(results: Any):
+    fig = figures.escalation_figure(results)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert len(bars) == 1
+    assert list(bars[0].y) == results.policies
+    assert all(0 <= x <= 1 for x in bars[0].x)
+    shares = figures.terms_shares(results)
+    for levels in shares.values():
+        for ip in range(len(results.policies)):
+            col = [v[ip] for v in levels.values()]
+            assert all(v is None for v in col) or sum(col) == pytest.approx(1.0)
+    signed = [ip for ip in range(len(results.policies))
+              if shares["territory"][next(iter(shares["territory"]))][ip] is not None]
+    assert signed  # direct talks sign deals within 30 weeks
+    terms = figures.terms_figure(results)
+    assert {t.type for t in terms.data} == {"heatmap"}
+    assert len(terms.data) == len(shares)  # one heat map per dimension
+    assert list(terms.data[0].x) == [results.policies[ip] for ip in signed]
+
+
+def test_figures_without_the_bargaining_module_are_none():
+    from detente.engine import simulate
+    from detente.scenario import load_scenario
+
+    res = simulate(load_scenario("lanchester-bench"), n_samples=4, seed=0, horizon=3)
+    assert figures.settlement_curves(res) is None
+    assert figures.settlement_figure(res) is None
+    assert figures.escalation_figure(res) is None
+    assert figures.terms_figure(res) is None
+
+
+def _claim(id_: str, verdict: str, p: float | None) -> ClaimResult:
+    return ClaimResult(id=id_, text="", source="", policies=[], test="", verdict=verdict,
+                       probability=p, interval=None if p is None else (p - 0.1, p + 0.05),
+                       interval_method="jeffreys", n_samples=10,
+                       thresholds={"supported": 0.8, "refuted": 0.2})
+
+
+def test_claims_figure_colours_by_verdict_and_skips_untestable_claims():
+    claims = [_claim("a", "supported", 0.9), _claim("b", "refuted", 0.1),
+              _claim("c", "supported", 0.85), _claim("d", "untestable", None)]
+    fig = figures.claims_figure(claims)
+    assert [t.name for t in fig.data] == ["supported", "refuted"]
+    assert list(fig.data[0].y) == ["a", "c"]
+    assert fig.data[0].marker.color == VERDICT_COLOURS["supported"]
+    np.testing.assert_allclose(fig.data[0].error_x.arrayminus, [0.1, 0.1])
+    assert list(fig.layout.yaxis.categoryarray) == ["c", "b", "a"]  # first claim on top
+    assert figures.claims_figure([_claim("d", "untestable", None)]) is None
+
+
+def test_tornado_figure_ranks_by_mean_absolute_effect():
+    df = pd.DataFrame({"mu": [-3.0, 1.0, 0.5, 2.0], "mu_star": [3.0, 1.5, 0.5, 2.0],
+                       "sigma": [0.1, 0.2, 0.3, 0.4], "mu_star_conf": [0.0] * 4},
+                      index=["p1", "p2", "p3", "p4"])
+    fig = figures.tornado_figure(df, output="territory_ru_km2", unit="km²", top=3)
+    (bar,) = fig.data
+    assert list(bar.y) == ["p1", "p4", "p2"]
+    assert list(bar.x) == [-3.0, 2.0, 1.0]
+    assert list(bar.marker.color) == ["#1F5FA8", "#B22222", "#B22222"]  # lowers, raises
+    assert fig.layout.xaxis.title.text.startswith("change in territory_ru_km2 (km²)")

@@ -1,0 +1,62 @@
+"""Rows of the report's tables: values, distributions and sources spelled out as text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from detente.analysis import ClaimResult
+from detente.present import rows
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Any:
+    from detente.scenario import load_scenario
+
+    return load_scenario("ukraine-2023")
+
+
+def test_assumption_values_and_sources_are_spelled_out(scenario: Any) -> None:
+    found = {r["name"]: r for r in rows.assumption_rows(scenario)}
+    assert len(found) == len(scenario.parameters)
+    assert found["ua_personnel0"]["value"].startswith("PERT(low 350,000, mode 500,000")
+    assert found["ua_personnel0"]["unit"] == "persons"
+    assert found["ua_personnel0"]["uncertain"] == "yes"
+    assert found["ua_personnel0"]["source"].startswith("fact ua_armed_forces_size (")
+    assert found["nato_escalation_rate"]["value"] == "log-normal(median 0.1, sigma 1)"
+    assert found["mil_territory_ru0"]["value"] == "107,960"
+    assert found["mil_territory_ru0"]["uncertain"] == ""
+    assert found["ua_recruit_rate"]["source"].startswith("calib: Calibrated")
+    assert found["ua_pool0"]["source_kind"] == "assumption"
+    assert {r["module"] for r in found.values()} >= {"military", "society"}
+
+
+def test_policy_and_event_rows(scenario: Any) -> None:
+    pols = rows.policy_rows(scenario, ["status_quo"])
+    assert [r["name"] for r in pols] == list(scenario.policies)
+    assert {r["run"] for r in pols if r["name"] == "status_quo"} == {"yes"}
+    assert {r["run"] for r in pols if r["name"] != "status_quo"} == {"no"}
+    cut = next(r for r in pols if r["name"] == "aid_cutoff")
+    assert cut["changes"] != "none"
+    events = rows.event_rows(scenario)
+    assert [r["name"] for r in events] == list(scenario.events)
+    assert all(r["date"] for r in events)
+
+
+def test_claim_rows_put_hinges_and_notes_into_words() -> None:
+    claim = ClaimResult(
+        id="aid_leverage", text="Aid gives leverage", source="op-ed", policies=["a", "b"],
+        test="P(settled) higher", verdict="contested", probability=0.555,
+        interval=(0.4, 0.7), interval_method="bootstrap", n_samples=100,
+        thresholds={"supported": 0.8, "refuted": 0.2},
+        sobol=[{"parameter": "us_mil_aid", "ST": 0.41, "ST_conf": 0.1}],
+        prim="holds where us_mil_aid > 40", notes=["few samples"],
+        effect={"mean": 0.12, "interval": (0.01, 0.25)})
+    (row,) = rows.claim_rows([claim])
+    assert row.policies == "a, b"
+    assert row.probability == "0.56"
+    assert row.interval == "[0.40, 0.70]"
+    assert row.thresholds == "≥ 0.80 / ≤ 0.20"
+    assert row.hinges == ["us_mil_aid (ST 0.41)", "holds where us_mil_aid > 40"]
+    assert row.notes == ["few samples", "mean difference 0.12 [0.01, 0.25]"]

@@ -1,0 +1,192 @@
+"""Terminal tables, rendered on a fixed-width console as a terminal would show them."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+import pytest
+from rich.console import Console, RenderableType
+
+from detente.analysis import ClaimResult
+from detente.present import tables
+
+WIDTH = 100
+
+
+def render(items: RenderableType | Iterable[RenderableType], width: int = WIDTH) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    for item in items if isinstance(items, list) else [items]:
+        console.print(item)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def test_run_outcomes_table_renders_exactly():
+    rows = [
+        {"policy": "status_quo", "variable": "ua_personnel", "low": 394_000.0,
+         "median": 408_000.0, "high": 422_000.0},
+        {"policy": "aid_cutoff", "variable": "territory_ru_km2", "low": float("nan"),
+         "median": 0.0, "high": 1234.0},
+    ]
+    assert render(tables.run_outcomes_table(rows, run_id="bench-1", n_samples=80)) == (
+        "run bench-1: 80 samples\n"
+        "┏━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓\n"
+        "┃ policy     ┃ variable         ┃ at the horizon: median [10–90 %] ┃\n"
+        "┡━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩\n"
+        "│ status_quo │ ua_personnel     │ 408 k [394 k–422 k]              │\n"
+        "│ aid_cutoff │ territory_ru_km2 │ 0 [––1.23 k]                     │\n"
+        "└────────────┴──────────────────┴──────────────────────────────────┘")
+
+
+def _comparison() -> dict[str, Any]:
+    band = {"median": 410_000.0, "low": 380_000.0, "high": 440_000.0}
+    return {
+        "meta": {"scenario": "ukraine-2023", "n_samples": 200, "seed": 7, "months": [12, 24],
+                 "outcome_month": 24, "baseline": "status_quo"},
+        "policies": {
+            "status_quo": {
+                "p_settlement": {"12": 0.1, "24": 0.25}, "median_months_to_settlement": None,
+                "p_escalation": 0.0, "outcomes": {"ua_personnel": band}, "vs_baseline": {},
+                "terms": {"territory": {"frozen": 0.7, "partial_return": 0.3}}},
+            "direct_talks": {
+                "p_settlement": {"12": 0.45, "24": 0.8}, "median_months_to_settlement": 14.5,
+                "p_escalation": 0.01, "outcomes": {"ua_personnel": band},
+                "vs_baseline": {"p_settlement": {"value": 0.55, "se": 0.04},
+                                "ua_personnel": {"value": None, "se": None}},
+                "terms": {"territory": {"frozen": 0.2, "partial_return": 0.8}}},
+        },
+    }
+
+
+def test_comparison_tables():
+    outcomes = [("ua_personnel", "persons", "Ukraine's personnel"),
+                ("ru_personnel", "persons", "Russia's personnel")]
+    found = tables.comparison_tables(_comparison(), outcomes)
+    assert len(found) == 3
+    main, diff, terms = (render(t, width=140) for t in found)
+    assert "ukraine-2023: policies compared (200 samples, seed 7); outcomes: median " \
+           "[10th–90th] at 24 months" in " ".join(main.split())
+    assert re.search(r"P\(settlement\) by 12 months\s+│\s+10 %\s+│\s+45 %", main)
+    assert re.search(r"median months to settlement\s+│\s+–\s+│\s+14.5", main)
+    assert "ua_personnel (persons)" in main
+    assert "410 k [380 k–440 k]" in main
+    assert "ru_personnel" not in main  # no policy has it
+    assert "difference from status_quo" in diff
+    assert re.search(r"p_settlement\s+│\s+55 ± 4 pp", diff)
+    assert re.search(r"ua_personnel\s+│\s+–", diff)
+    assert re.search(r"territory\s+│\s+frozen 70 %\s+│\s+partial_return 80 %", terms)
+
+
+def test_comparison_without_a_baseline_has_no_difference_table():
+    data = _comparison()
+    data["meta"]["baseline"] = None
+    for pol in data["policies"].values():
+        pol["terms"] = None
+    assert len(tables.comparison_tables(data, [])) == 1
+
+
+def _claim(**kw: Any) -> ClaimResult:
+    base = {"id": "c", "text": "", "source": "", "policies": ["status_quo"], "test": "",
+            "verdict": "supported", "probability": 0.9, "interval": (0.8, 0.95),
+            "interval_method": "jeffreys", "n_samples": 100,
+            "thresholds": {"supported": 0.8, "refuted": 0.2}}
+    return ClaimResult(**{**base, **kw})
+
+
+def test_claims_table_shows_verdicts_hinges_and_missing_extras():
+    claims = [
+        _claim(id="stalemate", hinges_on=["ua_recruit_rate", "ru_fire_rate"],
+               prim="fails where ua_recruit_rate < 0.01"),
+        _claim(id="china", verdict="untestable", probability=None, interval=None,
+               reason="The model has no China.", hinges_on=["x"]),
+        _claim(id="aid", verdict="contested", probability=0.5, interval=(0.41, 0.6),
+               notes=["SALib is not installed: no Sobol hinges", "another remark"]),
+    ]
+    items = tables.claims_table(claims, title="claims of test — 100 samples, seed 0")
+    assert len(items) == 2  # the table and one note
+    text = render(items, width=140)
+    assert re.search(r"stalemate\s+│ supported\s+│ 0.90 │\s+\[0.80, 0.95\] │ "
+                     r"ua_recruit_rate, ru_fire_rate", text)
+    assert "fails where ua_recruit_rate < 0.01" in text
+    assert re.search(r"china\s+│ untestable\s+│\s+– │\s+– │ The model has no China.", text)
+    assert "0.50" in text
+    assert "[0.41, 0.60]" in text
+    assert text.splitlines()[-1] == "SALib is not installed: no Sobol hinges"
+    assert "another remark" not in text
+
+
+def test_sensitivity_table_shows_the_top_rows_and_counts_the_rest():
+    df = pd.DataFrame({"ST": [0.61, 0.2, 0.01234], "S1": [0.5, 0.1, 0.0]},
+                      index=["alpha", "beta", "gamma"])
+    items = tables.sensitivity_table(df, title="sobol indices of x at end", top=2)
+    text = render(items)
+    assert re.search(r"alpha\s+│\s+0.61 │\s+0.5", text)
+    assert "gamma" not in text
+    assert text.splitlines()[-1] == "1 more parameters (--top to show them, --json for all)"
+    assert len(tables.sensitivity_table(df, title="t", top=3)) == 1
+
+
+def test_runs_and_scenarios_tables():
+    row = {"id": "bench-1", "scenario": "lanchester-bench", "scenario_hash": "4366e91f",
+           "seed": "0", "n_samples": 80, "blocks_done": 1, "n_blocks": 2, "status": "partial",
+           "created": "2026-01-01T00:00:00", "detente_version": "0.1.0"}
+    text = render(tables.runs_table([row], store="runs"), width=160)
+    assert text.startswith("runs in runs")
+    assert re.search(r"bench-1\s+│ lanchester-bench │ 4366e91f │ 0\s+│ 80\s+│ 1/2\s+│ "
+                     r"partial", text)
+    from detente.scenario import load_scenario
+
+    sc = load_scenario("lanchester-bench")
+    text = render(tables.scenarios_table([("lanchester-bench", sc)]), width=160)
+    steps = f"{sc.time.horizon_steps} × {sc.time.step_days:g} d"
+    assert re.search(rf"lanchester-bench\s+│ {re.escape(sc.title)}\s+│ {steps}", text)
+
+
+def test_summary_tables_of_a_run():
+    from detente.engine import simulate
+    from detente.scenario import load_scenario
+
+    sc = load_scenario("lanchester-bench")
+    res = simulate(sc, n_samples=16, seed=0, record=["ua_personnel", "ru_personnel"])
+    items = tables.summary_tables(res, (12.0, 24.0, 1200.0))
+    assert len(items) == 1 + len(res.policies)
+    text = render(items, width=160)
+    assert text.splitlines()[0] == (f"{sc.title} — 16 samples, seed 0; median "
+                                    "[10th–90th percentile]")
+    assert "policy: status_quo" in text
+    assert re.search(r"variable \(units\)\s+┃\s+12 months ┃\s+24 months ┃", text)
+    assert "1200 months" not in text  # beyond the run
+    assert re.search(r"ua_personnel\s+│\s+\d+(\.\d+)? k │", text)
+    assert re.search(r"persons\s+│\s+\[\d+(\.\d+)? k–\d+(\.\d+)? k\] │", text)
+    assert "ru_personnel" in text
+
+
+@pytest.fixture(scope="module")
+def battle() -> Any:
+    from detente.analysis import simulate_battle
+
+    return simulate_battle("square", {"a": 0.004, "b": 0.006}, blue0=20_000.0,
+                           red0=15_000.0, n_days=40, noise=0.05, seed=2)
+
+
+def test_law_fit_and_comparison_tables(battle: Any):
+    from detente.analysis import LanchesterFit, LawComparison
+
+    fit = LanchesterFit("square", n_boot=20, seed=0).fit(battle)
+    table, line = tables.law_fit_table(fit)
+    text = render([table, line], width=120)
+    assert "square law" in text
+    assert "95% interval" in text
+    assert re.search(r"\ba\s+│\s+0.00\d+ │ \[0.00\d+, 0.00\d+\]", text)
+    assert line.startswith("R² ")
+    assert "20 bootstrap replicates" in line
+    cmp = LawComparison(n_boot=0, seed=0).fit(battle)
+    text = render(tables.law_comparison_table(cmp, source="battle.csv", n_rows=battle.n),
+                  width=140)
+    assert f"laws fitted by loglinear to battle.csv ({battle.n} rows); best: {cmp.best_}" in text
+    for law in ("square", "linear", "logarithmic", "mixed", "power"):
+        assert re.search(rf"│ {law}\s+│", text), law
