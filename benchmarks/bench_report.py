@@ -70,8 +70,8 @@ def bench_report(scenario: str, samples: int, folder: Path) -> None:
 
 def bench_dashboard(scenario: str, samples: int, updates: int) -> None:
     from detente.dashboard import DashboardModel
-    from detente.report._figures import overlay_fan_figure, settlement_figure
-    from detente.report._style import policy_colour
+    from detente.present.figures import overlay_fan_figure, settlement_figure
+    from detente.present.style import policy_colour
 
     t0 = time.perf_counter()
     model = DashboardModel(scenario, n_samples=samples)

@@ -228,3 +228,13 @@ def test_constants_and_central_values(ukraine: Scenario) -> None:
     assert isinstance(table["ua_recruit_rate"], TableEntry)
     assert repr(table) == f"ParameterTable({len(table)} parameters, {len(table.uncertain)} " \
                           "uncertain)"
+
+
+def test_a_value_is_shown_in_a_unit_of_ones_choice():
+    sc = load_scenario("lanchester-bench")
+    entry = sc.table["ua_shell_production"]
+    assert entry.unit == "thousand rounds/week"
+    assert entry.factor_to("rounds/day") == entry.factor
+    assert entry.factor_to("thousand rounds/week") == 1.0
+    with pytest.raises(UnitError, match="persons"):
+        entry.factor_to("persons/day")

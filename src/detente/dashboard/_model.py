@@ -65,7 +65,7 @@ class Lever:
     unit : str
         Display unit.
     base_unit : str
-        A unit :func:`detente.scenario.units.conversion_factor` knows, ``scale`` times
+        A unit the parameter's value converts to, ``scale`` times
         smaller than ``unit`` (display value = value in ``base_unit`` × ``scale``).
     scale : float
         See ``base_unit``.
@@ -209,9 +209,7 @@ class DashboardModel:
 
     @staticmethod
     def _display_factor(sc: Scenario, lever: Lever) -> float:
-        from detente.scenario.units import conversion_factor
-
-        return conversion_factor(sc.parameters[lever.param].unit, lever.base_unit) * lever.scale
+        return sc.table[lever.param].factor_to(lever.base_unit) * lever.scale
 
     @staticmethod
     def _record(sc: Scenario) -> list[str]:

@@ -240,6 +240,18 @@ class TableEntry:
                                 f"{self.spec.unit}") from None
         return self.factor * conversion_factor(unit, self.unit)
 
+    def factor_to(self, unit: str) -> float:
+        """Return the factor that takes a value in the file unit to ``unit``.
+
+        For showing a parameter in a unit of one's choice (e.g. a dashboard control).
+
+        Raises
+        ------
+        UnitError
+            If ``unit`` measures another quantity than the file unit.
+        """
+        return conversion_factor(self.unit, unit)
+
     def probability_factor(self) -> float:
         """Return the factor from the file unit to a probability.
 
