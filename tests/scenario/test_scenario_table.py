@@ -238,3 +238,16 @@ def test_a_value_is_shown_in_a_unit_of_ones_choice():
     assert entry.factor_to("thousand rounds/week") == 1.0
     with pytest.raises(UnitError, match="persons"):
         entry.factor_to("persons/day")
+
+
+def test_a_fixed_value_has_no_scipy_distribution():
+    from detente.errors import InputError
+
+    fixed = ParameterDistribution(value=2.0, dist=None)
+    with pytest.raises(InputError, match="fixed value"):
+        fixed.to_scipy()
+    sc = load_scenario("lanchester-bench")
+    name = sc.uncertain[0]
+    u = np.linspace(0.01, 0.99, 9)
+    dist = sc.table[name].distribution
+    np.testing.assert_allclose(dist.to_scipy().ppf(u), dist.sample(u), rtol=1e-12)

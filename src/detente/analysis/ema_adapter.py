@@ -40,6 +40,7 @@ from detente._optional import import_optional
 from detente._typing import FloatArray, SeedLike
 from detente.analysis._base import as_scenario
 from detente.errors import InputError
+from detente.scenario import ParameterDistribution
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,29 +64,9 @@ def scipy_distribution(par: Parameter) -> Any:
     Returns
     -------
     scipy.stats.rv_frozen
-        Uniform, triangular, PERT (a scaled beta), truncated normal or log-normal.
+        See :meth:`detente.scenario.ParameterDistribution.to_scipy`.
     """
-    from scipy import stats
-
-    from detente.scenario import schema
-
-    d = par.dist
-    if isinstance(d, schema.Uniform):
-        return stats.uniform(loc=d.low, scale=d.high - d.low)
-    if isinstance(d, schema.Triangular):
-        span = d.high - d.low
-        return stats.triang(c=(d.mode - d.low) / span, loc=d.low, scale=span)
-    if isinstance(d, schema.Pert):
-        span = d.high - d.low
-        a = 1.0 + d.lamb * (d.mode - d.low) / span
-        b = 1.0 + d.lamb * (d.high - d.mode) / span
-        return stats.beta(a, b, loc=d.low, scale=span)
-    if isinstance(d, schema.TruncNormal):
-        return stats.truncnorm((d.low - d.mean) / d.sd, (d.high - d.mean) / d.sd,
-                               loc=d.mean, scale=d.sd)
-    if isinstance(d, schema.LogNormal):
-        return stats.lognorm(s=d.sigma, scale=d.median_)
-    raise InputError(f"parameter has no distribution: {par!r}")
+    return ParameterDistribution.of(par).to_scipy()
 
 
 class EmaAdapter:
@@ -141,7 +122,7 @@ class EmaAdapter:
     def uncertainties(self) -> list[Any]:
         """Return ``RealParameter`` objects with the scenario's distributions."""
         ema = _ema()
-        return [ema.RealParameter.from_dist(n, scipy_distribution(self.scenario.parameters[n]))
+        return [ema.RealParameter.from_dist(n, self.scenario.table[n].distribution.to_scipy())
                 for n in self.parameters]
 
     def levers(self) -> list[Any]:
@@ -225,7 +206,7 @@ class EmaAdapter:
         if not design:  # no uncertain column given: every row is the central scenario
             name = self.parameters[0] if self.parameters else next(
                 iter(self.scenario.parameters))
-            design = {name: np.full(n, self.scenario.parameters[name].central())}
+            design = {name: np.full(n, self.scenario.table[name].distribution.central())}
         res = run_design(self.scenario, design, group=n, seed=self.seed, policies=[policy],
                          horizon=self.horizon, record=self._record)
         reader = OutputReader(res, self.scenario)

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from detente._typing import FloatArray
-from detente.errors import UnitError
+from detente.errors import InputError, UnitError
 from detente.model.base import Module, ParamSpec
 from detente.units import conversion_factor
 
@@ -116,6 +116,37 @@ class ParameterDistribution:
             return (("value", self._value()),)
         low, high = self.dist.support()
         return ("low", low), ("high", high)
+
+    def to_scipy(self) -> Any:
+        """Return the frozen ``scipy.stats`` distribution with the same quantile function.
+
+        Uniform, triangular, PERT (a scaled beta), truncated normal or log-normal; for
+        tools that take SciPy distributions (e.g. the EMA Workbench).
+
+        Raises
+        ------
+        InputError
+            For a fixed value (it has no distribution).
+        """
+        from scipy import stats
+
+        d = self.dist
+        if d is not None and d.dist == "uniform":
+            return stats.uniform(loc=d.low, scale=d.high - d.low)
+        if d is not None and d.dist == "triangular":
+            span = d.high - d.low
+            return stats.triang(c=(d.mode - d.low) / span, loc=d.low, scale=span)
+        if d is not None and d.dist == "pert":
+            span = d.high - d.low
+            a = 1.0 + d.lamb * (d.mode - d.low) / span
+            b = 1.0 + d.lamb * (d.high - d.mode) / span
+            return stats.beta(a, b, loc=d.low, scale=span)
+        if d is not None and d.dist == "truncnormal":
+            return stats.truncnorm((d.low - d.mean) / d.sd, (d.high - d.mean) / d.sd,
+                                   loc=d.mean, scale=d.sd)
+        if d is not None and d.dist == "lognormal":
+            return stats.lognorm(s=d.sigma, scale=d.median_)
+        raise InputError(f"a fixed value ({self.value!r}) has no distribution")
 
     def _value(self) -> float:
         return cast("float", self.value)  # not None without a dist (__post_init__)
