@@ -70,8 +70,9 @@ def test_policy_overlay_changes_nothing_before_its_date(bench_dict, write_scenar
     assert np.all(more[:, k + 5] < sq[:, k + 5])
 
 
-def test_chance_event_happens_at_its_probability(bench_dict, write_scenario):
-    bench_dict["parameters"]["p_event"] = {"value": 0.3, "unit": "fraction",
+@pytest.mark.parametrize(("value", "unit"), [(0.3, "fraction"), (30, "%")])
+def test_chance_event_happens_at_its_probability(bench_dict, write_scenario, value, unit):
+    bench_dict["parameters"]["p_event"] = {"value": value, "unit": unit,
                                            "source": "assumption", "note": "test"}
     start = dt.date.fromisoformat(str(bench_dict["time"]["start"]))
     bench_dict["events"] = {"shock": {
