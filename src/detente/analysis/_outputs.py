@@ -16,6 +16,7 @@ import numpy as np
 
 from detente._typing import BoolArray, FloatArray
 from detente.errors import InputError
+from detente.model import resolve_modules
 from detente.results import schema
 from detente.scenario.expr import Expr, compile_expr
 
@@ -37,8 +38,6 @@ class UntestableError(InputError):
 
 def model_variables(scenario: Scenario) -> list[str]:
     """Every variable the scenario's modules compute (recorded by default or not)."""
-    from detente.model import resolve_modules
-
     return [v.name for m in resolve_modules(scenario.modules) for v in m.variables]
 
 
@@ -56,8 +55,6 @@ def record_for(scenario: Scenario, exprs: Iterable[Expr], *,
         Also record the variables the modules record by default. Without them, and when
         the expressions read no variable, the first default is kept (results need one).
     """
-    from detente.model import resolve_modules
-
     mods = resolve_modules(scenario.modules)
     default = [v.name for m in mods for v in m.variables if v.record]
     order = [v.name for m in mods for v in m.variables]
