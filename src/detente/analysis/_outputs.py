@@ -17,11 +17,10 @@ import numpy as np
 from detente._typing import BoolArray, FloatArray
 from detente.errors import InputError
 from detente.model import resolve_modules
-from detente.results import schema
+from detente.results import Results, schema
 from detente.scenario.expr import Expr, compile_expr
 
 if TYPE_CHECKING:
-    from detente.results import Results
     from detente.scenario.schema import Scenario
 
 __all__ = ["OutputReader", "UntestableError", "model_variables", "record_for"]
