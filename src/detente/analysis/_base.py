@@ -21,9 +21,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from detente.errors import InputError, NotFittedError
-
-if TYPE_CHECKING:
-    from detente.scenario.schema import Scenario
+from detente.scenario.loading import load_scenario
+from detente.scenario.schema import Scenario
 
 __all__ = ["Estimator", "as_scenario", "check_names"]
 
@@ -184,9 +183,6 @@ def as_scenario(model: Any) -> Scenario:
         When ``model`` is none of these (or the file is invalid:
         :class:`~detente.errors.ScenarioError`).
     """
-    from detente.scenario.loading import load_scenario
-    from detente.scenario.schema import Scenario
-
     if isinstance(model, Scenario):
         return model
     if isinstance(model, str) or hasattr(model, "__fspath__"):

@@ -22,9 +22,9 @@ import numpy as np
 
 from detente._typing import FloatArray, SeedLike
 from detente.errors import InputError
+from detente.results import Results
 
 if TYPE_CHECKING:
-    from detente.results import Results
     from detente.scenario.schema import Scenario
 
 __all__ = ["run_design", "unit_to_file_units"]
@@ -84,10 +84,10 @@ def run_design(
     Results
         One sample per design row, in design order.
     """
+    # the engine (and its worker pools) loads when a design runs, not with detente.analysis
     from detente.engine import BlockResult, assemble, compile_plan, design_noise
     from detente.engine import run_design as run_rows
     from detente.engine.streams import ROWS_PER_CHUNK, seed_sequence
-    from detente.results import Results
 
     plan = compile_plan(scenario, policies=policies, horizon=horizon, record=record)
     lengths = {len(v) for v in design.values()}

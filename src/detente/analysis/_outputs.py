@@ -16,11 +16,11 @@ import numpy as np
 
 from detente._typing import BoolArray, FloatArray
 from detente.errors import InputError
-from detente.results import schema
+from detente.model import resolve_modules
+from detente.results import Results, schema
 from detente.scenario.expr import Expr, compile_expr
 
 if TYPE_CHECKING:
-    from detente.results import Results
     from detente.scenario.schema import Scenario
 
 __all__ = ["OutputReader", "UntestableError", "model_variables", "record_for"]
@@ -37,8 +37,6 @@ class UntestableError(InputError):
 
 def model_variables(scenario: Scenario) -> list[str]:
     """Every variable the scenario's modules compute (recorded by default or not)."""
-    from detente.model import resolve_modules
-
     return [v.name for m in resolve_modules(scenario.modules) for v in m.variables]
 
 
@@ -56,8 +54,6 @@ def record_for(scenario: Scenario, exprs: Iterable[Expr], *,
         Also record the variables the modules record by default. Without them, and when
         the expressions read no variable, the first default is kept (results need one).
     """
-    from detente.model import resolve_modules
-
     mods = resolve_modules(scenario.modules)
     default = [v.name for m in mods for v in m.variables if v.record]
     order = [v.name for m in mods for v in m.variables]

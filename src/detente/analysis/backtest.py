@@ -30,13 +30,15 @@ from detente._typing import FloatArray, SeedLike
 from detente.analysis._base import Estimator
 from detente.analysis._data import Observations, did_you_mean, read_observations
 from detente.errors import DataError, InputError
+from detente.model import available_modules
+from detente.scenario import load_scenario
+from detente.scenario.schema import Policy, Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from detente.model.base import VariableSpec
     from detente.results import Results
-    from detente.scenario.schema import Policy, Scenario
 
 #: Central band levels scored by default.
 DEFAULT_LEVELS: tuple[float, ...] = (0.5, 0.8, 0.95)
@@ -61,8 +63,6 @@ def output_variables(modules: Sequence[str] | None = None) -> dict[str, Variable
     dict of str to VariableSpec
         Each with ``unit`` and ``description``, in module order.
     """
-    from detente.model import available_modules
-
     out: dict[str, VariableSpec] = {}
     for name, module in available_modules().items():
         if modules is not None and name not in modules:
@@ -74,8 +74,6 @@ def output_variables(modules: Sequence[str] | None = None) -> dict[str, Variable
 
 def variables_markdown() -> str:
     """Return a Markdown table of every model output (module, name, unit, description)."""
-    from detente.model import available_modules
-
     lines = ["| module | variable | unit | description |", "|---|---|---|---|"]
     for mname, module in available_modules().items():
         for v in module.variables:
@@ -94,8 +92,6 @@ def read_policy_path(path: str | Path, scenario: Scenario) -> Policy:
     """
     import yaml
     from pydantic import ValidationError
-
-    from detente.scenario.schema import Policy
 
     p = Path(path)
     if not p.is_file():
@@ -136,14 +132,12 @@ def _check_policy_params(where: str, policy: Policy, scenario: Scenario) -> None
 
 def with_policy(scenario: Scenario, policy: Policy, name: str = ACTUAL_POLICY) -> Scenario:
     """Return a copy of ``scenario`` with ``policy`` added under ``name``."""
-    from detente.scenario.schema import Scenario as ScenarioModel
-
     if name in scenario.policies:
         raise InputError(f"scenario '{scenario.name}' already has a policy named '{name}'; "
                          "rename it to use a policy path")
     data = scenario.model_dump(by_alias=True)
     data["policies"] = {**data["policies"], name: policy.model_dump(by_alias=True)}
-    return ScenarioModel.model_validate(data)
+    return Scenario.model_validate(data)
 
 
 # --------------------------------------------------------------------------- matching
@@ -196,6 +190,7 @@ def simulate_at(scenario: Scenario, obs: Observations, *, policy: str | None,
                 samples: Mapping[str, FloatArray] | None = None
                 ) -> tuple[Results, FloatArray, str]:
     """Run ``scenario`` up to the last observation; return results and matched values."""
+    # the engine (and its worker pools) loads when a model runs, not with detente.analysis
     from detente.engine import simulate
 
     check_observed_variables(obs, scenario)
@@ -419,9 +414,6 @@ def prepare(scenario: Scenario | str, observed: Observations | str | Path,
             policy_path: Policy | str | Path | None, policy: str | None
             ) -> tuple[Scenario, Observations, str | None]:
     """Load the scenario and observations and add the policy path, if any."""
-    from detente.scenario import load_scenario
-    from detente.scenario.schema import Policy
-
     sc = load_scenario(scenario) if isinstance(scenario, str) else scenario
     obs = observed if isinstance(observed, Observations) else read_observations(observed)
     if policy_path is not None:

@@ -38,11 +38,10 @@ from detente.analysis._base import Estimator
 from detente.analysis._data import Observations, did_you_mean
 from detente.analysis.backtest import ACTUAL_POLICY, prepare, simulate_at
 from detente.errors import InputError
+from detente.scenario.schema import Policy, Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from detente.scenario.schema import Policy, Scenario
 
 #: Fewest accepted samples for a usable posterior.
 MIN_ACCEPTED = 20
@@ -205,8 +204,6 @@ class Calibrator(Estimator):
     # ------------------------------------------------------------------ output
     def _calibrated(self, sc: Scenario, obs: Observations, policy: str, prior: pd.DataFrame,
                     accepted: pd.DataFrame) -> Scenario:
-        from detente.scenario.schema import Scenario as ScenarioModel
-
         today = dt.date.today().isoformat()
         where = Path(obs.name).name
         variables = ", ".join(obs.names)
@@ -257,7 +254,7 @@ class Calibrator(Estimator):
             ("\n\n" if data.get("description") else "") + summary
         base = sc.name if sc.name.endswith(_SUFFIX) else sc.name + _SUFFIX
         data["name"] = base[:_MAX_NAME]
-        return ScenarioModel.model_validate(data)
+        return Scenario.model_validate(data)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary: parameters (prior and accepted), fit quality, acceptance."""

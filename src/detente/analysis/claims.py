@@ -36,10 +36,17 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
+from detente._optional import import_optional
 from detente._typing import BoolArray, FloatArray, SeedLike
+from detente.analysis import discovery
 from detente.analysis._base import Estimator, as_scenario, check_names
+from detente.analysis._design import run_design, unit_to_file_units
+from detente.analysis._outputs import OutputReader, UntestableError, model_variables, record_for
+from detente.analysis.discovery import MIN_CASES, Prim
+from detente.analysis.sensitivity import Sobol
 from detente.errors import InputError
 from detente.results import Results
+from detente.scenario.expr import compile_expr
 from detente.scenario.schema import (
     REFUTED_AT,
     SUPPORTED_AT,
@@ -56,8 +63,6 @@ from detente.scenario.schema import (
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from detente.analysis._outputs import OutputReader
 
 __all__ = [
     "CLAIM_LEVEL", "ClaimResult", "Claims", "Verdict", "claim_indicator", "describe_test",
@@ -426,14 +431,8 @@ class Claims(Estimator):
         Claims
             ``self``, fitted.
         """
-        from detente.analysis._outputs import (
-            OutputReader,
-            UntestableError,
-            model_variables,
-            record_for,
-        )
+        # the engine (and its worker pools) loads when a model runs, not with detente.analysis
         from detente.engine import simulate
-        from detente.scenario.expr import compile_expr
 
         if isinstance(scenario, Results):
             if results is not None:
@@ -560,11 +559,6 @@ class Claims(Estimator):
                       default_policy: str, run_pols: list[str], horizon: int | None,
                       record: list[str], seed: SeedLike,
                       progress: Callable[[str, int, int], None] | None) -> None:
-        from detente._optional import import_optional
-        from detente.analysis._design import run_design, unit_to_file_units
-        from detente.analysis._outputs import OutputReader, UntestableError
-        from detente.analysis.sensitivity import Sobol
-
         try:
             import_optional("SALib", extra="analysis", purpose="Sobol hinges")
         except ImportError as exc:
@@ -609,9 +603,8 @@ class Claims(Estimator):
 
     def _prim_hinges(self, results: Results, indicators: dict[str, _Indicator],
                      out: dict[str, ClaimResult]) -> None:
-        from detente.analysis.discovery import MIN_CASES, Prim, prim_available
-
-        if not prim_available():
+        # through the module, so that a test can stand in for a missing [discovery] extra
+        if not discovery.prim_available():
             for cid in indicators:
                 out[cid].notes.append(PRIM_MISSING)
             return

@@ -191,6 +191,7 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
 
 def _terms(res: Results, ip: int, k: int) -> dict[str, dict[str, float | None]]:
     """Share of samples with a deal in force (or once signed) at each level of each dimension."""
+    # the deal module (and numpy.ma) loads when terms are compared, not with detente.analysis
     from detente.model.bargaining import DIMENSIONS
 
     ds = res.ds

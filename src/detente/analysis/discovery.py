@@ -26,12 +26,12 @@ import numpy as np
 
 from detente._optional import import_optional
 from detente.analysis._base import Estimator, check_names
+from detente.analysis._outputs import OutputReader
 from detente.errors import InputError
+from detente.results import Results
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from detente.results import Results
 
 __all__ = ["PEEL_ALPHA", "PRIM_THRESHOLD", "Prim", "describe_box", "format_value"]
 
@@ -230,11 +230,7 @@ class Prim(Estimator):
                 ) -> tuple[pd.DataFrame, np.ndarray, dict[str, str]]:
         import pandas as pd
 
-        from detente.results import Results
-
         if isinstance(data, Results):
-            from detente.analysis._outputs import OutputReader
-
             ds = data.ds
             names = [str(v)[len("param_"):] for v in ds.data_vars
                      if str(v).startswith("param_") and int(ds[v].attrs.get("uncertain", 0))]

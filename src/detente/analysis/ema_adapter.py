@@ -38,9 +38,12 @@ import numpy as np
 
 from detente._optional import import_optional
 from detente._typing import FloatArray, SeedLike
-from detente.analysis._base import as_scenario
+from detente.analysis._base import as_scenario, check_names
+from detente.analysis._design import run_design
+from detente.analysis._outputs import OutputReader, model_variables, record_for
 from detente.errors import InputError
 from detente.scenario import ParameterDistribution
+from detente.scenario.expr import compile_expr
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,10 +94,6 @@ class EmaAdapter:
     def __init__(self, scenario: Scenario | str, outcomes: Mapping[str, str] | Sequence[str],
                  *, at: Any = "end", horizon: int | None = None, seed: SeedLike = 0,
                  parameters: Sequence[str] | None = None) -> None:
-        from detente.analysis._base import check_names
-        from detente.analysis._outputs import model_variables, record_for
-        from detente.scenario.expr import compile_expr
-
         self.scenario = as_scenario(scenario)
         sc = self.scenario
         self.outcomes = (dict(outcomes) if isinstance(outcomes, Mapping)
@@ -195,9 +194,6 @@ class EmaAdapter:
 
     def _rows(self, policy: str, values: Mapping[str, FloatArray], n: int,
               ) -> dict[str, FloatArray]:
-        from detente.analysis._design import run_design
-        from detente.analysis._outputs import OutputReader
-
         if policy not in self.scenario.policies:
             raise InputError(f"unknown policy '{policy}'; expected one of: "
                              f"{', '.join(self.policies)}")

@@ -38,7 +38,10 @@ import numpy as np
 from detente._optional import import_optional
 from detente._typing import FloatArray, SeedLike
 from detente.analysis._base import Estimator, as_scenario, check_names
+from detente.analysis._design import run_design, unit_to_file_units
+from detente.analysis._outputs import OutputReader, model_variables, record_for
 from detente.errors import InputError
+from detente.scenario.expr import compile_expr
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,7 +109,6 @@ def sensitivity_output(
         ``mean``, ``min``, ``max``, ``sum``, ``integral``, ``first``, ``last``, ``any``,
         ``all``.
     """
-    from detente.analysis._outputs import OutputReader
 
     def fn(res: Results) -> FloatArray:
         reader = OutputReader(res)
@@ -194,10 +196,6 @@ class _GlobalSA(Estimator, ABC):
                       reduce: str | None, record: Sequence[str] | None,
                       progress: Callable[[int, int], None] | None,
                       ) -> tuple[FloatArray, Results]:
-        from detente.analysis._design import run_design, unit_to_file_units
-        from detente.analysis._outputs import model_variables, record_for
-        from detente.scenario.expr import compile_expr
-
         if output is None:
             raise InputError("a scenario needs an output: an expression such as "
                              "'ua_personnel' or a function of the results")

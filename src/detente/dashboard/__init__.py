@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from detente.dashboard._app import create_app as _create_app
+from detente.dashboard._app import serve as _serve
 from detente.dashboard._model import (
     DEFAULT_HORIZON,
     DEFAULT_SAMPLES,
@@ -30,14 +32,10 @@ __all__ = [
 
 def create_app(model: DashboardModel | Scenario | str) -> Any:
     """Build the dashboard's Panel layout for ``model`` (or a scenario, with defaults)."""
-    from detente.dashboard._app import create_app as _create
-
-    return _create(model if isinstance(model, DashboardModel) else DashboardModel(model))
+    return _create_app(model if isinstance(model, DashboardModel) else DashboardModel(model))
 
 
 def serve(model: DashboardModel, *, port: int, address: str = "127.0.0.1",
           show: bool = False) -> None:
     """Serve the dashboard until interrupted (each browser session gets its own state)."""
-    from detente.dashboard._app import serve as _serve
-
     _serve(model, port=port, address=address, show=show)

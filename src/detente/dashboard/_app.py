@@ -13,6 +13,8 @@ from typing import Any
 
 from detente._optional import import_optional
 from detente.dashboard._model import DashboardModel, DashboardState, LeverError
+from detente.model import resolve_modules
+from detente.present.figures import overlay_fan_figure, settlement_figure
 from detente.present.style import (
     DISPLAY_SCALES,
     VERDICT_COLOURS,
@@ -114,8 +116,6 @@ class DashboardApp:
         return f"{variable_title(var)} ({self._unit(var)})"
 
     def _modules(self) -> list[Any]:
-        from detente.model import resolve_modules
-
         return list(resolve_modules(self.model.scenario.modules))
 
     def layout(self) -> Any:
@@ -197,8 +197,6 @@ class DashboardApp:
                 f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
     def _fan_figure(self, state: DashboardState) -> Any:
-        from detente.present.figures import overlay_fan_figure
-
         var = self.variable.value
         dates = [str(d)[:10] for d in state.results.ds["time"].values]
         fig = overlay_fan_figure(
@@ -210,8 +208,6 @@ class DashboardApp:
         return fig
 
     def _settlement_figure(self, state: DashboardState) -> Any:
-        from detente.present.figures import settlement_figure
-
         fig = settlement_figure(state.results, colours=self.colours, height=380)
         if fig is not None:
             fig.update_layout(autosize=True, width=None)

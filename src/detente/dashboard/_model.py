@@ -18,10 +18,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente._typing import FloatArray, SeedLike
+from detente.analysis import as_scenario
+from detente.analysis.claims import ClaimResult, Claims
+from detente.engine import simulate
 from detente.errors import InputError
+from detente.present.figures import fan_quantiles
+from detente.present.record import claim_variables, in_model_order
 
 if TYPE_CHECKING:
-    from detente.analysis.claims import ClaimResult
     from detente.results import Results
     from detente.scenario.schema import Scenario
 
@@ -173,8 +177,6 @@ class DashboardModel:
     def __init__(self, scenario: Scenario | str, *, n_samples: int = DEFAULT_SAMPLES,
                  seed: SeedLike = 0, policies: Sequence[str] | None = None,
                  horizon: int = DEFAULT_HORIZON) -> None:
-        from detente.analysis import as_scenario
-
         self.scenario = as_scenario(scenario)
         sc = self.scenario
         if n_samples < 1:
@@ -213,15 +215,11 @@ class DashboardModel:
 
     @staticmethod
     def _record(sc: Scenario) -> list[str]:
-        from detente.present.record import claim_variables, in_model_order
-
         return in_model_order(sc, {*FAN_VARIABLES, "months_to_settlement", "settled",
                                    "escalated", *claim_variables(sc)})
 
     def _draw_parameters(self) -> dict[str, FloatArray]:
         """Every uncertain parameter's draw per sample (file units), drawn once."""
-        from detente.engine import simulate
-
         sc = self.scenario
         res = simulate(sc, n_samples=self.n_samples, seed=self.seed,
                        policies=self.default_policies[:1], horizon=1,
@@ -278,8 +276,6 @@ class DashboardModel:
     # ------------------------------------------------------------------ update
     def simulate(self, values: Mapping[str, float], policies: Sequence[str]) -> Results:
         """Run the ensemble with the levers fixed at ``values`` (display units)."""
-        from detente.engine import simulate
-
         samples = dict(self._draws)
         for name, x in values.items():
             samples[name] = np.full(self.n_samples, x / self._factor[name])
@@ -306,8 +302,6 @@ class DashboardModel:
         LeverError
             When a value is out of range or no policy is chosen (nothing is run).
         """
-        from detente.present.figures import fan_quantiles
-
         t0 = time.perf_counter()
         vals = self.validate({**self.defaults, **(values or {})})
         pols = self.check_policies(policies if policies is not None
@@ -323,8 +317,6 @@ class DashboardModel:
         return state
 
     def _claims(self, state: DashboardState) -> None:
-        from detente.analysis.claims import Claims
-
         try:
             ev = Claims(hinges=()).fit(self.scenario, state.results, seed=self.seed,
                                        horizon=self.horizon)

@@ -16,6 +16,8 @@ import numpy as np
 
 from detente._optional import import_optional
 from detente._typing import FloatArray
+from detente.analysis.claims import jeffreys_interval
+from detente.model.bargaining import DIMENSIONS
 from detente.present.style import (
     BAND_ALPHA,
     BANDS,
@@ -255,8 +257,6 @@ def terms_shares(res: Results) -> dict[str, dict[str, list[float | None]]]:
     dict
         ``{dimension: {level: [share per policy (None without any deal)]}}``.
     """
-    from detente.model.bargaining import DIMENSIONS
-
     ds = res.ds
     out: dict[str, dict[str, list[float | None]]] = {}
     for dim in DIMENSIONS:
@@ -325,8 +325,6 @@ def terms_figure(res: Results) -> Any | None:
 
 def escalation_figure(res: Results) -> Any | None:
     """Risk of a NATO–Russia war per policy: over time, and at the horizon with 90 % intervals."""
-    from detente.analysis.claims import jeffreys_interval
-
     go = _go()
     ds = res.ds
     if "escalated" not in ds:

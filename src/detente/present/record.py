@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from detente.model import resolve_modules
+
 if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
@@ -20,8 +22,6 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def in_model_order(scenario: Scenario, wanted: Iterable[str]) -> list[str]:
     """Return the variables of ``wanted`` that the scenario's modules compute, in order."""
-    from detente.model import resolve_modules
-
     keep = set(wanted)
     return [v.name for m in resolve_modules(scenario.modules) for v in m.variables
             if v.name in keep]
@@ -29,8 +29,6 @@ def in_model_order(scenario: Scenario, wanted: Iterable[str]) -> list[str]:
 
 def claim_variables(scenario: Scenario) -> list[str]:
     """Model variables that the scenario's claims read (to record them in a run)."""
-    from detente.model import resolve_modules
-
     names = {v.name for m in resolve_modules(scenario.modules) for v in m.variables}
     found: set[str] = set()
 

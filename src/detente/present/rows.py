@@ -16,6 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from detente.model import resolve_modules
 from detente.present.style import fmt_number
 
 if TYPE_CHECKING:
@@ -68,8 +69,6 @@ def describe_value(par: Parameter) -> str:
 
 
 def _module_of(scenario: Scenario) -> dict[str, str]:
-    from detente.model import resolve_modules
-
     owner: dict[str, str] = {}
     for mod in resolve_modules(scenario.modules):
         for spec in mod.params:

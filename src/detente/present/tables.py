@@ -207,6 +207,7 @@ def sensitivity_table(indices: pd.DataFrame, *, title: str, top: int) -> list[Re
 
 def law_fit_table(fit: LanchesterFit) -> list[RenderableType]:
     """Show a fitted attrition law: coefficients with intervals, then the goodness of fit."""
+    # detente.analysis needs numpy; this module stays free of it for the command line
     from detente.analysis import LAWS
 
     law = LAWS[str(fit.law)]

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any, Literal
 from detente._optional import import_optional
 from detente._typing import SeedLike
 from detente._version import __version__
+from detente.analysis import Morris, as_scenario, model_variables
+from detente.analysis.claims import Claims
+from detente.analysis.compare import OUTCOMES, compare
 from detente.errors import InputError, MissingDependencyError
+from detente.model import resolve_modules
+from detente.present import figures as figs
+from detente.present import rows as table_rows
+from detente.present.figures import tornado_figure
+from detente.present.record import claim_variables, in_model_order
 from detente.present.style import (
     KEY_CHARTS,
     VERDICT_COLOURS,
@@ -26,7 +34,6 @@ from detente.present.style import (
 )
 
 if TYPE_CHECKING:
-    from detente.analysis.claims import Claims
     from detente.results import Results
     from detente.scenario.schema import Scenario
 
@@ -66,9 +73,6 @@ def report_record(scenario: Scenario, *, defaults: bool = False) -> list[str]:
     list of str
         The charts' variables and those the scenario's claims read, in model order.
     """
-    from detente.model import resolve_modules
-    from detente.present.record import claim_variables, in_model_order
-
     wanted = set(REPORT_VARIABLES) | set(claim_variables(scenario))
     if defaults:
         wanted |= {v.name for m in resolve_modules(scenario.modules) for v in m.variables
@@ -147,8 +151,6 @@ def _fig_html(fig: Any, div_id: str) -> str:
 
 
 def _headline(res: Results) -> dict[str, Any] | None:
-    from detente.analysis.compare import OUTCOMES, compare
-
     months = [m for m in (12.0, 24.0, 36.0) if res.step_at_month(m) is not None]
     if not months:
         months = [round(float(res.ds["month"].values[-1]), 1)]
@@ -201,8 +203,6 @@ def _deal_counts(res: Results) -> str:
 def _run_claims(sc: Scenario, res: Results, *, hinges: Sequence[HingeKind], sobol_n: int,
                 seed: SeedLike, processes: int, progress: Progress | None,
                 ) -> tuple[Claims | None, str]:
-    from detente.analysis.claims import Claims
-
     if not sc.claims:
         return None, (f"The scenario '{sc.name}' states no claims, so there are no verdicts "
                       "to show. Add a 'claims' section to test an argument's statements.")
@@ -217,9 +217,6 @@ def _run_claims(sc: Scenario, res: Results, *, hinges: Sequence[HingeKind], sobo
 def _run_tornado(sc: Scenario, res: Results, *, output: str, policy: str | None,
                  trajectories: int, seed: SeedLike,
                  progress: Progress | None) -> tuple[_Section | None, str]:
-    from detente.analysis import Morris, model_variables
-    from detente.present.figures import tornado_figure
-
     pol = policy or res.policies[0]
     if pol not in sc.policies:
         raise InputError(f"tornado_policy: unknown policy '{pol}'; the scenario has "
@@ -308,9 +305,6 @@ def build_report(
     """
     jinja2 = import_optional("jinja2", extra="report", purpose="The HTML report")
     offline = import_optional("plotly.offline", extra="report", purpose="The HTML report")
-    from detente.analysis import as_scenario
-    from detente.present import figures as figs
-    from detente.present import rows as table_rows
 
     sc = as_scenario(scenario if scenario is not None else str(results.ds.attrs["scenario"]))
     ds = results.ds

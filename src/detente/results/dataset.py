@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from detente._optional import import_optional
 from detente.errors import InputError
 from detente.results.schema import KEY_OUTPUTS
 from detente.units import DAYS_PER_MONTH
@@ -105,8 +106,6 @@ class Results:
 
     def to_netcdf(self, path: str | Path) -> Path:
         """Write the dataset to NetCDF (needs the ``netcdf`` extra), atomically."""
-        from detente._optional import import_optional
-
         import_optional("h5netcdf", extra="netcdf", purpose="Writing NetCDF")
         path = Path(path)
         tmp = path.with_name(path.name + ".part")

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from detente import model
 from detente.errors import UnitError
 from detente.model.base import Module
 from detente.scenario._claims import check_claims
@@ -119,8 +120,6 @@ def _check_date(log: ProblemLog, path: FieldPath, value: Any, horizon: Horizon |
 def _resolve(log: ProblemLog, data: Mapping[str, Any], registry: Mapping[str, Module] | None,
              ) -> tuple[dict[str, Module], bool]:
     """Return the enabled modules by name, and whether every listed one resolved."""
-    from detente import model
-
     raw = data.get("modules")
     if not isinstance(raw, list | tuple):
         return {}, False
@@ -156,8 +155,6 @@ def _resolve(log: ProblemLog, data: Mapping[str, Any], registry: Mapping[str, Mo
 def _all_readers(registry: Mapping[str, Module] | None) -> dict[str, str]:
     """Map every parameter any known module reads to that module's name."""
     if registry is None:
-        from detente import model
-
         try:
             registry = model.available_modules()
         except Exception:

@@ -36,6 +36,7 @@ import numpy as np
 
 from detente._typing import FloatArray
 from detente.errors import InputError, UnitError
+from detente.model import resolve_modules
 from detente.model.base import Module, ParamSpec
 from detente.units import conversion_factor
 
@@ -378,8 +379,6 @@ class ParameterTable(Mapping[str, TableEntry]):
             If the scenario names a module the registry does not have.
         """
         if modules is None:
-            from detente.model import resolve_modules
-
             enabled = resolve_modules(scenario.modules)
         else:
             enabled = [modules[name] for name in scenario.modules]

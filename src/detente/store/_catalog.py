@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from detente._optional import import_optional
 from detente.errors import InputError
 
 FILENAME = "catalog.duckdb"
@@ -45,8 +46,6 @@ COLUMNS = ("id", "scenario", "scenario_hash", "seed", "detente_version", "parame
 @contextmanager
 def connect(store: Path, *, read_only: bool = False) -> Iterator[Any]:
     """Open a DuckDB connection to the store's catalogue (retried while another process writes)."""
-    from detente._optional import import_optional
-
     duckdb = import_optional("duckdb", extra="store", purpose="The run catalogue")
     path = store / FILENAME
     if read_only and not path.exists():

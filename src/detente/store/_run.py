@@ -37,14 +37,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from detente._optional import import_optional
+from detente._version import __version__
+from detente.engine.sketch import QuantileSketch
 from detente.errors import InputError
-from detente.results import schema
+from detente.results import scenario_hash, schema
+from detente.store import _catalog
 
 if TYPE_CHECKING:
     import xarray as xr
 
     from detente.engine import BlockResult
-    from detente.engine.sketch import QuantileSketch
 
 MARK = "detente-store.json"
 FORMAT: dict[str, Any] = {"format": "detente-run-store", "version": 1}
@@ -260,8 +263,6 @@ class Run:
 
     def load_sketch(self, n_policies: int, n_times: int) -> tuple[QuantileSketch, set[int]]:
         """Load the last checkpoint (empty when there is none)."""
-        from detente.engine.sketch import QuantileSketch
-
         path = self.path / "sketch.npz"
         if not path.exists():
             return QuantileSketch(n_policies, n_times), set()
@@ -373,8 +374,6 @@ class RunStore:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
-        from detente._optional import import_optional
-
         for module in ("zarr", "pyarrow", "duckdb"):
             import_optional(module, extra="store", purpose="Run stores")
         self.path = Path(path)
@@ -447,8 +446,6 @@ class RunStore:
 
     def list(self) -> list[dict[str, Any]]:
         """Catalogue rows, with the status of runs whose writer died set to interrupted."""
-        from detente.store import _catalog
-
         out = _catalog.rows(self.path)
         known = {r["id"] for r in out}
         for r in out:
@@ -464,8 +461,6 @@ class RunStore:
 
     def rebuild_catalog(self) -> int:
         """Recreate the catalogue from the run folders; return the number of runs."""
-        from detente.store import _catalog
-
         db = self.path / _catalog.FILENAME
         for p in (db, db.with_name(db.name + ".wal")):
             if p.exists():
@@ -481,9 +476,6 @@ def make_manifest(run_id: str, *, scenario: Any, plan: Any, seed: int, n_samples
                   quantiles: Sequence[str], levels: Sequence[float], dtype: str,
                   sample_params: Sequence[str]) -> dict[str, Any]:
     """Build the manifest of a new run."""
-    from detente._version import __version__
-    from detente.results import scenario_hash
-
     return {
         "id": run_id,
         "format": FORMAT,

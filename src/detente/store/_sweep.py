@@ -10,18 +10,29 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from detente.engine import Backend, execute, parse_scheduler
+from detente.engine import (
+    BLOCK_SIZE,
+    DEFAULT_LEVELS,
+    Backend,
+    Plan,
+    block_jobs,
+    compile_plan,
+    execute,
+    make_keep,
+    parse_scheduler,
+    resolve_backend,
+)
 from detente.errors import InputError
+from detente.results import KEY_OUTPUTS, scenario_hash
+from detente.scenario.loading import load_scenario
+from detente.store import _catalog
+from detente.store._run import Run, RunStore, make_manifest, now
 
 if TYPE_CHECKING:
-    from detente.engine import Plan
     from detente.scenario.schema import Scenario
-    from detente.store._run import Run
 
 
 def _default_vars(plan: Plan, which: Sequence[str] | None) -> tuple[str, ...]:
-    from detente.results import KEY_OUTPUTS
-
     if which is not None:
         return tuple(which)
     key = [v for v in KEY_OUTPUTS if v in plan.variables]
@@ -101,19 +112,6 @@ def sweep(
     Run
         The completed run.
     """
-    from detente.engine import (
-        BLOCK_SIZE,
-        DEFAULT_LEVELS,
-        block_jobs,
-        compile_plan,
-        make_keep,
-        resolve_backend,
-    )
-    from detente.results import scenario_hash
-    from detente.scenario.loading import load_scenario
-    from detente.store import _catalog
-    from detente.store._run import RunStore, make_manifest, now
-
     scheduler = parse_scheduler(scheduler)
     resolve_backend(backend)
     if dtype not in ("float64", "float32"):
