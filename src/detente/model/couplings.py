@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import heapq
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -72,18 +73,29 @@ class _View(dict[str, FloatArray]):
         raise self._access.error(name)
 
 
-def _taker(names: tuple[str, ...]) -> Callable[[Mapping[str, FloatArray]],
-                                               tuple[FloatArray, ...]]:
-    """Return a fast function computing ``tuple(d[name] for name in names)``."""
-    if not names:
-        return lambda d: ()
-    if len(names) == 1:
-        (only,) = names
-        return lambda d: (d[only],)
-    from operator import itemgetter
+class _Lens:
+    """How one module sees one mapping: which names it takes, and which it is given."""
 
-    get = itemgetter(*names)
-    return lambda d: get(d)
+    __slots__ = ("_access", "_fill", "_names", "_take")
+
+    def __init__(self, names: tuple[str, ...], fill: Mapping[str, FloatArray],
+                 access: _Access) -> None:
+        self._names = names
+        self._fill = dict(fill)
+        self._access = access
+        if len(names) > 1:
+            self._take: Callable[[Mapping[str, FloatArray]], tuple[FloatArray, ...]] = (
+                operator.itemgetter(*names))
+        else:  # itemgetter of one name returns the value, not a 1-tuple
+            self._take = lambda d: tuple(d[k] for k in names)
+
+    def view(self, d: Mapping[str, FloatArray]) -> _View:
+        """Return the module's view of ``d``: a new dict of its names (a few microseconds)."""
+        view = _View(zip(self._names, self._take(d), strict=True))
+        if self._fill:
+            view.update(self._fill)
+        view._access = self._access
+        return view
 
 
 @dataclass(frozen=True)
@@ -277,49 +289,36 @@ class Stepper:
                 return given[r.name]
             return np.full(n, r.neutral)
 
-        self._plan = []
+        self._lenses: list[tuple[Module, _Lens, _Lens, _Lens]] = []
         for w in couplings.wiring:
             m = w.module
             s_fill = {r.name: value(r, written=False) for r in w.s_free}
-            x_fill = {r.name: s_fill[r.name] for r in w.x_free}
-            init_fill = {r.name: s_fill[r.name] if r.name in s_fill
-                         else value(r, written=True) for r in w.init_neutral}
             declared = tuple(r.name for r in m.reads)
-            self._plan.append((
+            self._lenses.append((
                 m,
-                _taker(w.s_names), w.s_names, s_fill,
-                _Access(m.name, "the state at the start of the step (s)",
-                        (*m.variable_names, *declared)),
-                _taker(w.x_names), w.x_names, x_fill,
-                _Access(m.name, "this step's values (x)",
-                        tuple(r.name for r in m.reads if r.when == "step")),
-                _taker(w.init_names), w.init_names, init_fill,
-                _Access(m.name, "the state at initialisation", declared),
+                _Lens(w.s_names, s_fill,
+                      _Access(m.name, "the state at the start of the step (s)",
+                              (*m.variable_names, *declared))),
+                _Lens(w.x_names, {r.name: s_fill[r.name] for r in w.x_free},
+                      _Access(m.name, "this step's values (x)",
+                              tuple(r.name for r in m.reads if r.when == "step"))),
+                _Lens(w.init_names,
+                      {r.name: s_fill[r.name] if r.name in s_fill else value(r, written=True)
+                       for r in w.init_neutral},
+                      _Access(m.name, "the state at initialisation", declared)),
             ))
-
-    @staticmethod
-    def _view(names: tuple[str, ...], values: tuple[FloatArray, ...],
-              fill: Mapping[str, FloatArray], access: _Access) -> _View:
-        view = _View(zip(names, values, strict=True))
-        if fill:
-            view.update(fill)
-        view._access = access
-        return view
 
     def init(self, p: Params) -> dict[str, FloatArray]:
         """Return the initial state: each module's ``init`` in step order."""
         s: dict[str, FloatArray] = {}
-        for (m, *_, take, names, fill, access) in self._plan:
-            s.update(m.init(p, self.n, self._view(names, take(s), fill, access)))
+        for m, _, _, at_init in self._lenses:
+            s.update(m.init(p, self.n, at_init.view(s)))
         return s
 
     def step(self, s: Mapping[str, FloatArray], p: Params, u: Mapping[str, FloatArray],
              ctx: StepContext) -> dict[str, FloatArray]:
         """Return the state after one step of every module from state ``s``."""
         x: dict[str, FloatArray] = {}
-        view = self._view
-        for (m, s_take, s_names, s_fill, s_access, x_take, x_names, x_fill, x_access,
-             *_) in self._plan:
-            x.update(m.step(view(s_names, s_take(s), s_fill, s_access),
-                            view(x_names, x_take(x), x_fill, x_access), p, u, ctx))
+        for m, at_start, this_step, _ in self._lenses:
+            x.update(m.step(at_start.view(s), this_step.view(x), p, u, ctx))
         return {**s, **x}
