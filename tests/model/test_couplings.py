@@ -130,6 +130,17 @@ def test_an_undeclared_read_fails_loudly() -> None:
                                                   r"the start of the step \(s\), which it "
                                                   r"does not declare"):
         run.step(state, {}, {}, StepContext(0, 0.0, 1.0, 2))
+
+    def probing(s, x, p, u, ctx):
+        if "vb" in s:  # a silent detection of another module: refused as well
+            return {"vs": s["va"]}
+        return {"vs": s.get("vb", s["va"])}
+
+    for step in (probing, lambda s, x, p, u, ctx: {"vs": s.get("vb", s["va"])}):
+        m = toy("s", "vs", (Read("va", 0.0),), step=step)
+        run = couple([A, toy("b", "vb"), m], {**INSTALLED, "s": m}, ["a", "b", "s"]).stepper(2)
+        with pytest.raises(UndeclaredReadError, match="read 'vb'"):
+            run.step(run.init({}), {}, {}, StepContext(0, 0.0, 1.0, 2))
     assert isinstance(UndeclaredReadError("m"), KeyError)
 
 

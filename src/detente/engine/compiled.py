@@ -41,7 +41,7 @@ import math
 import os
 import sys
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,7 +69,7 @@ __all__ = ["CHUNK", "Fused", "compiled_run", "fused_for", "fused_plan", "kernel_
 CHUNK = 64
 
 
-def fused_plan(plan: Plan, variables: Any) -> Fused | None:
+def fused_plan(plan: Plan, variables: Iterable[str]) -> Fused | None:
     """Return the fused run for ``plan`` if its structure allows one, else None.
 
     Parameters

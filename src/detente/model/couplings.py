@@ -64,13 +64,26 @@ class _Access:
 
 
 class _View(dict[str, FloatArray]):
-    """One module's view of the state: a dict that raises on an undeclared name."""
+    """One module's view of the state: a dict that raises on an undeclared name.
+
+    ``view[name]`` and ``view.get(name)`` raise for a name the module does not declare, and
+    so does ``name in view``: a module does not probe for another module's variables.
+    """
 
     __slots__ = ("_access",)
     _access: _Access
 
     def __missing__(self, name: str) -> FloatArray:
         raise self._access.error(name)
+
+    def get(self, name: str, default: object = None) -> FloatArray:
+        """Return ``view[name]`` (a default is no way round a missing declaration)."""
+        return self[name]
+
+    def __contains__(self, name: object) -> bool:
+        if dict.__contains__(self, name):
+            return True
+        raise self._access.error(str(name))
 
 
 class _Lens:
