@@ -8,6 +8,7 @@ The hierarchy::
     │   ├── UnitError                 a unit cannot be converted to the one the model uses
     │   └── DataError                 a data file (CSV, observations) is malformed
     ├── NotFittedError (AttributeError)   an analysis was used before ``fit``
+    ├── UndeclaredReadError (KeyError)    a model module read a variable it does not declare
     └── MissingDependencyError (ImportError)  an optional extra is not installed
 """
 
@@ -18,6 +19,13 @@ from dataclasses import dataclass
 
 class DetenteError(Exception):
     """Base class for all detente errors."""
+
+
+class UndeclaredReadError(DetenteError, KeyError):
+    """A model module read a variable it does not declare (a defect of the module's code)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class InputError(DetenteError, ValueError):

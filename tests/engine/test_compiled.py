@@ -1,36 +1,36 @@
-"""Kernel equivalence: Numba kernels, their NumPy twins and the generic module loop agree."""
+"""Compiled runs: a module's declared kernel, generated into a fused loop, is bit-identical
+to the generic module loop, with Numba and with NumPy running the same equations."""
 
 from __future__ import annotations
 
 import os
-import sys
+import types
 
 import numpy as np
 import pytest
 
-import detente
-from detente.engine import (
-    Keep,
-    compile_plan,
-    numba_available,
-    resolve_backend,
-    run_block,
-    simulate,
+from detente.engine import Keep, compile_plan, numba_available, run_block, run_modules, simulate
+from detente.engine.compiled import (
+    Fused,
+    _fingerprint,
+    compiled_run,
+    fused_plan,
+    kernel_source,
+    scalar_equation,
 )
-from detente.engine.compiled import FUSED_VARIABLES, MilitaryFused, fused_military_plan
-from detente.engine.sketch import QuantileSketch, sketch_counts
-from detente.errors import MissingDependencyError
+from detente.engine.streams import block_parameters, constant_array, stream
+from detente.model import Kernel, Module, ParamSpec, Read, VariableSpec, couple, military
+from detente.model.equations import equation, safe_div
 from detente.scenario import load_scenario
 
 HAVE_NUMBA = numba_available()
 requires_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="needs the [fast] extra (numba)")
-RTOL = 1e-9
+BACKENDS = ["numpy", pytest.param("numba", marks=requires_numba)]
+KERNEL_STATE = military.MODULE.kernel_layout.state
 
 
 def _random_params(plan, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Canonical parameters with the benchmark's uncertain ones drawn far and wide."""
-    from detente.engine.streams import block_parameters
-
     file_units = block_parameters(plan, np.random.SeedSequence(0), 0, n)
     p = {k: v * plan.factors[k] for k, v in file_units.items()}
     for name in plan.uncertain:
@@ -40,37 +40,35 @@ def _random_params(plan, n: int, rng: np.random.Generator) -> dict[str, np.ndarr
 
 @pytest.fixture(scope="module")
 def bench_plan():
-    return compile_plan(load_scenario("lanchester-bench"), record=list(FUSED_VARIABLES))
+    return compile_plan(load_scenario("lanchester-bench"), record=list(KERNEL_STATE))
 
 
-@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=requires_numba)])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_fused_military_equals_the_module_loop_on_random_draws(bench_plan, backend):
-    from detente.engine import run_policy
-    from detente.engine.streams import stream
-
     rng = np.random.default_rng(42)
     n, steps = 700, 156
-    plan = compile_plan(bench_plan.scenario.with_horizon(steps), record=list(FUSED_VARIABLES))
+    plan = compile_plan(bench_plan.scenario.with_horizon(steps), record=list(KERNEL_STATE))
     p = _random_params(plan, n, rng)
-    fused = fused_military_plan(plan, FUSED_VARIABLES)
+    fused = fused_plan(plan, KERNEL_STATE)
     assert fused is not None
     assert fused.eligible(p)
-    ref = {v: np.empty((steps + 1, n)) for v in FUSED_VARIABLES}
+    ref = {v: np.empty((steps + 1, n)) for v in KERNEL_STATE}
     shocks = stream(np.random.SeedSequence(1), 0, 1).random((plan.n_steps, len(plan.shocks), n))
+    from detente.engine import run_policy
+
     run_policy(plan, p, (), {}, shocks, n, ref)
-    out = {v: np.empty((steps + 1, n)) for v in FUSED_VARIABLES}
+    out = {v: np.empty((steps + 1, n)) for v in KERNEL_STATE}
     state = fused.init(p, n)
-    for v in FUSED_VARIABLES:
-        out[v][0] = state[FUSED_VARIABLES.index(v)]
+    for v in KERNEL_STATE:
+        out[v][0] = state[KERNEL_STATE.index(v)]
     fused.run(p, state, 0, 60, plan.dt, out, backend)  # in two stretches
     fused.run(p, state, 60, steps, plan.dt, out, backend)
-    for v in FUSED_VARIABLES:
-        np.testing.assert_allclose(out[v], ref[v], rtol=RTOL, atol=0, equal_nan=True)
-        # same operations in the same order: in practice bit for bit
-        np.testing.assert_array_equal(out[v], ref[v])
+    for v in KERNEL_STATE:
+        # the same operations in the same order: bit for bit
+        np.testing.assert_array_equal(out[v], ref[v], err_msg=v)
 
 
-@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=requires_numba)])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_engine_fast_path_is_bit_identical_with_overlays(bench_dict, write_scenario, backend):
     bench_dict["time"]["horizon_steps"] = 80
     bench_dict["policies"] = {
@@ -81,123 +79,175 @@ def test_engine_fast_path_is_bit_identical_with_overlays(bench_dict, write_scena
         "guarded": {"description": "switches a mechanism on: no fused path", "changes": [
             {"param": "mil_stock_guard_switch", "value": 1, "from": "2024-03-04"}]},
     }
-    plan = compile_plan(load_scenario(write_scenario(bench_dict)), record=list(FUSED_VARIABLES))
+    plan = compile_plan(load_scenario(write_scenario(bench_dict)), record=list(KERNEL_STATE))
     fast = run_block(plan, 5, 1, 300, keep=Keep(backend=backend))
     slow = run_block(plan, 5, 1, 300, keep=Keep(fast_paths=False))
-    for v in FUSED_VARIABLES:
-        np.testing.assert_array_equal(fast.trajectories[v], slow.trajectories[v])
+    for v in KERNEL_STATE:
+        np.testing.assert_array_equal(fast.trajectories[v], slow.trajectories[v], err_msg=v)
 
 
-def test_fused_path_is_not_used_for_other_variables_or_modules(bench_plan):
-    assert fused_military_plan(bench_plan, ["combat_power_ratio"]) is None
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_float32_records_are_the_rounded_float64_run(bench_plan, backend):
+    plan = compile_plan(bench_plan.scenario.with_horizon(30), record=list(KERNEL_STATE))
+    f32 = run_block(plan, 2, 0, 100, dtype=np.float32, keep=Keep(backend=backend))
+    ref = run_block(plan, 2, 0, 100, keep=Keep(fast_paths=False))
+    for v in KERNEL_STATE:
+        assert f32.trajectories[v].dtype == np.float32
+        np.testing.assert_array_equal(f32.trajectories[v],
+                                      ref.trajectories[v].astype(np.float32))
+
+
+def test_the_fused_path_applies_only_where_the_kernel_does(bench_plan):
+    assert fused_plan(bench_plan, ["combat_power_ratio"]) is None
     uk = compile_plan(load_scenario("ukraine-2023"))
-    assert fused_military_plan(uk, ["ua_personnel"]) is None
-    p = {"mil_pipeline_switch": np.array([0.0, 1.0])}
-    assert not MilitaryFused.eligible(p)
+    assert fused_plan(uk, ["ua_personnel"]) is None  # more than one module
+    fused = fused_plan(bench_plan, ["ua_personnel"])
+    assert isinstance(fused, Fused)
+    assert not fused.eligible({"mil_pipeline_switch": np.array([0.0, 1.0])})
+    assert compiled_run(bench_plan, None, {}, (), {}, 1, {}, "numpy") is None
 
 
-@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=requires_numba)])
-def test_sketch_counts_and_quantiles(backend):
-    rng = np.random.default_rng(3)
-    x = rng.lognormal(2.0, 3.0, (7, 5000)) * rng.choice([-1.0, 1.0], (7, 5000))
-    x[0, :50] = 0.0
-    x[1, :3] = np.nan
-    x[2] = 1e5 + rng.normal(0, 10, 5000)
-    off_np, c_np = sketch_counts(x, "numpy")
-    off, c = sketch_counts(x, backend)
-    assert off == off_np
-    np.testing.assert_array_equal(c, c_np)
-    sk = QuantileSketch(1, 7)
-    sk.add("v", 0, off, c)
-    levels = [0.05, 0.5, 0.95]
-    q = sk.quantiles("v", levels)[0]
-    for i, lev in enumerate(levels):
-        exact = np.array([np.sort(r[~np.isnan(r)])[round(lev * (np.sum(~np.isnan(r)) - 1))]
-                          for r in x])
-        np.testing.assert_allclose(q[i], exact, rtol=0.004, atol=1e-6)
+def test_non_finite_parameters_rule_the_fused_loop_out(bench_plan):
+    fused = fused_plan(bench_plan, KERNEL_STATE)
+    p = {k: v * bench_plan.factors[k]
+         for k, v in block_parameters(bench_plan, np.random.SeedSequence(0), 0, 8).items()}
+    assert fused.eligible(p)
+    assert not fused.eligible({**p, "ua_ramp_time": constant_array(np.nan, 8)})
+    drawn = p["ua_effectiveness"].copy()
+    drawn[3] = np.inf
+    assert not fused.eligible({**p, "ua_effectiveness": drawn})
 
 
-def test_sketch_merge_does_not_depend_on_order():
+def test_nothing_in_the_engine_names_the_model():
+    """The compiled path knows no parameter or variable: all of it comes from a declaration."""
+    import inspect
+
+    import detente.engine.compiled as compiled
+
+    source = inspect.getsource(compiled)
+    names = {p.name for p in military.PARAMS} | {v.name for v in military.VARIABLES}
+    assert not [n for n in names if f'"{n}"' in source or f"'{n}'" in source]
+
+
+# --------------------------------------------------------------------------- any kernel
+@equation
+def _decay_step(level, total, rate, floor, pull, gain, t, dt):
+    """A toy module's step: a level decaying toward ``pull`` (a read) and a running sum."""
+    new = level + dt * (safe_div(rate * (pull - level), 1.0 + floor, 0.0) + 1e-3 * t)
+    return new, total + dt * gain * new
+
+
+@equation
+def _decay_init(level0):
+    return level0, 0.0
+
+
+@equation
+def gain(rate, floor):
+    return rate / (1.0 + floor)
+
+
+def _decay_init_np(p, n, state):
+    return {"level": p["level0"] + np.zeros(n), "total": np.zeros(n)}
+
+
+def _decay_step_np(s, x, p, u, ctx):
+    g = gain(p["rate"], p["floor"])
+    level, total = _decay_step(s["level"], s["total"], p["rate"], p["floor"], s["pull"], g,
+                               ctx.t, ctx.dt)
+    return {"level": level, "total": total}
+
+
+DECAY = Module(
+    name="decay", description="a toy module with a kernel",
+    params=(ParamSpec("rate", "1/day", "r"), ParamSpec("floor", "1", "f"),
+            ParamSpec("level0", "1", "l")),
+    variables=(VariableSpec("level", "1", "l"), VariableSpec("total", "1", "t")),
+    init=_decay_init_np, step=_decay_step_np, reads=(Read("pull", 3.0),),
+    kernel=Kernel(step=_decay_step, init=_decay_init, derived=(gain,), zero=()),
+)
+
+
+#: Writes what the toy module reads (installed, not enabled: the read takes its neutral value).
+PULL = Module(name="pull", description="writes pull", params=(),
+              variables=(VariableSpec("pull", "1", "p"),), init=_decay_init_np,
+              step=_decay_step_np)
+
+
+class _Plan:
+    """What the compiled path needs of a plan, for a module outside the installation."""
+
+    def __init__(self, n_steps: int) -> None:
+        self.couplings = couple([DECAY], {"decay": DECAY, "pull": PULL}, ["decay", "pull"])
+        self.modules = self.couplings.modules
+        self.n_steps, self.dt = n_steps, 0.5
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_any_declared_kernel_runs_as_its_module(backend):
+    """Time, a read, a derived input and several stretches, in a module of its own."""
+    n, steps = 130, 40
     rng = np.random.default_rng(0)
-    parts = [rng.normal(i, 1 + i, (4, 100)) for i in range(5)]
-    a, b = QuantileSketch(1, 4), QuantileSketch(1, 4)
-    for x in parts:
-        a.add_values("v", 0, x, "numpy")
-    for x in reversed(parts):
-        b.add_values("v", 0, x, "numpy")
-    assert a.offsets == b.offsets
-    np.testing.assert_array_equal(a.counts["v"], b.counts["v"])
-    c = QuantileSketch.from_arrays(a.to_arrays())
-    np.testing.assert_array_equal(c.counts["v"], a.counts["v"])
+    p = {"rate": rng.uniform(0.0, 2.0, n), "floor": rng.uniform(0.0, 1.0, n),
+         "level0": rng.normal(0.0, 5.0, n)}
+    plan = _Plan(steps)
+    ref = {v: np.empty((steps + 1, n)) for v in ("level", "total")}
+    run_modules(plan.couplings, p, n=n, n_steps=steps, dt=plan.dt,
+                shocks=np.empty((steps, 0, n)), out=ref)
+    fused = fused_plan(plan, ["level", "total"])
+    assert fused is not None
+    out = {"total": np.empty((steps + 1, n))}  # one output only: the other is not written
+    state = fused.init(p, n)
+    out["total"][0] = state[1]
+    for k0, k1 in ((0, 7), (7, 7), (7, steps)):
+        fused.run(p, state, k0, k1, plan.dt, out, backend)
+    np.testing.assert_array_equal(out["total"], ref["total"])
+    np.testing.assert_array_equal(state[0], ref["level"][-1])
 
 
-def test_outcomes_and_quantiles_in_simulate(bench_dict, write_scenario):
-    bench_dict["time"]["horizon_steps"] = 40
-    sc = load_scenario(write_scenario(bench_dict))
-    vars_ = ["ua_personnel", "ru_shells", "combat_power_ratio"]
-    ds = simulate(sc, n_samples=1500, seed=2, record=vars_, outcomes=vars_,
-                  quantiles=vars_, levels=[0.1, 0.5, 0.9]).ds
-    for v in vars_:
-        np.testing.assert_array_equal(ds[f"final_{v}"].values, ds[v].values[:, :, -1])
-        exact = np.quantile(ds[v].values, [0.1, 0.5, 0.9], axis=1, method="nearest")
-        np.testing.assert_allclose(ds[f"q_{v}"].values[0], exact[:, 0], rtol=0.004)
-    assert ds.attrs["block_size"] == 1024
-    small = simulate(sc, n_samples=100, seed=2, record=[], outcomes=["ua_personnel"]).ds
-    assert "ua_personnel" not in small
-    assert small["final_ua_personnel"].shape == (1, 100)
-
-
-def test_assembled_layout_matches_results_assemble(bench_dict, write_scenario):
-    from detente.engine import assemble, block_jobs
-
-    bench_dict["time"]["horizon_steps"] = 10
-    sc = load_scenario(write_scenario(bench_dict))
-    plan = compile_plan(sc, record=["ua_personnel", "ru_personnel"])
-    blocks = [job() for job in block_jobs(plan, 4, 1100)]
-    ref = assemble(plan, blocks, seed=4)
-    ours = simulate(sc, n_samples=1100, seed=4, record=["ua_personnel", "ru_personnel"]).ds
-    assert list(ours.data_vars) == list(ref.data_vars)
-    ref.attrs.pop("created")
-    ours.attrs.pop("created")
-    ref = ref.assign_attrs(created=None)
-    ours = ours.assign_attrs(created=None)
-    import xarray as xr
-
-    xr.testing.assert_identical(ours, ref)
-
-
-def test_backend_resolution(monkeypatch):
-    assert resolve_backend("numpy") == "numpy"
-    monkeypatch.setenv("DETENTE_BACKEND", "numpy")
-    assert resolve_backend("auto") == "numpy"
-    monkeypatch.delenv("DETENTE_BACKEND")
-    detente.engine.backend.numba_available.cache_clear()
-    monkeypatch.setitem(sys.modules, "numba", None)  # as if the [fast] extra were missing
-    try:
-        assert resolve_backend("auto") == "numpy"
-        with pytest.raises(MissingDependencyError, match=r"detente\[fast\]"):
-            resolve_backend("numba")
-    finally:
-        detente.engine.backend.numba_available.cache_clear()
-    with pytest.raises(detente.InputError, match="unknown backend"):
-        resolve_backend("cuda")
-
-
-def test_sketch_extremes_stay_compact():
-    x = np.array([[0.0, 1e-300, 5.0, 1.8e308, np.inf, -np.inf, np.nan]])
-    off, c = sketch_counts(x, "numpy")
-    assert c.sum() == 6  # NaN not counted
-    assert c.shape[1] < 2 * 128 * 61  # bounded whatever the magnitudes
-    sk = QuantileSketch(1, 1)
-    sk.add("v", 0, off, c)
-    q = sk.quantiles("v", [0.0, 0.5, 1.0])[0, :, 0]
-    assert q[0] == -np.inf
-    assert q[2] == np.inf
+def test_the_generated_loop_names_every_argument_by_its_kind():
+    src = kernel_source(DECAY.kernel_layout, (3.0,))
+    assert "r0 = float('3.0')" in src
+    assert "step(s0[i], s1[i], q0[i], q1[i], r0, q2[i], t, dt)" in src
+    assert "t = k * dt" in src
+    assert "nan" in kernel_source(DECAY.kernel_layout, (float("nan"),))
 
 
 @requires_numba
+def test_only_equations_and_primitives_compile():
+    @equation
+    def uses_numpy(x):
+        return np.exp(x)
+
+    with pytest.raises(TypeError, match="uses 'np', which is neither a number, a primitive"):
+        scalar_equation(uses_numpy)
+    with pytest.raises(TypeError, match="is not a model equation"):
+        scalar_equation(lambda x: x)
+    twin = scalar_equation(military.supply)
+    assert twin(3.0, 1.0) == 0.75
+    assert twin(0.0, 0.0) == 0.0  # the scalar primitive's fill
+
+
+def test_a_changed_equation_changes_the_fingerprint():
+    before = _fingerprint(military.core_step)
+    assert before == _fingerprint(military.core_step)
+    # the same step calling an equation with other code: another fingerprint
+    scope = dict(military.core_step.__globals__)
+
+    @equation
+    def supply(fires, half_sat):
+        return safe_div(fires, fires + 2.0 * half_sat, 0.0)
+
+    scope["supply"] = supply
+    other = types.FunctionType(military.core_step.__code__, scope, "core_step")
+    other.__detente_equation__ = True
+    assert _fingerprint(other) != before
+
+
+# --------------------------------------------------------------------------- threads
+@requires_numba
 @pytest.mark.parametrize("quantiles", [False, True])
-def test_threaded_kernels_equal_the_serial_numpy_twin(bench_dict, write_scenario, quantiles):
+def test_threaded_kernels_equal_the_serial_numpy_run(bench_dict, write_scenario, quantiles):
     """Blocks prepared here while kernels run on threads: the same numbers as serial NumPy."""
     from detente.engine import make_keep
     from detente.engine.executor import kernel_threads
@@ -224,18 +274,6 @@ def test_threaded_kernels_equal_the_serial_numpy_twin(bench_dict, write_scenario
     assert list(fast.data_vars) == list(twin.data_vars)
     for name in fast.data_vars:
         np.testing.assert_array_equal(fast[name].values, twin[name].values, err_msg=name)
-
-
-def test_non_finite_parameters_rule_the_fused_loop_out(bench_plan):
-    from detente.engine.streams import block_parameters, constant_array
-
-    p = {k: v * bench_plan.factors[k]
-         for k, v in block_parameters(bench_plan, np.random.SeedSequence(0), 0, 8).items()}
-    assert MilitaryFused.eligible(p)
-    assert not MilitaryFused.eligible({**p, "ua_ramp_time": constant_array(np.nan, 8)})
-    drawn = p["ua_effectiveness"].copy()
-    drawn[3] = np.inf
-    assert not MilitaryFused.eligible({**p, "ua_effectiveness": drawn})
 
 
 def test_with_an_executor_every_output_write_happens_in_the_submitted_call(
@@ -276,6 +314,25 @@ def test_with_an_executor_every_output_write_happens_in_the_submitted_call(
     ref = run_block(plan, 3, 0, 50, keep=Keep(outcomes=("ru_personnel",)))
     np.testing.assert_array_equal(out["ua_personnel"], ref.trajectories["ua_personnel"])
     np.testing.assert_array_equal(finals["ru_personnel"], ref.finals["ru_personnel"])
+
+
+def test_assembled_layout_matches_results_assemble(bench_dict, write_scenario):
+    from detente.engine import assemble, block_jobs
+
+    bench_dict["time"]["horizon_steps"] = 10
+    sc = load_scenario(write_scenario(bench_dict))
+    plan = compile_plan(sc, record=["ua_personnel", "ru_personnel"])
+    blocks = [job() for job in block_jobs(plan, 4, 1100)]
+    ref = assemble(plan, blocks, seed=4)
+    ours = simulate(sc, n_samples=1100, seed=4, record=["ua_personnel", "ru_personnel"]).ds
+    assert list(ours.data_vars) == list(ref.data_vars)
+    ref.attrs.pop("created")
+    ours.attrs.pop("created")
+    ref = ref.assign_attrs(created=None)
+    ours = ours.assign_attrs(created=None)
+    import xarray as xr
+
+    xr.testing.assert_identical(ours, ref)
 
 
 def test_an_early_dataset_counts_only_if_it_holds_the_arrays_the_kernels_fill():

@@ -1,4 +1,4 @@
-"""Politics: escalation under option A, elite pressure, US credibility and aid."""
+"""Politics: escalation under option A, elite pressure, US credibility and aid; its reads."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_helpers import neutral_state, step_on_declared_names
 
-from detente.model import politics
-from detente.model.base import StepContext
+from detente.model import StepContext, politics
 from detente.scenario.schema import Parameter
-from detente.scenario.units import conversion_factor
+from detente.units import conversion_factor
 
 DT = 7.0
 
@@ -50,7 +50,7 @@ def test_escalation_is_absorbing(drive, seed: int, rate: float) -> None:
     # the war's intensity may fall (a ceasefire) or rise again: escalation still stays
     intensity = {"war_intensity": rng.choice([0.1, 1.0], n)}
     out = drive(["politics"], params(n, nato_troops_deployed=1, nato_escalation_rate=rate),
-                n, steps, DT, shocks=shocks, overrides=intensity)
+                n, steps, DT, shocks=shocks, inputs=intensity)
     esc = out["escalated"]
     assert set(np.unique(esc)) <= {0.0, 1.0}
     assert np.all(np.diff(esc, axis=0) >= 0)  # once escalated, escalated for good
@@ -58,9 +58,10 @@ def test_escalation_is_absorbing(drive, seed: int, rate: float) -> None:
 
 def test_escalation_stays_even_with_troops_withdrawn(drive) -> None:
     n = 10
-    s = {**politics.init(params(n), n), "escalated": np.ones(n)}
+    reads = neutral_state(politics.MODULE, n)
+    s = {**politics.init(params(n), n, reads), **reads, "escalated": np.ones(n)}
     p = params(n, nato_troops_deployed=0)
-    new = politics.step(s, {}, p, {"escalation": np.ones(n)},
+    new = politics.step(s, reads, p, {"escalation": np.ones(n)},
                         StepContext(step=0, t=0.0, dt=DT, n=n))
     assert (new["escalated"] == 1.0).all()
 
@@ -87,9 +88,9 @@ def test_escalation_hazard_scales_with_troops_and_intensity(drive) -> None:
     n = 2
     p = params(n, nato_troops_deployed=1, nato_deploy_time=0.0)
     full = drive(["politics"], p, n, 3, DT, shocks={"escalation": np.ones((3, n))},
-                 overrides={"war_intensity": np.ones(n)})
+                 inputs={"war_intensity": np.ones(n)})
     calm = drive(["politics"], p, n, 3, DT, shocks={"escalation": np.ones((3, n))},
-                 overrides={"war_intensity": np.full(n, 0.1)})
+                 inputs={"war_intensity": np.full(n, 0.1)})
     assert full["escalation_hazard"][-1] == pytest.approx(p["nato_escalation_rate"])
     assert calm["escalation_hazard"][-1] == pytest.approx(0.1 * p["nato_escalation_rate"])
 
@@ -97,9 +98,9 @@ def test_escalation_hazard_scales_with_troops_and_intensity(drive) -> None:
 def test_elite_pressure_rises_after_the_election(drive) -> None:
     n = 4
     strain = {"ru_civil_strain": np.full(n, 0.2)}
-    before = drive(["politics"], params(n), n, 2, DT, overrides=strain)
+    before = drive(["politics"], params(n), n, 2, DT, inputs=strain)
     after = drive(["politics"], params(n, ru_elite_post_election=1), n, 2, DT,
-                  overrides=strain)
+                  inputs=strain)
     assert before["ru_elite_pressure"][-1] == pytest.approx(0.2)
     assert after["ru_elite_pressure"][-1] == pytest.approx(0.4)
 
@@ -107,13 +108,38 @@ def test_elite_pressure_rises_after_the_election(drive) -> None:
 def test_credibility_and_aid_follow_the_administration() -> None:
     n = 3
     ctx = StepContext(step=0, t=0.0, dt=DT, n=n)
-    s = politics.init(params(n), n)
+    reads = neutral_state(politics.MODULE, n)
+    s = {**politics.init(params(n), n, reads), **reads}
     u = {"escalation": np.ones(n)}
-    same = politics.step(s, {}, params(n), u, ctx)
-    new = politics.step(s, {}, params(n, us_admin_changed=1), u, ctx)
+    same = politics.step(s, reads, params(n), u, ctx)
+    new = politics.step(s, reads, params(n, us_admin_changed=1), u, ctx)
     assert same["us_deal_credibility"] == pytest.approx(0.5)
     assert new["us_deal_credibility"] == pytest.approx(0.2)
     assert same["us_aid_index"] == pytest.approx(1.0)
     assert new["us_aid_index"] == pytest.approx(0.4)
-    cut = politics.step(s, {}, params(n, us_aid_continuing=0), u, ctx)
+    cut = politics.step(s, reads, params(n, us_aid_continuing=0), u, ctx)
     assert cut["us_aid_index"] == pytest.approx(0.0)
+
+
+def test_every_read_is_declared() -> None:
+    n = 5
+    states = step_on_declared_names(politics.MODULE, params(n, nato_troops_deployed=1), n,
+                                    ru_civil_strain=0.3, war_intensity=0.5)
+    assert states[-1]["ru_elite_pressure"] == pytest.approx(0.3)
+    assert np.all(states[-1]["escalation_hazard"] > 0.0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_troops_never_exceed_the_contingent_nor_go_negative(drive, seed: int) -> None:
+    n, steps = 30, 80
+    rng = np.random.default_rng(seed)
+    p = params(n, nato_troops_deployed=1)
+    p["nato_troops_personnel"] = rng.uniform(0.0, 1e5, n)
+    p["nato_deploy_time"] = rng.uniform(0.0, 400.0, n)
+    out = drive(["politics"], p, n, steps, DT, shocks={"escalation": rng.random((steps, n))})
+    pers = out["nato_personnel"]
+    assert np.all(pers >= 0.0)
+    assert np.all(pers <= p["nato_troops_personnel"] * (1 + 1e-12))
+    assert np.all(out["escalation_hazard"] >= 0.0)
+    assert np.all((out["us_aid_index"] >= 0.0) & (out["us_aid_index"] <= 1.0))

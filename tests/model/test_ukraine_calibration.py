@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from model_helpers import neutral_state
 
 from detente.engine import compile_plan, simulate
 from detente.model import military, strikes
@@ -24,8 +25,8 @@ def central(ukraine):
 
 @pytest.fixture(scope="module")
 def flows(central):
-    s = military.init(central, 1)
-    return military._flows(s, central, np.ones(1), np.zeros(1), 1), s
+    s = military.init(central, 1, neutral_state(military.MODULE, 1))
+    return military._flows(s, central, np.ones(1), np.zeros(1)), s
 
 
 def test_initial_losses(flows):
@@ -47,7 +48,7 @@ def test_initial_front_movement(flows):
 
 
 def test_initial_strikes(central):
-    s = strikes.init(central, 1)
+    s = strikes.init(central, 1, neutral_state(strikes.MODULE, 1))
     assert 2.0 < s["strike_hits"][0] < 8.0  # hits a day
     assert s["security_risk"][0] == 1.0
 

@@ -20,7 +20,7 @@ import pytest
 
 from detente.engine import compile_plan
 from detente.scenario import load_scenario
-from detente.scenario.units import conversion_factor
+from detente.units import conversion_factor
 
 FIXTURE: dict[str, Any] = json.loads(
     (Path(__file__).parent / "unit_factors.json").read_text(encoding="utf-8"))

@@ -23,6 +23,7 @@ from detente.engine.loop import (
     block_jobs,
     run_block,
     run_design,
+    run_modules,
     run_policy,
 )
 from detente.engine.plan import Overlay, Plan, compile_plan
@@ -33,6 +34,7 @@ __all__ = [
     "BLOCK_SIZE", "DEFAULT_LEVELS", "Backend", "BlockJob", "BlockResult", "Keep", "Noise",
     "Overlay", "Plan", "assemble", "assemble_blocks", "block_jobs", "block_noise",
     "compile_plan", "design_noise", "execute", "make_keep", "numba_available",
-    "parse_scheduler", "resolve_backend", "run_block", "run_design", "run_policy",
+    "parse_scheduler", "resolve_backend", "run_block", "run_design", "run_modules",
+    "run_policy",
     "simulate",
 ]

@@ -4,7 +4,9 @@ The public seam is :func:`run_design`: "run these parameters under this noise, u
 policy of the plan". Everything that simulates goes through it: :func:`run_block` (one
 block of a Monte Carlo ensemble, with its parameters and noise from the block's streams),
 the analyses' external designs, the run store and the tests. :func:`run_policy` is the
-generic loop under one policy: every module's step, every step.
+generic loop under one policy: every module's step, every step; it is :func:`run_modules`,
+the one time loop, which also runs any set of coupled modules without a scenario (the model's
+tests drive modules through it).
 
 Where the structure of a plan and the parameter values allow it, a policy's run goes
 through a compiled kernel (:mod:`detente.engine.compiled`) that computes the same
@@ -33,12 +35,14 @@ from detente.engine.streams import (
     blocks,
     seed_sequence,
 )
+from detente.model import Couplings
 from detente.model.base import StepContext
 
 if TYPE_CHECKING:
     from detente.engine.sketch import QuantileSketch
 
-__all__ = ["BlockJob", "BlockResult", "block_jobs", "run_block", "run_design", "run_policy"]
+__all__ = ["BlockJob", "BlockResult", "block_jobs", "run_block", "run_design", "run_modules",
+           "run_policy"]
 
 
 @dataclass
@@ -72,7 +76,8 @@ class BlockResult:
 
 def run_policy(plan: Plan, params: Mapping[str, FloatArray], overlays: tuple[Overlay, ...],
                events: Mapping[str, BoolArray], shocks: FloatArray, n: int,
-               out: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+               out: Mapping[str, FloatArray], *,
+               inputs: Mapping[str, FloatArray] | None = None) -> dict[str, FloatArray]:
     """Run the generic loop under one policy; return the final state.
 
     Parameters
@@ -91,25 +96,66 @@ def run_policy(plan: Plan, params: Mapping[str, FloatArray], overlays: tuple[Ove
         Number of samples.
     out : mapping
         Variable -> array ``(n_steps + 1, n)`` that receives its trajectory.
+    inputs : mapping, optional
+        Values for variables no enabled module writes (see :func:`run_modules`).
     """
-    dt_days = plan.dt
+    return run_modules(plan.couplings, params, n=n, n_steps=plan.n_steps, dt=plan.dt,
+                       shocks=shocks, out=out, overlays=overlays, events=events,
+                       inputs=inputs)
+
+
+def run_modules(couplings: Couplings, params: Mapping[str, FloatArray], *, n: int,
+                n_steps: int, dt: float, shocks: FloatArray, out: Mapping[str, FloatArray],
+                overlays: tuple[Overlay, ...] = (),
+                events: Mapping[str, BoolArray] | None = None,
+                inputs: Mapping[str, FloatArray] | None = None) -> dict[str, FloatArray]:
+    """Run the time loop: every coupled module's ``init``, then its ``step``, every step.
+
+    Parameters
+    ----------
+    couplings : Couplings
+        The modules in step order (:func:`detente.model.couple`; a plan's
+        ``plan.couplings``).
+    params : mapping
+        Parameters in canonical units, each of shape ``(n,)``.
+    n : int
+        Number of samples.
+    n_steps : int
+        Number of steps.
+    dt : float
+        Step length in days.
+    shocks : ndarray, shape (n_steps, n_shocks, n)
+        Uniform shocks in ``couplings.shocks`` order.
+    out : mapping
+        Variable -> array ``(n_steps + 1, n)`` that receives its trajectory.
+    overlays : tuple of Overlay
+        Parameter changes over ranges of steps (a policy's, from a plan).
+    events : mapping, optional
+        Per sample: whether each event the overlays depend on happened.
+    inputs : mapping, optional
+        Values, shape ``(n,)``, held over the run for variables the modules read and none
+        of them writes (``couplings.free``), in place of the readers' neutral values.
+
+    Returns
+    -------
+    dict
+        The state after the last step.
+    """
+    happened = events or {}
     # steps at which the set of active overlays changes
     bounds = {o.start for o in overlays} | {o.stop for o in overlays}
-    p = effective(params, active_at(overlays, 0), events)
-    s: dict[str, FloatArray] = {}
-    for m in plan.modules:
-        s.update(m.init(p, n))
+    p = effective(params, active_at(overlays, 0), happened)
+    run = couplings.stepper(n, inputs)
+    s = run.init(p)
     for v, arr in out.items():
         arr[0] = s[v]
-    for k in range(plan.n_steps):
+    names = couplings.shocks
+    for k in range(n_steps):
         if k in bounds and k > 0:
-            p = effective(params, active_at(overlays, k), events)
-        u = {name: shocks[k, j] for j, name in enumerate(plan.shocks)}
-        ctx = StepContext(step=k, t=k * dt_days, dt=dt_days, n=n)
-        x: dict[str, FloatArray] = {}
-        for m in plan.modules:
-            x.update(m.step(s, x, p, u, ctx))
-        s = {**s, **x}
+            p = effective(params, active_at(overlays, k), happened)
+        u = {name: shocks[k, j] for j, name in enumerate(names)}
+        ctx = StepContext(step=k, t=k * dt, dt=dt, n=n)
+        s = run.step(s, p, u, ctx)
         for v, arr in out.items():
             arr[k + 1] = s[v]
     return s

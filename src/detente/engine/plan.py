@@ -16,7 +16,7 @@ import numpy as np
 from detente._typing import BoolArray, FloatArray
 from detente.engine.streams import constant_array
 from detente.errors import InputError
-from detente.model import resolve_modules
+from detente.model import Couplings, couple, resolve_modules
 from detente.model.base import Module, ParamSpec, VariableSpec
 from detente.scenario.schema import Change, Event, Scenario
 from detente.scenario.table import ParameterTable
@@ -54,10 +54,14 @@ class Overlay:
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything the time loop needs, resolved once from a scenario."""
+    """Everything the time loop needs, resolved once from a scenario.
+
+    ``modules`` are in step order, and ``couplings`` says what each reads from whom
+    (:func:`detente.model.couple`).
+    """
 
     scenario: Scenario
-    modules: tuple[Module, ...]
+    couplings: Couplings
     specs: Mapping[str, ParamSpec]
     table: ParameterTable  # each parameter's units, factor, bounds and distribution
     factors: Mapping[str, float]  # file unit -> canonical unit, per parameter (the table's)
@@ -69,6 +73,11 @@ class Plan:
     overlays: Mapping[str, tuple[Overlay, ...]]  # per policy
     events: Mapping[str, Event]  # every event any chosen policy can see, by name
     constants: Mapping[str, float] = field(default_factory=dict)  # central values, file units
+
+    @property
+    def modules(self) -> tuple[Module, ...]:
+        """The enabled modules, in step order."""
+        return self.couplings.modules
 
     @property
     def dt(self) -> float:
@@ -100,6 +109,12 @@ def compile_plan(
         Number of steps (default: the scenario's ``time.horizon_steps``).
     record : sequence of str, optional
         Variables to keep as full trajectories (default: those the modules mark ``record``).
+
+    Raises
+    ------
+    InputError
+        An unknown policy or recorded variable, a bad horizon, or modules whose couplings do
+        not fit (:func:`detente.model.couple`).
     """
     if horizon is not None:
         if horizon <= 0:
@@ -112,7 +127,8 @@ def compile_plan(
             f"unknown polic{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown)}; "
             f"scenario '{scenario.name}' defines: {', '.join(scenario.policies)}"
         )
-    modules = tuple(resolve_modules(scenario.modules))
+    couplings = couple(resolve_modules(scenario.modules))
+    modules = couplings.modules
     specs = {ps.name: ps for m in modules for ps in m.params}
     table = scenario.table  # the one place units are converted and distributions read
     variables = [v for m in modules for v in m.variables]
@@ -134,15 +150,14 @@ def compile_plan(
             events.setdefault(ev_name, ev)
             items.extend(_overlay(scenario, c, ev_name, ev) for c in ev.changes)
         overlays[pol] = tuple(sorted(items, key=lambda o: o.start))
-    shocks = tuple(sorted({s for m in modules for s in m.shocks}))
     return Plan(
         scenario=scenario,
-        modules=modules,
+        couplings=couplings,
         specs=specs,
         table=table,
         factors=table.factors,
         uncertain=table.uncertain,
-        shocks=shocks,
+        shocks=couplings.shocks,
         record=rec,
         n_steps=scenario.time.horizon_steps,
         policies=chosen,

@@ -43,12 +43,13 @@ down with hazard ``settlement_breakdown_rate x (1 - guarantee_breakdown_reductio
 guarantee)`` (shock ``settlement_breakdown``), after which fighting resumes and talks may
 reopen after ``renegotiation_delay``.
 
-Reads (with fallbacks, so the module runs without the others): ``territory_ru_km2``
-(``ru_held_area_start_km2``), ``combat_power_ratio`` (Ukraine / Russia) else
-``ru_personnel / ua_personnel`` else ``bargain_force_ratio_fallback``,
-``ua_casualties_cum`` / ``ru_casualties_cum`` (the reference rates), ``viability``
-(strain 0), and from politics ``ru_elite_pressure``, ``us_deal_credibility``,
-``us_aid_index``, ``escalated``.
+Reads (see :data:`READS`), all this step's values: from the military
+``territory_ru_km2``, ``combat_power_ratio`` (Ukraine / Russia) and ``ua_casualties_cum`` /
+``ru_casualties_cum``, whose neutral value is NaN, "not observed" (without the military the
+actors assume ``ru_held_area_start_km2`` and ``bargain_force_ratio_fallback``, and the
+casualty rates stay at their reference); from society ``viability`` (1: no strain); from
+politics ``ru_elite_pressure`` (0), ``us_deal_credibility`` (1), ``us_aid_index`` (1) and
+``escalated`` (0).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ from detente.model._deals import (
     veto_risk,
     victory_probabilities,
 )
-from detente.model.base import Module, ParamSpec, StepContext, VariableSpec
+from detente.model.base import Module, ParamSpec, Read, StepContext, VariableSpec
 from detente.units import DAYS_PER_MONTH
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "DEALS",
     "DIMENSIONS",
     "MODULE",
+    "READS",
     "Channel",
     "Dimension",
     "Negotiation",
@@ -435,24 +437,32 @@ def _weights(p: Params, actor: str) -> FloatArray:
 
 
 # --------------------------------------------------------------------------- state readers
-def _read(name: str, s: State, x: State) -> FloatArray | None:
-    if name in x:
-        return x[name]
-    if name in s:
-        return s[name]
-    return None
+_NOT_OBSERVED = float("nan")
+
+READS = (
+    Read("territory_ru_km2", _NOT_OBSERVED, "step"),
+    Read("combat_power_ratio", _NOT_OBSERVED, "step"),
+    Read("ua_casualties_cum", _NOT_OBSERVED, "step"),
+    Read("ru_casualties_cum", _NOT_OBSERVED, "step"),
+    Read("viability", 1.0, "step"),
+    Read("ru_elite_pressure", 0.0, "step"),
+    Read("us_aid_index", 1.0, "step"),
+    Read("us_deal_credibility", 1.0, "step"),
+    Read("escalated", 0.0, "step"),
+)
 
 
-def _log_force_ratio(src: State, p: Params) -> FloatArray:
-    """ln(Russian / Ukrainian combat power) from whatever the military module reports."""
-    cpr = src.get("combat_power_ratio")
-    if cpr is not None:
-        return np.asarray(-np.log(np.maximum(cpr, 1e-12)), dtype=np.float64)
-    ua, ru = src.get("ua_personnel"), src.get("ru_personnel")
-    if ua is not None and ru is not None:
-        return np.asarray(np.log(np.maximum(ru, 1.0) / np.maximum(ua, 1.0)), dtype=np.float64)
-    return np.asarray(np.log(np.maximum(p["bargain_force_ratio_fallback"], 1e-12)),
-                      dtype=np.float64)
+def _observed(value: FloatArray, assumed: FloatArray) -> FloatArray:
+    """``value`` where observed, ``assumed`` where not (NaN: no module reports it)."""
+    return np.asarray(np.where(np.isnan(value), assumed, value), dtype=np.float64)
+
+
+def _log_force_ratio(cpr: FloatArray, p: Params) -> FloatArray:
+    """ln(Russian / Ukrainian combat power) from Ukraine's over Russia's (NaN: assumed)."""
+    with np.errstate(invalid="ignore"):
+        observed = -np.log(np.maximum(cpr, 1e-12))
+    assumed = np.log(np.maximum(p["bargain_force_ratio_fallback"], 1e-12))
+    return _observed(observed, assumed)
 
 
 # --------------------------------------------------------------------------- war values
@@ -795,7 +805,7 @@ def _negotiate_dense(code: int, neg: Negotiation, p: Params, credibility: FloatA
 
 
 # --------------------------------------------------------------------------- init / step
-def init(p: Params, n: int) -> dict[str, FloatArray]:
+def init(p: Params, n: int, state: State) -> dict[str, FloatArray]:
     """Return initial values: war at full intensity, no deal, trends from parameters.
 
     Parameters
@@ -804,6 +814,9 @@ def init(p: Params, n: int) -> dict[str, FloatArray]:
         Parameters in canonical units, each of shape ``(n,)``.
     n : int
         Number of samples.
+    state : mapping
+        The declared reads at the start (not used: the references are taken at the first
+        step).
 
     Returns
     -------
@@ -883,15 +896,13 @@ def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray],
     t1 = ctx.t + ctx.dt
     out = {v.name: np.array(s[v.name], dtype=np.float64, copy=True) for v in VARIABLES}
 
-    # ---- inputs (this step's values where earlier modules wrote them)
-    fallback_area = p["ru_held_area_start_km2"]
-    area0 = s.get("territory_ru_km2", fallback_area)
-    area = _read("territory_ru_km2", s, x)
-    area = fallback_area if area is None else area
-    log0 = _log_force_ratio(s, p)
-    log1 = _log_force_ratio({**s, **x}, p)
-    escalated = _read("escalated", s, x)
-    escalated_b = np.zeros(n, dtype=bool) if escalated is None else escalated > 0.5
+    # ---- inputs: the start of the step (s) and this step's values (x)
+    assumed_area = p["ru_held_area_start_km2"]
+    area0 = _observed(s["territory_ru_km2"], assumed_area)
+    area = _observed(x["territory_ru_km2"], assumed_area)
+    log0 = _log_force_ratio(s["combat_power_ratio"], p)
+    log1 = _log_force_ratio(x["combat_power_ratio"], p)
+    escalated_b = x["escalated"] > 0.5
     out["bargain_start_area"] = _fill(out["bargain_start_area"], area0)
     out["bargain_ref_area"] = _fill(out["bargain_ref_area"], area0)
     out["bargain_ref_log_ratio"] = _fill(out["bargain_ref_log_ratio"], log0)
@@ -922,27 +933,22 @@ def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray],
     out["bargain_drift_trend"] = _ema(out["bargain_drift_trend"],
                                       (log1 - out["bargain_ref_log_ratio"]) / span_t, w)
     for side in ("ua", "ru"):
-        cum = _read(f"{side}_casualties_cum", s, x)
-        if cum is None:
-            continue
-        cum0 = s.get(f"{side}_casualties_cum", cum)
-        ref = _fill(out[f"bargain_ref_{side}_cas"], cum0)
-        out[f"bargain_{side}_cas_rate"] = _ema(out[f"bargain_{side}_cas_rate"],
-                                               np.maximum(cum - ref, 0.0) / span_t, w)
+        cum = x[f"{side}_casualties_cum"]
+        ref = _fill(out[f"bargain_ref_{side}_cas"], s[f"{side}_casualties_cum"])
+        old = out[f"bargain_{side}_cas_rate"]
+        # casualties not observed: the rate stays at its reference
+        out[f"bargain_{side}_cas_rate"] = _observed(
+            _ema(old, np.maximum(cum - ref, 0.0) / span_t, w), old)
         out[f"bargain_ref_{side}_cas"] = np.asarray(cum, dtype=np.float64).copy()
     out["bargain_ref_t"] = np.full(n, t1)
     out["bargain_ref_area"] = np.asarray(area, dtype=np.float64) + np.zeros(n)
     out["bargain_ref_log_ratio"] = log1
 
     # ---- each actor's value of fighting on (all samples: cheap, and recorded)
-    viability = _read("viability", s, x)
-    ua_strain = np.zeros(n) if viability is None else np.clip(1.0 - viability, 0.0, 1.0)
-    elite = _read("ru_elite_pressure", s, x)
-    elite = np.zeros(n) if elite is None else elite
-    aid = _read("us_aid_index", s, x)
-    aid = np.ones(n) if aid is None else aid
-    cred = _read("us_deal_credibility", s, x)
-    cred = np.ones(n) if cred is None else cred
+    ua_strain = np.clip(1.0 - x["viability"], 0.0, 1.0)
+    elite = x["ru_elite_pressure"]
+    aid = x["us_aid_index"]
+    cred = x["us_deal_credibility"]
     cost = {
         "ua": p["ua_cost_casualties"] * out["bargain_ua_cas_rate"]
         / np.maximum(p["ua_casualty_ref_rate"], 1.0) + p["ua_cost_strain"] * ua_strain,
@@ -1004,4 +1010,5 @@ MODULE = Module(
     step=step,
     shocks=SHOCKS,
     check=check_parameters,
+    reads=READS,
 )

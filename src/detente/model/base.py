@@ -5,13 +5,22 @@ A module is a named bundle of
 * ``params``: the parameters it reads, each with the canonical unit the code uses
   (scenario files may use any convertible unit; the loader converts);
 * ``variables``: the state variables and auxiliaries it owns and writes;
+* ``reads``: the variables of *other* modules it reads (:class:`Read`), each with the
+  neutral value it sees when no enabled module writes it, and whether it reads the value at
+  the start of the step or the one an earlier module computed this step;
 * ``shocks``: names of the uniform(0, 1) random draws it needs each step;
-* ``init(p, n)``: initial values of all its variables;
+* ``init(p, n, state)``: initial values of all its variables; ``state`` holds its declared
+  reads as the modules initialised before it set them up (the neutral value for the others);
 * ``step(s, x, p, u, ctx)``: new values of all its variables for the next time point;
 * ``check(parameters)`` (optional): cross-parameter checks the loader runs, e.g. weights
-  that must sum to 1, returned as ``(dotted path, message)`` pairs.
+  that must sum to 1, returned as ``(dotted path, message)`` pairs;
+* ``kernel`` (optional): a compiled form of the step in a reduced configuration
+  (:class:`Kernel`);
+* ``requires`` (optional): modules that must be enabled with this one (the loader checks).
 
-The engine runs enabled modules in :data:`detente.model.MODULE_ORDER` every step:
+The engine orders the enabled modules so that every module stepping on this step's value of
+a variable steps after its writer (ties in :data:`detente.model.MODULE_ORDER`), and runs
+them every step (:mod:`detente.model.couplings`):
 
 .. code-block:: python
 
@@ -21,9 +30,11 @@ The engine runs enabled modules in :data:`detente.model.MODULE_ORDER` every step
     s = {**s, **x}                                # state at t + dt
 
 so a module reads the state at the start of the step from ``s`` (Euler, as Vensim) and
-what earlier modules computed this step (e.g. strike hits) from ``x``. Step functions are
-pure: arrays in, a new dict of arrays out, no I/O, no randomness except ``u``. Every array
-has shape ``(n,)``, one row per sample; there are no Python loops over samples.
+what earlier modules computed this step (e.g. strike hits) from ``x``. ``s`` holds the
+module's own variables and its declared reads, ``x`` its reads declared ``"step"``; reading
+any other name raises :class:`~detente.errors.UndeclaredReadError`. Step functions
+are pure: arrays in, a new dict of arrays out, no I/O, no randomness except ``u``. Every
+array has shape ``(n,)``, one row per sample; there are no Python loops over samples.
 
 Canonical units: time is in days (rates are per day, ``ctx.dt`` is the step in days),
 people in persons, munitions in rounds (or drones, missiles, interceptors), money in
@@ -32,8 +43,10 @@ USD bn, area in km2, shares as fractions.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from detente._typing import FloatArray, Params, State
@@ -49,7 +62,7 @@ class ParamSpec:
         Identifier used in scenario files (``snake_case``, prefixed by side: ``ua_``, ``ru_``,
         ``us_``, ``eu_``, or a subsystem prefix).
     unit : str
-        Canonical unit the model code expects (see :mod:`detente.scenario.units`).
+        Canonical unit the model code expects (see :mod:`detente.units`).
     description : str
         One sentence: what the number means.
     low, high : float or None
@@ -111,7 +124,99 @@ class StepContext:
     n: int
 
 
-InitFn = Callable[[Params, int], dict[str, FloatArray]]
+@dataclass(frozen=True)
+class Read:
+    """A variable a module reads from another module.
+
+    Attributes
+    ----------
+    name : str
+        The variable, as the module that writes it names it.
+    neutral : float
+        The value the reader sees when no enabled module writes the variable: the value at
+        which the coupling has no effect on the reader (e.g. 1 for ``war_intensity``, 0 for
+        ``nato_personnel``). NaN says "not observed"; the reader then falls back on its own
+        parameters.
+    when : {"start", "step"}
+        ``"start"``: the value at the start of the step, from ``s`` (the writer may step
+        before or after the reader). ``"step"``: the value the writer computed this step,
+        from ``x`` (and the start value from ``s``); the writer steps first.
+    """
+
+    name: str
+    neutral: float
+    when: Literal["start", "step"] = "start"
+
+
+#: Arguments of a kernel step that are not model names: time and step length in days.
+KERNEL_CONTEXT = ("t", "dt")
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A module's step in a reduced configuration, written to compile (see ``docs/model.md``).
+
+    Every function here is an :func:`~detente.model.equations.equation`, and its signature
+    is the declaration: each argument is named after what it receives.
+
+    Attributes
+    ----------
+    step : callable
+        The reduced step over one sample's floats (or every sample's arrays). Its arguments
+        are the state variables it advances (module variables; it returns their new values,
+        in argument order), parameters, declared reads (held at their neutral values: a
+        kernel runs only when its module runs alone), derived inputs (below) and ``t`` /
+        ``dt`` (:data:`KERNEL_CONTEXT`).
+    init : callable
+        The state variables' initial values, in ``step``'s order, from parameters (and
+        reads); the module's own ``init`` uses it for them, so they agree.
+    zero : tuple of str
+        Parameters that must be exactly 0 in every sample for ``step`` to equal the module's
+        step (switches of the mechanisms it leaves out, noise amplitudes).
+    derived : tuple of callable
+        Inputs constant while the parameters are: each an equation over parameters (and
+        reads), named after the input it computes, evaluated once per stretch of steps
+        instead of every step.
+    """
+
+    step: Callable[..., tuple[Any, ...]]
+    init: Callable[..., tuple[Any, ...]]
+    zero: tuple[str, ...]
+    derived: tuple[Callable[..., Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class KernelLayout:
+    """The arguments of a kernel's functions, by kind (see :class:`Kernel`).
+
+    Attributes
+    ----------
+    arguments : tuple of str
+        Every argument of ``step``, in order.
+    state : tuple of str
+        Variables the kernel advances; ``step`` and ``init`` return them in this order.
+    params : tuple of str
+        Parameters ``step`` reads.
+    reads : tuple of str
+        Declared reads ``step`` reads (at their neutral values).
+    derived : tuple of str
+        Derived inputs ``step`` reads.
+    init_arguments : tuple of str
+        The arguments of ``init`` (parameters and reads).
+    derived_arguments : tuple of tuple of str
+        The arguments of each function of ``Kernel.derived``.
+    """
+
+    arguments: tuple[str, ...]
+    state: tuple[str, ...]
+    params: tuple[str, ...]
+    reads: tuple[str, ...]
+    derived: tuple[str, ...]
+    init_arguments: tuple[str, ...]
+    derived_arguments: tuple[tuple[str, ...], ...]
+
+
+InitFn = Callable[[Params, int, State], dict[str, FloatArray]]
 #: Cross-parameter check of a scenario's parameters: returns (dotted path, message) pairs.
 CheckFn = Callable[[Mapping[str, Any]], list[tuple[str, str]]]
 StepFn = Callable[[State, State, Params, Mapping[str, FloatArray], StepContext],
@@ -120,7 +225,11 @@ StepFn = Callable[[State, State, Params, Mapping[str, FloatArray], StepContext],
 
 @dataclass(frozen=True)
 class Module:
-    """A model subsystem; see the module docstring for the contract."""
+    """A model subsystem; see the module docstring for the contract.
+
+    Declarations are checked when the module is defined: names are unique, a module does
+    not read its own variables, and a kernel's arguments are names the module knows.
+    """
 
     name: str
     description: str
@@ -129,5 +238,84 @@ class Module:
     init: InitFn
     step: StepFn
     shocks: tuple[str, ...] = ()
-    requires: tuple[str, ...] = field(default_factory=tuple)
+    requires: tuple[str, ...] = ()
     check: CheckFn | None = None
+    reads: tuple[Read, ...] = ()
+    kernel: Kernel | None = None
+
+    def __post_init__(self) -> None:
+        own = [v.name for v in self.variables]
+        for what, names in (("variable", own), ("parameter", [p.name for p in self.params]),
+                            ("read", [r.name for r in self.reads])):
+            twice = sorted({x for x in names if names.count(x) > 1})
+            if twice:
+                raise ValueError(f"module '{self.name}' declares the {what}(s) "
+                                 f"{', '.join(twice)} more than once")
+        mine = sorted({r.name for r in self.reads} & set(own))
+        if mine:
+            raise ValueError(f"module '{self.name}' declares reads of its own variable(s) "
+                             f"{', '.join(mine)}; a module reads its own state from s "
+                             "without declaring it")
+        if self.kernel is not None:
+            _ = self.kernel_layout  # checks the declaration now (and keeps the result)
+
+    @functools.cached_property
+    def kernel_layout(self) -> KernelLayout:
+        """The kernel's arguments by kind (:func:`kernel_layout`); needs a kernel."""
+        return kernel_layout(self)
+
+    @property
+    def variable_names(self) -> tuple[str, ...]:
+        """Names of the variables the module owns, in declaration order."""
+        return tuple(v.name for v in self.variables)
+
+
+def kernel_layout(module: Module) -> KernelLayout:
+    """Sort the arguments of ``module``'s kernel functions by kind (see :class:`Kernel`).
+
+    Raises
+    ------
+    ValueError
+        If the module has no kernel, or an argument or a ``zero`` name is not one the module
+        declares.
+    """
+    kernel = module.kernel
+    if kernel is None:
+        raise ValueError(f"module '{module.name}' declares no kernel")
+    variables = set(module.variable_names)
+    params = {p.name for p in module.params}
+    reads = {r.name for r in module.reads}
+
+    def arguments(fn: Callable[..., Any], allowed: set[str], what: str) -> tuple[str, ...]:
+        args = tuple(inspect.signature(fn).parameters)
+        unknown = [a for a in args if a not in allowed]
+        if unknown:
+            raise ValueError(f"{what} of module '{module.name}' ({fn.__name__}) takes "
+                             f"{', '.join(unknown)}: expected {expected[what]}")
+        return args
+
+    derived = {fn.__name__: fn for fn in kernel.derived}
+    expected = {
+        "the kernel step": "the module's variables, parameters or declared reads, its "
+                           f"derived inputs, or {' / '.join(KERNEL_CONTEXT)}",
+        "the kernel init": "the module's parameters or declared reads",
+        "a derived input": "the module's parameters or declared reads",
+    }
+    args = arguments(kernel.step, variables | params | reads | set(derived)
+                     | set(KERNEL_CONTEXT), "the kernel step")
+    init_args = arguments(kernel.init, params | reads, "the kernel init")
+    derived_args = tuple(arguments(fn, params | reads, "a derived input")
+                         for fn in kernel.derived)
+    not_params = [z for z in kernel.zero if z not in params]
+    if not_params:
+        raise ValueError(f"the kernel of module '{module.name}' needs {', '.join(not_params)} "
+                         "to be 0, but the module has no such parameter")
+    return KernelLayout(
+        arguments=args,
+        state=tuple(a for a in args if a in variables),
+        params=tuple(a for a in args if a in params),
+        reads=tuple(a for a in args if a in reads),
+        derived=tuple(a for a in args if a in derived),
+        init_arguments=init_args,
+        derived_arguments=derived_args,
+    )

@@ -10,6 +10,11 @@ from a peace path), and Ukraine's dependence on aid (GDP driven by territory hel
 destroyed by strikes and labour at home; a budget gap covered by financial aid, the
 uncovered part slowing growth).
 
+Reads (see :data:`READS`): from the military, this step's ``ua_mobilised_extra`` and
+``ua_held_ratio`` and the start-of-step ``ru_mobilised_extra``; from strikes, this step's
+``strike_damage_rate``; from society, ``pop_home_ratio`` and ``reconstruction_rate`` (start
+of the step: society steps later); from bargaining, ``sanctions_relief``.
+
 Equations and units are in ``docs/model.md``; time is in days.
 """
 
@@ -20,8 +25,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from detente._typing import FloatArray, Params, State
-from detente.model._common import DAYS_PER_YEAR, _opt, capped, param, safe_div
-from detente.model.base import Module, StepContext, VariableSpec
+from detente.model._common import DAYS_PER_YEAR, capped, param, safe_div
+from detente.model.base import Module, Read, StepContext, VariableSpec
 
 PARAMS = (
     # Ukraine
@@ -74,6 +79,17 @@ PARAMS = (
 )
 
 
+READS = (
+    Read("pop_home_ratio", 1.0),  # labour at home, relative to the start
+    Read("ua_mobilised_extra", 0.0, "step"),  # labour drawn into Ukraine's army
+    Read("ua_held_ratio", 1.0, "step"),  # territory Ukraine holds, relative to the start
+    Read("strike_damage_rate", 0.0, "step"),  # capital destroyed by strikes
+    Read("reconstruction_rate", 0.0),  # capital rebuilt
+    Read("ru_mobilised_extra", 0.0),  # labour drawn into Russia's army
+    Read("sanctions_relief", 0.0),  # share of sanctions lifted by a deal
+)
+
+
 def _v(name: str, unit: str, desc: str, kind: str = "stock", record: bool = True
        ) -> VariableSpec:
     return VariableSpec(name, unit, desc, kind, record)  # type: ignore[arg-type]
@@ -104,13 +120,16 @@ VARIABLES = (
 )
 
 
-def _ua_gdp(yp: FloatArray, k: FloatArray, s: State, p: Params, n: int) -> FloatArray:
-    """Ukraine's GDP (USD bn/day) from potential, capital, labour and territory held."""
+def _ua_gdp(yp: FloatArray, k: FloatArray, home: FloatArray, mobilised: FloatArray,
+            held: FloatArray, p: Params) -> FloatArray:
+    """Ukraine's GDP (USD bn/day) from potential, capital, labour and territory held.
+
+    ``home`` is the population at home and ``held`` the territory held, both relative to the
+    start; ``mobilised`` the personnel drawn into the army since the start.
+    """
     alpha = p["ua_capital_elasticity"]
-    labour = np.maximum(_opt(s, "pop_home_ratio", 1.0, n)
-                        - _opt(s, "ua_mobilised_extra", 0.0, n) / p["ua_employment0"], 0.0)
-    cap = np.maximum(safe_div(k, p["ua_capital0"] + np.zeros(n), 1.0), 0.0)
-    held = _opt(s, "ua_held_ratio", 1.0, n)
+    labour = np.maximum(home - mobilised / p["ua_employment0"], 0.0)
+    cap = np.maximum(safe_div(k, p["ua_capital0"] + np.zeros_like(k), 1.0), 0.0)
     out: FloatArray = yp * cap**alpha * labour ** (1.0 - alpha) * held
     return out
 
@@ -136,8 +155,8 @@ def _ru_aux(new: Mapping[str, FloatArray], relief: FloatArray, p: Params
     }
 
 
-def init(p: Params, n: int) -> dict[str, FloatArray]:
-    """Return the initial state, from parameters."""
+def init(p: Params, n: int, state: State) -> dict[str, FloatArray]:
+    """Return the initial state, from parameters and the military's initial state."""
     z = np.zeros(n)
     s: dict[str, FloatArray] = {
         "ua_gdp_potential": p["ua_gdp0"] + z,
@@ -148,7 +167,8 @@ def init(p: Params, n: int) -> dict[str, FloatArray]:
         "ru_coping": p["ru_coping0"] + z,
         "ru_peace_path": 1.0 + p["ru_peace_gap0"] + z,
     }
-    y = _ua_gdp(s["ua_gdp_potential"], s["ua_capital"], {}, p, n)
+    y = _ua_gdp(s["ua_gdp_potential"], s["ua_capital"], state["pop_home_ratio"],
+                state["ua_mobilised_extra"], state["ua_held_ratio"], p)
     s["ua_gdp"] = y * DAYS_PER_YEAR
     s["ua_gdp_index"] = safe_div(y, p["ua_gdp0"] + z, 1.0)
     s["ua_budget_uncovered"] = _uncovered(y, p) * DAYS_PER_YEAR
@@ -159,22 +179,23 @@ def init(p: Params, n: int) -> dict[str, FloatArray]:
 def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray], ctx: StepContext
          ) -> dict[str, FloatArray]:
     """Advance the economy subsystem by one Euler step of ``ctx.dt`` days."""
-    n, dt = ctx.n, ctx.dt
+    dt = ctx.dt
     # Ukraine: output from the start-of-step state, then potential and capital. Growth
     # stocks integrate exp(rate * dt), exact for a rate held over the step, never negative
     # (a collapsing economy can shrink any amount but not below zero)
     yp, k = s["ua_gdp_potential"], s["ua_capital"]
-    y = _ua_gdp(yp, k, s, p, n)
+    home = s["pop_home_ratio"]
+    y = _ua_gdp(yp, k, home, s["ua_mobilised_extra"], s["ua_held_ratio"], p)
     growth = p["ua_gdp_trend"] - p["ua_fiscal_penalty"] * safe_div(_uncovered(y, p), y, 0.0)
-    recon = _opt(s, "reconstruction_rate", 0.0, n)
-    damage = capped(_opt(x, "strike_damage_rate", 0.0, n), k, recon, dt)
+    recon = s["reconstruction_rate"]
+    damage = capped(x["strike_damage_rate"], k, recon, dt)
     new: dict[str, FloatArray] = {
         "ua_gdp_potential": yp * np.exp(dt * growth),
         "ua_capital": k + dt * (recon - damage),
     }
     # Russia: output gap from military demand and mobilised labour; inflation follows it
-    relief = _opt(s, "sanctions_relief", 0.0, n)
-    mob = _opt(s, "ru_mobilised_extra", 0.0, n) / p["ru_labour_force"]
+    relief = s["sanctions_relief"]
+    mob = s["ru_mobilised_extra"] / p["ru_labour_force"]
     og_target = p["ru_og_per_milex"] * (p["ru_milex_share"] - p["ru_milex_neutral"]) \
         + p["ru_og_per_mobilised"] * mob
     og = s["ru_output_gap"]
@@ -192,7 +213,8 @@ def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray], ctx: StepCo
         "ru_peace_path": s["ru_peace_path"] * np.exp(dt * p["ru_peace_growth"]),
     })
     # auxiliaries at the new state: military's new stocks are in x, society's still in s
-    y_new = _ua_gdp(new["ua_gdp_potential"], new["ua_capital"], {**s, **x}, p, n)
+    y_new = _ua_gdp(new["ua_gdp_potential"], new["ua_capital"], home,
+                    x["ua_mobilised_extra"], x["ua_held_ratio"], p)
     new["ua_gdp"] = y_new * DAYS_PER_YEAR
     new["ua_gdp_index"] = safe_div(y_new, p["ua_gdp0"], 1.0)
     new["ua_budget_uncovered"] = _uncovered(y_new, p) * DAYS_PER_YEAR
@@ -207,6 +229,7 @@ MODULE = Module(
     variables=VARIABLES,
     init=init,
     step=step,
+    reads=READS,
 )
 
-__all__ = ["MODULE", "PARAMS", "VARIABLES", "init", "step"]
+__all__ = ["MODULE", "PARAMS", "READS", "VARIABLES", "init", "step"]

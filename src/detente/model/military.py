@@ -11,7 +11,11 @@ only above a break-through threshold, a slow creep below it).
 With ``mil_pipeline_switch``, ``mil_ramp_switch``, ``mil_aid_money_switch``,
 ``mil_drones_switch`` and ``mil_defender_switch`` all 0 (and no partner supplies or noise),
 the personnel and shell equations are exactly the shared benchmark model
-(``bench/peer-model``): see ``docs/model.md``.
+(``bench/peer-model``): see ``docs/model.md``. That reduced step, :func:`core_step`, is the
+module's compiled kernel (:data:`KERNEL`); it calls the same equations as :func:`step`.
+
+Reads (see :data:`READS`): ``war_intensity`` (bargaining), ``nato_personnel`` and
+``us_aid_index`` (politics), ``pop_home_ratio`` (society), all at the start of the step.
 
 Equations and units are in ``docs/model.md``; time is in days.
 """
@@ -23,8 +27,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from detente._typing import FloatArray, Params, State
-from detente.model._common import _opt, capped, log_ratio, param, ramp, ratio, safe_div, switch
-from detente.model.base import Module, ParamSpec, StepContext, VariableSpec
+from detente.model._common import capped, log_ratio, param, ramp, ratio, switch
+from detente.model.base import Kernel, Module, ParamSpec, Read, StepContext, VariableSpec
+from detente.model.equations import Value, equation, safe_div
 
 SIDES = ("ua", "ru")
 
@@ -200,30 +205,145 @@ VARIABLES = (
 )
 
 
+READS = (
+    Read("war_intensity", 1.0),  # scales combat (a ceasefire lowers it)
+    Read("nato_personnel", 0.0),  # NATO troops on Ukraine's side
+    Read("us_aid_index", 1.0),  # share of US military aid that continues
+    Read("pop_home_ratio", 1.0),  # Ukraine's population at home relative to the start
+)
+
+
+# --------------------------------------------------------------------------- equations
+@equation
+def fires(shells: Value, drones: Value, drones_on: Value,
+          drone_equiv: Value) -> Value:
+    """Munitions available to fire, in shell-equivalents."""
+    return shells + drones_on * drone_equiv * drones
+
+
+@equation
+def supply(fires: Value, half_sat: Value) -> Value:
+    """Saturating supply factor M / (M + half_sat) (1 when half_sat is 0 and M > 0)."""
+    return safe_div(fires, fires + half_sat, 0.0)
+
+
+@equation
+def combat_power(effectiveness: Value, personnel: Value, supply: Value
+                 ) -> Value:
+    """Casualties per day a side inflicts at full intensity, before the defender factor."""
+    return effectiveness * personnel * supply
+
+
+@equation
+def exposure(own: Value, allies: Value, floor: Value) -> Value:
+    """Share of the enemy's fire that hits a side's own forces: own / (own + allies + floor)."""
+    return safe_div(own, own + allies + floor, 0.0)
+
+
+@equation
+def losses(intensity: Value, enemy_power: Value, exposure: Value,
+           factor: Value) -> Value:
+    """Return a side's casualties per day."""
+    return intensity * enemy_power * exposure * factor
+
+
+@equation
+def fire_use(intensity: Value, fire_rate: Value, personnel: Value,
+             supply: Value) -> Value:
+    """Shell-equivalents a side fires per day."""
+    return intensity * fire_rate * personnel * supply
+
+
+@equation
+def inflow(production: Value, imports: Value) -> Value:
+    """Munitions entering a stock per day: own production and imports (aid, partners)."""
+    return production + imports
+
+
+# --------------------------------------------------------------------------- the kernel
+@equation
+def core_init(ua_personnel0: Value, ru_personnel0: Value, ua_shells0: Value,
+              ru_shells0: Value) -> tuple[Value, ...]:
+    """Return forces, shells and casualties at the start (in :func:`core_step`'s order)."""
+    return ua_personnel0, ru_personnel0, ua_shells0, ru_shells0, 0.0, 0.0
+
+
+@equation
+def ua_shell_inflow(ua_shell_production: Value, ua_shell_aid_direct: Value
+                    ) -> Value:
+    """Ukraine's shell inflow with the aid money and ramp-up off (constant)."""
+    return inflow(ua_shell_production, ua_shell_aid_direct)
+
+
+@equation
+def core_step(ua_personnel: Value, ru_personnel: Value, ua_shells: Value, ru_shells: Value,
+              ua_casualties_cum: Value, ru_casualties_cum: Value, ua_effectiveness: Value,
+              ru_effectiveness: Value, ua_fire_rate: Value, ru_fire_rate: Value,
+              ua_half_sat: Value, ru_half_sat: Value, mil_force_floor: Value,
+              ua_shell_inflow: Value, ru_shell_production: Value, ua_reinforcement: Value,
+              ru_reinforcement: Value, war_intensity: Value, nato_personnel: Value, dt: Value
+              ) -> tuple[Value, ...]:
+    """One step with every extra mechanism off: the shared benchmark model.
+
+    With the switches and amplitudes of :data:`KERNEL` at 0, :func:`step` computes exactly
+    these operations on these stocks (the terms it adds are exact zeros and ones): no
+    drones (fires are shells), no defender's advantage (factor 1), constant reinforcement,
+    no ramp-up, no aid money, no partner supplies, no noise, no stock guard.
+    """
+    sup_ua = supply(ua_shells, ua_half_sat)
+    sup_ru = supply(ru_shells, ru_half_sat)
+    cp_ua = combat_power(ua_effectiveness, ua_personnel + nato_personnel, sup_ua)
+    cp_ru = combat_power(ru_effectiveness, ru_personnel, sup_ru)
+    loss_ua = losses(war_intensity, cp_ru,
+                     exposure(ua_personnel, nato_personnel, mil_force_floor), 1.0)
+    loss_ru = losses(war_intensity, cp_ua, exposure(ru_personnel, 0.0, mil_force_floor), 1.0)
+    used_ua = fire_use(war_intensity, ua_fire_rate, ua_personnel, sup_ua)
+    used_ru = fire_use(war_intensity, ru_fire_rate, ru_personnel, sup_ru)
+    return (
+        ua_personnel + dt * (ua_reinforcement - loss_ua),
+        ru_personnel + dt * (ru_reinforcement - loss_ru),
+        ua_shells + dt * (ua_shell_inflow - used_ua),
+        ru_shells + dt * (ru_shell_production - used_ru),
+        ua_casualties_cum + dt * loss_ua,
+        ru_casualties_cum + dt * loss_ru,
+    )
+
+
+#: The compiled form of the step where the extra mechanisms are off (``lanchester-bench``).
+KERNEL = Kernel(
+    step=core_step,
+    init=core_init,
+    derived=(ua_shell_inflow,),
+    zero=("mil_pipeline_switch", "mil_ramp_switch", "mil_aid_money_switch",
+          "mil_drones_switch", "mil_defender_switch", "mil_stock_guard_switch",
+          "mil_intensity_noise", "ru_partner_shells"),
+)
+
+
 # --------------------------------------------------------------------------- pieces
 def _fires(shells: FloatArray, drones: FloatArray, x: str, p: Params) -> FloatArray:
-    """Munitions available to fire, in shell-equivalents."""
-    return shells + p["mil_drones_switch"] * p[f"{x}_drone_equiv"] * drones
+    out: FloatArray = fires(shells, drones, p["mil_drones_switch"], p[f"{x}_drone_equiv"])
+    return out
 
 
 def _supply(fires: FloatArray, x: str, p: Params) -> FloatArray:
-    """Saturating supply factor M / (M + half_sat) (1 when half_sat is 0 and M > 0)."""
-    return safe_div(fires, fires + p[f"{x}_half_sat"], 0.0)
+    out: FloatArray = supply(fires, p[f"{x}_half_sat"])
+    return out
 
 
 def _combat_power(pers_ua: FloatArray, pers_ru: FloatArray, sup_ua: FloatArray,
                   sup_ru: FloatArray, nato: FloatArray, p: Params
                   ) -> tuple[FloatArray, FloatArray]:
-    """Casualties per day each side inflicts at full intensity, before the defender factor."""
-    cp_ua = p["ua_effectiveness"] * (pers_ua + nato) * sup_ua
-    cp_ru = p["ru_effectiveness"] * pers_ru * sup_ru
-    return cp_ua, cp_ru
+    """Combat power of each side; NATO troops fight at Ukraine's effectiveness."""
+    return (combat_power(p["ua_effectiveness"], pers_ua + nato, sup_ua),
+            combat_power(p["ru_effectiveness"], pers_ru, sup_ru))
 
 
 def _trainees0(x: str, p: Params) -> FloatArray:
     """Trainees in a steady pipeline at the start: recruitment x training time."""
-    return p["mil_pipeline_switch"] * p[f"{x}_recruit_rate"] * p[f"{x}_pool0"] \
+    out: FloatArray = p["mil_pipeline_switch"] * p[f"{x}_recruit_rate"] * p[f"{x}_pool0"] \
         * p[f"{x}_training_time"]
+    return out
 
 
 def _pipeline(x: str, s: State, loss: FloatArray, home: FloatArray, p: Params, dt: float
@@ -235,8 +355,9 @@ def _pipeline(x: str, s: State, loss: FloatArray, home: FloatArray, p: Params, d
     inflow_pool = p[f"{x}_pool_inflow"]
     guard = p["mil_stock_guard_switch"]
     recruit = capped(on * p[f"{x}_recruit_rate"] * pool * home, pool, inflow_pool, dt, guard)
-    graduate = train / p[f"{x}_training_time"]
-    leave_wounded = wounded / p[f"{x}_recovery_time"]
+    # a step longer than the training or recovery time would take out more than there is
+    graduate = capped(train / p[f"{x}_training_time"], train, recruit, dt, guard)
+    leave_wounded = capped(wounded / p[f"{x}_recovery_time"], wounded, 0.0, dt, guard)
     returned = p[f"{x}_return_share"] * leave_wounded
     # switch 0: the benchmark's constant reinforcement; switch 1: the pipeline
     inflow = (1.0 - on) * p[f"{x}_reinforcement"] + on * (graduate + returned)
@@ -270,12 +391,13 @@ def _front_speed(cp_ua: FloatArray, cp_ru: FloatArray, p: Params) -> FloatArray:
     return out
 
 
-def _aid(p: Params, s: State, n: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _aid(p: Params, s: State, aid_index: FloatArray
+         ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Aid shells (rounds/day), aid interceptors (per day) and Western capacity for Ukraine."""
     on = p["mil_aid_money_switch"]
     # US aid is scaled by politics' us_aid_index (aid continuing, cut after a change of
     # administration); without the politics module it flows as the parameter says
-    money = p["us_mil_aid"] * _opt(s, "us_aid_index", 1.0, n) + p["eu_mil_aid"]
+    money = p["us_mil_aid"] * aid_index + p["eu_mil_aid"]
     west_cap = (p["west_shell_capacity"] + p["mil_ramp_switch"] * s["west_shell_ramp"]) \
         * (1.0 - p["west_competing_demand"])
     bought = safe_div(money * p["ua_aid_shell_share"], p["west_shell_cost"], 0.0)
@@ -308,22 +430,29 @@ def _aux(new: Mapping[str, FloatArray], nato: FloatArray, p: Params
 
 
 # --------------------------------------------------------------------------- contract
-def init(p: Params, n: int) -> dict[str, FloatArray]:
-    """Return the initial state: stocks from parameters, pipelines in steady state."""
+def init(p: Params, n: int, state: State) -> dict[str, FloatArray]:
+    """Return the initial state: stocks from parameters, pipelines in steady state.
+
+    The initial flows (and the wounded in steady state with them) are those at the war's
+    intensity and the NATO troops of ``state``, with US aid scaled by its ``us_aid_index``.
+    """
     z = np.zeros(n)
-    s: dict[str, FloatArray] = {"territory_ru_km2": p["mil_territory_ru0"] + z,
-                                "west_shell_ramp": z.copy()}
+    core = core_init(p["ua_personnel0"], p["ru_personnel0"], p["ua_shells0"], p["ru_shells0"])
+    s: dict[str, FloatArray] = {name: value + z for name, value in zip(
+        ("ua_personnel", "ru_personnel", "ua_shells", "ru_shells", "ua_casualties_cum",
+         "ru_casualties_cum"), core, strict=True)}
+    s["territory_ru_km2"] = p["mil_territory_ru0"] + z
+    s["west_shell_ramp"] = z.copy()
     for x in SIDES:
-        s[f"{x}_personnel"] = p[f"{x}_personnel0"] + z
         s[f"{x}_pool"] = p[f"{x}_pool0"] + z
         s[f"{x}_trainees"] = _trainees0(x, p) + z
-        s[f"{x}_shells"] = p[f"{x}_shells0"] + z
         s[f"{x}_drones"] = p[f"{x}_drones0"] + z
-        for k in ("shell_ramp", "drone_ramp", "casualties_cum", "killed_cum"):
+        for k in ("shell_ramp", "drone_ramp", "killed_cum"):
             s[f"{x}_{k}"] = z.copy()
         s[f"{x}_wounded"] = z.copy()
+    nato = state["nato_personnel"]
     # wounded in steady state with the initial loss rate
-    flows = _flows(s, p, np.ones(n), np.zeros(n), n)
+    flows = _flows(s, p, state["war_intensity"], nato)
     for x in SIDES:
         s[f"{x}_wounded"] = (1.0 - p[f"{x}_killed_share"]) * flows[f"{x}_loss"] \
             * p[f"{x}_recovery_time"] * p["mil_pipeline_switch"]
@@ -331,18 +460,18 @@ def init(p: Params, n: int) -> dict[str, FloatArray]:
     s["ru_shells_fired"] = flows["ru_shells_used"]
     s["territory_change"] = flows["front"]
     s["ua_killed_rate"] = p["ua_killed_share"] * flows["ua_loss"]
-    aid_shells, aid_int, _ = _aid(p, s, n)
+    aid_shells, aid_int, _ = _aid(p, s, state["us_aid_index"])
     s["ua_aid_shells"] = aid_shells + z
     s["ua_interceptor_aid"] = aid_int + z
-    s.update(_aux(s, np.zeros(n), p))
+    s.update(_aux(s, nato, p))
     return s
 
 
-def _flows(s: State, p: Params, intensity: FloatArray, nato: FloatArray, n: int
+def _flows(s: State, p: Params, intensity: FloatArray, nato: FloatArray
            ) -> dict[str, FloatArray]:
     """Combat flows at the start-of-step state ``s`` (per day)."""
-    fires = {x: _fires(s[f"{x}_shells"], s[f"{x}_drones"], x, p) for x in SIDES}
-    sup = {x: _supply(fires[x], x, p) for x in SIDES}
+    fire = {x: _fires(s[f"{x}_shells"], s[f"{x}_drones"], x, p) for x in SIDES}
+    sup = {x: _supply(fire[x], x, p) for x in SIDES}
     cp_ua, cp_ru = _combat_power(s["ua_personnel"], s["ru_personnel"], sup["ua"], sup["ru"],
                                  nato, p)
     # the stronger side holds the initiative (attacks) and pays the defender's advantage;
@@ -356,16 +485,16 @@ def _flows(s: State, p: Params, intensity: FloatArray, nato: FloatArray, n: int
     floor = p["mil_force_floor"]
     ua, ru = s["ua_personnel"], s["ru_personnel"]
     out = {
-        "ua_loss": intensity * cp_ru * safe_div(ua, ua + nato + floor, 0.0) * fac_ua,
-        "ru_loss": intensity * cp_ua * safe_div(ru, ru + floor, 0.0) * fac_ru,
+        "ua_loss": losses(intensity, cp_ru, exposure(ua, nato, floor), fac_ua),
+        "ru_loss": losses(intensity, cp_ua, exposure(ru, 0.0, floor), fac_ru),
         "front": intensity * _front_speed(cp_ua, cp_ru, p),
     }
     for x in SIDES:
-        cons = intensity * p[f"{x}_fire_rate"] * s[f"{x}_personnel"] * sup[x]
+        cons = fire_use(intensity, p[f"{x}_fire_rate"], s[f"{x}_personnel"], sup[x])
         # draw shells and drones in proportion to their share of the fires available
-        out[f"{x}_shells_used"] = cons * safe_div(s[f"{x}_shells"], fires[x], 1.0)
+        out[f"{x}_shells_used"] = cons * safe_div(s[f"{x}_shells"], fire[x], 1.0)
         out[f"{x}_drones_used"] = p["mil_drones_switch"] * cons \
-            * safe_div(s[f"{x}_drones"], fires[x], 0.0)
+            * safe_div(s[f"{x}_drones"], fire[x], 0.0)
     return out
 
 
@@ -373,25 +502,24 @@ def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray], ctx: StepCo
          ) -> dict[str, FloatArray]:
     """Advance the military subsystem by one Euler step of ``ctx.dt`` days."""
     n, dt = ctx.n, ctx.dt
-    war = _opt(s, "war_intensity", 1.0, n)
-    nato = _opt(s, "nato_personnel", 0.0, n)
+    nato = s["nato_personnel"]
     noise = 1.0 + p["mil_intensity_noise"] * (2.0 * u["combat_intensity"] - 1.0)
-    intensity = war * noise
-    f = _flows(s, p, intensity, nato, n)
+    intensity = s["war_intensity"] * noise
+    f = _flows(s, p, intensity, nato)
     ramp_on = p["mil_ramp_switch"]
-    aid_shells, aid_int, _ = _aid(p, s, n)
+    aid_shells, aid_int, _ = _aid(p, s, s["us_aid_index"])
     partner = p["ru_partner_shells"] * np.exp(-p["ru_partner_decline"] * ctx.t)
     imports = {"ua": aid_shells, "ru": partner}
-    home = {"ua": _opt(s, "pop_home_ratio", 1.0, n), "ru": np.ones(n)}
+    home = {"ua": s["pop_home_ratio"], "ru": np.ones(n)}
     new: dict[str, FloatArray] = {}
     for xs in SIDES:
         prod = p[f"{xs}_shell_production"] + ramp_on * s[f"{xs}_shell_ramp"]
         dprod = p[f"{xs}_drone_production"] + ramp_on * s[f"{xs}_drone_ramp"]
-        inflow = prod + imports[xs]
+        shells_in = inflow(prod, imports[xs])
         guard = p["mil_stock_guard_switch"]
-        used = capped(f[f"{xs}_shells_used"], s[f"{xs}_shells"], inflow, dt, guard)
+        used = capped(f[f"{xs}_shells_used"], s[f"{xs}_shells"], shells_in, dt, guard)
         dused = capped(f[f"{xs}_drones_used"], s[f"{xs}_drones"], dprod, dt, guard)
-        new[f"{xs}_shells"] = s[f"{xs}_shells"] + dt * (inflow - used)
+        new[f"{xs}_shells"] = s[f"{xs}_shells"] + dt * (shells_in - used)
         new[f"{xs}_drones"] = s[f"{xs}_drones"] + dt * (dprod - dused)
         new[f"{xs}_shells_fired"] = used
         lag = p[f"{xs}_ramp_time"]
@@ -424,6 +552,9 @@ MODULE = Module(
     init=init,
     step=step,
     shocks=("combat_intensity",),
+    reads=READS,
+    kernel=KERNEL,
 )
 
-__all__ = ["MODULE", "PARAMS", "VARIABLES", "init", "step"]
+__all__ = ["KERNEL", "MODULE", "PARAMS", "READS", "VARIABLES", "core_init", "core_step",
+           "init", "step"]

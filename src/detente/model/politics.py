@@ -14,9 +14,11 @@ The op-ed's political links, each a few lines of arithmetic per step:
   Ukraine's side. Their presence carries a hazard of a NATO–Russia war, scaled by the
   deployment and by the war's intensity; the war is an absorbing state (``escalated``).
 
-Reads (with fallbacks, so the module runs without the others): ``ru_civil_strain`` (economy;
-0 if absent), ``war_intensity`` (bargaining, previous step; 1 if absent). The only random
-draw is the shock ``escalation``, drawn by the engine every step for every sample.
+Reads (see :data:`READS`; the neutral values let the module run without the others):
+``ru_civil_strain`` (economy, this step; 0), ``war_intensity`` (bargaining, at the start of
+the step; 1). The elite pressure starts at 0: the strain it answers is counted from the
+first step. The only random draw is the shock ``escalation``, drawn by the engine every
+step for every sample.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ import numpy as np
 
 from detente._typing import FloatArray, Params, State
 from detente.model._deals import step_probability
-from detente.model.base import Module, ParamSpec, StepContext, VariableSpec
+from detente.model.base import Module, ParamSpec, Read, StepContext, VariableSpec
 
-__all__ = ["MODULE", "init", "step"]
+__all__ = ["MODULE", "READS", "init", "step"]
 
 PARAMS = (
     ParamSpec("ru_elite_post_election", "switch",
@@ -81,19 +83,14 @@ VARIABLES = (
 
 SHOCKS = ("escalation",)
 
-
-def _read(name: str, s: State, x: State, default: FloatArray) -> FloatArray:
-    """Return this step's value of ``name``, else the state's, else ``default``."""
-    if name in x:
-        return x[name]
-    if name in s:
-        return s[name]
-    return default
+READS = (
+    Read("ru_civil_strain", 0.0, "step"),  # Russia's civil-economy strain
+    Read("war_intensity", 1.0),  # scales the escalation hazard
+)
 
 
-def _pressure_and_beliefs(s: State, x: State, p: Params,
-                          n: int) -> tuple[FloatArray, FloatArray, FloatArray]:
-    strain = _read("ru_civil_strain", s, x, np.zeros(n))
+def _pressure_and_beliefs(strain: FloatArray, p: Params
+                          ) -> tuple[FloatArray, FloatArray, FloatArray]:
     post = p["ru_elite_post_election"]
     factor = 1.0 + post * (p["ru_elite_post_election_multiplier"] - 1.0)
     pressure = np.maximum(strain, 0.0) * factor
@@ -104,7 +101,7 @@ def _pressure_and_beliefs(s: State, x: State, p: Params,
     return pressure, cred, aid
 
 
-def init(p: Params, n: int) -> dict[str, FloatArray]:
+def init(p: Params, n: int, state: State) -> dict[str, FloatArray]:
     """Return initial values: no NATO troops, no escalation, beliefs from parameters.
 
     Parameters
@@ -113,13 +110,16 @@ def init(p: Params, n: int) -> dict[str, FloatArray]:
         Parameters in canonical units, each of shape ``(n,)``.
     n : int
         Number of samples.
+    state : mapping
+        The declared reads at the start (not used: no strain is counted before the first
+        step, and there is no hazard before the first step).
 
     Returns
     -------
     dict of str to ndarray
         Every variable in :data:`VARIABLES`, shape ``(n,)``.
     """
-    pressure, cred, aid = _pressure_and_beliefs({}, {}, p, n)
+    pressure, cred, aid = _pressure_and_beliefs(np.zeros(n), p)
     return {
         "ru_elite_pressure": pressure,
         "us_deal_credibility": cred,
@@ -152,14 +152,13 @@ def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray],
     dict of str to ndarray
         New values of every variable in :data:`VARIABLES`.
     """
-    n = ctx.n
-    pressure, cred, aid = _pressure_and_beliefs(s, x, p, n)
+    pressure, cred, aid = _pressure_and_beliefs(x["ru_civil_strain"], p)
     target = p["nato_troops_deployed"] * p["nato_troops_personnel"]
     ramp = np.minimum(1.0, ctx.dt / np.maximum(p["nato_deploy_time"], ctx.dt))
     personnel = s["nato_personnel"] + (target - s["nato_personnel"]) * ramp
     # the hazard scales with the share of the full contingent present and with the fighting
     share = personnel / np.maximum(p["nato_troops_personnel"], 1.0)
-    intensity = s.get("war_intensity", np.ones(n))
+    intensity = s["war_intensity"]
     hazard = p["nato_escalation_rate"] * share * intensity
     hazard = np.where(s["escalated"] > 0.5, 0.0, hazard)
     newly = u["escalation"] < step_probability(hazard, ctx.dt)
@@ -182,4 +181,5 @@ MODULE = Module(
     init=init,
     step=step,
     shocks=SHOCKS,
+    reads=READS,
 )

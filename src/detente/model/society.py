@@ -9,7 +9,15 @@ of Ukrainian refugees will return home" (return driven by security and reconstru
 index in [0, 1] from population at home, economy, reconstruction and military balance).
 
 Population is closed: home + abroad + occupied + dead is constant (no births or natural
-deaths over the horizon). Equations and units are in ``docs/model.md``; time is in days.
+deaths over the horizon).
+
+Reads (see :data:`READS`): from the military, this step's ``territory_change``,
+``ua_killed_rate`` and ``combat_power_ratio`` and the start-of-step ``territory_ru_km2`` and
+``ua_held_km2``; from strikes, ``security_risk`` and this step's
+``strike_civilian_deaths``; from the economy, this step's ``ua_gdp_index``; from
+bargaining, ``settlement_guarantee``.
+
+Equations and units are in ``docs/model.md``; time is in days.
 """
 
 from __future__ import annotations
@@ -19,8 +27,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from detente._typing import FloatArray, Params, State
-from detente.model._common import DAYS_PER_YEAR, _opt, param, safe_div
-from detente.model.base import Module, StepContext, VariableSpec
+from detente.model._common import DAYS_PER_YEAR, param, safe_div
+from detente.model.base import Module, Read, StepContext, VariableSpec
 
 PARAMS = (
     param("ua_pop_home0", "persons",
@@ -55,6 +63,19 @@ PARAMS = (
     param("viab_w_econ", "index", "Weight of the economy in viability.", 0.0),
     param("viab_w_recon", "index", "Weight of reconstruction progress in viability.", 0.0),
     param("viab_w_mil", "index", "Weight of the military balance in viability.", 0.0),
+)
+
+
+READS = (
+    Read("security_risk", 1.0),  # perceived strike risk (1 = the start)
+    Read("settlement_guarantee", 0.0),  # guarantees of a settlement in force
+    Read("territory_change", 0.0, "step"),  # occupation and liberation
+    Read("territory_ru_km2", 1.0),  # area occupied (denominator of liberation)
+    Read("ua_held_km2", 1.0),  # area held (denominator of occupation)
+    Read("ua_killed_rate", 0.0, "step"),  # soldiers killed
+    Read("strike_civilian_deaths", 0.0, "step"),  # civilians killed by strikes
+    Read("ua_gdp_index", 1.0, "step"),  # the economy, in viability
+    Read("combat_power_ratio", 1.0, "step"),  # the military balance, in viability
 )
 
 
@@ -107,14 +128,9 @@ def _invest_target(risk: FloatArray, p: Params) -> FloatArray:
     return out
 
 
-def init(p: Params, n: int) -> dict[str, FloatArray]:
-    """Return the initial state, from parameters."""
+def init(p: Params, n: int, state: State) -> dict[str, FloatArray]:
+    """Return the initial state, from parameters and the military balance at the start."""
     z = np.zeros(n)
-    cp_ratio = np.ones(n)
-    if "ua_effectiveness" in p:  # the military balance at the start, when the model has it
-        from detente.model import military
-
-        cp_ratio = military.init(p, n)["combat_power_ratio"]
     s: dict[str, FloatArray] = {
         "pop_home": p["ua_pop_home0"] + z,
         "refugees_abroad": p["ua_refugees0"] + z,
@@ -126,17 +142,17 @@ def init(p: Params, n: int) -> dict[str, FloatArray]:
     }
     s["reconstruction_investment"] = s["reconstruction_rate"] * DAYS_PER_YEAR
     s["viability"] = _viability(s["pop_home"], s["refugees_abroad"], s["pop_occupied"], z,
-                                np.ones(n), cp_ratio, p)
+                                np.ones(n), state["combat_power_ratio"], p)
     return s
 
 
 def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray], ctx: StepContext
          ) -> dict[str, FloatArray]:
     """Advance the society subsystem by one Euler step of ``ctx.dt`` days."""
-    n, dt = ctx.n, ctx.dt
+    dt = ctx.dt
     home, abroad, occ = s["pop_home"], s["refugees_abroad"], s["pop_occupied"]
-    risk = _opt(s, "security_risk", 1.0, n)
-    guarantee = _opt(s, "settlement_guarantee", 0.0, n)
+    risk = s["security_risk"]
+    guarantee = s["settlement_guarantee"]
     # what donors and returnees perceive: a guaranteed settlement removes part of the risk
     perceived = risk * (1.0 - p["guarantee_effect"] * guarantee)
     recon = s["reconstruction_rate"]
@@ -153,13 +169,13 @@ def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray], ctx: StepCo
                    1.0 + gam * safe_div(p["recon_rate0"], secure, 0.0), 1.0)
     ret = np.minimum(abroad * p["ua_return_rate"] * pull, abroad / dt)
     # occupation and liberation move people with the front line
-    d_area = _opt(x, "territory_change", 0.0, n)
-    held = _opt(s, "ua_held_km2", 1.0, n)
-    occupied_area = _opt(s, "territory_ru_km2", 1.0, n)
+    d_area = x["territory_change"]
+    held = s["ua_held_km2"]
+    occupied_area = s["territory_ru_km2"]
     occ_in = p["ua_front_density"] * home * safe_div(np.maximum(d_area, 0.0), held, 0.0)
     occ_out = np.minimum(occ * safe_div(np.maximum(-d_area, 0.0), occupied_area, 0.0),
                          occ / dt)
-    deaths = _opt(x, "ua_killed_rate", 0.0, n) + _opt(x, "strike_civilian_deaths", 0.0, n)
+    deaths = x["ua_killed_rate"] + x["strike_civilian_deaths"]
     # outflows from home cannot exceed the people there
     out = flight + occ_in + deaths
     scale = np.minimum(safe_div(home / dt, out, 1.0), 1.0)
@@ -177,8 +193,7 @@ def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray], ctx: StepCo
     new["pop_home_ratio"] = safe_div(new["pop_home"], p["ua_pop_home0"], 1.0)
     new["viability"] = _viability(
         new["pop_home"], new["refugees_abroad"], new["pop_occupied"],
-        new["reconstruction_cum"], _opt(x, "ua_gdp_index", 1.0, n),
-        _opt(x, "combat_power_ratio", 1.0, n), p)
+        new["reconstruction_cum"], x["ua_gdp_index"], x["combat_power_ratio"], p)
     return new
 
 
@@ -189,6 +204,7 @@ MODULE = Module(
     variables=VARIABLES,
     init=init,
     step=step,
+    reads=READS,
 )
 
-__all__ = ["MODULE", "PARAMS", "VARIABLES", "init", "step"]
+__all__ = ["MODULE", "PARAMS", "READS", "VARIABLES", "init", "step"]

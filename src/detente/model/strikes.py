@@ -7,6 +7,9 @@ hits destroy capital (USD bn) and kill civilians; a security-risk index (1 = the
 damage rate at the start) follows the damage rate with a lag and drives flight,
 reconstruction and return in :mod:`detente.model.society`.
 
+Reads (see :data:`READS`): ``war_intensity`` (bargaining, at the start of the step) and
+``ua_interceptor_aid`` (military, this step).
+
 Equations and units are in ``docs/model.md``; time is in days.
 """
 
@@ -17,8 +20,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from detente._typing import FloatArray, Params, State
-from detente.model._common import _opt, capped, param, safe_div
-from detente.model.base import Module, StepContext, VariableSpec
+from detente.model._common import capped, param, safe_div
+from detente.model.base import Module, Read, StepContext, VariableSpec
 
 PARAMS = (
     param("ru_missiles0", "missiles", "Russia's long-range missile stock at the start.", 0.0),
@@ -53,6 +56,12 @@ PARAMS = (
     param("security_lag", "day",
           "Time constant with which perceived security risk follows the strike damage rate.",
           1.0),
+)
+
+
+READS = (
+    Read("war_intensity", 1.0),  # scales launches (a ceasefire lowers it)
+    Read("ua_interceptor_aid", 0.0, "step"),  # interceptors bought with aid this step
 )
 
 
@@ -120,8 +129,12 @@ def _strikes(mis: FloatArray, sha: FloatArray, icp: FloatArray, war: FloatArray,
     }
 
 
-def init(p: Params, n: int) -> dict[str, FloatArray]:
-    """Return the initial stocks; the risk index starts at 1 by definition."""
+def init(p: Params, n: int, state: State) -> dict[str, FloatArray]:
+    """Return the initial stocks; the risk index starts at 1 by definition.
+
+    The reference damage rate is that of the full war-time campaign with Ukraine's own
+    interceptor production (``state`` is not used).
+    """
     z = np.zeros(n)
     mis, sha, icp = p["ru_missiles0"] + z, p["ru_shaheds0"] + z, p["ua_interceptors0"] + z
     f = _strikes(mis, sha, icp, np.ones(n), p["ua_interceptor_production"] + z, p, 1.0)
@@ -137,9 +150,9 @@ def init(p: Params, n: int) -> dict[str, FloatArray]:
 def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray], ctx: StepContext
          ) -> dict[str, FloatArray]:
     """Advance the strikes subsystem by one Euler step of ``ctx.dt`` days."""
-    n, dt = ctx.n, ctx.dt
-    war = _opt(s, "war_intensity", 1.0, n)
-    icp_in = p["ua_interceptor_production"] + _opt(x, "ua_interceptor_aid", 0.0, n)
+    dt = ctx.dt
+    war = s["war_intensity"]
+    icp_in = p["ua_interceptor_production"] + x["ua_interceptor_aid"]
     mis, sha, icp = s["ru_missiles"], s["ru_shaheds"], s["ua_interceptors"]
     # Under a ceasefire the residual strikes are a share of the campaign the war would run;
     # what is produced meanwhile is stockpiled (and fired if the deal breaks down).
@@ -176,6 +189,7 @@ MODULE = Module(
     variables=VARIABLES,
     init=init,
     step=step,
+    reads=READS,
 )
 
-__all__ = ["MODULE", "PARAMS", "VARIABLES", "init", "step"]
+__all__ = ["MODULE", "PARAMS", "READS", "VARIABLES", "init", "step"]

@@ -1,4 +1,4 @@
-"""The bargaining module inside the loop: contract, channels, deal effects, breakdown."""
+"""The bargaining module: contract, declared reads, channels, deal effects, breakdown."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_helpers import neutral_state, step_on_declared_names
 
 from detente.errors import InputError
-from detente.model import bargaining, politics
+from detente.model import StepContext, bargaining, politics
 from detente.model.bargaining import (
     CHANNELS,
     DEALS,
@@ -22,7 +23,7 @@ from detente.model.bargaining import (
     war_values,
 )
 from detente.scenario.schema import Event, Parameter, Policy
-from detente.scenario.units import conversion_factor
+from detente.units import conversion_factor
 
 SCENARIO = (Path(bargaining.__file__).parents[1] / "scenario" / "builtin"
             / "ukraine-2023.yaml")
@@ -56,7 +57,7 @@ def settlement_params(n: int, **over: float) -> dict[str, np.ndarray]:
 
 
 def war_state(n: int, *, ratio: float = 1 / 1.5, area: float = 108_000.0) -> dict:
-    """Coupling variables from a stationary war (held fixed by ``drive``)."""
+    """Inputs from a stationary war (held fixed by ``drive``)."""
     return {"territory_ru_km2": np.full(n, area), "combat_power_ratio": np.full(n, ratio),
             "ru_civil_strain": np.full(n, 0.1), "viability": np.full(n, 0.5)}
 
@@ -126,7 +127,7 @@ def test_a_missing_weight_and_a_bad_channel_are_reported() -> None:
 def test_all_zero_weights_are_an_input_error() -> None:
     p = settlement_params(4, **{f"ua_weight_{d}": 0.0 for d in DIM_NAMES})
     with pytest.raises(InputError, match="ua_weight_"):
-        bargaining.init(p, 4)
+        bargaining.init(p, 4, neutral_state(bargaining.MODULE, 4))
 
 
 # --------------------------------------------------------------------------- contract
@@ -134,7 +135,7 @@ def test_module_contract() -> None:
     n = 5
     p = settlement_params(n)
     for m in MODULES:
-        s = m.init(p, n)
+        s = m.init(p, n, neutral_state(m, n))
         assert set(s) == {v.name for v in m.variables}
         assert all(v.shape == (n,) for v in s.values())
         assert len({ps.name for ps in m.params}) == len(m.params)
@@ -145,7 +146,7 @@ def test_module_contract() -> None:
 def test_step_returns_every_variable(drive) -> None:
     n = 6
     out = drive(["politics", "bargaining"], settlement_params(n, negotiation_channel=2), n,
-                10, DT, overrides=war_state(n))
+                10, DT, inputs=war_state(n))
     for m in MODULES:
         for v in m.variables:
             assert out[v.name].shape == (11, n)
@@ -155,7 +156,7 @@ def test_step_returns_every_variable(drive) -> None:
 def test_no_channel_never_settles(drive) -> None:
     n = 32
     out = drive(["politics", "bargaining"], settlement_params(n, negotiation_channel=0), n,
-                STEPS, DT, overrides=war_state(n))
+                STEPS, DT, inputs=war_state(n))
     assert not out["settled"].any()
     assert np.isnan(out["months_to_settlement"][-1]).all()
     assert (out["deal_territory"] == -1).all()
@@ -177,12 +178,12 @@ def test_a_channel_lacking_what_russia_requires_never_settles(drive) -> None:
               "settlement_breakdown": rng.random((STEPS, n)),
               "escalation": rng.random((STEPS, n))}
     kyiv = drive(["politics", "bargaining"], _russia_wants_only_european_security(n, 1), n,
-                 STEPS, DT, shocks=shocks, overrides=war_state(n))
+                 STEPS, DT, shocks=shocks, inputs=war_state(n))
     assert not kyiv["settled"].any()
     assert not kyiv["zone_exists"].any()
     # the same actors settle when the channel can move that dimension (the test has teeth)
     washington = drive(["politics", "bargaining"], _russia_wants_only_european_security(n, 2),
-                       n, STEPS, DT, shocks=shocks, overrides=war_state(n))
+                       n, STEPS, DT, shocks=shocks, inputs=war_state(n))
     assert washington["settled"].any()
     agreed = washington["deal_european_security"][-1]
     sq = DIMENSIONS[DIM_NAMES.index("european_security")].status_quo
@@ -228,7 +229,7 @@ def _easy(n: int, **over: float) -> dict[str, np.ndarray]:
 def test_a_deal_brings_a_ceasefire_with_its_terms(drive) -> None:
     n = 16
     p = _easy(n)
-    out = drive(["politics", "bargaining"], p, n, 8, DT, overrides=war_state(n))
+    out = drive(["politics", "bargaining"], p, n, 8, DT, inputs=war_state(n))
     assert out["settled"][-1].all()
     first = np.argmax(out["settled"] > 0.5, axis=0)
     assert np.all(first == first[0])  # the first monthly round (a step crossing day 30.44)
@@ -250,7 +251,7 @@ def test_breakdown_resumes_the_war_and_talks_wait(drive) -> None:
     shocks = {"settlement_breakdown": np.zeros((40, n)), "settlement_veto": np.ones((40, n)),
               "escalation": np.ones((40, n))}
     out = drive(["politics", "bargaining"], p, n, 40, DT, shocks=shocks,
-                overrides=war_state(n))
+                inputs=war_state(n))
     settled = out["settled"] > 0.5
     k = int(np.argmax(settled[:, 0]))
     assert settled[k].all()
@@ -271,7 +272,7 @@ def test_a_veto_blocks_the_deal_that_month(drive) -> None:
     p = _easy(n, ua_veto_base=0.5)
     shocks = {"settlement_veto": np.full((12, n), 0.25), "settlement_breakdown": np.ones((12, n)),
               "escalation": np.ones((12, n))}
-    out = drive(["politics", "bargaining"], p, n, 12, DT, shocks=shocks, overrides=war_state(n))
+    out = drive(["politics", "bargaining"], p, n, 12, DT, shocks=shocks, inputs=war_state(n))
     assert not out["settled"].any()
     assert out["zone_exists"].any()
     assert np.all(out["ukraine_veto_risk"][-1] >= 0.5)
@@ -279,16 +280,17 @@ def test_a_veto_blocks_the_deal_that_month(drive) -> None:
 
 def test_escalation_stops_talks_and_ends_a_deal(drive) -> None:
     n = 8
-    out = drive(["politics", "bargaining"], _easy(n), n, 20, DT,
-                overrides={**war_state(n), "escalated": np.ones(n)})
+    war = {k: v for k, v in war_state(n).items() if k != "ru_civil_strain"}  # politics' read
+    out = drive(["bargaining"], _easy(n), n, 20, DT, inputs={**war, "escalated": np.ones(n)})
     assert not out["settled"].any()
+    calm = drive(["bargaining"], _easy(n), n, 20, DT, inputs=war)
+    assert calm["settled"].any()  # the same talks settle without the escalation
     # a deal in force ends when a NATO-Russia war breaks out
-    s = {**bargaining.init(_easy(n), n), "settled": np.ones(n),
+    reads = neutral_state(bargaining.MODULE, n)
+    s = {**bargaining.init(_easy(n), n, reads), **reads, "settled": np.ones(n),
          "settlement_guarantee": np.ones(n), "war_intensity": np.full(n, 0.1)}
-    x = {"escalated": np.ones(n)}
+    x = {**{r.name: reads[r.name] for r in bargaining.READS}, "escalated": np.ones(n)}
     u = {"settlement_veto": np.ones(n), "settlement_breakdown": np.ones(n)}
-    from detente.model.base import StepContext
-
     new = bargaining.step(s, x, _easy(n), u, StepContext(step=1, t=7.0, dt=7.0, n=n))
     assert (new["settled"] == 0).all()
     assert (new["war_intensity"] == 1.0).all()
@@ -303,8 +305,39 @@ def test_a_settlement_never_raises_war_intensity(drive, seed: int, channel: int)
                                                "escalation")}
     p = settlement_params(n, negotiation_channel=channel)
     out = drive(["politics", "bargaining"], p, n, 60, DT, shocks=shocks,
-                overrides=war_state(n, ratio=float(rng.uniform(0.4, 1.5))))
+                inputs=war_state(n, ratio=float(rng.uniform(0.4, 1.5))))
     w = out["war_intensity"]
     assert np.all(w <= 1.0)
     assert np.all(np.where(out["settled"] > 0.5, w == p["ceasefire_war_intensity"], w == 1.0))
     assert np.all(np.diff(out["settlements"], axis=0) >= 0)
+
+
+# --------------------------------------------------------------------------- reads
+def test_every_read_is_declared() -> None:
+    n = 6
+    p = settlement_params(n, negotiation_channel=2)
+    # five steps cross a month: the talks (and every read) run
+    states = step_on_declared_names(bargaining.MODULE, p, n, steps=5,
+                                    territory_ru_km2=108_000.0, combat_power_ratio=0.7,
+                                    ua_casualties_cum=1e4, ru_casualties_cum=2e4)
+    assert all(np.isfinite(st["ua_war_value"]).all() for st in states[4:])
+
+
+def test_without_the_military_the_actors_assume_their_parameters(drive) -> None:
+    """Territory, force ratio and casualties are "not observed" (NaN): parameters stand in."""
+    n = 4
+    p = settlement_params(n, negotiation_channel=0)
+    alone = drive(["politics", "bargaining"], p, n, 9, DT)
+    assert np.isfinite(alone["ru_war_value"][-1]).all()
+    np.testing.assert_array_equal(alone["bargain_start_area"][-1], p["ru_held_area_start_km2"])
+    np.testing.assert_array_equal(alone["bargain_ref_log_ratio"][-1],
+                                  np.log(p["bargain_force_ratio_fallback"]))
+    # no casualties observed: the rates stay at their reference
+    for side in ("ua", "ru"):
+        np.testing.assert_array_equal(alone[f"bargain_{side}_cas_rate"][-1],
+                                      p[f"{side}_casualty_ref_rate"])
+    # observed values take their place (the test has teeth)
+    seen = drive(["politics", "bargaining"], p, n, 9, DT,
+                 inputs={**war_state(n, area=100_000.0), "ua_casualties_cum": np.zeros(n)})
+    np.testing.assert_array_equal(seen["bargain_start_area"][-1], np.full(n, 100_000.0))
+    assert np.all(seen["bargain_ua_cas_rate"][-1] < p["ua_casualty_ref_rate"])

@@ -1,4 +1,4 @@
-"""Unit parsing and conversion."""
+"""Unit parsing and conversion: the grammar of units in scenario files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from detente.errors import InputError, UnitError
-from detente.scenario.units import conversion_factor, convert, parse_unit
+from detente.units import conversion_factor, convert, parse_unit
 
 Y, M = 365.25, 365.25 / 12
 

@@ -1,0 +1,101 @@
+"""The module contract: what a declaration may say, checked when the module is defined."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from detente.model import MODULE_ORDER, Kernel, Module, ParamSpec, Read, VariableSpec, military
+from detente.model.base import kernel_layout
+from detente.model.equations import equation
+
+
+def _init(p, n, state):
+    return {"stock": np.zeros(n)}
+
+
+def _step(s, x, p, u, ctx):
+    return {"stock": s["stock"]}
+
+
+def module(**kw) -> Module:
+    base = {"name": "toy", "description": "a toy",
+            "params": (ParamSpec("rate", "1/day", "r"),),
+            "variables": (VariableSpec("stock", "persons", "s"),), "init": _init,
+            "step": _step}
+    return Module(**{**base, **kw})
+
+
+@equation
+def toy_step(stock, rate, drive, boost, dt):
+    return (stock + dt * rate * drive * boost,)
+
+
+@equation
+def toy_init(rate):
+    return (0.0 * rate,)
+
+
+@equation
+def boost(rate):
+    return 1.0 + rate
+
+
+def test_names_are_unique() -> None:
+    with pytest.raises(ValueError, match=r"declares the variable.*stock.*more than once"):
+        module(variables=(VariableSpec("stock", "p", "a"), VariableSpec("stock", "p", "b")))
+    with pytest.raises(ValueError, match=r"declares the read.*drive.*more than once"):
+        module(reads=(Read("drive", 1.0), Read("drive", 0.0, "step")))
+
+
+def test_a_module_does_not_declare_reads_of_its_own_variables() -> None:
+    with pytest.raises(ValueError, match=r"reads of its own variable.*stock"):
+        module(reads=(Read("stock", 0.0),))
+
+
+def test_a_kernel_is_sorted_by_its_signature() -> None:
+    m = module(reads=(Read("drive", 1.0),),
+               kernel=Kernel(step=toy_step, init=toy_init, derived=(boost,), zero=("rate",)))
+    layout = m.kernel_layout
+    assert layout.arguments == ("stock", "rate", "drive", "boost", "dt")
+    assert (layout.state, layout.params, layout.reads, layout.derived) == (
+        ("stock",), ("rate",), ("drive",), ("boost",))
+    assert layout.init_arguments == ("rate",)
+    assert layout.derived_arguments == (("rate",),)
+    assert kernel_layout(m) == layout
+    # the layout travels with the module (process workers get plans by pickle)
+    assert pickle.loads(pickle.dumps(m)).kernel_layout == layout
+
+
+def test_a_kernel_argument_must_be_a_name_the_module_knows() -> None:
+    with pytest.raises(ValueError, match=r"kernel step of module 'toy' \(toy_step\) takes "
+                                         r"drive, boost"):
+        module(kernel=Kernel(step=toy_step, init=toy_init, zero=()))
+
+    @equation
+    def bad_init(stock):
+        return (stock,)
+
+    with pytest.raises(ValueError, match=r"kernel init .* takes stock: expected the "
+                                         r"module's parameters or declared reads"):
+        module(reads=(Read("drive", 1.0),),
+               kernel=Kernel(step=toy_step, init=bad_init, derived=(boost,), zero=()))
+    with pytest.raises(ValueError, match="needs speed to be 0, but the module has no such"):
+        module(reads=(Read("drive", 1.0),),
+               kernel=Kernel(step=toy_step, init=toy_init, derived=(boost,), zero=("speed",)))
+
+
+def test_every_module_declares_a_contract_that_holds() -> None:
+    from detente.model import available_modules
+
+    mods = available_modules()
+    assert tuple(mods) == MODULE_ORDER
+    writers = {v.name: m.name for m in mods.values() for v in m.variables}
+    for m in mods.values():
+        for r in m.reads:
+            assert r.name in writers, (m.name, r.name)
+            assert writers[r.name] != m.name
+            assert r.when in ("start", "step")
+    assert military.MODULE.kernel is military.KERNEL
