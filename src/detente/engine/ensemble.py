@@ -16,6 +16,7 @@ from detente.engine.record import DEFAULT_LEVELS, assemble_blocks, make_keep
 from detente.engine.streams import BLOCK_SIZE
 from detente.errors import InputError
 from detente.results import Results, schema
+from detente.scenario.loading import load_scenario
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -96,8 +97,6 @@ def simulate(
     >>> res.ds.sizes["sample"]  # doctest: +SKIP
     200
     """
-    from detente.scenario.loading import load_scenario
-
     if isinstance(scenario, str):
         scenario = load_scenario(scenario)
     for name, value in (("n_samples", n_samples), ("processes", processes),

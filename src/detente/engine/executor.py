@@ -41,6 +41,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from detente._typing import FloatArray
+from detente.engine.backend import resolve_backend
+from detente.engine.compiled import fused_for
 from detente.errors import InputError
 
 if TYPE_CHECKING:
@@ -121,9 +123,6 @@ def execute(jobs: Sequence[BlockJob], *, scheduler: str = "serial",
 
 def kernel_threads(plan: Plan, keep: Keep, n_jobs: int) -> int:
     """Threads worth using in this process: >1 only when a GIL-free compiled kernel runs."""
-    from detente.engine.backend import resolve_backend
-    from detente.engine.compiled import fused_for
-
     if n_jobs < 2 or resolve_backend(keep.backend) != "numba" or fused_for(plan, keep) is None:
         return 1
     return max(1, min(os.cpu_count() or 1, n_jobs, MAX_THREADS))

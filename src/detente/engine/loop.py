@@ -19,7 +19,6 @@ import functools
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +26,7 @@ from detente._typing import BoolArray, FloatArray, SeedLike
 from detente.engine.compiled import compiled_run, fused_for
 from detente.engine.plan import Overlay, Plan, active_at, canonical, effective
 from detente.engine.record import Keep
+from detente.engine.sketch import QuantileSketch
 from detente.engine.streams import (
     BLOCK_SIZE,
     Noise,
@@ -37,9 +37,6 @@ from detente.engine.streams import (
 )
 from detente.model import Couplings
 from detente.model.base import StepContext
-
-if TYPE_CHECKING:
-    from detente.engine.sketch import QuantileSketch
 
 __all__ = ["BlockJob", "BlockResult", "block_jobs", "run_block", "run_design", "run_modules",
            "run_policy"]
@@ -210,8 +207,6 @@ def run_design(plan: Plan, params: Mapping[str, FloatArray], *, noise: Noise,
                          dict(finals) if finals is not None else
                          {v: np.empty((n_p, n)) for v in keep.outcomes})
     if keep.quantiles:
-        from detente.engine.sketch import QuantileSketch
-
         result.sketch = QuantileSketch(n_p, n_t)
     fused = fused_for(plan, keep)
 

@@ -19,6 +19,7 @@ import numpy as np
 from detente._typing import FloatArray, SeedLike
 from detente._version import __version__
 from detente.engine.backend import Backend
+from detente.engine.sketch import QuantileSketch
 from detente.engine.streams import BLOCK_SIZE
 from detente.errors import InputError
 from detente.results import schema
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
     from detente.engine.loop import BlockResult
     from detente.engine.plan import Plan
-    from detente.engine.sketch import QuantileSketch
 
 __all__ = ["DEFAULT_LEVELS", "Keep", "assemble", "assemble_blocks", "make_keep",
            "merge_sketches"]
@@ -76,8 +76,6 @@ def make_keep(plan: Plan, outcomes: Sequence[str] | None, quantiles: Sequence[st
 
 def merge_sketches(plan: Plan, blocks: Iterable[BlockResult]) -> QuantileSketch:
     """Sum the blocks' histograms (order does not matter: counts are integers)."""
-    from detente.engine.sketch import QuantileSketch
-
     total = QuantileSketch(len(plan.policies), plan.n_steps + 1)
     for b in blocks:
         if b.sketch is not None:

@@ -62,6 +62,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from detente._typing import BoolArray, FloatArray, Params, State
+from detente.errors import InputError
 from detente.model._deals import (
     IntArray,
     acceptable,
@@ -429,8 +430,6 @@ def _weights(p: Params, actor: str) -> FloatArray:
     w = np.maximum(w, 0.0)
     total = w.sum(axis=1, keepdims=True)
     if np.any(total <= 0.0):
-        from detente.errors import InputError
-
         raise InputError(f"the weights {actor}_weight_* are all zero in some samples; "
                          "expected non-negative weights with a positive sum")
     return np.asarray(w / total, dtype=np.float64)
