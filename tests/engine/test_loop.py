@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from detente.engine import Noise, compile_plan, run_block, run_design, run_policy
-from detente.engine.plan import canonical
+from detente.engine.loop import canonical
 from detente.engine.streams import block_noise, block_parameters, seed_sequence
 from detente.scenario import load_scenario
 

@@ -7,7 +7,8 @@
   ("run these parameters under this noise") and :func:`run_policy`;
 * :mod:`~detente.engine.compiled`: compiled kernels (Numba, or NumPy running the same code);
 * :mod:`~detente.engine.executor`: the one executor (serial, threads, processes, Dask);
-* :mod:`~detente.engine.record`: what a run keeps, and the results dataset's layout;
+* :mod:`~detente.engine.record`: what a block and a run keep, and the results dataset's
+  layout;
 * :mod:`~detente.engine.sketch`: streaming quantiles;
 * :mod:`~detente.engine.ensemble`: :func:`simulate`, an ensemble in memory.
 """
@@ -19,7 +20,6 @@ from detente.engine.ensemble import simulate
 from detente.engine.executor import execute, parse_scheduler
 from detente.engine.loop import (
     BlockJob,
-    BlockResult,
     block_jobs,
     run_block,
     run_design,
@@ -27,7 +27,14 @@ from detente.engine.loop import (
     run_policy,
 )
 from detente.engine.plan import Overlay, Plan, compile_plan
-from detente.engine.record import DEFAULT_LEVELS, Keep, assemble, assemble_blocks, make_keep
+from detente.engine.record import (
+    DEFAULT_LEVELS,
+    BlockResult,
+    Keep,
+    assemble,
+    assemble_blocks,
+    make_keep,
+)
 from detente.engine.streams import BLOCK_SIZE, Noise, block_noise, design_noise
 
 __all__ = [

@@ -10,9 +10,9 @@ import numpy as np
 from detente._typing import FloatArray, SeedLike
 from detente.engine.backend import Backend, resolve_backend
 from detente.engine.executor import execute, kernel_threads
-from detente.engine.loop import BlockJob, BlockResult, block_jobs
+from detente.engine.loop import BlockJob, block_jobs
 from detente.engine.plan import Plan, compile_plan
-from detente.engine.record import DEFAULT_LEVELS, assemble_blocks, make_keep
+from detente.engine.record import DEFAULT_LEVELS, BlockResult, assemble_blocks, make_keep
 from detente.engine.streams import BLOCK_SIZE
 from detente.errors import InputError
 from detente.results import Results, schema

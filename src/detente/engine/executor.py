@@ -46,9 +46,9 @@ from detente.engine.compiled import fused_for
 from detente.errors import InputError
 
 if TYPE_CHECKING:
-    from detente.engine.loop import BlockJob, BlockResult
+    from detente.engine.loop import BlockJob
     from detente.engine.plan import Plan
-    from detente.engine.record import Keep
+    from detente.engine.record import BlockResult, Keep
 
 __all__ = ["SCHEDULERS", "Outputs", "dask_client", "execute", "kernel_threads",
            "parse_scheduler", "run_blocks_dask"]

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, Future
-from dataclasses import dataclass, field
+from concurrent.futures import Executor
+from dataclasses import dataclass
 
 import numpy as np
 
 from detente._typing import BoolArray, FloatArray, SeedLike
 from detente.engine.compiled import compiled_run, fused_for
-from detente.engine.plan import Overlay, Plan, active_at, canonical, effective
-from detente.engine.record import Keep
+from detente.engine.plan import Overlay, Plan, active_at, effective
+from detente.engine.record import BlockResult, Keep
 from detente.engine.sketch import QuantileSketch
 from detente.engine.streams import (
     BLOCK_SIZE,
@@ -33,42 +33,28 @@ from detente.engine.streams import (
     block_noise,
     block_parameters,
     blocks,
+    constant_array,
     seed_sequence,
 )
 from detente.model import Couplings
 from detente.model.base import StepContext
 
-__all__ = ["BlockJob", "BlockResult", "block_jobs", "run_block", "run_design", "run_modules",
+__all__ = ["BlockJob", "block_jobs", "canonical", "run_block", "run_design", "run_modules",
            "run_policy"]
 
 
-@dataclass
-class BlockResult:
-    """What one block produces: trajectories per policy, parameters and event draws.
-
-    ``finals`` holds each outcome variable's value at the horizon, ``(policy, sample)``;
-    ``sketch`` the block's per-time histograms of the tracked variables (or None).
-    """
-
-    block: int
-    n: int
-    trajectories: dict[str, FloatArray]  # variable -> (policy, time, sample)
-    params: dict[str, FloatArray]  # file units, (sample,)
-    events: dict[str, BoolArray]  # (sample,) bool
-    finals: dict[str, FloatArray] = field(default_factory=dict)  # variable -> (policy, sample)
-    sketch: QuantileSketch | None = None
-    pending: Future[None] | None = None  # kernels still running (see run_design's executor)
-
-    def done(self) -> bool:
-        """Whether the block is complete (no kernel of it still running)."""
-        return self.pending is None or self.pending.done()
-
-    def wait(self) -> BlockResult:
-        """Wait for kernels submitted to an executor; return self, now complete."""
-        if self.pending is not None:
-            self.pending.result()
-            self.pending = None
-        return self
+def canonical(plan: Plan, file_params: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+    """Parameters in canonical units; constants stay broadcast views of one value."""
+    out: dict[str, FloatArray] = {}
+    for k, v in file_params.items():
+        factor = plan.factors[k]
+        if factor == 1.0:  # x * 1.0 == x bit for bit: skip the no-op conversions
+            out[k] = v
+        elif v.strides == (0,):  # every element is v[0]; the same product, computed once
+            out[k] = constant_array(float(v[0] * factor), v.shape[0])
+        else:
+            out[k] = v * factor
+    return out
 
 
 def run_policy(plan: Plan, params: Mapping[str, FloatArray], overlays: tuple[Overlay, ...],

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from detente._typing import BoolArray, FloatArray
-from detente.engine.streams import constant_array
 from detente.errors import InputError
 from detente.model import Couplings, couple, resolve_modules
 from detente.model.base import Module, ParamSpec, VariableSpec
@@ -22,7 +21,7 @@ from detente.scenario.schema import Change, Event, Scenario
 from detente.scenario.table import ParameterTable
 
 __all__ = [
-    "Overlay", "Plan", "active_at", "canonical", "compile_plan", "effective", "stretch_bounds",
+    "Overlay", "Plan", "active_at", "compile_plan", "effective", "stretch_bounds",
 ]
 
 
@@ -181,20 +180,6 @@ def _overlay(scenario: Scenario, change: Change, event_name: str | None,
 
 
 # --------------------------------------------------------------------------- parameters
-def canonical(plan: Plan, file_params: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
-    """Parameters in canonical units; constants stay broadcast views of one value."""
-    out: dict[str, FloatArray] = {}
-    for k, v in file_params.items():
-        factor = plan.factors[k]
-        if factor == 1.0:  # x * 1.0 == x bit for bit: skip the no-op conversions
-            out[k] = v
-        elif v.strides == (0,):  # every element is v[0]; the same product, computed once
-            out[k] = constant_array(float(v[0] * factor), v.shape[0])
-        else:
-            out[k] = v * factor
-    return out
-
-
 def effective(base: Mapping[str, FloatArray], active: Iterable[Overlay],
               happened: Mapping[str, BoolArray]) -> dict[str, FloatArray]:
     """Parameters with the ``active`` overlays applied, in order, where their event happened."""

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from detente._typing import FloatArray, SeedLike
+from detente._typing import BoolArray, FloatArray, SeedLike
 from detente._version import __version__
 from detente.engine.backend import Backend
 from detente.engine.sketch import QuantileSketch
@@ -28,14 +29,42 @@ from detente.units import DAYS_PER_MONTH
 if TYPE_CHECKING:
     import xarray as xr
 
-    from detente.engine.loop import BlockResult
     from detente.engine.plan import Plan
 
-__all__ = ["DEFAULT_LEVELS", "Keep", "assemble", "assemble_blocks", "make_keep",
+__all__ = ["DEFAULT_LEVELS", "BlockResult", "Keep", "assemble", "assemble_blocks", "make_keep",
            "merge_sketches"]
 
 #: Default quantile levels of streaming per-time quantiles.
 DEFAULT_LEVELS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass
+class BlockResult:
+    """What one block produces: trajectories per policy, parameters and event draws.
+
+    ``finals`` holds each outcome variable's value at the horizon, ``(policy, sample)``;
+    ``sketch`` the block's per-time histograms of the tracked variables (or None).
+    """
+
+    block: int
+    n: int
+    trajectories: dict[str, FloatArray]  # variable -> (policy, time, sample)
+    params: dict[str, FloatArray]  # file units, (sample,)
+    events: dict[str, BoolArray]  # (sample,) bool
+    finals: dict[str, FloatArray] = field(default_factory=dict)  # variable -> (policy, sample)
+    sketch: QuantileSketch | None = None
+    pending: Future[None] | None = None  # kernels still running (see run_design's executor)
+
+    def done(self) -> bool:
+        """Whether the block is complete (no kernel of it still running)."""
+        return self.pending is None or self.pending.done()
+
+    def wait(self) -> BlockResult:
+        """Wait for kernels submitted to an executor; return self, now complete."""
+        if self.pending is not None:
+            self.pending.result()
+            self.pending = None
+        return self
 
 
 @dataclass(frozen=True)
