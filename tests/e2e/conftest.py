@@ -6,6 +6,7 @@ never one Playwright downloads. Without it these tests skip, saying so.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -60,17 +61,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(e2e_scenario: Path, tmp_path_factory: pytest.TempPathFactory,
-                  ) -> Iterator[str]:
-    """The dashboard served by ``detente serve`` in a subprocess on a free local port."""
-    if CHROMIUM is None:
-        pytest.skip(NO_BROWSER)
+@contextlib.contextmanager
+def _served(scenario: Path | str, folder: Path) -> Iterator[str]:
+    """``detente serve SCENARIO`` in a subprocess on a free local port; yield its URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    log = folder / "serve.log"
     with log.open("w") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "detente", "serve", str(e2e_scenario), "--port", str(port),
+            [sys.executable, "-m", "detente", "serve", str(scenario), "--port", str(port),
              "--samples", "100", "--horizon", "52", "--no-show"],
             stdout=fh, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}/"
@@ -97,6 +95,25 @@ def dashboard_url(e2e_scenario: Path, tmp_path_factory: pytest.TempPathFactory,
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(e2e_scenario: Path, tmp_path_factory: pytest.TempPathFactory,
+                  ) -> Iterator[str]:
+    """The dashboard of ``e2e_scenario`` served by ``detente serve``."""
+    if CHROMIUM is None:
+        pytest.skip(NO_BROWSER)
+    with _served(e2e_scenario, tmp_path_factory.mktemp("serve")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def bench_dashboard_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard of ``lanchester-bench`` (levers of another scenario), served."""
+    if CHROMIUM is None:
+        pytest.skip(NO_BROWSER)
+    with _served("lanchester-bench", tmp_path_factory.mktemp("serve-bench")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -13,11 +13,12 @@ pytestmark = pytest.mark.e2e
 LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "blob:", "data:")
 
 
-def _open(page: Page, url: str, requests: list[str]) -> None:
+def _open(page: Page, url: str, requests: list[str], cell: str = "territory-status_quo",
+          ) -> None:
     page.on("request", lambda r: requests.append(r.url))
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(url, wait_until="load")
-    expect(page.locator("[data-testid='territory-status_quo']")).to_be_visible(timeout=60_000)
+    expect(page.locator(f"[data-testid='{cell}']")).to_be_visible(timeout=60_000)
     expect(page.locator(".fan-chart .main-svg").first).to_be_visible(timeout=30_000)
 
 
@@ -58,3 +59,21 @@ def test_an_invalid_value_shows_a_message(page: Page, dashboard_url: str,
     lever.fill("0.5")
     lever.press("Enter")
     expect(message).to_be_hidden(timeout=10_000)
+
+
+def test_another_scenarios_levers_are_its_own(page: Page, bench_dashboard_url: str,
+                                               artifacts: Path) -> None:
+    requests: list[str] = []
+    _open(page, bench_dashboard_url, requests, cell="ratio-status_quo")
+    expect(page.locator(".lever-us_mil_aid")).to_have_count(0)
+    lever = page.locator(".lever-ru_reinforcement input")
+    expect(lever).to_be_visible()
+    expect(page.get_by_text("Red reinforcement (thousand persons/week)")).to_be_visible()
+    cell = page.locator("[data-testid='ratio-status_quo']")
+    before = cell.inner_text()
+    lever.fill("15")
+    lever.press("Enter")
+    expect(cell).not_to_have_text(before, timeout=30_000)
+    expect(page.locator("[data-testid=status]")).to_have_attribute("data-version", "2")
+    page.screenshot(path=str(artifacts / "dashboard-bench.png"), full_page=True)
+    assert [u for u in requests if not u.startswith(LOCAL)] == []

@@ -1,7 +1,9 @@
 """The interactive dashboard: levers, policies, charts and claim verdicts in a browser.
 
-``detente serve`` starts it (a Panel app on 127.0.0.1). :class:`DashboardModel` holds the
-logic and runs without a browser; :func:`create_app` lays it out with Panel (the
+``detente serve`` starts it (a Panel app on 127.0.0.1). Its levers are the parameters the
+scenario's ``levers`` section marks, and its presets are the scenario's policies; a scenario
+without levers gets policies and charts only. :class:`DashboardModel` holds the logic and
+runs without a browser; :func:`create_app` lays it out with Panel (the
 ``[dashboard]`` extra) and :func:`serve` serves it.
 """
 
@@ -14,19 +16,19 @@ from detente.dashboard._app import serve as _serve
 from detente.dashboard._model import (
     DEFAULT_HORIZON,
     DEFAULT_SAMPLES,
-    LEVERS,
     DashboardModel,
     DashboardState,
     Lever,
     LeverError,
+    levers_of,
 )
 
 if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "DEFAULT_HORIZON", "DEFAULT_SAMPLES", "LEVERS", "DashboardModel", "DashboardState",
-    "Lever", "LeverError", "create_app", "serve",
+    "DEFAULT_HORIZON", "DEFAULT_SAMPLES", "DashboardModel", "DashboardState", "Lever",
+    "LeverError", "create_app", "levers_of", "serve",
 ]
 
 

@@ -129,8 +129,14 @@ class DashboardApp:
             "parameter in every sample; the other uncertain parameters keep their "
             "distributions, and every update reuses the same draws.</div>",
             sizing_mode="stretch_width", stylesheets=[_CSS])
+        levers: list[Any] = [*self.inputs.values(), self.reset]
+        if not self.inputs:
+            levers = [pn.pane.HTML(
+                "<span class='dt-muted' data-testid='no-levers'>This scenario marks no "
+                "levers; a <code>levers:</code> section in its file adds them.</span>",
+                stylesheets=[_CSS])]
         controls = pn.Column(
-            pn.pane.HTML("<b>Levers</b>"), *self.inputs.values(), self.reset, self.message,
+            pn.pane.HTML("<b>Levers</b>"), *levers, self.message,
             pn.pane.HTML("<b>Policies</b>"), self.policies, self.variable, width=330)
         results = pn.Column(
             intro, self.status, self.numbers, self.fan, self.settlement,

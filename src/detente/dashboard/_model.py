@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "DEFAULT_HORIZON", "DEFAULT_SAMPLES", "LEVERS", "DashboardModel", "DashboardState",
-    "Lever", "LeverError",
+    "DEFAULT_HORIZON", "DEFAULT_SAMPLES", "DashboardModel", "DashboardState", "Lever",
+    "LeverError", "levers_of",
 ]
 
 #: Samples per update: enough for stable medians, small enough for sub-second updates.
@@ -58,7 +58,10 @@ class LeverError(InputError):
 
 @dataclass(frozen=True)
 class Lever:
-    """A main lever: one scenario parameter, shown in a unit people read easily.
+    """A lever of the dashboard: one scenario parameter, shown in the lever's unit.
+
+    Built from the scenario's ``levers`` (:class:`detente.scenario.schema.Lever`) by
+    :meth:`of`.
 
     Attributes
     ----------
@@ -67,56 +70,66 @@ class Lever:
     label : str
         What the control says.
     unit : str
-        Display unit.
-    base_unit : str
-        A unit the parameter's value converts to, ``scale`` times
-        smaller than ``unit`` (display value = value in ``base_unit`` × ``scale``).
-    scale : float
-        See ``base_unit``.
+        The unit as the control writes it.
     low, high : float
-        Accepted range, in the display unit.
+        Accepted range, in the lever's unit.
     step : float
         Step of the control.
+    factor : float
+        A value in the parameter's file unit times ``factor`` is in the lever's unit (from
+        the parameter table).
     help : str
-        One sentence on what the lever means.
+        What the lever means.
     """
 
     param: str
     label: str
     unit: str
-    base_unit: str
     low: float
     high: float
     step: float
-    scale: float = 1.0
+    factor: float
     help: str = ""
 
+    @classmethod
+    def of(cls, scenario: Scenario, name: str) -> Lever:
+        """Resolve the scenario's lever ``name`` against its parameter table.
 
-#: The main levers of the built-in scenario (a scenario without a parameter drops it).
-LEVERS: tuple[Lever, ...] = (
-    Lever("us_mil_aid", "US military aid", "USD bn/year", "USD bn/year", 0.0, 200.0, 0.5,
-          help="US military aid to Ukraine, before policy changes and events."),
-    Lever("eu_mil_aid", "European military aid", "USD bn/year", "USD bn/year", 0.0, 200.0,
-          0.5, help="European military aid to Ukraine."),
-    Lever("west_shell_capacity", "Western shell capacity", "M rounds/year",
-          "rounds/year", 0.0, 20.0, 0.05, scale=1e-6,
-          help="Artillery shells a year that US and European industry can make for Ukraine "
-               "at the start."),
-    Lever("ua_recruit_rate", "Ukraine's mobilisation", "% of pool/month",
-          "1/month", 0.0, 5.0, 0.01, scale=100.0,
-          help="Share of Ukraine's mobilisable men recruited each month."),
-    Lever("us_credibility_incumbent", "US credibility in Moscow", "share, 0–1", "fraction",
-          0.0, 1.0, 0.05,
-          help="How far Moscow trusts the current US administration to deliver a deal."),
-    Lever("nato_escalation_rate", "Escalation hazard", "per year", "1/year", 0.0, 10.0, 0.01,
-          help="Hazard of a NATO–Russia war with NATO troops in Ukraine at full intensity."),
-    Lever("ru_momentum_bias", "Moscow's momentum bias", "per year", "1/year", -1.0, 1.0,
-          0.01, help="Extra drift of the force ratio Moscow projects in its favour."),
-)
+        Raises
+        ------
+        InputError
+            If the scenario has no such lever or parameter, or (a
+            :class:`~detente.errors.UnitError`) if the lever's unit does not convert.
+        """
+        spec = scenario.levers.get(name)
+        if spec is None or name not in scenario.parameters:
+            what = "lever" if spec is None else "parameter"
+            raise InputError(f"scenario '{scenario.name}' has no {what} '{name}'")
+        factor = scenario.table[name].factor_to(spec.unit)
+        return cls(name, spec.label, spec.shown_unit, spec.low, spec.high, spec.step, factor,
+                   spec.description)
+
+    def shown(self, value: float) -> float:
+        """Return ``value`` (file unit) in the lever's unit."""
+        return value * self.factor
+
+    def stated(self, value: float) -> float:
+        """Return ``value`` (lever's unit) in the parameter's file unit."""
+        return value / self.factor
+
+
+def levers_of(scenario: Scenario) -> list[Lever]:
+    """Return the scenario's levers, resolved, in the order of its ``levers`` section."""
+    return [Lever.of(scenario, name) for name in scenario.levers]
 
 
 def _round4(x: float) -> float:
     return float(f"{x:.4g}")
+
+
+def _start(lever: Lever, central: float) -> float:
+    """Where a control starts: the central value, rounded, within the lever's range."""
+    return min(max(_round4(lever.shown(central)), lever.low), lever.high)
 
 
 def _fmt(x: float) -> str:
@@ -159,6 +172,10 @@ class DashboardState:
 class DashboardModel:
     """Levers, validation and updates of the dashboard for one scenario.
 
+    The levers are those the scenario's ``levers`` section marks, in its order
+    (:func:`levers_of`); each starts at its parameter's central value. A scenario without
+    levers runs its policies at their own values.
+
     Parameters
     ----------
     scenario : Scenario or str
@@ -196,23 +213,13 @@ class DashboardModel:
         else:
             self.default_policies = ([p for p in DEFAULT_POLICIES if p in sc.policies]
                                      or self.all_policies[:2])
-        self.levers = self._levers(sc)
-        self._factor = {lv.param: self._display_factor(sc, lv) for lv in self.levers}
-        self.defaults = {lv.param: _round4(sc.parameters[lv.param].central()
-                                           * self._factor[lv.param])
+        self.levers = levers_of(sc)
+        self.defaults = {lv.param: _start(lv, sc.parameters[lv.param].central())
                          for lv in self.levers}
         self.record = self._record(sc)
         self._draws = self._draw_parameters()
 
     # ------------------------------------------------------------------ setup
-    @staticmethod
-    def _levers(sc: Scenario) -> list[Lever]:
-        return [lv for lv in LEVERS if lv.param in sc.parameters]
-
-    @staticmethod
-    def _display_factor(sc: Scenario, lever: Lever) -> float:
-        return sc.table[lever.param].factor_to(lever.base_unit) * lever.scale
-
     @staticmethod
     def _record(sc: Scenario) -> list[str]:
         return in_model_order(sc, {*FAN_VARIABLES, "months_to_settlement", "settled",
@@ -277,8 +284,9 @@ class DashboardModel:
     def simulate(self, values: Mapping[str, float], policies: Sequence[str]) -> Results:
         """Run the ensemble with the levers fixed at ``values`` (display units)."""
         samples = dict(self._draws)
+        by_name = {lv.param: lv for lv in self.levers}
         for name, x in values.items():
-            samples[name] = np.full(self.n_samples, x / self._factor[name])
+            samples[name] = np.full(self.n_samples, by_name[name].stated(x))
         return simulate(self.scenario, n_samples=self.n_samples, seed=self.seed,
                         policies=list(policies), horizon=self.horizon, record=self.record,
                         samples=samples)

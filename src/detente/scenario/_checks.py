@@ -366,6 +366,53 @@ def _check_changes(log: ProblemLog, data: Mapping[str, Any], table: ParameterTab
             _check_scale(log, path, entry, scale)
 
 
+# --------------------------------------------------------------------------- levers
+def _check_levers(log: ProblemLog, data: Mapping[str, Any], table: ParameterTable) -> None:
+    """Check each lever: it names a parameter, its unit converts, its range is admissible.
+
+    A lever's range (in its own unit) must lie within the parameter's admissible bounds and
+    hold the parameter's central value, where the dashboard's control starts.
+    """
+    params = _mapping(data.get("parameters"))
+    for name, raw in _mapping(data.get("levers")).items():
+        if not isinstance(raw, Mapping):
+            continue
+        path: FieldPath = ("levers", name)
+        if name not in params:
+            log.add(path, f"unknown parameter '{name}': a lever names a parameter of the "
+                          f"scenario{suggest(name, params)}", at="key")
+            continue
+        entry = table.get(name)
+        unit = raw.get("unit")
+        if entry is None or not isinstance(unit, str) or not unit.strip():
+            continue  # the parameter's own unit or the lever's schema is wrong, and reported
+        try:
+            shown = entry.factor_to(unit)
+        except UnitError as exc:
+            log.add((*path, "unit"), f"{exc}; a lever is in a unit of what its parameter "
+                                     f"measures ('{name}' is in {entry.unit})")
+            continue
+        bounds = {k: v for k in ("low", "high")
+                  if (v := as_number(raw.get(k))) is not None and math.isfinite(v)}
+        for key, v in bounds.items():
+            c = v / shown * entry.factor
+            if not _outside(entry, c):
+                continue
+            found = f"{_fmt(v)} {unit}"
+            if (c, entry.canonical) != (v, unit):
+                found += f" (= {_fmt(c)} {entry.canonical})"
+            log.add((*path, key), f"expected a value in {_range_text(entry)} for '{name}', "
+                                  f"found {found}")
+        low, high = bounds.get("low"), bounds.get("high")
+        if low is None or high is None or not low < high:
+            continue
+        start = entry.distribution.central() * shown
+        if not low <= start <= high:
+            log.add(path, f"the range [{_fmt(low)}, {_fmt(high)}] {unit} leaves out the "
+                          f"central value of '{name}', {_fmt(start)} {unit}, where the "
+                          "control starts", at="key")
+
+
 # --------------------------------------------------------------------------- all of it
 def _module_checks(log: ProblemLog, scenario: Scenario, enabled: Mapping[str, Module]) -> None:
     """Run the cross-parameter checks of the enabled modules (e.g. weights summing to 1)."""
@@ -406,6 +453,7 @@ def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario |
     _check_parameters(log, data, table, enabled, complete, registry)
     _check_events(log, data, table, _readers(enabled), horizon)
     _check_changes(log, data, table, horizon)
+    _check_levers(log, data, table)
     variables = ({v.name for mod in enabled.values() for v in mod.variables}
                  if complete else None)
     check_claims(data, log.add, variables=variables, horizon=horizon)

@@ -17,6 +17,8 @@ A scenario file (YAML or TOML) has these top-level keys::
       NAME: {date: ..., effective: ..., probability: PARAM, changes: [...], description: ...}
     policies:
       NAME: {description: ..., changes: [...], events: {...}}
+    levers:                            # optional: the dashboard's controls, in this order
+      PARAM: {label: ..., unit: ..., low: .., high: .., step: .., description: ...}
     claims:                            # optional: an argument's claims as tests on outputs
       ID: {text: ..., source: ..., policies: [...], test: {kind: change|compare|event|
            difference|all|any, ...}}   # or untestable: REASON instead of test
@@ -398,6 +400,43 @@ class Policy(_Frozen):
     events: dict[Annotated[str, Field(pattern=IDENT_RE)], Event] = Field(default_factory=dict)
 
 
+# --------------------------------------------------------------------------- levers
+class Lever(_Frozen):
+    """A parameter the dashboard offers as a control, in a unit people read easily.
+
+    The lever's key under ``levers`` names the parameter. ``low``, ``high`` and ``step``
+    are in ``unit``, which must measure what the parameter does: the parameter table
+    converts the parameter's value to it (``scenario.table[name].factor_to(unit)``).
+    ``unit_label`` is how the control writes the unit when that differs from ``unit``
+    (``per year`` for ``1/year``). The control starts at the parameter's central value and
+    fixes the parameter in every sample.
+    """
+
+    label: str = Field(min_length=1)
+    unit: str = Field(min_length=1)
+    unit_label: str | None = Field(None, min_length=1)
+    low: float
+    high: float
+    step: float = Field(gt=0)
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _range(self) -> Lever:
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            raise ValueError(f"low and high must be finite numbers, found low={self.low}, "
+                             f"high={self.high}")
+        if not self.low < self.high:
+            raise ValueError(f"low must be < high, found low={self.low}, high={self.high}")
+        if not math.isfinite(self.step):
+            raise ValueError(f"step must be a finite number, found {self.step}")
+        return self
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit as the control writes it: ``unit_label``, else ``unit``."""
+        return self.unit_label or self.unit
+
+
 # --------------------------------------------------------------------------- claims
 #: When a claim's reading is taken: a date, or the first ("start") or last ("end") point.
 TimeRef = dt.date | Literal["start", "end"]
@@ -567,7 +606,7 @@ AnyTest.model_rebuild()
 
 # --------------------------------------------------------------------------- the scenario
 class Scenario(_Frozen):
-    """A complete scenario: metadata, time, sides, parameters, events and policies."""
+    """A complete scenario: metadata, time, sides, parameters, events, policies and levers."""
 
     schema_version: Literal[1] = 1
     name: str = Field(pattern=NAME_RE, max_length=64)
@@ -580,6 +619,7 @@ class Scenario(_Frozen):
     parameters: dict[Annotated[str, Field(pattern=IDENT_RE)], Parameter]
     events: dict[Annotated[str, Field(pattern=IDENT_RE)], Event] = Field(default_factory=dict)
     policies: dict[Annotated[str, Field(pattern=IDENT_RE)], Policy] = Field(min_length=1)
+    levers: dict[Annotated[str, Field(pattern=IDENT_RE)], Lever] = Field(default_factory=dict)
     claims: dict[Annotated[str, Field(pattern=IDENT_RE)], Claim] = Field(default_factory=dict)
 
     @field_validator("modules")
