@@ -203,3 +203,23 @@ def test_a_lever_on_a_parameter_with_a_bad_unit_is_reported_once(write: Writer) 
     err = fail(write(text))
     find(err, path="parameters.shell_use.unit", contains=("cannot convert",))
     assert not [p for p in err.problems if p.path.startswith("levers")], str(err)
+
+
+def test_an_unknown_key_of_a_lever_lists_the_keys_and_suggests_one(tmp_path):
+    import yaml
+
+    from detente.errors import ScenarioError
+    from detente.scenario import builtin_path
+    from detente.scenario import load_scenario as load
+
+    data = yaml.safe_load(builtin_path("lanchester-bench").read_text())
+    name = next(iter(data["levers"]))
+    data["levers"][name]["lable"] = data["levers"][name].pop("label")
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    text = str(err.value)
+    assert f"levers.{name}.lable" in text
+    assert "unknown key 'lable'; expected one of:" in text
+    assert "did you mean 'label'?" in text

@@ -48,6 +48,8 @@ def _allowed_keys(path: FieldPath, data: Any) -> list[str] | None:
         return file_keys(schema.Side)
     if n == 2 and head == "parameters":
         return _param_keys(get(data, path))
+    if n == 2 and head == "levers":
+        return file_keys(schema.Lever)
     if n == 2 and head in ("events", "policies"):
         return file_keys(schema.Event if head == "events" else schema.Policy)
     if n == 4 and head == "policies" and p[2] == "events":
