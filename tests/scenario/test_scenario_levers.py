@@ -208,9 +208,7 @@ def test_a_lever_on_a_parameter_with_a_bad_unit_is_reported_once(write: Writer) 
 def test_an_unknown_key_of_a_lever_lists_the_keys_and_suggests_one(tmp_path):
     import yaml
 
-    from detente.errors import ScenarioError
     from detente.scenario import builtin_path
-    from detente.scenario import load_scenario as load
 
     data = yaml.safe_load(builtin_path("lanchester-bench").read_text())
     name = next(iter(data["levers"]))
@@ -218,7 +216,7 @@ def test_an_unknown_key_of_a_lever_lists_the_keys_and_suggests_one(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(ScenarioError) as err:
-        load(path)
+        load_scenario(path)
     text = str(err.value)
     assert f"levers.{name}.lable" in text
     assert "unknown key 'lable'; expected one of:" in text
