@@ -99,3 +99,43 @@ def test_every_module_declares_a_contract_that_holds() -> None:
             assert writers[r.name] != m.name
             assert r.when in ("start", "step")
     assert military.MODULE.kernel is military.KERNEL
+
+
+# ------------------------------------------------------------------ defaults
+def test_a_default_lies_in_the_parameter_range() -> None:
+    assert ParamSpec("rate", "1/day", "r", 0.0, None, 0.0).default == 0.0
+    for bad in (-0.5, 1.5, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match=r"'share' has the default .* outside its range"):
+            ParamSpec("share", "fraction", "s", 0.0, 1.0, bad)
+
+
+def test_every_switch_defaults_to_off() -> None:
+    from detente.model import available_modules
+    from detente.model._common import switch
+
+    assert switch("x_switch", "x").default == 0.0
+    switches = [s for m in available_modules().values() for s in m.params
+                if s.unit == "switch"]
+    assert switches
+    assert {s.name: s.default for s in switches} == {s.name: 0.0 for s in switches}
+
+
+def test_what_a_kernel_needs_at_zero_is_zero_by_default() -> None:
+    # a file that leaves out every mechanism the kernel leaves out runs the kernel
+    from detente.model import available_modules
+
+    for m in available_modules().values():
+        if m.kernel is None:
+            continue
+        specs = {s.name: s for s in m.params}
+        assert {z: specs[z].default for z in m.kernel.zero} == dict.fromkeys(m.kernel.zero, 0.0)
+
+
+def test_what_describes_the_war_has_no_default() -> None:
+    from detente.model import available_modules
+
+    specs = {s.name: s for m in available_modules().values() for s in m.params}
+    war = ("ua_personnel0", "ru_personnel0", "ua_effectiveness", "ua_shells0", "ua_pool0",
+           "ua_area", "mil_territory_ru0", "ua_pop_home0", "ua_ramp_time", "west_shell_cost",
+           "ua_weight_territory")
+    assert {n: specs[n].default for n in war} == dict.fromkeys(war)

@@ -36,3 +36,46 @@ def test_change_uses_the_file_key_from() -> None:
     change = json_schema()["$defs"]["Change"]
     assert "from" in change["properties"]
     assert "from_" not in change["properties"]
+
+
+def test_parameters_lists_every_declared_parameter_with_unit_and_default() -> None:
+    from detente.model import available_modules
+
+    params = json_schema()["properties"]["parameters"]
+    declared = {s.name: (m.name, s) for m in available_modules().values() for s in m.params}
+    assert set(params["properties"]) == set(declared)
+    for name, (module, spec) in declared.items():
+        prop = params["properties"][name]
+        assert prop["$ref"] == "#/$defs/Parameter"
+        assert (prop["x-unit"], prop["x-module"]) == (spec.unit, module)
+        assert prop["description"].startswith(spec.description)
+        assert f"Model unit: {spec.unit}" in prop["description"]
+        if spec.default is None:
+            assert "default" not in prop
+            assert "Required" in prop["description"]
+        else:
+            assert prop["default"] == {"value": spec.default, "unit": spec.unit,
+                                       "source": "default"}
+
+
+def test_a_default_is_a_parameter_as_a_file_writes_it() -> None:
+    schema = json_schema()
+    fixed = next(f for f in schema["$defs"]["Parameter"]["oneOf"] if f["title"] == "fixed value")
+    for prop in schema["properties"]["parameters"]["properties"].values():
+        if "default" in prop:
+            assert set(fixed["required"]) <= set(prop["default"]) <= set(fixed["properties"])
+
+
+def test_other_names_are_allowed_as_the_loader_allows_them() -> None:
+    # a parameter only an event reads, as its probability, may have any identifier
+    params = json_schema()["properties"]["parameters"]
+    assert params["patternProperties"] == {"^[a-z][a-z0-9_]*$": {"$ref": "#/$defs/Parameter"}}
+    assert params["additionalProperties"] is False  # a name that is no identifier is not
+
+
+def test_the_schema_names_the_parameters_of_the_modules_given() -> None:
+    from scenario_fakes import FAKE_MODULES
+
+    params = json_schema(modules=FAKE_MODULES)["properties"]["parameters"]["properties"]
+    assert set(params) == {"ua_recruitment", "ua_share", "shell_use", "ru_growth",
+                           "elite_pressure"}

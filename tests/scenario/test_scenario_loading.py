@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from scenario_fakes import FAKE_MODULES, MINIMAL, Writer, find, line_of, make_writer, mutate
 
 import detente.model
-from detente.errors import InputError, ScenarioError
+from detente.errors import InputError, Problem, ScenarioError
 from detente.model.base import Module, ParamSpec
 from detente.scenario import Scenario, load_scenario, validate_scenario
+from detente.scenario._checks import MISSING_INDENT
 from detente.scenario.loading import MAX_BYTES, SourceMap, read_scenario_file
 
 
@@ -23,14 +24,22 @@ def write(tmp_path: Path) -> Writer:
     return make_writer(tmp_path)
 
 
+def one_line_each(problem: Problem) -> None:
+    """One line per problem; only the list of missing parameters goes on, indented."""
+    head, *rest = problem.message.split("\n")
+    if rest:
+        assert head.startswith("missing "), problem
+        assert all(line.startswith(MISSING_INDENT) and line.strip() for line in rest), problem
+
+
 def fail(path: Path, modules: Mapping[str, Module] | None = FAKE_MODULES) -> ScenarioError:
     with pytest.raises(ScenarioError) as info:
         load_scenario(path, modules=modules)
     err = info.value
     text = str(err)
     assert "Traceback" not in text
-    for p in err.problems:  # one line per problem, always naming the file
-        assert "\n" not in p.message
+    for p in err.problems:  # always naming the file
+        one_line_each(p)
         assert p.file == str(path)
     return err
 
@@ -460,15 +469,37 @@ def test_validate_scenario_on_model_and_dict(write: Writer) -> None:
     assert any(p.path == "parameters.ua_share.dist.high" for p in problems)
 
 
-def test_many_missing_parameters_are_summed_up(write: Writer) -> None:
+_UNITS = ("persons", "rounds/day", "fraction", "USD bn/day", "1/day", "km2", "day")
+
+
+def test_every_missing_parameter_is_named_with_its_unit_and_meaning(write: Writer) -> None:
+    specs = tuple(ParamSpec(f"p{i}", _UNITS[i % len(_UNITS)], f"What p{i} means.")
+                  for i in range(70))
     many = Module(name="military", description="big", variables=(),
                   init=FAKE_MODULES["military"].init, step=FAKE_MODULES["military"].step,
-                  params=tuple(ParamSpec(f"p{i}", "1", "x") for i in range(12)))
-    err = fail(write(mutate(MINIMAL, "modules: [military, economy]", "modules: [military]")),
-               modules={"military": many})
-    p = find(err, path="parameters", contains=("missing 12 parameters needed by module "
-                                               "'military': p0, p1, p2, p3, p4 and 7 more",))
+                  params=(*specs, ParamSpec("quiet", "switch", "Off.", 0.0, 1.0, 0.0)))
+    text = mutate(MINIMAL, "modules: [military, economy]", "modules: [military]")
+    err = fail(write(text), modules={"military": many})
+    p = find(err, path="parameters", contains=("missing 70 parameters needed by module "
+                                               "'military'",))
     assert p.line == line_of(MINIMAL, "parameters:")
+    _head, *lines = p.message.split("\n")
+    assert lines == [f"{MISSING_INDENT}p{i} (in {s.unit}): What p{i} means."
+                     for i, s in enumerate(specs)]
+    assert "more" not in p.message
+    assert "quiet" not in p.message  # it has a default
+    # all of it reaches the message of the error, and one problem counts once in the cap
+    assert all(line in str(err) for line in lines)
+    assert [q for q in err.problems if "missing" in q.message] == [p]
+
+
+def test_one_missing_parameter_is_one_line(write: Writer) -> None:
+    text = mutate(MINIMAL, "  ru_growth:\n    value: 3\n    unit: \"%/year\"\n"
+                           "    source: Rosstat 2023\n", "")
+    err = fail(write(text))
+    p = find(err, path="parameters", contains=("missing parameter 'ru_growth'",))
+    assert p.message == ("missing parameter 'ru_growth' (in fraction/day), needed by module "
+                         "'economy': Real growth rate.")
 
 
 # ------------------------------------------------------------------ robustness
@@ -495,5 +526,5 @@ def test_any_corruption_gives_scenario_error_or_a_scenario(write: Writer, base: 
     assert problems
     for p in problems:
         assert p.file == str(path)
-        assert "\n" not in p.message
+        one_line_each(p)
         assert p.line is None or p.line >= 1

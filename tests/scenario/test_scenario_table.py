@@ -15,6 +15,7 @@ from scenario_fakes import FAKE_MODULES, MINIMAL, make_writer
 
 from detente.errors import UnitError
 from detente.model import resolve_modules
+from detente.model.base import Module, ParamSpec
 from detente.scenario import (
     ParameterDistribution,
     ParameterTable,
@@ -135,6 +136,54 @@ def test_an_unknown_module_is_a_key_error() -> None:
         ParameterTable.of(minimal(), modules={"military": FAKE_MODULES["military"]})
 
 
+# ------------------------------------------------------------------ defaults
+_QUIET = Module(
+    name="quiet", description="a module with neutral parameters", variables=(),
+    init=FAKE_MODULES["military"].init, step=FAKE_MODULES["military"].step,
+    params=(ParamSpec("noise", "fraction", "Noise amplitude.", 0.0, 1.0, 0.0),
+            ParamSpec("force", "persons", "A force.", 0.0),
+            ParamSpec("factor", "ratio", "A factor.", 1.0, None, 1.0)),
+)
+
+
+def test_a_parameter_left_out_is_held_at_its_default_after_those_stated() -> None:
+    table = ParameterTable.build({"force": param(value=3.0, unit="thousand persons"),
+                                  "x": param(value=1.0)}, [_QUIET])
+    assert list(table) == ["force", "x", "noise", "factor"]
+    assert table.defaults == ("noise", "factor")
+    noise = table["noise"]
+    assert noise == TableEntry.default(_QUIET.params[0], "quiet")
+    assert (noise.parameter, noise.source, noise.is_default) == (None, "default", True)
+    assert (noise.unit, noise.canonical, noise.factor) == ("fraction", "fraction", 1.0)
+    assert table.constants == {"force": 3.0, "x": 1.0, "noise": 0.0, "factor": 1.0}
+    assert table.specs["factor"] == _QUIET.params[2]
+    assert table["force"].source == "x"
+    assert not table["force"].is_default
+    # a stated value replaces the default, in the file's unit
+    stated = ParameterTable.build({"force": param(value=3.0, unit="persons"),
+                                   "noise": param(value=20.0, unit="%")}, [_QUIET])
+    assert stated.defaults == ("factor",)
+    assert stated["noise"].distribution.central() * stated["noise"].factor == 0.2
+    # so does a stated value whose unit does not convert: it is an error, not a default
+    loose = ParameterTable.build({"noise": param(value=1.0, unit="persons")}, [_QUIET],
+                                 strict=False)
+    assert "noise" in loose.errors
+    assert "noise" not in loose
+
+
+def test_a_parameter_without_a_default_has_no_default_entry() -> None:
+    with pytest.raises(ValueError, match="'force' has no default; a scenario must state it"):
+        TableEntry.default(_QUIET.params[1], "quiet")
+    assert "force" not in ParameterTable.build({}, [_QUIET])
+
+
+def test_a_scenario_made_in_python_gets_the_defaults_of_its_modules() -> None:
+    sc = minimal().model_copy(update={"modules": ("military", "quiet")})
+    table = ParameterTable.of(sc, modules={**FAKE_MODULES, "quiet": _QUIET})
+    assert table.defaults == ("noise", "factor")
+    assert "noise" not in sc.parameters
+
+
 # ------------------------------------------------------------------ a change's own unit
 def test_a_change_in_its_own_unit_converts_as_the_engine_does() -> None:
     table = ParameterTable.of(minimal(), modules=FAKE_MODULES)
@@ -227,7 +276,7 @@ def test_constants_and_central_values(ukraine: Scenario) -> None:
     assert table.central() == {n: p.central() for n, p in ukraine.parameters.items()}
     assert isinstance(table["ua_recruit_rate"], TableEntry)
     assert repr(table) == f"ParameterTable({len(table)} parameters, {len(table.uncertain)} " \
-                          "uncertain)"
+                          "uncertain, 0 at their default)"
 
 
 def test_a_value_is_shown_in_a_unit_of_ones_choice():

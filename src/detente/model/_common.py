@@ -25,14 +25,14 @@ TINY = float(np.finfo(np.float64).tiny)
 
 
 def param(name: str, unit: str, description: str, low: float | None = None,
-          high: float | None = None) -> ParamSpec:
+          high: float | None = None, *, default: float | None = None) -> ParamSpec:
     """Shorthand for :class:`~detente.model.base.ParamSpec`."""
-    return ParamSpec(name, unit, description, low, high)
+    return ParamSpec(name, unit, description, low, high, default)
 
 
 def switch(name: str, description: str) -> ParamSpec:
-    """Declare a 0/1 switch that turns a mechanism on (1) or off (0)."""
-    return ParamSpec(name, "switch", description, 0.0, 1.0)
+    """Declare a 0/1 switch that turns a mechanism on (1) or off (0, its default)."""
+    return ParamSpec(name, "switch", description, 0.0, 1.0, default=0.0)
 
 
 #: Largest finite float: a ratio whose denominator vanishes is reported as this, not inf.

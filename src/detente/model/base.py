@@ -3,7 +3,8 @@
 A module is a named bundle of
 
 * ``params``: the parameters it reads, each with the canonical unit the code uses
-  (scenario files may use any convertible unit; the loader converts);
+  (scenario files may use any convertible unit; the loader converts) and, where one value
+  leaves its mechanism off, that value as a default a scenario may omit;
 * ``variables``: the state variables and auxiliaries it owns and writes;
 * ``reads``: the variables of *other* modules it reads (:class:`Read`), each with the
   neutral value it sees when no enabled module writes it, and whether it reads the value at
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -68,6 +70,18 @@ class ParamSpec:
     low, high : float or None
         Physically admissible range in the canonical unit (e.g. 0 and 1 for a share);
         the loader rejects values or distribution supports outside it.
+    default : float or None
+        The neutral value, in the canonical unit, that a scenario file may leave out: the
+        value at which the parameter's mechanism is off or has no effect (0 for a switch,
+        for an aid flow, a partner supply or a noise amplitude; 1 for a factor). None: a
+        scenario must state the parameter (it describes the war: forces, stocks,
+        effectiveness, areas, populations, time constants, costs, weights).
+        ``docs/model.md`` says why each default is neutral.
+
+    Raises
+    ------
+    ValueError
+        If the default is not a finite number within ``[low, high]``.
     """
 
     name: str
@@ -75,6 +89,16 @@ class ParamSpec:
     description: str
     low: float | None = None
     high: float | None = None
+    default: float | None = None
+
+    def __post_init__(self) -> None:
+        d = self.default
+        if d is None:
+            return
+        if not math.isfinite(d) or (self.low is not None and d < self.low) or (
+                self.high is not None and d > self.high):
+            raise ValueError(f"parameter '{self.name}' has the default {d!r}, outside its "
+                             f"range [{self.low}, {self.high}] {self.unit}")
 
 
 @dataclass(frozen=True)

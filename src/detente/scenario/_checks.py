@@ -3,10 +3,15 @@
 :func:`check_meaning` runs after the schema check, beside its problems: it resolves the
 listed modules, builds the :class:`~detente.scenario.table.ParameterTable` of the parameters
 that passed the schema, and checks on it what a schema cannot: every parameter a module
-reads is present and converts to the unit the module reads, within its bounds; no
-parameter is unknown; every source is known; events and changes name parameters that
-exist, with values, units, scales and dates that fit. Then the claims (:mod:`._claims`) and
-each enabled module's own cross-parameter check.
+reads without a default is present (the table holds the others at their default), and
+converts to the unit the module reads, within its bounds; no parameter is unknown; every
+source is known; events and changes name parameters that exist, with values, units, scales
+and dates that fit. Then the claims (:mod:`._claims`) and each enabled module's own
+cross-parameter check.
+
+The parameters a module needs and the file lacks are one problem per module, naming every
+one of them on a line of its own with its unit and meaning: a single problem is never cut
+by the loader's cap on the number of problems, and an author gets the whole list at once.
 """
 
 from __future__ import annotations
@@ -24,17 +29,17 @@ from pydantic import ValidationError
 
 from detente import model
 from detente.errors import UnitError
-from detente.model.base import Module
+from detente.model.base import Module, ParamSpec
 from detente.scenario._claims import check_claims
 from detente.scenario._paths import FieldPath, as_date, as_number, suggest
 from detente.scenario._positions import ProblemLog
 from detente.scenario.schema import Parameter, Scenario
 from detente.scenario.table import ParameterTable, TableEntry
 
-__all__ = ["MAX_MISSING_LISTED", "check_meaning", "fact_keys"]
+__all__ = ["MISSING_INDENT", "check_meaning", "fact_keys", "missing_message"]
 
-#: Most missing parameters of one module listed one by one; more are summed up.
-MAX_MISSING_LISTED = 5
+#: Indentation of each missing parameter's line under the problem that lists them.
+MISSING_INDENT = "    "
 
 Horizon = tuple[dt.date, dt.date]
 Owned = list[tuple[FieldPath, Mapping[str, Any]]]
@@ -263,17 +268,25 @@ def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: Parameter
     if not isinstance(params_raw, Mapping):
         return
     for mod_name, mod in enabled.items():
-        missing = [s for s in mod.params if s.name not in params_raw]
-        if len(missing) > MAX_MISSING_LISTED:
-            names = ", ".join(s.name for s in missing[:MAX_MISSING_LISTED])
-            log.add(("parameters",), (
-                f"missing {len(missing)} parameters needed by module '{mod_name}': "
-                f"{names} and {len(missing) - MAX_MISSING_LISTED} more"), at="key")
-            continue
-        for spec in missing:
-            log.add(("parameters",), (
-                f"missing parameter '{spec.name}' (in {spec.unit}), needed by module "
-                f"'{mod_name}': {spec.description}"), at="key")
+        missing = [s for s in mod.params if s.name not in params_raw and s.default is None]
+        if missing:
+            log.add(("parameters",), missing_message(mod_name, missing), at="key")
+
+
+def missing_message(module: str, missing: list[ParamSpec]) -> str:
+    """Say which parameters ``module`` needs that the file lacks: every one, with its unit.
+
+    One parameter: one line. More: a head line, then one line per parameter, indented by
+    :data:`MISSING_INDENT`, as ``name (unit): meaning``.
+    """
+    if len(missing) == 1:
+        spec = missing[0]
+        return (f"missing parameter '{spec.name}' (in {spec.unit}), needed by module "
+                f"'{module}': {spec.description}")
+    lines = [f"{MISSING_INDENT}{s.name} (in {s.unit}): {s.description}" for s in missing]
+    return (f"missing {len(missing)} parameters needed by module '{module}'; add each "
+            "under 'parameters' (any unit that converts to the one shown):\n"
+            + "\n".join(lines))
 
 
 # --------------------------------------------------------------------------- events, changes
@@ -351,7 +364,7 @@ def _check_changes(log: ProblemLog, data: Mapping[str, Any], table: ParameterTab
         target = change.get("param")
         if not isinstance(target, str):
             continue
-        if target not in params:
+        if target not in params and not (target in table and table[target].is_default):
             log.add((*path, "param"), (f"unknown parameter '{target}'; expected a parameter "
                                        f"of the scenario{suggest(target, params)}"))
             continue
@@ -414,9 +427,15 @@ def _check_levers(log: ProblemLog, data: Mapping[str, Any], table: ParameterTabl
 
 
 # --------------------------------------------------------------------------- all of it
-def _module_checks(log: ProblemLog, scenario: Scenario, enabled: Mapping[str, Module]) -> None:
-    """Run the cross-parameter checks of the enabled modules (e.g. weights summing to 1)."""
+def _module_checks(log: ProblemLog, scenario: Scenario, table: ParameterTable,
+                   enabled: Mapping[str, Module]) -> None:
+    """Run the cross-parameter checks of the enabled modules (e.g. weights summing to 1).
+
+    The checks see every parameter the file states and those it leaves out at their
+    default.
+    """
     values = {name: par.distribution for name, par in scenario.parameters.items()}
+    values.update((name, table[name].distribution) for name in table.defaults)
     for module in enabled.values():
         if module.check is None:
             continue
@@ -458,5 +477,5 @@ def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario |
                  if complete else None)
     check_claims(data, log.add, variables=variables, horizon=horizon)
     if scenario is not None:
-        _module_checks(log, scenario, enabled)
+        _module_checks(log, scenario, table, enabled)
     return table

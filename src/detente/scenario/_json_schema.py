@@ -1,13 +1,27 @@
-"""The JSON Schema of scenario files, for editors' completion and checking."""
+"""The JSON Schema of scenario files, for editors' completion and checking.
+
+``parameters`` lists every parameter an installed module declares, with what it means, the
+unit the model reads it in, the module that reads it and its default (the entry a file may
+leave out), so that an editor can complete names and show what each one needs. Other names
+stay allowed, as the loader allows them: a parameter that only an event reads, as its
+probability, may have any name (the loader rejects a name that nothing reads, which a schema
+cannot see).
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
-from detente.scenario.schema import DIST_KINDS, DIST_MODELS, Scenario
+from detente import model
+from detente.model.base import Module, ParamSpec
+from detente.scenario.schema import DIST_KINDS, DIST_MODELS, IDENT_RE, Scenario
+from detente.scenario.table import DEFAULT_SOURCE
 
 __all__ = ["json_schema"]
+
+_PARAMETER_REF = "#/$defs/Parameter"
 
 
 def _inline_parameter_schema(defs: dict[str, Any]) -> dict[str, Any]:
@@ -31,6 +45,28 @@ def _inline_parameter_schema(defs: dict[str, Any]) -> dict[str, Any]:
             "oneOf": forms}
 
 
+def _declared_parameter(spec: ParamSpec, module: str) -> dict[str, Any]:
+    """Describe a declared parameter for an editor: meaning, model unit, reader, default."""
+    text = f"{spec.description} Model unit: {spec.unit} (any convertible unit); read by " \
+           f"module '{module}'."
+    out: dict[str, Any] = {"$ref": _PARAMETER_REF, "x-unit": spec.unit, "x-module": module}
+    if spec.default is not None:
+        text += f" Default {spec.default:g} {spec.unit}: may be left out."
+        out["default"] = {"value": spec.default, "unit": spec.unit, "source": DEFAULT_SOURCE}
+    else:
+        text += " Required when the module is enabled."
+    return {**out, "description": text}
+
+
+def _parameters_schema(node: dict[str, Any], modules: Mapping[str, Module]) -> dict[str, Any]:
+    """Describe the ``parameters`` mapping: every declared name, then any identifier."""
+    declared = {spec.name: _declared_parameter(spec, mod.name)
+                for mod in modules.values() for spec in mod.params}
+    return {**node, "properties": dict(sorted(declared.items())),
+            "patternProperties": {IDENT_RE: {"$ref": _PARAMETER_REF}},
+            "additionalProperties": False}
+
+
 def _drop_infinite(node: Any) -> Any:
     if isinstance(node, dict):
         return {k: _drop_infinite(v) for k, v in node.items()
@@ -40,18 +76,30 @@ def _drop_infinite(node: Any) -> Any:
     return node
 
 
-def json_schema() -> dict[str, Any]:
+def json_schema(*, modules: Mapping[str, Module] | None = None) -> dict[str, Any]:
     """JSON Schema of scenario files, for editors' completion and checking.
+
+    Parameters
+    ----------
+    modules : mapping of str to Module, optional
+        The modules whose parameters ``parameters`` lists; default: every module of this
+        installation (:func:`detente.model.available_modules`).
 
     Returns
     -------
     dict
         A draft 2020-12 JSON Schema; parameters take their distribution fields inline,
-        as files write them.
+        as files write them, and ``parameters`` names every declared parameter (its
+        description gives the model unit and the reading module; a parameter with a
+        default has it as the JSON Schema ``default``).
     """
     out: dict[str, Any] = _drop_infinite(Scenario.model_json_schema(by_alias=True))
     defs = out.get("$defs", {})
     if "Parameter" in defs:
         defs["Parameter"] = _inline_parameter_schema(defs)
+    props = out.get("properties", {})
+    if "parameters" in props:
+        registry = model.available_modules() if modules is None else modules
+        props["parameters"] = _parameters_schema(props["parameters"], registry)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             **out, "title": "detente scenario"}

@@ -10,6 +10,9 @@ Each :class:`TableEntry` holds
 
 * the :class:`~detente.model.base.ParamSpec` of the enabled module that reads the parameter
   (None when no enabled module does) and that module's name;
+* the parameter as the file states it, or None for a parameter the file leaves out and the
+  table holds at its spec's default (a fixed value in the canonical unit, source
+  :data:`DEFAULT_SOURCE`): the engine, the analyses and the results see it like any other;
 * the file unit, the canonical unit (the spec's; ``fraction`` for an event's probability;
   else the file unit) and the factor from the one to the other;
 * the bounds, in the canonical unit;
@@ -43,10 +46,15 @@ from detente.units import conversion_factor
 if TYPE_CHECKING:
     from detente.scenario.schema import Distribution, Parameter, Scenario
 
-__all__ = ["PROBABILITY_UNITS", "ParameterDistribution", "ParameterTable", "TableEntry"]
+__all__ = [
+    "DEFAULT_SOURCE", "PROBABILITY_UNITS", "ParameterDistribution", "ParameterTable",
+    "TableEntry",
+]
 
 #: Units an event's probability may be written in besides those that convert to a fraction.
 PROBABILITY_UNITS = ("1", "probability")
+#: The source of a parameter the file leaves out, held at its documented default.
+DEFAULT_SOURCE = "default"
 
 
 @dataclass(frozen=True)
@@ -172,8 +180,9 @@ class TableEntry:
     ----------
     name : str
         The parameter's name.
-    parameter : Parameter
-        The parameter as the file states it.
+    parameter : Parameter or None
+        The parameter as the file states it; None when the file leaves it out and the
+        table holds it at its spec's default.
     spec : ParamSpec or None
         What the module that reads it expects; None when no enabled module reads it.
     module : str or None
@@ -192,7 +201,7 @@ class TableEntry:
     """
 
     name: str
-    parameter: Parameter
+    parameter: Parameter | None
     spec: ParamSpec | None
     module: str | None
     unit: str
@@ -241,6 +250,33 @@ class TableEntry:
             return cls(name, parameter, None, None, unit, "fraction", share, 0.0, 1.0,
                        distribution)
         return cls(name, parameter, None, None, unit, unit, 1.0, None, None, distribution)
+
+    @classmethod
+    def default(cls, spec: ParamSpec, module: str) -> TableEntry:
+        """Hold a parameter the file leaves out at its spec's default.
+
+        A fixed value in the canonical unit (factor 1), with the spec's bounds.
+
+        Raises
+        ------
+        ValueError
+            If the spec has no default.
+        """
+        if spec.default is None:
+            raise ValueError(f"parameter '{spec.name}' has no default; a scenario must "
+                             "state it")
+        return cls(spec.name, None, spec, module, spec.unit, spec.unit, 1.0, spec.low,
+                   spec.high, ParameterDistribution(spec.default, None))
+
+    @property
+    def is_default(self) -> bool:
+        """True for a parameter the file leaves out, held at its default."""
+        return self.parameter is None
+
+    @property
+    def source(self) -> str:
+        """The parameter's source as the file states it, or :data:`DEFAULT_SOURCE`."""
+        return DEFAULT_SOURCE if self.parameter is None else self.parameter.source
 
     def change_factor(self, unit: str | None = None) -> float:
         """Return the factor that takes a change's ``value`` to the canonical unit.
@@ -307,7 +343,9 @@ def _event_probabilities(scenario: Scenario) -> set[str]:
 class ParameterTable(Mapping[str, TableEntry]):
     """Every parameter of a scenario, resolved once: a mapping of name to :class:`TableEntry`.
 
-    Entries are in the file's order. Build one with :meth:`of` (from a scenario) or
+    Entries are in the file's order, then the parameters the file leaves out that an
+    enabled module reads with a default (:attr:`defaults`), in the modules' order. Build one
+    with :meth:`of` (from a scenario) or
     :meth:`build` (from parameters and modules); a loaded scenario carries the one the
     loader built, as :attr:`Scenario.table <detente.scenario.schema.Scenario.table>`.
 
@@ -328,6 +366,11 @@ class ParameterTable(Mapping[str, TableEntry]):
               probabilities: Collection[str] = (), strict: bool = True) -> ParameterTable:
         """Resolve parameters against the modules that read them.
 
+        A parameter an enabled module reads with a default
+        (:attr:`ParamSpec.default <detente.model.base.ParamSpec.default>`) and that
+        ``parameters`` leave out enters the table at that default
+        (:meth:`TableEntry.default`).
+
         Parameters
         ----------
         parameters : mapping of str to Parameter
@@ -345,6 +388,7 @@ class ParameterTable(Mapping[str, TableEntry]):
         UnitError
             With ``strict``, for the first parameter whose unit does not convert.
         """
+        modules = list(modules)
         specs = {spec.name: (spec, mod.name) for mod in modules for spec in mod.params}
         entries: list[TableEntry] = []
         errors: dict[str, UnitError] = {}
@@ -357,6 +401,8 @@ class ParameterTable(Mapping[str, TableEntry]):
                 if strict:
                     raise
                 errors[name] = exc
+        entries += [TableEntry.default(spec, module) for spec, module in specs.values()
+                    if spec.default is not None and spec.name not in parameters]
         return cls(entries, errors)
 
     @classmethod
@@ -395,7 +441,8 @@ class ParameterTable(Mapping[str, TableEntry]):
         return len(self._entries)
 
     def __repr__(self) -> str:
-        return f"ParameterTable({len(self)} parameters, {len(self.uncertain)} uncertain)"
+        return (f"ParameterTable({len(self)} parameters, {len(self.uncertain)} uncertain, "
+                f"{len(self.defaults)} at their default)")
 
     @property
     def factors(self) -> dict[str, float]:
@@ -406,6 +453,11 @@ class ParameterTable(Mapping[str, TableEntry]):
     def specs(self) -> dict[str, ParamSpec]:
         """The spec of each parameter an enabled module reads."""
         return {name: e.spec for name, e in self._entries.items() if e.spec is not None}
+
+    @property
+    def defaults(self) -> tuple[str, ...]:
+        """Names of the parameters held at their default (the file leaves them out)."""
+        return tuple(n for n, e in self._entries.items() if e.is_default)
 
     @property
     def uncertain(self) -> tuple[str, ...]:
