@@ -60,3 +60,21 @@ def test_claim_rows_put_hinges_and_notes_into_words() -> None:
     assert row.thresholds == "≥ 0.80 / ≤ 0.20"
     assert row.hinges == ["us_mil_aid (ST 0.41)", "holds where us_mil_aid > 40"]
     assert row.notes == ["few samples", "mean difference 0.12 [0.01, 0.25]"]
+
+
+def test_the_assumptions_list_the_defaults_a_file_leaves_out(tmp_path):
+    import yaml
+
+    from detente.scenario import builtin_path, load_scenario
+    from detente.scenario.loading import read_scenario_file
+
+    data, _, _, _ = read_scenario_file(builtin_path("lanchester-bench"))
+    del data["parameters"]["mil_drones_switch"]
+    path = tmp_path / "bench.yaml"
+    path.write_text(yaml.safe_dump(dict(data), sort_keys=False))
+    table = {r["name"]: r for r in rows.assumption_rows(load_scenario(path))}
+    row = table["mil_drones_switch"]
+    assert row["source_kind"] == "default"
+    assert row["value"] == row["central"] == "0"
+    assert row["module"] == "military"
+    assert table["ua_personnel0"]["source_kind"] != "default"

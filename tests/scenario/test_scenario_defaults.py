@@ -167,13 +167,10 @@ def test_leaving_the_defaults_out_runs_exactly_as_writing_them_out(write: Writer
     assert set(a) <= set(b)
     for name, values in a.items():
         np.testing.assert_array_equal(values, b[name], err_msg=name)
-    # the results list each parameter the file states (the engine's record step)
-    assert set(b) - set(a) <= {f"param_{n}" for n in defaults}
+    # the results hold every parameter, defaults included, whether the file states it or not
+    assert set(a) == set(b)
 
 
-@pytest.mark.xfail(strict=True, reason="engine/record.py lays out param_<name> for the "
-                                       "parameters the file states (scenario.parameters), "
-                                       "not for every entry of the parameter table")
 def test_the_results_hold_each_default_as_a_parameter(write: Writer) -> None:
     a = variables(load_scenario(write(MINIMAL_WAR)), policies=["status_quo"])
     for name, spec in military_defaults().items():

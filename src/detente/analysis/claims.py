@@ -458,7 +458,7 @@ class Claims(Estimator):
         testable = {k: c for k, c in claims.items() if c.test is not None}
         needed: set[str] = set()
         exprs = []
-        numbers = [*model_variables(sc), *sc.parameters]
+        numbers = [*model_variables(sc), *sc.table]
         events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
         for cid, claim in testable.items():
             assert claim.test is not None

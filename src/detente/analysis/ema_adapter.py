@@ -107,7 +107,7 @@ class EmaAdapter:
         check_names(names, list(sc.uncertain), "uncertain parameter")
         self.parameters = names
         events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
-        numbers = [*model_variables(sc), *sc.parameters]
+        numbers = [*model_variables(sc), *sc.table]
         exprs = [compile_expr(e, numbers=numbers, conditions=events)
                  for e in self.outcomes.values()]
         self._record = record_for(sc, exprs)

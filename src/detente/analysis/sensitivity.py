@@ -210,7 +210,7 @@ class _GlobalSA(Estimator, ABC):
             events = [*scenario.events, *(e for p in scenario.policies.values()
                                           for e in p.events)]
             expr = compile_expr(output, numbers=[*model_variables(scenario),
-                                                 *scenario.parameters],
+                                                 *scenario.table],
                                 conditions=events)
             rec = record or record_for(scenario, [expr])
             pols = [policy] if policy else [next(iter(scenario.policies))]

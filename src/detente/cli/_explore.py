@@ -127,7 +127,7 @@ def discover(
     processes = resolve_processes(processes, samples)
     sc = as_scenario(scenario)
     events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
-    expr = compile_expr(where, numbers=[*model_variables(sc), *sc.parameters],
+    expr = compile_expr(where, numbers=[*model_variables(sc), *sc.table],
                         conditions=events, expect="condition")
     when_at, window = parse_time(at), parse_window(over)
     pol = policy or next(iter(sc.policies))

@@ -67,7 +67,7 @@ def check_report_options(sc: Scenario, *, output: Path | None, pdf: Path | None,
 
         events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
         try:
-            compile_expr(tornado_output, numbers=[*model_variables(sc), *sc.parameters],
+            compile_expr(tornado_output, numbers=[*model_variables(sc), *sc.table],
                          conditions=events)
         except InputError as exc:
             raise InputError(f"--tornado-output: {exc}") from None

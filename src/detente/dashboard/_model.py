@@ -102,7 +102,7 @@ class Lever:
             :class:`~detente.errors.UnitError`) if the lever's unit does not convert.
         """
         spec = scenario.levers.get(name)
-        if spec is None or name not in scenario.parameters:
+        if spec is None or name not in scenario.table:
             what = "lever" if spec is None else "parameter"
             raise InputError(f"scenario '{scenario.name}' has no {what} '{name}'")
         factor = scenario.table[name].factor_to(spec.unit)
@@ -214,7 +214,7 @@ class DashboardModel:
             self.default_policies = ([p for p in DEFAULT_POLICIES if p in sc.policies]
                                      or self.all_policies[:2])
         self.levers = levers_of(sc)
-        self.defaults = {lv.param: _start(lv, sc.parameters[lv.param].central())
+        self.defaults = {lv.param: _start(lv, sc.table[lv.param].distribution.central())
                          for lv in self.levers}
         self.record = self._record(sc)
         self._draws = self._draw_parameters()

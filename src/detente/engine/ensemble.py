@@ -173,7 +173,7 @@ def _check_samples(plan: Plan, samples: Mapping[str, Sequence[float] | FloatArra
         return {}
     out: dict[str, FloatArray] = {}
     for name, values in samples.items():
-        if name not in plan.scenario.parameters:
+        if name not in plan.table:
             raise InputError(f"samples name unknown parameter '{name}'")
         arr = np.asarray(values, dtype=np.float64)
         if arr.shape != (n,):

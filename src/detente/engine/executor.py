@@ -136,7 +136,7 @@ def _threaded(jobs: Sequence[BlockJob], threads: int,
     # histogram buffers for the tracked variables): as many as fit in a fixed budget
     first = jobs[0]
     n_p, n_t = len(first.plan.policies), first.plan.n_steps + 1
-    per_block = 8 * first.n * (len(first.plan.scenario.parameters)
+    per_block = 8 * first.n * (len(first.plan.table)
                                + len(first.keep.quantiles) * n_p * n_t)
     ahead = max(2 * threads, AHEAD_BYTES // max(per_block, 1))
     running: list[BlockResult] = []

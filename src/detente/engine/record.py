@@ -148,11 +148,12 @@ def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str
         spec = specs[var]
         data[var] = (schema.TRAJECTORY_DIMS, full[var].transpose(0, 2, 1),
                      {"units": spec.unit, "description": spec.description})
-    for name, par in sc.parameters.items():
+    for name, entry in plan.table.items():  # defaults included
         arr = np.concatenate([b.params[name] for b in blocks])
         data[schema.param_var(name)] = (
             (schema.SAMPLE,), arr,
-            {"units": par.unit, "source": par.source, "uncertain": int(par.is_uncertain)})
+            {"units": entry.unit, "source": entry.source,
+             "uncertain": int(entry.distribution.is_uncertain)})
     for name in plan.events:
         arr = np.concatenate([b.events[name] for b in blocks])
         data[schema.event_var(name)] = ((schema.SAMPLE,), arr,

@@ -77,10 +77,20 @@ def _module_of(scenario: Scenario) -> dict[str, str]:
 
 
 def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
-    """Every parameter: name, module, value or distribution, central value, unit, source."""
+    """Every parameter, defaults included: name, module, value, central value, unit, source."""
     owner = _module_of(scenario)
     rows = []
-    for name, par in scenario.parameters.items():
+    for name, entry in scenario.table.items():
+        par = entry.parameter
+        if par is None:  # not in the file: the module's documented default
+            value = fmt_number(entry.distribution.central(), 4)
+            rows.append({
+                "name": name, "module": entry.module or owner.get(name, "scenario"),
+                "value": value, "central": value, "uncertain": "", "unit": entry.unit,
+                "source_kind": "default", "source": "default (the mechanism's neutral value)",
+                "note": entry.spec.description if entry.spec is not None else "",
+            })
+            continue
         kind, source = describe_source(scenario, par.source)
         rows.append({
             "name": name, "module": owner.get(name, "scenario"),

@@ -391,9 +391,9 @@ def _check_levers(log: ProblemLog, data: Mapping[str, Any], table: ParameterTabl
         if not isinstance(raw, Mapping):
             continue
         path: FieldPath = ("levers", name)
-        if name not in params:
+        if name not in params and name not in table:  # a default counts as stated
             log.add(path, f"unknown parameter '{name}': a lever names a parameter of the "
-                          f"scenario{suggest(name, params)}", at="key")
+                          f"scenario{suggest(name, [*params, *table])}", at="key")
             continue
         entry = table.get(name)
         unit = raw.get("unit")
