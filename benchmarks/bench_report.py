@@ -76,26 +76,29 @@ def bench_dashboard(scenario: str, samples: int, updates: int) -> None:
     t0 = time.perf_counter()
     model = DashboardModel(scenario, n_samples=samples)
     setup = time.perf_counter() - t0
+    if not model.levers:
+        raise SystemExit(f"scenario {scenario} marks no levers: nothing to move")
+    lever = model.levers[0]  # the scenario's first lever
 
     def one(value: float) -> tuple[float, float]:
         t = time.perf_counter()
-        st = model.update({"us_mil_aid": value})
+        st = model.update({lever.param: value})
         mid = time.perf_counter()
         dates = [str(d)[:10] for d in st.results.ds["time"].values]
         colours = [policy_colour(i) for i in range(len(st.policies))]
         figs: list[Any] = [
-            overlay_fan_figure(st.quantiles["territory_ru_km2"], dates=dates,
+            overlay_fan_figure(next(iter(st.quantiles.values())), dates=dates,
                                policies=st.policies, colours=colours,
-                               label="territory", unit="km²"),
+                               label="first chart", unit=""),
             settlement_figure(st.results)]
         for f in figs:
             f.to_plotly_json()
         return mid - t, time.perf_counter() - t
 
-    one(model.defaults["us_mil_aid"])  # warm-up
+    one(model.defaults[lever.param])  # warm-up
     model_t, total_t = [], []
     for k in range(updates):
-        m, tot = one(5.0 + 3 * k)
+        m, tot = one(lever.low + (lever.high - lever.low) * (k + 1) / (updates + 1))
         model_t.append(m)
         total_t.append(tot)
     print(f"dashboard of {model.scenario.name}: {samples} samples x "
