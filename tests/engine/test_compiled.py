@@ -351,3 +351,23 @@ def test_an_early_dataset_counts_only_if_it_holds_the_arrays_the_kernels_fill():
 
     assert _holds(dataset(copy=False), full, finals)
     assert not _holds(dataset(copy=True), full, finals)
+
+
+@requires_numba
+def test_without_a_writable_cache_folder_the_loop_compiles_all_the_same(bench_dict,
+                                                                       write_scenario,
+                                                                       monkeypatch):
+    from detente.engine import compiled
+
+    bench_dict["time"]["horizon_steps"] = 30
+    sc = load_scenario(write_scenario(bench_dict))
+    ref = simulate(sc, n_samples=300, seed=2, record=list(KERNEL_STATE), backend="numpy").ds
+    monkeypatch.setattr(compiled, "_cache_folder", lambda: None)
+    compiled._numba_loop.cache_clear()
+    try:
+        got = simulate(sc, n_samples=300, seed=2, record=list(KERNEL_STATE),
+                       backend="numba").ds
+    finally:
+        compiled._numba_loop.cache_clear()  # later tests use the cached loop again
+    for v in KERNEL_STATE:
+        np.testing.assert_array_equal(got[v].values, ref[v].values, err_msg=v)

@@ -40,6 +40,7 @@ import marshal
 import math
 import os
 import sys
+import tempfile
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -332,35 +333,35 @@ def _numba_loop(step: Callable[..., Any], layout: KernelLayout, reads: tuple[flo
                 ) -> Callable[..., None]:
     """Compile the fused loop, kept in Numba's on-disk cache where a folder allows.
 
-    The generated source is written to a file named after a fingerprint of that source and
-    of the code of every equation and primitive the kernel runs, so a changed equation
-    gets a new file (and a new compilation), and an unchanged one loads from the cache.
+    The generated source (built only from the kernel's declaration, never from a scenario
+    file) is written to a file named after a fingerprint of that source and of the code of
+    every equation and primitive the kernel runs, so a changed equation gets a new file
+    (and a new compilation), and an unchanged one loads from the cache. Without a writable
+    cache folder the file goes to a private temporary folder and nothing is cached.
     """
     nb = numba_module()
     source = kernel_source(layout, reads)
     key = hashlib.sha256(source.encode() + _fingerprint(step)).hexdigest()[:24]
     folder = _cache_folder()
-    scope: dict[str, Any]
-    if folder is None:  # no writable folder: compile in memory, every process
-        scope = {}
-        exec(compile(source, f"<fused loop of {step.__qualname__}>", "exec"), scope)
-    else:
-        path = folder / f"fused_{key}.py"
-        if not path.is_file():
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(source)
-            os.replace(tmp, path)  # atomic: concurrent writers write the same text
-        spec = importlib.util.spec_from_file_location(f"detente_fused_{key}", path)
-        if spec is None or spec.loader is None:  # pragma: no cover - a plain .py file
-            raise ImportError(f"cannot load the generated kernel loop {path}")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        # Numba finds a cached function's module by name when it loads it
-        sys.modules[spec.name] = module
-        scope = vars(module)
+    cached = folder is not None
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="detente-kernels-"))
+    path = folder / f"fused_{key}.py"
+    if not path.is_file():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(source)
+        os.replace(tmp, path)  # atomic: concurrent writers write the same text
+    spec = importlib.util.spec_from_file_location(f"detente_fused_{key}", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a plain .py file
+        raise ImportError(f"cannot load the generated kernel loop {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    # Numba finds a cached function's module by name when it loads it
+    sys.modules[spec.name] = module
+    scope = vars(module)  # the generated loop calls the global ``step``
     scope["step"] = scalar_equation(step)
     loop: Callable[..., None] = nb.njit(error_model="numpy", nogil=True,
-                                        cache=folder is not None)(scope["fused_loop"])
+                                        cache=cached)(scope["fused_loop"])
     return loop
 
 
