@@ -13,7 +13,7 @@ from detente.analysis._data import (
     read_battle_csv,
     read_observations,
 )
-from detente.analysis._outputs import model_variables
+from detente.analysis._outputs import model_variables, scenario_expr
 from detente.analysis.backtest import (
     Backtest,
     crps_ensemble,
@@ -57,6 +57,7 @@ __all__ = [
     "read_battle_csv",
     "read_observations",
     "read_policy_path",
+    "scenario_expr",
     "simulate_battle",
     "variables_markdown",
 ]

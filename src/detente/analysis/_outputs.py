@@ -18,12 +18,12 @@ from detente._typing import BoolArray, FloatArray
 from detente.errors import InputError
 from detente.model import resolve_modules
 from detente.results import Results, schema
-from detente.scenario.expr import Expr, compile_expr
+from detente.scenario.expr import Expr, Kind, compile_expr
 
 if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
-__all__ = ["OutputReader", "UntestableError", "model_variables", "record_for"]
+__all__ = ["OutputReader", "UntestableError", "model_variables", "record_for", "scenario_expr"]
 
 TimeRef = dt.date | str
 
@@ -38,6 +38,23 @@ class UntestableError(InputError):
 def model_variables(scenario: Scenario) -> list[str]:
     """Every variable the scenario's modules compute (recorded by default or not)."""
     return [v.name for m in resolve_modules(scenario.modules) for v in m.variables]
+
+
+def scenario_expr(scenario: Scenario, text: str, *, expect: Kind | None = None) -> Expr:
+    """Compile ``text`` against the names a run of ``scenario`` holds.
+
+    Numbers are the model's variables and the parameters (defaults included); conditions
+    are the chance events of the scenario and of its policies.
+
+    Raises
+    ------
+    InputError
+        If the expression does not parse, names something else, or is not of the kind
+        ``expect`` asks for.
+    """
+    events = [*scenario.events, *(e for p in scenario.policies.values() for e in p.events)]
+    return compile_expr(text, numbers=[*model_variables(scenario), *scenario.table],
+                        conditions=events, expect=expect)
 
 
 def record_for(scenario: Scenario, exprs: Iterable[Expr], *,

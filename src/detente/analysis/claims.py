@@ -41,12 +41,16 @@ from detente._typing import BoolArray, FloatArray, SeedLike
 from detente.analysis import discovery
 from detente.analysis._base import Estimator, as_scenario, check_names
 from detente.analysis._design import run_design, unit_to_file_units
-from detente.analysis._outputs import OutputReader, UntestableError, model_variables, record_for
+from detente.analysis._outputs import (
+    OutputReader,
+    UntestableError,
+    record_for,
+    scenario_expr,
+)
 from detente.analysis.discovery import MIN_CASES, Prim
 from detente.analysis.sensitivity import Sobol
 from detente.errors import InputError
 from detente.results import Results
-from detente.scenario.expr import compile_expr
 from detente.scenario.schema import (
     REFUTED_AT,
     SUPPORTED_AT,
@@ -458,14 +462,12 @@ class Claims(Estimator):
         testable = {k: c for k, c in claims.items() if c.test is not None}
         needed: set[str] = set()
         exprs = []
-        numbers = [*model_variables(sc), *sc.table]
-        events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
         for cid, claim in testable.items():
             assert claim.test is not None
             needed |= _policies_of(claim.test, self._default(claim, default_policy))
             for text, _kind, _ps in _expressions(claim.test):
                 try:
-                    exprs.append(compile_expr(text, numbers=numbers, conditions=events))
+                    exprs.append(scenario_expr(sc, text))
                 except InputError as exc:
                     raise InputError(f"claim '{cid}': {exc}") from None
         run_pols = [p for p in sc.policies if p in needed]

@@ -40,10 +40,9 @@ from detente._optional import import_optional
 from detente._typing import FloatArray, SeedLike
 from detente.analysis._base import as_scenario, check_names
 from detente.analysis._design import run_design
-from detente.analysis._outputs import OutputReader, model_variables, record_for
+from detente.analysis._outputs import OutputReader, record_for, scenario_expr
 from detente.errors import InputError
 from detente.scenario import ParameterDistribution
-from detente.scenario.expr import compile_expr
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,10 +105,7 @@ class EmaAdapter:
         names = list(parameters) if parameters else list(sc.uncertain)
         check_names(names, list(sc.uncertain), "uncertain parameter")
         self.parameters = names
-        events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
-        numbers = [*model_variables(sc), *sc.table]
-        exprs = [compile_expr(e, numbers=numbers, conditions=events)
-                 for e in self.outcomes.values()]
+        exprs = [scenario_expr(sc, e) for e in self.outcomes.values()]
         self._record = record_for(sc, exprs)
 
     @property

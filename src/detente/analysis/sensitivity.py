@@ -39,9 +39,8 @@ from detente._optional import import_optional
 from detente._typing import FloatArray, SeedLike
 from detente.analysis._base import Estimator, as_scenario, check_names
 from detente.analysis._design import run_design, unit_to_file_units
-from detente.analysis._outputs import OutputReader, model_variables, record_for
+from detente.analysis._outputs import OutputReader, record_for, scenario_expr
 from detente.errors import InputError
-from detente.scenario.expr import compile_expr
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -207,11 +206,7 @@ class _GlobalSA(Estimator, ABC):
         self.u_ = self._sample(len(names))
         design = unit_to_file_units(scenario, names, self._quantiles(self.u_))
         if isinstance(output, str):
-            events = [*scenario.events, *(e for p in scenario.policies.values()
-                                          for e in p.events)]
-            expr = compile_expr(output, numbers=[*model_variables(scenario),
-                                                 *scenario.table],
-                                conditions=events)
+            expr = scenario_expr(scenario, output)
             rec = record or record_for(scenario, [expr])
             pols = [policy] if policy else [next(iter(scenario.policies))]
             fn = sensitivity_output(output, policy=pols[0], at=at, over=over, reduce=reduce)

@@ -118,17 +118,14 @@ def discover(
     processes: ProcessesOpt = 1,
 ) -> None:
     """Scenario discovery (PRIM): where in parameter space a condition holds."""
-    from detente.analysis import Prim, as_scenario, model_variables
+    from detente.analysis import Prim, as_scenario, scenario_expr
     from detente.engine import simulate
-    from detente.scenario.expr import compile_expr
 
     check_samples(samples)
     check_horizon(horizon)
     processes = resolve_processes(processes, samples)
     sc = as_scenario(scenario)
-    events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
-    expr = compile_expr(where, numbers=[*model_variables(sc), *sc.table],
-                        conditions=events, expect="condition")
+    expr = scenario_expr(sc, where, expect="condition")
     when_at, window = parse_time(at), parse_window(over)
     pol = policy or next(iter(sc.policies))
     with stage_bars(quiet=quiet) as progress:

@@ -62,13 +62,10 @@ def check_report_options(sc: Scenario, *, output: Path | None, pdf: Path | None,
         import_optional("playwright", extra="pdf", purpose="Printing the report to PDF")
         require_chromium()
     if tornado_output:
-        from detente.analysis import model_variables
-        from detente.scenario.expr import compile_expr
+        from detente.analysis import scenario_expr
 
-        events = [*sc.events, *(e for p in sc.policies.values() for e in p.events)]
         try:
-            compile_expr(tornado_output, numbers=[*model_variables(sc), *sc.table],
-                         conditions=events)
+            scenario_expr(sc, tornado_output)
         except InputError as exc:
             raise InputError(f"--tornado-output: {exc}") from None
     if tornado_policy is not None and tornado_policy not in sc.policies:
