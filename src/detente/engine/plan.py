@@ -8,8 +8,9 @@ every sample or only where the event happened.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -63,15 +64,28 @@ class Plan:
     couplings: Couplings
     specs: Mapping[str, ParamSpec]
     table: ParameterTable  # each parameter's units, factor, bounds and distribution
-    factors: Mapping[str, float]  # file unit -> canonical unit, per parameter (the table's)
-    uncertain: tuple[str, ...]
     shocks: tuple[str, ...]
     record: tuple[str, ...]
     n_steps: int
     policies: tuple[str, ...]
     overlays: Mapping[str, tuple[Overlay, ...]]  # per policy
     events: Mapping[str, Event]  # every event any chosen policy can see, by name
-    constants: Mapping[str, float] = field(default_factory=dict)  # central values, file units
+
+    # read for every block: taken from the table once per plan
+    @functools.cached_property
+    def factors(self) -> Mapping[str, float]:
+        """Factor from the file unit to the canonical unit, per parameter."""
+        return self.table.factors
+
+    @functools.cached_property
+    def uncertain(self) -> tuple[str, ...]:
+        """The parameters with a distribution, in file order."""
+        return self.table.uncertain
+
+    @functools.cached_property
+    def constants(self) -> Mapping[str, float]:
+        """The value of each parameter without a distribution, in its file unit."""
+        return self.table.constants
 
     @property
     def modules(self) -> tuple[Module, ...]:
@@ -154,15 +168,12 @@ def compile_plan(
         couplings=couplings,
         specs=specs,
         table=table,
-        factors=table.factors,
-        uncertain=table.uncertain,
         shocks=couplings.shocks,
         record=rec,
         n_steps=scenario.time.horizon_steps,
         policies=chosen,
         overlays=overlays,
         events=events,
-        constants=table.constants,
     )
 
 
