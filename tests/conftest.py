@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,3 +33,42 @@ def write_scenario(tmp_path: Path):
         return path
 
     return _write
+
+
+@dataclass
+class Invoked:
+    """What one command line gave: its exit code and its two output streams."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def exit_code(self) -> int:
+        return self.code
+
+    @property
+    def output(self) -> str:
+        """Standard output and standard error, in that order."""
+        return self.stdout + self.stderr
+
+
+@pytest.fixture
+def invoke(capsys: pytest.CaptureFixture[str],
+           monkeypatch: pytest.MonkeyPatch) -> Callable[..., Invoked]:
+    """``invoke("run", "-n", "0")``: run ``detente.cli.main`` as the console script does."""
+    from detente.cli import main
+
+    def _run(*args: str) -> Invoked:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["detente", *args])
+        monkeypatch.setenv("COLUMNS", "200")
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        cap = capsys.readouterr()
+        return Invoked(code, cap.out, cap.err)
+
+    return _run

@@ -67,7 +67,7 @@ def test_catalogue_lists_runs(tmp_path, invoke):
     again = {r["id"]: r for r in RunStore(store).list()}
     assert {k: v["status"] for k, v in again.items()} == {k: v["status"]
                                                           for k, v in rows.items()}
-    res = invoke(["runs", "list", "--store", str(store), "--json"])
+    res = invoke(*["runs", "list", "--store", str(store), "--json"])
     assert res.exit_code == 0, res.output
     assert {r["id"] for r in json.loads(res.stdout)} == set(rows)
 
@@ -82,7 +82,7 @@ def test_damaged_store_gives_a_clear_error_and_changes_nothing(tmp_path, invoke)
     for args in (["runs", "show", run.id], ["runs", "open", run.id],
                  ["sweep", "--resume", run.id]):
         flag = "--out" if args[0] == "sweep" else "--store"
-        res = invoke([*args, flag, str(store)])
+        res = invoke(*[*args, flag, str(store)])
         assert res.exit_code == 2, res.output
         assert "block-000003.parquet" in res.output
         assert "Traceback" not in res.output
@@ -92,7 +92,7 @@ def test_damaged_store_gives_a_clear_error_and_changes_nothing(tmp_path, invoke)
             assert (store / f.relative_to(snapshot)).read_bytes() == f.read_bytes(), f
     # following the message repairs it, bit for bit
     victim.unlink()
-    assert invoke(["sweep", "--resume", run.id, "--out", str(store), "--quiet"]).exit_code == 0
+    assert invoke(*["sweep", "--resume", run.id, "--out", str(store), "--quiet"]).exit_code == 0
     fresh = sweep("lanchester-bench", out=tmp_path / "fresh", **SMALL)
     assert_same(store_contents(store, run.id), store_contents(tmp_path / "fresh", fresh.id))
 
@@ -102,39 +102,39 @@ def test_partial_or_foreign_folders_are_refused(tmp_path, invoke):
         RunStore(tmp_path / "missing")
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "data.csv").write_text("x")
-    res = invoke(["sweep", "lanchester-bench", "-n", "10", "--out", str(tmp_path / "other")])
+    res = invoke(*["sweep", "lanchester-bench", "-n", "10", "--out", str(tmp_path / "other")])
     assert res.exit_code == 2
     assert "not an empty folder" in res.output
     assert (tmp_path / "other" / "data.csv").read_text() == "x"
     store = tmp_path / "s"
     run = sweep("lanchester-bench", out=store, **SMALL)
     (run.path / "manifest.json").write_text("{not json")
-    res = invoke(["runs", "show", run.id, "--store", str(store)])
+    res = invoke(*["runs", "show", run.id, "--store", str(store)])
     assert res.exit_code == 2
     assert "manifest.json" in res.output
-    res = invoke(["runs", "show", "nope", "--store", str(store)])
+    res = invoke(*["runs", "show", "nope", "--store", str(store)])
     assert res.exit_code == 2
     assert "no run 'nope'" in res.output
-    res = invoke(["sweep", "--resume", run.id, "--out", str(store)])
+    res = invoke(*["sweep", "--resume", run.id, "--out", str(store)])
     assert res.exit_code == 2
     assert "manifest.json" in res.output
 
 
 def test_cli_sweep_and_runs_open(tmp_path, invoke):
     store = tmp_path / "s"
-    res = invoke(["sweep", "lanchester-bench", "-n", "120", "--horizon", "8", "--block-size",
+    res = invoke(*["sweep", "lanchester-bench", "-n", "120", "--horizon", "8", "--block-size",
                   "40", "--out", str(store), "--record", "ua_personnel", "--json"])
     assert res.exit_code == 0, res.output
     row = json.loads(res.stdout)
     assert row["status"] == "complete"
     assert row["blocks_done"] == row["n_blocks"] == 3
-    res = invoke(["runs", "open", row["id"], "--store", str(store), "--json"])
+    res = invoke(*["runs", "open", row["id"], "--store", str(store), "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["n_samples"] == 120
-    res = invoke(["sweep", "lanchester-bench", "--out", str(store)])
+    res = invoke(*["sweep", "lanchester-bench", "--out", str(store)])
     assert res.exit_code == 2
     assert "--samples" in res.output
-    res = invoke(["sweep", "lanchester-bench", "-n", "5", "--out", str(store),
+    res = invoke(*["sweep", "lanchester-bench", "-n", "5", "--out", str(store),
                   "--scheduler", "nowhere"])
     assert res.exit_code == 2
     assert "--scheduler" in res.output
