@@ -109,3 +109,13 @@ def test_too_few_accepted_is_an_input_error():
     sc = load_scenario("lanchester-bench")
     with pytest.raises(InputError, match="accepted samples"):
         Calibrator(["ua_reinforcement"], n_samples=100, accept=0.1).fit(sc, "unused.csv")
+
+
+def test_a_parameter_at_its_default_has_a_fixed_value(bench_dict, write_scenario):
+    del bench_dict["parameters"]["mil_front_creep"]
+    sc = load_scenario(write_scenario(bench_dict))
+    assert "mil_front_creep" in sc.table.defaults
+    obs = Observations.from_records([(sc.time.start + dt.timedelta(days=70),
+                                      "ua_personnel", 400_000.0)])
+    with pytest.raises(InputError, match="'mil_front_creep' has a fixed value"):
+        Calibrator(["mil_front_creep"], n_samples=200).fit(sc, obs)

@@ -97,23 +97,24 @@ def run_design(
     if group <= 0 or n_rows % group:
         raise InputError(f"the design has {n_rows} rows, not a multiple of the group "
                          f"size {group}")
-    unknown = [k for k in design if k not in scenario.parameters]
+    unknown = [k for k in design if k not in plan.table]
     if unknown:
         raise InputError(f"the design names unknown parameters: {', '.join(unknown)}")
     root = seed_sequence(seed)
     groups_per_chunk = max(1, ROWS_PER_CHUNK // group)
     n_groups = n_rows // group
+    central = plan.table.central()
     blocks: list[BlockResult] = []
     for chunk, g0 in enumerate(range(0, n_groups, groups_per_chunk)):
         g1 = min(n_groups, g0 + groups_per_chunk)
         r0, r1 = g0 * group, g1 * group
         n = r1 - r0
         file_params: dict[str, FloatArray] = {}
-        for name, central in plan.table.central().items():
+        for name, value in central.items():
             if name in design:
                 file_params[name] = np.asarray(design[name][r0:r1], dtype=np.float64)
             else:
-                file_params[name] = np.full(n, central, dtype=np.float64)
+                file_params[name] = np.full(n, value, dtype=np.float64)
         noise = design_noise(plan, root, chunk, g1 - g0, group, file_params)
         blocks.append(run_rows(plan, file_params, noise=noise, block=chunk))
         if progress is not None:

@@ -166,10 +166,10 @@ class Calibrator(Estimator):
         if not names:
             raise InputError("no parameters to calibrate; name at least one in params")
         for p in names:
-            if p not in sc.parameters:
+            if p not in sc.table:
                 raise InputError(f"unknown parameter {p!r} in scenario '{sc.name}'."
-                                 f"{did_you_mean(p, sc.parameters)}")
-            if not sc.parameters[p].is_uncertain:
+                                 f"{did_you_mean(p, sc.table)}")
+            if not sc.table[p].distribution.is_uncertain:
                 raise InputError(
                     f"parameter {p!r} has a fixed value in scenario '{sc.name}'; give it a "
                     "distribution (its prior) in the scenario file to calibrate it")

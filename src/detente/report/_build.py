@@ -231,8 +231,8 @@ def _run_tornado(sc: Scenario, res: Results, *, output: str, policy: str | None,
     unit = "output units"
     if output in model_variables(sc) and est.results_ is not None and output in est.results_.ds:
         unit = unit_label(str(est.results_.ds[output].attrs.get("units", "")))
-    elif output in sc.parameters:
-        unit = sc.parameters[output].unit
+    elif output in sc.table:
+        unit = sc.table[output].unit
     fig = tornado_figure(est.indices_, output=output, unit=unit)
     d = len(est.names_)
     end = str(res.ds["time"].values[-1])[:10]

@@ -150,7 +150,7 @@ def sweep(
         keep = make_keep(plan, _default_vars(plan, outcomes), _default_vars(plan, quantiles),
                          backend)
         store = RunStore(out, create=True)
-        sample_params = [k for k in sc.parameters if sc.parameters[k].is_uncertain]
+        sample_params = list(sc.table.uncertain)
         m = make_manifest(_new_id(sc.name), scenario=sc, plan=plan, seed=seed,
                           n_samples=n_samples, block_size=bs, record=plan.record,
                           outcomes=keep.outcomes, quantiles=keep.quantiles,
