@@ -1,4 +1,10 @@
-"""The contract every model subsystem (module) fulfils.
+"""The contract every model subsystem (module) fulfils, and the cast it is written over.
+
+A scenario's **cast** (:class:`Cast`) names its sides (the belligerents) and its supporters
+(outside states and coalitions, each supporting one side). Model code is written once over
+the cast: a model module is built for a cast (``build(cast)``), and what one side or one
+supporter owns (its parameters, its variables) is named ``"<owner>.<name>"``
+(:func:`owned`), e.g. ``ukraine.personnel0``. No module names a side.
 
 A module is a named bundle of
 
@@ -47,11 +53,154 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, TypeVar
 
 from detente._typing import FloatArray, Params, State
+
+#: Who owns a parameter or a variable: nobody, each side, each supporter, or each party to
+#: the talks (a side or supporter named in a negotiation channel).
+Per = Literal["side", "supporter", "party"] | None
+
+#: The identifier of a side or supporter (and of a base name): lower-case snake_case.
+IDENT = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def owned(owner: str, base: str) -> str:
+    """Return the name of what ``owner`` (a side or supporter) owns of ``base``.
+
+    >>> owned("blue", "personnel0")
+    'blue.personnel0'
+    """
+    return f"{owner}.{base}"
+
+
+def split_owned(name: str) -> tuple[str | None, str]:
+    """Return ``(owner, base)`` of a model name (owner None for a name nobody owns).
+
+    >>> split_owned("blue.personnel0"), split_owned("war_intensity")
+    (('blue', 'personnel0'), (None, 'war_intensity'))
+    """
+    owner, dot, base = name.partition(".")
+    return (owner, base) if dot else (None, name)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A negotiation channel: who sits at the table, and the value that opens it.
+
+    Attributes
+    ----------
+    name : str
+        The channel's id in the scenario.
+    code : int
+        The value of the parameter ``negotiation_channel`` that opens it (0 is "no talks").
+    parties : tuple of str
+        The sides and supporters at the table, each a veto player.
+    """
+
+    name: str
+    code: int
+    parties: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who fights and who helps: the sides and supporters a module is built for.
+
+    Attributes
+    ----------
+    sides : tuple of str
+        The belligerents' ids, in the scenario's order (at least two).
+    supporters : tuple of str
+        The outside supporters' ids, in the scenario's order.
+    supports : tuple of str
+        For each supporter (same order), the id of the side it supports.
+    channels : tuple of Channel
+        The negotiation channels the scenario opens, each with its parties.
+    names : tuple of (str, str)
+        Display name of each side and supporter, by id (ids are their own names otherwise).
+
+    Raises
+    ------
+    ValueError
+        If an id is not snake_case or is used twice, there are fewer than two sides, or a
+        supporter supports a side the cast does not have.
+    """
+
+    sides: tuple[str, ...]
+    supporters: tuple[str, ...] = ()
+    supports: tuple[str, ...] = ()
+    channels: tuple[Channel, ...] = ()
+    names: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        ids = (*self.sides, *self.supporters)
+        bad = [i for i in ids if not IDENT.fullmatch(i)]
+        if bad:
+            raise ValueError(f"the id(s) {', '.join(map(repr, bad))} are not snake_case "
+                             "identifiers (a lower-case letter, then letters, digits, _)")
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"the id(s) {', '.join(twice)} name more than one side or "
+                             "supporter")
+        if len(self.sides) < 2:
+            raise ValueError(f"a war needs at least two sides; found {len(self.sides)}")
+        if len(self.supports) != len(self.supporters):
+            raise ValueError("each supporter needs the side it supports")
+        unseated = sorted({p for ch in self.channels for p in ch.parties if p not in ids})
+        if unseated:
+            raise ValueError(f"a channel seats {', '.join(unseated)}, which is neither a side "
+                             "nor a supporter")
+        unknown = sorted({s for s in self.supports if s not in self.sides})
+        if unknown:
+            raise ValueError(f"a supporter supports {', '.join(unknown)}, which is not a "
+                             f"side (sides: {', '.join(self.sides)})")
+
+    def other(self, side: str) -> str:
+        """Return the opponent of ``side``, in a war of two sides.
+
+        Raises
+        ------
+        ValueError
+            If the cast has more than two sides (the mechanism asking joins two).
+        """
+        if len(self.sides) != 2:
+            raise ValueError(f"this mechanism joins two sides; the scenario has "
+                             f"{len(self.sides)} ({', '.join(self.sides)})")
+        a, b = self.sides
+        return b if side == a else a
+
+    def supporters_of(self, side: str) -> tuple[str, ...]:
+        """Return the supporters of ``side``, in the scenario's order."""
+        return tuple(s for s, x in zip(self.supporters, self.supports, strict=True)
+                     if x == side)
+
+    def side_of(self, supporter: str) -> str:
+        """Return the side ``supporter`` supports."""
+        return self.supports[self.supporters.index(supporter)]
+
+    def owners(self, per: Per) -> tuple[str, ...]:
+        """Return the owners of what ``per`` names: the sides or the supporters."""
+        if per == "side":
+            return self.sides
+        if per == "supporter":
+            return self.supporters
+        if per == "party":
+            return self.parties
+        raise ValueError(f"nobody owns what per={per!r} names")
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        """Sides and supporters that sit in at least one channel, in the cast's order."""
+        seated = {p for ch in self.channels for p in ch.parties}
+        return tuple(i for i in (*self.sides, *self.supporters) if i in seated)
+
+    def name_of(self, owner: str) -> str:
+        """Return the display name of a side or supporter (its id when it has none)."""
+        return dict(self.names).get(owner, owner)
 
 
 @dataclass(frozen=True)
@@ -61,8 +210,9 @@ class ParamSpec:
     Attributes
     ----------
     name : str
-        Identifier used in scenario files (``snake_case``, prefixed by side: ``ua_``, ``ru_``,
-        ``us_``, ``eu_``, or a subsystem prefix).
+        Identifier used in scenario files (``snake_case``): for a parameter one side or one
+        supporter owns, ``"<owner>.<base>"`` (:func:`owned`), else the base name itself
+        (often with a subsystem prefix, e.g. ``mil_``).
     unit : str
         Canonical unit the model code expects (see :mod:`detente.units`).
     description : str
@@ -77,6 +227,11 @@ class ParamSpec:
         scenario must state the parameter (it describes the war: forces, stocks,
         effectiveness, areas, populations, time constants, costs, weights).
         ``docs/model.md`` says why each default is neutral.
+    per : {None, "side", "supporter"}
+        Who owns the parameter: nobody (one value for the war), each side, or each supporter.
+    owner : str or None
+        The side or supporter a built module's parameter belongs to (None in a template or an
+        unowned parameter).
 
     Raises
     ------
@@ -90,6 +245,13 @@ class ParamSpec:
     low: float | None = None
     high: float | None = None
     default: float | None = None
+    per: Per = None
+    owner: str | None = None
+
+    @property
+    def base(self) -> str:
+        """The name without its owner (``personnel0`` for ``blue.personnel0``)."""
+        return split_owned(self.name)[1]
 
     def __post_init__(self) -> None:
         d = self.default
@@ -108,7 +270,8 @@ class VariableSpec:
     Attributes
     ----------
     name : str
-        Output name, e.g. ``ua_personnel`` or ``territory_ru_km2``.
+        Output name, e.g. ``war_intensity``, or ``"<owner>.<base>"`` for what a side or
+        supporter owns (``blue.personnel``).
     unit : str
         Unit of the recorded value.
     description : str
@@ -117,6 +280,9 @@ class VariableSpec:
         A stock integrates over time; an auxiliary is recomputed each step.
     record : bool
         Recorded in results by default.
+    per, owner
+        As for :class:`ParamSpec`: a side-owned variable is recorded with a ``side``
+        dimension, a supporter-owned one with a ``supporter`` dimension.
     """
 
     name: str
@@ -124,6 +290,13 @@ class VariableSpec:
     description: str
     kind: Literal["stock", "aux"] = "stock"
     record: bool = True
+    per: Per = None
+    owner: str | None = None
+
+    @property
+    def base(self) -> str:
+        """The name without its owner (``personnel`` for ``blue.personnel``)."""
+        return split_owned(self.name)[1]
 
 
 @dataclass(frozen=True)
@@ -201,12 +374,17 @@ class Kernel:
         Inputs constant while the parameters are: each an equation over parameters (and
         reads), named after the input it computes, evaluated once per stretch of steps
         instead of every step.
+    names : tuple of (str, str)
+        The model name each argument stands for where the two differ: an argument is an
+        identifier, a name a side owns is not (``a_personnel`` stands for
+        ``blue.personnel``). Arguments not listed are model names.
     """
 
     step: Callable[..., tuple[Any, ...]]
     init: Callable[..., tuple[Any, ...]]
     zero: tuple[str, ...]
     derived: tuple[Callable[..., Any], ...] = ()
+    names: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -245,6 +423,36 @@ InitFn = Callable[[Params, int, State], dict[str, FloatArray]]
 CheckFn = Callable[[Mapping[str, Any]], list[tuple[str, str]]]
 StepFn = Callable[[State, State, Params, Mapping[str, FloatArray], StepContext],
                   dict[str, FloatArray]]
+
+Spec = ParamSpec | VariableSpec
+
+
+S = TypeVar("S", ParamSpec, VariableSpec)
+
+
+def for_cast(specs: Iterable[S], cast: Cast) -> tuple[S, ...]:
+    """Return ``specs`` for ``cast``: each owned template once per owner, named and described.
+
+    A template (``per`` set, ``name`` its base) becomes one spec per side or supporter, named
+    :func:`owned` and with ``{owner}`` in its description replaced by the owner's display
+    name; an unowned spec stays as it is.
+    """
+    out: list[S] = []
+    for spec in specs:
+        if spec.per is None:
+            out.append(spec)
+            continue
+        for owner in cast.owners(spec.per):
+            out.append(replace(spec, name=owned(owner, spec.name), owner=owner,
+                               description=spec.description.replace(
+                                   "{owner}", cast.name_of(owner))))
+    return tuple(out)
+
+
+def template_name(spec: Spec) -> str:
+    """Return how a listing names a spec: ``<side>.base``, ``<supporter>.base`` or the name."""
+    base = spec.base
+    return base if spec.per is None else f"<{spec.per}>.{base}"
 
 
 @dataclass(frozen=True)
@@ -310,8 +518,10 @@ def kernel_layout(module: Module) -> KernelLayout:
     params = {p.name for p in module.params}
     reads = {r.name for r in module.reads}
 
+    named = dict(kernel.names)
+
     def arguments(fn: Callable[..., Any], allowed: set[str], what: str) -> tuple[str, ...]:
-        args = tuple(inspect.signature(fn).parameters)
+        args = tuple(named.get(a, a) for a in inspect.signature(fn).parameters)
         unknown = [a for a in args if a not in allowed]
         if unknown:
             raise ValueError(f"{what} of module '{module.name}' ({fn.__name__}) takes "
