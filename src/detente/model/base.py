@@ -99,11 +99,25 @@ class Channel:
         The value of the parameter ``negotiation_channel`` that opens it (0 is "no talks").
     parties : tuple of str
         The sides and supporters at the table, each a veto player.
+    dimensions : tuple of str or None
+        The issue dimensions the channel can move (None: all; the others keep their
+        status-quo level).
+    credibility_of : str or None
+        The supporter whose ``deal_credibility`` discounts the deal for the parties it does
+        not speak for (None: no discount).
+    guarantee_cap : str or None
+        Parameter holding the highest guarantee level the channel can deliver (None: any).
+    veto_onus : str or None
+        Parameter that scales the domestic veto risk on this channel (None: full risk).
     """
 
     name: str
     code: int
     parties: tuple[str, ...]
+    dimensions: tuple[str, ...] | None = None
+    credibility_of: str | None = None
+    guarantee_cap: str | None = None
+    veto_onus: str | None = None
 
 
 @dataclass(frozen=True)
