@@ -16,7 +16,7 @@ from detente.engine import simulate
 from detente.errors import DataError, InputError
 from detente.scenario import load_scenario
 
-VARS = ["ua_personnel", "ru_personnel", "ua_shells", "ru_shells"]
+VARS = ["blue.personnel", "red.personnel", "blue.shells", "red.shells"]
 WEEKS = (10, 30, 52)
 HORIZON = 60
 N_TRUTHS = 60
@@ -103,35 +103,35 @@ def test_backtest_cli_json_and_policy_path(bench, tmp_path, cli):
         assert entry["n_obs"] == len(WEEKS)
     when = bench.time.start + dt.timedelta(days=7 * 20)
     overlay = {"description": "Red's production stops", "events": {"halt": {
-        "date": when.isoformat(), "changes": [{"param": "ru_shell_production", "value": 0}]}}}
+        "date": when.isoformat(), "changes": [{"param": "red.shell_production", "value": 0}]}}}
     pp = tmp_path / "actual.yaml"
     pp.write_text(yaml.safe_dump(overlay))
     table = cli("backtest", "lanchester-bench", "--observed", str(path), "--samples", "200",
                 "--policy-path", str(pp))
     assert table.code == 0, table.stderr
     assert "'actual'" in table.stdout
-    assert "ru_shells" in table.stdout
+    assert "red.shells" in table.stdout
     bt = Backtest(n_samples=200).fit(bench, path, pp)
     base = Backtest(n_samples=200).fit(bench, path)
     assert bt.policy_ == "actual"
     assert base.policy_ == "status_quo"
-    late = bt.table_["variable"].eq("ru_shells") & (bt.table_["date"] > when)
+    late = bt.table_["variable"].eq("red.shells") & (bt.table_["date"] > when)
     assert (bt.table_.loc[late, "median"] < base.table_.loc[late, "median"]).all()
 
 
 BAD_OBS = {
-    "unknown_variable": ("date,variable,value\n2024-03-01,ua_personel,1\n",
-                         ":2: column 'variable': unknown variable 'ua_personel'",
-                         "Did you mean 'ua_personnel'?"),
-    "before_start": ("date,variable,value\n2023-03-01,ua_personnel,1\n",
+    "unknown_variable": ("date,variable,value\n2024-03-01,blue.personel,1\n",
+                         ":2: column 'variable': unknown variable 'blue.personel'",
+                         "Did you mean 'blue.personnel'?"),
+    "before_start": ("date,variable,value\n2023-03-01,blue.personnel,1\n",
                      ":2: observation dated 2023-03-01 is before the scenario's start",
                      "starts earlier"),
-    "non_monotone": ("date,variable,value\n2024-03-01,ua_personnel,1\n"
-                     "2024-02-01,ua_personnel,1\n", ":3: dates of 'ua_personnel' must increase",
+    "non_monotone": ("date,variable,value\n2024-03-01,blue.personnel,1\n"
+                     "2024-02-01,blue.personnel,1\n", ":3: dates of 'blue.personnel' must increase",
                      "after 2024-03-01"),
-    "missing_column": ("date,var,value\n2024-03-01,ua_personnel,1\n",
+    "missing_column": ("date,var,value\n2024-03-01,blue.personnel,1\n",
                        "missing column 'variable'", "Did you mean"),
-    "bad_value": ("date,variable,value\n2024-03-01,ua_personnel,\n",
+    "bad_value": ("date,variable,value\n2024-03-01,blue.personnel,\n",
                   ":2: column 'value': expected a number", "empty"),
 }
 
@@ -152,13 +152,13 @@ def test_bad_observations_exit_2(case, tmp_path, cli):
 
 def test_bad_policy_path_exits_2(tmp_path, cli):
     obs = tmp_path / "obs.csv"
-    obs.write_text("date,variable,value\n2024-03-01,ua_personnel,400000\n")
+    obs.write_text("date,variable,value\n2024-03-01,blue.personnel,400000\n")
     pp = tmp_path / "pp.yaml"
-    pp.write_text(yaml.safe_dump({"changes": [{"param": "ru_shell_prodution", "scale": 0.5}]}))
+    pp.write_text(yaml.safe_dump({"changes": [{"param": "red.shell_prodution", "scale": 0.5}]}))
     r = cli("backtest", "lanchester-bench", "--observed", str(obs), "--policy-path", str(pp))
     assert r.code == 2
     assert "Traceback" not in r.stderr
-    assert "Did you mean 'ru_shell_production'" in " ".join(r.stderr.split())
+    assert "Did you mean 'red.shell_production'" in " ".join(r.stderr.split())
 
 
 def test_python_api_errors(bench):
@@ -172,6 +172,6 @@ def test_python_api_errors(bench):
 def test_output_variables_are_documented():
     text = DOCS.read_text()
     variables = output_variables()
-    assert variables["ua_personnel"].unit == "persons"
+    assert variables["blue.personnel"].unit == "persons"
     missing = [v for v in variables if f"`{v}`" not in text]
     assert not missing, f"docs/validation.md lacks {missing}; regenerate its table"

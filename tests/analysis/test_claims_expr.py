@@ -7,7 +7,7 @@ import pytest
 
 from detente.scenario.expr import ExprError, compile_expr
 
-NUMS = {"a", "b", "ua_personnel"}
+NUMS = {"a", "b", "blue.personnel"}
 CONDS = {"ev"}
 
 
@@ -42,7 +42,7 @@ def test_arithmetic_comparisons_and_logic():
     ("a if b else 1", "not allowed"),
     ("[a, b]", "not allowed"),
     ("a ~ b", "invalid expression"),
-    ("ua_personel", "did you mean 'ua_personnel'"),
+    ("blue.personel", "did you mean 'blue.personnel'"),
     ("not a", "'not' expects a condition"),
     ("(a > 1) + 1", "expects a number"),
     ("a and b", "expects a condition"),

@@ -34,9 +34,9 @@ def test_prim_on_results_with_an_expression():
     import detente as dt
 
     res = dt.simulate("lanchester-bench", n_samples=600, seed=0, horizon=26)
-    box = Prim(threshold=0.8, max_dims=2).fit(res, "ua_personnel < ru_personnel")
-    assert box.n_cases_ == int((res.ds["ua_personnel"].values[0, :, -1]
-                                < res.ds["ru_personnel"].values[0, :, -1]).sum())
+    box = Prim(threshold=0.8, max_dims=2).fit(res, "blue.personnel < red.personnel")
+    assert box.n_cases_ == int((res.ds["blue.personnel"].values[0, :, -1]
+                                < res.ds["red.personnel"].values[0, :, -1]).sum())
     if box.found_:
         assert len(box.box_) <= 2
         assert set(box.box_["unit"]) <= {str(res.ds[f"param_{p}"].attrs["units"])

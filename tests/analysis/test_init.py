@@ -18,5 +18,5 @@ def test_the_names_the_report_and_dashboard_need_are_public():
     sc = analysis.as_scenario("lanchester-bench")
     assert sc == load_scenario("lanchester-bench")
     names = analysis.model_variables(sc)
-    assert {"ua_personnel", "ru_personnel"} <= set(names)
+    assert {"blue.personnel", "red.personnel"} <= set(names)
     assert len(names) == len(set(names))

@@ -14,7 +14,7 @@ from detente.engine import BLOCK_SIZE, simulate
 from detente.errors import InputError
 from detente.scenario import load_scenario
 
-VARS = ["ua_personnel", "ru_personnel"]
+VARS = ["blue.personnel", "red.personnel"]
 
 
 def _short(data: dict, steps: int = 60) -> dict:
@@ -29,7 +29,7 @@ def test_same_seed_is_bit_identical_and_other_seed_differs(bench_dict, write_sce
     c = simulate(sc, n_samples=300, seed=8, record=VARS).ds
     for v in VARS:
         np.testing.assert_array_equal(a[v].values, b[v].values)
-    assert not np.array_equal(a["ua_personnel"].values, c["ua_personnel"].values)
+    assert not np.array_equal(a["blue.personnel"].values, c["blue.personnel"].values)
 
 
 def test_results_do_not_depend_on_processes(bench_dict, write_scenario):
@@ -45,8 +45,8 @@ def test_a_block_is_the_same_whatever_the_total(bench_dict, write_scenario):
     sc = load_scenario(write_scenario(_short(bench_dict)))
     small = simulate(sc, n_samples=BLOCK_SIZE, seed=5, record=VARS).ds
     large = simulate(sc, n_samples=2 * BLOCK_SIZE, seed=5, record=VARS).ds
-    np.testing.assert_array_equal(small["ua_personnel"].values,
-                                  large["ua_personnel"].values[:, :BLOCK_SIZE])
+    np.testing.assert_array_equal(small["blue.personnel"].values,
+                                  large["blue.personnel"].values[:, :BLOCK_SIZE])
 
 
 def test_policy_overlay_changes_nothing_before_its_date(bench_dict, write_scenario):
@@ -55,15 +55,15 @@ def test_policy_overlay_changes_nothing_before_its_date(bench_dict, write_scenar
     bench_dict["policies"] = {
         "status_quo": {"description": "as is"},
         "neutral": {"description": "a no-op overlay", "changes": [
-            {"param": "ua_shell_production", "scale": 1.0}]},
+            {"param": "blue.shell_production", "scale": 1.0}]},
         "more_shells": {"description": "double production from a date", "changes": [
-            {"param": "ua_shell_production", "scale": 2.0, "from": when.isoformat()}]},
+            {"param": "blue.shell_production", "scale": 2.0, "from": when.isoformat()}]},
     }
     sc = load_scenario(write_scenario(_short(bench_dict)))
     ds = simulate(sc, n_samples=200, seed=1, record=VARS).ds
-    sq = ds["ru_personnel"].sel(policy="status_quo").values
-    np.testing.assert_array_equal(ds["ru_personnel"].sel(policy="neutral").values, sq)
-    more = ds["ru_personnel"].sel(policy="more_shells").values
+    sq = ds["red.personnel"].sel(policy="status_quo").values
+    np.testing.assert_array_equal(ds["red.personnel"].sel(policy="neutral").values, sq)
+    more = ds["red.personnel"].sel(policy="more_shells").values
     k = sc.time.step_of(when)
     np.testing.assert_array_equal(more[:, : k + 1], sq[:, : k + 1])
     # more Ukrainian shells: more Russian losses afterwards, in every sample
@@ -77,7 +77,7 @@ def test_chance_event_happens_at_its_probability(bench_dict, write_scenario, val
     start = dt.date.fromisoformat(str(bench_dict["time"]["start"]))
     bench_dict["events"] = {"shock": {
         "date": (start + dt.timedelta(days=70)).isoformat(), "probability": "p_event",
-        "changes": [{"param": "ru_shell_production", "value": 0}]}}
+        "changes": [{"param": "red.shell_production", "value": 0}]}}
     sc = load_scenario(write_scenario(_short(bench_dict)))
     ds = simulate(sc, n_samples=4000, seed=2, record=VARS).ds
     frac = float(ds["event_shock"].mean())

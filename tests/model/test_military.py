@@ -51,27 +51,27 @@ from detente.model import StepContext, military
 
 # --------------------------------------------------------------------------- reads
 def test_every_read_is_declared(central) -> None:
-    n = len(central["ua_effectiveness"])
+    n = len(central["blue.effectiveness"])
     states = step_on_declared_names(military.MODULE, central, n, nato_personnel=1e4,
                                     war_intensity=0.5, us_aid_index=0.5, pop_home_ratio=0.9)
-    assert np.all(states[-1]["ua_personnel"] > 0.0)
+    assert np.all(states[-1]["blue.personnel"] > 0.0)
 
 
 def test_reads_enter_where_the_model_says(central) -> None:
-    n = len(central["ua_effectiveness"])
+    n = len(central["blue.effectiveness"])
     base = step_on_declared_names(military.MODULE, central, n, steps=1)[0]
     calm = step_on_declared_names(military.MODULE, central, n, steps=1, war_intensity=0.0)[0]
-    np.testing.assert_array_equal(calm["ua_casualties_cum"], 0.0)
-    assert np.all(base["ua_casualties_cum"] > 0.0)
+    np.testing.assert_array_equal(calm["blue.casualties_cum"], 0.0)
+    assert np.all(base["blue.casualties_cum"] > 0.0)
     nato = step_on_declared_names(military.MODULE, central, n, steps=1, nato_personnel=5e4)[0]
-    assert np.all(nato["combat_power_ratio"] > base["combat_power_ratio"])
+    assert np.all(nato["blue.combat_power_ratio"] > base["blue.combat_power_ratio"])
 
 
 # --------------------------------------------------------------------------- invariants
-STOCKS = ["ua_personnel", "ru_personnel", "ua_trainees", "ru_trainees", "ua_wounded",
-          "ru_wounded", "ua_pool", "ru_pool", "ua_shells", "ru_shells", "ua_drones",
-          "ru_drones", "ua_casualties_cum", "ru_casualties_cum", "ua_killed_cum",
-          "ru_killed_cum", "territory_ru_km2"]
+STOCKS = ["blue.personnel", "red.personnel", "blue.trainees", "red.trainees", "blue.wounded",
+          "red.wounded", "blue.pool", "red.pool", "blue.shells", "red.shells", "blue.drones",
+          "red.drones", "blue.casualties_cum", "red.casualties_cum", "blue.killed_cum",
+          "red.killed_cum", "red.territory"]
 
 
 @pytest.fixture(scope="module")
@@ -89,9 +89,9 @@ def test_guarded_stocks_stay_non_negative(draw, drive, seed: int, spread: float,
     n, steps = 24, 60
     rng = np.random.default_rng(seed)
     p = draw(seed % 1000)
-    for name in ("ua_effectiveness", "ru_effectiveness", "ua_fire_rate", "ru_fire_rate",
-                 "ua_recruit_rate", "ru_recruit_rate", "ua_attrition_rate",
-                 "ru_attrition_rate", "mil_front_creep"):
+    for name in ("blue.effectiveness", "red.effectiveness", "blue.fire_rate", "red.fire_rate",
+                 "blue.recruit_rate", "red.recruit_rate", "blue.attrition_rate",
+                 "red.attrition_rate", "mil_front_creep"):
         p[name] = p[name] * rng.uniform(1 / (1 + spread), 1 + 3 * spread, n)
     p["mil_stock_guard_switch"] = np.ones(n)
     shocks = {"combat_intensity": rng.random((steps, n))}
@@ -100,7 +100,7 @@ def test_guarded_stocks_stay_non_negative(draw, drive, seed: int, spread: float,
         # the guard bounds each outflow by what the stock holds: zero up to rounding
         tol = 1e-12 * np.abs(out[name]).max(axis=0)
         assert (out[name] >= -tol).all(), (name, out[name].min())
-    assert (out["territory_ru_km2"] <= p["ua_area"]).all()
+    assert (out["red.territory"] <= p["blue.area"]).all()
     for x in ("ua", "ru"):
         # casualties only grow (a force driven to zero by rounding loses ~1e-12 persons)
         step = np.diff(out[f"{x}_casualties_cum"], axis=0)
@@ -114,11 +114,11 @@ def test_guarded_stocks_stay_non_negative(draw, drive, seed: int, spread: float,
 def test_front_moves_no_faster_than_its_limit(ukraine, canonical_params, drive) -> None:
     n, dt = 32, 7.0
     p = canonical_params(ukraine, n, seed=4)
-    p["ua_effectiveness"] = p["ua_effectiveness"] * np.linspace(0.05, 20.0, n)
+    p["blue.effectiveness"] = p["blue.effectiveness"] * np.linspace(0.05, 20.0, n)
     out = drive(["military"], p, n, 40, dt)
-    assert (np.abs(out["territory_change"]) <= p["mil_front_max_speed"] * (1 + 1e-12)).all()
-    np.testing.assert_allclose(out["territory_ru_pct"],
-                               100.0 * out["territory_ru_km2"] / p["ua_area"], rtol=1e-12)
+    assert (np.abs(out["red.territory_change"]) <= p["mil_front_max_speed"] * (1 + 1e-12)).all()
+    np.testing.assert_allclose(out["red.territory_pct"],
+                               100.0 * out["red.territory"] / p["blue.area"], rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- the kernel
@@ -132,8 +132,8 @@ def _kernel_params(bench, canonical_params, n: int, seed: int) -> dict[str, np.n
 
 def test_the_kernel_declares_the_benchmark_configuration(bench) -> None:
     layout = military.MODULE.kernel_layout
-    assert layout.state == ("ua_personnel", "ru_personnel", "ua_shells", "ru_shells",
-                            "ua_casualties_cum", "ru_casualties_cum")
+    assert layout.state == ("blue.personnel", "red.personnel", "blue.shells", "red.shells",
+                            "blue.casualties_cum", "red.casualties_cum")
     assert layout.reads == ("war_intensity", "nato_personnel")
     assert layout.derived == ("ua_shell_inflow",)
     for name in military.KERNEL.zero:  # the benchmark runs in the kernel's configuration
@@ -149,8 +149,8 @@ def test_core_step_is_the_step_with_the_mechanisms_off(bench, canonical_params, 
     s = {**military.init(p, n, reads), **reads}
     layout = military.MODULE.kernel_layout
     given = {**{k: p[k] for k in layout.params}, **{k: reads[k] for k in layout.reads},
-             "ua_shell_inflow": military.ua_shell_inflow(p["ua_shell_production"],
-                                                         p["ua_shell_aid_direct"]),
+             "ua_shell_inflow": military.ua_shell_inflow(p["blue.shell_production"],
+                                                         p["blue.shell_aid_direct"]),
              "dt": dt}
     core = dict(zip(layout.state, (v + np.zeros(n) for v in military.core_init(
         *(p[a] for a in layout.init_arguments))), strict=True))
@@ -178,11 +178,11 @@ def test_a_mechanism_switched_on_leaves_the_kernel(bench, canonical_params) -> N
     new = military.step(s, reads, p, {"combat_intensity": np.full(n, 0.5)},
                         StepContext(step=0, t=0.0, dt=dt, n=n))
     layout = military.MODULE.kernel_layout
-    given = {**p, **reads, "dt": dt, "ua_shell_inflow": p["ua_shell_production"]
-             + p["ua_shell_aid_direct"]}
+    given = {**p, **reads, "dt": dt, "ua_shell_inflow": p["blue.shell_production"]
+             + p["blue.shell_aid_direct"]}
     out = dict(zip(layout.state, military.core_step(
         *(s[a] if a in layout.state else given[a] for a in layout.arguments)), strict=True))
-    assert not np.array_equal(out["ua_personnel"], new["ua_personnel"])
+    assert not np.array_equal(out["blue.personnel"], new["blue.personnel"])
 
 
 # --------------------------------------------------------------------------- square law
@@ -195,13 +195,13 @@ T = 60.0  # days; both forces stay well above zero
 def square_params(bench, canonical_params):
     p = canonical_params(bench, 1)
     p.update({
-        "ua_effectiveness": np.array([B_EFF]), "ru_effectiveness": np.array([A]),
-        "ua_personnel0": np.array([B0]), "ru_personnel0": np.array([R0]),
-        "ua_reinforcement": np.array([0.0]), "ru_reinforcement": np.array([0.0]),
+        "blue.effectiveness": np.array([B_EFF]), "red.effectiveness": np.array([A]),
+        "blue.personnel0": np.array([B0]), "red.personnel0": np.array([R0]),
+        "blue.reinforcement": np.array([0.0]), "red.reinforcement": np.array([0.0]),
         # supply -> 1: no half-saturation, a stock that never runs down
-        "ua_half_sat": np.array([0.0]), "ru_half_sat": np.array([0.0]),
-        "ua_shells0": np.array([1e6]), "ru_shells0": np.array([1e6]),
-        "ua_fire_rate": np.array([0.0]), "ru_fire_rate": np.array([0.0]),
+        "blue.half_sat": np.array([0.0]), "red.half_sat": np.array([0.0]),
+        "blue.shells0": np.array([1e6]), "red.shells0": np.array([1e6]),
+        "blue.fire_rate": np.array([0.0]), "red.fire_rate": np.array([0.0]),
         "mil_force_floor": np.array([0.0]),
     })
     return p
@@ -217,14 +217,14 @@ def _closed_form(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _run(p, drive, dt: float) -> tuple[np.ndarray, np.ndarray]:
     steps = round(T / dt)
     out = drive(["military"], p, 1, steps, dt)
-    return out["ua_personnel"][:, 0], out["ru_personnel"][:, 0]
+    return out["blue.personnel"][:, 0], out["red.personnel"][:, 0]
 
 
 def test_supply_is_one(square_params, drive):
     out = drive(["military"], square_params, 1, 1, 1.0)
     # first step losses are exactly a R0 and b B0
-    assert out["ua_personnel"][1, 0] == pytest.approx(B0 - A * R0, rel=1e-12)
-    assert out["ru_personnel"][1, 0] == pytest.approx(R0 - B_EFF * B0, rel=1e-12)
+    assert out["blue.personnel"][1, 0] == pytest.approx(B0 - A * R0, rel=1e-12)
+    assert out["red.personnel"][1, 0] == pytest.approx(R0 - B_EFF * B0, rel=1e-12)
 
 
 def test_invariant_is_conserved_to_euler_error(square_params, drive):
@@ -260,11 +260,11 @@ RTOL = 1e-9
 #: Self-sensitivity beyond which the benchmark's own trajectory is ill-conditioned.
 COND = 1e-12
 NAMES = {
-    "ua_effectiveness": "blue_effectiveness", "ru_effectiveness": "red_effectiveness",
-    "ua_fire_rate": "blue_fire_rate", "ru_fire_rate": "red_fire_rate",
-    "ua_shell_production": "blue_production", "ua_shell_aid_direct": "blue_aid",
-    "ru_shell_production": "red_production", "ua_reinforcement": "blue_reinforcement",
-    "ru_reinforcement": "red_reinforcement",
+    "blue.effectiveness": "blue_effectiveness", "red.effectiveness": "red_effectiveness",
+    "blue.fire_rate": "blue_fire_rate", "red.fire_rate": "red_fire_rate",
+    "blue.shell_production": "blue_production", "blue.shell_aid_direct": "blue_aid",
+    "red.shell_production": "red_production", "blue.reinforcement": "blue_reinforcement",
+    "red.reinforcement": "red_reinforcement",
 }
 
 
@@ -339,7 +339,7 @@ def test_module_loop_equals_attrition_numpy(bench, peer, canonical_params, drive
     p = canonical_params(bench, n, given={k: design[v] for k, v in NAMES.items()})
     traj = drive(["military"], p, n, params.FINAL_TIME, bench.time.step_days)
     # the benchmark counts thousands of persons
-    ours = {"blue_forces": traj["ua_personnel"] / 1e3, "red_forces": traj["ru_personnel"] / 1e3}
+    ours = {"blue_forces": traj["blue.personnel"] / 1e3, "red_forces": traj["red.personnel"] / 1e3}
     _compare(ours, models, params, design)
 
 
@@ -349,10 +349,10 @@ def test_engine_run_equals_attrition_numpy(bench, peer):
     design = params.lhs_samples(n, seed=3)
     res = simulate(bench, n_samples=n, seed=0,
                    samples={k: design[v] for k, v in NAMES.items()},
-                   record=["ua_personnel", "ru_personnel"])
+                   record=["blue.personnel", "red.personnel"])
     ds = res.ds.sel(policy="status_quo")
-    ours = {"blue_forces": ds["ua_personnel"].transpose("time", "sample").values / 1e3,
-            "red_forces": ds["ru_personnel"].transpose("time", "sample").values / 1e3}
+    ours = {"blue_forces": ds["blue.personnel"].transpose("time", "sample").values / 1e3,
+            "red_forces": ds["red.personnel"].transpose("time", "sample").values / 1e3}
     _compare(ours, models, params, design)
 
 
@@ -362,8 +362,8 @@ def test_default_point_agrees_over_the_whole_horizon(bench, peer, canonical_para
     p = canonical_params(bench, 1, given={k: design[v] for k, v in NAMES.items()})
     traj = drive(["military"], p, 1, params.FINAL_TIME, bench.time.step_days)
     ref = models.attrition_numpy(design)
-    np.testing.assert_allclose(traj["ua_personnel"] / 1e3, ref["blue_forces"], rtol=RTOL)
-    np.testing.assert_allclose(traj["ru_personnel"] / 1e3, ref["red_forces"], rtol=RTOL)
+    np.testing.assert_allclose(traj["blue.personnel"] / 1e3, ref["blue_forces"], rtol=RTOL)
+    np.testing.assert_allclose(traj["red.personnel"] / 1e3, ref["red_forces"], rtol=RTOL)
 
 
 def test_coverage_of_the_comparison(peer):

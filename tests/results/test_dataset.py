@@ -14,12 +14,12 @@ def res():
 
 
 def test_summary_bands_are_ordered_quantiles(res):
-    table = res.summary(months=[6, 12], variables=["ua_personnel"], quantiles=(0.1, 0.5, 0.9))
+    table = res.summary(months=[6, 12], variables=["blue.personnel"], quantiles=(0.1, 0.5, 0.9))
     assert set(table["month"]) == {6, 12}
     assert (table["low"] <= table["median"]).all()
     assert (table["median"] <= table["high"]).all()
     k = res.step_at_month(12)
-    values = res.ds["ua_personnel"].isel(time=k).values[0]
+    values = res.ds["blue.personnel"].isel(time=k).values[0]
     assert table[table["month"] == 12]["median"].iloc[0] == pytest.approx(np.median(values))
 
 
@@ -32,6 +32,6 @@ def test_months_past_the_horizon_are_not_reached(res):
 def test_results_know_their_scenario_policies_and_variables(res):
     assert res.scenario is not None
     assert res.policies == list(res.scenario.policies)
-    assert "ua_personnel" in res.variables
+    assert "blue.personnel" in res.variables
     assert all(not v.startswith("param_") for v in res.variables)
     assert "lanchester-bench" in repr(res)

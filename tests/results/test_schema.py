@@ -21,12 +21,12 @@ def test_names_round_trip(name):
 
 
 def test_a_model_variable_keeps_its_name():
-    assert schema.split_name("ua_personnel") == ("model", "ua_personnel")
+    assert schema.split_name("blue.personnel") == ("model", "blue.personnel")
 
 
 def test_a_simulated_dataset_follows_the_schema():
     res = dt.simulate("lanchester-bench", n_samples=40, seed=1, horizon=10,
-                      outcomes=["ru_personnel"], quantiles=["ua_personnel"])
+                      outcomes=["red.personnel"], quantiles=["blue.personnel"])
     ds = res.ds
     kinds = {}
     for var in ds.data_vars:

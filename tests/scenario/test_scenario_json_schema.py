@@ -77,5 +77,5 @@ def test_the_schema_names_the_parameters_of_the_modules_given() -> None:
     from scenario_fakes import FAKE_MODULES
 
     params = json_schema(modules=FAKE_MODULES)["properties"]["parameters"]["properties"]
-    assert set(params) == {"ua_recruitment", "ua_share", "shell_use", "ru_growth",
+    assert set(params) == {"blue.recruitment", "blue.share", "shell_use", "red.growth",
                            "elite_pressure"}

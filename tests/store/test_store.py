@@ -19,8 +19,8 @@ def test_sweep_equals_simulate(tmp_path):
     ds = run.to_dataset()
     kw = {k: v for k, v in SMALL.items() if k != "n_samples"}
     ref = simulate("lanchester-bench", n_samples=SMALL["n_samples"], **kw).ds
-    for v in ("ua_personnel", "final_ua_personnel", "final_ru_shells", "q_ua_personnel",
-              "q_ru_shells", "param_ua_effectiveness"):
+    for v in ("blue.personnel", "final_blue.personnel", "final_red.shells", "q_blue.personnel",
+              "q_red.shells", "param_blue.effectiveness"):
         np.testing.assert_array_equal(ds[v].values, ref[v].values, err_msg=v)
     from detente.results import scenario_hash
     from detente.scenario import load_scenario
@@ -60,7 +60,7 @@ def test_catalogue_lists_runs(tmp_path, invoke):
     assert [rows[i]["seed"] for i in (r1.id, r2.id, r3.id)] == ["11", "12", "13"]
     assert rows[r2.id]["n_samples"] == 100
     assert len({rows[i]["scenario_hash"] for i in rows}) == 1
-    assert rows[r1.id]["parameters"]["record"] == ["ua_personnel"]
+    assert rows[r1.id]["parameters"]["record"] == ["blue.personnel"]
     assert rows[r1.id]["detente_version"] == __import__("detente").__version__
     # the catalogue is an index: rebuilt from the run folders it says the same
     assert RunStore(store).rebuild_catalog() == 3
@@ -123,7 +123,7 @@ def test_partial_or_foreign_folders_are_refused(tmp_path, invoke):
 def test_cli_sweep_and_runs_open(tmp_path, invoke):
     store = tmp_path / "s"
     res = invoke(*["sweep", "lanchester-bench", "-n", "120", "--horizon", "8", "--block-size",
-                  "40", "--out", str(store), "--record", "ua_personnel", "--json"])
+                  "40", "--out", str(store), "--record", "blue.personnel", "--json"])
     assert res.exit_code == 0, res.output
     row = json.loads(res.stdout)
     assert row["status"] == "complete"

@@ -93,7 +93,7 @@ def simulate(
     Examples
     --------
     >>> import detente as dt
-    >>> res = dt.simulate("ukraine-2023", n_samples=200, seed=1)  # doctest: +SKIP
+    >>> res = dt.simulate("lanchester-bench", n_samples=200, seed=1)  # doctest: +SKIP
     >>> res.ds.sizes["sample"]  # doctest: +SKIP
     200
     """
@@ -161,9 +161,14 @@ def simulate(
 
 def _holds(ds: xr.Dataset, full: Mapping[str, FloatArray],
            finals: Mapping[str, FloatArray]) -> bool:
-    """Whether ``ds`` holds these very arrays (xarray wraps NumPy data without copying)."""
-    pairs = [*((ds[v].variable.data, a) for v, a in full.items()),
-             *((ds[schema.final_var(v)].variable.data, a) for v, a in finals.items())]
+    """Whether ``ds`` holds these very arrays (xarray wraps NumPy data without copying).
+
+    What a side owns is gathered into one variable along an owner dim; where that copied
+    the arrays, the dataset does not hold them (and is built again once every block is in).
+    """
+    pairs = [*((schema.select(ds, v).variable.data, a) for v, a in full.items()),
+             *((schema.select(ds, schema.final_var(v)).variable.data, a)
+               for v, a in finals.items())]
     return all(isinstance(d, np.ndarray) and np.may_share_memory(d, a) for d, a in pairs)
 
 

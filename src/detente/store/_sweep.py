@@ -23,7 +23,8 @@ from detente.engine import (
     resolve_backend,
 )
 from detente.errors import InputError
-from detente.results import KEY_OUTPUTS, scenario_hash
+from detente.results import scenario_hash
+from detente.results.dataset import key_outputs
 from detente.scenario.loading import load_scenario
 from detente.store import _catalog
 from detente.store._run import Run, RunStore, make_manifest, now
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 def _default_vars(plan: Plan, which: Sequence[str] | None) -> tuple[str, ...]:
     if which is not None:
         return tuple(which)
-    key = [v for v in KEY_OUTPUTS if v in plan.variables]
+    key = key_outputs(plan.variables)
     return tuple(key or [v.name for v in plan.variables.values() if v.record])
 
 
