@@ -42,11 +42,16 @@ def ukraine() -> Scenario:
 
 # ------------------------------------------------------------------ built from a scenario
 def test_each_entry_holds_its_spec_factor_and_bounds(ukraine: Scenario) -> None:
-    specs = {ps.name: (m.name, ps) for m in resolve_modules(ukraine.modules)
+    specs = {ps.name: (m.name, ps) for m in resolve_modules(ukraine.modules, ukraine.cast)
              for ps in m.params}
     table = ukraine.table
-    assert list(table) == list(ukraine.parameters)
-    for name, entry in table.items():
+    # the file's parameters in its order, then those it leaves at their default
+    assert list(table) == [*ukraine.parameters, *table.defaults]
+    for name in table.defaults:
+        module, spec = specs[name]
+        assert (table[name].spec, table[name].module, table[name].factor) == (spec, module, 1.0)
+    for name in ukraine.parameters:
+        entry = table[name]
         par = ukraine.parameters[name]
         assert entry.parameter == par
         assert entry.unit == par.unit
@@ -89,12 +94,12 @@ def test_a_scenario_made_in_python_builds_its_table_once() -> None:
 def test_a_copy_with_new_fields_builds_its_own_table(ukraine: Scenario) -> None:
     table = ukraine.table
     assert ukraine.model_copy().table is table
-    par = ukraine.parameters["blue.pool0"].model_copy(update={"unit": "thousand persons"})
+    par = ukraine.parameters["ukraine.pool0"].model_copy(update={"unit": "thousand persons"})
     changed = ukraine.model_copy(update={"parameters": {**ukraine.parameters,
-                                                        "blue.pool0": par}})
+                                                        "ukraine.pool0": par}})
     assert changed.table is not table
-    assert changed.table["blue.pool0"].factor == 1e3
-    assert table["blue.pool0"].factor == 1e6
+    assert changed.table["ukraine.pool0"].factor == 1e3
+    assert table["ukraine.pool0"].factor == 1e6
 
 
 def test_a_unit_the_module_cannot_read_names_the_module() -> None:
@@ -272,11 +277,14 @@ def test_a_distribution_needs_exactly_one_of_value_and_dist() -> None:
 def test_constants_and_central_values(ukraine: Scenario) -> None:
     table = ukraine.table
     fixed = [n for n in ukraine.parameters if n not in ukraine.uncertain]
-    assert table.constants == {n: ukraine.parameters[n].central() for n in fixed}
-    assert table.central() == {n: p.central() for n, p in ukraine.parameters.items()}
-    assert isinstance(table["blue.recruit_rate"], TableEntry)
+    defaults = {n: table[n].spec.default for n in table.defaults}
+    assert table.constants == {**{n: ukraine.parameters[n].central() for n in fixed},
+                               **defaults}
+    assert table.central() == {**{n: p.central() for n, p in ukraine.parameters.items()},
+                               **defaults}
+    assert isinstance(table["ukraine.recruit_rate"], TableEntry)
     assert repr(table) == f"ParameterTable({len(table)} parameters, {len(table.uncertain)} " \
-                          "uncertain, 0 at their default)"
+                          f"uncertain, {len(defaults)} at their default)"
 
 
 def test_a_value_is_shown_in_a_unit_of_ones_choice():
