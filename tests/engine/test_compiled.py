@@ -26,7 +26,9 @@ from detente.scenario import load_scenario
 HAVE_NUMBA = numba_available()
 requires_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="needs the [fast] extra (numba)")
 BACKENDS = ["numpy", pytest.param("numba", marks=requires_numba)]
-KERNEL_STATE = military.MODULE.kernel_layout.state
+BENCH = military.build(load_scenario("lanchester-bench").cast)
+#: The kernel's state variables, as the benchmark's sides name them (blue.personnel, ...).
+KERNEL_STATE = BENCH.kernel_layout.state
 
 
 def _random_params(plan, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -100,7 +102,7 @@ def test_float32_records_are_the_rounded_float64_run(bench_plan, backend):
 def test_the_fused_path_applies_only_where_the_kernel_does(bench_plan):
     assert fused_plan(bench_plan, ["blue.combat_power_ratio"]) is None
     uk = compile_plan(load_scenario("ukraine-2023"))
-    assert fused_plan(uk, ["blue.personnel"]) is None  # more than one module
+    assert fused_plan(uk, ["ukraine.personnel"]) is None  # more than one module
     fused = fused_plan(bench_plan, ["blue.personnel"])
     assert isinstance(fused, Fused)
     assert not fused.eligible({"mil_pipeline_switch": np.array([0.0, 1.0])})
@@ -126,7 +128,9 @@ def test_nothing_in_the_engine_names_the_model():
 
     source = inspect.getsource(compiled)
     names = {p.name for p in military.PARAMS} | {v.name for v in military.VARIABLES}
+    names |= {p.name for p in BENCH.params} | {v.name for v in BENCH.variables}
     assert not [n for n in names if f'"{n}"' in source or f"'{n}'" in source]
+    assert not [x for x in ("blue", "red") if f'"{x}' in source or f"'{x}" in source]
 
 
 # --------------------------------------------------------------------------- any kernel
@@ -271,6 +275,7 @@ def test_threaded_kernels_equal_the_serial_numpy_run(bench_dict, write_scenario,
                                                "numba"), 4) > 1
     fast = simulate(sc, n_samples=n, seed=9, backend="numba", **keep).ds
     twin = simulate(sc, n_samples=n, seed=9, backend="numpy", **keep).ds
+    assert fast["personnel"].dims == ("policy", "sample", "time", "side")
     assert list(fast.data_vars) == list(twin.data_vars)
     for name in fast.data_vars:
         np.testing.assert_array_equal(fast[name].values, twin[name].values, err_msg=name)
@@ -352,6 +357,16 @@ def test_an_early_dataset_counts_only_if_it_holds_the_arrays_the_kernels_fill():
     assert _holds(dataset(copy=False), full, finals)
     assert not _holds(dataset(copy=True), full, finals)
 
+    # what a side owns lives along the side dim: held only where that is a view of them
+    base = np.zeros((1, 2, 3, 4))  # (policy, side, time, sample)
+    owned = {"blue.v": base[:, 0], "red.v": base[:, 1]}
+    coords = {"side": ["blue", "red"]}
+    view = xr.Dataset({"v": (("policy", "sample", "time", "side"),
+                             base.transpose(0, 3, 2, 1))}, coords=coords)
+    assert _holds(view, owned, {})
+    copied = view.copy(deep=True)
+    assert not _holds(copied, owned, {})
+
 
 @requires_numba
 def test_without_a_writable_cache_folder_the_loop_compiles_all_the_same(bench_dict,
@@ -361,12 +376,12 @@ def test_without_a_writable_cache_folder_the_loop_compiles_all_the_same(bench_di
 
     bench_dict["time"]["horizon_steps"] = 30
     sc = load_scenario(write_scenario(bench_dict))
-    ref = simulate(sc, n_samples=300, seed=2, record=list(KERNEL_STATE), backend="numpy").ds
+    ref = simulate(sc, n_samples=300, seed=2, record=list(KERNEL_STATE), backend="numpy")
     monkeypatch.setattr(compiled, "_cache_folder", lambda: None)
     compiled._numba_loop.cache_clear()
     try:
         got = simulate(sc, n_samples=300, seed=2, record=list(KERNEL_STATE),
-                       backend="numba").ds
+                       backend="numba")
     finally:
         compiled._numba_loop.cache_clear()  # later tests use the cached loop again
     for v in KERNEL_STATE:

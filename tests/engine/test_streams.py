@@ -65,8 +65,8 @@ def test_constant_parameters_are_shared_read_only_values(bench_dict, write_scena
     drawn = values[plan.uncertain[0]]
     assert drawn.flags.writeable
     assert np.unique(drawn).size == 50
-    ds = simulate(plan.scenario, n_samples=1500, seed=0, record=VARS).ds
-    assert np.all(ds["param_blue.personnel0"].values == 400.0)
+    res = simulate(plan.scenario, n_samples=1500, seed=0, record=VARS)
+    assert np.all(res["param_blue.personnel0"].values == 400.0)
 
 
 def test_constant_arrays_are_shared_but_cannot_be_made_writeable():
