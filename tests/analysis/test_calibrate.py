@@ -20,7 +20,7 @@ NARROWING = 0.5  # accepted sd below half the prior sd
 
 def _observations(sc) -> Observations:
     ds = simulate(sc, n_samples=1, seed=0, record=VARS, horizon=max(WEEKS),
-                  samples={k: [v] for k, v in TRUE.items()}).ds
+                  samples={k: [v] for k, v in TRUE.items()})
     start = sc.time.start
     return Observations.from_records(
         [(start + dt.timedelta(days=7 * k), var,

@@ -26,7 +26,7 @@ def bench_claims(bench_dict: dict) -> dict:
                      "changes": [{"param": "blue.shell_aid_direct", "scale": 2}]},
     }
     data["claims"] = {
-        "blue_shrinks": {"text": "Ukraine's force shrinks", "source": "test",
+        "blue_shrinks": {"text": "Blue's force shrinks", "source": "test",
                        "test": {"kind": "change", "metric": "blue.personnel", "at": "2024-04-01",
                                 "op": "<", "than": "start"}},
         "ratio_low": {"text": "ratio below one", "source": "test",
@@ -71,30 +71,31 @@ def _by_id(ev: Claims) -> dict:
 
 
 def test_probability_is_the_share_of_samples_that_satisfy_the_test(fitted: Claims):
-    ds = fitted.results_.ds
-    pols = [str(p) for p in ds["policy"].values]
-    k = int(np.searchsorted(ds["time"].values, np.datetime64("2024-04-01")))
-    ua = ds["blue.personnel"].values
-    ru = ds["red.personnel"].values
+    res = fitted.results_
+    pols = res.policies
+    k = int(np.searchsorted(res.ds["time"].values, np.datetime64("2024-04-01")))
+    blue = res["blue.personnel"].values
+    red = res["red.personnel"].values
     sq, more = pols.index("status_quo"), pols.index("more_aid")
     got = _by_id(fitted)
-    assert got["blue_shrinks"].probability == pytest.approx(np.mean(ua[sq, :, k] < ua[sq, :, 0]))
+    assert got["blue_shrinks"].probability == pytest.approx(
+        np.mean(blue[sq, :, k] < blue[sq, :, 0]))
     assert got["ratio_low"].probability == pytest.approx(
-        np.mean(ua[sq, :, k] / ru[sq, :, k] < 1))
+        np.mean(blue[sq, :, k] / red[sq, :, k] < 1))
     assert got["aid_helps"].probability == pytest.approx(
-        np.mean(ua[more, :, k] >= ua[sq, :, k]))
-    shells = ds["blue.shells"].values
+        np.mean(blue[more, :, k] >= blue[sq, :, k]))
+    shells = res["blue.shells"].values
     assert got["shells_run_out"].probability == pytest.approx(
         np.mean((shells[sq, :, :k + 1] < 0.2 * 2e6).any(axis=1)))
     diff = shells[more, :, :k + 1].mean(axis=1) - shells[sq, :, :k + 1].mean(axis=1)
     assert got["aid_difference"].probability == pytest.approx(np.mean(diff > 0))
     assert got["aid_difference"].effect["mean"] == pytest.approx(diff.mean())
     # given: parameters in the model's canonical units (persons/day)
-    reinf = ds["param_blue.reinforcement"].values * 1e3 / 7
+    reinf = res["param_blue.reinforcement"].values * 1e3 / 7
     sel = reinf > 0.5 * 1e3 / 7
     assert got["given_fast"].n_samples == int(sel.sum())
     assert got["given_fast"].probability == pytest.approx(
-        np.mean(ua[sq, sel, k] > ua[sq, sel, 0]))
+        np.mean(blue[sq, sel, k] > blue[sq, sel, 0]))
 
 
 def test_intervals_and_verdicts(fitted: Claims):
@@ -134,6 +135,9 @@ def test_results_carrying_their_scenario_are_judged_as_they_are(bench_file: Path
     got = _by_id(ev)
     assert list(got) == list(sc.claims)
     assert got["blue_shrinks"].verdict != "untestable"
+    # what one side owns is recorded for every side: Red's personnel is there, not NaN
+    assert np.isfinite(res["red.personnel"].values).all()
+    assert got["ratio_low"].verdict != "untestable"
     # a claim reading a variable these results did not record says so rather than guessing
     assert got["shells_run_out"].verdict == "untestable"
     assert "blue.shells" in (got["shells_run_out"].reason or "")

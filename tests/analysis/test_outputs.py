@@ -12,9 +12,9 @@ from detente.scenario import load_scenario
 def test_an_expression_may_name_variables_parameters_defaults_and_events():
     sc = load_scenario("ukraine-2023")
     event = next(iter(sc.events))
-    expr = scenario_expr(sc, f"blue.personnel / red.personnel < blue.area and {event}",
+    expr = scenario_expr(sc, f"ukraine.personnel / russia.personnel < ukraine.area and {event}",
                          expect="condition")
-    assert {"blue.personnel", "red.personnel", "blue.area", event} <= set(expr.names)
+    assert {"ukraine.personnel", "russia.personnel", "ukraine.area", event} <= set(expr.names)
     bench = load_scenario("lanchester-bench")
     assert "mil_front_creep" in bench.table  # a default the benchmark may leave out
     assert "mil_front_creep" in scenario_expr(bench, "mil_front_creep + 1").names

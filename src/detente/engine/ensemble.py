@@ -16,6 +16,7 @@ from detente.engine.record import DEFAULT_LEVELS, BlockResult, assemble_blocks, 
 from detente.engine.streams import BLOCK_SIZE
 from detente.errors import InputError
 from detente.results import Results, schema
+from detente.results.dataset import with_every_owner
 from detente.scenario.loading import load_scenario
 
 if TYPE_CHECKING:
@@ -61,7 +62,10 @@ def simulate(
         Number of steps (default: the scenario's).
     record : sequence of str, optional
         Variables to keep as trajectories (default: the model's key outputs). Pass ``[]``
-        to keep none (big ensembles: use ``outcomes`` and ``quantiles``).
+        to keep none (big ensembles: use ``outcomes`` and ``quantiles``). What one side or
+        supporter owns is kept for every owner (``blue.personnel`` keeps
+        ``red.personnel``): the results hold it along the owner dim. So are
+        ``outcomes`` and ``quantiles``.
     samples : mapping, optional
         Parameter values to use instead of drawing them (file units), each of length
         ``n_samples``; parameters not given are drawn as usual.
@@ -104,8 +108,14 @@ def simulate(
         if value <= 0:
             raise InputError(f"{name} must be a positive integer, found {value}")
     resolve_backend(backend)
-    plan = compile_plan(scenario, policies=policies, horizon=horizon, record=record)
-    keep = make_keep(plan, outcomes, quantiles, backend)
+    known = [v.name for m in scenario.enabled_modules for v in m.variables]
+
+    def every_owner(names: Sequence[str] | None) -> list[str] | None:
+        return None if names is None else with_every_owner(names, known)
+
+    plan = compile_plan(scenario, policies=policies, horizon=horizon,
+                        record=every_owner(record))
+    keep = make_keep(plan, every_owner(outcomes), every_owner(quantiles), backend)
     given = _check_samples(plan, samples, n_samples)
     jobs = block_jobs(plan, seed, n_samples, given=given or None, dtype=dtype, keep=keep,
                       block_size=block_size)

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
     from detente.scenario.schema import Scenario
 
-__all__ = ["Results", "gather_owned", "key_outputs", "open_results", "owned_attr"]
+__all__ = ["Results", "gather_owned", "key_outputs", "open_results", "owned_attr",
+           "with_every_owner"]
 
 
 def key_outputs(names: Iterable[str]) -> list[str]:
@@ -42,6 +43,30 @@ def key_outputs(names: Iterable[str]) -> list[str]:
     """
     given = list(names)
     return [n for key in KEY_OUTPUTS for n in given if split_owned(n)[1] == key]
+
+
+def with_every_owner(names: Iterable[str], known: Iterable[str]) -> list[str]:
+    """Return ``names`` with each owned one joined by every other owner's, among ``known``.
+
+    A results dataset holds what the owners have of one base name along one owner dim, so
+    keeping ``blue.personnel`` keeps ``red.personnel`` too (rather than a dim of NaN).
+    Names not in ``known`` are left as they are (for the caller to refuse).
+
+    >>> with_every_owner(["red.shells", "escalated"],
+    ...                  ["blue.shells", "red.shells", "escalated", "blue.pool"])
+    ['blue.shells', 'red.shells', 'escalated']
+    """
+    by_base: dict[str, list[str]] = {}
+    for name in known:
+        owner, base = split_owned(name)
+        if owner is not None:
+            by_base.setdefault(base, []).append(name)
+    out: list[str] = []
+    for name in names:
+        owner, base = split_owned(name)
+        siblings = by_base.get(base, []) if owner is not None else []
+        out += siblings if name in siblings else [name]
+    return list(dict.fromkeys(out))
 
 
 def owned_attr(ds: xr.Dataset, var: str, key: str, default: Any = None) -> Any:
