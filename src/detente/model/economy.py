@@ -365,4 +365,5 @@ def build(cast: Cast) -> Module:
         init=init,
         step=step,
         reads=tuple(reads),
+        cast=cast,
     )
