@@ -68,14 +68,14 @@ PARAMS = (
     _param("return_rate", "1/day",
            "Share of {owner}'s refugees returning per day at the start.", 0.0),
     _param("flight_strike_share", "fraction",
-           "Share of flight abroad from {owner} driven by strikes (the rest by war in "
+           "Share of {owner}'s flight abroad driven by strikes (the rest by war in "
            "general).", 0.0, 1.0),
     _param("return_security_sens", "ratio",
-           "Sensitivity of return to {owner} to security risk: return x (1+s)/(1+s*risk).",
-           0.0),
+           "Sensitivity of {owner}'s refugees' return to security risk: return x "
+           "(1+s)/(1+s*risk).", 0.0),
     _param("return_recon_sens", "ratio",
-           "Sensitivity of return to {owner} to reconstruction relative to the secure "
-           "investment rate.", 0.0),
+           "Sensitivity of {owner}'s refugees' return to reconstruction relative to the "
+           "secure investment rate.", 0.0),
     _param("front_density", "ratio",
            "Population density of {owner}'s newly occupied (front-line) land relative to "
            "the average of its held land.", 0.0),
@@ -85,8 +85,8 @@ PARAMS = (
            "Reconstruction investment donors would make in {owner} with no security risk.",
            0.0),
     _param("recon_lag", "day",
-           "Time constant of reconstruction investment's adjustment in {owner} (0: within "
-           "a step).", 0.0),
+           "Time constant of the adjustment of reconstruction investment in {owner} (0: "
+           "within a step).", 0.0),
     _param("recon_needs", "USD bn", "{owner}'s reconstruction and recovery needs.", 0.0),
     _param("guarantee_effect", "fraction",
            "Share of the security risk {owner}'s donors and returnees perceive that a "
