@@ -15,12 +15,14 @@ def test_new_does_not_overwrite(invoke, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mine.yaml").write_text("my own work\n")
     res = invoke("new", "mine")
-    assert res.code == 2 and "already exists" in res.output
+    assert res.code == 2
+    assert "already exists" in res.output
     assert (tmp_path / "mine.yaml").read_text() == "my own work\n"
 
 
 def test_new_refuses_a_bad_name(invoke, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     res = invoke("new", "Bad Name")
-    assert res.code == 2 and "not a scenario name" in res.output
+    assert res.code == 2
+    assert "not a scenario name" in res.output
     assert not list(tmp_path.iterdir())

@@ -19,8 +19,10 @@ def test_the_scaffold_is_short_and_loads(tmp_path):
     path = tmp_path / "mywar.yaml"
     path.write_text(text)
     sc = load_scenario(path)
-    assert sc.name == "mywar" and sc.time.start == dt.date(2030, 1, 1)
-    assert sc.cast.sides == ("blue", "red") and sc.cast.supporters_of("blue") == ("donor",)
+    assert sc.name == "mywar"
+    assert sc.time.start == dt.date(2030, 1, 1)
+    assert sc.cast.sides == ("blue", "red")
+    assert sc.cast.supporters_of("blue") == ("donor",)
     # every number it states carries a distribution or a structural switch
     assert all(p.is_uncertain or p.unit == "switch" or "ref:" in p.source
                for p in sc.parameters.values())
