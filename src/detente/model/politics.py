@@ -224,4 +224,5 @@ def build(cast: Cast) -> Module:
         step=functools.partial(_step, cast),
         shocks=SHOCKS,
         reads=reads,
+        cast=cast,
     )

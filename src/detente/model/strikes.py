@@ -273,4 +273,5 @@ def build(cast: Cast) -> Module:
         init=functools.partial(_init, cast),
         step=functools.partial(_step, cast),
         reads=reads,
+        cast=cast,
     )
