@@ -13,10 +13,9 @@ cannot see).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
-
-import re
 
 from detente import model
 from detente.model.base import IDENT, Module, ParamSpec, template_name
