@@ -216,3 +216,28 @@ def test_troops_never_exceed_the_contingent_nor_go_negative(seed: int) -> None:
     for a in CAST.supporters:
         aid = out[owned(a, "aid_index")]
         assert np.all((aid >= 0.0) & (aid <= 1.0))
+
+
+def test_in_ukraine_2023_only_the_alliance_sends_troops(ukraine, canonical_params) -> None:
+    cast = ukraine.cast
+    module = politics.build(cast)
+    n = 8
+    p = canonical_params(ukraine, n)
+    p["nato.troops_deployed"] = np.ones(n)
+    reads = neutral_state(module, n)
+    s = module.init(p, n, reads)
+    for k in range(30):
+        s = module.step({**s, **reads}, reads, p, {"escalation": np.ones(n)},
+                        StepContext(step=k, t=k * DT, dt=DT, n=n))
+    supporters = cast.supporters_of("ukraine")
+    assert "nato" in supporters
+    np.testing.assert_array_equal(s["ukraine.allied_personnel"], s["nato.troops"])
+    assert np.all(s["nato.troops"] > 0.0)
+    np.testing.assert_array_equal(s["russia.allied_personnel"], 0.0)
+    # only the United States may change administration; the others' aid continues in full
+    for a in cast.supporters:
+        if a != "united_states":
+            np.testing.assert_array_equal(s[owned(a, "aid_index")], 1.0)
+            np.testing.assert_array_equal(s[owned(a, "deal_credibility")], 1.0)
+    np.testing.assert_array_equal(s["united_states.deal_credibility"],
+                                  p["united_states.credibility_incumbent"])

@@ -194,3 +194,17 @@ def test_aid_interceptors_protect() -> None:
     # another side's aid does not protect blue
     other = run(barrage(n), n, 30, 7.0, **{"red.interceptor_aid": np.full(n, 20.0)})
     np.testing.assert_array_equal(other["blue.strike_damage_cum"], none["blue.strike_damage_cum"])
+
+
+def test_in_ukraine_2023_one_side_strikes_the_other(ukraine, canonical_params) -> None:
+    module = strikes.build(ukraine.cast)
+    n = 16
+    p = canonical_params(ukraine, n)
+    out = run(p, n, 52, 7.0, module=module)
+    # the attacker's arsenal and the defender's air defence are stated; the rest is default
+    assert np.all(out["ukraine.strike_hits"][0] > 0.0)
+    assert np.all(out["ukraine.strike_damage_cum"][-1] > 0.0)
+    np.testing.assert_array_equal(out["russia.strike_hits"], 0.0)
+    np.testing.assert_array_equal(out["russia.security_risk"], 1.0)
+    np.testing.assert_array_equal(out["ukraine.missiles"], 0.0)
+    np.testing.assert_array_equal(out["russia.interceptors"], 0.0)
