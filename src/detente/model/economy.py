@@ -41,7 +41,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from detente._typing import FloatArray, Params, State
-from detente.model._common import DAYS_PER_YEAR, capped, safe_div
+from detente.model._common import DAYS_PER_YEAR, capped, param, safe_div
 from detente.model.base import (
     Cast,
     Module,
@@ -58,9 +58,9 @@ __all__ = ["PARAMS", "VARIABLES", "build"]
 
 
 def _param(base: str, unit: str, description: str, low: float | None = None,
-           high: float | None = None, *, default: float | None = None,
-           per: Per = "side") -> ParamSpec:
-    return ParamSpec(base, unit, description, low, high, default, per=per)
+           high: float | None = None, *, default: float, per: Per = "side") -> ParamSpec:
+    # a template each side owns, unless it says a supporter does
+    return param(base, unit, description, low, high, default=default, per=per)
 
 
 #: Parameter templates: each side's (``<side>.<base>``) and each supporter's.

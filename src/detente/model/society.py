@@ -34,7 +34,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from detente._typing import FloatArray, Params, State
-from detente.model._common import DAYS_PER_YEAR, safe_div
+from detente.model._common import DAYS_PER_YEAR, param, safe_div
 from detente.model.base import (
     Cast,
     Module,
@@ -51,8 +51,9 @@ __all__ = ["PARAMS", "VARIABLES", "build"]
 
 def _param(base: str, unit: str, description: str, low: float | None = None,
            high: float | None = None) -> ParamSpec:
-    # every parameter's default leaves the side's society out (see the module docstring)
-    return ParamSpec(base, unit, description, low, high, default=0.0, per="side")
+    # a template each side owns; its default 0 leaves the side's society out (see the
+    # module docstring)
+    return param(base, unit, description, low, high, default=0.0, per="side")
 
 
 #: Parameter templates, each owned by every side (``<side>.<base>``).
