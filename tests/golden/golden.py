@@ -44,11 +44,32 @@ def digest(arr: np.ndarray) -> str:
     return h.hexdigest()
 
 
+def flatten(ds: Any) -> dict[str, Any]:
+    """Every data variable under the model's name: what a side owns one array per side.
+
+    ``personnel`` with a ``side`` dim becomes ``ukraine.personnel`` and so on, so a record
+    written before the model was written over sides compares with one written after.
+    """
+    from detente.results import schema
+
+    out: dict[str, Any] = {}
+    for var, arr in ds.data_vars.items():
+        dims = [d for d in arr.dims if d in schema.OWNER_DIMS.values()]
+        if not dims:
+            out[str(var)] = arr
+            continue
+        kind, base = schema.split_name(str(var))
+        prefix = str(var)[:len(str(var)) - len(base)]
+        for owner in ds.indexes[dims[0]]:
+            out[f"{prefix}{owner}.{base}"] = schema.select(ds, f"{prefix}{owner}.{base}")
+    return out
+
+
 def summarise(ds: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Hashes, sums and the sample subset of every data variable and coordinate."""
     meta: dict[str, Any] = {"vars": {}, "coords": {}, "attrs": {}}
     arrays: dict[str, np.ndarray] = {}
-    for name, var in ds.data_vars.items():
+    for name, var in flatten(ds).items():
         values = np.asarray(var.values)
         entry: dict[str, Any] = {"dims": list(var.dims), "digest": digest(values),
                                  "attrs": {k: str(v) for k, v in var.attrs.items()}}

@@ -16,7 +16,6 @@ import numpy as np
 
 from detente._typing import BoolArray, FloatArray
 from detente.errors import InputError
-from detente.model import resolve_modules
 from detente.results import Results, schema
 from detente.scenario.expr import Expr, Kind, compile_expr
 
@@ -37,7 +36,7 @@ class UntestableError(InputError):
 
 def model_variables(scenario: Scenario) -> list[str]:
     """Every variable the scenario's modules compute (recorded by default or not)."""
-    return [v.name for m in resolve_modules(scenario.modules) for v in m.variables]
+    return [v.name for m in scenario.enabled_modules for v in m.variables]
 
 
 def scenario_expr(scenario: Scenario, text: str, *, expect: Kind | None = None) -> Expr:
@@ -71,7 +70,7 @@ def record_for(scenario: Scenario, exprs: Iterable[Expr], *,
         Also record the variables the modules record by default. Without them, and when
         the expressions read no variable, the first default is kept (results need one).
     """
-    mods = resolve_modules(scenario.modules)
+    mods = scenario.enabled_modules
     default = [v.name for m in mods for v in m.variables if v.record]
     order = [v.name for m in mods for v in m.variables]
     used = {n for e in exprs for n in e.names}

@@ -92,9 +92,7 @@ def _discover_record(sc: Scenario, names: set[str]) -> list[str]:
 
     The results need at least one variable even when the condition reads parameters only.
     """
-    from detente.model import resolve_modules
-
-    variables = [v for m in resolve_modules(sc.modules) for v in m.variables]
+    variables = [v for m in sc.enabled_modules for v in m.variables]
     needed = [v.name for v in variables if v.name in names]
     return needed or [v.name for v in variables if v.record][:1]
 

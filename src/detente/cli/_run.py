@@ -48,10 +48,9 @@ def simulate_ensemble(scenario: str, samples: int, seed: int, policies: str | No
 
 def recordable(scenario: str, wanted: Sequence[str]) -> list[str]:
     """Return the variables of ``wanted`` that the scenario's model has, in order."""
-    from detente.model import resolve_modules
     from detente.scenario import load_scenario
 
-    have = {v.name for m in resolve_modules(load_scenario(scenario).modules) for v in m.variables}
+    have = {v.name for m in load_scenario(scenario).enabled_modules for v in m.variables}
     return [v for v in wanted if v in have]
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from detente._optional import import_optional
 from detente.dashboard._model import DashboardModel, DashboardState, LeverError
-from detente.model import resolve_modules
 from detente.present.figures import overlay_fan_figure, settlement_figure
 from detente.present.style import (
     DISPLAY_SCALES,
@@ -116,7 +115,7 @@ class DashboardApp:
         return f"{variable_title(var)} ({self._unit(var)})"
 
     def _modules(self) -> list[Any]:
-        return list(resolve_modules(self.model.scenario.modules))
+        return list(self.model.scenario.enabled_modules)
 
     def layout(self) -> Any:
         """Lay out the page: controls on the left, results on the right."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from detente._typing import BoolArray, FloatArray
 from detente.errors import InputError
-from detente.model import Couplings, couple, resolve_modules
+from detente.model import Couplings, couple
 from detente.model.base import Module, ParamSpec, VariableSpec
 from detente.scenario.schema import Change, Event, Scenario
 from detente.scenario.table import ParameterTable
@@ -140,7 +140,7 @@ def compile_plan(
             f"unknown polic{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown)}; "
             f"scenario '{scenario.name}' defines: {', '.join(scenario.policies)}"
         )
-    couplings = couple(resolve_modules(scenario.modules))
+    couplings = couple(scenario.enabled_modules)
     modules = couplings.modules
     specs = {ps.name: ps for m in modules for ps in m.params}
     table = scenario.table  # the one place units are converted and distributions read

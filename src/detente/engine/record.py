@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from detente.engine.plan import Plan
+    from detente.model.base import Cast, ParamSpec, Per, VariableSpec
 
 __all__ = ["DEFAULT_LEVELS", "BlockResult", "Keep", "assemble", "assemble_blocks", "make_keep",
            "merge_sketches"]
@@ -112,6 +113,61 @@ def merge_sketches(plan: Plan, blocks: Iterable[BlockResult]) -> QuantileSketch:
     return total
 
 
+class _Owned:
+    """Gathers what each owner has of one base name into one variable with an owner dim.
+
+    The owner dim (``side``, ``supporter`` or ``party``) comes last and holds every owner of
+    the cast in its order; an owner whose value a run did not keep is NaN there.
+    """
+
+    def __init__(self, cast: Cast) -> None:
+        self.cast = cast
+        self.parts: dict[str, tuple[Per, dict[str, tuple[Any, ...]]]] = {}
+
+    def add(self, data: dict[str, tuple[Any, ...]], var: str,
+            spec: ParamSpec | VariableSpec | None, entry: tuple[Any, ...]) -> None:
+        """Put ``entry`` (dims, values, attrs) for dataset name ``var`` where it belongs."""
+        if spec is None or spec.per is None or spec.owner is None:
+            data[var] = entry
+            return
+        owner, base = spec.owner, spec.base
+        stacked = var[:len(var) - len(spec.name)] + base
+        self.parts.setdefault(stacked, (spec.per, {}))[1][owner] = entry
+
+    def stacked(self) -> dict[str, tuple[Any, ...]]:
+        """Return the gathered variables, as (dims, values, attrs)."""
+        out: dict[str, tuple[Any, ...]] = {}
+        for var, (per, parts) in self.parts.items():
+            owners = self.cast.owners(per)
+            dims, first, attrs = next(iter(parts.values()))
+            values = np.full((*np.shape(first), len(owners)), np.nan,
+                             dtype=np.result_type(first, np.float64))
+            for j, owner in enumerate(owners):
+                if owner in parts:
+                    values[..., j] = parts[owner][1]
+            # the owner's name is dropped: the owner dim says whose value it is
+            description = str(attrs.get("description", ""))
+            for owner in owners:
+                name = self.cast.name_of(owner)
+                for said, plain in ((f"{name}'s", f"the {per}'s"), (name, f"the {per}")):
+                    description = description.replace(said, plain)
+            description = description[:1].upper() + description[1:]
+            out[var] = ((*dims, schema.OWNER_DIMS[str(per)]), values,
+                        {**attrs, "description": description})
+        return out
+
+    def coords(self) -> dict[str, Any]:
+        """Return the owner dims the gathered variables use: ids and display names."""
+        out: dict[str, Any] = {}
+        for per in sorted({str(per) for per, _ in self.parts.values()}):
+            dim = schema.OWNER_DIMS[str(per)]
+            owners = self.cast.owners(per)
+            out[dim] = np.array(owners, dtype=object)
+            out[schema.name_dim(dim)] = (dim, np.array([self.cast.name_of(o) for o in owners],
+                                                       dtype=object))
+        return out
+
+
 def assemble(plan: Plan, blocks: Sequence[BlockResult], *, seed: SeedLike,
              block_size: int = BLOCK_SIZE) -> xr.Dataset:
     """Stitch block results that carry their own trajectories into one dataset."""
@@ -142,18 +198,21 @@ def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str
     steps = np.arange(plan.n_steps + 1)
     months = steps * sc.time.step_days / DAYS_PER_MONTH
     specs = plan.variables
-    # (dims, data, attrs) tuples: xarray builds each variable once (a Variable is copied)
+    cast = sc.cast
+    # (dims, data, attrs) tuples: xarray builds each variable once (a Variable is copied);
+    # what a side, supporter or party owns is gathered into one variable per base name
     data: dict[str, tuple[Any, ...]] = {}
+    owned = _Owned(cast)
     for var in plan.record:
         spec = specs[var]
-        data[var] = (schema.TRAJECTORY_DIMS, full[var].transpose(0, 2, 1),
-                     {"units": spec.unit, "description": spec.description})
+        owned.add(data, var, spec, (schema.TRAJECTORY_DIMS, full[var].transpose(0, 2, 1),
+                                    {"units": spec.unit, "description": spec.description}))
     for name, entry in plan.table.items():  # defaults included
         arr = np.concatenate([b.params[name] for b in blocks])
-        data[schema.param_var(name)] = (
+        owned.add(data, schema.param_var(name), entry.spec, (
             (schema.SAMPLE,), arr,
             {"units": entry.unit, "source": entry.source,
-             "uncertain": int(entry.distribution.is_uncertain)})
+             "uncertain": int(entry.distribution.is_uncertain)}))
     for name in plan.events:
         arr = np.concatenate([b.events[name] for b in blocks])
         data[schema.event_var(name)] = ((schema.SAMPLE,), arr,
@@ -162,9 +221,9 @@ def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str
         spec = specs[var]
         arr = (finals[var] if finals is not None
                else np.concatenate([b.finals[var] for b in blocks], axis=1))
-        data[schema.final_var(var)] = (schema.OUTCOME_DIMS, arr,
-                                       {"units": spec.unit,
-                                        "description": f"{spec.description} At the horizon."})
+        owned.add(data, schema.final_var(var), spec, (
+            schema.OUTCOME_DIMS, arr,
+            {"units": spec.unit, "description": f"{spec.description} At the horizon."}))
     coords: dict[str, Any] = {
         schema.POLICY: np.array(plan.policies, dtype=object),
         schema.SAMPLE: np.arange(n),
@@ -177,10 +236,12 @@ def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str
         coords[schema.QUANTILE] = np.asarray(levels, dtype=np.float64)
         for var in keep.quantiles:
             spec = specs[var]
-            data[schema.quantile_var(var)] = (
+            owned.add(data, schema.quantile_var(var), spec, (
                 schema.QUANTILE_DIMS, sketch.quantiles(var, levels),
                 {"units": spec.unit,
-                 "description": f"{spec.description} Quantiles over samples."})
+                 "description": f"{spec.description} Quantiles over samples."}))
+    data.update(owned.stacked())
+    coords.update(owned.coords())
     return xr.Dataset(
         data,
         coords=coords,

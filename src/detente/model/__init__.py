@@ -7,17 +7,30 @@ puts them in step order from what each reads (:func:`couple`). See
 
 from __future__ import annotations
 
-from detente.model.base import Kernel, Module, ParamSpec, Read, StepContext, VariableSpec
+from detente.model.base import (
+    Cast,
+    Channel,
+    Kernel,
+    Module,
+    ParamSpec,
+    Read,
+    StepContext,
+    VariableSpec,
+    owned,
+    split_owned,
+)
 from detente.model.couplings import Couplings, UndeclaredReadError, couple
 from detente.model.registry import (
     MODULE_ORDER,
     available_modules,
     get_module,
+    installed,
     resolve_modules,
+    templates,
 )
 
 __all__ = [
-    "MODULE_ORDER", "Couplings", "Kernel", "Module", "ParamSpec", "Read", "StepContext",
-    "UndeclaredReadError", "VariableSpec", "available_modules", "couple", "get_module",
-    "resolve_modules",
+    "MODULE_ORDER", "Cast", "Channel", "Couplings", "Kernel", "Module", "ParamSpec", "Read",
+    "StepContext", "UndeclaredReadError", "VariableSpec", "available_modules", "couple",
+    "get_module", "installed", "owned", "resolve_modules", "split_owned", "templates",
 ]

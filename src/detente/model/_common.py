@@ -7,16 +7,20 @@ in a compiled kernel.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from detente._typing import FloatArray
-from detente.model.base import ParamSpec
+from detente.model.base import Cast, ParamSpec, Per, owned
 from detente.model.equations import Value, equation, maximum, minimum, safe_div, where
 from detente.units import DAYS_PER_YEAR
 
 __all__ = [
-    "DAYS_PER_YEAR", "HUGE", "TINY", "capped", "log_ratio", "param", "ramp", "ratio", "safe_div",
-    "switch",
+    "DAYS_PER_YEAR", "HUGE", "TINY", "capped", "log_ratio", "pair_names", "param", "ramp", "ratio",
+    "safe_div", "switch",
 ]
 
 #: Smallest positive float: guards logarithms and divisions against exact zeros. It is a
@@ -25,9 +29,28 @@ TINY = float(np.finfo(np.float64).tiny)
 
 
 def param(name: str, unit: str, description: str, low: float | None = None,
-          high: float | None = None, *, default: float | None = None) -> ParamSpec:
+          high: float | None = None, *, default: float | None = None, per: Per = None
+          ) -> ParamSpec:
     """Shorthand for :class:`~detente.model.base.ParamSpec`."""
-    return ParamSpec(name, unit, description, low, high, default)
+    return ParamSpec(name, unit, description, low, high, default, per)
+
+
+def pair_names(cast: Cast, *functions: Callable[..., Any]) -> tuple[tuple[str, str], ...]:
+    """Map the ``a_``/``b_`` arguments of kernel functions to the cast's two sides' names.
+
+    A kernel over two sides names the first side's personnel ``a_personnel`` and the
+    second's ``b_personnel``; this is the :attr:`Kernel.names
+    <detente.model.base.Kernel.names>` that says which model names they stand for (derived
+    inputs, named after their function, included).
+    """
+    a, b = cast.sides[0], cast.other(cast.sides[0])
+    out: dict[str, str] = {}
+    for fn in functions:
+        for arg in (fn.__name__, *inspect.signature(fn).parameters):
+            for prefix, side in (("a_", a), ("b_", b)):
+                if arg.startswith(prefix):
+                    out[arg] = owned(side, arg.removeprefix(prefix))
+    return tuple(out.items())
 
 
 def switch(name: str, description: str) -> ParamSpec:

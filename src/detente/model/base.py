@@ -475,6 +475,7 @@ class Module:
 
     Declarations are checked when the module is defined: names are unique, a module does
     not read its own variables, and a kernel's arguments are names the module knows.
+    ``cast`` is the cast the module was built for (None for a module that owns nothing).
     """
 
     name: str
@@ -488,6 +489,7 @@ class Module:
     check: CheckFn | None = None
     reads: tuple[Read, ...] = ()
     kernel: Kernel | None = None
+    cast: Cast | None = None
 
     def __post_init__(self) -> None:
         own = [v.name for v in self.variables]
@@ -542,7 +544,7 @@ def kernel_layout(module: Module) -> KernelLayout:
                              f"{', '.join(unknown)}: expected {expected[what]}")
         return args
 
-    derived = {fn.__name__: fn for fn in kernel.derived}
+    derived = {named.get(fn.__name__, fn.__name__): fn for fn in kernel.derived}
     expected = {
         "the kernel step": "the module's variables, parameters or declared reads, its "
                            f"derived inputs, or {' / '.join(KERNEL_CONTEXT)}",

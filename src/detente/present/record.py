@@ -10,8 +10,6 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from detente.model import resolve_modules
-
 if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
@@ -23,13 +21,13 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def in_model_order(scenario: Scenario, wanted: Iterable[str]) -> list[str]:
     """Return the variables of ``wanted`` that the scenario's modules compute, in order."""
     keep = set(wanted)
-    return [v.name for m in resolve_modules(scenario.modules) for v in m.variables
+    return [v.name for m in scenario.enabled_modules for v in m.variables
             if v.name in keep]
 
 
 def claim_variables(scenario: Scenario) -> list[str]:
     """Model variables that the scenario's claims read (to record them in a run)."""
-    names = {v.name for m in resolve_modules(scenario.modules) for v in m.variables}
+    names = {v.name for m in scenario.enabled_modules for v in m.variables}
     found: set[str] = set()
 
     def walk(obj: Any) -> None:

@@ -16,7 +16,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from detente.model import resolve_modules
 from detente.present.style import fmt_number
 
 if TYPE_CHECKING:
@@ -70,7 +69,7 @@ def describe_value(par: Parameter) -> str:
 
 def _module_of(scenario: Scenario) -> dict[str, str]:
     owner: dict[str, str] = {}
-    for mod in resolve_modules(scenario.modules):
+    for mod in scenario.enabled_modules:
         for spec in mod.params:
             owner.setdefault(spec.name, mod.name)
     return owner

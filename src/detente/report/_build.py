@@ -20,7 +20,6 @@ from detente.analysis import Morris, as_scenario, model_variables
 from detente.analysis.claims import Claims
 from detente.analysis.compare import OUTCOMES, compare
 from detente.errors import InputError, MissingDependencyError
-from detente.model import resolve_modules
 from detente.present import figures as figs
 from detente.present import rows as table_rows
 from detente.present.figures import tornado_figure
@@ -75,7 +74,7 @@ def report_record(scenario: Scenario, *, defaults: bool = False) -> list[str]:
     """
     wanted = set(REPORT_VARIABLES) | set(claim_variables(scenario))
     if defaults:
-        wanted |= {v.name for m in resolve_modules(scenario.modules) for v in m.variables
+        wanted |= {v.name for m in scenario.enabled_modules for v in m.variables
                    if v.record}
     return in_model_order(scenario, wanted)
 

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from detente import model
 from detente.errors import UnitError
-from detente.model.base import Module, ParamSpec
+from detente.model.base import Cast, Module, ParamSpec
 from detente.scenario._claims import check_claims
 from detente.scenario._paths import FieldPath, as_date, as_number, suggest
 from detente.scenario._positions import ProblemLog
@@ -122,8 +122,25 @@ def _check_date(log: ProblemLog, path: FieldPath, value: Any, horizon: Horizon |
 
 
 # --------------------------------------------------------------------------- modules
+def _cast(data: Mapping[str, Any], scenario: Scenario | None) -> Cast | None:
+    """Return the scenario's cast, or the best one the raw data gives when the schema failed.
+
+    None when the data names no two sides (the schema reports why); the checks that need
+    the modules are then left out.
+    """
+    if scenario is not None:
+        return scenario.cast
+    sides = _mapping(data.get("sides"))
+    supporters = {k: _mapping(v) for k, v in _mapping(data.get("supporters")).items()}
+    try:
+        return Cast(sides=tuple(sides), supporters=tuple(supporters),
+                    supports=tuple(str(v.get("supports")) for v in supporters.values()))
+    except (ValueError, TypeError):
+        return None
+
+
 def _resolve(log: ProblemLog, data: Mapping[str, Any], registry: Mapping[str, Module] | None,
-             ) -> tuple[dict[str, Module], bool]:
+             cast: Cast | None) -> tuple[dict[str, Module], bool]:
     """Return the enabled modules by name, and whether every listed one resolved."""
     raw = data.get("modules")
     if not isinstance(raw, list | tuple):
@@ -143,8 +160,11 @@ def _resolve(log: ProblemLog, data: Mapping[str, Any], registry: Mapping[str, Mo
         if registry is not None:
             enabled[name] = registry[name]
             continue
+        if cast is None:
+            complete = False
+            continue
         try:
-            enabled[name] = model.get_module(name)
+            enabled[name] = model.get_module(name, cast)
         except Exception as exc:
             log.add(("modules", i), f"module '{name}' is not available in this installation "
                                     f"({type(exc).__name__}: {exc})")
@@ -157,11 +177,14 @@ def _resolve(log: ProblemLog, data: Mapping[str, Any], registry: Mapping[str, Mo
     return enabled, complete
 
 
-def _all_readers(registry: Mapping[str, Module] | None) -> dict[str, str]:
+def _all_readers(registry: Mapping[str, Module] | None, cast: Cast | None
+                 ) -> dict[str, str]:
     """Map every parameter any known module reads to that module's name."""
     if registry is None:
+        if cast is None:
+            return {}
         try:
-            registry = model.available_modules()
+            registry = model.available_modules(cast)
         except Exception:
             return {}
     return {spec.name: mod.name for mod in registry.values() for spec in mod.params}
@@ -238,7 +261,7 @@ def _check_source(log: ProblemLog, data: Mapping[str, Any], name: str,
 
 def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: ParameterTable,
                       enabled: Mapping[str, Module], complete: bool,
-                      registry: Mapping[str, Module] | None) -> None:
+                      registry: Mapping[str, Module] | None, cast: Cast | None) -> None:
     """Check sources, units and bounds; report parameters unknown or missing."""
     readers = _readers(enabled)
     probabilities = {e.get("probability") for _, e in _events(data)}
@@ -256,7 +279,7 @@ def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: Parameter
         elif name in probabilities:
             continue
         elif complete and params_raw is not None:
-            others = _all_readers(registry) if others is None else others
+            others = _all_readers(registry, cast) if others is None else others
             if name in others:
                 log.add(("parameters", name), (
                     f"parameter '{name}' is read only by module '{others[name]}', which is not "
@@ -440,7 +463,11 @@ def _module_checks(log: ProblemLog, scenario: Scenario, table: ParameterTable,
         if module.check is None:
             continue
         for dotted_path, message in module.check(values):
-            log.add(tuple(dotted_path.split(".")), message)
+            # "parameters.<name>": a parameter's name may itself hold a dot (owner.base)
+            head, _, rest = dotted_path.partition(".")
+            path = (head, rest) if head == "parameters" and rest else \
+                tuple(dotted_path.split("."))
+            log.add(path, message)
 
 
 def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario | None,
@@ -463,13 +490,14 @@ def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario |
     ParameterTable
         The table of the parameters that passed the schema and whose units convert.
     """
-    enabled, complete = _resolve(log, data, registry)
+    cast = _cast(data, scenario)
+    enabled, complete = _resolve(log, data, registry, cast)
     parameters = scenario.parameters if scenario is not None else _valid_parameters(data)
     probabilities = {p for _, e in _events(data) if isinstance(p := e.get("probability"), str)}
     table = ParameterTable.build(parameters, enabled.values(), probabilities=probabilities,
                                  strict=False)
     horizon = _horizon(data)
-    _check_parameters(log, data, table, enabled, complete, registry)
+    _check_parameters(log, data, table, enabled, complete, registry, cast)
     _check_events(log, data, table, _readers(enabled), horizon)
     _check_changes(log, data, table, horizon)
     _check_levers(log, data, table)

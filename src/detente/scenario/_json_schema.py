@@ -1,6 +1,8 @@
 """The JSON Schema of scenario files, for editors' completion and checking.
 
-``parameters`` lists every parameter an installed module declares, with what it means, the
+``parameters`` lists every parameter an installed module declares (for a scenario's cast,
+each side's and supporter's own names, e.g. ``ukraine.personnel0``; without one, what a side
+or supporter owns as a pattern, ``<owner>.personnel0``), with what it means, the
 unit the model reads it in, the module that reads it and its default (the entry a file may
 leave out), so that an editor can complete names and show what each one needs. Other names
 stay allowed, as the loader allows them: a parameter that only an event reads, as its
@@ -11,12 +13,13 @@ cannot see).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from detente import model
-from detente.model.base import Module, ParamSpec
-from detente.scenario.schema import DIST_KINDS, DIST_MODELS, IDENT_RE, Scenario
+from detente.model.base import IDENT, Module, ParamSpec, template_name
+from detente.scenario.schema import DIST_KINDS, DIST_MODELS, PARAM_RE, Scenario
 from detente.scenario.table import DEFAULT_SOURCE
 
 __all__ = ["json_schema"]
@@ -59,11 +62,30 @@ def _declared_parameter(spec: ParamSpec, module: str) -> dict[str, Any]:
 
 
 def _parameters_schema(node: dict[str, Any], modules: Mapping[str, Module]) -> dict[str, Any]:
-    """Describe the ``parameters`` mapping: every declared name, then any identifier."""
+    """Describe the ``parameters`` mapping: every declared name, then any parameter name."""
     declared = {spec.name: _declared_parameter(spec, mod.name)
                 for mod in modules.values() for spec in mod.params}
     return {**node, "properties": dict(sorted(declared.items())),
-            "patternProperties": {IDENT_RE: {"$ref": _PARAMETER_REF}},
+            "patternProperties": {PARAM_RE: {"$ref": _PARAMETER_REF}},
+            "additionalProperties": False}
+
+
+def _template_schema(node: dict[str, Any]) -> dict[str, Any]:
+    """Describe ``parameters`` for any cast: unowned names, and patterns for owned ones."""
+    declared: dict[str, Any] = {}
+    owned: dict[str, Any] = {}
+    for name in model.installed():
+        params, _ = model.templates(name)
+        for spec in params:
+            entry = _declared_parameter(spec, name)
+            if spec.per is None:
+                declared[spec.name] = entry
+            else:
+                entry["description"] = f"{template_name(spec)}: {entry['description']}"
+                owned[f"^{IDENT.pattern}\\.{re.escape(spec.name)}$"] = entry
+    return {**node, "properties": dict(sorted(declared.items())),
+            "patternProperties": {**dict(sorted(owned.items())),
+                                  PARAM_RE: {"$ref": _PARAMETER_REF}},
             "additionalProperties": False}
 
 
@@ -76,14 +98,18 @@ def _drop_infinite(node: Any) -> Any:
     return node
 
 
-def json_schema(*, modules: Mapping[str, Module] | None = None) -> dict[str, Any]:
+def json_schema(*, modules: Mapping[str, Module] | None = None,
+                scenario: Scenario | None = None) -> dict[str, Any]:
     """JSON Schema of scenario files, for editors' completion and checking.
 
     Parameters
     ----------
     modules : mapping of str to Module, optional
-        The modules whose parameters ``parameters`` lists; default: every module of this
-        installation (:func:`detente.model.available_modules`).
+        The modules whose parameters ``parameters`` lists by name.
+    scenario : Scenario, optional
+        Without ``modules``: list every parameter of this installation's modules built for
+        the scenario's cast (its sides' and supporters' own names). Without either: every
+        installed module's parameters, owned ones as patterns (``<owner>.personnel0``).
 
     Returns
     -------
@@ -99,7 +125,11 @@ def json_schema(*, modules: Mapping[str, Module] | None = None) -> dict[str, Any
         defs["Parameter"] = _inline_parameter_schema(defs)
     props = out.get("properties", {})
     if "parameters" in props:
-        registry = model.available_modules() if modules is None else modules
-        props["parameters"] = _parameters_schema(props["parameters"], registry)
+        if modules is None and scenario is None:
+            props["parameters"] = _template_schema(props["parameters"])
+        else:
+            registry = model.available_modules(scenario.cast) if modules is None \
+                else modules
+            props["parameters"] = _parameters_schema(props["parameters"], registry)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             **out, "title": "detente scenario"}

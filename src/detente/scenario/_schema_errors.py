@@ -46,6 +46,10 @@ def _allowed_keys(path: FieldPath, data: Any) -> list[str] | None:
         return file_keys(schema.TimeSpec)
     if n == 2 and head == "sides":
         return file_keys(schema.Side)
+    if n == 2 and head == "supporters":
+        return file_keys(schema.Supporter)
+    if n == 2 and head == "channels":
+        return file_keys(schema.ChannelDecl)
     if n == 2 and head == "parameters":
         return _param_keys(get(data, path))
     if n == 2 and head == "levers":
@@ -89,6 +93,9 @@ def _file_path(loc: tuple[Key, ...], data: Any) -> tuple[FieldPath, bool]:
 
 _PATTERN_HELP = {
     schema.IDENT_RE: "a name of lower-case letters, digits and '_', starting with a letter",
+    schema.PARAM_RE: "a parameter name: lower-case letters, digits and '_', starting with a "
+                     "letter, or owner.name for a side's or supporter's own (e.g. "
+                     "blue.personnel0)",
     schema.NAME_RE: "a name of lower-case letters, digits, '-' and '_', starting with a letter",
 }
 _BOUNDS = {"greater_than": ("gt", ">"), "greater_than_equal": ("ge", ">="),

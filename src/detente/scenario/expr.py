@@ -185,6 +185,10 @@ class _Compiler:
                                   "literals are not allowed")
         if isinstance(node, ast.Name):
             return self._name(node)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            # what a side or supporter owns: ukraine.personnel
+            return self._name(ast.Name(id=f"{node.value.id}.{node.attr}",
+                                       col_offset=node.col_offset))
         if isinstance(node, ast.UnaryOp):
             arg = self.build(node.operand, d)
             if isinstance(node.op, ast.Not):
@@ -225,7 +229,7 @@ class _Compiler:
             return self._call(node, d)
         what = type(node).__name__
         hint = {
-            "Attribute": "attribute access (a.b) is not allowed",
+            "Attribute": "only owner.name (e.g. blue.personnel) may hold a dot",
             "Subscript": "indexing (a[...]) is not allowed; choose times with 'at' or 'over'",
             "IfExp": "'x if c else y' is not allowed",
             "Lambda": "'lambda' is not allowed",

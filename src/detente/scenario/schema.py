@@ -43,10 +43,15 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from detente._typing import FloatArray
+from detente.model.base import Cast, Channel, Module
+from detente.model.registry import resolve_modules
 from detente.scenario.table import ParameterDistribution, ParameterTable
 
 NAME_RE = r"^[a-z][a-z0-9_\-]*$"
 IDENT_RE = r"^[a-z][a-z0-9_]*$"
+#: A parameter's name: an identifier, or ``owner.identifier`` for what a side, supporter or
+#: party to the talks owns (``ukraine.personnel0``).
+PARAM_RE = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$"
 
 
 def file_keys(model: type[BaseModel]) -> list[str]:
@@ -337,10 +342,36 @@ class TimeSpec(_Frozen):
 
 
 class Side(_Frozen):
-    """A party to the conflict and the actors (veto players, donors) it contains."""
+    """A belligerent: its display name and what it stands for."""
+
+    name: str = Field(min_length=1, max_length=80)
+    description: str = ""
+
+
+class Supporter(_Frozen):
+    """An outside state or coalition that supports one side (with aid, munitions, troops)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    supports: str = Field(pattern=IDENT_RE)
+    description: str = ""
+
+
+class ChannelDecl(_Frozen):
+    """A negotiation channel: who sits at the table, what it can move, what opens it.
+
+    ``code`` is the value of the parameter ``negotiation_channel`` that opens the channel
+    (0 means "no talks"); ``dimensions`` lists the issue dimensions it can move (all when
+    omitted); ``credibility_of`` names the supporter whose credibility discounts a deal;
+    ``guarantee_cap`` and ``veto_onus`` name parameters (see ``docs/settlement.md``).
+    """
 
     description: str = ""
-    actors: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] = ()
+    code: int = Field(ge=1)
+    parties: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] = Field(min_length=2)
+    dimensions: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] | None = None
+    credibility_of: str | None = Field(None, pattern=IDENT_RE)
+    guarantee_cap: str | None = Field(None, pattern=PARAM_RE)
+    veto_onus: str | None = Field(None, pattern=PARAM_RE)
 
 
 # ------------------------------------------------------------------- changes, events, policies
@@ -352,7 +383,7 @@ class Change(_Frozen):
     or from the event's effective date (in an event).
     """
 
-    param: str = Field(pattern=IDENT_RE)
+    param: str = Field(pattern=PARAM_RE)
     value: float | None = None
     scale: float | None = Field(None, ge=0)
     unit: str | None = None
@@ -377,7 +408,7 @@ class Event(_Frozen):
     description: str = ""
     date: dt.date
     effective: dt.date | None = None
-    probability: str | None = Field(None, pattern=IDENT_RE)
+    probability: str | None = Field(None, pattern=PARAM_RE)
     changes: tuple[Change, ...] = ()
 
     @model_validator(mode="after")
@@ -614,12 +645,16 @@ class Scenario(_Frozen):
     description: str = ""
     sources: dict[str, str] = Field(default_factory=dict)
     time: TimeSpec
-    sides: dict[Annotated[str, Field(pattern=IDENT_RE)], Side] = Field(default_factory=dict)
+    sides: dict[Annotated[str, Field(pattern=IDENT_RE)], Side] = Field(min_length=2)
+    supporters: dict[Annotated[str, Field(pattern=IDENT_RE)], Supporter] = Field(
+        default_factory=dict)
+    channels: dict[Annotated[str, Field(pattern=IDENT_RE)], ChannelDecl] = Field(
+        default_factory=dict)
     modules: tuple[str, ...] = Field(min_length=1)
-    parameters: dict[Annotated[str, Field(pattern=IDENT_RE)], Parameter]
+    parameters: dict[Annotated[str, Field(pattern=PARAM_RE)], Parameter]
     events: dict[Annotated[str, Field(pattern=IDENT_RE)], Event] = Field(default_factory=dict)
     policies: dict[Annotated[str, Field(pattern=IDENT_RE)], Policy] = Field(min_length=1)
-    levers: dict[Annotated[str, Field(pattern=IDENT_RE)], Lever] = Field(default_factory=dict)
+    levers: dict[Annotated[str, Field(pattern=PARAM_RE)], Lever] = Field(default_factory=dict)
     claims: dict[Annotated[str, Field(pattern=IDENT_RE)], Claim] = Field(default_factory=dict)
 
     @field_validator("modules")
@@ -629,6 +664,61 @@ class Scenario(_Frozen):
         if dup:
             raise ValueError(f"modules listed twice: {', '.join(dup)}")
         return v
+
+    @model_validator(mode="after")
+    def _a_consistent_cast(self) -> Scenario:
+        ids = [*self.sides, *self.supporters]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} is both a side and a supporter; give "
+                             "each its own id")
+        for sid, sup in self.supporters.items():
+            if sup.supports not in self.sides:
+                raise ValueError(f"supporter '{sid}' supports '{sup.supports}', which is not "
+                                 f"a side (sides: {', '.join(self.sides)})")
+        codes = [c.code for c in self.channels.values()]
+        for cid, ch in self.channels.items():
+            unseated = [p for p in ch.parties if p not in ids]
+            if unseated:
+                raise ValueError(f"channel '{cid}' seats {', '.join(unseated)}, which is "
+                                 f"neither a side nor a supporter ({', '.join(ids)})")
+            if codes.count(ch.code) > 1:
+                raise ValueError(f"channel '{cid}' has the code {ch.code}, which another "
+                                 "channel also has")
+            if ch.credibility_of is not None and ch.credibility_of not in self.supporters:
+                raise ValueError(f"channel '{cid}' takes the credibility of "
+                                 f"'{ch.credibility_of}', which is not a supporter")
+        return self
+
+    @functools.cached_property
+    def cast(self) -> Cast:
+        """Who fights, who helps and who talks: the cast the model is built for."""
+        names = tuple((i, d.name) for i, d in (*self.sides.items(), *self.supporters.items()))
+        return Cast(
+            sides=tuple(self.sides),
+            supporters=tuple(self.supporters),
+            supports=tuple(s.supports for s in self.supporters.values()),
+            channels=tuple(
+                Channel(name=cid, code=ch.code, parties=ch.parties, dimensions=ch.dimensions,
+                        credibility_of=ch.credibility_of, guarantee_cap=ch.guarantee_cap,
+                        veto_onus=ch.veto_onus)
+                for cid, ch in self.channels.items()),
+            names=names)
+
+    def name_of(self, owner: str) -> str:
+        """Display name of a side or supporter (the id itself for anything else)."""
+        return self.cast.name_of(owner)
+
+    @functools.cached_property
+    def enabled_modules(self) -> tuple[Module, ...]:
+        """The modules the scenario enables, built for its cast, in the registry's order.
+
+        Raises
+        ------
+        KeyError
+            If the scenario names a module the installation does not have.
+        """
+        return tuple(resolve_modules(self.modules, self.cast))
 
     @property
     def uncertain(self) -> list[str]:
@@ -656,7 +746,8 @@ class Scenario(_Frozen):
         """Return a copy; one with changed fields builds its own parameter table."""
         copied = super().model_copy(update=update, deep=deep)
         if update:
-            copied.__dict__.pop("table", None)  # the cached table belongs to the old fields
+            for cached in ("table", "cast", "enabled_modules"):  # they belong to the old fields
+                copied.__dict__.pop(cached, None)
         return copied
 
     def with_horizon(self, horizon_steps: int) -> Scenario:

@@ -39,7 +39,6 @@ import numpy as np
 
 from detente._typing import FloatArray
 from detente.errors import InputError, UnitError
-from detente.model import resolve_modules
 from detente.model.base import Module, ParamSpec
 from detente.units import conversion_factor
 
@@ -425,7 +424,7 @@ class ParameterTable(Mapping[str, TableEntry]):
             If the scenario names a module the registry does not have.
         """
         if modules is None:
-            enabled = resolve_modules(scenario.modules)
+            enabled = scenario.enabled_modules
         else:
             enabled = [modules[name] for name in scenario.modules]
         return cls.build(scenario.parameters, enabled,
