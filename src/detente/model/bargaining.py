@@ -828,7 +828,7 @@ def negotiate(table: Table, neg: Negotiation, p: Params) -> Outcome:
     Notes
     -----
     The result is that of the direct evaluation over ``(m, deals)`` arrays
-    (``negotiate_dense``, kept as its twin for tests), computed faster in two stages:
+    (``_negotiate_dense``, kept as its twin for tests), computed faster in two stages:
 
     1. utilities split into a territory part ``(m, L)`` and a rest part ``(m, R)``; since
        ``S_a = hold x F_a x d_a`` with ``hold <= prod_i (1 - veto_base_i)`` and ``F_a``
@@ -927,7 +927,7 @@ def negotiate(table: Table, neg: Negotiation, p: Params) -> Outcome:
     return out
 
 
-def negotiate_dense(table: Table, neg: Negotiation, p: Params) -> Outcome:
+def _negotiate_dense(table: Table, neg: Negotiation, p: Params) -> Outcome:
     """Direct twin of :func:`negotiate` over full ``(m, deals)`` arrays (for tests)."""
     deals = DEALS[table.cols]
     k = _round_inputs(table, neg, p)
@@ -1192,4 +1192,5 @@ def build(cast: Cast) -> Module:
         shocks=SHOCKS,
         check=check,
         reads=_reads(t),
+        cast=cast,
     )
