@@ -55,7 +55,7 @@ import inspect
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar
 
 from detente._typing import FloatArray, Params, State
@@ -148,7 +148,7 @@ class Cast:
     supporters: tuple[str, ...] = ()
     supports: tuple[str, ...] = ()
     channels: tuple[Channel, ...] = ()
-    names: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    names: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         ids = (*self.sides, *self.supporters)

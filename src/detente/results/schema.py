@@ -7,7 +7,8 @@ Layout of a results dataset (built by :mod:`detente.engine.record`):
   with a last dim ``side``, and likewise ``supporter`` and ``party`` (:data:`OWNER_DIMS`):
   coords ``side`` (ids) and ``side_name`` (display names) on it; :func:`select` reads the
   model's name (``select(ds, "final_ukraine.personnel")``) from either form;
-* ``param_<name>`` with dim ``sample``: each sample's parameter value, in the file's unit;
+* ``param_<name>`` with dim ``sample``: each sample's parameter value, in the file's unit
+  (one variable per parameter, ``param_ukraine.personnel0`` too: units differ by file);
 * ``event_<name>`` with dim ``sample``: whether a chance event happened in that sample;
 * ``final_<name>`` with dims ``(policy, sample)``: a variable's value at the horizon;
 * ``q_<name>`` with dims ``(policy, quantile, time)``: streamed per-time quantiles;

@@ -125,11 +125,12 @@ def json_schema(*, modules: Mapping[str, Module] | None = None,
         defs["Parameter"] = _inline_parameter_schema(defs)
     props = out.get("properties", {})
     if "parameters" in props:
-        if modules is None and scenario is None:
-            props["parameters"] = _template_schema(props["parameters"])
+        if modules is not None:
+            props["parameters"] = _parameters_schema(props["parameters"], modules)
+        elif scenario is not None:
+            props["parameters"] = _parameters_schema(props["parameters"],
+                                                     model.available_modules(scenario.cast))
         else:
-            registry = model.available_modules(scenario.cast) if modules is None \
-                else modules
-            props["parameters"] = _parameters_schema(props["parameters"], registry)
+            props["parameters"] = _template_schema(props["parameters"])
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             **out, "title": "detente scenario"}

@@ -693,7 +693,8 @@ class Scenario(_Frozen):
     @functools.cached_property
     def cast(self) -> Cast:
         """Who fights, who helps and who talks: the cast the model is built for."""
-        names = tuple((i, d.name) for i, d in (*self.sides.items(), *self.supporters.items()))
+        names = (*((i, d.name) for i, d in self.sides.items()),
+                 *((i, d.name) for i, d in self.supporters.items()))
         return Cast(
             sides=tuple(self.sides),
             supporters=tuple(self.supporters),

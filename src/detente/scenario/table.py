@@ -426,7 +426,7 @@ class ParameterTable(Mapping[str, TableEntry]):
         if modules is None:
             enabled = scenario.enabled_modules
         else:
-            enabled = [modules[name] for name in scenario.modules]
+            enabled = tuple(modules[name] for name in scenario.modules)
         return cls.build(scenario.parameters, enabled,
                          probabilities=_event_probabilities(scenario))
 
