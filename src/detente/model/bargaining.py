@@ -428,7 +428,7 @@ class Talks:
     tables : tuple of Table
         One per channel, in the scenario's order.
     names : tuple of (str, str)
-        Display names of the parties and sides, by id.
+        Display names of every side and supporter, by id.
     """
 
     first: str
