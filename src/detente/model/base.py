@@ -4,7 +4,7 @@ A scenario's **cast** (:class:`Cast`) names its sides (the belligerents) and its
 (outside states and coalitions, each supporting one side). Model code is written once over
 the cast: a model module is built for a cast (``build(cast)``), and what one side or one
 supporter owns (its parameters, its variables) is named ``"<owner>.<name>"``
-(:func:`owned`), e.g. ``ukraine.personnel0``. No module names a side.
+(:func:`owned`), e.g. ``blue.personnel0``. No module names a side.
 
 A module is a named bundle of
 

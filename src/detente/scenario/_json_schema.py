@@ -1,7 +1,7 @@
 """The JSON Schema of scenario files, for editors' completion and checking.
 
 ``parameters`` lists every parameter an installed module declares (for a scenario's cast,
-each side's and supporter's own names, e.g. ``ukraine.personnel0``; without one, what a side
+each side's and supporter's own names, e.g. ``blue.personnel0``; without one, what a side
 or supporter owns as a pattern, ``<owner>.personnel0``), with what it means, the
 unit the model reads it in, the module that reads it and its default (the entry a file may
 leave out), so that an editor can complete names and show what each one needs. Other names
