@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from detente.cli import _claims, _data, _explore, _files, _report, _run, _serve, _store
+from detente.cli import _claims, _data, _explore, _files, _new, _report, _run, _serve, _store
 from detente.cli._app import app, main
 
 __all__ = ["app", "main"]
@@ -30,7 +30,7 @@ COMMANDS: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
         ("run", _run.run), ("claims", _claims.claims), ("compare", _run.compare),
         ("report", _report.report), ("serve", _serve.serve)),
     "Scenario files": (
-        ("validate", _files.validate), ("scenarios", _files.scenarios),
+        ("new", _new.new), ("validate", _files.validate), ("scenarios", _files.scenarios),
         ("schema", _files.schema)),
     "Contact with data": (
         ("fit", _data.fit), ("calibrate", _data.calibrate), ("backtest", _data.backtest)),

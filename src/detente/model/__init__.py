@@ -30,7 +30,7 @@ from detente.model.registry import (
 )
 
 __all__ = [
-    "MODULE_ORDER", "Cast", "Channel", "Couplings", "Kernel", "Module", "ParamSpec", "Read", "StepContext",
-    "UndeclaredReadError", "VariableSpec", "available_modules", "couple", "get_module",
-    "installed", "owned", "resolve_modules", "split_owned", "templates",
+    "MODULE_ORDER", "Cast", "Channel", "Couplings", "Kernel", "Module", "ParamSpec", "Read",
+    "StepContext", "UndeclaredReadError", "VariableSpec", "available_modules", "couple",
+    "get_module", "installed", "owned", "resolve_modules", "split_owned", "templates",
 ]
