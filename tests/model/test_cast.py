@@ -37,8 +37,12 @@ def test_the_cast_answers_who_fights_and_who_helps() -> None:
         WAR.owners(None)
 
 
-def test_display_names_do_not_make_two_casts_differ() -> None:
-    assert Cast(("a", "b"), names=(("a", "A"),)) == Cast(("a", "b"))
+def test_display_names_are_part_of_the_cast() -> None:
+    # a module built for a cast says its owners' names, so two casts that name them
+    # differently build different modules
+    named = Cast(("a", "b"), names=(("a", "A"),))
+    assert named != Cast(("a", "b"))
+    assert hash(named) == hash(Cast(("a", "b"), names=(("a", "A"),)))
 
 
 def test_a_war_of_three_is_a_cast_but_not_a_pair() -> None:

@@ -9,7 +9,8 @@ the dashboard's levers use; and a grid of every pair within each group of conver
 of these factors must come out exactly as before: from the unit algebra, from the engine,
 and from the parameter table. Parameters carry today's names (``ua_personnel0`` is
 ``ukraine.personnel0``, ``blue.personnel0`` in the benchmark); a parameter a file leaves out
-at its documented default is held in its canonical unit (factor 1).
+at its documented default is held in its canonical unit (factor 1), and one a file states
+that the record predates converts as the unit algebra says.
 """
 
 from __future__ import annotations
@@ -48,17 +49,23 @@ def test_engine_factors_of_builtin_scenarios_are_bit_identical(name: str) -> Non
     sc = load_scenario(name)
     plan = compile_plan(sc)
     expected = FIXTURE["scenarios"][name]["parameters"]
-    assert set(plan.factors) == set(expected) | set(sc.table.defaults)
+    assert set(plan.factors) == set(sc.table)
+    assert set(expected) <= set(sc.parameters)
     for param, (_unit, _canonical, factor) in expected.items():
         assert plan.factors[param].hex() == factor, param
     assert all(plan.factors[param] == 1.0 for param in sc.table.defaults)
+    for param in set(sc.parameters) - set(expected):  # stated since the record was made
+        entry = sc.table[param]
+        assert plan.factors[param] == conversion_factor(entry.unit, entry.canonical), param
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURE["scenarios"]))
 def test_table_factors_of_builtin_scenarios_are_bit_identical(name: str) -> None:
-    table = load_scenario(name).table
+    sc = load_scenario(name)
+    table = sc.table
     expected = FIXTURE["scenarios"][name]
-    assert list(table) == [*expected["parameters"], *table.defaults]
+    assert [p for p in table if p in expected["parameters"]] == list(expected["parameters"])
+    assert list(table) == [*sc.parameters, *table.defaults]
     for param, (unit, canonical, factor) in expected["parameters"].items():
         entry = table[param]
         assert entry.unit == unit

@@ -55,7 +55,9 @@ def test_the_cast_is_what_the_file_declares_in_its_order(write: Writer) -> None:
                         supports=("blue", "red"), channels=(
                             Channel("talks", 1, ("blue", "red"), ("territory",)),
                             Channel("broker", 2, ("blue", "red", "ally"),
-                                    credibility_of="ally")))
+                                    credibility_of="ally")),
+                        names=(("blue", "Blue"), ("red", "Red"), ("ally", "The Alliance"),
+                               ("partner", "A Partner")))
     assert [sc.name_of(i) for i in ("blue", "red", "ally", "partner")] == [
         "Blue", "Red", "The Alliance", "A Partner"]
     assert sc.name_of("nobody") == "nobody"

@@ -78,8 +78,8 @@ def outcomes_of(res: Results) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     sides = _sides(res)
     for name, units, desc in OUTCOMES:
-        if "{owner}" not in desc:
-            if _outcome(res, name, 0, sides) is not None:
+        if "{owner}" not in desc:  # casualties: every side's, summed
+            if sides and all(owned(x, "casualties_cum") in res for x in sides):
                 out[name] = (units, desc)
             continue
         for side, label in sides.items():
@@ -109,6 +109,15 @@ def _outcome(res: Results, name: str, k: int, sides: dict[str, str]) -> FloatArr
         else:
             v = res[var].isel(time=k)
     return np.asarray(v.transpose(schema.POLICY, schema.SAMPLE).values, dtype=np.float64)
+
+
+def _constant(v: FloatArray) -> bool:
+    """Whether ``v`` holds one value throughout (NaN counting as a value)."""
+    flat = v.ravel()
+    if flat.size == 0:
+        return True
+    first = flat[0]
+    return bool(np.all(np.isnan(flat)) if np.isnan(first) else np.all(flat == first))
 
 
 @dataclass(frozen=True)
@@ -171,7 +180,8 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
         viability at the last month; None without viability) and ``vs_baseline`` (paired
         differences with standard errors). ``meta["outcomes"]`` gives each outcome's units
         and description (with the sides' display names), in order; ``meta["sides"]`` the
-        sides' display names by id.
+        sides' display names by id. An outcome that takes one value in every sample under
+        every policy (a mechanism left off for a side) is not reported.
     """
     ds = res.ds
     pols = res.policies
@@ -189,8 +199,12 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
     esc = (np.asarray(ds["escalated"].isel(time=k_last).values, dtype=np.float64)
            if "escalated" in ds else None)
     sides = _sides(res)
-    described = outcomes_of(res)
-    outcomes = {name: _outcome(res, name, k_last, sides) for name in described}
+    possible = outcomes_of(res)
+    read = {name: _outcome(res, name, k_last, sides) for name in possible}
+    # an outcome with one value in every sample under every policy tells the policies
+    # apart in nothing (a mechanism the scenario leaves off for a side): it is left out
+    outcomes = {name: v for name, v in read.items() if v is not None and not _constant(v)}
+    described = {name: d for name, d in possible.items() if name in outcomes}
     n = ds.sizes["sample"]
     out: dict[str, Any] = {}
     for ip, pol in enumerate(pols):
