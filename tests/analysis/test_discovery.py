@@ -33,8 +33,6 @@ def test_prim_finds_a_planted_box():
 def test_prim_on_results_with_an_expression():
     import detente as dt
 
-    from detente.results.dataset import owned_attr
-
     res = dt.simulate("lanchester-bench", n_samples=600, seed=0, horizon=26)
     box = Prim(threshold=0.8, max_dims=2).fit(res, "blue.personnel < red.personnel")
     assert box.n_cases_ == int((res["blue.personnel"].values[0, :, -1]
@@ -52,7 +50,7 @@ def test_prim_on_results_with_an_expression():
     assert set(again.x_.columns) == set(box.x_.columns)
     assert again.n_cases_ == box.n_cases_
     for p in again.box_.index:
-        assert again.box_.loc[p, "unit"] == owned_attr(res.ds, f"param_{p}", "units")
+        assert again.box_.loc[p, "unit"] == res.ds[f"param_{p}"].attrs["units"]
 
 
 def test_prim_bad_input():

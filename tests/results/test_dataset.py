@@ -9,7 +9,7 @@ import xarray as xr
 import detente as dt
 from detente.model.base import Cast
 from detente.results import KEY_OUTPUTS, schema
-from detente.results.dataset import gather_owned, key_outputs, owned_attr
+from detente.results.dataset import gather_owned, key_outputs
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +68,7 @@ def test_results_know_their_scenario_policies_variables_and_sides(res):
 
 CAST = Cast(sides=("blue", "red"), supporters=("ally",), supports=("blue",),
             names=(("blue", "Blue"), ("red", "Red"), ("ally", "The Ally")))
-PER = {"blue.personnel": "side", "red.personnel": "side", "blue.half_sat": "side",
-       "red.half_sat": "side", "ally.mil_aid": "supporter"}
+PER = {"blue.personnel": "side", "red.personnel": "side", "ally.mil_aid": "supporter"}
 
 
 def _var(dims: tuple[str, ...], values: np.ndarray, **attrs: object) -> xr.Variable:
@@ -85,18 +84,18 @@ def test_gathering_names_builds_the_owned_layout():
         "red.personnel": _var(("policy", "sample", "time"), red, units="persons",
                               description="Red's front-line personnel."),
         "final_red.personnel": _var(("policy", "sample"), red[..., -1], units="persons"),
-        "param_blue.half_sat": _var(("sample",), np.full(3, 5.0), units="thousand rounds",
-                                    source="ref:x", uncertain=0),
-        "param_red.half_sat": _var(("sample",), rng.random(3), units="rounds",
-                                   source="ref:x", uncertain=1),
+        # a parameter is not an owned variable: it stays one variable (its unit is its own)
+        "param_blue.half_sat": _var(("sample",), np.full(3, 5.0), units="thousand rounds"),
+        "param_red.half_sat": _var(("sample",), rng.random(3), units="rounds"),
         "ally.mil_aid": _var(("policy", "sample", "time"), blue * 2, units="USD bn/day"),
         "war_intensity": _var(("policy", "sample", "time"), blue / 2),
     }
     layout = gather_owned(flat, CAST, PER)
     ds = xr.Dataset(layout["data_vars"], coords=layout["coords"])
-    assert sorted(ds.data_vars) == ["final_personnel", "mil_aid", "param_half_sat",
-                                    "personnel", "war_intensity"]
+    assert sorted(ds.data_vars) == ["final_personnel", "mil_aid", "param_blue.half_sat",
+                                    "param_red.half_sat", "personnel", "war_intensity"]
     assert ds["personnel"].dims == ("policy", "sample", "time", "side")
+    assert ds["mil_aid"].dims == ("policy", "sample", "time", "supporter")
     assert list(ds.indexes["side"]) == ["blue", "red"]
     assert list(ds["side_name"].values) == ["Blue", "Red"]
     assert list(ds["supporter_name"].values) == ["The Ally"]
@@ -106,19 +105,26 @@ def test_gathering_names_builds_the_owned_layout():
         np.testing.assert_array_equal(schema.select(ds, name).values, values, err_msg=name)
     # an owner not given is NaN along the dim
     assert np.isnan(schema.select(ds, "final_blue.personnel").values).all()
-    # shared attributes stay as they are; the description loses the owner's name
+    # the description loses the owner's name
     assert ds["personnel"].attrs == {"units": "persons",
                                      "description": "The side's front-line personnel."}
-    # those that differ per owner are one per owner, in the owner dim's order
-    assert ds["param_half_sat"].attrs["units"] == ["thousand rounds", "rounds"]
-    assert ds["param_half_sat"].attrs["source"] == "ref:x"
-    assert owned_attr(ds, "param_red.half_sat", "units") == "rounds"
-    assert owned_attr(ds, "param_blue.half_sat", "uncertain") == 0
-    assert owned_attr(ds, "param_red.half_sat", "source") == "ref:x"
-    assert owned_attr(ds, "blue.personnel", "units") == "persons"
-    assert owned_attr(ds, "war_intensity", "units", "none") == "none"
-    with pytest.raises(KeyError):
-        owned_attr(ds, "green.personnel", "units")
+    assert ds["param_red.half_sat"].attrs == {"units": "rounds"}
+    assert ds["mil_aid"].attrs["description"] == ""
+
+
+def test_what_one_side_keeps_is_kept_for_every_side():
+    from detente.results.dataset import with_every_owner
+
+    known = ["blue.personnel", "red.personnel", "ally.mil_aid", "escalated", "blue.pool",
+             "red.pool"]
+    assert with_every_owner(["red.personnel"], known) == ["blue.personnel", "red.personnel"]
+    assert with_every_owner(["escalated", "blue.pool", "red.pool", "ally.mil_aid"], known) == [
+        "escalated", "blue.pool", "red.pool", "ally.mil_aid"]
+    assert with_every_owner(["green.personnel", "nope"], known) == ["green.personnel", "nope"]
+    res = dt.simulate("lanchester-bench", n_samples=8, seed=0, horizon=4,
+                      record=["red.shells"], outcomes=["blue.personnel"])
+    assert res.variables == ["blue.shells", "red.shells"]
+    assert np.isfinite(res["final_red.personnel"].values).all()
 
 
 def test_the_owned_layout_survives_netcdf(tmp_path, res):

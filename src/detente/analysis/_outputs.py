@@ -20,7 +20,6 @@ import numpy as np
 from detente._typing import BoolArray, FloatArray
 from detente.errors import InputError
 from detente.results import Results, schema
-from detente.results.dataset import owned_attr
 from detente.scenario.expr import Expr, Kind, compile_expr
 
 if TYPE_CHECKING:
@@ -58,9 +57,9 @@ def uncertain_parameters(results: Results, scenario: Scenario | None = None,
                 if schema.has(ds, schema.param_var(n))}
     out: dict[str, str] = {}
     for name in schema.model_names(ds, "param"):
-        var = schema.param_var(name)
-        if int(owned_attr(ds, var, "uncertain", 0)):
-            out[name] = str(owned_attr(ds, var, "units", ""))
+        attrs = schema.select(ds, schema.param_var(name)).attrs
+        if int(attrs.get("uncertain", 0)):
+            out[name] = str(attrs.get("units", ""))
     return out
 
 

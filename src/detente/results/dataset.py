@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 
     from detente.scenario.schema import Scenario
 
-__all__ = ["Results", "gather_owned", "key_outputs", "open_results", "owned_attr",
-           "with_every_owner"]
+__all__ = ["Results", "gather_owned", "key_outputs", "open_results", "with_every_owner"]
 
 
 def key_outputs(names: Iterable[str]) -> list[str]:
@@ -69,22 +68,6 @@ def with_every_owner(names: Iterable[str], known: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def owned_attr(ds: xr.Dataset, var: str, key: str, default: Any = None) -> Any:
-    """Return attribute ``key`` of the model's name ``var`` (e.g. ``param_blue.half_sat``).
-
-    An owned variable's attribute is one value for every owner, or a list with one value
-    per owner, in the order of the owner dim.
-    """
-    stacked, at = schema.dataset_name(ds, var)
-    if stacked not in ds.data_vars:
-        raise KeyError(var)
-    value = ds[stacked].attrs.get(key, default)
-    if at is None or isinstance(value, str) or not np.ndim(value):
-        return value
-    dim, owner = at
-    return list(value)[list(ds.indexes[dim]).index(owner)]
-
-
 def gather_owned(variables: Mapping[str, xr.Variable], cast: Cast,
                  per: Mapping[str, Per]) -> dict[str, Any]:
     """Lay out variables named as the model names them as a results dataset holds them.
@@ -105,10 +88,9 @@ def gather_owned(variables: Mapping[str, xr.Variable], cast: Cast,
         ``{"data_vars": ..., "coords": ...}`` for :class:`xarray.Dataset`. What the owners
         have of one base name is one variable with the owner dim last, holding every owner
         of the cast in order (NaN for one not given), with coords of the owners' ids and
-        display names. An attribute the owners share is kept as it is; one that differs
-        (a parameter's unit, source, uncertainty) becomes a list, one value per owner
-        (:func:`owned_attr` reads either). A description loses the owner's name ("Blue's
-        personnel" becomes "The side's personnel").
+        display names, and the first owner's attributes; its description loses the
+        owner's name ("Blue's personnel" becomes "The side's personnel"). Parameters are
+        not owned variables here: each keeps its own (its unit is its file's).
     """
     import xarray as xr
 
@@ -148,21 +130,14 @@ def gather_owned(variables: Mapping[str, xr.Variable], cast: Cast,
 def _owned_attrs(cast: Cast, who: str, owners: Sequence[str],
                  given: Mapping[str, xr.Variable]) -> dict[str, Any]:
     """Return the attributes of a gathered variable (see :func:`gather_owned`)."""
-    out: dict[str, Any] = {}
-    keys = dict.fromkeys(k for v in given.values() for k in v.attrs)
-    for key in keys:
-        if key == "description":
-            continue
-        values = [given[o].attrs.get(key) for o in owners if o in given]
-        same = all(v == values[0] for v in values[1:])
-        out[key] = values[0] if same or len(values) < len(owners) else values
-    description = str(next(iter(given.values())).attrs.get("description", ""))
+    attrs = dict(next(iter(given.values())).attrs)
+    description = str(attrs.get("description", ""))
     for owner in owners:
         name = cast.name_of(owner)
         for said, plain in ((f"{name}'s", f"the {who}'s"), (name, f"the {who}")):
             description = description.replace(said, plain)
-    out["description"] = description[:1].upper() + description[1:]
-    return out
+    attrs["description"] = description[:1].upper() + description[1:]
+    return attrs
 
 
 class Results:

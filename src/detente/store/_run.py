@@ -16,7 +16,8 @@ Layout of a store folder::
 
 Files name variables and parameters as the model does (``traj/blue.personnel``, column
 ``param_blue.effectiveness``); :meth:`Run.to_dataset` lays them out as a simulated
-dataset does, what each side or supporter owns along its owner dim.
+dataset does: what each side or supporter owns of a variable along its owner dim, each
+parameter as a variable of its own.
 
 A block is committed when its Parquet file appears: it is written to a temporary name,
 flushed and renamed, after the block's Zarr chunks (themselves written atomically). A
@@ -383,9 +384,8 @@ class Run:
                                    "block_size", "n_samples", "created")}
         attrs.update(run_id=self.id, step_days=sc.time.step_days,
                      start=sc.time.start.isoformat())
-        per = {name: spec.per for name, spec in specs.items()}
-        per.update({name: e.spec.per for name, e in sc.table.items() if e.spec is not None})
-        layout = gather_owned(data, sc.cast, per)
+        # variables along their owner dims; parameters one each (units differ by file)
+        layout = gather_owned(data, sc.cast, {name: spec.per for name, spec in specs.items()})
         return xr.Dataset(layout["data_vars"], coords={**coords, **layout["coords"]},
                           attrs=attrs)
 
