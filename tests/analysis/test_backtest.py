@@ -176,7 +176,7 @@ def test_observations_name_the_outputs_of_the_scenario_s_own_sides(bench):
     assert variables["red.shells"].owner == "red"
     assert "Red" in variables["red.shells"].description
     assert not any(v.startswith("<") for v in variables)
-    with pytest.raises(DataError, match="unknown variable 'green.personnel'.*'red.personnel'"):
+    with pytest.raises(DataError, match=r"unknown variable 'green\.personnel'.*'red\.personnel'"):
         Backtest(n_samples=10).fit(bench, Observations.from_records(
             [(dt.date(2024, 3, 1), "green.personnel", 1.0)]))
 

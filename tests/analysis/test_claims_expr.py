@@ -75,7 +75,7 @@ def test_what_a_side_owns_is_named_owner_dot_name():
                                         r"'red.effectiveness'\? \(column 5\)"):
         compile_expr("2 * red.efectiveness", numbers=numbers, conditions=())
     # an owner that is not a side: not a name of the model
-    with pytest.raises(ExprError, match="unknown name 'green.personnel'"):
+    with pytest.raises(ExprError, match=r"unknown name 'green\.personnel'"):
         compile_expr("green.personnel", numbers=numbers, conditions=())
 
 

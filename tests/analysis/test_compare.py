@@ -187,7 +187,8 @@ def test_compare_takes_the_sides_from_the_scenario(bench_dict, write_scenario, t
 
     assert outcomes_of(res)["red.territory"] == ("km2", "territory held by Crimson")
     for entry in data["policies"].values():
-        assert entry["p_settlement"] is None and entry["p_escalation"] is None
+        assert entry["p_settlement"] is None
+        assert entry["p_escalation"] is None
         assert entry["viability_36m"] is None
         assert set(entry["outcomes"]) == set(outcomes)
     k = res.step_at_month(12)

@@ -22,7 +22,7 @@ def test_an_expression_may_name_variables_parameters_defaults_and_events():
 
 def test_an_unknown_name_or_the_wrong_kind_is_a_clear_error():
     sc = load_scenario("lanchester-bench")
-    with pytest.raises(InputError, match="blue.personel"):
+    with pytest.raises(InputError, match=r"blue\.personel"):
         scenario_expr(sc, "blue.personel > 0")
     with pytest.raises(InputError):
         scenario_expr(sc, "blue.personnel + 1", expect="condition")

@@ -70,7 +70,7 @@ def test_sobol_design_shares_noise_within_a_group():
 def test_bad_input_is_explained():
     with pytest.raises(InputError, match="power of two"):
         Sobol(n_base=100).fit(ISHIGAMI)
-    with pytest.raises(InputError, match="did you mean 'blue.reinforcement'"):
+    with pytest.raises(InputError, match=r"did you mean 'blue\.reinforcement'"):
         Sobol(n_base=8, parameters=["blue.reinforcment"]).fit("lanchester-bench", "blue.personnel")
     with pytest.raises(InputError, match="unknown name"):
         Sobol(n_base=8).fit("lanchester-bench", "blue.personel", horizon=3)

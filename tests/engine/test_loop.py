@@ -42,7 +42,8 @@ def test_the_same_noise_gives_the_same_run_and_other_noise_another(bench_dict, w
     a = run_design(plan, params, noise=Noise.given({}, shocks))
     b = run_design(plan, params, noise=Noise.given({}, shocks.copy()))
     c = run_design(plan, params, noise=Noise.given({}, rng.random(shocks.shape)))
-    np.testing.assert_array_equal(a.trajectories["blue.personnel"], b.trajectories["blue.personnel"])
+    np.testing.assert_array_equal(a.trajectories["blue.personnel"],
+                                  b.trajectories["blue.personnel"])
     assert not np.array_equal(a.trajectories["blue.personnel"], c.trajectories["blue.personnel"])
 
 

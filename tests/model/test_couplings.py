@@ -82,7 +82,7 @@ def test_a_read_no_module_writes_is_an_error_with_a_suggestion() -> None:
     with pytest.raises(InputError, match="did you mean 'war_intensity'"):
         couple([*resolve_modules(["military"], cast), bad])
     owned = toy("owned", "vo", (Read("red.personel", 0.0),))
-    with pytest.raises(InputError, match="reads 'red.personel'.*did you mean 'red.personnel'"):
+    with pytest.raises(InputError, match=r"reads 'red\.personel'.*did you mean 'red\.personnel'"):
         couple([*resolve_modules(["military"], cast), owned])
 
 

@@ -131,7 +131,8 @@ def test_the_module_is_the_same_whatever_the_sides_are_called(bench, bench_milit
         v.name for v in renamed.variables]
     assert renamed.kernel_layout.state == tuple(map(rename, bench_military.kernel_layout.state))
     spec = next(v for v in renamed.variables if v.name == "crimson.personnel")
-    assert "Crimson" in spec.description and "Red" not in spec.description
+    assert "Crimson" in spec.description
+    assert "Red" not in spec.description
     n = 16
     p = _central(bench, n)
     rng = np.random.default_rng(3)

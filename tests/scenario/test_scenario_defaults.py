@@ -19,9 +19,8 @@ from scenario_fakes import Writer, find, make_writer, mutate
 from detente.engine import simulate
 from detente.errors import ScenarioError
 from detente.model import get_module
-from detente.model.base import Cast
+from detente.model.base import Cast, ParamSpec
 from detente.results import schema
-from detente.model.base import ParamSpec
 from detente.scenario import Scenario, builtin_path, load_scenario
 from detente.scenario._checks import MISSING_INDENT
 from detente.scenario.loading import read_scenario_file

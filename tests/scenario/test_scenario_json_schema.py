@@ -102,8 +102,8 @@ def test_other_names_are_allowed_as_the_loader_allows_them() -> None:
         "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$": {"$ref": "#/$defs/Parameter"}}
     assert params["additionalProperties"] is False  # a name that is no identifier is not
     pattern = re.compile(next(iter(params["patternProperties"])))
-    assert pattern.match("p_change") and pattern.match("blue.stall_probability")
-    assert not pattern.match("Blue.x") and not pattern.match("a.b.c")
+    assert all(pattern.match(n) for n in ("p_change", "blue.stall_probability"))
+    assert not any(pattern.match(n) for n in ("Blue.x", "a.b.c"))
 
 
 def test_the_schema_names_the_parameters_of_the_modules_given() -> None:

@@ -20,7 +20,8 @@ levers:
     high: 100
     step: 1
     description: Shells fired a week.
-  blue.share: {label: A share, unit: fraction, unit_label: "share, 0-1", low: 0, high: 1, step: 0.05}
+  blue.share: {label: A share, unit: fraction, unit_label: "share, 0-1", low: 0, high: 1,
+    step: 0.05}
 """
 WITH_LEVERS = MINIMAL + LEVERS
 

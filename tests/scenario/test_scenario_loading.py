@@ -98,7 +98,8 @@ CASES = [
      "    source: Rosstat 2023\n", "", "parameters", "parameters:",
      ("missing parameter 'red.growth'", "needed by module 'economy'", "fraction/day")),
     ("unknown_parameter", "blue.recruitment:", "blue.recruitmnt:", "parameters.blue.recruitmnt",
-     "blue.recruitmnt", ("unknown parameter 'blue.recruitmnt'", "did you mean 'blue.recruitment'?")),
+     "blue.recruitmnt", ("unknown parameter 'blue.recruitmnt'",
+                         "did you mean 'blue.recruitment'?")),
     ("unit_not_convertible", "unit: persons/month", "unit: rounds/year",
      "parameters.blue.recruitment.unit", "unit: rounds/year",
      ("cannot convert 'rounds/year' to 'persons/day'", "rounds vs persons")),
@@ -324,7 +325,8 @@ blue = {name = "Blue"}
 red = {name = "Red"}
 
 [parameters]
-"blue.recruitment" = {value = 30000, unit = "persons/month", source = "fact:ua_mobilisation_request"}
+"blue.recruitment" = {value = 30000, unit = "persons/month",
+                      source = "fact:ua_mobilisation_request"}
 "blue.share" = {dist = "pert", low = 10, mode = 20, high = 40, unit = "%", source = "ref:isw"}
 shell_use = {dist = "uniform", low = 2, high = 4, unit = "k rounds/day", source = "assumption"}
 "red.growth" = {value = 3, unit = "%/year", source = "Rosstat 2023"}
@@ -357,7 +359,8 @@ def test_toml_valid(write: Writer) -> None:
 
 @pytest.mark.parametrize(("old", "new", "path", "needle", "contains"), [
     ("step_days = 7", "step_days = -7", "time.step_days", "step_days", ("> 0",)),
-    ("high = 40", "hgih = 40", "parameters.blue.share.hgih", "blue.share", ("did you mean 'high'",)),
+    ("high = 40", "hgih = 40", "parameters.blue.share.hgih", "blue.share",
+     ("did you mean 'high'",)),
     ("scale = 0.5", "scale = 9", "events.election.changes[0].scale", "scale = 9",
      ("scaling 'blue.share' by 9",)),
     ('param = "shell_use"', 'param = "shell_uze"', "policies.aid_surge.changes[0].param",
