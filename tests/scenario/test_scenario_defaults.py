@@ -204,9 +204,6 @@ def test_the_benchmark_without_the_values_that_are_defaults_gives_the_same_run(
 
 
 # ------------------------------------------------------------------ what is missing
-@pytest.mark.xfail(strict=True, reason="scenario/_checks.py:_cast builds the cast of a file "
-                   "that fails its checks without the sides' display names, so the "
-                   "description says 'blue's' for 'Blue's'")
 def test_a_left_out_parameter_without_a_default_is_named_with_its_unit(write: Writer) -> None:
     text = mutate(MINIMAL_WAR, "  blue.pool0: {value: 0, unit: persons, source: assumption, "
                                "note: pipeline switched off}\n", "")

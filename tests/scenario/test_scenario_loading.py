@@ -325,8 +325,7 @@ blue = {name = "Blue"}
 red = {name = "Red"}
 
 [parameters]
-"blue.recruitment" = {value = 30000, unit = "persons/month",
-                      source = "fact:ua_mobilisation_request"}
+"blue.recruitment" = {value=30000, unit="persons/month", source="fact:ua_mobilisation_request"}
 "blue.share" = {dist = "pert", low = 10, mode = 20, high = 40, unit = "%", source = "ref:isw"}
 shell_use = {dist = "uniform", low = 2, high = 4, unit = "k rounds/day", source = "assumption"}
 "red.growth" = {value = 3, unit = "%/year", source = "Rosstat 2023"}
@@ -365,7 +364,7 @@ def test_toml_valid(write: Writer) -> None:
      ("scaling 'blue.share' by 9",)),
     ('param = "shell_use"', 'param = "shell_uze"', "policies.aid_surge.changes[0].param",
      "shell_uze", ("did you mean 'shell_use'",)),
-    ('unit = "persons/month"', 'unit = "rounds"', "parameters.blue.recruitment.unit",
+    ('unit="persons/month"', 'unit="rounds"', "parameters.blue.recruitment.unit",
      "blue.recruitment", ("cannot convert 'rounds'",)),
 ])
 def test_toml_problems_are_located(write: Writer, old: str, new: str, path: str, needle: str,
