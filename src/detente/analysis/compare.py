@@ -193,11 +193,10 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
                          f"{', '.join(f'{m:g}' for m in missing)} (run a longer horizon)")
     k_last = steps[months[-1]]
     assert k_last is not None
-    has_deals = "months_to_settlement" in ds
-    mts = (np.asarray(ds["months_to_settlement"].isel(time=-1).values, dtype=np.float64)
-           if has_deals else None)
-    esc = (np.asarray(ds["escalated"].isel(time=k_last).values, dtype=np.float64)
-           if "escalated" in ds else None)
+    mts = (np.asarray(res["months_to_settlement"].isel(time=-1).values, dtype=np.float64)
+           if "months_to_settlement" in res else None)
+    esc = (np.asarray(res["escalated"].isel(time=k_last).values, dtype=np.float64)
+           if "escalated" in res else None)
     sides = _sides(res)
     possible = outcomes_of(res)
     read = {name: _outcome(res, name, k_last, sides) for name in possible}
