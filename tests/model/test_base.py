@@ -18,10 +18,11 @@ from detente.model import (
     military,
 )
 
-#: A cast of two sides, each with a supporter, that names no real war.
-CAST = Cast(sides=("blue", "red"), supporters=("ally", "patron"), supports=("blue", "red"))
 from detente.model.base import kernel_layout
 from detente.model.equations import equation
+
+#: A cast of two sides, each with a supporter, that names no real war.
+CAST = Cast(sides=("blue", "red"), supporters=("ally", "patron"), supports=("blue", "red"))
 
 
 def _init(p, n, state):
