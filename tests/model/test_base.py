@@ -17,7 +17,6 @@ from detente.model import (
     VariableSpec,
     military,
 )
-
 from detente.model.base import kernel_layout
 from detente.model.equations import equation
 
