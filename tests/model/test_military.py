@@ -43,24 +43,17 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from model_helpers import neutral_state, step_on_declared_names
+from model_helpers import drive, neutral_state, step_on_declared_names
 
-from detente.engine import compile_plan, run_modules, simulate
-from detente.model import Module, StepContext, couple, military, resolve_modules
+from detente.engine import compile_plan, simulate
+from detente.model import Module, StepContext, military
 from detente.model.base import Cast, owned
 from detente.scenario.schema import Scenario
 
 
 def _drive(sc: Scenario, p, n: int, steps: int, dt: float, shocks=None, inputs=None):
     """Run the military module alone, built for ``sc``'s cast; every variable (steps + 1, n)."""
-    couplings = couple(resolve_modules(["military"], sc.cast))
-    u = np.full((steps, len(couplings.shocks), n), 0.5)
-    for j, name in enumerate(couplings.shocks):
-        if shocks and name in shocks:
-            u[:, j] = shocks[name]
-    out = {v.name: np.empty((steps + 1, n)) for m in couplings.modules for v in m.variables}
-    run_modules(couplings, p, n=n, n_steps=steps, dt=dt, shocks=u, out=out, inputs=inputs)
-    return out
+    return drive(["military"], p, n, steps, dt, shocks=shocks, inputs=inputs, cast=sc.cast)
 
 
 def _central(sc: Scenario, n: int) -> dict[str, np.ndarray]:

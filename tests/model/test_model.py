@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from model_helpers import drive
 
-from detente.engine import run_modules
 from detente.model import couple, resolve_modules
 from detente.model.base import owned
 from detente.scenario.schema import Scenario
@@ -30,22 +30,11 @@ NONNEGATIVE = [
 ]
 
 
-def drive(sc: Scenario, p: Mapping[str, np.ndarray], n: int, steps: int, dt: float,
-          shocks: Mapping[str, np.ndarray] | None = None,
-          inputs: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-    """Run MODULES, built for ``sc``'s cast, through the engine's loop; (steps + 1, n) each.
-
-    ``shocks`` maps a shock name to an array (steps, n) (default: 0.5, i.e. no noise);
-    ``inputs`` are values of variables no enabled module writes, held over the run.
-    """
-    couplings = couple(resolve_modules(MODULES, sc.cast))
-    u = np.full((steps, len(couplings.shocks), n), 0.5)
-    for j, name in enumerate(couplings.shocks):
-        if shocks and name in shocks:
-            u[:, j] = shocks[name]
-    out = {v.name: np.empty((steps + 1, n)) for m in couplings.modules for v in m.variables}
-    run_modules(couplings, p, n=n, n_steps=steps, dt=dt, shocks=u, out=out, inputs=inputs)
-    return out
+def run(sc: Scenario, p: Mapping[str, np.ndarray], n: int, steps: int, dt: float,
+        shocks: Mapping[str, np.ndarray] | None = None,
+        inputs: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Run MODULES, built for ``sc``'s cast, through the engine's loop; (steps + 1, n) each."""
+    return drive(MODULES, p, n, steps, dt, shocks, inputs, cast=sc.cast)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +54,7 @@ def _run(sc, draw, seed, aid_scale, war, allied, relief, guarantee):
     fixed = {"war_intensity": np.full(N, war), "ukraine.allied_personnel": np.full(N, allied),
              "sanctions_relief": np.full(N, relief),
              "settlement_guarantee": np.full(N, guarantee)}
-    return p, drive(sc, p, N, STEPS, 7.0, shocks, inputs=fixed)
+    return p, run(sc, p, N, STEPS, 7.0, shocks, inputs=fixed)
 
 
 @settings(max_examples=25, deadline=None)
@@ -107,8 +96,8 @@ def test_the_settlement_inputs_are_the_free_variables(ukraine):
 def test_no_python_loop_over_samples_same_result_in_any_block(ukraine, canonical_params):
     """Each sample's trajectory is independent of the others in the block."""
     p = canonical_params(ukraine, 6, seed=3)
-    full = drive(ukraine, p, 6, 20, 7.0)
-    one = drive(ukraine, {k: v[2:3] for k, v in p.items()}, 1, 20, 7.0)
+    full = run(ukraine, p, 6, 20, 7.0)
+    one = run(ukraine, {k: v[2:3] for k, v in p.items()}, 1, 20, 7.0)
     for name in ("russia.territory", "ukraine.personnel", "ukraine.viability",
                  "russia.civil_strain"):
         np.testing.assert_array_equal(full[name][:, 2:3], one[name])
@@ -124,16 +113,16 @@ def base(ukraine, canonical_params):
 
 
 def _fixed(sc, p, fixed: Mapping[str, float]):
-    return drive(sc, p, N_C, STEPS_C, 7.0,
+    return run(sc, p, N_C, STEPS_C, 7.0,
                  inputs={k: np.full(N_C, v) for k, v in fixed.items()})
 
 
 def test_neutral_values_equal_explicit_inputs(ukraine, base):
-    a = drive(ukraine, base, N_C, STEPS_C, 7.0)
+    a = run(ukraine, base, N_C, STEPS_C, 7.0)
     neutral = {"war_intensity": 1.0, "sanctions_relief": 0.0, "settlement_guarantee": 0.0,
                **{owned(x, "allied_personnel"): 0.0 for x in ukraine.cast.sides},
                **{owned(s, "aid_index"): 1.0 for s in ukraine.cast.supporters}}
-    b = drive(ukraine, base, N_C, STEPS_C, 7.0,
+    b = run(ukraine, base, N_C, STEPS_C, 7.0,
               inputs={k: np.full(N_C, v) for k, v in neutral.items()})
     for name in a:
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
@@ -186,8 +175,8 @@ def test_guarantee_raises_reconstruction_and_returns(ukraine, base):
 def test_a_supporter_s_aid_cut_means_fewer_aid_shells(ukraine, base):
     """With aid money on, the politics module's aid index scales a supporter's aid."""
     p = {**base, "mil_aid_money_switch": np.ones(N_C)}
-    full = drive(ukraine, p, N_C, 5, 7.0, inputs={"united_states.aid_index": np.ones(N_C)})
-    cut = drive(ukraine, p, N_C, 5, 7.0, inputs={"united_states.aid_index": np.zeros(N_C)})
+    full = run(ukraine, p, N_C, 5, 7.0, inputs={"united_states.aid_index": np.ones(N_C)})
+    cut = run(ukraine, p, N_C, 5, 7.0, inputs={"united_states.aid_index": np.zeros(N_C)})
     assert np.all(cut["ukraine.aid_shells"][1:] <= full["ukraine.aid_shells"][1:])
     assert np.any(cut["ukraine.aid_shells"][1:] < full["ukraine.aid_shells"][1:])
     # Russia's supporters send no money: its aid shells do not move
