@@ -145,8 +145,12 @@ def simulate(
     early: list[xr.Dataset] = []
     results: list[BlockResult] = []
 
+    # what a side owns is gathered (copied) along its owner dim, so a dataset built early
+    # would not see the last kernels' writes: then it is built once, at the end
+    gathered = any(plan.variables[v].per is not None for v in (*plan.record, *keep.outcomes))
+
     def build_early(running: Sequence[BlockResult]) -> None:
-        if not keep.quantiles:  # quantiles need every block's histogram first
+        if not keep.quantiles and not gathered:  # quantiles need every block's histogram
             early.append(assemble([*results, *running]))
 
     done = 0
