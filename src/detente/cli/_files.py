@@ -75,11 +75,15 @@ def schema(
             raise
         from detente.model import available_modules
 
+        try:
+            modules = available_modules(cast)
+        except ValueError:  # the model cannot be built for that cast: the problems say why
+            raise exc from None
         n = len(exc.problems)
         err.print(f"[yellow]note:[/] {scenario} does not load yet ({n} problem"
                   f"{'s' if n != 1 else ''}; `detente validate {scenario}` lists them); the "
                   "schema names the parameters of the sides and supporters it declares.")
-        found = json_schema(modules=available_modules(cast))
+        found = json_schema(modules=modules)
     typer.echo(json.dumps(found, indent=2))
 
 

@@ -25,7 +25,7 @@ from detente.present.style import (
 )
 from detente.present.summary import drawable
 
-__all__ = ["DashboardApp", "create_app", "serve"]
+__all__ = ["DashboardApp", "create_app", "lever_class", "serve"]
 
 _CSS = """
 .dt-table { border-collapse: collapse; font-size: 14px; width: 100%; }
@@ -39,6 +39,14 @@ _CSS = """
   margin-right: 6px; }
 .dt-muted { color: #57606a; font-size: 12px; }
 """
+
+
+def lever_class(param: str) -> str:
+    """CSS class of a lever's control: ``lever-blue-reinforcement`` for ``blue.reinforcement``.
+
+    A dot would split a class selector in two, so the owner's dot becomes a hyphen.
+    """
+    return f"lever-{param.replace('.', '-')}"
 
 
 def _label_kw(cls: Any, text: str) -> dict[str, str]:
@@ -69,7 +77,7 @@ class DashboardApp:
                 **_label_kw(pn.widgets.FloatInput, f"{lv.label} ({lv.unit})"),
                 value=model.defaults[lv.param],
                 step=lv.step, width=300, description=lv.help,
-                css_classes=[f"lever-{lv.param}"])
+                css_classes=[lever_class(lv.param)])
             for lv in model.levers
         }
         self.policies = pn.widgets.CheckBoxGroup(

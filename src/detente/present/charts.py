@@ -84,11 +84,16 @@ def key_charts(labels: Labels, available: Collection[str] | None = None) -> list
         scale = display_scale(unit)
         if base in _OVER_ENEMY:
             charts.append(_ratio_chart(labels, base, names[0], scale))
-        elif base in _EACH_SIDE or len(names) == 1:
+        elif base in _EACH_SIDE:
             charts += [ChartSpec(key=base if n == base else f"{base}-{labels.owner_of(n)}",
                                  title=labels.heading(n), series=(_series(labels, n, scale),),
                                  unit=unit_label(unit), caption=_sentence(labels.description(n)))
                        for n in names]
+        elif len(names) == 1:  # one side's alone: headed by its own description
+            charts.append(ChartSpec(
+                key=base, title=labels.heading(names[0]),
+                series=(_series(labels, names[0], scale),), unit=unit_label(unit),
+                caption=_sentence(labels.description(names[0]))))
         else:
             charts.append(ChartSpec(
                 key=base, title=labels.common(names),

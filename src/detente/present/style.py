@@ -147,7 +147,7 @@ class Series:
     Attributes
     ----------
     variable : str
-        Model variable name (``blue.personnel`` for what a side owns).
+        Model variable name (``<owner>.<base>`` for what a side or supporter owns).
     label : str
         Legend label (e.g. a side's display name).
     colour : str

@@ -332,7 +332,7 @@ def build_report(
     --------
     >>> import detente as dt
     >>> from detente.report import build_report, report_record, write_report
-    >>> sc = dt.load("ukraine-2023")                                  # doctest: +SKIP
+    >>> sc = dt.load("lanchester-bench")                              # doctest: +SKIP
     >>> res = dt.simulate(sc, n_samples=500, record=report_record(sc))  # doctest: +SKIP
     >>> write_report(build_report(res, sc), "report.html")            # doctest: +SKIP
     """
