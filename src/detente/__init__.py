@@ -1,7 +1,7 @@
 """detente: simulate wars of attrition and test the ways they can end.
 
 >>> import detente as dt
->>> sc = dt.load("ukraine-2023")                                # doctest: +SKIP
+>>> sc = dt.load("lanchester-bench")                              # doctest: +SKIP
 >>> res = dt.simulate(sc, n_samples=1_000, seed=42)             # doctest: +SKIP
 >>> res.summary(months=[12, 24, 36])                            # doctest: +SKIP
 """

@@ -58,7 +58,7 @@ def flatten(ds: Any) -> dict[str, Any]:
         if not dims:
             out[str(var)] = arr
             continue
-        kind, base = schema.split_name(str(var))
+        _, base = schema.split_name(str(var))
         prefix = str(var)[:len(str(var)) - len(base)]
         for owner in ds.indexes[dims[0]]:
             out[f"{prefix}{owner}.{base}"] = schema.select(ds, f"{prefix}{owner}.{base}")

@@ -1,8 +1,13 @@
-"""The bargaining module: contract, declared reads, channels, deal effects, breakdown."""
+"""The bargaining module: built for a cast, channels, vetoes and credibility as data, deals.
+
+The module is driven alone through the engine's time loop, with what it reads from the
+other modules (territory, force ratio, casualties, viability, elite pressure, aid,
+credibility, escalation) given as inputs.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Mapping
 
 import numpy as np
 import pytest
@@ -10,68 +15,120 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from model_helpers import neutral_state, step_on_declared_names
 
+from detente.engine import run_modules
 from detente.errors import InputError
-from detente.model import StepContext, bargaining, politics
+from detente.model import StepContext, couple
+from detente.model._deals import level_positions
 from detente.model.bargaining import (
-    CHANNELS,
     DEALS,
     DIM_NAMES,
     DIMENSIONS,
+    PARAMS,
+    VARIABLES,
     _negotiate_dense,
-    check_parameters,
+    build,
     negotiate,
+    talks,
     war_values,
 )
-from detente.scenario.schema import Event, Parameter, Policy
+from detente.model.base import Cast, Channel, Module, owned
+from detente.scenario import load_scenario
+from detente.scenario.schema import Parameter
 from detente.units import conversion_factor
 
-SCENARIO = (Path(bargaining.__file__).parents[1] / "scenario" / "builtin"
-            / "ukraine-2023.yaml")
-MODULES = (politics.MODULE, bargaining.MODULE)
-SPECS = {ps.name: ps for m in MODULES for ps in m.params}
 DT = 7.0
-MONTHS = 36
 STEPS = 157  # three years of weeks
+UKRAINE = load_scenario("ukraine-2023")
+CAST = UKRAINE.cast
+MODULE = build(CAST)
+SPECS = {ps.name: ps for ps in MODULE.params}
+FIRST, SECOND = CAST.sides
+#: The ukraine-2023 cast under other names, in the same order (and the same channels).
+RENAME = {"ukraine": "blue", "russia": "red", "united_states": "patron", "europe": "donor",
+          "nato": "alliance", "partners": "friends"}
 
 
-def fragment() -> dict:
-    """The built-in scenario's data (parameters, events and policies of every module)."""
-    from detente.scenario.loading import read_scenario_file
+def renamed_cast(cast: Cast, names: Mapping[str, str]) -> Cast:
+    """``cast`` with every side and supporter renamed (channel names and codes kept)."""
+    return Cast(
+        sides=tuple(names[x] for x in cast.sides),
+        supporters=tuple(names[s] for s in cast.supporters),
+        supports=tuple(names[s] for s in cast.supports),
+        channels=tuple(Channel(ch.name, ch.code, tuple(names[a] for a in ch.parties),
+                               ch.dimensions,
+                               None if ch.credibility_of is None else names[ch.credibility_of],
+                               ch.guarantee_cap, ch.veto_onus)
+                       for ch in cast.channels))
 
-    data, _where, problems, _bad = read_scenario_file(SCENARIO)
-    assert not problems
-    return dict(data)
+
+def rename_keys(d: Mapping[str, np.ndarray], names: Mapping[str, str]) -> dict:
+    out = {}
+    for k, v in d.items():
+        owner, dot, base = k.partition(".")
+        out[f"{names[owner]}.{base}" if dot and owner in names else k] = v
+    return out
 
 
-def settlement_params(n: int, **over: float) -> dict[str, np.ndarray]:
-    """Central values of the fragment in canonical units, ``over`` in canonical units."""
+def settlement_params(n: int, module: Module = MODULE, **over: float) -> dict[str, np.ndarray]:
+    """ukraine-2023's central values (canonical units) of ``module``'s parameters, or defaults.
+
+    ``over`` (canonical units) names parameters with ``__`` for the owner's dot.
+    """
     p = {}
-    for name, raw in fragment()["parameters"].items():
-        if name not in SPECS:
-            continue
-        par = Parameter.model_validate(raw)
-        p[name] = np.full(n, par.central() * conversion_factor(par.unit, SPECS[name].unit))
+    for spec in module.params:
+        raw = UKRAINE.parameters.get(spec.name)
+        if raw is None:
+            assert spec.default is not None, spec.name
+            p[spec.name] = np.full(n, spec.default)
+        else:
+            p[spec.name] = np.full(n, raw.central() * conversion_factor(raw.unit, spec.unit))
     for k, v in over.items():
-        p[k] = np.full(n, float(v))
+        name = k.replace("__", ".")
+        assert name in p, name
+        p[name] = np.full(n, float(v))
     return p
 
 
-def war_state(n: int, *, ratio: float = 1 / 1.5, area: float = 108_000.0) -> dict:
-    """Inputs from a stationary war (held fixed by ``drive``)."""
-    return {"territory_ru_km2": np.full(n, area), "combat_power_ratio": np.full(n, ratio),
-            "ru_civil_strain": np.full(n, 0.1), "viability": np.full(n, 0.5)}
+def war_state(n: int, *, ratio: float = 1 / 1.5, area: float = 108_000.0,
+              cast: Cast = CAST) -> dict[str, np.ndarray]:
+    """Inputs from a stationary war (held over the run)."""
+    first, second = cast.sides
+    return {owned(second, "territory"): np.full(n, area),
+            owned(first, "combat_power_ratio"): np.full(n, ratio),
+            owned(first, "viability"): np.full(n, 0.5),
+            owned(second, "elite_pressure"): np.full(n, 0.1)}
 
 
-# --------------------------------------------------------------------------- the fragment
-def test_fragment_holds_every_parameter_with_a_convertible_unit() -> None:
-    params = fragment()["parameters"]
+def drive(p: Mapping[str, np.ndarray], n: int, steps: int, *, module: Module = MODULE,
+          shocks: Mapping[str, np.ndarray] | None = None,
+          inputs: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Run ``module`` alone through the engine's loop; every variable as (steps + 1, n)."""
+    couplings = couple([module], installation={module.name: module})
+    u = np.full((steps, len(couplings.shocks), n), 0.5)
+    for j, name in enumerate(couplings.shocks):
+        if shocks and name in shocks:
+            u[:, j] = shocks[name]
+    out = {v.name: np.empty((steps + 1, n)) for v in module.variables}
+    run_modules(couplings, p, n=n, n_steps=steps, dt=DT, shocks=u, out=out,
+                inputs=dict(inputs or {}))
+    return out
+
+
+def random_shocks(seed: int, steps: int, n: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {k: rng.random((steps, n)) for k in ("settlement_veto", "settlement_breakdown")}
+
+
+# --------------------------------------------------------------------------- the scenario
+def test_ukraine_2023_states_or_defaults_every_parameter() -> None:
+    params = UKRAINE.parameters
     for name, spec in SPECS.items():
-        assert name in params, f"{name} missing from ukraine-2023.yaml"
-        par = Parameter.model_validate(params[name])
-        conversion_factor(par.unit, spec.unit)  # raises if not convertible
-        lo, hi = (par.dist.support() if par.dist is not None
-                  else (par.value, par.value))
-        f = conversion_factor(par.unit, spec.unit)
+        if name not in params:
+            assert spec.default is not None, f"{name} missing from ukraine-2023.yaml"
+            continue
+        par = params[name]
+        f = conversion_factor(par.unit, spec.unit)  # raises if not convertible
+        lo, hi = par.dist.support() if par.dist is not None else (par.value, par.value)
         if spec.low is not None:
             assert lo * f >= spec.low - 1e-12, name
         if spec.high is not None:
@@ -80,156 +137,285 @@ def test_fragment_holds_every_parameter_with_a_convertible_unit() -> None:
             assert par.note, f"{name}: a fixed assumption needs a note"
 
 
-def test_fragment_events_and_policies_validate() -> None:
-    frag = fragment()
-    events = {k: Event.model_validate(v) for k, v in frag["events"].items()}
-    assert str(events["ru_election_2024"].date) == "2024-03-17"
-    us = events["us_election_2024"]
-    assert (str(us.date), str(us.takes_effect)) == ("2024-11-05", "2025-01-20")
-    assert us.probability in frag["parameters"]
-    policies = {k: Policy.model_validate(v) for k, v in frag["policies"].items()}
-    assert set(policies) >= {"nato_troops", "press_kyiv", "direct_talks", "direct_talks_no_aid"}
-    aid_params = {"us_mil_aid", "us_fin_aid"}  # the military/economy modules' aid levers
-    for pol in policies.values():
-        for ch in pol.changes:
-            assert ch.param in frag["parameters"] or ch.param in aid_params
+def test_ukraine_2023_seats_three_parties_and_its_policies_open_the_channels() -> None:
+    assert CAST.parties == ("ukraine", "russia", "united_states")
+    codes = {ch.name: ch.code for ch in CAST.channels}
+    assert codes == {"kyiv_moscow": 1, "washington_moscow": 2}
+    opened = {c.value for pol in UKRAINE.policies.values() for c in pol.changes
+              if c.param == "negotiation_channel"}
+    assert opened == set(codes.values())
+    # who holds a domestic veto is data: only Kyiv states one
+    vetoes = [a for a in CAST.parties if owned(a, "veto_slope") in UKRAINE.parameters]
+    assert vetoes == ["ukraine"]
 
 
-def test_fragment_weights_sum_to_one() -> None:
-    parsed = {k: Parameter.model_validate(v) for k, v in fragment()["parameters"].items()}
-    assert check_parameters(parsed) == []
+def test_ukraine_2023_weights_sum_to_one() -> None:
+    assert MODULE.check is not None
+    assert MODULE.check(UKRAINE.parameters) == []
+
+
+def _with(**changes: dict | None) -> dict[str, Parameter]:
+    """ukraine-2023's parameters with some replaced (``__`` for the owner's dot) or removed."""
+    params = dict(UKRAINE.parameters)
+    for k, raw in changes.items():
+        name = k.replace("__", ".")
+        if raw is None:
+            del params[name]
+        else:
+            params[name] = Parameter.model_validate(raw)
+    return params
 
 
 def test_weights_that_do_not_sum_to_one_are_reported() -> None:
-    raw = fragment()["parameters"]
-    raw["ru_weight_territory"] = {"value": 0.9, "unit": "fraction", "source": "assumption",
-                                  "note": "x"}
-    parsed = {k: Parameter.model_validate(v) for k, v in raw.items()}
-    problems = check_parameters(parsed)
+    assert MODULE.check is not None
+    problems = MODULE.check(_with(russia__weight_territory={
+        "value": 0.9, "unit": "fraction", "source": "assumption", "note": "x"}))
     assert len(problems) == 1
     path, message = problems[0]
-    assert path.startswith("parameters.ru_weight_")
+    assert path.startswith("parameters.russia.weight_")
     assert "must sum to 1" in message
-    assert "'ru'" in message
+    assert "'russia'" in message
 
 
 def test_a_missing_weight_and_a_bad_channel_are_reported() -> None:
-    raw = fragment()["parameters"]
-    del raw["us_weight_sanctions"]
-    raw["negotiation_channel"] = {"value": 3, "unit": "index", "source": "assumption",
-                                  "note": "x"}
-    parsed = {k: Parameter.model_validate(v) for k, v in raw.items()}
-    messages = " ".join(m for _, m in check_parameters(parsed))
-    assert "us_weight_sanctions" in messages
-    assert "negotiation_channel" in " ".join(p for p, _ in check_parameters(parsed))
+    assert MODULE.check is not None
+    problems = MODULE.check(_with(united_states__weight_sanctions=None, negotiation_channel={
+        "value": 3, "unit": "index", "source": "assumption", "note": "x"}))
+    assert "united_states.weight_sanctions" in " ".join(m for _, m in problems)
+    bad = [m for p, m in problems if p == "parameters.negotiation_channel"]
+    assert len(bad) == 1
+    assert "[0, 1, 2]" in bad[0]
 
 
 def test_all_zero_weights_are_an_input_error() -> None:
-    p = settlement_params(4, **{f"ua_weight_{d}": 0.0 for d in DIM_NAMES})
-    with pytest.raises(InputError, match="ua_weight_"):
-        bargaining.init(p, 4, neutral_state(bargaining.MODULE, 4))
+    p = settlement_params(4, **{f"ukraine__weight_{d}": 0.0 for d in DIM_NAMES})
+    with pytest.raises(InputError, match=r"ukraine\.weight_"):
+        MODULE.init(p, 4, neutral_state(MODULE, 4))
 
 
-# --------------------------------------------------------------------------- contract
+# --------------------------------------------------------------------------- built for a cast
+def test_names_are_concrete_for_the_cast() -> None:
+    names = {ps.name for ps in MODULE.params}
+    for party in CAST.parties:
+        assert {owned(party, f"weight_{d}") for d in DIM_NAMES} <= names
+        assert owned(party, "war_value") in MODULE.variable_names
+    # per side and per supporter only for those at a table
+    assert {"ukraine.cost_casualties", "russia.elite_cost", "united_states.war_cost"} <= names
+    assert not any(n.startswith(("nato.", "partners.", "europe.")) for n in names)
+    # the parameters the channels name, with their neutral defaults
+    assert SPECS["kyiv_moscow_guarantee_cap"].default == 2.0
+    assert SPECS["washington_moscow_veto_onus"].default == 1.0
+    assert SPECS["negotiation_channel"].high == 2.0
+    reads = {r.name for r in MODULE.reads}
+    assert {"russia.territory", "ukraine.combat_power_ratio", "ukraine.casualties_cum",
+            "russia.casualties_cum", "united_states.aid_index",
+            "united_states.deal_credibility", "escalated"} <= reads
+    # descriptions say whose it is
+    assert "Russia" in SPECS["bargain_territory_fallback_km2"].description
+    assert SPECS["ukraine.horizon"].description.startswith("Planning horizon of Ukraine")
+
+
+def test_templates_name_no_owner() -> None:
+    for spec in (*PARAMS, *VARIABLES):
+        assert "." not in spec.name
+        if spec.per is not None:
+            assert "{owner}" in spec.description, spec.name
+
+
 def test_module_contract() -> None:
     n = 5
     p = settlement_params(n)
-    for m in MODULES:
-        s = m.init(p, n, neutral_state(m, n))
-        assert set(s) == {v.name for v in m.variables}
-        assert all(v.shape == (n,) for v in s.values())
-        assert len({ps.name for ps in m.params}) == len(m.params)
+    s = MODULE.init(p, n, neutral_state(MODULE, n))
+    assert set(s) == set(MODULE.variable_names)
+    assert all(v.shape == (n,) for v in s.values())
     assert len(DEALS) == 4 * 3**5
-    assert {f"deal_{d.name}" for d in DIMENSIONS} <= {v.name for v in bargaining.VARIABLES}
+    assert {f"deal_{d.name}" for d in DIMENSIONS} <= set(MODULE.variable_names)
+    out = drive(settlement_params(n, negotiation_channel=2), n, 10, inputs=war_state(n))
+    assert all(out[v].shape == (11, n) for v in MODULE.variable_names)
 
 
-def test_step_returns_every_variable(drive) -> None:
+@pytest.mark.parametrize(("channel", "error"), [
+    (Channel("c", 0, ("a", "b")), "code 0"),
+    (Channel("c", 1, ("a", "b"), ("territory", "prisoners")), "prisoners"),
+    (Channel("c", 1, ("a", "b"), credibility_of="a"), "not a supporter"),
+])
+def test_a_channel_the_deal_space_cannot_hold_is_refused(channel: Channel, error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        talks(Cast(sides=("a", "b"), channels=(channel,)))
+
+
+def test_bargaining_joins_two_sides() -> None:
+    with pytest.raises(ValueError, match="joins two sides"):
+        build(Cast(sides=("a", "b", "c"), channels=(Channel("c", 1, ("a", "b")),)))
+
+
+def test_the_names_of_the_cast_do_not_matter() -> None:
+    """The ukraine-2023 cast under other names gives the same numbers, bit for bit."""
+    n = 48
+    other = build(renamed_cast(CAST, RENAME))
+    shocks = random_shocks(7, 60, n)
+    for code in (1, 2):
+        p = settlement_params(n, negotiation_channel=code, russia__cost_casualties=1e-4)
+        here = drive(p, n, 60, shocks=shocks, inputs=war_state(n))
+        there = drive(rename_keys(p, RENAME), n, 60, module=other, shocks=shocks,
+                      inputs=rename_keys(war_state(n), RENAME))
+        assert here["settled"].any()  # the talks do settle: the comparison has teeth
+        for name, values in rename_keys(here, RENAME).items():
+            np.testing.assert_array_equal(there[name], values, err_msg=name)
+
+
+def test_a_supporter_negotiates_for_the_side_it_supports() -> None:
+    """A supporter of the second side, with the second side's values, values war as it does."""
+    cast = Cast(sides=("blue", "red"), supporters=("friend",), supports=("red",),
+                channels=(Channel("all", 1, ("blue", "red", "friend")),))
+    module = build(cast)
     n = 6
-    out = drive(["politics", "bargaining"], settlement_params(n, negotiation_channel=2), n,
-                10, DT, inputs=war_state(n))
-    for m in MODULES:
-        for v in m.variables:
-            assert out[v.name].shape == (11, n)
+    base = rename_keys(settlement_params(n, russia__cost_casualties=0.0,
+                                         russia__elite_cost=0.0), RENAME)
+    p = {}
+    for spec in module.params:
+        donor = spec.name.replace("friend.", "red.")
+        p[spec.name] = base[donor] if donor in base else np.full(n, np.nan)
+    p["friend.war_cost"], p["friend.aid_leverage"] = np.zeros(n), np.full(n, 0.5)
+    out = drive(p, n, 6, module=module, inputs=rename_keys(war_state(n), RENAME))
+    np.testing.assert_array_equal(out["friend.war_value"], out["red.war_value"])
+    np.testing.assert_array_equal(out["friend.victory_belief"], out["red.victory_belief"])
+    assert np.all(out["friend.war_value"][-1] != out["blue.war_value"][-1])
 
 
 # --------------------------------------------------------------------------- channels
-def test_no_channel_never_settles(drive) -> None:
+def test_no_channel_never_settles() -> None:
     n = 32
-    out = drive(["politics", "bargaining"], settlement_params(n, negotiation_channel=0), n,
-                STEPS, DT, inputs=war_state(n))
+    out = drive(settlement_params(n, negotiation_channel=0), n, STEPS, inputs=war_state(n))
     assert not out["settled"].any()
     assert np.isnan(out["months_to_settlement"][-1]).all()
     assert (out["deal_territory"] == -1).all()
     assert (out["war_intensity"] == 1.0).all()
 
 
-def _russia_wants_only_european_security(n: int, channel: int) -> dict[str, np.ndarray]:
-    """Moscow cares only for Europe's security order; nothing else compensates it."""
-    weights = {f"ru_weight_{d}": (1.0 if d == "european_security" else 0.0) for d in DIM_NAMES}
-    us = {f"us_weight_{d}": (1.0 if d == "territory" else 0.0) for d in DIM_NAMES}
-    return settlement_params(n, negotiation_channel=channel, ru_cost_casualties=0.0,
-                             ru_elite_cost=0.0, **weights, **us)
+def _second_wants_only_the_security_order(n: int, channel: int) -> dict[str, np.ndarray]:
+    """Moscow cares only for the regional security order; nothing else compensates it."""
+    weights = {f"russia__weight_{d}": (1.0 if d == "security_order" else 0.0) for d in DIM_NAMES}
+    us = {f"united_states__weight_{d}": (1.0 if d == "territory" else 0.0) for d in DIM_NAMES}
+    return settlement_params(n, negotiation_channel=channel, russia__cost_casualties=0.0,
+                             russia__elite_cost=0.0, **weights, **us)
 
 
-def test_a_channel_lacking_what_russia_requires_never_settles(drive) -> None:
+def test_a_channel_lacking_what_the_second_side_requires_never_settles() -> None:
     n = 64
-    rng = np.random.default_rng(3)
-    shocks = {"settlement_veto": rng.random((STEPS, n)),
-              "settlement_breakdown": rng.random((STEPS, n)),
-              "escalation": rng.random((STEPS, n))}
-    kyiv = drive(["politics", "bargaining"], _russia_wants_only_european_security(n, 1), n,
-                 STEPS, DT, shocks=shocks, inputs=war_state(n))
-    assert not kyiv["settled"].any()
-    assert not kyiv["zone_exists"].any()
-    # the same actors settle when the channel can move that dimension (the test has teeth)
-    washington = drive(["politics", "bargaining"], _russia_wants_only_european_security(n, 2),
-                       n, STEPS, DT, shocks=shocks, inputs=war_state(n))
-    assert washington["settled"].any()
-    agreed = washington["deal_european_security"][-1]
-    sq = DIMENSIONS[DIM_NAMES.index("european_security")].status_quo
+    shocks = random_shocks(3, STEPS, n)
+    narrow = drive(_second_wants_only_the_security_order(n, 1), n, STEPS, shocks=shocks,
+                   inputs=war_state(n))
+    assert not narrow["settled"].any()
+    assert not narrow["zone_exists"].any()
+    # the same parties settle when the channel can move that dimension (the test has teeth)
+    full = drive(_second_wants_only_the_security_order(n, 2), n, STEPS, shocks=shocks,
+                 inputs=war_state(n))
+    assert full["settled"].any()
+    agreed = full["deal_security_order"][-1]
+    sq = DIMENSIONS[DIM_NAMES.index("security_order")].status_quo
     assert np.all(agreed[agreed >= 0] < sq)
 
 
+def test_a_channel_without_credibility_gets_no_deal_from_the_other_side() -> None:
+    """Moscow discounts a Washington deal by Washington's credibility; Kyiv does not."""
+    n = 16
+    p = _easy(n)
+    inputs = war_state(n)
+    none = drive(p, n, 20, inputs={**inputs, "united_states.deal_credibility": np.zeros(n)})
+    assert not none["settled"].any()
+    full = drive(p, n, 20, inputs={**inputs, "united_states.deal_credibility": np.ones(n)})
+    assert full["settled"].all(axis=1).any()
+
+
 # --------------------------------------------------------------------------- fast == dense
-@settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), code=st.sampled_from(sorted(CHANNELS)),
-       shift=st.floats(-0.3, 0.3))
-def test_fast_negotiation_equals_the_dense_twin(seed: int, code: int, shift: float) -> None:
+def _round(cast: Cast, p: dict[str, np.ndarray], seed: int, shift: float):
     rng = np.random.default_rng(seed)
-    n = 40
-    p = settlement_params(n)
+    t = talks(cast)
+    n = next(iter(p.values())).size
     for k in p:
-        if "weight" in k or k.endswith(("_margin", "veto_base", "veto_slope", "_onus_direct")):
+        if "weight" in k or k.endswith(("_margin", "veto_base", "veto_slope", "_onus")):
             p[k] = p[k] * rng.uniform(0.3, 1.7, n)
     neg = war_values(
-        p, area=rng.uniform(90_000, 130_000, n), start_area=np.full(n, 108_000.0),
+        t, p, area=rng.uniform(90_000, 130_000, n), start_area=np.full(n, 108_000.0),
         log_ratio=rng.normal(0.3, 0.4, n), drift=rng.normal(0, 5e-4, n),
-        gain=rng.normal(1.5, 3, n), cost={a: rng.uniform(0, 3e-4, n) for a in ("ua", "ru", "us")})
-    neg = type(neg)(neg.weights, neg.territory, {a: v + shift for a, v in neg.war.items()},
-                    neg.status_quo, neg.power_ua, neg.ru_victory)
-    cred, aid = rng.uniform(0, 1, n), rng.uniform(0, 1, n)
-    fast = negotiate(code, neg, p, cred, aid)
-    dense = _negotiate_dense(code, neg, p, cred, aid)
-    np.testing.assert_array_equal(fast[0], dense[0])
-    np.testing.assert_array_equal(fast[2], dense[2])
-    np.testing.assert_allclose(fast[1], dense[1], rtol=0, atol=1e-12, equal_nan=True)
+        gain=rng.normal(1.5, 3, n), cost={a: rng.uniform(0, 3e-4, n) for a in t.parties},
+        aid={a: rng.uniform(0, 1, n) for a in t.supporters},
+        credibility={a: rng.uniform(0, 1, n) for a in t.credible})
+    return t, type(neg)(neg.weights, neg.territory,
+                        {a: v + shift for a, v in neg.war.items()}, neg.status_quo,
+                        neg.power, neg.victory, neg.credibility)
+
+
+def _same(fast, dense) -> None:
+    np.testing.assert_array_equal(fast.deal, dense.deal)
+    np.testing.assert_array_equal(fast.zone, dense.zone)
+    np.testing.assert_allclose(fast.risk, dense.risk, rtol=0, atol=1e-12, equal_nan=True)
+    assert fast.party_risk.keys() == dense.party_risk.keys()
+    for a in fast.party_risk:
+        np.testing.assert_allclose(fast.party_risk[a], dense.party_risk[a], rtol=0,
+                                   atol=1e-12, equal_nan=True)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), code=st.sampled_from([1, 2]),
+       shift=st.floats(-0.3, 0.3))
+def test_fast_negotiation_equals_the_dense_twin(seed: int, code: int, shift: float) -> None:
+    p = settlement_params(40)
+    t, neg = _round(CAST, p, seed, shift)
+    table = next(tb for tb in t.tables if tb.channel.code == code)
+    _same(negotiate(table, neg, p), _negotiate_dense(table, neg, p))
+
+
+#: A cast where both sides and a supporter of the second side hold a domestic veto, and the
+#: second side's supporter's credibility discounts the first side's gain.
+VETOES = Cast(sides=("blue", "red"), supporters=("patron", "friend"), supports=("blue", "red"),
+              channels=(Channel("all", 1, ("blue", "red", "patron", "friend"),
+                                credibility_of="friend", veto_onus="all_onus"),))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), shift=st.floats(-0.3, 0.3))
+def test_fast_equals_dense_with_several_vetoes(seed: int, shift: float) -> None:
+    module = build(VETOES)
+    n = 40
+    base = rename_keys(settlement_params(n), RENAME)
+    p = {}
+    for spec in module.params:
+        donor = spec.name.replace("friend.", "red.").replace("all_onus",
+                                                              "washington_moscow_veto_onus")
+        p[spec.name] = base[donor] if donor in base else np.full(n, 0.5)
+    p["red.veto_base"], p["red.veto_slope"] = np.full(n, 0.02), np.full(n, 1.0)
+    p["friend.veto_slope"] = np.full(n, 0.5)
+    t, neg = _round(VETOES, p, seed, shift)
+    table = t.tables[0]
+    assert table.reversed == (False, True, False, True)
+    assert table.discounted == (True, False, True, False)
+    fast, dense = negotiate(table, neg, p), _negotiate_dense(table, neg, p)
+    _same(fast, dense)
+    # the joint risk is that at least one blocks
+    has = fast.zone
+    if has.any():
+        hold = np.prod([1 - fast.party_risk[a][has] for a in table.players], axis=0)
+        np.testing.assert_allclose(fast.risk[has], 1 - hold, rtol=0, atol=1e-12)
 
 
 # --------------------------------------------------------------------------- after a deal
 def _easy(n: int, **over: float) -> dict[str, np.ndarray]:
     """Parameters under which every sample finds a deal at the first round."""
-    base = {"negotiation_channel": 2, "ua_deal_margin": 0.0, "ru_deal_margin": 0.0,
-            "us_deal_margin": 0.0, "ua_cost_casualties": 0.5 / 365.25,
-            "ru_cost_casualties": 0.5 / 365.25, "us_war_cost": 0.5 / 365.25,
-            "ua_veto_base": 0.0, "ua_veto_slope": 0.0, "settlement_breakdown_rate": 0.0}
+    base = {"negotiation_channel": 2, "ukraine__deal_margin": 0.0, "russia__deal_margin": 0.0,
+            "united_states__deal_margin": 0.0, "ukraine__cost_casualties": 0.5 / 365.25,
+            "russia__cost_casualties": 0.5 / 365.25, "united_states__war_cost": 0.5 / 365.25,
+            "ukraine__veto_base": 0.0, "ukraine__veto_slope": 0.0,
+            "settlement_breakdown_rate": 0.0}
     base.update(over)
     return settlement_params(n, **base)
 
 
-def test_a_deal_brings_a_ceasefire_with_its_terms(drive) -> None:
+def test_a_deal_brings_a_ceasefire_with_its_terms() -> None:
     n = 16
     p = _easy(n)
-    out = drive(["politics", "bargaining"], p, n, 8, DT, inputs=war_state(n))
+    out = drive(p, n, 8, inputs=war_state(n))
     assert out["settled"][-1].all()
     first = np.argmax(out["settled"] > 0.5, axis=0)
     assert np.all(first == first[0])  # the first monthly round (a step crossing day 30.44)
@@ -245,13 +431,11 @@ def test_a_deal_brings_a_ceasefire_with_its_terms(drive) -> None:
         assert np.all((terms >= 0) & (terms < len(d.levels)))
 
 
-def test_breakdown_resumes_the_war_and_talks_wait(drive) -> None:
+def test_breakdown_resumes_the_war_and_talks_wait() -> None:
     n = 8
     p = _easy(n, settlement_breakdown_rate=1e-6, renegotiation_delay=90.0)
-    shocks = {"settlement_breakdown": np.zeros((40, n)), "settlement_veto": np.ones((40, n)),
-              "escalation": np.ones((40, n))}
-    out = drive(["politics", "bargaining"], p, n, 40, DT, shocks=shocks,
-                inputs=war_state(n))
+    shocks = {"settlement_breakdown": np.zeros((40, n)), "settlement_veto": np.ones((40, n))}
+    out = drive(p, n, 40, shocks=shocks, inputs=war_state(n))
     settled = out["settled"] > 0.5
     k = int(np.argmax(settled[:, 0]))
     assert settled[k].all()
@@ -267,44 +451,74 @@ def test_breakdown_resumes_the_war_and_talks_wait(drive) -> None:
     assert out["months_to_settlement"][-1] == pytest.approx(out["months_to_settlement"][k])
 
 
-def test_a_veto_blocks_the_deal_that_month(drive) -> None:
+@pytest.mark.parametrize("holder", ["ukraine", "russia", "united_states"])
+def test_whoever_holds_the_veto_blocks_the_deal_that_month(holder: str) -> None:
     n = 8
-    p = _easy(n, ua_veto_base=0.5)
-    shocks = {"settlement_veto": np.full((12, n), 0.25), "settlement_breakdown": np.ones((12, n)),
-              "escalation": np.ones((12, n))}
-    out = drive(["politics", "bargaining"], p, n, 12, DT, shocks=shocks, inputs=war_state(n))
+    p = _easy(n, **{f"{holder}__veto_base": 0.5})
+    shocks = {"settlement_veto": np.full((12, n), 0.25), "settlement_breakdown": np.ones((12, n))}
+    out = drive(p, n, 12, shocks=shocks, inputs=war_state(n))
     assert not out["settled"].any()
     assert out["zone_exists"].any()
-    assert np.all(out["ukraine_veto_risk"][-1] >= 0.5)
+    assert np.all(out[owned(holder, "veto_risk")][-1] >= 0.5)
+    for other in CAST.parties:
+        if other != holder:
+            assert np.all(out[owned(other, "veto_risk")][-1] == 0.0)
+    # a draw above the risk lets the same deal through (the test has teeth)
+    calm = drive(p, n, 12, shocks={**shocks, "settlement_veto": np.full((12, n), 0.75)},
+                 inputs=war_state(n))
+    assert calm["settled"].any()
 
 
-def test_escalation_stops_talks_and_ends_a_deal(drive) -> None:
+@pytest.mark.parametrize("code", [1, 2])
+def test_the_veto_risk_rises_with_the_concession_times_the_channel_onus(code: int) -> None:
+    p = settlement_params(40)
+    t, neg = _round(CAST, p, 5, 0.0)
+    # Kyiv's war looks bleak, Moscow's bright: only deals that concede something are acceptable
+    war = {**neg.war, "ukraine": neg.war["ukraine"] - 0.5, "russia": neg.war["russia"] + 0.1}
+    neg = type(neg)(neg.weights, neg.territory, war, neg.status_quo, neg.power, neg.victory,
+                    neg.credibility)
+    table = next(tb for tb in t.tables if tb.channel.code == code)
+    out = negotiate(table, neg, p)
+    rows = np.flatnonzero(out.zone)
+    terms = DEALS[out.deal[rows]]
+    w = neg.weights["ukraine"][rows]
+    u = w[:, 0] * neg.territory[rows, terms[:, 0]]
+    for k in range(1, len(DIMENSIONS)):
+        u = u + w[:, k] * level_positions(len(DIMENSIONS[k].levels))[terms[:, k]]
+    concession = np.maximum(neg.status_quo["ukraine"][rows] - u, 0.0)
+    assert np.any(concession > 0.01)  # the check has teeth
+    onus = p["washington_moscow_veto_onus"][rows] if code == 2 else 1.0
+    expect = np.clip(p["ukraine.veto_base"][rows]
+                     + p["ukraine.veto_slope"][rows] * onus * concession, 0.0, 1.0)
+    np.testing.assert_allclose(out.party_risk["ukraine"][rows], expect, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(out.risk[rows], out.party_risk["ukraine"][rows])
+
+
+def test_escalation_stops_talks_and_ends_a_deal() -> None:
     n = 8
-    war = {k: v for k, v in war_state(n).items() if k != "ru_civil_strain"}  # politics' read
-    out = drive(["bargaining"], _easy(n), n, 20, DT, inputs={**war, "escalated": np.ones(n)})
+    war = war_state(n)
+    out = drive(_easy(n), n, 20, inputs={**war, "escalated": np.ones(n)})
     assert not out["settled"].any()
-    calm = drive(["bargaining"], _easy(n), n, 20, DT, inputs=war)
+    calm = drive(_easy(n), n, 20, inputs=war)
     assert calm["settled"].any()  # the same talks settle without the escalation
-    # a deal in force ends when a NATO-Russia war breaks out
-    reads = neutral_state(bargaining.MODULE, n)
-    s = {**bargaining.init(_easy(n), n, reads), **reads, "settled": np.ones(n),
+    # a deal in force ends when the war escalates
+    reads = neutral_state(MODULE, n)
+    s = {**MODULE.init(_easy(n), n, reads), **reads, "settled": np.ones(n),
          "settlement_guarantee": np.ones(n), "war_intensity": np.full(n, 0.1)}
-    x = {**{r.name: reads[r.name] for r in bargaining.READS}, "escalated": np.ones(n)}
+    x = {**reads, "escalated": np.ones(n)}
     u = {"settlement_veto": np.ones(n), "settlement_breakdown": np.ones(n)}
-    new = bargaining.step(s, x, _easy(n), u, StepContext(step=1, t=7.0, dt=7.0, n=n))
+    new = MODULE.step(s, x, _easy(n), u, StepContext(step=1, t=7.0, dt=7.0, n=n))
     assert (new["settled"] == 0).all()
     assert (new["war_intensity"] == 1.0).all()
 
 
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), channel=st.sampled_from([0, 1, 2]))
-def test_a_settlement_never_raises_war_intensity(drive, seed: int, channel: int) -> None:
+def test_a_settlement_never_raises_war_intensity(seed: int, channel: int) -> None:
     n = 24
     rng = np.random.default_rng(seed)
-    shocks = {k: rng.random((60, n)) for k in ("settlement_veto", "settlement_breakdown",
-                                               "escalation")}
     p = settlement_params(n, negotiation_channel=channel)
-    out = drive(["politics", "bargaining"], p, n, 60, DT, shocks=shocks,
+    out = drive(p, n, 60, shocks=random_shocks(seed, 60, n),
                 inputs=war_state(n, ratio=float(rng.uniform(0.4, 1.5))))
     w = out["war_intensity"]
     assert np.all(w <= 1.0)
@@ -317,27 +531,40 @@ def test_every_read_is_declared() -> None:
     n = 6
     p = settlement_params(n, negotiation_channel=2)
     # five steps cross a month: the talks (and every read) run
-    states = step_on_declared_names(bargaining.MODULE, p, n, steps=5,
-                                    territory_ru_km2=108_000.0, combat_power_ratio=0.7,
-                                    ua_casualties_cum=1e4, ru_casualties_cum=2e4)
-    assert all(np.isfinite(st["ua_war_value"]).all() for st in states[4:])
+    states = step_on_declared_names(MODULE, p, n, steps=5, **{
+        "russia.territory": 108_000.0, "ukraine.combat_power_ratio": 0.7,
+        "ukraine.casualties_cum": 1e4, "russia.casualties_cum": 2e4})
+    assert all(np.isfinite(s[owned(a, "war_value")]).all()
+               for s in states[4:] for a in CAST.parties)
 
 
-def test_without_the_military_the_actors_assume_their_parameters(drive) -> None:
+def test_an_input_a_party_does_not_weigh_may_be_missing() -> None:
+    """Russia weighs no lost viability and Kyiv no elite pressure: NaN there changes nothing."""
+    n = 6
+    p = settlement_params(n, negotiation_channel=2)
+    base = drive(p, n, 9, inputs=war_state(n))
+    nan = drive(p, n, 9, inputs={**war_state(n), "russia.viability": np.full(n, np.nan),
+                                 "ukraine.elite_pressure": np.full(n, np.nan)})
+    for name in MODULE.variable_names:
+        np.testing.assert_array_equal(nan[name], base[name], err_msg=name)
+
+
+def test_without_the_military_the_parties_assume_their_parameters() -> None:
     """Territory, force ratio and casualties are "not observed" (NaN): parameters stand in."""
     n = 4
     p = settlement_params(n, negotiation_channel=0)
-    alone = drive(["politics", "bargaining"], p, n, 9, DT)
-    assert np.isfinite(alone["ru_war_value"][-1]).all()
-    np.testing.assert_array_equal(alone["bargain_start_area"][-1], p["ru_held_area_start_km2"])
+    alone = drive(p, n, 9)
+    assert np.isfinite(alone["russia.war_value"][-1]).all()
+    np.testing.assert_array_equal(alone["bargain_start_area"][-1],
+                                  p["bargain_territory_fallback_km2"])
     np.testing.assert_array_equal(alone["bargain_ref_log_ratio"][-1],
                                   np.log(p["bargain_force_ratio_fallback"]))
     # no casualties observed: the rates stay at their reference
-    for side in ("ua", "ru"):
-        np.testing.assert_array_equal(alone[f"bargain_{side}_cas_rate"][-1],
-                                      p[f"{side}_casualty_ref_rate"])
+    for side in CAST.sides:
+        np.testing.assert_array_equal(alone[owned(side, "bargain_casualty_rate")][-1],
+                                      p[owned(side, "casualty_ref_rate")])
     # observed values take their place (the test has teeth)
-    seen = drive(["politics", "bargaining"], p, n, 9, DT,
-                 inputs={**war_state(n, area=100_000.0), "ua_casualties_cum": np.zeros(n)})
+    seen = drive(p, n, 9, inputs={**war_state(n, area=100_000.0),
+                                  "ukraine.casualties_cum": np.zeros(n)})
     np.testing.assert_array_equal(seen["bargain_start_area"][-1], np.full(n, 100_000.0))
-    assert np.all(seen["bargain_ua_cas_rate"][-1] < p["ua_casualty_ref_rate"])
+    assert np.all(seen["ukraine.bargain_casualty_rate"][-1] < p["ukraine.casualty_ref_rate"])

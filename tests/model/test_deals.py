@@ -19,6 +19,7 @@ from detente.model._deals import (
     attrition_quit_hazards,
     channel_deals,
     enumerate_deals,
+    joint_veto_risk,
     level_positions,
     nash_choice,
     step_probability,
@@ -212,6 +213,27 @@ def test_veto_risk_rises_with_concessions_only() -> None:
     r = veto_risk(u, np.array([0.4]), np.array([0.05]), np.array([2.0]))
     assert r[0].tolist() == pytest.approx([0.45, 0.05, 0.05])
     assert veto_risk(u, np.array([0.9]), np.array([0.5]), np.array([5.0])).max() == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(risks=st.lists(arrays(np.float64, (5,), elements=st.floats(0.0, 1.0)), min_size=1,
+                      max_size=4),
+       alone=st.integers(0, 3))
+def test_joint_veto_risk_is_that_of_independent_vetoes(risks: list[np.ndarray],
+                                                       alone: int) -> None:
+    joint = joint_veto_risk(risks)
+    hold = np.prod([1.0 - r for r in risks], axis=0)
+    np.testing.assert_allclose(joint, 1.0 - hold, rtol=0, atol=1e-12)
+    assert np.all((joint >= 0.0) & (joint <= 1.0))
+    # one player with a risk and the others with exactly none: that player's risk, bit for bit
+    k = alone % len(risks)
+    only = [r if i == k else np.zeros(5) for i, r in enumerate(risks)]
+    np.testing.assert_array_equal(joint_veto_risk(only), risks[k])
+
+
+def test_joint_veto_risk_needs_a_player() -> None:
+    with pytest.raises(InputError, match="at least one"):
+        joint_veto_risk([])
 
 
 def test_victory_probabilities_are_a_lottery() -> None:

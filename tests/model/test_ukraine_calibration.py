@@ -12,45 +12,79 @@ import pytest
 from model_helpers import neutral_state
 
 from detente.engine import compile_plan, simulate
-from detente.model import military, strikes
+from detente.model import StepContext, economy, military, society, strikes
+from detente.results import schema
 from detente.units import DAYS_PER_YEAR
 
 
 @pytest.fixture(scope="module")
 def central(ukraine):
+    """Every parameter's central value (defaults included), canonical units, one sample."""
     plan = compile_plan(ukraine)
-    return {k: np.array([par.central() * plan.factors[k]])
-            for k, par in ukraine.parameters.items()}
+    return {k: np.array([v * plan.factors[k]]) for k, v in ukraine.table.central().items()}
 
 
 @pytest.fixture(scope="module")
-def flows(central):
-    s = military.init(central, 1, neutral_state(military.MODULE, 1))
-    return military._flows(s, central, np.ones(1), np.zeros(1)), s
+def flows(ukraine, central):
+    module = military.build(ukraine.cast)
+    s = module.init(central, 1, neutral_state(module, 1))
+    allied = {x: np.zeros(1) for x in ukraine.cast.sides}
+    return military._Military(ukraine.cast).flows(s, central, np.ones(1), allied), s
 
 
 def test_initial_losses(flows):
     f, _ = flows
-    assert f["ua_loss"][0] == pytest.approx(330, rel=0.05)  # NYT Aug 2023, per day
-    assert f["ru_loss"][0] == pytest.approx(480, rel=0.05)  # US intel Dec 2023, per day
+    assert f["ukraine.loss"][0] == pytest.approx(330, rel=0.05)  # NYT Aug 2023, per day
+    assert f["russia.loss"][0] == pytest.approx(480, rel=0.05)  # US intel Dec 2023, per day
 
 
 def test_initial_fire(flows):
     f, _ = flows
-    assert f["ua_shells_used"][0] == pytest.approx(2_000, rel=0.1)
-    assert f["ru_shells_used"][0] == pytest.approx(10_000, rel=0.1)
+    assert f["ukraine.shells_used"][0] == pytest.approx(2_000, rel=0.1)
+    assert f["russia.shells_used"][0] == pytest.approx(10_000, rel=0.1)
 
 
 def test_initial_front_movement(flows):
     f, s = flows
     assert f["front"][0] * DAYS_PER_YEAR == pytest.approx(584, rel=0.05)
-    assert s["territory_ru_pct"][0] == pytest.approx(17.9, abs=0.1)
+    assert s["russia.territory_pct"][0] == pytest.approx(17.9, abs=0.1)
 
 
-def test_initial_strikes(central):
-    s = strikes.init(central, 1, neutral_state(strikes.MODULE, 1))
-    assert 2.0 < s["strike_hits"][0] < 8.0  # hits a day
-    assert s["security_risk"][0] == 1.0
+def test_initial_strikes(ukraine, central):
+    module = strikes.build(ukraine.cast)
+    s = module.init(central, 1, neutral_state(module, 1))
+    assert 2.0 < s["ukraine.strike_hits"][0] < 8.0  # hits a day
+    assert s["ukraine.security_risk"][0] == 1.0
+
+
+def test_initial_budget_is_covered_by_its_donors(ukraine, central):
+    # the 2023 gap of USD 40 bn was covered: 11 bn from the US, 29 bn from Europe
+    module = economy.build(ukraine.cast)
+    s = module.init(central, 1, neutral_state(module, 1))
+    assert s["ukraine.budget_uncovered"][0] == pytest.approx(0.0, abs=1e-9)
+    assert s["ukraine.gdp"][0] == pytest.approx(175.0)  # USD bn a year
+
+
+def test_initial_war_economy_is_near_its_steady_state(central):
+    # the start's output gap is what military demand holds, and inflation is the Phillips
+    # curve's at that gap (7.42 % a year in 2023)
+    held = central["russia.og_per_milex"] * (central["russia.milex_share"]
+                                             - central["russia.milex_neutral"])
+    assert held[0] == pytest.approx(central["russia.output_gap0"][0], rel=0.15)
+    steady = central["russia.inflation_target"] + central["russia.phillips"] \
+        * central["russia.output_gap0"]
+    assert steady[0] * DAYS_PER_YEAR == pytest.approx(0.0742, rel=0.05)
+
+
+def test_initial_refugee_outflow_and_reconstruction(ukraine, central):
+    module = society.build(ukraine.cast)
+    s0 = module.init(central, 1, neutral_state(module, 1))
+    assert s0["ukraine.reconstruction_investment"][0] == pytest.approx(5.5)  # USD bn a year
+    reads = neutral_state(module, 1)
+    dt = 7.0
+    s1 = module.step({**s0, **reads}, reads, central, {}, StepContext(0, 0.0, dt, 1))
+    net = (s1["ukraine.refugees_abroad"] - s0["ukraine.refugees_abroad"]) / dt
+    assert net[0] * DAYS_PER_YEAR == pytest.approx(275_500, rel=1e-9)  # UNHCR, 2023
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +100,24 @@ def test_ensemble_is_finite_and_plausible(ensemble):
             continue
         assert np.isfinite(da.values).all(), name
     sq = ensemble.sel(policy="status_quo")
-    terr = sq["territory_ru_km2"].transpose("time", "sample").values
+    terr = schema.select(sq, "russia.territory").transpose("time", "sample").values
     weekly = np.median(terr[1] - terr[0])
     assert 584 / 52 / 2 < weekly < 584 / 52 * 2  # first week, at the median
-    fired = sq["ru_shells_fired"].isel(time=0).median()
+    fired = schema.select(sq, "russia.shells_fired").isel(time=0).median()
     assert 7_000 < float(fired) < 13_000
-    assert float(sq["refugees_abroad"].isel(time=0).median()) == pytest.approx(6.32e6, rel=1e-3)
+    refugees = schema.select(sq, "ukraine.refugees_abroad").isel(time=0).median()
+    assert float(refugees) == pytest.approx(6.32e6, rel=1e-3)
+
+
+def test_what_a_side_does_not_model_stays_inert(ensemble):
+    # ukraine-2023 models Ukraine's war-torn economy and society and Russia's war economy:
+    # the other side's parts, left at their defaults, stay at their neutral values
+    np.testing.assert_array_equal(schema.select(ensemble, "ukraine.civil_strain").values, 0.0)
+    np.testing.assert_array_equal(schema.select(ensemble, "ukraine.inflation").values, 0.0)
+    np.testing.assert_array_equal(schema.select(ensemble, "russia.viability").values, 1.0)
+    np.testing.assert_array_equal(schema.select(ensemble, "russia.refugees_abroad").values,
+                                  0.0)
+    np.testing.assert_array_equal(schema.select(ensemble, "russia.gdp").values, 0.0)
 
 
 def test_policies_act_through_their_mechanism(ensemble):
@@ -81,12 +127,14 @@ def test_policies_act_through_their_mechanism(ensemble):
     cut = ensemble.sel(policy="aid_cutoff")
     sq = ensemble.sel(policy="status_quo")
     surge = ensemble.sel(policy="aid_surge")
+
+    def at(ds, name, time):
+        return schema.select(ds, name).isel(time=time).values
+
     # before the policies start, identical
-    for v in ("territory_ru_km2", "ua_shells"):
-        np.testing.assert_array_equal(cut[v].isel(time=slice(0, 4)).values,
-                                      sq[v].isel(time=slice(0, 4)).values)
+    for v in ("russia.territory", "ukraine.shells"):
+        np.testing.assert_array_equal(at(cut, v, slice(0, 4)), at(sq, v, slice(0, 4)))
     # after: fewer (more) aid shells, so fewer (more) fired, in every sample
-    assert np.all(cut["ua_shells_fired"].isel(time=k + 8).values
-                  < sq["ua_shells_fired"].isel(time=k + 8).values)
-    assert np.all(surge["ua_shells_fired"].isel(time=k + 8).values
-                  >= sq["ua_shells_fired"].isel(time=k + 8).values)
+    assert np.all(at(cut, "ukraine.shells_fired", k + 8) < at(sq, "ukraine.shells_fired", k + 8))
+    assert np.all(at(surge, "ukraine.shells_fired", k + 8)
+                  >= at(sq, "ukraine.shells_fired", k + 8))

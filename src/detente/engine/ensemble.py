@@ -93,7 +93,7 @@ def simulate(
     Examples
     --------
     >>> import detente as dt
-    >>> res = dt.simulate("ukraine-2023", n_samples=200, seed=1)  # doctest: +SKIP
+    >>> res = dt.simulate("lanchester-bench", n_samples=200, seed=1)  # doctest: +SKIP
     >>> res.ds.sizes["sample"]  # doctest: +SKIP
     200
     """

@@ -20,7 +20,7 @@ Pointing a sweep at a real cluster (see ``docs/scale.md``)::
 
     dask scheduler                                  # on the scheduler host: tcp://HOST:8786
     dask worker tcp://HOST:8786 --nthreads 1        # on each worker host, detente installed
-    detente sweep ukraine-2023 --samples 1000000 --out runs/ --scheduler tcp://HOST:8786
+    detente sweep lanchester-bench --samples 1000000 --out runs/ --scheduler tcp://HOST:8786
 
 A ``LocalCluster`` must be created under ``if __name__ == "__main__":`` in scripts (its worker
 processes re-import the main module).

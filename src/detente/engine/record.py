@@ -159,7 +159,9 @@ class _Owned:
     def coords(self) -> dict[str, Any]:
         """Return the owner dims the gathered variables use: ids and display names."""
         out: dict[str, Any] = {}
-        for per in sorted({str(per) for per, _ in self.parts.values()}):
+        used = {per for per, _ in self.parts.values()}
+        pers: tuple[Per, ...] = ("side", "supporter", "party")
+        for per in (p for p in pers if p in used):
             dim = schema.OWNER_DIMS[str(per)]
             owners = self.cast.owners(per)
             out[dim] = np.array(owners, dtype=object)
@@ -208,11 +210,12 @@ def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str
         owned.add(data, var, spec, (schema.TRAJECTORY_DIMS, full[var].transpose(0, 2, 1),
                                     {"units": spec.unit, "description": spec.description}))
     for name, entry in plan.table.items():  # defaults included
+        # one variable per parameter, even one a side owns: each is in its file's unit
         arr = np.concatenate([b.params[name] for b in blocks])
-        owned.add(data, schema.param_var(name), entry.spec, (
+        data[schema.param_var(name)] = (
             (schema.SAMPLE,), arr,
             {"units": entry.unit, "source": entry.source,
-             "uncertain": int(entry.distribution.is_uncertain)}))
+             "uncertain": int(entry.distribution.is_uncertain)})
     for name in plan.events:
         arr = np.concatenate([b.events[name] for b in blocks])
         data[schema.event_var(name)] = ((schema.SAMPLE,), arr,

@@ -51,6 +51,7 @@ __all__ = [
     "attrition_quit_hazards",
     "channel_deals",
     "enumerate_deals",
+    "joint_veto_risk",
     "level_positions",
     "nash_choice",
     "product_utility",
@@ -319,6 +320,41 @@ def veto_risk(u_deal: FloatArray, u_status_quo: FloatArray, base: FloatArray,
     concession = np.maximum(u_status_quo[:, None] - u_deal, 0.0)
     return np.asarray(np.clip(base[:, None] + slope[:, None] * concession, 0.0, 1.0),
                       dtype=np.float64)
+
+
+def joint_veto_risk(risks: Sequence[FloatArray]) -> FloatArray:
+    """Chance that at least one of several independent domestic veto players blocks a deal.
+
+    ``1 - prod_i (1 - r_i)``, accumulated as ``r <- r + r_i - r r_i`` from the first risk:
+    where every player but one has a risk of exactly 0, the result is that player's risk
+    bit for bit (adding and subtracting an exact 0 changes nothing).
+
+    Parameters
+    ----------
+    risks : sequence of ndarray, all of the same shape
+        Each player's chance of blocking (in ``[0, 1]``).
+
+    Returns
+    -------
+    ndarray
+        The joint chance, of the shape of the risks.
+
+    Raises
+    ------
+    InputError
+        If ``risks`` is empty.
+
+    Examples
+    --------
+    >>> joint_veto_risk([np.array([0.5]), np.array([0.5])]).tolist()
+    [0.75]
+    """
+    if not risks:
+        raise InputError("expected the veto risk of at least one player")
+    joint = np.asarray(risks[0], dtype=np.float64)
+    for r in risks[1:]:
+        joint = joint + r - joint * r
+    return np.asarray(joint, dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- agreement

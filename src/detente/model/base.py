@@ -4,7 +4,7 @@ A scenario's **cast** (:class:`Cast`) names its sides (the belligerents) and its
 (outside states and coalitions, each supporting one side). Model code is written once over
 the cast: a model module is built for a cast (``build(cast)``), and what one side or one
 supporter owns (its parameters, its variables) is named ``"<owner>.<name>"``
-(:func:`owned`), e.g. ``ukraine.personnel0``. No module names a side.
+(:func:`owned`), e.g. ``blue.personnel0``. No module names a side.
 
 A module is a named bundle of
 
@@ -55,7 +55,7 @@ import inspect
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar
 
 from detente._typing import FloatArray, Params, State
@@ -148,7 +148,7 @@ class Cast:
     supporters: tuple[str, ...] = ()
     supports: tuple[str, ...] = ()
     channels: tuple[Channel, ...] = ()
-    names: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    names: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         ids = (*self.sides, *self.supporters)

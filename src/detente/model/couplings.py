@@ -201,7 +201,7 @@ def couple(modules: Sequence[Module], installation: Mapping[str, Module] | None 
     known = {v.name for m in [*installation.values(), *modules] for v in m.variables}
     for m in modules:
         for r in m.reads:
-            if r.name not in known and False:  # TRANSITION
+            if r.name not in known:
                 raise InputError(
                     f"module '{m.name}' reads '{r.name}', which no module of this "
                     f"installation writes{_suggest(r.name, known)}")

@@ -1,188 +1,228 @@
-"""Politics: elite pressure in Moscow, US credibility and aid, NATO troops and escalation.
+"""Politics: elite pressure, supporters' leadership, credibility and aid, troops and escalation.
 
-The op-ed's political links, each a few lines of arithmetic per step:
+The op-ed's political links, each a few lines of arithmetic per step, written once over the
+cast's sides and supporters:
 
-* **Elite pressure in Moscow** (Russian politics): the civil-economy strain the economy module
-  reports, amplified after the March 2024 election (an event sets
-  ``ru_elite_post_election`` to 1; the amplification ``ru_elite_post_election_multiplier``
-  is uncertain). The bargaining module turns it into a cost of fighting for Russia.
-* **US credibility and aid** (credibility & timing; option C): Moscow's belief that the
-  US administration can deliver a deal, and the share of US aid that continues. The US
-  election is a chance event that sets ``us_admin_changed`` to 1 from inauguration day.
-* **NATO troops** (option A): ``nato_troops_deployed`` ramps ``nato_personnel`` up to
-  ``nato_troops_personnel`` over ``nato_deploy_time``; the military module adds them to
-  Ukraine's side. Their presence carries a hazard of a NATO–Russia war, scaled by the
-  deployment and by the war's intensity; the war is an absorbing state (``escalated``).
+* **Elite pressure** (per side): the civil-economy strain the economy module reports,
+  amplified after an election (an event sets ``<side>.elite_post_election`` to 1; the
+  amplification is ``<side>.elite_post_election_multiplier``). The bargaining module turns
+  it into a cost of fighting for the side (its ``elite_cost``, 0 by default, so a side
+  whose elites bear no cost is unaffected).
+* **A supporter's leadership, credibility and aid** (per supporter; option C): the enemy's
+  belief that the supporter's leadership in office can deliver a deal
+  (``<supporter>.deal_credibility``), and the share of the supporter's aid that continues
+  (``<supporter>.aid_index``). A change of leadership is a chance event that sets
+  ``<supporter>.admin_changed`` to 1 from the day it takes office. By default a supporter's
+  leadership never changes, its aid continues in full (index 1, the value the military
+  reads without this module) and its word is taken at face value (credibility 1, the value
+  bargaining reads without this module).
+* **Troops** (per supporter; option A): ``<supporter>.troops_deployed`` ramps the
+  supporter's troops up to ``<supporter>.troops_personnel`` over
+  ``<supporter>.deploy_time``; each side's ``allied_personnel`` is the sum of its
+  supporters' troops, which the military module adds to the side. Their presence carries a
+  hazard of a wider war (the supporter against the side's enemy), scaled by the share of
+  the contingent present and by the war's intensity; the wider war is one absorbing state
+  for the whole scenario (``escalated``). A supporter sends no troops by default.
 
-Reads (see :data:`READS`; the neutral values let the module run without the others):
-``ru_civil_strain`` (economy, this step; 0), ``war_intensity`` (bargaining, at the start of
-the step; 1). The elite pressure starts at 0: the strain it answers is counted from the
-first step. The only random draw is the shock ``escalation``, drawn by the engine every
-step for every sample.
+Reads (see :func:`build`; the neutral values let the module run without the others): each
+side's ``civil_strain`` (economy, this step; 0) and ``war_intensity`` (bargaining, at the
+start of the step; 1). The elite pressure starts at 0: the strain it answers is counted
+from the first step. The only random draw is the shock ``escalation``, drawn by the engine
+every step for every sample.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import numpy as np
 
 from detente._typing import FloatArray, Params, State
 from detente.model._deals import step_probability
-from detente.model.base import Module, ParamSpec, Read, StepContext, VariableSpec
+from detente.model.base import (
+    Cast,
+    Module,
+    ParamSpec,
+    Read,
+    StepContext,
+    VariableSpec,
+    for_cast,
+    owned,
+)
 
-__all__ = ["MODULE", "READS", "init", "step"]
+__all__ = ["PARAMS", "SHOCKS", "VARIABLES", "build"]
 
+#: Parameter templates; every default switches its mechanism off (see ``docs/model.md``,
+#: Defaults).
 PARAMS = (
-    ParamSpec("ru_elite_post_election", "switch",
-              "1 once Russia's March 2024 presidential election has passed (set by an event).",
-              0.0, 1.0, default=0.0),
-    ParamSpec("ru_elite_post_election_multiplier", "1",
-              "Factor on Moscow's elite pressure per unit of civil strain after the election.",
-              0.0, None, default=1.0),
-    ParamSpec("us_admin_changed", "switch",
-              "1 once a new US administration is in office (set by the US election event).",
-              0.0, 1.0, default=0.0),
-    # 1: Moscow takes a deal at face value, as bargaining does without this module
-    ParamSpec("us_credibility_incumbent", "fraction",
-              "Moscow's belief that the incumbent US administration can deliver a deal.",
-              0.0, 1.0, default=1.0),
-    ParamSpec("us_credibility_successor", "fraction",
-              "Moscow's belief that a successor US administration can deliver a deal.",
-              0.0, 1.0, default=1.0),
-    ParamSpec("us_aid_continuing", "fraction",
-              "Share of current US aid that continues (0 in a no-aid policy).", 0.0, 1.0,
-              default=1.0),
-    ParamSpec("us_aid_cut_on_change", "fraction",
-              "Share of US aid a successor administration cuts.", 0.0, 1.0, default=0.0),
-    ParamSpec("nato_troops_deployed", "switch",
-              "1 when NATO countries send troops into Ukraine (option A).", 0.0, 1.0,
-              default=0.0),
-    ParamSpec("nato_troops_personnel", "persons",
-              "NATO personnel deployed to Ukraine under option A.", 0.0, None, default=0.0),
-    ParamSpec("nato_deploy_time", "day",
-              "Time to bring the NATO contingent to full strength.", 0.0, None),
-    ParamSpec("nato_escalation_rate", "1/day",
-              "Hazard of a NATO-Russia war with the full contingent in a full-intensity war.",
-              0.0, None, default=0.0),
+    ParamSpec("elite_post_election", "switch",
+              "1 once the election after which {owner}'s elites press harder has passed "
+              "(set by an event).", 0.0, 1.0, default=0.0, per="side"),
+    # 1: an election changes nothing
+    ParamSpec("elite_post_election_multiplier", "1",
+              "Factor on {owner}'s elite pressure per unit of civil strain after the election.",
+              0.0, None, default=1.0, per="side"),
+    ParamSpec("admin_changed", "switch",
+              "1 once a new leadership of {owner} is in office (set by an event).",
+              0.0, 1.0, default=0.0, per="supporter"),
+    # 1: the enemy takes a deal at face value, as bargaining does without this module
+    ParamSpec("credibility_incumbent", "fraction",
+              "The enemy's belief that {owner}'s incumbent leadership can deliver a deal.",
+              0.0, 1.0, default=1.0, per="supporter"),
+    ParamSpec("credibility_successor", "fraction",
+              "The enemy's belief that a successor leadership of {owner} can deliver a deal.",
+              0.0, 1.0, default=1.0, per="supporter"),
+    ParamSpec("aid_continuing", "fraction",
+              "Share of {owner}'s current aid that continues (0 in a no-aid policy).",
+              0.0, 1.0, default=1.0, per="supporter"),
+    ParamSpec("aid_cut_on_change", "fraction",
+              "Share of {owner}'s aid a successor leadership cuts.", 0.0, 1.0, default=0.0,
+              per="supporter"),
+    ParamSpec("troops_deployed", "switch",
+              "1 when {owner} sends troops to fight with the side it supports (option A).",
+              0.0, 1.0, default=0.0, per="supporter"),
+    ParamSpec("troops_personnel", "persons",
+              "Personnel of the contingent {owner} deploys under option A.", 0.0, None,
+              default=0.0, per="supporter"),
+    # 0: the contingent arrives within one step; it matters only where troops are deployed
+    ParamSpec("deploy_time", "day",
+              "Time {owner} takes to bring its contingent to full strength.", 0.0, None,
+              default=0.0, per="supporter"),
+    ParamSpec("escalation_rate", "1/day",
+              "Hazard of a wider war with {owner}'s full contingent in a full-intensity war.",
+              0.0, None, default=0.0, per="supporter"),
 )
 
 VARIABLES = (
-    VariableSpec("ru_elite_pressure", "index",
-                 "Pressure from Russian elites to end the war (civil strain x election factor).",
-                 kind="aux"),
-    VariableSpec("us_deal_credibility", "fraction",
-                 "Moscow's belief that the US administration in office can deliver a deal.",
-                 kind="aux"),
-    VariableSpec("us_aid_index", "fraction",
-                 "Share of today's US aid that continues (1: sustained, 0: cut off).",
-                 kind="aux"),
-    VariableSpec("nato_personnel", "persons", "NATO troops deployed in Ukraine."),
-    VariableSpec("escalated", "switch",
-                 "1 once a NATO-Russia war has broken out (absorbing)."),
-    VariableSpec("escalation_hazard", "1/day",
-                 "Hazard of a NATO-Russia war this step.", kind="aux", record=False),
+    VariableSpec("elite_pressure", "index",
+                 "Pressure from {owner}'s elites to end the war (civil strain x election "
+                 "factor).", kind="aux", per="side"),
+    VariableSpec("allied_personnel", "persons",
+                 "Supporters' troops deployed to fight with {owner}.", kind="aux",
+                 per="side"),
+    VariableSpec("deal_credibility", "fraction",
+                 "The enemy's belief that {owner}'s leadership in office can deliver a deal.",
+                 kind="aux", per="supporter"),
+    VariableSpec("aid_index", "fraction",
+                 "Share of {owner}'s aid at the start that continues (1: sustained, 0: cut "
+                 "off).", kind="aux", per="supporter"),
+    VariableSpec("troops", "persons", "Troops {owner} has deployed.", record=False,
+                 per="supporter"),
+    VariableSpec("escalated", "switch", "1 once a wider war has broken out (absorbing)."),
+    VariableSpec("escalation_hazard", "1/day", "Hazard of a wider war this step.",
+                 kind="aux", record=False),
 )
 
 SHOCKS = ("escalation",)
 
-READS = (
-    Read("ru_civil_strain", 0.0, "step"),  # Russia's civil-economy strain
-    Read("war_intensity", 1.0),  # scales the escalation hazard
-)
+
+def _pressure_and_beliefs(cast: Cast, strain: Mapping[str, FloatArray], p: Params
+                          ) -> dict[str, FloatArray]:
+    """Return each side's elite pressure and each supporter's credibility and aid index."""
+    out: dict[str, FloatArray] = {}
+    for x in cast.sides:
+        post = p[owned(x, "elite_post_election")]
+        factor = 1.0 + post * (p[owned(x, "elite_post_election_multiplier")] - 1.0)
+        out[owned(x, "elite_pressure")] = np.maximum(strain[x], 0.0) * factor
+    for a in cast.supporters:
+        changed = p[owned(a, "admin_changed")]
+        incumbent = p[owned(a, "credibility_incumbent")]
+        successor = p[owned(a, "credibility_successor")]
+        out[owned(a, "deal_credibility")] = (1.0 - changed) * incumbent + changed * successor
+        out[owned(a, "aid_index")] = p[owned(a, "aid_continuing")] \
+            * (1.0 - changed * p[owned(a, "aid_cut_on_change")])
+    return out
 
 
-def _pressure_and_beliefs(strain: FloatArray, p: Params
-                          ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    post = p["ru_elite_post_election"]
-    factor = 1.0 + post * (p["ru_elite_post_election_multiplier"] - 1.0)
-    pressure = np.maximum(strain, 0.0) * factor
-    changed = p["us_admin_changed"]
-    cred = (1.0 - changed) * p["us_credibility_incumbent"] \
-        + changed * p["us_credibility_successor"]
-    aid = p["us_aid_continuing"] * (1.0 - changed * p["us_aid_cut_on_change"])
-    return pressure, cred, aid
+def _allied(cast: Cast, troops: Mapping[str, FloatArray], n: int) -> dict[str, FloatArray]:
+    """Return each side's allied personnel: its supporters' troops, summed in cast order."""
+    out: dict[str, FloatArray] = {}
+    for x in cast.sides:
+        total = np.zeros(n)
+        for a in cast.supporters_of(x):
+            total = total + troops[a]
+        out[owned(x, "allied_personnel")] = total
+    return out
 
 
-def init(p: Params, n: int, state: State) -> dict[str, FloatArray]:
-    """Return initial values: no NATO troops, no escalation, beliefs from parameters.
+def _init(cast: Cast, p: Params, n: int, state: State) -> dict[str, FloatArray]:
+    """Return initial values: no troops, no escalation, beliefs from parameters.
 
-    Parameters
-    ----------
-    p : mapping of str to ndarray
-        Parameters in canonical units, each of shape ``(n,)``.
-    n : int
-        Number of samples.
-    state : mapping
-        The declared reads at the start (not used: no strain is counted before the first
-        step, and there is no hazard before the first step).
-
-    Returns
-    -------
-    dict of str to ndarray
-        Every variable in :data:`VARIABLES`, shape ``(n,)``.
+    ``state`` (the declared reads at the start) is not used: no strain is counted before
+    the first step, and there is no hazard before the first step.
     """
-    pressure, cred, aid = _pressure_and_beliefs(np.zeros(n), p)
+    strain = {x: np.zeros(n) for x in cast.sides}
+    troops = {a: np.zeros(n) for a in cast.supporters}
     return {
-        "ru_elite_pressure": pressure,
-        "us_deal_credibility": cred,
-        "us_aid_index": aid,
-        "nato_personnel": np.zeros(n),
+        **_pressure_and_beliefs(cast, strain, p),
+        **_allied(cast, troops, n),
+        **{owned(a, "troops"): t for a, t in troops.items()},
         "escalated": np.zeros(n),
         "escalation_hazard": np.zeros(n),
     }
 
 
-def step(s: State, x: State, p: Params, u: Mapping[str, FloatArray],
-         ctx: StepContext) -> dict[str, FloatArray]:
+def _step(cast: Cast, s: State, now: State, p: Params, u: Mapping[str, FloatArray],
+          ctx: StepContext) -> dict[str, FloatArray]:
     """Advance politics by one step (see the module docstring).
 
-    Parameters
-    ----------
-    s : mapping
-        State at the start of the step.
-    x : mapping
-        What earlier modules computed this step.
-    p : mapping
-        Parameters in canonical units.
-    u : mapping
-        Uniform(0, 1) shocks; this module uses ``u["escalation"]``.
-    ctx : StepContext
-        Time and step length.
-
-    Returns
-    -------
-    dict of str to ndarray
-        New values of every variable in :data:`VARIABLES`.
+    ``u["escalation"]`` is the step's uniform(0, 1) draw of a wider war.
     """
-    pressure, cred, aid = _pressure_and_beliefs(x["ru_civil_strain"], p)
-    target = p["nato_troops_deployed"] * p["nato_troops_personnel"]
-    ramp = np.minimum(1.0, ctx.dt / np.maximum(p["nato_deploy_time"], ctx.dt))
-    personnel = s["nato_personnel"] + (target - s["nato_personnel"]) * ramp
-    # the hazard scales with the share of the full contingent present and with the fighting
-    share = personnel / np.maximum(p["nato_troops_personnel"], 1.0)
+    strain = {x: now[owned(x, "civil_strain")] for x in cast.sides}
+    out = _pressure_and_beliefs(cast, strain, p)
     intensity = s["war_intensity"]
-    hazard = p["nato_escalation_rate"] * share * intensity
+    troops: dict[str, FloatArray] = {}
+    hazard = np.zeros(ctx.n)
+    for a in cast.supporters:
+        before = s[owned(a, "troops")]
+        target = p[owned(a, "troops_deployed")] * p[owned(a, "troops_personnel")]
+        ramp = np.minimum(1.0, ctx.dt / np.maximum(p[owned(a, "deploy_time")], ctx.dt))
+        troops[a] = before + (target - before) * ramp
+        # the hazard scales with the share of the full contingent present and with the fighting
+        share = troops[a] / np.maximum(p[owned(a, "troops_personnel")], 1.0)
+        hazard = hazard + p[owned(a, "escalation_rate")] * share * intensity
     hazard = np.where(s["escalated"] > 0.5, 0.0, hazard)
     newly = u["escalation"] < step_probability(hazard, ctx.dt)
     escalated = np.where((s["escalated"] > 0.5) | newly, 1.0, 0.0)
     return {
-        "ru_elite_pressure": pressure,
-        "us_deal_credibility": cred,
-        "us_aid_index": aid,
-        "nato_personnel": personnel,
+        **out,
+        **_allied(cast, troops, ctx.n),
+        **{owned(a, "troops"): t for a, t in troops.items()},
         "escalated": escalated,
         "escalation_hazard": hazard,
     }
 
 
-MODULE = Module(
-    name="politics",
-    description="Elite pressure in Moscow, US credibility and aid, NATO troops and escalation.",
-    params=PARAMS,
-    variables=VARIABLES,
-    init=init,
-    step=step,
-    shocks=SHOCKS,
-    reads=READS,
-)
+@functools.cache
+def build(cast: Cast) -> Module:
+    """Return the politics module for ``cast``.
+
+    Parameters
+    ----------
+    cast : Cast
+        The sides and supporters.
+
+    Returns
+    -------
+    Module
+        Parameters and variables of :data:`PARAMS` and :data:`VARIABLES` for each side and
+        supporter; it reads each side's ``civil_strain`` (this step, neutral 0) and
+        ``war_intensity`` (start of the step, neutral 1), and draws :data:`SHOCKS`.
+    """
+    reads = (
+        # each side's civil-economy strain
+        *(Read(owned(x, "civil_strain"), 0.0, "step") for x in cast.sides),
+        Read("war_intensity", 1.0),  # scales the escalation hazard
+    )
+    return Module(
+        name="politics",
+        description="Elite pressure, supporters' credibility and aid, troops and escalation.",
+        params=for_cast(PARAMS, cast),
+        variables=for_cast(VARIABLES, cast),
+        init=functools.partial(_init, cast),
+        step=functools.partial(_step, cast),
+        shocks=SHOCKS,
+        reads=reads,
+        cast=cast,
+    )

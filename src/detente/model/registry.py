@@ -31,8 +31,7 @@ def get_module(name: str, cast: Cast) -> Module:
         If the module cannot be built for this cast (e.g. a mechanism that joins two sides,
         in a war of three).
     """
-    src = _source(name)
-    module: Module = src.build(cast) if hasattr(src, "build") else src.MODULE
+    module: Module = _source(name).build(cast)
     return module
 
 

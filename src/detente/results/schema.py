@@ -3,11 +3,12 @@
 Layout of a results dataset (built by :mod:`detente.engine.record`):
 
 * model variables with dims ``(policy, sample, time)``, attrs ``units`` and ``description``;
-  what each side owns (``ukraine.personnel`` in the model) is one variable (``personnel``)
+  what each side owns (``blue.personnel`` in the model) is one variable (``personnel``)
   with a last dim ``side``, and likewise ``supporter`` and ``party`` (:data:`OWNER_DIMS`):
   coords ``side`` (ids) and ``side_name`` (display names) on it; :func:`select` reads the
-  model's name (``select(ds, "final_ukraine.personnel")``) from either form;
-* ``param_<name>`` with dim ``sample``: each sample's parameter value, in the file's unit;
+  model's name (``select(ds, "final_blue.personnel")``) from either form;
+* ``param_<name>`` with dim ``sample``: each sample's parameter value, in the file's unit
+  (one variable per parameter, ``param_blue.personnel0`` too: units differ by file);
 * ``event_<name>`` with dim ``sample``: whether a chance event happened in that sample;
 * ``final_<name>`` with dims ``(policy, sample)``: a variable's value at the horizon;
 * ``q_<name>`` with dims ``(policy, quantile, time)``: streamed per-time quantiles;
@@ -86,7 +87,7 @@ def _owner_dim(ds: xr.Dataset, var: str, owner: str) -> str | None:
 def dataset_name(ds: xr.Dataset, var: str) -> tuple[str, tuple[str, str] | None]:
     """Where the model's name ``var`` lives: the dataset variable and the (dim, owner).
 
-    ``final_ukraine.personnel`` lives in ``final_personnel`` at ``side="ukraine"``; a name
+    ``final_blue.personnel`` lives in ``final_personnel`` at ``side="blue"``; a name
     nobody owns (``war_intensity``), or one the dataset holds as it is, lives under itself.
     """
     _, name = split_name(var)
@@ -105,7 +106,7 @@ def has(ds: xr.Dataset, var: str) -> bool:
 
 
 def select(ds: xr.Dataset, var: str) -> xr.DataArray:
-    """Return the values of the model's name ``var`` (``ukraine.personnel``, ``final_...``, ...).
+    """Return the values of the model's name ``var`` (``blue.personnel``, ``final_...``, ...).
 
     Raises
     ------

@@ -1,7 +1,7 @@
 """The JSON Schema of scenario files, for editors' completion and checking.
 
 ``parameters`` lists every parameter an installed module declares (for a scenario's cast,
-each side's and supporter's own names, e.g. ``ukraine.personnel0``; without one, what a side
+each side's and supporter's own names, e.g. ``blue.personnel0``; without one, what a side
 or supporter owns as a pattern, ``<owner>.personnel0``), with what it means, the
 unit the model reads it in, the module that reads it and its default (the entry a file may
 leave out), so that an editor can complete names and show what each one needs. Other names
@@ -125,11 +125,12 @@ def json_schema(*, modules: Mapping[str, Module] | None = None,
         defs["Parameter"] = _inline_parameter_schema(defs)
     props = out.get("properties", {})
     if "parameters" in props:
-        if modules is None and scenario is None:
-            props["parameters"] = _template_schema(props["parameters"])
+        if modules is not None:
+            props["parameters"] = _parameters_schema(props["parameters"], modules)
+        elif scenario is not None:
+            props["parameters"] = _parameters_schema(props["parameters"],
+                                                     model.available_modules(scenario.cast))
         else:
-            registry = model.available_modules(scenario.cast) if modules is None \
-                else modules
-            props["parameters"] = _parameters_schema(props["parameters"], registry)
+            props["parameters"] = _template_schema(props["parameters"])
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             **out, "title": "detente scenario"}

@@ -186,7 +186,7 @@ class _Compiler:
         if isinstance(node, ast.Name):
             return self._name(node)
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            # what a side or supporter owns: ukraine.personnel
+            # what a side or supporter owns: blue.personnel
             return self._name(ast.Name(id=f"{node.value.id}.{node.attr}",
                                        col_offset=node.col_offset))
         if isinstance(node, ast.UnaryOp):

@@ -170,7 +170,7 @@ def load_scenario(source: str | os.PathLike[str], *,
 
     Examples
     --------
-    >>> sc = load_scenario("ukraine-2023")  # doctest: +SKIP
+    >>> sc = load_scenario("lanchester-bench")  # doctest: +SKIP
     >>> sc.time.start  # doctest: +SKIP
     datetime.date(2023, 12, 1)
     """

@@ -3,12 +3,14 @@
 A scenario file (YAML or TOML) has these top-level keys::
 
     schema_version: 1
-    name: ukraine-2023                 # identifier: lower-case letters, digits, '-' and '_'
+    name: border-war                   # identifier: lower-case letters, digits, '-' and '_'
     title: ...
     description: ...
     sources: {KEY: citation, ...}      # citations that parameters may name as "ref:KEY"
     time: {start: 2023-12-01, step_days: 7, horizon_steps: 156}
-    sides: {ukraine: {actors: [...], description: ...}, ...}
+    sides: {blue: {name: Blue, description: ...}, red: {name: Red}}
+    supporters: {donor: {name: Donor, supports: blue}}   # optional: outside supporters
+    channels: {talks: {code: 1, parties: [blue, red]}}    # optional: negotiation channels
     modules: [military, strikes, economy, society]
     parameters:
       NAME: {value: 1.0, unit: ..., source: ..., note: ...}
@@ -50,7 +52,7 @@ from detente.scenario.table import ParameterDistribution, ParameterTable
 NAME_RE = r"^[a-z][a-z0-9_\-]*$"
 IDENT_RE = r"^[a-z][a-z0-9_]*$"
 #: A parameter's name: an identifier, or ``owner.identifier`` for what a side, supporter or
-#: party to the talks owns (``ukraine.personnel0``).
+#: party to the talks owns (``blue.personnel0``).
 PARAM_RE = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$"
 
 
@@ -693,7 +695,8 @@ class Scenario(_Frozen):
     @functools.cached_property
     def cast(self) -> Cast:
         """Who fights, who helps and who talks: the cast the model is built for."""
-        names = tuple((i, d.name) for i, d in (*self.sides.items(), *self.supporters.items()))
+        names = (*((i, d.name) for i, d in self.sides.items()),
+                 *((i, d.name) for i, d in self.supporters.items()))
         return Cast(
             sides=tuple(self.sides),
             supporters=tuple(self.supporters),

@@ -22,11 +22,11 @@ Each :class:`TableEntry` holds
 Examples
 --------
 >>> import detente
->>> entry = detente.load("ukraine-2023").table["ua_pool0"]
+>>> entry = detente.load("lanchester-bench").table["blue.personnel0"]
 >>> entry.module, entry.unit, entry.canonical, entry.factor
-('military', 'million persons', 'persons', 1000000.0)
+('military', 'thousand persons', 'persons', 1000.0)
 >>> entry.distribution.nominal() * entry.factor
-3500000.0
+400000.0
 """
 
 from __future__ import annotations
@@ -426,7 +426,7 @@ class ParameterTable(Mapping[str, TableEntry]):
         if modules is None:
             enabled = scenario.enabled_modules
         else:
-            enabled = [modules[name] for name in scenario.modules]
+            enabled = tuple(modules[name] for name in scenario.modules)
         return cls.build(scenario.parameters, enabled,
                          probabilities=_event_probabilities(scenario))
 

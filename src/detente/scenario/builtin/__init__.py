@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> "ukraine-2023" in builtin_names()  # doctest: +SKIP
+>>> "lanchester-bench" in builtin_names()  # doctest: +SKIP
 True
 """
 
@@ -40,7 +40,7 @@ def builtin_path(name: str) -> Path:
     Parameters
     ----------
     name : str
-        A name from :func:`builtin_names`, e.g. ``"ukraine-2023"``.
+        A name from :func:`builtin_names`, e.g. ``"lanchester-bench"``.
 
     Returns
     -------
