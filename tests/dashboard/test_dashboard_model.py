@@ -100,7 +100,7 @@ def test_app_shows_message_and_keeps_last_results(model: DashboardModel) -> None
     app.variable.value = "russia.inflation"
     assert app.fan.object.layout.yaxis.title.text == "% a year"
     # shown in per cent a year: the fraction the model keeps, times 100
-    median = app.fan.object.data[2].y  # the first policy's median, after its two bands
+    median = app.fan.object.data[4].y  # the first policy's median, after two bands of two edges
     q = app.state.quantiles["russia.inflation"]
     np.testing.assert_allclose(median, (100 * q[3, 0]).astype(np.float32))
     app._on_reset(None)

@@ -98,13 +98,22 @@ def test_fan_figure_has_a_panel_per_policy_and_a_series_per_side(bench: Any):
     assert figures.fan_figure(bench, unrecorded) is None
 
 
-def test_a_series_that_stays_zero_is_not_drawn(bench: Any):
+def test_a_series_that_keeps_one_value_is_not_drawn(bench: Any):
     from detente.present.style import ChartSpec, Series
     from detente.present.summary import drawable
 
     assert drawable(bench.ds, "blue.personnel")
     assert not drawable(bench.ds, "blue.territory")  # the benchmark has no front line
     assert not drawable(bench.ds, "no_such_var")
+    # one value everywhere says nothing, whatever the value; missing values aside
+    ds = bench.ds.copy()
+    ds["personnel"] = ds["personnel"] * 0 + 7.0
+    assert not drawable(ds, "blue.personnel")
+    ds["personnel"][0, 0, 0, 0] = float("nan")
+    assert not drawable(ds, "blue.personnel")
+    ds["personnel"][0, 0, 1, 0] = 8.0
+    assert drawable(ds, "blue.personnel")
+    assert not drawable(ds, "red.personnel")
     flat = ChartSpec("territory", "Territory", (Series("blue.territory", "Blue"),
                                                 Series("red.territory", "Red")))
     assert figures.fan_figure(bench, flat) is None

@@ -116,7 +116,7 @@ def test_report_without_claims_or_settlement_still_builds(bench_html: str) -> No
     assert 'id="fig-settlement"' not in bench_html
     assert 'id="fig-escalation"' not in bench_html
     # its territory stays 0 (no front line): said, not drawn
-    assert "Zero throughout the run" in bench_html
+    assert "The same throughout the run in every sample" in bench_html
     assert "Area of the enemy&#39;s territory Blue holds" in bench_html
     assert 'id="fig-territory"' not in bench_html
 

@@ -111,7 +111,7 @@ class DashboardApp:
         self.reset.on_click(self._on_reset)
         self.refresh()
         if self.state is not None:
-            # a variable that stays 0 (its mechanism off for that side) has nothing to show
+            # a variable that keeps one value (its mechanism off for that side) shows nothing
             shown = {k: v for k, v in labels.items() if drawable(self.state.results.ds, v)}
             if shown and shown != labels:
                 self.variable.options = shown

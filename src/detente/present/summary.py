@@ -24,14 +24,15 @@ __all__ = ["bands_at", "drawable"]
 def drawable(ds: Any, name: str) -> bool:
     """Whether the dataset holds the model variable ``name`` with something to show.
 
-    A variable that is not recorded, or that is 0 (or missing) in every sample at every
-    time, is not: its mechanism is off for that side, and a row or a line of zeros says
-    nothing.
+    A variable that is not recorded, or that takes one value in every sample at every time
+    under every policy (missing values aside), is not: its mechanism is off for that side
+    (a territory that stays 0, a viability that stays 1), and a flat line says nothing.
     """
     if not has(ds, name):
         return False
     values = np.asarray(select(ds, name).values, dtype=np.float64)
-    return bool(np.any(np.isfinite(values) & (values != 0)))
+    finite = values[np.isfinite(values)]
+    return bool(finite.size and finite.min() != finite.max())
 
 
 def bands_at(res: Results, months: Sequence[float], names: Sequence[str],

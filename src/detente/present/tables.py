@@ -57,7 +57,7 @@ def summary_tables(res: Results, months: Sequence[float], *,
 
     Rows are the key outputs (:data:`~detente.results.KEY_OUTPUTS`) for every side that has
     them, each labelled as the scenario names it ("Blue — front-line personnel"); a variable
-    that stays 0 throughout (its mechanism off for that side) is left out.
+    that keeps one value throughout (its mechanism off for that side) is left out.
 
     Parameters
     ----------
@@ -142,7 +142,10 @@ def comparison_tables(data: Mapping[str, Any], outcomes: Iterable[tuple[str, str
     def label(name: str) -> str:
         if labels is not None and name in labels.variables:
             return f"{labels.title(name)} ({unit_label(labels.unit(name))})"
-        units, desc = said.get(name, ("", name))
+        if name not in said:
+            return name
+        units, desc = said[name]
+        desc = desc[:1].upper() + desc[1:]
         return f"{desc} ({unit_label(units)})" if units else desc
 
     t = Table()

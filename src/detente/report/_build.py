@@ -199,19 +199,30 @@ def _headline(res: Results, labels: Labels) -> dict[str, Any] | None:
     if any(p["p_escalation"] is not None for p in pols.values()):
         rows.append({"label": f"P(escalation to a wider war by {months[-1]:g} months)",
                      "cells": [(fmt_percent(p["p_escalation"]), "") for p in pols.values()]})
-    # the key outputs for every side that has them, as the scenario names them
-    names = [n for n in key_variables(labels, model_names(res.ds)) if drawable(res.ds, n)]
+    # the comparison's outcomes, then the key outputs of every side that has them
+    said = {name: (str(o.get("units", "")), str(o.get("description", name)))
+            for name, o in (data["meta"].get("outcomes") or {}).items()}
+    compared = list(dict.fromkeys(k for p in pols.values() for k in p["outcomes"]))
+    names = [n for n in key_variables(labels, model_names(res.ds))
+             if drawable(res.ds, n) and n not in compared]
     bands = {(r["policy"], r["variable"]): r for r in bands_at(res, months[-1:], names)}
-    for name in names:
-        unit = labels.unit(name)
+    for name in [*compared, *names]:
+        if name in labels.variables:
+            unit, text = labels.unit(name), labels.title(name)
+        else:
+            unit, text = said.get(name, ("", name))
+            text = text[:1].upper() + text[1:]
         scale = display_scale(unit)
         cells = []
         for pol in pols:
-            q = bands[pol, name]
-            cells.append(("–", "") if q["median"] != q["median"] else
+            q = (pols[pol]["outcomes"].get(name) if name in compared
+                 else bands[pol, name])
+            cells.append(("–", "") if q is None or q["median"] is None
+                         or q["median"] != q["median"] else
                          (fmt_number(scale * q["median"]),
                           f"[{fmt_number(scale * q['low'])}–{fmt_number(scale * q['high'])}]"))
-        rows.append({"label": f"{labels.title(name)} ({unit_label(unit)})", "cells": cells})
+        rows.append({"label": f"{text} ({unit_label(unit)})" if unit else text,
+                     "cells": cells})
     return {"policies": list(pols), "rows": rows, "month": f"{months[-1]:g}"}
 
 
