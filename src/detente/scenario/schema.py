@@ -25,9 +25,10 @@ A scenario file (YAML or TOML) has these top-level keys::
       ID: {text: ..., source: ..., policies: [...], test: {kind: change|compare|event|
            difference|all|any, ...}}   # or untestable: REASON instead of test
 
-A *source* is ``fact:KEY`` (a row of the shared facts table), ``ref:KEY`` (an entry of ``sources``), a free-text
-citation, or exactly ``assumption`` (then the number must carry a distribution, unless it is
-a structural switch or a unit-free modelling choice explained in ``note``).
+A *source* is ``fact:KEY`` (a row of the shared facts table), ``ref:KEY`` (an entry of
+``sources``), a free-text citation, or exactly ``assumption`` (then the number must carry a
+distribution, unless it is a structural switch or a unit-free modelling choice explained in
+``note``).
 """  # noqa: D214, D405, D406, D407, D411
 
 from __future__ import annotations
