@@ -70,7 +70,8 @@ def test_results_know_their_scenario_policies_variables_and_sides(res):
 
 CAST = Cast(sides=("blue", "red"), supporters=("ally",), supports=("blue",),
             names=(("blue", "Blue"), ("red", "Red"), ("ally", "The Ally")))
-PER = {"blue.personnel": "side", "red.personnel": "side", "ally.mil_aid": "supporter"}
+PER = {"blue.personnel": "side", "red.personnel": "side", "blue.shells": "side",
+       "ally.mil_aid": "supporter"}
 
 
 def _var(dims: tuple[str, ...], values: np.ndarray, **attrs: object) -> xr.Variable:
@@ -85,6 +86,8 @@ def test_gathering_names_builds_the_owned_layout():
                                description="Blue's front-line personnel."),
         "red.personnel": _var(("policy", "sample", "time"), red, units="persons",
                               description="Red's front-line personnel."),
+        "blue.shells": _var(("policy", "sample", "time"), blue,
+                            description="Shells Blue holds, Reduced by use."),
         "final_red.personnel": _var(("policy", "sample"), red[..., -1], units="persons"),
         # a parameter is not an owned variable: it stays one variable (its unit is its own)
         "param_blue.half_sat": _var(("sample",), np.full(3, 5.0), units="thousand rounds"),
@@ -95,7 +98,10 @@ def test_gathering_names_builds_the_owned_layout():
     layout = gather_owned(flat, CAST, PER)
     ds = xr.Dataset(layout["data_vars"], coords=layout["coords"])
     assert sorted(ds.data_vars) == ["final_personnel", "mil_aid", "param_blue.half_sat",
-                                    "param_red.half_sat", "personnel", "war_intensity"]
+                                    "param_red.half_sat", "personnel", "shells",
+                                    "war_intensity"]
+    # owners' names go as whole words only
+    assert ds["shells"].attrs["description"] == "Shells the side holds, Reduced by use."
     assert ds["personnel"].dims == ("policy", "sample", "time", "side")
     assert ds["mil_aid"].dims == ("policy", "sample", "time", "supporter")
     assert list(ds.indexes["side"]) == ["blue", "red"]

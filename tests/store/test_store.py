@@ -32,6 +32,7 @@ def test_sweep_equals_simulate(tmp_path):
     assert set(ds.data_vars) == set(ref.ds.data_vars)
     for v in ref.ds.data_vars:
         assert ds[v].dims == ref.ds[v].dims, v
+        assert ds[v].attrs == ref.ds[v].attrs, v
         np.testing.assert_array_equal(ds[v].values, ref.ds[v].values, err_msg=str(v))
     assert ds["personnel"].dims == ("policy", "sample", "time", "side")
     assert got.owners() == ref.owners() == {"blue": "Blue", "red": "Red"}

@@ -9,6 +9,7 @@ model names them (a run store keeps them so).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,10 +133,10 @@ def _owned_attrs(cast: Cast, who: str, owners: Sequence[str],
     """Return the attributes of a gathered variable (see :func:`gather_owned`)."""
     attrs = dict(next(iter(given.values())).attrs)
     description = str(attrs.get("description", ""))
-    for owner in owners:
-        name = cast.name_of(owner)
-        for said, plain in ((f"{name}'s", f"the {who}'s"), (name, f"the {who}")):
-            description = description.replace(said, plain)
+    for owner in owners:  # as whole words: "Red" leaves "Reduced" alone
+        name = re.escape(cast.name_of(owner))
+        description = re.sub(rf"\b{name}'s\b", f"the {who}'s", description)
+        description = re.sub(rf"\b{name}\b", f"the {who}", description)
     attrs["description"] = description[:1].upper() + description[1:]
     return attrs
 
