@@ -10,7 +10,6 @@ histogram, :class:`detente.engine.sketch.QuantileSketch`), so memory does not gr
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -25,13 +24,13 @@ from detente.engine.sketch import QuantileSketch
 from detente.engine.streams import BLOCK_SIZE
 from detente.errors import InputError
 from detente.results import schema
+from detente.results.dataset import gather_owned
 from detente.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     import xarray as xr
 
     from detente.engine.plan import Plan
-    from detente.model.base import Cast, ParamSpec, Per, VariableSpec
 
 __all__ = ["DEFAULT_LEVELS", "BlockResult", "Keep", "assemble", "assemble_blocks", "make_keep",
            "merge_sketches"]
@@ -114,63 +113,6 @@ def merge_sketches(plan: Plan, blocks: Iterable[BlockResult]) -> QuantileSketch:
     return total
 
 
-class _Owned:
-    """Gathers what each owner has of one base name into one variable with an owner dim.
-
-    The owner dim (``side``, ``supporter`` or ``party``) comes last and holds every owner of
-    the cast in its order; an owner whose value a run did not keep is NaN there.
-    """
-
-    def __init__(self, cast: Cast) -> None:
-        self.cast = cast
-        self.parts: dict[str, tuple[Per, dict[str, tuple[Any, ...]]]] = {}
-
-    def add(self, data: dict[str, tuple[Any, ...]], var: str,
-            spec: ParamSpec | VariableSpec | None, entry: tuple[Any, ...]) -> None:
-        """Put ``entry`` (dims, values, attrs) for dataset name ``var`` where it belongs."""
-        if spec is None or spec.per is None or spec.owner is None:
-            data[var] = entry
-            return
-        owner, base = spec.owner, spec.base
-        stacked = var[:len(var) - len(spec.name)] + base
-        self.parts.setdefault(stacked, (spec.per, {}))[1][owner] = entry
-
-    def stacked(self) -> dict[str, tuple[Any, ...]]:
-        """Return the gathered variables, as (dims, values, attrs)."""
-        out: dict[str, tuple[Any, ...]] = {}
-        for var, (per, parts) in self.parts.items():
-            owners = self.cast.owners(per)
-            dims, first, attrs = next(iter(parts.values()))
-            values = np.full((*np.shape(first), len(owners)), np.nan,
-                             dtype=np.result_type(first, np.float64))
-            for j, owner in enumerate(owners):
-                if owner in parts:
-                    values[..., j] = parts[owner][1]
-            # the owner's name is dropped: the owner dim says whose value it is
-            description = str(attrs.get("description", ""))
-            for owner in owners:
-                name = re.escape(self.cast.name_of(owner))
-                description = re.sub(rf"\b{name}'s\b", f"the {per}'s", description)
-                description = re.sub(rf"\b{name}\b", f"the {per}", description)
-            description = description[:1].upper() + description[1:]
-            out[var] = ((*dims, schema.OWNER_DIMS[str(per)]), values,
-                        {**attrs, "description": description})
-        return out
-
-    def coords(self) -> dict[str, Any]:
-        """Return the owner dims the gathered variables use: ids and display names."""
-        out: dict[str, Any] = {}
-        used = {per for per, _ in self.parts.values()}
-        pers: tuple[Per, ...] = ("side", "supporter", "party")
-        for per in (p for p in pers if p in used):
-            dim = schema.OWNER_DIMS[str(per)]
-            owners = self.cast.owners(per)
-            out[dim] = np.array(owners, dtype=object)
-            out[schema.name_dim(dim)] = (dim, np.array([self.cast.name_of(o) for o in owners],
-                                                       dtype=object))
-        return out
-
-
 def assemble(plan: Plan, blocks: Sequence[BlockResult], *, seed: SeedLike,
              block_size: int = BLOCK_SIZE) -> xr.Dataset:
     """Stitch block results that carry their own trajectories into one dataset."""
@@ -201,33 +143,31 @@ def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str
     steps = np.arange(plan.n_steps + 1)
     months = steps * sc.time.step_days / DAYS_PER_MONTH
     specs = plan.variables
-    cast = sc.cast
-    # (dims, data, attrs) tuples: xarray builds each variable once (a Variable is copied);
-    # what a side, supporter or party owns is gathered into one variable per base name
-    data: dict[str, tuple[Any, ...]] = {}
-    owned = _Owned(cast)
+    # xarray Variables wrap the arrays without copying them; what a side, supporter or party
+    # owns is then gathered into one variable per base name (results.dataset.gather_owned)
+    data: dict[str, xr.Variable] = {}
     for var in plan.record:
         spec = specs[var]
-        owned.add(data, var, spec, (schema.TRAJECTORY_DIMS, full[var].transpose(0, 2, 1),
-                                    {"units": spec.unit, "description": spec.description}))
+        data[var] = xr.Variable(schema.TRAJECTORY_DIMS, full[var].transpose(0, 2, 1),
+                                {"units": spec.unit, "description": spec.description})
     for name, entry in plan.table.items():  # defaults included
         # one variable per parameter, even one a side owns: each is in its file's unit
         arr = np.concatenate([b.params[name] for b in blocks])
-        data[schema.param_var(name)] = (
+        data[schema.param_var(name)] = xr.Variable(
             (schema.SAMPLE,), arr,
             {"units": entry.unit, "source": entry.source,
              "uncertain": int(entry.distribution.is_uncertain)})
     for name in plan.events:
         arr = np.concatenate([b.events[name] for b in blocks])
-        data[schema.event_var(name)] = ((schema.SAMPLE,), arr,
-                                        {"description": plan.events[name].description})
+        data[schema.event_var(name)] = xr.Variable(
+            (schema.SAMPLE,), arr, {"description": plan.events[name].description})
     for var in keep.outcomes:
         spec = specs[var]
         arr = (finals[var] if finals is not None
                else np.concatenate([b.finals[var] for b in blocks], axis=1))
-        owned.add(data, schema.final_var(var), spec, (
+        data[schema.final_var(var)] = xr.Variable(
             schema.OUTCOME_DIMS, arr,
-            {"units": spec.unit, "description": f"{spec.description} At the horizon."}))
+            {"units": spec.unit, "description": f"{spec.description} At the horizon."})
     coords: dict[str, Any] = {
         schema.POLICY: np.array(plan.policies, dtype=object),
         schema.SAMPLE: np.arange(n),
@@ -240,12 +180,13 @@ def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str
         coords[schema.QUANTILE] = np.asarray(levels, dtype=np.float64)
         for var in keep.quantiles:
             spec = specs[var]
-            owned.add(data, schema.quantile_var(var), spec, (
+            data[schema.quantile_var(var)] = xr.Variable(
                 schema.QUANTILE_DIMS, sketch.quantiles(var, levels),
                 {"units": spec.unit,
-                 "description": f"{spec.description} Quantiles over samples."}))
-    data.update(owned.stacked())
-    coords.update(owned.coords())
+                 "description": f"{spec.description} Quantiles over samples."})
+    laid = gather_owned(data, sc.cast, {name: spec.per for name, spec in specs.items()})
+    data = laid["data_vars"]
+    coords.update(laid["coords"])
     return xr.Dataset(
         data,
         coords=coords,
