@@ -313,7 +313,7 @@ def test_a_channel_lacking_what_the_second_side_requires_never_settles() -> None
                  inputs=war_state(n))
     assert full["settled"].any()
     agreed = full["deal_security_order"][-1]
-    sq = DIMENSIONS[DIM_NAMES.index("security_order")].status_quo
+    sq = DIMENSIONS[DIM_NAMES.index("security_order")].status_quo_level
     assert np.all(agreed[agreed >= 0] < sq)
 
 
