@@ -434,6 +434,11 @@ class IssueDecl(_Frozen):
                              f"line), found {len(levels)}")
         return v
 
+    def issue(self, name: str) -> Issue:
+        """Return the model's :class:`~detente.model.base.Issue` of this declaration."""
+        return Issue(name=name, levels=self.levels, status_quo=self.status_quo,
+                     description=self.description, role=self.role)
+
 
 def _located(title: str, errors: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
     """Raise ``errors`` (location in the file, message, value found) as one validation error."""
@@ -812,9 +817,7 @@ class Scenario(_Frozen):
                         veto_onus=ch.veto_onus)
                 for cid, ch in self.channels.items()),
             names=names,
-            issues=tuple(Issue(name=iid, levels=d.levels, status_quo=d.status_quo,
-                               description=d.description, role=d.role)
-                         for iid, d in self.issues.items()))
+            issues=tuple(d.issue(iid) for iid, d in self.issues.items()))
 
     def name_of(self, owner: str) -> str:
         """Display name of a side or supporter (the id itself for anything else)."""
