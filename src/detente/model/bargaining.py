@@ -156,10 +156,11 @@ DIMENSIONS: tuple[Issue, ...] = (
           "long-range weapons only, or none."),
 )
 DIM_NAMES: tuple[str, ...] = tuple(d.name for d in DIMENSIONS)
-#: Most deals a deal space may hold (the product of its issues' numbers of levels). Each
-#: monthly round holds a few arrays of (samples x deals / territory levels) per party: at
-#: this size and a block of 1,024 samples, up to 40 MB each.
-MAX_DEALS = 5_000
+#: Most deals a deal space may hold (the product of its issues' numbers of levels). A
+#: monthly round holds a few arrays of (samples x deals / territory levels) per party: where
+#: every deal is a candidate, a round of four parties over 1,024 samples takes about 0.5 s
+#: and 160 MB at the default 972 deals, 1-2 s and up to 0.5 GB at this size.
+MAX_DEALS = 2_500
 #: Parameters only the line of control reads (a cast without a territory issue has none).
 TERRITORY_PARAMS = ("bargain_territory_fallback_km2", "bargain_initial_gain",
                     "bargain_gain_per_log_ratio", "deal_prewar_held_km2",
