@@ -10,15 +10,15 @@ The module is built for a cast (:func:`build`). The **parties** are the sides an
 its channels seat (:attr:`~detente.model.base.Cast.parties`, each channel a
 :class:`~detente.model.base.Channel`), each with parameters ``<party>.<name>``. Every party
 fights or negotiates for a side: a side for itself, a supporter for the side it supports.
-The deal space is stated from the **first
-side**'s view (``cast.sides[0]``; the **second side** is its enemy): a deal is one level of
-each of the cast's **issues** (:class:`~detente.model.base.Issue`, ``cast.issues``; without
-them the six of :data:`DIMENSIONS`), each level placed on ``[0, 1]`` with 1 the level the
-first side wants most; a party for the first side values a deal at ``U = sum_k w_k x_k``,
-one for the second side at ``1 - U``. Weights ``<party>.weight_<issue>`` are normalised per
-sample to sum to 1 (the module's check asks the file's to). An issue's **role** says what
-its agreed level sets besides: ``territory`` the line of control (its positions come from
-km2 lines, per sample), ``sanctions`` the ``sanctions_relief``, ``guarantees`` the
+The deal space is stated from the **first side**'s view (``cast.sides[0]``; the **second
+side** is its enemy): a deal is one level of each of the cast's **issues**
+(:class:`~detente.model.base.Issue`, ``cast.issues``; without them the six of
+:data:`DIMENSIONS`), each level placed on ``[0, 1]`` with 1 the level the first side wants
+most; a party for the first side values a deal at ``U = sum_k w_k x_k``, one for the second
+side at ``1 - U``. Weights ``<party>.weight_<issue>`` are normalised per sample to sum to 1
+(the module's check asks the file's to). An issue's **role** says what its agreed level
+sets besides: ``territory`` the line of control (its positions come from km2 lines, per
+sample), ``sanctions`` the ``sanctions_relief``, ``guarantees`` the
 ``settlement_guarantee`` and the reduction of the breakdown hazard (:class:`DealSpace`).
 
 Value of fighting on (for party ``i``, horizon ``H_i``, discount ``r_i``)::
@@ -32,7 +32,8 @@ Value of fighting on (for party ``i``, horizon ``H_i``, discount ``r_i``)::
                                                           A_i = (1 - D_i) / r_i
 
 with ``b_i = +-<party>.momentum_bias`` (towards the party's side; 0 unbiased), ``L`` and
-``drift`` from the first side's combat-power ratio, ``g`` from the territory trend; the cost
+``drift`` from the first side's combat-power ratio, ``g`` from the territory trend (without
+a territory issue the stalemate is the status quo and no territory is read); the cost
 rate of a side ``x`` from its casualties, lost viability and elite pressure, of a supporter
 ``s`` from its aid (``<s>.war_cost x <s>.aid_index``).
 
@@ -53,13 +54,14 @@ intensity falls to ``ceasefire_war_intensity``; the deal breaks down with hazard
 ``settlement_breakdown``), after which fighting resumes and talks may reopen after
 ``renegotiation_delay``.
 
-Reads (all this step's values): from the military the second side's ``territory``, the first
-side's ``combat_power_ratio`` and each seated side's ``casualties_cum``, whose neutral value
-is NaN, "not observed" (without the military the parties assume
-``bargain_territory_fallback_km2`` and ``bargain_force_ratio_fallback``, and the casualty
-rates stay at their reference); from society each seated side's ``viability`` (1: no
-strain); from politics its ``elite_pressure`` (0), each seated supporter's ``aid_index``
-(1), the ``deal_credibility`` (1) of the supporters channels name, and ``escalated`` (0).
+Reads (all this step's values): from the military the second side's ``territory`` (with a
+territory issue), the first side's ``combat_power_ratio`` and each seated side's
+``casualties_cum``, whose neutral value is NaN, "not observed" (without the military the
+parties assume ``bargain_territory_fallback_km2`` and ``bargain_force_ratio_fallback``, and
+the casualty rates stay at their reference); from society each seated side's
+``viability`` (1: no strain); from politics its ``elite_pressure`` (0), each seated
+supporter's ``aid_index`` (1), the ``deal_credibility`` (1) of the supporters channels name,
+and ``escalated`` (0).
 """
 
 from __future__ import annotations
