@@ -220,14 +220,7 @@ COUNTRY = re.compile(r"\b(ukrain|russia|kyiv|kiev|moscow|kremlin|putin|zelensk|a
                      r"united states|washington|europe|nato\b|korea|pyongyang|seoul|china|"
                      r"chinese|beijing|iran|hungar|soviet|ethiopia|eritrea)", re.IGNORECASE)
 #: Units that still name the war of the first scenario (each is another part's to convert).
-NOT_YET: dict[str, str] = {
-    "cli": "the commands default to ukraine-2023; explore's help names ua_personnel",
-    "dashboard": "the dashboard's outcomes and variables name Ukraine, Russia, ua_, ru_",
-    "errors": "errors.py's docstring example names parameters.ua_recruitment",
-    "present": "present/style.py and tables.py, figures.py label Ukraine and Russia",
-    "report": "report/_build.py labels the NATO-Russia war; an example loads ukraine-2023",
-    "scenario": "docstrings of scenario/_positions.py, expr.py, schema.py name ua_, ru_",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def _quotes_of_the_op_ed(path: Path) -> list[tuple[int, int, int, int]]:

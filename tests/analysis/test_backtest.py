@@ -193,8 +193,6 @@ def test_every_output_is_listed_once_for_any_cast():
     assert "{owner}" not in table
 
 
-@pytest.mark.xfail(strict=True, reason="docs/validation.md lists the old names: regenerate "
-                   "its table with detente.analysis.variables_markdown()")
 def test_output_variables_are_documented():
     text = DOCS.read_text()
     missing = [v for v in output_variables() if f"`{v}`" not in text]

@@ -717,7 +717,8 @@ def test_the_roles_of_a_cast_s_own_issues_set_relief_and_guarantee() -> None:
     assert out["settled"][-1].all()
     g = out["deal_security"][-1]
     relief = out["deal_relief"][-1]
-    assert len(set(g)) > 1 and len(set(relief)) > 1  # the terms differ: the test has teeth
+    assert len(set(g)) > 1  # the terms differ across samples: the test has teeth
+    assert len(set(relief)) > 1
     np.testing.assert_array_equal(out["settlement_guarantee"][-1], g / 3)
     np.testing.assert_array_equal(out["sanctions_relief"][-1], 1 - relief)
     for d in OWN_ISSUES:

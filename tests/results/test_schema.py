@@ -36,10 +36,6 @@ def test_an_owned_name_keeps_its_owner_through_every_prefix(owner, name):
     assert schema.split_name(schema.param_var(full)) == ("param", full)
 
 
-@pytest.mark.xfail(strict=True, reason="model/base.py: Cast accepts an id such as 'q_army', "
-                   "whose names read as the quantiles of 'army.*' in a dataset "
-                   "(schema.split_name); the cast should refuse ids that start with a "
-                   "dataset prefix (param_, event_, final_, q_)")
 @pytest.mark.parametrize("owner", ["q_army", "final_say", "param_force", "event_horizon"])
 def test_an_owner_id_cannot_pass_for_a_prefix(owner):
     from detente.model.base import Cast

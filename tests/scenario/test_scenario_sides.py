@@ -160,9 +160,6 @@ CROSS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="scenario/schema.py checks the cast in one model "
-                   "validator, so these problems come at line 1 with no field "
-                   "(and 'expected at least 2 entry, found none' for one side)")
 @pytest.mark.parametrize(("old", "new", "path", "needle", "contains"),
                          [c[1:] for c in CROSS], ids=[c[0] for c in CROSS])
 def test_a_cast_that_does_not_hang_together_is_located(
