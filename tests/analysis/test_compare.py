@@ -117,9 +117,6 @@ def test_compare_probabilities_are_the_fractions_of_samples(scenario):
         "ukraine": pytest.approx(float(np.median(viability)))}
 
 
-@pytest.mark.xfail(strict=True, reason="cli/_run.py records recordable(scenario, NEEDED), "
-                   "the plain names only; it should record "
-                   "analysis.compare.compare_variables(scenario)")
 def test_compare_cli_json_has_every_policy_with_the_required_keys():
     r = run_cli("compare", "ukraine-2023", "--samples", "150", "--json", "--quiet")
     assert r.code == 0, r.stderr

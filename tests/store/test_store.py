@@ -158,8 +158,6 @@ def test_cli_sweep_and_runs_open(tmp_path, invoke):
     assert "--scheduler" in res.output
 
 
-@pytest.mark.xfail(strict=True, reason="cli/_store.py:172 reads ds[f'final_{var}']; an owned "
-                   "outcome lives along the side dim: schema.select(ds, schema.final_var(var))")
 def test_cli_runs_open_prints_each_outcome(tmp_path, invoke):
     store = tmp_path / "s"
     res = invoke(*["sweep", "lanchester-bench", "-n", "120", "--horizon", "8", "--block-size",

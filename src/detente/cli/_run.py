@@ -181,10 +181,11 @@ def compare(
     processes: ProcessesOpt = 0,
 ) -> None:
     """Compare policies side by side: settlement odds and terms, escalation, outcomes."""
-    from detente.analysis.compare import NEEDED, OUTCOMES
+    from detente.analysis.compare import OUTCOMES, compare_variables
     from detente.analysis.compare import compare as compare_policies
     from detente.present.charts import key_variables
     from detente.present.labels import Labels
+    from detente.present.record import in_model_order
     from detente.present.summary import bands_at, drawable
     from detente.present.tables import comparison_tables
     from detente.results import KEY_OUTPUTS
@@ -198,7 +199,8 @@ def compare(
         raise InputError(f"--baseline: unknown policy '{baseline}'; the scenario "
                          f"'{sc.name}' has {', '.join(sc.policies)}")
     res = simulate_ensemble(scenario, samples, seed, policies, horizon, quiet, processes,
-                            recordable(scenario, [*NEEDED, *KEY_OUTPUTS]))
+                            in_model_order(sc, [*compare_variables(sc),
+                                                *recordable(scenario, KEY_OUTPUTS)]))
     months = (12, 24, 36)
     data = compare_policies(res, months=months,
                             baseline=baseline if baseline is not None else res.policies[0])
