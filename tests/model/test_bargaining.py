@@ -23,7 +23,10 @@ from detente.model.bargaining import (
     DEALS,
     DIM_NAMES,
     DIMENSIONS,
+    GUARANTEE_PARAMS,
     PARAMS,
+    TERRITORY_PARAMS,
+    TERRITORY_VARIABLES,
     VARIABLES,
     _negotiate_dense,
     build,
@@ -31,7 +34,7 @@ from detente.model.bargaining import (
     talks,
     war_values,
 )
-from detente.model.base import Cast, Channel, Module, owned
+from detente.model.base import Cast, Channel, Issue, Module, owned
 from detente.scenario import load_scenario
 from detente.scenario.schema import Parameter
 from detente.units import conversion_factor
@@ -313,7 +316,7 @@ def test_a_channel_lacking_what_the_second_side_requires_never_settles() -> None
                  inputs=war_state(n))
     assert full["settled"].any()
     agreed = full["deal_security_order"][-1]
-    sq = DIMENSIONS[DIM_NAMES.index("security_order")].status_quo
+    sq = DIMENSIONS[DIM_NAMES.index("security_order")].status_quo_level
     assert np.all(agreed[agreed >= 0] < sq)
 
 
@@ -568,3 +571,175 @@ def test_without_the_military_the_parties_assume_their_parameters() -> None:
                                   "ukraine.casualties_cum": np.zeros(n)})
     np.testing.assert_array_equal(seen["bargain_start_area"][-1], np.full(n, 100_000.0))
     assert np.all(seen["ukraine.bargain_casualty_rate"][-1] < p["ukraine.casualty_ref_rate"])
+
+
+# --------------------------------------------------------------------------- a cast's own issues
+#: Issues of another war, the line of control declared second and a four-level guarantee.
+OWN_ISSUES = (
+    Issue("prisoners", ("all_for_all", "neutral_custody", "release_on_the_spot"),
+          "release_on_the_spot"),
+    Issue("line", ("claim", "contact", "partial", "old_border"), "contact", role="territory"),
+    Issue("security", ("none", "declaration", "monitors", "treaty"), "none",
+          role="guarantees"),
+    Issue("relief", ("lifted", "kept"), "kept", role="sanctions"),
+)
+OWN = Cast(sides=("blue", "red"), supporters=("patron",), supports=("blue",),
+           channels=(Channel("all", 1, ("blue", "red", "patron"), credibility_of="patron"),
+                     Channel("two", 2, ("blue", "red"), ("line", "security"),
+                             guarantee_cap="two_cap")),
+           issues=OWN_ISSUES)
+#: Issues that set nothing but the parties' utilities: no line, no sanctions, no guarantee.
+PLAIN = Cast(sides=("blue", "red"), channels=(Channel("all", 1, ("blue", "red")),),
+             issues=(Issue("prisoners", ("all_for_all", "neutral_custody", "release"), "release"),
+                     Issue("troops", ("withdrawal", "conference", "stay"), "stay")))
+
+
+def own_params(module: Module, n: int, **over: float) -> dict[str, np.ndarray]:
+    """ukraine-2023's values for ``module``'s parameters (renamed), even weights, defaults."""
+    base = rename_keys(settlement_params(n), RENAME)
+    weights = [spec.name for spec in module.params if ".weight_" in spec.name]
+    per_party = {a.split(".")[0] for a in weights}
+    p = {}
+    for spec in module.params:
+        if spec.name in weights:
+            p[spec.name] = np.full(n, len(per_party) / len(weights))
+        elif spec.name in base:
+            p[spec.name] = base[spec.name]
+        else:
+            assert spec.default is not None, spec.name
+            p[spec.name] = np.full(n, spec.default)
+    for k, v in over.items():
+        p[k.replace("__", ".")] = np.full(n, float(v))
+    return p
+
+
+def test_a_cast_names_its_issues_in_its_own_order() -> None:
+    space = talks(OWN).space
+    assert [d.name for d in space.declared] == ["prisoners", "line", "security", "relief"]
+    assert space.names == ("line", "prisoners", "security", "relief")  # the line first
+    assert space.deals.shape == (3 * 4 * 4 * 2, 4)
+    assert (space.guarantees, space.sanctions) == (2, 3)
+    module = build(OWN)
+    names = [ps.name for ps in module.params]
+    assert [n for n in names if n.startswith("blue.weight_")] == [
+        "blue.weight_prisoners", "blue.weight_line", "blue.weight_security",
+        "blue.weight_relief"]
+    assert [v for v in module.variable_names if v.startswith("deal_")] == [
+        "deal_prisoners", "deal_line", "deal_security", "deal_relief"]
+    cap = next(ps for ps in module.params if ps.name == "two_cap")
+    assert (cap.high, cap.default) == (3.0, 3.0)
+    assert "0 none, 1 declaration, 2 monitors, 3 treaty" in cap.description
+
+
+def test_issues_without_roles_leave_out_what_the_roles_read() -> None:
+    module = build(PLAIN)
+    names = {ps.name for ps in module.params}
+    assert not names & {*TERRITORY_PARAMS, *GUARANTEE_PARAMS}
+    assert not set(module.variable_names) & set(TERRITORY_VARIABLES)
+    assert "red.territory" not in {r.name for r in module.reads}
+    # with a line of control they are all there
+    assert {*TERRITORY_PARAMS, *GUARANTEE_PARAMS} <= {ps.name for ps in MODULE.params}
+
+
+def test_the_weights_of_a_cast_s_own_issues_are_checked() -> None:
+    module = build(PLAIN)
+    assert module.check is not None
+    fixed = {spec.name: Parameter.model_validate(
+        {"value": 0.5, "unit": "fraction", "source": "assumption", "note": "x"})
+        for spec in module.params if ".weight_" in spec.name}
+    assert module.check(fixed) == []
+    fixed["red.weight_troops"] = Parameter.model_validate(
+        {"value": 0.9, "unit": "fraction", "source": "assumption", "note": "x"})
+    (path, message), = module.check(fixed)
+    assert path == "parameters.red.weight_prisoners"
+    assert "must sum to 1" in message
+    assert "red.weight_troops=0.9" in message
+
+
+def test_issues_without_a_line_value_the_stalemate_as_the_status_quo() -> None:
+    n = 8
+    module = build(PLAIN)
+    t = talks(PLAIN)
+    p = own_params(module, n)
+    rng = np.random.default_rng(2)
+    neg = war_values(t, p, log_ratio=rng.normal(0, 0.3, n), drift=np.zeros(n),
+                     cost={a: np.zeros(n) for a in t.parties}, aid={}, credibility={})
+    assert neg.territory.shape == (n, 0)
+    assert all(np.isfinite(neg.war[a]).all() for a in t.parties)
+    # a party sure of a stalemate (and at no cost) values the war at the status quo
+    calm = war_values(t, {**p, "bargain_collapse_log_ratio": np.full(n, 50.0)},
+                      log_ratio=np.zeros(n), drift=np.zeros(n),
+                      cost={a: np.zeros(n) for a in t.parties}, aid={}, credibility={})
+    for a in t.parties:
+        np.testing.assert_allclose(calm.war[a], calm.status_quo[a], rtol=0, atol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), code=st.sampled_from([1, 2]),
+       shift=st.floats(-0.3, 0.3), cast=st.sampled_from(["own", "plain"]))
+def test_fast_equals_dense_over_a_cast_s_own_issues(seed: int, code: int, shift: float,
+                                                    cast: str) -> None:
+    c = OWN if cast == "own" else PLAIN
+    if c is PLAIN and code == 2:
+        code = 1
+    module = build(c)
+    n = 40
+    p = own_params(module, n, red__veto_base=0.02, red__veto_slope=1.0)
+    rng = np.random.default_rng(seed)
+    t = talks(c)
+    for k in p:
+        if "weight" in k or k.endswith(("_margin", "veto_base", "veto_slope")):
+            p[k] = p[k] * rng.uniform(0.3, 1.7, n)
+    if "two_cap" in p:
+        p["two_cap"] = rng.integers(0, 4, n).astype(float)
+    lines = ({"area": rng.uniform(1_000, 9_000, n), "start_area": np.full(n, 5_000.0),
+              "gain": rng.normal(0, 3, n)} if t.space.territory else {})
+    neg = war_values(t, p, log_ratio=rng.normal(0.0, 0.4, n), drift=rng.normal(0, 5e-4, n),
+                     cost={a: rng.uniform(0, 3e-4, n) for a in t.parties},
+                     aid={a: rng.uniform(0, 1, n) for a in t.supporters},
+                     credibility={a: rng.uniform(0, 1, n) for a in t.credible}, **lines)
+    neg = type(neg)(neg.weights, neg.territory, {a: v + shift for a, v in neg.war.items()},
+                    neg.status_quo, neg.power, neg.victory, neg.credibility)
+    table = next(tb for tb in t.tables if tb.channel.code == code)
+    fast, dense = negotiate(table, neg, p), _negotiate_dense(table, neg, p)
+    _same(fast, dense)
+
+
+def test_the_roles_of_a_cast_s_own_issues_set_relief_and_guarantee() -> None:
+    n = 16
+    module = build(OWN)
+    p = own_params(module, n, negotiation_channel=1, blue__deal_margin=0.0,
+                   red__deal_margin=0.0, patron__deal_margin=0.0,
+                   blue__cost_casualties=0.5 / 365.25, red__cost_casualties=0.5 / 365.25,
+                   patron__war_cost=0.5 / 365.25, settlement_breakdown_rate=0.0)
+    p["red.weight_relief"] = np.linspace(0.05, 0.9, n)  # the more red cares, the likelier
+    out = drive(p, n, 8, module=module, inputs=war_state(n, area=5_000.0, cast=OWN))
+    assert out["settled"][-1].all()
+    g = out["deal_security"][-1]
+    relief = out["deal_relief"][-1]
+    assert len(set(g)) > 1  # the terms differ across samples: the test has teeth
+    assert len(set(relief)) > 1
+    np.testing.assert_array_equal(out["settlement_guarantee"][-1], g / 3)
+    np.testing.assert_array_equal(out["sanctions_relief"][-1], 1 - relief)
+    for d in OWN_ISSUES:
+        terms = out[f"deal_{d.name}"][-1]
+        assert np.all((terms >= 0) & (terms < len(d.levels))), d.name
+    # the narrow channel keeps what it cannot move at its status quo, within its cap
+    q = {**p, "negotiation_channel": np.full(n, 2.0), "two_cap": np.full(n, 1.0)}
+    two = drive(q, n, 8, module=module, inputs=war_state(n, area=5_000.0, cast=OWN))
+    assert two["settled"][-1].all()
+    assert np.all(two["deal_prisoners"][-1] == 2)
+    assert np.all(two["deal_relief"][-1] == 1)
+    assert np.all(two["deal_security"][-1] <= 1)
+    assert np.all(two["sanctions_relief"][-1] == 0.0)
+
+
+@pytest.mark.parametrize(("cast", "error"), [
+    (Cast(sides=("a", "b"), channels=(Channel("c", 1, ("a", "b"), ("troops", "x")),),
+          issues=PLAIN.issues), r"issue\(s\) x; the talks' issues are prisoners, troops"),
+    (Cast(sides=("a", "b"), channels=(Channel("c", 1, ("a", "b"), guarantee_cap="cap"),),
+          issues=PLAIN.issues), "no issue has the role 'guarantees'"),
+])
+def test_a_channel_a_cast_s_issues_cannot_hold_is_refused(cast: Cast, error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        build(cast)

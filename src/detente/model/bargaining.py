@@ -11,11 +11,15 @@ its channels seat (:attr:`~detente.model.base.Cast.parties`, each channel a
 :class:`~detente.model.base.Channel`), each with parameters ``<party>.<name>``. Every party
 fights or negotiates for a side: a side for itself, a supporter for the side it supports.
 The deal space is stated from the **first side**'s view (``cast.sides[0]``; the **second
-side** is its enemy): utilities are additive over six issue dimensions (:data:`DIMENSIONS`),
-each level placed on ``[0, 1]`` with 1 the level the first side wants most; a party for the
-first side values a deal at ``U = sum_k w_k x_k``, one for the second side at ``1 - U``.
-Weights ``<party>.weight_<dimension>`` are normalised per sample to sum to 1 (the module's
-check asks the file's to).
+side** is its enemy): a deal is one level of each of the cast's **issues**
+(:class:`~detente.model.base.Issue`, ``cast.issues``; without them the six of
+:data:`DIMENSIONS`), each level placed on ``[0, 1]`` with 1 the level the first side wants
+most; a party for the first side values a deal at ``U = sum_k w_k x_k``, one for the second
+side at ``1 - U``. Weights ``<party>.weight_<issue>`` are normalised per sample to sum to 1
+(the module's check asks the file's to). An issue's **role** says what its agreed level
+sets besides: ``territory`` the line of control (its positions come from km2 lines, per
+sample), ``sanctions`` the ``sanctions_relief``, ``guarantees`` the
+``settlement_guarantee`` and the reduction of the breakdown hazard (:class:`DealSpace`).
 
 Value of fighting on (for party ``i``, horizon ``H_i``, discount ``r_i``)::
 
@@ -28,7 +32,8 @@ Value of fighting on (for party ``i``, horizon ``H_i``, discount ``r_i``)::
                                                           A_i = (1 - D_i) / r_i
 
 with ``b_i = +-<party>.momentum_bias`` (towards the party's side; 0 unbiased), ``L`` and
-``drift`` from the first side's combat-power ratio, ``g`` from the territory trend; the cost
+``drift`` from the first side's combat-power ratio, ``g`` from the territory trend (without
+a territory issue the stalemate is the status quo and no territory is read); the cost
 rate of a side ``x`` from its casualties, lost viability and elite pressure, of a supporter
 ``s`` from its aid (``<s>.war_cost x <s>.aid_index``).
 
@@ -49,13 +54,14 @@ intensity falls to ``ceasefire_war_intensity``; the deal breaks down with hazard
 ``settlement_breakdown``), after which fighting resumes and talks may reopen after
 ``renegotiation_delay``.
 
-Reads (all this step's values): from the military the second side's ``territory``, the first
-side's ``combat_power_ratio`` and each seated side's ``casualties_cum``, whose neutral value
-is NaN, "not observed" (without the military the parties assume
-``bargain_territory_fallback_km2`` and ``bargain_force_ratio_fallback``, and the casualty
-rates stay at their reference); from society each seated side's ``viability`` (1: no
-strain); from politics its ``elite_pressure`` (0), each seated supporter's ``aid_index``
-(1), the ``deal_credibility`` (1) of the supporters channels name, and ``escalated`` (0).
+Reads (all this step's values): from the military the second side's ``territory`` (with a
+territory issue), the first side's ``combat_power_ratio`` and each seated side's
+``casualties_cum``, whose neutral value is NaN, "not observed" (without the military the
+parties assume ``bargain_territory_fallback_km2`` and ``bargain_force_ratio_fallback``, and
+the casualty rates stay at their reference); from society each seated side's
+``viability`` (1: no strain); from politics its ``elite_pressure`` (0), each seated
+supporter's ``aid_index`` (1), the ``deal_credibility`` (1) of the supporters channels name,
+and ``escalated`` (0).
 """
 
 from __future__ import annotations
@@ -86,8 +92,10 @@ from detente.model._deals import (
     victory_probabilities,
 )
 from detente.model.base import (
+    ROLES,
     Cast,
     Channel,
+    Issue,
     Module,
     ParamSpec,
     Read,
@@ -101,103 +109,196 @@ __all__ = [
     "DEALS",
     "DIMENSIONS",
     "DIM_NAMES",
+    "MAX_DEALS",
     "PARAMS",
     "SHOCKS",
     "VARIABLES",
-    "Dimension",
+    "DealSpace",
     "Negotiation",
     "Outcome",
     "Table",
     "Talks",
     "build",
+    "deal_count_text",
+    "deal_space",
+    "issues_of",
     "negotiate",
     "talks",
     "war_values",
 ]
 
-#: Tolerance on the sum of a party's dimension weights in a scenario file.
+#: Tolerance on the sum of a party's issue weights in a scenario file.
 WEIGHT_SUM_TOL = 1e-6
 #: Smallest span (km2) between the extreme lines of control (avoids 0/0 when both coincide).
 _MIN_SPAN_KM2 = 1.0
 
 
 # --------------------------------------------------------------------------- the deal space
-@dataclass(frozen=True)
-class Dimension:
-    """An issue dimension of a deal.
+#: The issues of a deal when a scenario declares none, stated from the first side's view
+#: (its land, its alignment, its guarantees and its forces; sanctions on the second side).
+DIMENSIONS: tuple[Issue, ...] = (
+    Issue("territory",
+          ("claimed_line", "current_line", "partial_return", "pre_war_line"), "current_line",
+          "Line of control: the line the second side claims, the current line, a partial "
+          "return of the land taken since the war began, or the pre-war line.",
+          role="territory"),
+    Issue("alignment", ("neutrality", "deferred", "membership_path"), "deferred",
+          "The first side's alignment: permanent neutrality, an alliance's open door with no "
+          "invitation, or a path to membership."),
+    Issue("guarantees", ("none", "assurances", "collective_guarantee"), "none",
+          "Security guarantees for the first side: none, political assurances with arms "
+          "supply, or a binding collective guarantee by its supporters.", role="guarantees"),
+    Issue("sanctions", ("full_relief", "partial_relief", "no_relief"), "no_relief",
+          "Sanctions relief for the second side.", role="sanctions"),
+    Issue("security_order", ("rollback", "arms_control", "status_quo"), "status_quo",
+          "The regional security order: the first side's allies pull their military posture "
+          "back, accept arms-control and deployment limits, or keep today's."),
+    Issue("armed_forces", ("strict_caps", "long_range_limits", "no_limits"), "no_limits",
+          "Limits on the first side's armed forces: strict caps on size and arms, limits on "
+          "long-range weapons only, or none."),
+)
+DIM_NAMES: tuple[str, ...] = tuple(d.name for d in DIMENSIONS)
+#: Most deals a deal space may hold (the product of its issues' numbers of levels). A
+#: monthly round holds a few arrays of (samples x deals / territory levels) per party: where
+#: every deal is a candidate, a round of four parties over 1,024 samples takes about 0.5 s
+#: and 160 MB at the default 972 deals, 1-2 s and up to 0.5 GB at this size.
+MAX_DEALS = 2_500
+#: Parameters only the line of control reads (a cast without a territory issue has none).
+TERRITORY_PARAMS = ("bargain_territory_fallback_km2", "bargain_initial_gain",
+                    "bargain_gain_per_log_ratio", "deal_prewar_held_km2",
+                    "deal_claim_unheld_km2", "deal_partial_return_share")
+#: Parameters only the security guarantee reads (a cast without a guarantees issue has none).
+GUARANTEE_PARAMS = ("guarantee_breakdown_reduction",)
+#: Variables of the line of control's trend (a cast without a territory issue has none).
+TERRITORY_VARIABLES = ("bargain_ref_area", "bargain_start_area", "bargain_gain_trend")
+
+
+@dataclass(frozen=True, eq=False)
+class DealSpace:
+    """The issues of a cast's talks, and every deal over them.
+
+    A deal is one level per issue; the space is enumerated once (:attr:`deals`). Its
+    columns put the territory issue first (the fast round splits utilities into a territory
+    part and a rest part) and the other issues in the scenario's order; where two deals
+    are equally good, the first in this order is chosen.
 
     Attributes
     ----------
-    name : str
-        Identifier, used in parameter names (``<party>.weight_<name>``) and outputs
-        (``deal_<name>``).
-    levels : tuple of str
-        Level names, from the second side's most preferred (position 0) to the first
-        side's (position 1).
-    status_quo : int
-        The level that holds while nothing is agreed on this dimension.
-    description : str
-        What the dimension covers.
+    declared : tuple of Issue
+        The issues in the scenario's order (parameters and outputs are listed in it).
+    issues : tuple of Issue
+        The issues in column order: the territory issue first, if any.
+    deals : ndarray of int64, shape (deals, issues)
+        Every deal, one level index per column; the last column varies fastest.
+    positions : tuple of ndarray
+        Position on [0, 1] of each level of each column's issue, evenly spaced (the
+        territory issue's positions are computed per sample instead).
+    territory : bool
+        Whether column 0 is the issue that sets the line of control.
+    sanctions, guarantees : int or None
+        The column of the issue that sets the sanctions relief / the security guarantee.
     """
 
-    name: str
-    levels: tuple[str, ...]
-    status_quo: int
-    description: str
+    declared: tuple[Issue, ...]
+    issues: tuple[Issue, ...]
+    deals: IntArray
+    positions: tuple[FloatArray, ...]
+    territory: bool
+    sanctions: int | None
+    guarantees: int | None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The issues' names, in column order."""
+        return tuple(d.name for d in self.issues)
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        """Number of levels of each column's issue."""
+        return tuple(len(d.levels) for d in self.issues)
+
+    @property
+    def status_quo(self) -> tuple[int, ...]:
+        """The status-quo level of each column's issue."""
+        return tuple(d.status_quo_level for d in self.issues)
+
+    @property
+    def rest(self) -> int:
+        """The first column that is not the territory issue (1 with one, else 0)."""
+        return 1 if self.territory else 0
+
+    @property
+    def top_guarantee(self) -> float:
+        """The strongest guarantee level (0 without a guarantees issue)."""
+        return 0.0 if self.guarantees is None else float(self.levels[self.guarantees] - 1)
 
 
-#: The issue dimensions of a deal, stated from the first side's view (its land, its
-#: alignment, its guarantees and its forces; sanctions on the second side).
-DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension("territory",
-              ("claimed_line", "current_line", "partial_return", "pre_war_line"), 1,
-              "Line of control: the line the second side claims, the current line, a partial "
-              "return of the land taken since the war began, or the pre-war line."),
-    Dimension("alignment", ("neutrality", "deferred", "membership_path"), 1,
-              "The first side's alignment: permanent neutrality, an alliance's open door "
-              "with no invitation, or a path to membership."),
-    Dimension("guarantees", ("none", "assurances", "collective_guarantee"), 0,
-              "Security guarantees for the first side: none, political assurances with arms "
-              "supply, or a binding collective guarantee by its supporters."),
-    Dimension("sanctions", ("full_relief", "partial_relief", "no_relief"), 2,
-              "Sanctions relief for the second side."),
-    Dimension("security_order", ("rollback", "arms_control", "status_quo"), 2,
-              "The regional security order: the first side's allies pull their military "
-              "posture back, accept arms-control and deployment limits, or keep today's."),
-    Dimension("armed_forces", ("strict_caps", "long_range_limits", "no_limits"), 2,
-              "Limits on the first side's armed forces: strict caps on size and arms, limits "
-              "on long-range weapons only, or none."),
-)
-DIM_NAMES: tuple[str, ...] = tuple(d.name for d in DIMENSIONS)
-LEVELS: tuple[int, ...] = tuple(len(d.levels) for d in DIMENSIONS)
-STATUS_QUO: tuple[int, ...] = tuple(d.status_quo for d in DIMENSIONS)
-#: Every deal, shape (deals, dims): 4 x 3**5 = 972 deals.
-DEALS: IntArray = enumerate_deals(LEVELS)
-_POS: tuple[FloatArray, ...] = tuple(level_positions(n) for n in LEVELS)
-_TERRITORY = DIM_NAMES.index("territory")
-_SANCTIONS = DIM_NAMES.index("sanctions")
-_GUARANTEES = DIM_NAMES.index("guarantees")
-#: The strongest guarantee level (what a channel without a cap can deliver).
-_TOP_GUARANTEE = float(LEVELS[_GUARANTEES] - 1)
+@functools.cache
+def deal_space(issues: tuple[Issue, ...]) -> DealSpace:
+    """Return the deal space over ``issues`` (in the scenario's order).
+
+    Raises
+    ------
+    ValueError
+        If there is no issue, two issues have one name, two have one role, or the space
+        holds more than :data:`MAX_DEALS` deals.
+    """
+    if not issues:
+        raise ValueError("the talks need at least one issue")
+    names = [d.name for d in issues]
+    twice = sorted({x for x in names if names.count(x) > 1})
+    if twice:
+        raise ValueError(f"the issue(s) {', '.join(twice)} are declared more than once")
+    for role in ROLES:
+        holders = [d.name for d in issues if d.role == role]
+        if len(holders) > 1:
+            raise ValueError(f"the issues {', '.join(holders)} all have the role '{role}'; "
+                             "expected at most one issue per role")
+    size = math.prod(len(d.levels) for d in issues)
+    if size > MAX_DEALS:
+        raise ValueError(f"the deal space has {size:,} deals ({deal_count_text(issues)}); "
+                         f"expected at most {MAX_DEALS:,}: merge levels or issues")
+    order = sorted(issues, key=lambda d: d.role != "territory")  # stable: territory first
+    levels = [len(d.levels) for d in order]
+    roles = [d.role for d in order]
+    return DealSpace(
+        declared=issues, issues=tuple(order), deals=enumerate_deals(levels),
+        positions=tuple(level_positions(n) for n in levels),
+        territory=roles[0] == "territory",
+        sanctions=roles.index("sanctions") if "sanctions" in roles else None,
+        guarantees=roles.index("guarantees") if "guarantees" in roles else None)
+
+
+def deal_count_text(issues: Iterable[Issue]) -> str:
+    """Say how the number of deals comes about: ``"4 x 3 x 3 levels"``."""
+    return " x ".join(str(len(d.levels)) for d in issues) + " levels"
+
+
+def issues_of(cast: Cast) -> tuple[Issue, ...]:
+    """Return the issues of ``cast``'s talks: its own, or :data:`DIMENSIONS` when it has none."""
+    return cast.issues or DIMENSIONS
+
+
+_DEFAULT = deal_space(DIMENSIONS)
+#: Every deal over the default issues, shape (deals, issues): 4 x 3**5 = 972 deals.
+DEALS: IntArray = _DEFAULT.deals
 
 
 # --------------------------------------------------------------------------- parameters
-def _weight_specs() -> list[ParamSpec]:
+def _weight_specs(issues: Iterable[Issue]) -> list[ParamSpec]:
     return [ParamSpec(f"weight_{d.name}", "fraction",
-                      f"Weight {{owner}} puts on the {d.name.replace('_', ' ')} dimension.",
+                      f"Weight {{owner}} puts on the {d.name.replace('_', ' ')} issue.",
                       0.0, 1.0, per="party")
-            for d in DIMENSIONS]
+            for d in issues]
 
 
-#: Parameter templates. ``per="party"``: one per party (every side and supporter a channel
-#: seats); ``per="side"`` / ``per="supporter"``: one per seated side / seated supporter.
-#: ``{first}`` and ``{second}`` in a description name the sides. :func:`build` adds the
-#: parameters the cast's channels name (guarantee caps, veto onus).
-PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("negotiation_channel", "index",
-              "Open channel: 0 none, else the code of a channel of the scenario.",
-              0.0, None, default=0.0),
-    *_weight_specs(),
+#: The parameter opening a channel (first among the templates).
+_CHANNEL_PARAM = ParamSpec(
+    "negotiation_channel", "index",
+    "Open channel: 0 none, else the code of a channel of the scenario.", 0.0, None,
+    default=0.0)
+#: The templates after the issues' weights.
+_AFTER_WEIGHTS: tuple[ParamSpec, ...] = (
     ParamSpec("horizon", "day", "Planning horizon of {owner}'s value of war.", 0.0, None,
               per="party"),
     ParamSpec("discount_rate", "1/day", "{owner}'s discount rate.", 0.0, None, per="party"),
@@ -278,16 +379,35 @@ PARAMS: tuple[ParamSpec, ...] = (
 )
 
 
-def _channel_specs(channels: Iterable[Channel]) -> list[ParamSpec]:
+def _param_templates(space: DealSpace) -> tuple[ParamSpec, ...]:
+    """Return the parameter templates of talks over ``space`` (a role's own if it is held)."""
+    dropped = ((() if space.territory else TERRITORY_PARAMS)
+               + (() if space.guarantees is not None else GUARANTEE_PARAMS))
+    return (_CHANNEL_PARAM, *_weight_specs(space.declared),
+            *(spec for spec in _AFTER_WEIGHTS if spec.name not in dropped))
+
+
+#: Parameter templates over the default issues. ``per="party"``: one per party (every side
+#: and supporter a channel seats); ``per="side"`` / ``per="supporter"``: one per seated side
+#: / seated supporter. ``{first}`` and ``{second}`` in a description name the sides.
+#: :func:`build` puts the cast's issues' weights in place of the default ones, leaves out
+#: the parameters of a role no issue has, and adds those the channels name (guarantee caps,
+#: veto onus).
+PARAMS: tuple[ParamSpec, ...] = _param_templates(_DEFAULT)
+
+
+def _channel_specs(channels: Iterable[Channel], space: DealSpace) -> list[ParamSpec]:
     """Return the parameters the channels name: a guarantee cap and a veto onus, if any."""
     specs: dict[str, ParamSpec] = {}
+    top = space.top_guarantee
     for ch in channels:
-        if ch.guarantee_cap:
+        if ch.guarantee_cap and space.guarantees is not None:
+            levels = space.issues[space.guarantees].levels
+            listing = ", ".join(f"{i} {name}" for i, name in enumerate(levels))
             specs.setdefault(ch.guarantee_cap, ParamSpec(
                 ch.guarantee_cap, "index",
-                f"Highest guarantee level (0 none, 1 assurances, 2 collective) a deal on the "
-                f"{ch.name} channel can contain (2: no cap).", 0.0, _TOP_GUARANTEE,
-                default=_TOP_GUARANTEE))
+                f"Highest guarantee level ({listing}) a deal on the {ch.name} channel can "
+                f"contain ({top:g}: no cap).", 0.0, top, default=top))
         if ch.veto_onus:
             specs.setdefault(ch.veto_onus, ParamSpec(
                 ch.veto_onus, "fraction",
@@ -297,15 +417,20 @@ def _channel_specs(channels: Iterable[Channel]) -> list[ParamSpec]:
 
 
 # --------------------------------------------------------------------------- variables
-#: Variable templates (owners as for :data:`PARAMS`).
-VARIABLES: tuple[VariableSpec, ...] = (
+def _deal_specs(issues: Iterable[Issue]) -> list[VariableSpec]:
+    return [VariableSpec(f"deal_{d.name}", "level",
+                         f"Level of the {d.name.replace('_', ' ')} term of the latest deal "
+                         f"(-1 before any; levels: {', '.join(d.levels)}).")
+            for d in issues]
+
+
+_BEFORE_TERMS: tuple[VariableSpec, ...] = (
     VariableSpec("settled", "switch", "1 while a negotiated settlement is in force."),
     VariableSpec("months_to_settlement", "month",
                  "Months from the start to the first settlement (NaN before one)."),
-    *(VariableSpec(f"deal_{d.name}", "level",
-                   f"Level of the {d.name.replace('_', ' ')} term of the latest deal "
-                   f"(-1 before any; levels: {', '.join(d.levels)}).")
-      for d in DIMENSIONS),
+)
+#: The variable templates after the terms of the deal.
+_AFTER_TERMS: tuple[VariableSpec, ...] = (
     VariableSpec("war_intensity", "fraction",
                  "Intensity of the fighting (1 = full war; the ceasefire level after a deal)."),
     VariableSpec("sanctions_relief", "fraction",
@@ -344,39 +469,52 @@ VARIABLES: tuple[VariableSpec, ...] = (
                  "Time of the last breakdown (-inf if none).", record=False),
 )
 
+
+def _variable_templates(space: DealSpace) -> tuple[VariableSpec, ...]:
+    """Return the variable templates of talks over ``space`` (a line's trend with a line)."""
+    dropped = () if space.territory else TERRITORY_VARIABLES
+    return (*_BEFORE_TERMS, *_deal_specs(space.declared),
+            *(spec for spec in _AFTER_TERMS if spec.name not in dropped))
+
+
+#: Variable templates over the default issues (owners as for :data:`PARAMS`).
+VARIABLES: tuple[VariableSpec, ...] = _variable_templates(_DEFAULT)
+
 SHOCKS = ("settlement_veto", "settlement_breakdown")
 
 
 # --------------------------------------------------------------------------- the cast's talks
 @dataclass(frozen=True)
 class _Factored:
-    """A channel's deals as a product: territory levels x the other dimensions' levels.
+    """A channel's deals as a product: territory levels x the other issues' levels.
 
-    ``DEALS`` enumerates territory slowest, so the channel's deals, in order, reshape to
-    ``(len(terr), len(rest))``; utilities then split into a territory part ``(m, L)`` and a
-    rest part ``(m, R)`` that are only combined, chunk by chunk, at the end.
+    The deal space enumerates the territory issue slowest, so the channel's deals, in order,
+    reshape to ``(len(terr), len(rest))``; utilities then split into a territory part
+    ``(m, L)`` and a rest part ``(m, R)`` that are only combined, chunk by chunk, at the end.
+    Without a territory issue ``terr`` is one dummy level and the rest is every issue.
     """
 
     terr: IntArray  # territory levels, (L,)
-    rest: IntArray  # levels of the other dimensions, (R, K - 1)
-    cols: IntArray  # row of DEALS of each (territory, rest) pair, flattened (L * R,)
-    rest_sets: tuple[IntArray, ...]  # the levels each other dimension takes (a product)
+    rest: IntArray  # levels of the other issues, (R, K - rest offset)
+    cols: IntArray  # row of the deal space of each (territory, rest) pair, flattened (L * R,)
+    rest_sets: tuple[IntArray, ...]  # the levels each other issue takes (a product)
 
 
-def _factor(cols: IntArray) -> _Factored:
-    sub = DEALS[cols]
-    terr = np.unique(sub[:, _TERRITORY])
+def _factor(space: DealSpace, cols: IntArray) -> _Factored:
+    sub = space.deals[cols]
+    terr = np.unique(sub[:, 0]) if space.territory else np.zeros(1, dtype=np.int64)
+    off = space.rest
     n_rest = sub.shape[0] // terr.size
     grid = sub.reshape(terr.size, n_rest, sub.shape[1])
-    if not (np.all(grid[:, :, _TERRITORY] == terr[:, None])
-            and np.all(grid[:, :, 1:] == grid[:1, :, 1:])):  # pragma: no cover - structural
+    if not ((not space.territory or np.all(grid[:, :, 0] == terr[:, None]))
+            and np.all(grid[:, :, off:] == grid[:1, :, off:])):  # pragma: no cover
         raise AssertionError("channel deals are not a product over territory")
-    rest = np.ascontiguousarray(grid[0, :, 1:])
+    rest = np.ascontiguousarray(grid[0, :, off:])
     sets = tuple(np.unique(rest[:, j]) for j in range(rest.shape[1]))
     product = np.stack([s[i] for s, i in zip(
         sets, np.indices([s.size for s in sets]).reshape(len(sets), -1), strict=True)], axis=1)
     if not np.array_equal(product, rest):  # pragma: no cover - structural
-        raise AssertionError("channel deals are not a product over the other dimensions")
+        raise AssertionError("channel deals are not a product over the other issues")
     return _Factored(terr, rest, cols, sets)
 
 
@@ -395,16 +533,19 @@ class Table:
     discounted : tuple of bool
         For each player, whether it discounts a deal by the ``deal_credibility`` of the
         channel's ``credibility_of`` supporter (the players of the other side).
+    space : DealSpace
+        The deal space of the cast's talks.
     cols : ndarray of int64
-        Rows of :data:`DEALS` the channel can reach (the others keep their status quo).
+        Rows of ``space.deals`` the channel can reach (the others keep their status quo).
     factored : _Factored
-        The same deals as a product over territory and the other dimensions.
+        The same deals as a product over territory and the other issues.
     """
 
     channel: Channel
     players: tuple[str, ...]
     reversed: tuple[bool, ...]
     discounted: tuple[bool, ...]
+    space: DealSpace
     cols: IntArray
     factored: _Factored
 
@@ -427,6 +568,8 @@ class Talks:
         The side each party fights or negotiates for.
     tables : tuple of Table
         One per channel, in the scenario's order.
+    space : DealSpace
+        The issues and every deal over them.
     names : tuple of (str, str)
         Display names of every side and supporter, by id.
     """
@@ -439,6 +582,7 @@ class Talks:
     credible: tuple[str, ...]
     fights_for: tuple[tuple[str, str], ...]
     tables: tuple[Table, ...]
+    space: DealSpace = _DEFAULT
     names: tuple[tuple[str, str], ...] = ()
 
     def for_second(self, party: str) -> bool:
@@ -448,17 +592,20 @@ class Talks:
 
 @functools.cache
 def talks(cast: Cast) -> Talks:
-    """Return the bargaining of ``cast``: its sides' roles, parties and tables.
+    """Return the bargaining of ``cast``: its sides' roles, parties, issues and tables.
 
     Raises
     ------
     ValueError
-        If the cast has more than two sides, or a channel has code 0 or a code another
-        channel has, names a dimension the deal space does not have, or names as
-        ``credibility_of`` someone who is not a supporter.
+        If the cast has more than two sides; its issues do not make a deal space
+        (:func:`deal_space`); or a channel has code 0 or a code another channel has, moves
+        an issue the cast does not have, names as ``credibility_of`` someone who is not a
+        supporter, or caps the guarantee where no issue has the role ``guarantees``.
     """
     first = cast.sides[0]
     second = cast.other(first)
+    space = deal_space(issues_of(cast))
+    declared = tuple(d.name for d in space.declared)
     parties = cast.parties
     fights_for = tuple((a, a if a in cast.sides else cast.side_of(a)) for a in parties)
     side = dict(fights_for)
@@ -469,31 +616,34 @@ def talks(cast: Cast) -> Talks:
             raise ValueError(f"channel '{ch.name}' has the code {ch.code}: expected a whole "
                              "number of 1 or more that no other channel has (0 is no talks)")
         codes.append(ch.code)
-        dims = DIM_NAMES if ch.dimensions is None else ch.dimensions
-        unknown = [d for d in dims if d not in DIM_NAMES]
+        dims = declared if ch.dimensions is None else ch.dimensions
+        unknown = [d for d in dims if d not in declared]
         if unknown:
-            raise ValueError(f"channel '{ch.name}' moves the dimension(s) "
-                             f"{', '.join(unknown)}; the deal space has {', '.join(DIM_NAMES)}")
+            raise ValueError(f"channel '{ch.name}' moves the issue(s) {', '.join(unknown)}; "
+                             f"the talks' issues are {', '.join(declared)}")
         if ch.credibility_of is not None and ch.credibility_of not in cast.supporters:
             raise ValueError(f"channel '{ch.name}' discounts deals by the credibility of "
                              f"'{ch.credibility_of}', which is not a supporter (supporters: "
                              f"{', '.join(cast.supporters) or 'none'})")
+        if ch.guarantee_cap is not None and space.guarantees is None:
+            raise ValueError(f"channel '{ch.name}' caps the guarantee with "
+                             f"'{ch.guarantee_cap}', but no issue has the role 'guarantees'")
         players = tuple(a for a in parties if a in ch.parties)
         speaks_for = None if ch.credibility_of is None else cast.side_of(ch.credibility_of)
-        cols = channel_deals(DEALS, [d in dims for d in DIM_NAMES], STATUS_QUO)
+        cols = channel_deals(space.deals, [d in dims for d in space.names], space.status_quo)
         tables.append(Table(
             channel=ch, players=players,
             reversed=tuple(side[a] == second for a in players),
             discounted=tuple(speaks_for is not None and side[a] != speaks_for
                              for a in players),
-            cols=cols, factored=_factor(cols)))
+            space=space, cols=cols, factored=_factor(space, cols)))
     names = tuple((a, cast.name_of(a)) for a in (*cast.sides, *cast.supporters))
     return Talks(first=first, second=second, parties=parties,
                  sides=tuple(x for x in cast.sides if x in parties),
                  supporters=tuple(s for s in cast.supporters if s in parties),
                  credible=tuple(s for s in cast.supporters
                                 if any(ch.credibility_of == s for ch in cast.channels)),
-                 fights_for=fights_for, tables=tuple(tables), names=names)
+                 fights_for=fights_for, tables=tuple(tables), space=space, names=names)
 
 
 # --------------------------------------------------------------------------- checks
@@ -514,7 +664,7 @@ class _Nominal(Protocol):
 def _check(t: Talks, parameters: Mapping[str, _Nominal]) -> list[tuple[str, str]]:
     """Check the bargaining parameters of a scenario file (the module's ``check``).
 
-    Each party's weights over the deal dimensions must all be present and must sum to 1
+    Each party's weights over the issues must all be present and must sum to 1
     (within :data:`WEIGHT_SUM_TOL`), using each parameter's nominal value: its value, or the
     mode (PERT, triangular), midpoint (uniform), mean (truncated normal) or median
     (log-normal) of its distribution. Sampled weights are renormalised per sample, so
@@ -525,15 +675,16 @@ def _check(t: Talks, parameters: Mapping[str, _Nominal]) -> list[tuple[str, str]
     ``("parameters.red.weight_territory", "the weights of 'red' must sum to 1, ...")``.
     """
     problems: list[tuple[str, str]] = []
+    issues = [d.name for d in t.space.declared]
     for a in t.parties:
-        names = [owned(a, f"weight_{d}") for d in DIM_NAMES]
+        names = [owned(a, f"weight_{d}") for d in issues]
         missing = [n for n in names if n not in parameters]
         if len(missing) == len(names):
             continue  # reported as missing parameters by the loader
         if missing:
             problems.append((f"parameters.{missing[0]}",
                              f"missing weight(s) {', '.join(missing)}: every party needs a "
-                             f"weight on each of {', '.join(DIM_NAMES)}"))
+                             f"weight on each of {', '.join(issues)}"))
             continue
         values = [parameters[n].nominal() for n in names]
         total = math.fsum(values)
@@ -553,8 +704,9 @@ def _check(t: Talks, parameters: Mapping[str, _Nominal]) -> list[tuple[str, str]
     return problems
 
 
-def _weights(p: Params, party: str) -> FloatArray:
-    w = np.stack([p[owned(party, f"weight_{d}")] for d in DIM_NAMES], axis=1)
+def _weights(space: DealSpace, p: Params, party: str) -> FloatArray:
+    """Return the party's weights on the issues, per sample and column, summing to 1."""
+    w = np.stack([p[owned(party, f"weight_{d}")] for d in space.names], axis=1)
     w = np.maximum(w, 0.0)
     total = w.sum(axis=1, keepdims=True)
     if np.any(total <= 0.0):
@@ -568,8 +720,9 @@ _NOT_OBSERVED = float("nan")
 
 
 def _reads(t: Talks) -> tuple[Read, ...]:
+    line = (Read(owned(t.second, "territory"), _NOT_OBSERVED, "step"),)
     return (
-        Read(owned(t.second, "territory"), _NOT_OBSERVED, "step"),
+        *(line if t.space.territory else ()),
         Read(owned(t.first, "combat_power_ratio"), _NOT_OBSERVED, "step"),
         *(Read(owned(x, "casualties_cum"), _NOT_OBSERVED, "step") for x in t.sides),
         *(Read(owned(x, "viability"), 1.0, "step") for x in t.sides),
@@ -607,9 +760,10 @@ class Negotiation:
     Attributes
     ----------
     weights : dict of str to ndarray (m, K)
-        Normalised weights per party.
+        Normalised weights per party, one column per issue of the deal space.
     territory : ndarray (m, 4)
-        Position on [0, 1] of each line of control.
+        Position on [0, 1] of each line of control; shape (m, 0) without a territory
+        issue.
     war : dict of str to ndarray
         Each party's value of fighting on.
     status_quo : dict of str to ndarray
@@ -640,15 +794,25 @@ class Negotiation:
                            pick(self.credibility))
 
 
-def _positions(territory: FloatArray) -> list[FloatArray]:
-    return [territory, *_POS[1:]]
+def _positions(space: DealSpace, territory: FloatArray) -> list[FloatArray]:
+    """Each column's positions, the territory issue's ``territory`` (per sample)."""
+    pos = list(space.positions)
+    if space.territory:
+        pos[0] = territory
+    return pos
 
 
-def _point_utility(w: FloatArray, levels: Sequence[int], terr: FloatArray) -> FloatArray:
-    """Return the utility (first side's orientation) of one point per sample, territory given."""
+def _point_utility(space: DealSpace, w: FloatArray, levels: Sequence[int],
+                   terr: FloatArray | None) -> FloatArray:
+    """Return the utility (first side's orientation) of one point per sample.
+
+    ``terr`` is the position of the line of control per sample (None without one).
+    """
     deal = np.asarray([levels], dtype=np.int64)
-    deal[0, _TERRITORY] = 0  # the territory position is given directly, as one "level"
-    return additive_utility(w, deal, _positions(terr[:, None]))[:, 0]
+    if terr is None:
+        return additive_utility(w, deal, list(space.positions))[:, 0]
+    deal[0, 0] = 0  # the territory position is given directly, as one "level"
+    return additive_utility(w, deal, _positions(space, terr[:, None]))[:, 0]
 
 
 def _orient(for_second: bool, u: FloatArray) -> FloatArray:
@@ -656,9 +820,10 @@ def _orient(for_second: bool, u: FloatArray) -> FloatArray:
 
 
 def war_values(
-    t: Talks, p: Params, *, area: FloatArray, start_area: FloatArray, log_ratio: FloatArray,
-    drift: FloatArray, gain: FloatArray, cost: Mapping[str, FloatArray],
-    aid: Mapping[str, FloatArray], credibility: Mapping[str, FloatArray],
+    t: Talks, p: Params, *, log_ratio: FloatArray, drift: FloatArray,
+    cost: Mapping[str, FloatArray], aid: Mapping[str, FloatArray],
+    credibility: Mapping[str, FloatArray], area: FloatArray | None = None,
+    start_area: FloatArray | None = None, gain: FloatArray | None = None,
 ) -> Negotiation:
     """Every party's value of fighting on and power, and the positions of the lines of control.
 
@@ -668,35 +833,53 @@ def war_values(
         The cast's bargaining (:func:`talks`).
     p : mapping
         Parameters in canonical units, shape ``(m,)`` each.
-    area, start_area : ndarray
-        Area of the first side held by the second now and at the start, km2.
     log_ratio, drift : ndarray
         ln(second / first side's force) and its smoothed drift per day.
-    gain : ndarray
-        Smoothed territorial gain of the second side, km2 per day.
     cost : mapping of str to ndarray
         Cost rate of fighting per party, utility per day.
     aid : mapping of str to ndarray
         ``aid_index`` of each seated supporter (sets its bargaining power).
     credibility : mapping of str to ndarray
         ``deal_credibility`` of each supporter a channel names.
+    area, start_area : ndarray, optional
+        Area of the first side held by the second now and at the start, km2 (needed with a
+        territory issue, not read without one).
+    gain : ndarray, optional
+        Smoothed territorial gain of the second side, km2 per day (as ``area``).
 
     Returns
     -------
     Negotiation
+
+    Notes
+    -----
+    Without a territory issue the stalemate at the horizon is the status quo: nothing on
+    the table moves by fighting on but the chances of a collapse.
     """
-    since_war = np.maximum(area - p["deal_prewar_held_km2"], 0.0)
-    unheld = np.maximum(p["deal_claim_unheld_km2"] - (area - start_area), 0.0)
-    # km2 returned to the first side relative to the current line, per level
-    km2 = np.stack([-unheld, np.zeros_like(area),
-                    p["deal_partial_return_share"] * since_war, since_war], axis=1)
-    low = km2[:, 0]
-    span = np.maximum(km2[:, -1] - low, _MIN_SPAN_KM2)
-    territory = (km2 - low[:, None]) / span[:, None]
-    sq_terr = territory[:, STATUS_QUO[_TERRITORY]]
-    zeros = np.zeros_like(area)
-    ones = np.ones_like(area)
-    weights = {a: _weights(p, a) for a in t.parties}
+    space = t.space
+    lines = None
+    if space.territory:
+        if area is None or start_area is None or gain is None:
+            raise InputError("the line of control needs the area held, the area held at the "
+                             "start and the territorial gain")
+        since_war = np.maximum(area - p["deal_prewar_held_km2"], 0.0)
+        unheld = np.maximum(p["deal_claim_unheld_km2"] - (area - start_area), 0.0)
+        # km2 returned to the first side relative to the current line, per level
+        km2 = np.stack([-unheld, np.zeros_like(area),
+                        p["deal_partial_return_share"] * since_war, since_war], axis=1)
+        low = km2[:, 0]
+        span = np.maximum(km2[:, -1] - low, _MIN_SPAN_KM2)
+        territory = (km2 - low[:, None]) / span[:, None]
+        sq_terr = territory[:, space.status_quo[0]]
+        lines = (gain, low, span)
+    else:
+        territory = np.zeros((np.shape(log_ratio)[0], 0))
+        sq_terr = None
+    zeros = np.zeros_like(log_ratio)
+    ones = np.ones_like(log_ratio)
+    losing = [0] * len(space.levels)
+    winning = [n - 1 for n in space.levels]
+    weights = {a: _weights(space, p, a) for a in t.parties}
     war: dict[str, FloatArray] = {}
     status_quo: dict[str, FloatArray] = {}
     victory: dict[str, FloatArray] = {}
@@ -707,14 +890,20 @@ def war_values(
         bias = p[owned(a, "momentum_bias")]
         slope = drift + (bias if second else -bias)  # towards the side the party fights for
         ratio_h = log_ratio + slope * h
-        gain_h = gain * h + p["bargain_gain_per_log_ratio"] * slope * h * h / 2.0
-        stalemate = np.clip((-gain_h - low) / span, 0.0, 1.0)
         p_second, p_first = victory_probabilities(ratio_h, p["bargain_collapse_log_ratio"],
                                                   p["bargain_collapse_width"])
-        u_sq = _orient(second, _point_utility(w, STATUS_QUO, sq_terr))
-        u_stale = _orient(second, _point_utility(w, STATUS_QUO, stalemate))
-        u_second_wins = _orient(second, _point_utility(w, [0] * len(LEVELS), zeros))
-        u_first_wins = _orient(second, _point_utility(w, [n - 1 for n in LEVELS], ones))
+        u_sq = _orient(second, _point_utility(space, w, space.status_quo, sq_terr))
+        if lines is None:
+            u_stale = u_sq
+        else:
+            trend, low, span = lines
+            gain_h = trend * h + p["bargain_gain_per_log_ratio"] * slope * h * h / 2.0
+            stalemate = np.clip((-gain_h - low) / span, 0.0, 1.0)
+            u_stale = _orient(second, _point_utility(space, w, space.status_quo, stalemate))
+        u_second_wins = _orient(second, _point_utility(
+            space, w, losing, zeros if space.territory else None))
+        u_first_wins = _orient(second, _point_utility(
+            space, w, winning, ones if space.territory else None))
         expected = (p_second * u_second_wins + p_first * u_first_wins
                     + (1.0 - p_second - p_first) * u_stale)
         r = p[owned(a, "discount_rate")]
@@ -749,7 +938,7 @@ class Outcome:
     Attributes
     ----------
     deal : ndarray of int64, shape (m,)
-        Row of :data:`DEALS` agreed, or -1.
+        Row of the deal space agreed, or -1.
     risk : ndarray, shape (m,)
         Chance that some player's hardliners block that deal (NaN where none).
     zone : ndarray of bool, shape (m,)
@@ -786,22 +975,35 @@ def _round_inputs(table: Table, neg: Negotiation, p: Params) -> _Round:
     return _Round(
         vetoes=vetoes,
         q=(neg.credibility[ch.credibility_of] if ch.credibility_of else np.ones(m)),
-        cap=p[ch.guarantee_cap] if ch.guarantee_cap else np.full(m, _TOP_GUARANTEE),
+        cap=(p[ch.guarantee_cap] if ch.guarantee_cap
+             else np.full(m, table.space.top_guarantee)),
         margin={a: np.maximum(p[owned(a, "deal_margin")], _MIN_GAIN) for a in table.players},
     )
 
 
-def _lasting(p: Params, party: str, guarantee_level: IntArray) -> FloatArray:
+def _lasting(space: DealSpace, p: Params, party: str, guarantee_level: IntArray
+             ) -> FloatArray:
     """Chance a deal survives the party's horizon, per sample and deal: (m, deals).
 
     The hazard is ``settlement_breakdown_rate x (1 - guarantee_breakdown_reduction x g)``
-    with ``g`` the position of the deal's guarantee level.
+    with ``g`` the position of the deal's guarantee level; without a guarantees issue it is
+    ``settlement_breakdown_rate`` (``guarantee_level`` is then all 0).
     """
-    g = _POS[_GUARANTEES]
-    rate = p["settlement_breakdown_rate"][:, None] * (
-        1.0 - p["guarantee_breakdown_reduction"][:, None] * g[None, :])
+    if space.guarantees is None:
+        rate = p["settlement_breakdown_rate"][:, None]  # (m, 1): one "level"
+    else:
+        g = space.positions[space.guarantees]
+        rate = p["settlement_breakdown_rate"][:, None] * (
+            1.0 - p["guarantee_breakdown_reduction"][:, None] * g[None, :])
     table = np.exp(-rate * p[owned(party, "horizon")][:, None])  # (m, guarantee levels)
     return np.asarray(table[:, guarantee_level], dtype=np.float64)
+
+
+def _guarantee_levels(space: DealSpace, levels: IntArray, offset: int = 0) -> IntArray:
+    """Return the guarantee level of each deal of ``levels`` (columns from ``offset``)."""
+    if space.guarantees is None:
+        return np.zeros(levels.shape[0], dtype=np.int64)
+    return np.asarray(levels[:, space.guarantees - offset], dtype=np.int64)
 
 
 def _no_deal(m: int, players: Iterable[str]) -> Outcome:
@@ -842,14 +1044,18 @@ def negotiate(table: Table, neg: Negotiation, p: Params) -> Outcome:
     k = _round_inputs(table, neg, p)
     players = table.players
     flip = dict(zip(players, table.reversed, strict=True))
+    space = table.space
+    off = space.rest
     n_terr, n_rest = f.terr.size, f.rest.shape[0]
-    g_level = f.rest[:, _GUARANTEES - 1]
+    g_level = _guarantee_levels(space, f.rest, off)
     t_part: dict[str, FloatArray] = {}
     r_part: dict[str, FloatArray] = {}
     for a in players:
         w = neg.weights[a]
-        t_part[a] = w[:, :1] * neg.territory[:, f.terr]
-        r_part[a] = product_utility(w[:, 1:], f.rest_sets, list(_POS[1:]))
+        # without a territory issue the territory part is one level of utility 0
+        t_part[a] = (w[:, :1] * neg.territory[:, f.terr] if space.territory
+                     else np.zeros((m, 1)))
+        r_part[a] = product_utility(w[:, off:], f.rest_sets, list(space.positions[off:]))
     # d_a = U_a - V_a = dt_[a][:, t] + dr_[a][:, r]; the second side's utility is 1 - U
     dt_: dict[str, FloatArray] = {}
     dr_: dict[str, FloatArray] = {}
@@ -860,7 +1066,7 @@ def negotiate(table: Table, neg: Negotiation, p: Params) -> Outcome:
         else:
             dt_[a] = t_part[a] - neg.war[a][:, None]
             dr_[a] = r_part[a]
-    factor = {a: _lasting(p, a, g_level) for a in players}
+    factor = {a: _lasting(space, p, a, g_level) for a in players}
     for a, discounted in zip(players, table.discounted, strict=True):
         if discounted:
             factor[a] = factor[a] * k.q[:, None]
@@ -869,7 +1075,9 @@ def negotiate(table: Table, neg: Negotiation, p: Params) -> Outcome:
     hold_max = np.ones(m)
     for base, slope in k.vetoes.values():
         hold_max = hold_max * np.where(slope >= 0.0, 1.0 - np.clip(base, 0.0, 1.0), 1.0)
-    allowed = f.rest[None, :, _GUARANTEES - 1] <= k.cap[:, None] + 0.5  # (m, R)
+    allowed = g_level[None, :] <= k.cap[:, None] + 0.5  # (m, R)
+    if space.guarantees is None:
+        allowed = np.ones((m, n_rest), dtype=bool)
     slack: dict[str, FloatArray] = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         for a in players:
@@ -929,10 +1137,11 @@ def negotiate(table: Table, neg: Negotiation, p: Params) -> Outcome:
 
 def _negotiate_dense(table: Table, neg: Negotiation, p: Params) -> Outcome:
     """Direct twin of :func:`negotiate` over full ``(m, deals)`` arrays (for tests)."""
-    deals = DEALS[table.cols]
+    space = table.space
+    deals = space.deals[table.cols]
     k = _round_inputs(table, neg, p)
     players = table.players
-    pos = _positions(neg.territory)
+    pos = _positions(space, neg.territory)
     util = {a: _orient(rev, additive_utility(neg.weights[a], deals, pos))
             for a, rev in zip(players, table.reversed, strict=True)}
     own_risk = {a: veto_risk(util[a], neg.status_quo[a], base, slope)
@@ -940,14 +1149,15 @@ def _negotiate_dense(table: Table, neg: Negotiation, p: Params) -> Outcome:
     risk = (joint_veto_risk(list(own_risk.values())) if own_risk
             else np.zeros((neg.territory.shape[0], deals.shape[0])))
     hold = 1.0 - risk
-    g_level = deals[:, _GUARANTEES]
-    surplus = {a: hold * _lasting(p, a, g_level) * (util[a] - neg.war[a][:, None])
+    g_level = _guarantee_levels(space, deals)
+    surplus = {a: hold * _lasting(space, p, a, g_level) * (util[a] - neg.war[a][:, None])
                for a in players}
     for a, discounted in zip(players, table.discounted, strict=True):
         if discounted:
             surplus[a] = surplus[a] * k.q[:, None]
     ok = acceptable([surplus[a] for a in players], [k.margin[a] for a in players])
-    ok &= deals[None, :, _GUARANTEES] <= k.cap[:, None] + 0.5
+    if space.guarantees is not None:
+        ok &= g_level[None, :] <= k.cap[:, None] + 0.5
     choice = nash_choice([surplus[a] for a in players], [neg.power[a] for a in players], ok)
     has = choice >= 0
     safe = np.where(has, choice, 0)
@@ -966,13 +1176,18 @@ def _negotiate_dense(table: Table, neg: Negotiation, p: Params) -> Outcome:
 def _init(t: Talks, p: Params, n: int, state: State) -> dict[str, FloatArray]:
     """Return initial values: war at full intensity, no deal, trends from parameters."""
     for a in t.parties:
-        _weights(p, a)  # fail early on all-zero weights
+        _weights(t.space, p, a)  # fail early on all-zero weights
     zeros = np.zeros(n)
     nan = np.full(n, np.nan)
+    line = {
+        "bargain_ref_area": nan.copy(),
+        "bargain_start_area": nan.copy(),
+        "bargain_gain_trend": np.asarray(p["bargain_initial_gain"], dtype=np.float64).copy(),
+    } if t.space.territory else {}
     return {
         "settled": zeros.copy(),
         "months_to_settlement": nan.copy(),
-        **{f"deal_{d}": np.full(n, -1.0) for d in DIM_NAMES},
+        **{f"deal_{d.name}": np.full(n, -1.0) for d in t.space.declared},
         "war_intensity": np.ones(n),
         "sanctions_relief": zeros.copy(),
         "settlement_guarantee": zeros.copy(),
@@ -983,11 +1198,9 @@ def _init(t: Talks, p: Params, n: int, state: State) -> dict[str, FloatArray]:
         **{owned(a, "war_value"): nan.copy() for a in t.parties},
         **{owned(a, "victory_belief"): nan.copy() for a in t.parties},
         "bargain_ref_t": zeros.copy(),
-        "bargain_ref_area": nan.copy(),
         "bargain_ref_log_ratio": nan.copy(),
         **{owned(x, "bargain_ref_casualties"): nan.copy() for x in t.sides},
-        "bargain_start_area": nan.copy(),
-        "bargain_gain_trend": np.asarray(p["bargain_initial_gain"], dtype=np.float64).copy(),
+        **line,
         "bargain_drift_trend": np.asarray(p["bargain_initial_force_drift"],
                                           dtype=np.float64).copy(),
         **{owned(x, "bargain_casualty_rate"):
@@ -1034,22 +1247,26 @@ def _step(t: Talks, variables: tuple[str, ...], s: State, x: State, p: Params,
     out = {v: np.array(s[v], dtype=np.float64, copy=True) for v in variables}
 
     # ---- inputs: the start of the step (s) and this step's values (x)
-    held = owned(t.second, "territory")
-    assumed_area = p["bargain_territory_fallback_km2"]
-    area0 = _observed(s[held], assumed_area)
-    area = _observed(x[held], assumed_area)
+    line = t.space.territory  # the line of control is on the table: its area is read
+    area = np.zeros(n)
+    if line:
+        held = owned(t.second, "territory")
+        assumed_area = p["bargain_territory_fallback_km2"]
+        area0 = _observed(s[held], assumed_area)
+        area = _observed(x[held], assumed_area)
+        out["bargain_start_area"] = _fill(out["bargain_start_area"], area0)
+        out["bargain_ref_area"] = _fill(out["bargain_ref_area"], area0)
     ratio = owned(t.first, "combat_power_ratio")
     log0 = _log_force_ratio(s[ratio], p)
     log1 = _log_force_ratio(x[ratio], p)
     escalated_b = x["escalated"] > 0.5
-    out["bargain_start_area"] = _fill(out["bargain_start_area"], area0)
-    out["bargain_ref_area"] = _fill(out["bargain_ref_area"], area0)
     out["bargain_ref_log_ratio"] = _fill(out["bargain_ref_log_ratio"], log0)
 
     # ---- breakdown of a deal in force (commitment problem), or escalation ending it
     settled = s["settled"] > 0.5
-    rate = p["settlement_breakdown_rate"] * (
-        1.0 - p["guarantee_breakdown_reduction"] * s["settlement_guarantee"])
+    rate = p["settlement_breakdown_rate"]
+    if t.space.guarantees is not None:
+        rate = rate * (1.0 - p["guarantee_breakdown_reduction"] * s["settlement_guarantee"])
     broken = settled & ((u["settlement_breakdown"] < step_probability(rate, ctx.dt))
                         | escalated_b)
     if broken.any():
@@ -1067,8 +1284,9 @@ def _step(t: Talks, variables: tuple[str, ...], s: State, x: State, p: Params,
     # ---- monthly trends (smoothed), from the last round to now
     w = p["bargain_trend_weight"]
     span_t = np.maximum(t1 - out["bargain_ref_t"], ctx.dt)
-    out["bargain_gain_trend"] = _ema(out["bargain_gain_trend"],
-                                     (area - out["bargain_ref_area"]) / span_t, w)
+    if line:
+        out["bargain_gain_trend"] = _ema(out["bargain_gain_trend"],
+                                         (area - out["bargain_ref_area"]) / span_t, w)
     out["bargain_drift_trend"] = _ema(out["bargain_drift_trend"],
                                       (log1 - out["bargain_ref_log_ratio"]) / span_t, w)
     for side in t.sides:
@@ -1081,16 +1299,19 @@ def _step(t: Talks, variables: tuple[str, ...], s: State, x: State, p: Params,
         out[rate_name] = _observed(_ema(old, np.maximum(cum - ref, 0.0) / span_t, w), old)
         out[ref_name] = np.asarray(cum, dtype=np.float64).copy()
     out["bargain_ref_t"] = np.full(n, t1)
-    out["bargain_ref_area"] = np.asarray(area, dtype=np.float64) + np.zeros(n)
+    area_n = np.asarray(area, dtype=np.float64) + np.zeros(n)
+    if line:
+        out["bargain_ref_area"] = area_n.copy()
     out["bargain_ref_log_ratio"] = log1
 
     # ---- each party's value of fighting on (all samples: cheap, and recorded)
-    area_n = np.asarray(area, dtype=np.float64) + np.zeros(n)
-    neg = war_values(t, p, area=area_n, start_area=out["bargain_start_area"], log_ratio=log1,
-                     drift=out["bargain_drift_trend"], gain=out["bargain_gain_trend"],
+    lines = ({"area": area_n, "start_area": out["bargain_start_area"],
+              "gain": out["bargain_gain_trend"]} if line else {})
+    neg = war_values(t, p, log_ratio=log1, drift=out["bargain_drift_trend"],
                      cost=_costs(t, p, x, out),
                      aid={a: x[owned(a, "aid_index")] for a in t.supporters},
-                     credibility={a: x[owned(a, "deal_credibility")] for a in t.credible})
+                     credibility={a: x[owned(a, "deal_credibility")] for a in t.credible},
+                     **lines)
     for a in t.parties:
         out[owned(a, "war_value")] = neg.war[a]
         out[owned(a, "victory_belief")] = neg.victory[a]
@@ -1113,14 +1334,19 @@ def _step(t: Talks, variables: tuple[str, ...], s: State, x: State, p: Params,
         if not signed.any():
             continue
         r = rows[signed]
-        terms = DEALS[res.deal[signed]]
-        for k, d in enumerate(DIM_NAMES):
+        space = t.space
+        terms = space.deals[res.deal[signed]]
+        for k, d in enumerate(space.names):
             out[f"deal_{d}"][r] = terms[:, k]
         out["settled"][r] = 1.0
         out["settlements"][r] += 1.0
         out["war_intensity"][r] = p["ceasefire_war_intensity"][r]
-        out["sanctions_relief"][r] = 1.0 - _POS[_SANCTIONS][terms[:, _SANCTIONS]]
-        out["settlement_guarantee"][r] = _POS[_GUARANTEES][terms[:, _GUARANTEES]]
+        if space.sanctions is not None:
+            k = space.sanctions
+            out["sanctions_relief"][r] = 1.0 - space.positions[k][terms[:, k]]
+        if space.guarantees is not None:
+            k = space.guarantees
+            out["settlement_guarantee"][r] = space.positions[k][terms[:, k]]
         first = np.isnan(out["months_to_settlement"][r])
         out["months_to_settlement"][r[first]] = t1 / DAYS_PER_MONTH
     return out
@@ -1162,14 +1388,14 @@ def build(cast: Cast) -> Module:
     codes = [tb.channel.code for tb in t.tables]
     channel_list = ", ".join(f"{tb.channel.code} {tb.channel.name}" for tb in t.tables)
     params: list[ParamSpec] = []
-    for spec in _concrete(PARAMS, t):
+    for spec in _concrete(_param_templates(t.space), t):
         if spec.name == "negotiation_channel":
             spec = replace(spec, high=float(max(codes, default=0)),
                            description=f"Open channel: 0 none"
                                        f"{', ' + channel_list if channel_list else ''}.")
         params.append(spec)
-    params += _channel_specs(cast.channels)
-    variables: tuple[VariableSpec, ...] = tuple(_concrete(VARIABLES, t))
+    params += _channel_specs(cast.channels, t.space)
+    variables: tuple[VariableSpec, ...] = tuple(_concrete(_variable_templates(t.space), t))
     names = tuple(v.name for v in variables)
 
     def init(p: Params, n: int, state: State) -> dict[str, FloatArray]:

@@ -123,6 +123,81 @@ class Channel:
     veto_onus: str | None = None
 
 
+#: What an issue's agreed level sets besides the deal's terms: the line of control, the
+#: sanctions relief or the security guarantee (``docs/settlement.md``).
+Role = Literal["territory", "sanctions", "guarantees"]
+ROLES: tuple[Role, ...] = ("territory", "sanctions", "guarantees")
+#: Levels of an issue with the role ``territory``: the lines of control, in km2 from the
+#: current line (what the second side claims, the current line, a partial return, the
+#: pre-war line).
+TERRITORY_LEVELS = 4
+
+
+@dataclass(frozen=True)
+class Issue:
+    """An issue the parties bargain over: its levels, its status quo and what it sets.
+
+    Attributes
+    ----------
+    name : str
+        The issue's id (snake_case), in parameter names (``<party>.weight_<name>``) and
+        outputs (``deal_<name>``).
+    levels : tuple of str
+        Level names (snake_case), from the second side's most preferred to the first
+        side's; at least two.
+    status_quo : str
+        The level that holds while nothing is agreed on the issue.
+    description : str
+        What the issue covers.
+    role : {"territory", "sanctions", "guarantees"} or None
+        What the agreed level sets (:data:`ROLES`): the line of control (an issue of
+        :data:`TERRITORY_LEVELS` levels), the sanctions relief, or the security guarantee;
+        None: only the parties' utilities.
+
+    Raises
+    ------
+    ValueError
+        If a name is not snake_case, there are fewer than two levels or one is listed twice,
+        the status quo is not a level, the role is unknown, or a territory issue does not
+        have four levels.
+    """
+
+    name: str
+    levels: tuple[str, ...]
+    status_quo: str
+    description: str = ""
+    role: Role | None = None
+
+    def __post_init__(self) -> None:
+        bad = [i for i in (self.name, *self.levels) if not IDENT.fullmatch(i)]
+        if bad:
+            raise ValueError(f"issue '{self.name}': {', '.join(map(repr, bad))} are not "
+                             "snake_case identifiers")
+        if len(self.levels) < 2:
+            raise ValueError(f"issue '{self.name}' has {len(self.levels)} level(s); expected "
+                             "at least two")
+        twice = sorted({lv for lv in self.levels if self.levels.count(lv) > 1})
+        if twice:
+            raise ValueError(f"issue '{self.name}' lists the level(s) {', '.join(twice)} "
+                             "more than once")
+        if self.status_quo not in self.levels:
+            raise ValueError(f"issue '{self.name}' has the status quo '{self.status_quo}', "
+                             f"which is not one of its levels ({', '.join(self.levels)})")
+        if self.role is not None and self.role not in ROLES:
+            raise ValueError(f"issue '{self.name}' has the role '{self.role}'; expected one "
+                             f"of {', '.join(ROLES)}")
+        if self.role == "territory" and len(self.levels) != TERRITORY_LEVELS:
+            raise ValueError(f"issue '{self.name}' sets the line of control and has "
+                             f"{len(self.levels)} levels; expected {TERRITORY_LEVELS}: the "
+                             "second side's claim, the current line, a partial return, the "
+                             "pre-war line")
+
+    @property
+    def status_quo_level(self) -> int:
+        """The index of the status-quo level in :attr:`levels`."""
+        return self.levels.index(self.status_quo)
+
+
 @dataclass(frozen=True)
 class Cast:
     """Who fights and who helps: the sides and supporters a module is built for.
@@ -139,6 +214,9 @@ class Cast:
         The negotiation channels the scenario opens, each with its parties.
     names : tuple of (str, str)
         Display name of each side and supporter, by id (ids are their own names otherwise).
+    issues : tuple of Issue
+        The issues the talks can settle, in the scenario's order (empty: the bargaining
+        module's six default issues, :data:`detente.model.bargaining.DIMENSIONS`).
 
     Raises
     ------
@@ -152,6 +230,7 @@ class Cast:
     supports: tuple[str, ...] = ()
     channels: tuple[Channel, ...] = ()
     names: tuple[tuple[str, str], ...] = ()
+    issues: tuple[Issue, ...] = ()
 
     def __post_init__(self) -> None:
         ids = (*self.sides, *self.supporters)

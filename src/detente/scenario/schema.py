@@ -10,6 +10,8 @@ A scenario file (YAML or TOML) has these top-level keys::
     time: {start: 2023-12-01, step_days: 7, horizon_steps: 156}
     sides: {blue: {name: Blue, description: ...}, red: {name: Red}}
     supporters: {donor: {name: Donor, supports: blue}}   # optional: outside supporters
+    issues: {line: {levels: [claim, current, partial, pre_war], status_quo: current,
+             role: territory}, ...}          # optional: what the talks settle (six by default)
     channels: {talks: {code: 1, parties: [blue, red]}}    # optional: negotiation channels
     modules: [military, strikes, economy, society]
     parameters:
@@ -42,10 +44,20 @@ from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from detente._typing import FloatArray
-from detente.model.base import Cast, Channel, Module
+from detente.model.bargaining import DIMENSIONS, MAX_DEALS, deal_count_text
+from detente.model.base import ROLES, TERRITORY_LEVELS, Cast, Channel, Issue, Module, Role
 from detente.model.registry import resolve_modules
 from detente.scenario.table import ParameterDistribution, ParameterTable
 
@@ -376,6 +388,68 @@ class ChannelDecl(_Frozen):
     veto_onus: str | None = Field(None, pattern=PARAM_RE)
 
 
+class IssueDecl(_Frozen):
+    """An issue the talks can settle (the key under ``issues`` is its id).
+
+    ``levels`` run from the second side's most preferred to the first side's (at least
+    two); ``status_quo`` is the level that holds while nothing is agreed; ``role``
+    (optional; each role at most once in a scenario) says what the agreed level sets
+    besides: ``territory`` the line of control (four levels: the second side's claim, the
+    current line, a partial return, the pre-war line), ``sanctions`` the sanctions relief,
+    ``guarantees`` the security guarantee (see ``docs/settlement.md``).
+    """
+
+    description: str = ""
+    levels: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...]
+    status_quo: str = Field(pattern=IDENT_RE)
+    role: Role | None = None
+
+    @field_validator("levels")
+    @classmethod
+    def _two_distinct(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(v) < 2:
+            raise ValueError(f"expected at least two levels (from the second side's most "
+                             f"preferred to the first side's), found {len(v)}")
+        twice = sorted({x for x in v if v.count(x) > 1})
+        if twice:
+            raise ValueError(f"expected each level once, found {', '.join(twice)} twice")
+        return v
+
+    @field_validator("status_quo")
+    @classmethod
+    def _a_level(cls, v: str, info: ValidationInfo) -> str:
+        levels = info.data.get("levels")
+        if levels is not None and v not in levels:
+            raise ValueError(f"expected one of the issue's levels ({', '.join(levels)}), "
+                             f"found '{v}'")
+        return v
+
+    @field_validator("role")
+    @classmethod
+    def _four_lines(cls, v: Role | None, info: ValidationInfo) -> Role | None:
+        levels = info.data.get("levels")
+        if v == "territory" and levels is not None and len(levels) != TERRITORY_LEVELS:
+            raise ValueError(f"the line of control has {TERRITORY_LEVELS} levels (the second "
+                             "side's claim, the current line, a partial return, the pre-war "
+                             f"line), found {len(levels)}")
+        return v
+
+    def issue(self, name: str) -> Issue:
+        """Return the model's :class:`~detente.model.base.Issue` of this declaration."""
+        return Issue(name=name, levels=self.levels, status_quo=self.status_quo,
+                     description=self.description, role=self.role)
+
+
+def _located(title: str, errors: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
+    """Raise ``errors`` (location in the file, message, value found) as one validation error."""
+    if errors:
+        raise ValidationError.from_exception_data(title, [
+            InitErrorDetails(type=PydanticCustomError("value_error", "{message}",
+                                                      {"message": message}),
+                             loc=loc, input=found)
+            for loc, message, found in errors])
+
+
 # ------------------------------------------------------------------- changes, events, policies
 class Change(_Frozen):
     """A change to one parameter from a date (and optionally until one).
@@ -650,6 +724,8 @@ class Scenario(_Frozen):
     sides: dict[Annotated[str, Field(pattern=IDENT_RE)], Side] = Field(min_length=2)
     supporters: dict[Annotated[str, Field(pattern=IDENT_RE)], Supporter] = Field(
         default_factory=dict)
+    issues: dict[Annotated[str, Field(pattern=IDENT_RE)], IssueDecl] = Field(
+        default_factory=dict)
     channels: dict[Annotated[str, Field(pattern=IDENT_RE)], ChannelDecl] = Field(
         default_factory=dict)
     modules: tuple[str, ...] = Field(min_length=1)
@@ -666,6 +742,40 @@ class Scenario(_Frozen):
         if dup:
             raise ValueError(f"modules listed twice: {', '.join(dup)}")
         return v
+
+    @model_validator(mode="after")
+    def _issues_the_talks_can_hold(self) -> Scenario:
+        # located at the field at fault: a role held twice, the size of the deal space, a
+        # channel moving an issue the talks do not have (the six defaults without issues)
+        errors: list[tuple[tuple[str | int, ...], str, Any]] = []
+        for role in ROLES:
+            holders = [iid for iid, d in self.issues.items() if d.role == role]
+            errors += [(("issues", iid, "role"), f"expected each role once; '{role}' is "
+                        f"already the role of issue '{holders[0]}'", role)
+                       for iid in holders[1:]]
+        size = math.prod(len(d.levels) for d in self.issues.values())
+        if size > MAX_DEALS:
+            text = deal_count_text(Issue(i, d.levels, d.status_quo)
+                                   for i, d in self.issues.items())
+            errors.append((("issues",), f"expected at most {MAX_DEALS:,} deals (the product "
+                           f"of the issues' numbers of levels), found {size:,} ({text})",
+                           size))
+        known = tuple(self.issues) or tuple(d.name for d in DIMENSIONS)
+        has_guarantees = (any(d.role == "guarantees" for d in self.issues.values())
+                          or not self.issues)
+        for cid, ch in self.channels.items():
+            for i, name in enumerate(ch.dimensions or ()):
+                if name not in known:
+                    what = "the scenario's issues" if self.issues else "the default issues"
+                    errors.append((("channels", cid, "dimensions", i),
+                                   f"expected one of {what} ({', '.join(known)}), found "
+                                   f"'{name}'", name))
+            if ch.guarantee_cap is not None and not has_guarantees:
+                errors.append((("channels", cid, "guarantee_cap"),
+                               "expected no guarantee cap: no issue has the role "
+                               f"'guarantees', found '{ch.guarantee_cap}'", ch.guarantee_cap))
+        _located("Scenario", errors)
+        return self
 
     @functools.cached_property
     def cast(self) -> Cast:
@@ -688,7 +798,8 @@ class Scenario(_Frozen):
                         credibility_of=ch.credibility_of, guarantee_cap=ch.guarantee_cap,
                         veto_onus=ch.veto_onus)
                 for cid, ch in self.channels.items()),
-            names=names)
+            names=names,
+            issues=tuple(d.issue(iid) for iid, d in self.issues.items()))
 
     def name_of(self, owner: str) -> str:
         """Display name of a side or supporter (the id itself for anything else)."""
