@@ -24,7 +24,7 @@ from detente.analysis.backtest import (
 )
 from detente.analysis.calibrate import Calibrator, dump_scenario
 from detente.analysis.claims import ClaimResult, Claims
-from detente.analysis.compare import compare, compare_variables, outcomes_of
+from detente.analysis.compare import compare, compare_variables, deal_issues, outcomes_of
 from detente.analysis.discovery import Prim
 from detente.analysis.ema_adapter import EmaAdapter
 from detente.analysis.fit import LAWS, METHODS, LanchesterFit, LawComparison, simulate_battle
@@ -51,6 +51,7 @@ __all__ = [
     "compare",
     "compare_variables",
     "crps_ensemble",
+    "deal_issues",
     "dump_scenario",
     "model_variables",
     "outcomes_of",

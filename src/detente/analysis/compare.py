@@ -16,7 +16,7 @@ import numpy as np
 
 from detente._typing import BoolArray, FloatArray
 from detente.errors import InputError
-from detente.model.base import owned, split_owned
+from detente.model.base import Issue, owned, split_owned
 from detente.results import schema
 
 if TYPE_CHECKING:
@@ -59,6 +59,18 @@ def compare_variables(scenario: Scenario) -> list[str]:
     wanted = set(NEEDED)
     return [v.name for m in scenario.enabled_modules for v in m.variables
             if v.base in wanted or (v.per is None and v.name.startswith("deal_"))]
+
+
+def deal_issues(res: Results) -> tuple[Issue, ...]:
+    """Return the issues a run's deals are over: its scenario's, or the default six.
+
+    Results opened from a file without their scenario fall back on the default issues
+    (their ``deal_<issue>`` variables say which of those the run has).
+    """
+    # the deal module (and numpy.ma) loads when terms are compared, not with detente.analysis
+    from detente.model.bargaining import DIMENSIONS, issues_of
+
+    return issues_of(res.scenario.cast) if res.scenario is not None else DIMENSIONS
 
 
 def _sides(res: Results) -> dict[str, str]:
@@ -265,11 +277,8 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
 
 def _terms(res: Results, ip: int, k: int) -> dict[str, dict[str, float | None]]:
     """Share of samples with a deal in force (or once signed) at each level of each dimension."""
-    # the deal module (and numpy.ma) loads when terms are compared, not with detente.analysis
-    from detente.model.bargaining import DIMENSIONS
-
     terms: dict[str, dict[str, float | None]] = {}
-    for dim in DIMENSIONS:
+    for dim in deal_issues(res):
         var = f"deal_{dim.name}"
         if var not in res:
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 from detente.model.base import (
     Cast,
     Channel,
+    Issue,
     Kernel,
     Module,
     ParamSpec,
@@ -30,7 +31,7 @@ from detente.model.registry import (
 )
 
 __all__ = [
-    "MODULE_ORDER", "Cast", "Channel", "Couplings", "Kernel", "Module", "ParamSpec", "Read",
-    "StepContext", "UndeclaredReadError", "VariableSpec", "available_modules", "couple",
+    "MODULE_ORDER", "Cast", "Channel", "Couplings", "Issue", "Kernel", "Module", "ParamSpec",
+    "Read", "StepContext", "UndeclaredReadError", "VariableSpec", "available_modules", "couple",
     "get_module", "installed", "owned", "resolve_modules", "split_owned", "templates",
 ]

@@ -16,8 +16,8 @@ import numpy as np
 
 from detente._optional import import_optional
 from detente._typing import FloatArray
+from detente.analysis import deal_issues
 from detente.analysis.claims import jeffreys_interval
-from detente.model.bargaining import DIMENSIONS
 from detente.present.style import (
     BAND_ALPHA,
     BANDS,
@@ -263,7 +263,7 @@ def terms_shares(res: Results) -> dict[str, dict[str, list[float | None]]]:
     """
     ds = res.ds
     out: dict[str, dict[str, list[float | None]]] = {}
-    for dim in DIMENSIONS:
+    for dim in deal_issues(res):
         var = f"deal_{dim.name}"
         if var not in ds:
             continue

@@ -18,9 +18,9 @@ from detente._typing import SeedLike
 from detente._version import __version__
 from detente.analysis import Morris, as_scenario
 from detente.analysis.claims import Claims
-from detente.analysis.compare import compare
+from detente.analysis.compare import compare, deal_issues
 from detente.errors import InputError, MissingDependencyError
-from detente.model.bargaining import DIMENSIONS
+from detente.model.bargaining import issues_of
 from detente.model.base import owned
 from detente.present import figures as figs
 from detente.present import rows as table_rows
@@ -67,7 +67,7 @@ def report_variables(scenario: Scenario) -> list[str]:
     """
     labels = Labels.of(scenario)
     wanted = [*key_chart_variables(labels), *key_variables(labels), *_OTHER_VARIABLES,
-              *(f"deal_{d.name}" for d in DIMENSIONS)]
+              *(f"deal_{d.name}" for d in issues_of(scenario.cast))]
     return in_model_order(scenario, wanted)
 
 
@@ -229,7 +229,7 @@ def _headline(res: Results, labels: Labels) -> dict[str, Any] | None:
 def _deal_counts(res: Results) -> str:
     import numpy as np
 
-    var = f"deal_{DIMENSIONS[0].name}"  # every deal sets every dimension
+    var = f"deal_{deal_issues(res)[0].name}"  # every deal sets every issue
     if var not in res.ds:
         return ""
     lev = np.asarray(res.ds[var].isel(time=-1).values)

@@ -29,11 +29,20 @@ from pydantic import ValidationError
 
 from detente import model
 from detente.errors import UnitError
-from detente.model.base import RESERVED_PREFIXES, Cast, Module, ParamSpec
+from detente.model.base import (
+    RESERVED_PREFIXES,
+    ROLES,
+    TERRITORY_LEVELS,
+    Cast,
+    Channel,
+    Issue,
+    Module,
+    ParamSpec,
+)
 from detente.scenario._claims import check_claims
 from detente.scenario._paths import FieldPath, as_date, as_number, suggest
 from detente.scenario._positions import ProblemLog
-from detente.scenario.schema import Parameter, Scenario
+from detente.scenario.schema import ChannelDecl, IssueDecl, Parameter, Scenario
 from detente.scenario.table import ParameterTable, TableEntry
 
 __all__ = ["MISSING_INDENT", "check_meaning", "fact_keys", "missing_message"]
@@ -180,11 +189,58 @@ def _cast(data: Mapping[str, Any], scenario: Scenario | None) -> Cast | None:
             return None  # _check_cast says why, at the field
     sides = _mapping(data.get("sides"))
     supporters = {k: _mapping(v) for k, v in _mapping(data.get("supporters")).items()}
-    try:
-        return Cast(sides=tuple(sides), supporters=tuple(supporters),
-                    supports=tuple(str(v.get("supports")) for v in supporters.values()))
-    except (ValueError, TypeError):
-        return None
+    side_ids, supporter_ids = tuple(sides), tuple(supporters)
+    supports = tuple(str(v.get("supports")) for v in supporters.values())
+    issues = _raw_issues(data)
+    # the talks as the file states them, so that their parameters are not "unknown"; the
+    # schema reports what is wrong with them
+    for channels, stated in ((_raw_channels(data, issues), issues), ((), issues), ((), ())):
+        try:
+            cast = Cast(sides=side_ids, supporters=supporter_ids, supports=supports,
+                        channels=channels, issues=stated)
+            if stated or channels:
+                model.get_module("bargaining", cast)  # the talks hold together
+            return cast
+        except (ValueError, TypeError, KeyError):
+            continue
+    return None
+
+
+def _raw_issues(data: Mapping[str, Any]) -> tuple[Issue, ...]:
+    """Return the file's issues; one the schema refuses stands in by its id and role."""
+    out: list[Issue] = []
+    for iid, raw in _mapping(data.get("issues")).items():
+        try:
+            out.append(IssueDecl.model_validate(raw).issue(str(iid)))
+            continue
+        except (ValidationError, ValueError, TypeError):
+            pass
+        role = _mapping(raw).get("role")
+        role = role if role in ROLES and role not in {d.role for d in out} else None
+        levels = tuple(f"level_{i}" for i in range(TERRITORY_LEVELS if role == "territory"
+                                                    else 2))
+        try:
+            out.append(Issue(str(iid), levels, levels[0], role=role))
+        except ValueError:
+            continue
+    return tuple(out)
+
+
+def _raw_channels(data: Mapping[str, Any], issues: tuple[Issue, ...]) -> tuple[Channel, ...]:
+    """Return the file's channels that pass the schema, moving only issues it has."""
+    known = {d.name for d in issues} if issues else None
+    out: list[Channel] = []
+    for cid, raw in _mapping(data.get("channels")).items():
+        try:
+            ch = ChannelDecl.model_validate(raw)
+        except ValidationError:
+            continue
+        dims = ch.dimensions if ch.dimensions is None or known is None else tuple(
+            d for d in ch.dimensions if d in known)
+        out.append(Channel(name=str(cid), code=ch.code, parties=ch.parties, dimensions=dims,
+                           credibility_of=ch.credibility_of,
+                           guarantee_cap=ch.guarantee_cap, veto_onus=ch.veto_onus))
+    return tuple(out)
 
 
 def _resolve(log: ProblemLog, data: Mapping[str, Any], registry: Mapping[str, Module] | None,

@@ -50,6 +50,8 @@ def _allowed_keys(path: FieldPath, data: Any) -> list[str] | None:
         return file_keys(schema.Supporter)
     if n == 2 and head == "channels":
         return file_keys(schema.ChannelDecl)
+    if n == 2 and head == "issues":
+        return file_keys(schema.IssueDecl)
     if n == 2 and head == "parameters":
         return _param_keys(get(data, path))
     if n == 2 and head == "levers":
