@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from detente import model
@@ -77,7 +78,10 @@ def _template_schema(node: dict[str, Any]) -> dict[str, Any]:
     for name in model.installed():
         params, _ = model.templates(name)
         for spec in params:
-            entry = _declared_parameter(spec, name)
+            entry = _declared_parameter(
+                replace(spec, description=spec.description.replace("{owner}", f"The {spec.per}")
+                        if spec.description.startswith("{owner}")
+                        else spec.description.replace("{owner}", f"the {spec.per}")), name)
             if spec.per is None:
                 declared[spec.name] = entry
             else:
