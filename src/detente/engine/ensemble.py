@@ -12,7 +12,13 @@ from detente.engine.backend import Backend, resolve_backend
 from detente.engine.executor import execute, kernel_threads
 from detente.engine.loop import BlockJob, block_jobs
 from detente.engine.plan import Plan, compile_plan
-from detente.engine.record import DEFAULT_LEVELS, BlockResult, assemble_blocks, make_keep
+from detente.engine.record import (
+    DEFAULT_LEVELS,
+    BlockResult,
+    assemble_blocks,
+    make_keep,
+    owned_buffers,
+)
 from detente.engine.streams import BLOCK_SIZE
 from detente.errors import InputError
 from detente.results import Results, schema
@@ -122,8 +128,11 @@ def simulate(
     n_t = plan.n_steps + 1
     n_p = len(plan.policies)
     # every block writes its slice of these (in place, or copied from a worker process)
-    full = {v: np.empty((n_p, n_t, n_samples), dtype=dtype) for v in plan.record}
-    finals = {v: np.empty((n_p, n_samples)) for v in keep.outcomes}
+    # (what the sides own side by side: the dataset wraps these arrays without a copy)
+    full, stacked = owned_buffers(plan, plan.record, (n_p, n_t, n_samples), dtype)
+    finals, stacked_finals = owned_buffers(plan, keep.outcomes, (n_p, n_samples), np.float64,
+                                           prefix=schema.FINAL_PREFIX)
+    stacked.update(stacked_finals)
     starts = np.cumsum([0] + [j.n for j in jobs])
 
     def in_place(job: BlockJob) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
@@ -133,7 +142,7 @@ def simulate(
 
     def assemble(blocks: Sequence[BlockResult]) -> xr.Dataset:
         return assemble_blocks(plan, blocks, full, finals=finals, seed=seed, keep=keep,
-                               levels=levels, block_size=block_size)
+                               levels=levels, block_size=block_size, stacked=stacked)
 
     if processes > 1 and len(jobs) > 1:
         scheduler, workers = "processes", processes
@@ -145,12 +154,8 @@ def simulate(
     early: list[xr.Dataset] = []
     results: list[BlockResult] = []
 
-    # what a side owns is gathered (copied) along its owner dim, so a dataset built early
-    # would not see the last kernels' writes: then it is built once, at the end
-    gathered = any(plan.variables[v].per is not None for v in (*plan.record, *keep.outcomes))
-
     def build_early(running: Sequence[BlockResult]) -> None:
-        if not keep.quantiles and not gathered:  # quantiles need every block's histogram
+        if not keep.quantiles:  # quantiles need every block's histogram
             early.append(assemble([*results, *running]))
 
     done = 0

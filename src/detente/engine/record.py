@@ -123,16 +123,54 @@ def assemble(plan: Plan, blocks: Sequence[BlockResult], *, seed: SeedLike,
                            block_size=block_size)
 
 
+def owned_buffers(plan: Plan, names: Sequence[str], shape: tuple[int, ...], dtype: Any,
+                  prefix: str = "") -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
+    """Allocate the arrays a run writes ``names`` into, owners' values side by side.
+
+    Returns ``(buffers, stacked)``: ``buffers`` maps each name to a C-contiguous array of
+    ``shape``; for what a side, supporter or party owns, each owner's buffer is a slice of
+    one array, and ``stacked`` maps its dataset name (``prefix`` + base) to that array
+    seen with the owner dim last, for :func:`~detente.results.dataset.gather_owned` to
+    take as it is. An owner not in ``names`` is NaN there.
+    """
+    buffers: dict[str, FloatArray] = {}
+    stacked: dict[str, FloatArray] = {}
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        spec = plan.variables[name]
+        if spec.per is None or spec.owner is None:
+            buffers[name] = np.empty(shape, dtype=dtype)
+        else:
+            groups.setdefault(spec.base, []).append(name)
+    cast = plan.scenario.cast
+    for base, members in groups.items():
+        per = plan.variables[members[0]].per
+        owners = cast.owners(per)
+        block = np.empty((len(owners), *shape), dtype=dtype)
+        mine = {plan.variables[m].owner: m for m in members}
+        for j, owner in enumerate(owners):
+            if owner in mine:
+                buffers[mine[owner]] = block[j]
+            else:
+                block[j] = np.nan
+        stacked[prefix + base] = np.moveaxis(block, 0, -1)
+    return buffers, stacked
+
+
 def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str, FloatArray],
                     *, seed: SeedLike, keep: Keep, levels: Sequence[float],
                     block_size: int = BLOCK_SIZE,
-                    finals: Mapping[str, FloatArray] | None = None) -> xr.Dataset:
+                    finals: Mapping[str, FloatArray] | None = None,
+                    stacked: Mapping[str, FloatArray] | None = None) -> xr.Dataset:
     """Build the results dataset from block results and the full trajectory arrays.
 
     ``full`` maps each recorded variable to its ``(policy, time, sample)`` array, written in
     place by the blocks, so it is not copied again; ``finals``, when given, likewise maps
     each outcome to its ``(policy, sample)`` array (else the blocks' outcomes are joined).
-    Outcomes and quantiles follow the parameters and events.
+    ``stacked`` holds, by dataset name, what owners' buffers are slices of
+    (:func:`owned_buffers`, as ``(policy, time, sample, owner)`` and ``(policy, sample,
+    owner)``), so that those are not copied either. Outcomes and quantiles follow the
+    parameters and events.
     """
     import xarray as xr
 
@@ -184,7 +222,12 @@ def assemble_blocks(plan: Plan, blocks: Sequence[BlockResult], full: Mapping[str
                 schema.QUANTILE_DIMS, sketch.quantiles(var, levels),
                 {"units": spec.unit,
                  "description": f"{spec.description} Quantiles over samples."})
-    laid = gather_owned(data, sc.cast, {name: spec.per for name, spec in specs.items()})
+    # the dataset's dims are (policy, sample, time, owner): a view of the (policy, time,
+    # sample, owner) buffers
+    ready = {name: np.swapaxes(arr, 1, 2) if arr.ndim == 4 else arr
+             for name, arr in (stacked or {}).items()}
+    laid = gather_owned(data, sc.cast, {name: spec.per for name, spec in specs.items()},
+                        ready=ready)
     data = laid["data_vars"]
     coords.update(laid["coords"])
     return xr.Dataset(

@@ -70,7 +70,8 @@ def with_every_owner(names: Iterable[str], known: Iterable[str]) -> list[str]:
 
 
 def gather_owned(variables: Mapping[str, xr.Variable], cast: Cast,
-                 per: Mapping[str, Per]) -> dict[str, Any]:
+                 per: Mapping[str, Per], ready: Mapping[str, Any] | None = None
+                 ) -> dict[str, Any]:
     """Lay out variables named as the model names them as a results dataset holds them.
 
     Parameters
@@ -82,6 +83,10 @@ def gather_owned(variables: Mapping[str, xr.Variable], cast: Cast,
         The scenario's cast: the owners of each owner dim, in order, and their names.
     per : mapping of str to {"side", "supporter", "party", None}
         Who owns each model name (without its prefix); names not listed are unowned.
+    ready : mapping of str to array, optional
+        For a gathered dataset name, its values already laid out with the owner dim last
+        (every owner, in the cast's order): used as they are, not copied (a run writes
+        each owner's values into a view of one such array).
 
     Returns
     -------
@@ -110,11 +115,14 @@ def gather_owned(variables: Mapping[str, xr.Variable], cast: Cast,
     for var, (who, given) in parts.items():
         owners = cast.owners(who)
         first = next(iter(given.values()))
-        values = np.full((*first.shape, len(owners)), np.nan,
-                         dtype=np.result_type(first.dtype, np.float64))
-        for j, owner in enumerate(owners):
-            if owner in given:
-                values[..., j] = np.asarray(given[owner].values)
+        if ready is not None and var in ready:
+            values = ready[var]
+        else:
+            values = np.full((*first.shape, len(owners)), np.nan,
+                             dtype=np.result_type(first.dtype, np.float64))
+            for j, owner in enumerate(owners):
+                if owner in given:
+                    values[..., j] = np.asarray(given[owner].values)
         dims_used.add(who)
         data[var] = xr.Variable((*first.dims, schema.OWNER_DIMS[str(who)]), values,
                                 _owned_attrs(cast, str(who), owners, given))
