@@ -11,8 +11,15 @@ import numpy as np
 
 from detente.engine import compile_plan, run_modules
 from detente.engine.streams import block_parameters
-from detente.model import Module, StepContext, couple, resolve_modules
+from detente.model import Cast, Module, StepContext, couple, resolve_modules
 from detente.scenario.schema import Scenario
+
+
+def ukraine_cast() -> Cast:
+    """The cast of ukraine-2023 (the default the model tests drive modules for)."""
+    from detente.scenario import load_scenario
+
+    return load_scenario("ukraine-2023").cast
 
 
 def canonical_params(scenario: Scenario, n: int, seed: int = 0,
@@ -25,13 +32,15 @@ def canonical_params(scenario: Scenario, n: int, seed: int = 0,
 
 def drive(module_names: Sequence[str], p: Mapping[str, np.ndarray], n: int, steps: int,
           dt: float, shocks: Mapping[str, np.ndarray] | None = None,
-          inputs: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+          inputs: Mapping[str, np.ndarray] | None = None, cast: Cast | None = None
+          ) -> dict[str, np.ndarray]:
     """Run modules through :func:`detente.engine.run_modules`; every variable as (steps + 1, n).
 
     ``shocks`` maps a shock name to an array (steps, n) (default: 0.5, i.e. no noise);
-    ``inputs`` are values of variables no enabled module writes, held over the run.
+    ``inputs`` are values of variables no enabled module writes, held over the run; the
+    modules are built for ``cast`` (default: ukraine-2023's).
     """
-    couplings = couple(resolve_modules(list(module_names)))
+    couplings = couple(resolve_modules(list(module_names), cast or ukraine_cast()))
     u = np.full((steps, len(couplings.shocks), n), 0.5)
     for j, name in enumerate(couplings.shocks):
         if shocks and name in shocks:

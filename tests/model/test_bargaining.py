@@ -103,7 +103,7 @@ def drive(p: Mapping[str, np.ndarray], n: int, steps: int, *, module: Module = M
           shocks: Mapping[str, np.ndarray] | None = None,
           inputs: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Run ``module`` alone through the engine's loop; every variable as (steps + 1, n)."""
-    couplings = couple([module], installation={module.name: module})
+    couplings = couple([module])  # the installation built for the module's cast
     u = np.full((steps, len(couplings.shocks), n), 0.5)
     for j, name in enumerate(couplings.shocks):
         if shocks and name in shocks:

@@ -7,9 +7,21 @@ import pickle
 import numpy as np
 import pytest
 
-from detente.model import MODULE_ORDER, Kernel, Module, ParamSpec, Read, VariableSpec, military
+from detente.model import (
+    MODULE_ORDER,
+    Cast,
+    Kernel,
+    Module,
+    ParamSpec,
+    Read,
+    VariableSpec,
+    military,
+)
 from detente.model.base import kernel_layout
 from detente.model.equations import equation
+
+#: A cast of two sides, each with a supporter, that names no real war.
+CAST = Cast(sides=("blue", "red"), supporters=("ally", "patron"), supports=("blue", "red"))
 
 
 def _init(p, n, state):
@@ -90,7 +102,7 @@ def test_a_kernel_argument_must_be_a_name_the_module_knows() -> None:
 def test_every_module_declares_a_contract_that_holds() -> None:
     from detente.model import available_modules
 
-    mods = available_modules()
+    mods = available_modules(CAST)
     assert tuple(mods) == MODULE_ORDER
     writers = {v.name: m.name for m in mods.values() for v in m.variables}
     for m in mods.values():
@@ -98,7 +110,8 @@ def test_every_module_declares_a_contract_that_holds() -> None:
             assert r.name in writers, (m.name, r.name)
             assert writers[r.name] != m.name
             assert r.when in ("start", "step")
-    assert military.MODULE.kernel is military.KERNEL
+    assert military.build(CAST) is mods["military"]  # built once per cast
+    assert mods["military"].kernel is not None
 
 
 # ------------------------------------------------------------------ defaults
@@ -114,7 +127,7 @@ def test_every_switch_defaults_to_off() -> None:
     from detente.model._common import switch
 
     assert switch("x_switch", "x").default == 0.0
-    switches = [s for m in available_modules().values() for s in m.params
+    switches = [s for m in available_modules(CAST).values() for s in m.params
                 if s.unit == "switch"]
     assert switches
     assert {s.name: s.default for s in switches} == {s.name: 0.0 for s in switches}
@@ -124,7 +137,7 @@ def test_what_a_kernel_needs_at_zero_is_zero_by_default() -> None:
     # a file that leaves out every mechanism the kernel leaves out runs the kernel
     from detente.model import available_modules
 
-    for m in available_modules().values():
+    for m in available_modules(CAST).values():
         if m.kernel is None:
             continue
         specs = {s.name: s for s in m.params}
@@ -134,8 +147,7 @@ def test_what_a_kernel_needs_at_zero_is_zero_by_default() -> None:
 def test_what_describes_the_war_has_no_default() -> None:
     from detente.model import available_modules
 
-    specs = {s.name: s for m in available_modules().values() for s in m.params}
-    war = ("ua_personnel0", "ru_personnel0", "ua_effectiveness", "ua_shells0", "ua_pool0",
-           "ua_area", "mil_territory_ru0", "ua_pop_home0", "ua_ramp_time", "west_shell_cost",
-           "ua_weight_territory")
+    specs = {s.name: s for m in available_modules(CAST).values() for s in m.params}
+    war = ("blue.personnel0", "red.personnel0", "blue.effectiveness", "blue.shells0",
+           "blue.pool0", "red.ramp_time", "mil_breakthrough_threshold", "security_lag")
     assert {n: specs[n].default for n in war} == dict.fromkeys(war)
