@@ -58,7 +58,7 @@ def main() -> None:
     args = ap.parse_args()
     n = args.n
     sc = dt.load("lanchester-bench")
-    forces = ["ua_personnel", "ru_personnel"]
+    forces = ["blue.personnel", "red.personnel"]
 
     def det_traj(k: int) -> object:
         return dt.simulate(sc, n_samples=k, seed=1, record=forces)

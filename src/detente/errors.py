@@ -43,7 +43,7 @@ class Problem:
     line, column : int or None
         1-based position of the offending node, when known.
     path : str
-        Dotted path of the field, e.g. ``parameters.ua_recruitment.high``.
+        Dotted path of the field, e.g. ``parameters.blue.recruit_rate.high``.
     message : str
         What was expected and what was found (and a did-you-mean, when one applies).
     """

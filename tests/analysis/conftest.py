@@ -67,7 +67,7 @@ def bench_small() -> dict:
     data = yaml.safe_load(builtin_path("lanchester-bench").read_text())
     # YAML 1.1 reads the key 'off' as False; the scenario loader does not
     data["sources"] = {("off" if k is False else k): v for k, v in data["sources"].items()}
-    keep = {"ua_reinforcement", "ru_effectiveness"}
+    keep = {"blue.reinforcement", "red.effectiveness"}
     for name, par in data["parameters"].items():
         if "dist" in par and name not in keep:
             mid = (par["low"] + par["high"]) / 2

@@ -16,7 +16,7 @@ from detente.engine import simulate
 from detente.errors import DataError, InputError
 from detente.scenario import load_scenario
 
-VARS = ["ua_personnel", "ru_personnel", "ua_shells", "ru_shells"]
+VARS = ["blue.personnel", "red.personnel", "blue.shells", "red.shells"]
 WEEKS = (10, 30, 52)
 HORIZON = 60
 N_TRUTHS = 60
@@ -30,9 +30,9 @@ def bench():
     return load_scenario("lanchester-bench")
 
 
-def _obs(ds, sample: int, start: dt.date, name: str = "<obs>") -> Observations:
+def _obs(res, sample: int, start: dt.date, name: str = "<obs>") -> Observations:
     recs = [(start + dt.timedelta(days=7 * k), var,
-             float(ds[var].isel(policy=0, sample=sample, time=k).values))
+             float(res[var].isel(policy=0, sample=sample, time=k).values))
             for var in VARS for k in WEEKS]
     return Observations.from_records(recs, name=name)
 
@@ -45,7 +45,7 @@ def _write_obs(obs: Observations, path: Path) -> Path:
 
 
 def test_scenario_backtested_against_its_own_draws_is_calibrated(bench):
-    truth = simulate(bench, n_samples=N_TRUTHS, seed=99, record=VARS, horizon=HORIZON).ds
+    truth = simulate(bench, n_samples=N_TRUTHS, seed=99, record=VARS, horizon=HORIZON)
     forecast = simulate(bench, n_samples=400, seed=1, record=VARS, horizon=HORIZON)
     start = bench.time.start
     ens = ensemble_at(forecast, _obs(truth, 0, start), "status_quo")
@@ -90,7 +90,7 @@ def test_pit_is_randomised_between_ties():
 
 
 def test_backtest_cli_json_and_policy_path(bench, tmp_path, cli):
-    truth = simulate(bench, n_samples=1, seed=5, record=VARS, horizon=HORIZON).ds
+    truth = simulate(bench, n_samples=1, seed=5, record=VARS, horizon=HORIZON)
     path = _write_obs(_obs(truth, 0, bench.time.start), tmp_path / "obs.csv")
     r = cli("backtest", "lanchester-bench", "--observed", str(path), "--samples", "200",
             "--json")
@@ -103,35 +103,35 @@ def test_backtest_cli_json_and_policy_path(bench, tmp_path, cli):
         assert entry["n_obs"] == len(WEEKS)
     when = bench.time.start + dt.timedelta(days=7 * 20)
     overlay = {"description": "Red's production stops", "events": {"halt": {
-        "date": when.isoformat(), "changes": [{"param": "ru_shell_production", "value": 0}]}}}
+        "date": when.isoformat(), "changes": [{"param": "red.shell_production", "value": 0}]}}}
     pp = tmp_path / "actual.yaml"
     pp.write_text(yaml.safe_dump(overlay))
     table = cli("backtest", "lanchester-bench", "--observed", str(path), "--samples", "200",
                 "--policy-path", str(pp))
     assert table.code == 0, table.stderr
     assert "'actual'" in table.stdout
-    assert "ru_shells" in table.stdout
+    assert "red.shells" in table.stdout
     bt = Backtest(n_samples=200).fit(bench, path, pp)
     base = Backtest(n_samples=200).fit(bench, path)
     assert bt.policy_ == "actual"
     assert base.policy_ == "status_quo"
-    late = bt.table_["variable"].eq("ru_shells") & (bt.table_["date"] > when)
+    late = bt.table_["variable"].eq("red.shells") & (bt.table_["date"] > when)
     assert (bt.table_.loc[late, "median"] < base.table_.loc[late, "median"]).all()
 
 
 BAD_OBS = {
-    "unknown_variable": ("date,variable,value\n2024-03-01,ua_personel,1\n",
-                         ":2: column 'variable': unknown variable 'ua_personel'",
-                         "Did you mean 'ua_personnel'?"),
-    "before_start": ("date,variable,value\n2023-03-01,ua_personnel,1\n",
+    "unknown_variable": ("date,variable,value\n2024-03-01,blue.personel,1\n",
+                         ":2: column 'variable': unknown variable 'blue.personel'",
+                         "Did you mean 'blue.personnel'?"),
+    "before_start": ("date,variable,value\n2023-03-01,blue.personnel,1\n",
                      ":2: observation dated 2023-03-01 is before the scenario's start",
                      "starts earlier"),
-    "non_monotone": ("date,variable,value\n2024-03-01,ua_personnel,1\n"
-                     "2024-02-01,ua_personnel,1\n", ":3: dates of 'ua_personnel' must increase",
+    "non_monotone": ("date,variable,value\n2024-03-01,blue.personnel,1\n"
+                     "2024-02-01,blue.personnel,1\n", ":3: dates of 'blue.personnel' must increase",
                      "after 2024-03-01"),
-    "missing_column": ("date,var,value\n2024-03-01,ua_personnel,1\n",
+    "missing_column": ("date,var,value\n2024-03-01,blue.personnel,1\n",
                        "missing column 'variable'", "Did you mean"),
-    "bad_value": ("date,variable,value\n2024-03-01,ua_personnel,\n",
+    "bad_value": ("date,variable,value\n2024-03-01,blue.personnel,\n",
                   ":2: column 'value': expected a number", "empty"),
 }
 
@@ -152,13 +152,13 @@ def test_bad_observations_exit_2(case, tmp_path, cli):
 
 def test_bad_policy_path_exits_2(tmp_path, cli):
     obs = tmp_path / "obs.csv"
-    obs.write_text("date,variable,value\n2024-03-01,ua_personnel,400000\n")
+    obs.write_text("date,variable,value\n2024-03-01,blue.personnel,400000\n")
     pp = tmp_path / "pp.yaml"
-    pp.write_text(yaml.safe_dump({"changes": [{"param": "ru_shell_prodution", "scale": 0.5}]}))
+    pp.write_text(yaml.safe_dump({"changes": [{"param": "red.shell_prodution", "scale": 0.5}]}))
     r = cli("backtest", "lanchester-bench", "--observed", str(obs), "--policy-path", str(pp))
     assert r.code == 2
     assert "Traceback" not in r.stderr
-    assert "Did you mean 'ru_shell_production'" in " ".join(r.stderr.split())
+    assert "Did you mean 'red.shell_production'" in " ".join(r.stderr.split())
 
 
 def test_python_api_errors(bench):
@@ -169,9 +169,31 @@ def test_python_api_errors(bench):
         Backtest(levels=(0.5, 80)).fit(bench, obs)
 
 
+def test_observations_name_the_outputs_of_the_scenario_s_own_sides(bench):
+    variables = output_variables(bench)
+    assert {"blue.personnel", "red.personnel", "red.territory"} <= set(variables)
+    assert variables == output_variables("lanchester-bench")
+    assert variables["red.shells"].owner == "red"
+    assert "Red" in variables["red.shells"].description
+    assert not any(v.startswith("<") for v in variables)
+    with pytest.raises(DataError, match=r"unknown variable 'green\.personnel'.*'red\.personnel'"):
+        Backtest(n_samples=10).fit(bench, Observations.from_records(
+            [(dt.date(2024, 3, 1), "green.personnel", 1.0)]))
+
+
+def test_every_output_is_listed_once_for_any_cast():
+    from detente.analysis import variables_markdown
+
+    variables = output_variables()
+    assert variables["<side>.personnel"].unit == "persons"
+    assert "war_intensity" in variables or "escalated" in variables
+    assert not [v for v in variables if v.startswith(("blue.", "red."))]
+    table = variables_markdown()
+    assert "| military | `<side>.personnel` | persons | The side's" in table
+    assert "{owner}" not in table
+
+
 def test_output_variables_are_documented():
     text = DOCS.read_text()
-    variables = output_variables()
-    assert variables["ua_personnel"].unit == "persons"
-    missing = [v for v in variables if f"`{v}`" not in text]
+    missing = [v for v in output_variables() if f"`{v}`" not in text]
     assert not missing, f"docs/validation.md lacks {missing}; regenerate its table"

@@ -12,15 +12,15 @@ from detente.engine import simulate
 from detente.errors import InputError
 from detente.scenario import builtin_path, load_scenario
 
-TRUE = {"ua_reinforcement": 4.2, "ru_effectiveness": 0.0035}  # file units (per week)
-VARS = ["ua_personnel", "ru_personnel"]
+TRUE = {"blue.reinforcement": 4.2, "red.effectiveness": 0.0035}  # file units (per week)
+VARS = ["blue.personnel", "red.personnel"]
 WEEKS = (8, 16, 26, 39, 52)
 NARROWING = 0.5  # accepted sd below half the prior sd
 
 
 def _observations(sc) -> Observations:
     ds = simulate(sc, n_samples=1, seed=0, record=VARS, horizon=max(WEEKS),
-                  samples={k: [v] for k, v in TRUE.items()}).ds
+                  samples={k: [v] for k, v in TRUE.items()})
     start = sc.time.start
     return Observations.from_records(
         [(start + dt.timedelta(days=7 * k), var,
@@ -68,13 +68,13 @@ def test_calibrate_cli_writes_file_and_leaves_builtin_alone(tmp_path, cli):
     obs = _write(_observations(sc), tmp_path / "obs.csv")
     out = tmp_path / "cal.yaml"
     r = cli("calibrate", "lanchester-bench", "--observed", str(obs), "--params",
-            "ua_reinforcement,ru_reinforcement", "-o", str(out), "--samples", "400",
+            "blue.reinforcement,red.reinforcement", "-o", str(out), "--samples", "400",
             "--json")
     assert r.code == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["n_accepted"] == 40
-    assert set(data["params"]) == {"ua_reinforcement",
-                                                                "ru_reinforcement"}
+    assert set(data["params"]) == {"blue.reinforcement",
+                                                                "red.reinforcement"}
     assert out.exists()
     assert load_scenario(out).name == "lanchester-bench-calibrated"
     assert builtin_path("lanchester-bench").read_bytes() == before
@@ -83,22 +83,22 @@ def test_calibrate_cli_writes_file_and_leaves_builtin_alone(tmp_path, cli):
 
 
 @pytest.mark.parametrize(("params", "message"), [
-    ("ua_reinforcment", "Did you mean 'ua_reinforcement'"),
-    ("ua_personnel0", "has a fixed value"),
+    ("blue.reinforcment", "Did you mean 'blue.reinforcement'"),
+    ("blue.personnel0", "has a fixed value"),
 ])
 def test_bad_parameters_are_input_errors(params, message):
     sc = load_scenario("lanchester-bench")
     obs = Observations.from_records([(sc.time.start + dt.timedelta(days=70),
-                                      "ua_personnel", 400_000.0)])
+                                      "blue.personnel", 400_000.0)])
     with pytest.raises(InputError, match=message):
         Calibrator([params], n_samples=200).fit(sc, obs)
 
 
 def test_observations_before_start_exit_2(tmp_path, cli):
     obs = tmp_path / "obs.csv"
-    obs.write_text("date,variable,value\n2022-06-01,ua_personnel,400000\n")
+    obs.write_text("date,variable,value\n2022-06-01,blue.personnel,400000\n")
     r = cli("calibrate", "lanchester-bench", "--observed", str(obs), "--params",
-            "ua_reinforcement", "-o", str(tmp_path / "x.yaml"), "--samples", "200")
+            "blue.reinforcement", "-o", str(tmp_path / "x.yaml"), "--samples", "200")
     assert r.code == 2
     assert "Traceback" not in r.stderr
     assert "before the scenario's start" in " ".join(r.stderr.split())
@@ -108,7 +108,7 @@ def test_observations_before_start_exit_2(tmp_path, cli):
 def test_too_few_accepted_is_an_input_error():
     sc = load_scenario("lanchester-bench")
     with pytest.raises(InputError, match="accepted samples"):
-        Calibrator(["ua_reinforcement"], n_samples=100, accept=0.1).fit(sc, "unused.csv")
+        Calibrator(["blue.reinforcement"], n_samples=100, accept=0.1).fit(sc, "unused.csv")
 
 
 def test_a_parameter_at_its_default_has_a_fixed_value(bench_dict, write_scenario):
@@ -116,6 +116,6 @@ def test_a_parameter_at_its_default_has_a_fixed_value(bench_dict, write_scenario
     sc = load_scenario(write_scenario(bench_dict))
     assert "mil_front_creep" in sc.table.defaults
     obs = Observations.from_records([(sc.time.start + dt.timedelta(days=70),
-                                      "ua_personnel", 400_000.0)])
+                                      "blue.personnel", 400_000.0)])
     with pytest.raises(InputError, match="'mil_front_creep' has a fixed value"):
         Calibrator(["mil_front_creep"], n_samples=200).fit(sc, obs)

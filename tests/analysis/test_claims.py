@@ -23,33 +23,33 @@ def bench_claims(bench_dict: dict) -> dict:
     data["policies"] = {
         **data["policies"],
         "more_aid": {"description": "double direct aid",
-                     "changes": [{"param": "ua_shell_aid_direct", "scale": 2}]},
+                     "changes": [{"param": "blue.shell_aid_direct", "scale": 2}]},
     }
     data["claims"] = {
-        "ua_shrinks": {"text": "Ukraine's force shrinks", "source": "test",
-                       "test": {"kind": "change", "metric": "ua_personnel", "at": "2024-04-01",
+        "blue_shrinks": {"text": "Blue's force shrinks", "source": "test",
+                       "test": {"kind": "change", "metric": "blue.personnel", "at": "2024-04-01",
                                 "op": "<", "than": "start"}},
         "ratio_low": {"text": "ratio below one", "source": "test",
-                      "test": {"kind": "compare", "metric": "ua_personnel / ru_personnel",
+                      "test": {"kind": "compare", "metric": "blue.personnel / red.personnel",
                                "at": "2024-04-01", "op": "<", "threshold": 1}},
         "aid_helps": {"text": "aid keeps more soldiers", "source": "test",
                       "policies": ["more_aid"],
-                      "test": {"kind": "compare", "metric": "ua_personnel", "at": "2024-04-01",
+                      "test": {"kind": "compare", "metric": "blue.personnel", "at": "2024-04-01",
                                "op": ">=", "versus": "status_quo"}},
         "shells_run_out": {"text": "shells fall below a fifth", "source": "test",
-                           "test": {"kind": "event", "when": "ua_shells < 0.2 * 2e6",
+                           "test": {"kind": "event", "when": "blue.shells < 0.2 * 2e6",
                                     "by": "2024-04-01"}},
         "aid_difference": {"text": "aid adds shells", "source": "test",
-                           "test": {"kind": "difference", "metric": "ua_shells",
+                           "test": {"kind": "difference", "metric": "blue.shells",
                                     "over": ["start", "2024-04-01"], "reduce": "mean",
                                     "policy": "more_aid", "versus": "status_quo",
                                     "op": ">", "by": 0}},
         "given_fast": {"text": "with strong reinforcement", "source": "test",
-                       "test": {"kind": "change", "metric": "ua_personnel", "at": "2024-04-01",
+                       "test": {"kind": "change", "metric": "blue.personnel", "at": "2024-04-01",
                                 "op": ">", "than": "start",
-                                "given": "ua_reinforcement > 0.5 * (1e3 / 7)"}},
+                                "given": "blue.reinforcement > 0.5 * (1e3 / 7)"}},
         "late": {"text": "reads past the horizon of a short run", "source": "test",
-                 "test": {"kind": "compare", "metric": "ua_personnel", "at": "2030-01-01",
+                 "test": {"kind": "compare", "metric": "blue.personnel", "at": "2030-01-01",
                           "op": ">", "threshold": 0}},
         "cannot": {"text": "untestable", "source": "test", "untestable": "no such thing"},
     }
@@ -71,30 +71,31 @@ def _by_id(ev: Claims) -> dict:
 
 
 def test_probability_is_the_share_of_samples_that_satisfy_the_test(fitted: Claims):
-    ds = fitted.results_.ds
-    pols = [str(p) for p in ds["policy"].values]
-    k = int(np.searchsorted(ds["time"].values, np.datetime64("2024-04-01")))
-    ua = ds["ua_personnel"].values
-    ru = ds["ru_personnel"].values
+    res = fitted.results_
+    pols = res.policies
+    k = int(np.searchsorted(res.ds["time"].values, np.datetime64("2024-04-01")))
+    blue = res["blue.personnel"].values
+    red = res["red.personnel"].values
     sq, more = pols.index("status_quo"), pols.index("more_aid")
     got = _by_id(fitted)
-    assert got["ua_shrinks"].probability == pytest.approx(np.mean(ua[sq, :, k] < ua[sq, :, 0]))
+    assert got["blue_shrinks"].probability == pytest.approx(
+        np.mean(blue[sq, :, k] < blue[sq, :, 0]))
     assert got["ratio_low"].probability == pytest.approx(
-        np.mean(ua[sq, :, k] / ru[sq, :, k] < 1))
+        np.mean(blue[sq, :, k] / red[sq, :, k] < 1))
     assert got["aid_helps"].probability == pytest.approx(
-        np.mean(ua[more, :, k] >= ua[sq, :, k]))
-    shells = ds["ua_shells"].values
+        np.mean(blue[more, :, k] >= blue[sq, :, k]))
+    shells = res["blue.shells"].values
     assert got["shells_run_out"].probability == pytest.approx(
         np.mean((shells[sq, :, :k + 1] < 0.2 * 2e6).any(axis=1)))
     diff = shells[more, :, :k + 1].mean(axis=1) - shells[sq, :, :k + 1].mean(axis=1)
     assert got["aid_difference"].probability == pytest.approx(np.mean(diff > 0))
     assert got["aid_difference"].effect["mean"] == pytest.approx(diff.mean())
     # given: parameters in the model's canonical units (persons/day)
-    reinf = ds["param_ua_reinforcement"].values * 1e3 / 7
+    reinf = res["param_blue.reinforcement"].values * 1e3 / 7
     sel = reinf > 0.5 * 1e3 / 7
     assert got["given_fast"].n_samples == int(sel.sum())
     assert got["given_fast"].probability == pytest.approx(
-        np.mean(ua[sq, sel, k] > ua[sq, sel, 0]))
+        np.mean(blue[sq, sel, k] > blue[sq, sel, 0]))
 
 
 def test_intervals_and_verdicts(fitted: Claims):
@@ -108,7 +109,7 @@ def test_intervals_and_verdicts(fitted: Claims):
         assert c.verdict == verdict_for(c.probability, 0.8, 0.2)
     got = _by_id(fitted)
     assert got["aid_difference"].interval_method in ("bootstrap", "jeffreys")
-    assert got["ua_shrinks"].interval_method == "jeffreys"
+    assert got["blue_shrinks"].interval_method == "jeffreys"
     assert "past the simulated horizon" in got["late"].reason
     assert got["cannot"].reason == "no such thing"
 
@@ -126,17 +127,20 @@ def test_jeffreys_interval_and_thresholds():
 
 def test_results_carrying_their_scenario_are_judged_as_they_are(bench_file: Path, tmp_path):
     sc = dt.load(str(bench_file))
-    res = dt.simulate(sc, n_samples=64, seed=3, horizon=HORIZON, record=["ua_personnel"])
+    res = dt.simulate(sc, n_samples=64, seed=3, horizon=HORIZON, record=["blue.personnel"])
     ev = Claims(hinges=()).fit(res)
     assert ev.results_ is res
     ref = Claims(hinges=()).fit(sc, results=res)
     assert ev.to_list() == ref.to_list()
     got = _by_id(ev)
     assert list(got) == list(sc.claims)
-    assert got["ua_shrinks"].verdict != "untestable"
+    assert got["blue_shrinks"].verdict != "untestable"
+    # what one side owns is recorded for every side: Red's personnel is there, not NaN
+    assert np.isfinite(res["red.personnel"].values).all()
+    assert got["ratio_low"].verdict != "untestable"
     # a claim reading a variable these results did not record says so rather than guessing
     assert got["shells_run_out"].verdict == "untestable"
-    assert "ua_shells" in (got["shells_run_out"].reason or "")
+    assert "blue.shells" in (got["shells_run_out"].reason or "")
     with pytest.raises(dt.InputError, match="given twice"):
         Claims(hinges=()).fit(res, results=res)
     res.scenario = None  # as results opened from a file
@@ -176,28 +180,28 @@ def test_prim_missing_is_reported_not_fatal(bench_file: Path, monkeypatch):
 
 # --------------------------------------------------------------------------- bad claims
 @pytest.mark.parametrize(("claim", "expected"), [
-    ({"text": "t", "source": "s", "test": {"kind": "change", "metric": "ua_personel",
+    ({"text": "t", "source": "s", "test": {"kind": "change", "metric": "blue.personel",
                                            "at": "end", "op": "<", "than": "start"}},
-     "unknown name 'ua_personel'.*did you mean 'ua_personnel'"),
+     "unknown name 'blue.personel'.*did you mean 'blue.personnel'"),
     ({"text": "t", "source": "s", "test": {"kind": "evnt", "when": "x > 0"}},
      "unknown test kind 'evnt'.*did you mean 'event'"),
     ({"text": "t", "source": "s", "policies": ["status_qo"], "untestable": "x"},
      "unknown policy 'status_qo'.*did you mean 'status_quo'"),
-    ({"text": "t", "source": "s", "test": {"kind": "compare", "metric": "ua_shells",
+    ({"text": "t", "source": "s", "test": {"kind": "compare", "metric": "blue.shells",
                                            "at": "2099-01-01", "op": ">", "threshold": 1}},
      "outside the horizon"),
     ({"text": "t", "source": "s", "test": {"kind": "compare", "metric": "__import__('os')",
                                            "at": "end", "op": ">", "threshold": 1}},
      "unknown function '__import__'"),
-    ({"text": "t", "source": "s", "test": {"kind": "event", "when": "ua_shells"}},
+    ({"text": "t", "source": "s", "test": {"kind": "event", "when": "blue.shells"}},
      "expected a condition"),
-    ({"text": "t", "source": "s", "test": {"kind": "compare", "metric": "ua_shells",
+    ({"text": "t", "source": "s", "test": {"kind": "compare", "metric": "blue.shells",
                                            "at": "end", "op": ">", "treshold": 1}},
      "unknown key 'treshold'.*did you mean 'threshold'"),
     ({"text": "t", "source": "s"}, "exactly one of 'test' or 'untestable'"),
-    ({"text": "t", "source": "s", "test": {"kind": "compare", "metric": "ua_shells",
+    ({"text": "t", "source": "s", "test": {"kind": "compare", "metric": "blue.shells",
                                            "at": "end", "op": ">", "threshold": 1,
-                                           "given": "ua_shells > 0"}},
+                                           "given": "blue.shells > 0"}},
      "may read only parameters and events"),
 ])
 def test_malformed_claims_are_located(bench_dict, write_scenario, claim, expected):
@@ -223,16 +227,16 @@ def test_cli_claims_json_and_exit_code_two(bench_file: Path, bench_dict, write_s
                 "--hinges", "none", "--json", "--quiet")
     assert r.code == 0, r.stderr
     rows = json.loads(r.stdout)
-    assert {row["id"] for row in rows} >= {"ua_shrinks", "cannot"}
+    assert {row["id"] for row in rows} >= {"blue_shrinks", "cannot"}
     for row in rows:
         assert {"id", "verdict", "probability", "interval", "hinges_on"} <= set(row)
         assert row["verdict"] in ("supported", "contested", "refuted", "untestable")
     data = dict(bench_dict)
     data["claims"] = {"bad": {"text": "t", "source": "s",
-                              "test": {"kind": "event", "when": "ua_shels > 0"}}}
+                              "test": {"kind": "event", "when": "blue.shels > 0"}}}
     bad = write_scenario(data, "bad.yaml")
     r = run_cli("claims", str(bad), "--samples", "8", "--hinges", "none")
     assert r.code == 2
     assert f"{bad}:" in r.stderr
-    assert "did you mean 'ua_shells'" in r.stderr
+    assert "did you mean 'blue.shells'" in r.stderr
     assert "Traceback" not in r.stderr

@@ -7,7 +7,7 @@ import pytest
 
 from detente.scenario.expr import ExprError, compile_expr
 
-NUMS = {"a", "b", "ua_personnel"}
+NUMS = {"a", "b", "blue.personnel"}
 CONDS = {"ev"}
 
 
@@ -35,14 +35,17 @@ def test_arithmetic_comparisons_and_logic():
 @pytest.mark.parametrize(("text", "message"), [
     ("__import__('os').system('true')", "only the functions"),
     ("__import__('os')", "unknown function '__import__'"),
-    ("a.real", "attribute access"),
+    ("a.real", "unknown name 'a.real'"),
+    ("a.b.c", "only owner.name .e.g. blue.personnel. may hold a dot"),
+    ("max(a, b).real", "only owner.name"),
+    ("blue.personnel.real", "only owner.name"),
     ("a[0]", "indexing"),
     ("(lambda: 1)()", "only the functions"),
     ("'text'", "expected a number"),
     ("a if b else 1", "not allowed"),
     ("[a, b]", "not allowed"),
     ("a ~ b", "invalid expression"),
-    ("ua_personel", "did you mean 'ua_personnel'"),
+    ("blue.personel", "did you mean 'blue.personnel'"),
     ("not a", "'not' expects a condition"),
     ("(a > 1) + 1", "expects a number"),
     ("a and b", "expects a condition"),
@@ -55,6 +58,25 @@ def test_arithmetic_comparisons_and_logic():
 def test_refuses_anything_outside_the_grammar(text, message):
     with pytest.raises(ExprError, match=message):
         _c(text)
+
+
+def test_what_a_side_owns_is_named_owner_dot_name():
+    numbers = {"blue.personnel", "red.personnel", "red.effectiveness", "war_intensity"}
+    e = compile_expr("red.personnel / blue.personnel > 2 * war_intensity and not ev",
+                     numbers=numbers, conditions=CONDS, expect="condition")
+    assert e.names == frozenset({"red.personnel", "blue.personnel", "war_intensity", "ev"})
+    vals = {"blue.personnel": np.array([1.0, 2.0]), "red.personnel": np.array([3.0, 3.0]),
+            "war_intensity": np.array([1.0, 1.0]), "ev": np.array([False, False])}
+    assert e.evaluate_on(vals).tolist() == [True, False]
+    # spaces around the dot change nothing; a typo is found, located and corrected
+    assert compile_expr("blue . personnel", numbers=numbers, conditions=()).names == {
+        "blue.personnel"}
+    with pytest.raises(ExprError, match=r"unknown name 'red.efectiveness'.*did you mean "
+                                        r"'red.effectiveness'\? \(column 5\)"):
+        compile_expr("2 * red.efectiveness", numbers=numbers, conditions=())
+    # an owner that is not a side: not a name of the model
+    with pytest.raises(ExprError, match=r"unknown name 'green\.personnel'"):
+        compile_expr("green.personnel", numbers=numbers, conditions=())
 
 
 def test_kind_checks():

@@ -34,13 +34,23 @@ def test_prim_on_results_with_an_expression():
     import detente as dt
 
     res = dt.simulate("lanchester-bench", n_samples=600, seed=0, horizon=26)
-    box = Prim(threshold=0.8, max_dims=2).fit(res, "ua_personnel < ru_personnel")
-    assert box.n_cases_ == int((res.ds["ua_personnel"].values[0, :, -1]
-                                < res.ds["ru_personnel"].values[0, :, -1]).sum())
+    box = Prim(threshold=0.8, max_dims=2).fit(res, "blue.personnel < red.personnel")
+    assert box.n_cases_ == int((res["blue.personnel"].values[0, :, -1]
+                                < res["red.personnel"].values[0, :, -1]).sum())
+    sc = res.scenario
+    assert set(box.x_.columns) <= set(sc.uncertain)
+    assert {"blue.effectiveness", "red.effectiveness"} <= set(box.x_.columns)
     if box.found_:
         assert len(box.box_) <= 2
-        assert set(box.box_["unit"]) <= {str(res.ds[f"param_{p}"].attrs["units"])
-                                         for p in box.box_.index}
+        for p in box.box_.index:
+            assert box.box_.loc[p, "unit"] == sc.table[p].unit
+    # results opened from a file: the parameters they mark uncertain, with their units
+    res.scenario = None
+    again = Prim(threshold=0.8, max_dims=2).fit(res, "blue.personnel < red.personnel")
+    assert set(again.x_.columns) == set(box.x_.columns)
+    assert again.n_cases_ == box.n_cases_
+    for p in again.box_.index:
+        assert again.box_.loc[p, "unit"] == res.ds[f"param_{p}"].attrs["units"]
 
 
 def test_prim_bad_input():
@@ -53,6 +63,8 @@ def test_prim_bad_input():
 def test_describe_box_words():
     box = pd.DataFrame({"low": [2.1e6, 0.0], "high": [9e6, 0.5], "unit": ["rounds/year", ""],
                         "low_restricted": [True, False], "high_restricted": [False, True]},
-                       index=pd.Index(["eu_shell_capacity", "us_aid"], name="parameter"))
-    assert describe_box(box) == "eu_shell_capacity > 2.1e6 rounds/year and us_aid < 0.5"
+                       index=pd.Index(["blue.shell_production", "ally.aid_continuing"],
+                                      name="parameter"))
+    assert describe_box(box) == ("blue.shell_production > 2.1e6 rounds/year and "
+                                 "ally.aid_continuing < 0.5")
     assert format_value(0.000123) == "0.000123"

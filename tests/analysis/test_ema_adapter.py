@@ -11,7 +11,7 @@ from detente.scenario.schema import Parameter
 
 pytest.importorskip("ema_workbench")
 
-OUTCOMES = {"ratio": "ua_personnel / ru_personnel", "ua": "ua_personnel"}
+OUTCOMES = {"ratio": "blue.personnel / red.personnel", "ua": "blue.personnel"}
 
 
 @pytest.fixture(scope="module")
@@ -46,16 +46,16 @@ def test_policy_lever_with_several_policies(bench_dict):
 
     data = dict(bench_dict)
     data["policies"] = {**data["policies"], "no_aid": {
-        "description": "x", "changes": [{"param": "ua_shell_aid_direct", "value": 0}]}}
+        "description": "x", "changes": [{"param": "blue.shell_aid_direct", "value": 0}]}}
     assert not validate_scenario(data)
     from detente.scenario.schema import Scenario
 
-    ad = EmaAdapter(Scenario.model_validate(data), outcomes=["ua_shells"], horizon=8)
+    ad = EmaAdapter(Scenario.model_validate(data), outcomes=["blue.shells"], horizon=8)
     assert [lv.name for lv in ad.levers()] == [POLICY_LEVER]
-    exp = pd.DataFrame({"ua_shell_aid_direct": [100.0, 100.0],
+    exp = pd.DataFrame({"blue.shell_aid_direct": [100.0, 100.0],
                         POLICY_LEVER: ["status_quo", "no_aid"]})
     _, out = ad.run(exp)
-    assert out["ua_shells"][0] > out["ua_shells"][1]
+    assert out["blue.shells"][0] > out["blue.shells"][1]
 
 
 @pytest.mark.parametrize("dist", [

@@ -52,7 +52,7 @@ def _observations() -> tuple[Any, Observations]:
     bench = load_scenario("lanchester-bench")
     start = bench.time.start
     obs = Observations.from_records(
-        [(start + dt.timedelta(days=7 * k), "ua_personnel", 1.0e6 - 1.0e4 * k)
+        [(start + dt.timedelta(days=7 * k), "blue.personnel", 1.0e6 - 1.0e4 * k)
          for k in (2, 4, 6)], name="obs.csv")
     return bench, obs
 
@@ -86,7 +86,7 @@ CASES = [
          uses={"to_list": ()}),
     Case(Backtest, {"n_samples": 20, "seed": 0, "levels": (0.5, 0.9)},
          lambda e: e.fit(*_observations()), uses={"to_dict": ()}),
-    Case(Calibrator, {"params": ["ua_reinforcement"], "n_samples": 200, "accept": 0.1},
+    Case(Calibrator, {"params": ["blue.reinforcement"], "n_samples": 200, "accept": 0.1},
          lambda e: e.fit(*_observations()),
          uses={"to_dict": (), "write": (Path("calibrated.yaml"),)}),
     Case(LanchesterFit, {"law": "square", "n_boot": 5, "seed": 0},

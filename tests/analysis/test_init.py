@@ -14,9 +14,10 @@ def test_every_public_name_resolves_from_the_package():
 
 
 def test_the_names_the_report_and_dashboard_need_are_public():
-    assert {"Estimator", "as_scenario", "model_variables"} <= set(analysis.__all__)
+    assert {"Estimator", "as_scenario", "model_variables", "compare_variables",
+            "outcomes_of"} <= set(analysis.__all__)
     sc = analysis.as_scenario("lanchester-bench")
     assert sc == load_scenario("lanchester-bench")
     names = analysis.model_variables(sc)
-    assert {"ua_personnel", "ru_personnel"} <= set(names)
+    assert {"blue.personnel", "red.personnel"} <= set(names)
     assert len(names) == len(set(names))

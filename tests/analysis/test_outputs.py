@@ -12,9 +12,9 @@ from detente.scenario import load_scenario
 def test_an_expression_may_name_variables_parameters_defaults_and_events():
     sc = load_scenario("ukraine-2023")
     event = next(iter(sc.events))
-    expr = scenario_expr(sc, f"ua_personnel / ru_personnel < ua_area and {event}",
+    expr = scenario_expr(sc, f"ukraine.personnel / russia.personnel < ukraine.area and {event}",
                          expect="condition")
-    assert {"ua_personnel", "ru_personnel", "ua_area", event} <= set(expr.names)
+    assert {"ukraine.personnel", "russia.personnel", "ukraine.area", event} <= set(expr.names)
     bench = load_scenario("lanchester-bench")
     assert "mil_front_creep" in bench.table  # a default the benchmark may leave out
     assert "mil_front_creep" in scenario_expr(bench, "mil_front_creep + 1").names
@@ -22,7 +22,7 @@ def test_an_expression_may_name_variables_parameters_defaults_and_events():
 
 def test_an_unknown_name_or_the_wrong_kind_is_a_clear_error():
     sc = load_scenario("lanchester-bench")
-    with pytest.raises(InputError, match="ua_personel"):
-        scenario_expr(sc, "ua_personel > 0")
+    with pytest.raises(InputError, match=r"blue\.personel"):
+        scenario_expr(sc, "blue.personel > 0")
     with pytest.raises(InputError):
-        scenario_expr(sc, "ua_personnel + 1", expect="condition")
+        scenario_expr(sc, "blue.personnel + 1", expect="condition")

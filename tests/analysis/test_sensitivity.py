@@ -50,9 +50,9 @@ def test_morris_screens_ishigami():
 
 
 def test_sobol_on_a_scenario_output_expression():
-    params = ["ua_reinforcement", "ru_reinforcement", "ua_effectiveness"]
+    params = ["blue.reinforcement", "red.reinforcement", "blue.effectiveness"]
     si = Sobol(n_base=16, seed=1, parameters=params).fit(
-        "lanchester-bench", "ua_personnel / ru_personnel", at="end", horizon=20)
+        "lanchester-bench", "blue.personnel / red.personnel", at="end", horizon=20)
     assert list(si.indices_.index) == params
     assert si.y_.size == 16 * (len(params) + 2)
     assert si.results_ is not None
@@ -62,17 +62,17 @@ def test_sobol_on_a_scenario_output_expression():
 def test_sobol_design_shares_noise_within_a_group():
     # one parameter that does not matter: every run of a group gives the same output, so
     # its total index is exactly 0 even though the model draws shocks
-    si = Sobol(n_base=8, seed=2, parameters=["ua_fire_rate"]).fit(
-        "lanchester-bench", "ua_personnel", at="end", horizon=5)
-    assert si.constant_ or si.indices_.loc["ua_fire_rate", "ST"] >= 0
+    si = Sobol(n_base=8, seed=2, parameters=["blue.fire_rate"]).fit(
+        "lanchester-bench", "blue.personnel", at="end", horizon=5)
+    assert si.constant_ or si.indices_.loc["blue.fire_rate", "ST"] >= 0
 
 
 def test_bad_input_is_explained():
     with pytest.raises(InputError, match="power of two"):
         Sobol(n_base=100).fit(ISHIGAMI)
-    with pytest.raises(InputError, match="did you mean 'ua_reinforcement'"):
-        Sobol(n_base=8, parameters=["ua_reinforcment"]).fit("lanchester-bench", "ua_personnel")
+    with pytest.raises(InputError, match=r"did you mean 'blue\.reinforcement'"):
+        Sobol(n_base=8, parameters=["blue.reinforcment"]).fit("lanchester-bench", "blue.personnel")
     with pytest.raises(InputError, match="unknown name"):
-        Sobol(n_base=8).fit("lanchester-bench", "ua_personel", horizon=3)
+        Sobol(n_base=8).fit("lanchester-bench", "blue.personel", horizon=3)
     with pytest.raises(NotFittedError):
         _ = Morris().indices_

@@ -29,7 +29,7 @@ def test_help_lists_commands_grouped_by_what_an_analyst_does():
     assert at == sorted(at)
     groups = [text[a:b] for a, b in zip(at, [*at[1:], len(text)], strict=True)]
     expected = [("run", "claims", "compare", "report", "serve"),
-                ("validate", "scenarios", "schema"),
+                ("new", "validate", "scenarios", "schema"),
                 ("fit", "calibrate", "backtest"),
                 ("sensitivity", "discover", "sweep", "runs")]
     for group, names in zip(groups, expected, strict=True):

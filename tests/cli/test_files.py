@@ -30,6 +30,43 @@ def test_schema_is_json_schema():
     assert "parameters" in schema["properties"]
 
 
+def test_schema_of_a_scenario_names_its_own_parameters():
+    r = run_cli("schema", "lanchester-bench")
+    assert r.code == 0, r.stderr
+    params = json.loads(r.stdout)["properties"]["parameters"]
+    named = set(params.get("properties", {}))
+    assert {"blue.personnel0", "red.personnel0", "mil_force_floor"} <= named
+    assert not any(n.startswith("<") for n in named)
+    # without a scenario, what a side owns is a pattern
+    plain = json.loads(run_cli("schema").stdout)["properties"]["parameters"]
+    assert "blue.personnel0" not in plain.get("properties", {})
+    assert any("personnel0" in p for p in plain.get("patternProperties", {}))
+
+
+def test_schema_of_a_file_that_does_not_load_yet_names_its_sides(tmp_path):
+    from detente.scenario import builtin_path
+
+    text = builtin_path("lanchester-bench").read_text()
+    side = '  blue: {name: Blue, description: "Blue side of the benchmark"}'
+    assert side in text
+    # a side renamed before its parameters are: the file does not load, its cast reads
+    path = tmp_path / "azure.yaml"
+    path.write_text(text.replace(side, '  azure: {name: Azure}'))
+    assert run_cli("validate", str(path)).code == 2
+    r = run_cli("schema", str(path))
+    assert r.code == 0, r.stderr
+    assert "does not load yet" in r.stderr
+    named = set(json.loads(r.stdout)["properties"]["parameters"].get("properties", {}))
+    assert {"azure.personnel0", "red.personnel0"} <= named
+    assert "blue.personnel0" not in named
+
+
+def test_schema_of_no_scenario_exits_2():
+    r = run_cli("schema", "no-such-scenario")
+    assert r.code == 2
+    assert "no such file or built-in scenario" in r.stderr
+
+
 def test_validate_builtins_ok():
     r = run_cli("validate", "ukraine-2023", "lanchester-bench")
     assert r.code == 0, r.stderr

@@ -17,49 +17,55 @@ from detente.cli import _options
 from detente.errors import InputError
 
 OBS = "obs.csv"  # never read: the options fail first
+BENCH = "lanchester-bench"
 
 BAD_OPTIONS = [
-    (["run", "-n", "0"], "--samples must be a positive integer, found 0"),
-    (["run", "-n", "-3"], "--samples must be a positive integer, found -3"),
-    (["run", "-n", "10", "--horizon", "0"],
+    (["run", BENCH, "-n", "0"], "--samples must be a positive integer, found 0"),
+    (["run", BENCH, "-n", "-3"], "--samples must be a positive integer, found -3"),
+    (["run", BENCH, "-n", "10", "--horizon", "0"],
      "--horizon must be a positive number of steps, found 0"),
-    (["run", "-n", "10", "--processes", "-1"],
+    (["run", BENCH, "-n", "10", "--processes", "-1"],
      "--processes must be a positive integer (or 0: one per core), found -1"),
-    (["compare", "-n", "0"], "--samples must be a positive integer, found 0"),
-    (["compare", "-n", "5", "--horizon", "-2"],
+    (["compare", BENCH, "-n", "0"], "--samples must be a positive integer, found 0"),
+    (["compare", BENCH, "-n", "5", "--horizon", "-2"],
      "--horizon must be a positive number of steps, found -2"),
-    (["claims", "-n", "0"], "--samples must be a positive integer, found 0"),
-    (["claims", "-n", "10", "--horizon", "0"],
+    (["claims", BENCH, "-n", "0"], "--samples must be a positive integer, found 0"),
+    (["claims", BENCH, "-n", "10", "--horizon", "0"],
      "--horizon must be a positive number of steps, found 0"),
-    (["claims", "--hinges", "magic"], "--hinges expects a comma-separated list"),
-    (["discover", "-n", "0"], "--samples must be a positive integer, found 0"),
-    (["discover", "-n", "10", "--processes", "-4"], "--processes must be a positive integer"),
-    (["sensitivity", "--horizon", "0"],
+    (["claims", BENCH, "--hinges", "magic"],
+     "--hinges expects a comma-separated list"),
+    (["discover", BENCH, "-n", "0"], "--samples must be a positive integer, found 0"),
+    (["discover", BENCH, "-n", "10", "--processes", "-4"],
+     "--processes must be a positive integer"),
+    (["sensitivity", BENCH, "--horizon", "0"],
      "--horizon must be a positive number of steps, found 0"),
-    (["sensitivity", "--method", "sobl"], "--method expects sobol or morris, found 'sobl'"),
-    (["sensitivity", "--at", "tomorrow"], "expected a time: 'start', 'end' or a date"),
-    (["sensitivity", "--over", "start"], "--over expects FROM,TO"),
-    (["backtest", "lanchester-bench", "--observed", OBS, "-n", "0"],
+    (["sensitivity", BENCH, "--method", "sobl"],
+     "--method expects sobol or morris, found 'sobl'"),
+    (["sensitivity", BENCH, "--at", "tomorrow"],
+     "expected a time: 'start', 'end' or a date"),
+    (["sensitivity", BENCH, "--over", "start"], "--over expects FROM,TO"),
+    (["backtest", BENCH, "--observed", OBS, "-n", "0"],
      "--samples must be a positive integer, found 0"),
-    (["calibrate", "lanchester-bench", "--observed", OBS, "--params", "x", "-o", "c.yaml",
+    (["calibrate", BENCH, "--observed", OBS, "--params", "x", "-o", "c.yaml",
       "-n", "0"], "--samples must be a positive integer, found 0"),
     (["fit", "battle.csv", "--reinforcements", "a,b,c"], "--reinforcements expects"),
-    (["report", "-n", "0"], "--samples must be at least 1, found 0"),
-    (["report", "--horizon", "0"], "--horizon must be a positive number of steps, found 0"),
-    (["report", "--tornado-trajectories", "1"],
-     "--tornado-trajectories must be at least 2, found 1"),
-    (["sweep", "lanchester-bench"], "--samples must be a positive integer, found None"),
-    (["sweep", "lanchester-bench", "-n", "0"], "--samples must be a positive integer"),
-    (["sweep", "-n", "5"], "name a scenario (or --resume RUN_ID)"),
-    (["sweep", "lanchester-bench", "-n", "5", "--block-size", "0"],
-     "--block-size must be a positive integer, found 0"),
-    (["sweep", "lanchester-bench", "-n", "5", "--horizon", "0"],
+    (["report", BENCH, "-n", "0"], "--samples must be at least 1, found 0"),
+    (["report", BENCH, "--horizon", "0"],
      "--horizon must be a positive number of steps, found 0"),
-    (["sweep", "lanchester-bench", "-n", "5", "--scheduler", "nowhere"],
+    (["report", BENCH, "--tornado-trajectories", "1"],
+     "--tornado-trajectories must be at least 2, found 1"),
+    (["sweep", BENCH], "--samples must be a positive integer, found None"),
+    (["sweep", BENCH, "-n", "0"], "--samples must be a positive integer"),
+    (["sweep", "-n", "5"], "name a scenario (or --resume RUN_ID)"),
+    (["sweep", BENCH, "-n", "5", "--block-size", "0"],
+     "--block-size must be a positive integer, found 0"),
+    (["sweep", BENCH, "-n", "5", "--horizon", "0"],
+     "--horizon must be a positive number of steps, found 0"),
+    (["sweep", BENCH, "-n", "5", "--scheduler", "nowhere"],
      "--scheduler 'nowhere': expected local, processes, dask or a Dask scheduler address"),
-    (["sweep", "lanchester-bench", "-n", "5", "--dtype", "float16"],
+    (["sweep", BENCH, "-n", "5", "--dtype", "float16"],
      "--dtype must be float64 or float32, found 'float16'"),
-    (["sweep", "lanchester-bench", "-n", "5", "--backend", "gpu"],
+    (["sweep", BENCH, "-n", "5", "--backend", "gpu"],
      "--backend must be auto, numba or numpy, found 'gpu'"),
 ]
 
@@ -73,6 +79,15 @@ def test_bad_option_exits_2_naming_the_flag(invoke, tmp_path, monkeypatch, args,
     assert message in " ".join(r.stderr.split())
     assert "Traceback" not in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "claims", "report", "serve",
+                                     "sensitivity", "discover"])
+def test_a_command_that_runs_a_scenario_asks_for_one(invoke, command):
+    # no war is the default one: the scenario is named, as `detente scenarios` lists them
+    r = invoke(command)
+    assert r.code == 2
+    assert "Missing argument 'SCENARIO'" in r.output
 
 
 def test_processes_zero_is_one_per_core_but_no_more_than_the_blocks():

@@ -49,6 +49,8 @@ def test_report_bad_input_exits_2_with_a_message(tmp_path: Path, args: list[str]
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     if "-o" not in args:
         args += ["-o", str(tmp_path / "r.html")]
+    if args[0] != "no-such-scenario":
+        args = ["lanchester-bench", *args]
     r = run_cli("report", *args, "-n", "8", "--horizon", "4", "--quiet")
     assert r.code == 2, (r.stdout, r.stderr)
     assert message in r.stderr
@@ -57,7 +59,8 @@ def test_report_bad_input_exits_2_with_a_message(tmp_path: Path, args: list[str]
 
 
 def test_run_report_bad_path_fails_before_simulating(tmp_path: Path) -> None:
-    r = run_cli("run", "-n", "8", "--report", str(tmp_path / "missing" / "r.html"))
+    r = run_cli("run", "lanchester-bench", "-n", "8", "--report",
+                str(tmp_path / "missing" / "r.html"))
     assert r.code == 2
     assert "--report" in r.stderr
     assert "does not exist" in r.stderr
@@ -68,3 +71,25 @@ def test_report_help_describes_the_command() -> None:
     assert r.code == 0
     assert "Write an HTML report" in r.stdout
     assert "--tornado-output" in r.stdout
+    assert "first side's combat-power ratio" in " ".join(r.stdout.split())
+
+
+def test_report_of_another_war_speaks_of_its_sides(tmp_path: Path) -> None:
+    out = tmp_path / "bench.html"
+    r = run_cli("report", "lanchester-bench", "-n", "16", "--horizon", "12",
+                "--tornado-output", "none", "-o", str(out), "--quiet")
+    assert r.code == 0, r.stderr
+    head, _, rest = out.read_text().partition("<script>")
+    page = head + rest.partition("</script>")[2]  # less Plotly's bundle and its map data
+    assert "<b>Sides</b>Blue, Red" in page
+    assert "since 1 January 2024" in page
+    for word in ("Ukrain", "Russia", "NATO"):
+        assert word not in page
+
+
+def test_report_tornado_defaults_to_the_first_sides_ratio(tmp_path: Path) -> None:
+    out = tmp_path / "tornado.html"
+    r = run_cli("report", "lanchester-bench", "-n", "16", "--horizon", "12",
+                "--tornado-trajectories", "2", "-o", str(out), "--quiet")
+    assert r.code == 0, r.stderr
+    assert "What moves Blue — combat power over its enemy" in out.read_text()

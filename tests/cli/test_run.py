@@ -1,10 +1,17 @@
-"""``detente run`` as a user meets it: tables, JSON, files, exit codes."""
+"""``detente run`` and ``compare`` as a user meets them: tables, JSON, files, exit codes."""
 
 from __future__ import annotations
 
 import json
 
 from cli_runner import run_cli
+
+#: The key outputs of the built-in war for each side that has them (its model's names).
+UKRAINE_KEY_OUTPUTS = (
+    "ukraine.combat_power_ratio", "ukraine.personnel", "russia.personnel", "ukraine.shells",
+    "russia.shells", "russia.territory", "russia.territory_pct", "ukraine.casualties_cum",
+    "russia.casualties_cum", "ukraine.refugees_abroad", "ukraine.reconstruction_cum",
+    "ukraine.viability", "russia.inflation")
 
 
 def test_run_json_has_every_policy_variable_and_month():
@@ -14,21 +21,34 @@ def test_run_json_has_every_policy_variable_and_month():
     assert data["n_samples"] == 200
     assert set(data["policies"]) >= {"status_quo", "aid_cutoff", "aid_surge"}
     sq = data["policies"]["status_quo"]
-    for var in ("combat_power_ratio", "ua_personnel", "ru_personnel", "ua_shells", "ru_shells",
-                "territory_ru_km2", "territory_ru_pct", "ua_casualties_cum", "ru_casualties_cum",
-                "refugees_abroad", "reconstruction_cum", "viability", "ru_inflation"):
+    for var in UKRAINE_KEY_OUTPUTS:
         assert var in sq, var
         for m in ("12", "24", "36"):
             cell = sq[var][m]
             assert cell["low"] <= cell["median"] <= cell["high"]
 
 
-def test_run_table_and_out_dir(tmp_path):
-    r = run_cli("run", "ukraine-2023", "--samples", "64", "--policies", "status_quo",
-                "--horizon", "60", "--out", str(tmp_path / "out"), "--quiet")
+def test_run_json_names_each_sides_variables_by_the_model():
+    r = run_cli("run", "lanchester-bench", "-n", "32", "--horizon", "60", "--json", "--quiet")
     assert r.code == 0, r.stderr
-    assert "status_quo" in r.stdout
+    sq = json.loads(r.stdout)["policies"]["status_quo"]
+    for side in ("blue", "red"):
+        for base in ("personnel", "shells", "casualties_cum", "combat_power_ratio"):
+            assert f"{side}.{base}" in sq
+    assert sq["blue.personnel"]["units"] == "persons"
+    assert [k for k in sq["red.shells"] if k != "units"] == ["12"]
+
+
+def test_run_table_names_the_sides_and_the_start(tmp_path):
+    r = run_cli("run", "lanchester-bench", "--samples", "64", "--horizon", "60",
+                "--out", str(tmp_path / "out"), "--quiet")
+    assert r.code == 0, r.stderr
+    assert "policy: status_quo" in r.stdout
     assert "12 months" in r.stdout
+    assert "Blue — front-line personnel" in r.stdout
+    assert "Red — military casualties since 1 January 2024" in r.stdout
+    for word in ("Ukrain", "Russia", "ua_", "ru_"):
+        assert word not in r.stdout
     assert (tmp_path / "out" / "results.nc").stat().st_size > 0
     # the resolved scenario written beside the results loads again
     r2 = run_cli("validate", str(tmp_path / "out" / "scenario.yaml"))
@@ -36,14 +56,14 @@ def test_run_table_and_out_dir(tmp_path):
 
 
 def test_unknown_scenario_exits_2_with_a_suggestion():
-    r = run_cli("run", "ukraine-2032", "--samples", "10")
+    r = run_cli("run", "lanchester-bnch", "--samples", "10")
     assert r.code == 2
-    assert "ukraine-2023" in r.stderr
+    assert "lanchester-bench" in r.stderr
     assert "Traceback" not in r.stderr
 
 
 def test_unknown_policy_exits_2():
-    r = run_cli("run", "ukraine-2023", "--samples", "10", "--policies", "surrender")
+    r = run_cli("run", "lanchester-bench", "--samples", "10", "--policies", "surrender")
     assert r.code == 2
     assert "unknown policy" in r.stderr
 
@@ -52,7 +72,7 @@ def test_unwritable_out_exits_2(tmp_path):
     # a folder cannot be made under a regular file, whoever runs the test
     blocker = tmp_path / "blocker"
     blocker.write_text("")
-    r = run_cli("run", "ukraine-2023", "--samples", "10", "--out", str(blocker / "x"))
+    r = run_cli("run", "lanchester-bench", "--samples", "10", "--out", str(blocker / "x"))
     assert r.code == 2
     assert "cannot write" in r.stderr
     assert "Traceback" not in r.stderr
@@ -61,7 +81,7 @@ def test_unwritable_out_exits_2(tmp_path):
 def test_out_that_is_a_file_exits_2_and_keeps_the_file(tmp_path):
     f = tmp_path / "precious.txt"
     f.write_text("keep me")
-    r = run_cli("run", "ukraine-2023", "--samples", "10", "--out", str(f))
+    r = run_cli("run", "lanchester-bench", "--samples", "10", "--out", str(f))
     assert r.code == 2
     assert f.read_text() == "keep me"
 
@@ -70,7 +90,7 @@ def test_run_shorter_than_a_year_reports_its_last_point():
     r = run_cli("run", "ukraine-2023", "--samples", "20", "--horizon", "13",
                 "--policies", "status_quo", "--json", "--quiet")
     assert r.code == 0, r.stderr
-    cells = json.loads(r.stdout)["policies"]["status_quo"]["viability"]
+    cells = json.loads(r.stdout)["policies"]["status_quo"]["ukraine.viability"]
     assert [k for k in cells if k != "units"] == ["3"]
 
 
@@ -80,4 +100,20 @@ def test_compare_table_shows_differences_from_the_baseline():
     assert r.code == 0, r.stderr
     assert "policies compared (40 samples, seed 0)" in r.stdout
     assert "difference from status_quo" in r.stdout
-    assert "P(NATO–Russia war)" in r.stdout
+    assert "P(escalation) by 36 months" in r.stdout
+    assert "Ukraine — front-line personnel (persons)" in r.stdout
+
+
+def test_compare_of_a_war_without_talks_shows_its_sides():
+    r = run_cli("compare", "lanchester-bench", "-n", "24", "--quiet")
+    assert r.code == 0, r.stderr
+    assert "lanchester-bench: policies compared (24 samples, seed 0)" in r.stdout
+    assert "Red — artillery-shell stock (rounds)" in r.stdout
+    for word in ("settlement", "escalation", "Ukrain", "Russia", "NATO"):
+        assert word not in r.stdout
+
+
+def test_compare_checks_its_baseline_before_running():
+    r = run_cli("compare", "lanchester-bench", "-n", "8", "--baseline", "nope")
+    assert r.code == 2
+    assert "--baseline: unknown policy 'nope'" in r.stderr

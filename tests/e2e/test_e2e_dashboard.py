@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,11 @@ pytestmark = pytest.mark.e2e
 LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "blob:", "data:")
 
 
-def _open(page: Page, url: str, requests: list[str], cell: str = "territory-status_quo",
-          ) -> None:
+#: A number of the built-in war's table: the area Russia holds under the first policy.
+TERRITORY = "russia.territory-status_quo"
+
+
+def _open(page: Page, url: str, requests: list[str], cell: str = TERRITORY) -> None:
     page.on("request", lambda r: requests.append(r.url))
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(url, wait_until="load")
@@ -26,11 +30,11 @@ def test_a_lever_changes_a_number_and_a_chart(page: Page, dashboard_url: str,
                                               artifacts: Path) -> None:
     requests: list[str] = []
     _open(page, dashboard_url, requests)
-    cell = page.locator("[data-testid='territory-status_quo']")
+    cell = page.locator(f"[data-testid='{TERRITORY}']")
     before = cell.inner_text()
     line = page.locator(".fan-chart .scatterlayer path.js-line").first
     path_before = line.get_attribute("d")
-    lever = page.locator(".lever-us_mil_aid input")
+    lever = page.locator(".lever-united_states-mil_aid input")
     lever.fill("0")
     lever.press("Enter")
     expect(cell).not_to_have_text(before, timeout=30_000)
@@ -45,9 +49,9 @@ def test_an_invalid_value_shows_a_message(page: Page, dashboard_url: str,
                                           artifacts: Path) -> None:
     requests: list[str] = []
     _open(page, dashboard_url, requests)
-    cell = page.locator("[data-testid='territory-status_quo']")
+    cell = page.locator(f"[data-testid='{TERRITORY}']")
     before = cell.inner_text()
-    lever = page.locator(".lever-us_credibility_incumbent input")
+    lever = page.locator(".lever-united_states-credibility_incumbent input")
     lever.fill("1.7")
     lever.press("Enter")
     message = page.locator(".lever-message")
@@ -64,12 +68,19 @@ def test_an_invalid_value_shows_a_message(page: Page, dashboard_url: str,
 def test_another_scenarios_levers_are_its_own(page: Page, bench_dashboard_url: str,
                                                artifacts: Path) -> None:
     requests: list[str] = []
-    _open(page, bench_dashboard_url, requests, cell="ratio-status_quo")
-    expect(page.locator(".lever-us_mil_aid")).to_have_count(0)
-    lever = page.locator(".lever-ru_reinforcement input")
+    ratio = "blue.combat_power_ratio-status_quo"
+    _open(page, bench_dashboard_url, requests, cell=ratio)
+    expect(page.locator(".lever-united_states-mil_aid")).to_have_count(0)
+    lever = page.locator(".lever-red-reinforcement input")
     expect(lever).to_be_visible()
     expect(page.get_by_text("Red reinforcement (thousand persons/week)")).to_be_visible()
-    cell = page.locator("[data-testid='ratio-status_quo']")
+    # every label is the benchmark's own: its sides' names and its start
+    # (Panel draws into shadow roots, which get_by_text looks into and inner_text does not)
+    expect(page.get_by_text(re.compile("Ukrain|Russia|NATO|Kyiv|Moscow"))).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"^Blue, Red: .* from 1 January 2024\."))).to_be_visible()
+    expect(page.get_by_text("Blue — combat power over its enemy's (ratio, median)")
+           ).to_be_visible()
+    cell = page.locator(f"[data-testid='{ratio}']")
     before = cell.inner_text()
     lever.fill("15")
     lever.press("Enter")

@@ -26,7 +26,9 @@ from detente.scenario import load_scenario
 HAVE_NUMBA = numba_available()
 requires_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="needs the [fast] extra (numba)")
 BACKENDS = ["numpy", pytest.param("numba", marks=requires_numba)]
-KERNEL_STATE = military.MODULE.kernel_layout.state
+BENCH = military.build(load_scenario("lanchester-bench").cast)
+#: The kernel's state variables, as the benchmark's sides name them (blue.personnel, ...).
+KERNEL_STATE = BENCH.kernel_layout.state
 
 
 def _random_params(plan, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -74,7 +76,7 @@ def test_engine_fast_path_is_bit_identical_with_overlays(bench_dict, write_scena
     bench_dict["policies"] = {
         "status_quo": {"description": "as is"},
         "more_aid": {"description": "more aid from week 30 to 50", "changes": [
-            {"param": "ua_shell_aid_direct", "scale": 1.5, "from": "2024-07-29",
+            {"param": "blue.shell_aid_direct", "scale": 1.5, "from": "2024-07-29",
              "until": "2024-12-16"}]},
         "guarded": {"description": "switches a mechanism on: no fused path", "changes": [
             {"param": "mil_stock_guard_switch", "value": 1, "from": "2024-03-04"}]},
@@ -98,10 +100,10 @@ def test_float32_records_are_the_rounded_float64_run(bench_plan, backend):
 
 
 def test_the_fused_path_applies_only_where_the_kernel_does(bench_plan):
-    assert fused_plan(bench_plan, ["combat_power_ratio"]) is None
+    assert fused_plan(bench_plan, ["blue.combat_power_ratio"]) is None
     uk = compile_plan(load_scenario("ukraine-2023"))
-    assert fused_plan(uk, ["ua_personnel"]) is None  # more than one module
-    fused = fused_plan(bench_plan, ["ua_personnel"])
+    assert fused_plan(uk, ["ukraine.personnel"]) is None  # more than one module
+    fused = fused_plan(bench_plan, ["blue.personnel"])
     assert isinstance(fused, Fused)
     assert not fused.eligible({"mil_pipeline_switch": np.array([0.0, 1.0])})
     assert compiled_run(bench_plan, None, {}, (), {}, 1, {}, "numpy") is None
@@ -112,10 +114,10 @@ def test_non_finite_parameters_rule_the_fused_loop_out(bench_plan):
     p = {k: v * bench_plan.factors[k]
          for k, v in block_parameters(bench_plan, np.random.SeedSequence(0), 0, 8).items()}
     assert fused.eligible(p)
-    assert not fused.eligible({**p, "ua_ramp_time": constant_array(np.nan, 8)})
-    drawn = p["ua_effectiveness"].copy()
+    assert not fused.eligible({**p, "blue.ramp_time": constant_array(np.nan, 8)})
+    drawn = p["blue.effectiveness"].copy()
     drawn[3] = np.inf
-    assert not fused.eligible({**p, "ua_effectiveness": drawn})
+    assert not fused.eligible({**p, "blue.effectiveness": drawn})
 
 
 def test_nothing_in_the_engine_names_the_model():
@@ -126,7 +128,9 @@ def test_nothing_in_the_engine_names_the_model():
 
     source = inspect.getsource(compiled)
     names = {p.name for p in military.PARAMS} | {v.name for v in military.VARIABLES}
+    names |= {p.name for p in BENCH.params} | {v.name for v in BENCH.variables}
     assert not [n for n in names if f'"{n}"' in source or f"'{n}'" in source]
+    assert not [x for x in ("blue", "red") if f'"{x}' in source or f"'{x}" in source]
 
 
 # --------------------------------------------------------------------------- any kernel
@@ -256,14 +260,14 @@ def test_threaded_kernels_equal_the_serial_numpy_run(bench_dict, write_scenario,
     bench_dict["policies"] = {
         "status_quo": {"description": "as is"},
         "more_aid": {"description": "more aid for a while", "changes": [
-            {"param": "ua_shell_aid_direct", "scale": 1.5, "from": "2024-03-04",
+            {"param": "blue.shell_aid_direct", "scale": 1.5, "from": "2024-03-04",
              "until": "2024-06-24"}]},
         "guarded": {"description": "switches a mechanism on: the generic loop", "changes": [
             {"param": "mil_stock_guard_switch", "value": 1, "from": "2024-03-04"}]},
     }
     sc = load_scenario(write_scenario(bench_dict))
-    keep = {"record": ["ua_personnel"], "outcomes": ["ru_personnel", "ua_shells"],
-            "quantiles": ["ru_shells"] if quantiles else None}
+    keep = {"record": ["blue.personnel"], "outcomes": ["red.personnel", "blue.shells"],
+            "quantiles": ["red.shells"] if quantiles else None}
     n = 3 * 1024 + 17
     plan = compile_plan(sc, record=keep["record"])
     if (os.cpu_count() or 1) > 1:  # the path under test: kernels on worker threads
@@ -271,6 +275,7 @@ def test_threaded_kernels_equal_the_serial_numpy_run(bench_dict, write_scenario,
                                                "numba"), 4) > 1
     fast = simulate(sc, n_samples=n, seed=9, backend="numba", **keep).ds
     twin = simulate(sc, n_samples=n, seed=9, backend="numpy", **keep).ds
+    assert fast["personnel"].dims == ("policy", "sample", "time", "side")
     assert list(fast.data_vars) == list(twin.data_vars)
     for name in fast.data_vars:
         np.testing.assert_array_equal(fast[name].values, twin[name].values, err_msg=name)
@@ -296,24 +301,24 @@ def test_with_an_executor_every_output_write_happens_in_the_submitted_call(
         "guarded": {"description": "generic loop", "changes": [
             {"param": "mil_stock_guard_switch", "value": 1, "from": "2024-02-05"}]},
     }
-    plan = compile_plan(load_scenario(write_scenario(bench_dict)), record=["ua_personnel"])
-    out = {"ua_personnel": np.full((2, 21, 50), np.nan)}
-    finals = {"ru_personnel": np.full((2, 50), np.nan)}
+    plan = compile_plan(load_scenario(write_scenario(bench_dict)), record=["blue.personnel"])
+    out = {"blue.personnel": np.full((2, 21, 50), np.nan)}
+    finals = {"red.personnel": np.full((2, 50), np.nan)}
     pool = Deferred()
-    res = run_block(plan, 3, 0, 50, keep=Keep(outcomes=("ru_personnel",)), out=out,
+    res = run_block(plan, 3, 0, 50, keep=Keep(outcomes=("red.personnel",)), out=out,
                     executor=pool, finals=finals)
     assert len(pool.calls) == 1
     assert not res.done()
-    assert np.isnan(out["ua_personnel"]).all()
-    assert np.isnan(finals["ru_personnel"]).all()
+    assert np.isnan(out["blue.personnel"]).all()
+    assert np.isnan(finals["red.personnel"]).all()
     fut, call = pool.calls[0]
     fut.set_result(call())
     assert res.wait() is res
-    assert np.isfinite(out["ua_personnel"]).all()
-    assert np.isfinite(finals["ru_personnel"]).all()
-    ref = run_block(plan, 3, 0, 50, keep=Keep(outcomes=("ru_personnel",)))
-    np.testing.assert_array_equal(out["ua_personnel"], ref.trajectories["ua_personnel"])
-    np.testing.assert_array_equal(finals["ru_personnel"], ref.finals["ru_personnel"])
+    assert np.isfinite(out["blue.personnel"]).all()
+    assert np.isfinite(finals["red.personnel"]).all()
+    ref = run_block(plan, 3, 0, 50, keep=Keep(outcomes=("red.personnel",)))
+    np.testing.assert_array_equal(out["blue.personnel"], ref.trajectories["blue.personnel"])
+    np.testing.assert_array_equal(finals["red.personnel"], ref.finals["red.personnel"])
 
 
 def test_assembled_layout_matches_results_assemble(bench_dict, write_scenario):
@@ -321,10 +326,10 @@ def test_assembled_layout_matches_results_assemble(bench_dict, write_scenario):
 
     bench_dict["time"]["horizon_steps"] = 10
     sc = load_scenario(write_scenario(bench_dict))
-    plan = compile_plan(sc, record=["ua_personnel", "ru_personnel"])
+    plan = compile_plan(sc, record=["blue.personnel", "red.personnel"])
     blocks = [job() for job in block_jobs(plan, 4, 1100)]
     ref = assemble(plan, blocks, seed=4)
-    ours = simulate(sc, n_samples=1100, seed=4, record=["ua_personnel", "ru_personnel"]).ds
+    ours = simulate(sc, n_samples=1100, seed=4, record=["blue.personnel", "red.personnel"]).ds
     assert list(ours.data_vars) == list(ref.data_vars)
     ref.attrs.pop("created")
     ours.attrs.pop("created")
@@ -352,6 +357,16 @@ def test_an_early_dataset_counts_only_if_it_holds_the_arrays_the_kernels_fill():
     assert _holds(dataset(copy=False), full, finals)
     assert not _holds(dataset(copy=True), full, finals)
 
+    # what a side owns lives along the side dim: held only where that is a view of them
+    base = np.zeros((1, 2, 3, 4))  # (policy, side, time, sample)
+    owned = {"blue.v": base[:, 0], "red.v": base[:, 1]}
+    coords = {"side": ["blue", "red"]}
+    view = xr.Dataset({"v": (("policy", "sample", "time", "side"),
+                             base.transpose(0, 3, 2, 1))}, coords=coords)
+    assert _holds(view, owned, {})
+    copied = view.copy(deep=True)
+    assert not _holds(copied, owned, {})
+
 
 @requires_numba
 def test_without_a_writable_cache_folder_the_loop_compiles_all_the_same(bench_dict,
@@ -361,12 +376,12 @@ def test_without_a_writable_cache_folder_the_loop_compiles_all_the_same(bench_di
 
     bench_dict["time"]["horizon_steps"] = 30
     sc = load_scenario(write_scenario(bench_dict))
-    ref = simulate(sc, n_samples=300, seed=2, record=list(KERNEL_STATE), backend="numpy").ds
+    ref = simulate(sc, n_samples=300, seed=2, record=list(KERNEL_STATE), backend="numpy")
     monkeypatch.setattr(compiled, "_cache_folder", lambda: None)
     compiled._numba_loop.cache_clear()
     try:
         got = simulate(sc, n_samples=300, seed=2, record=list(KERNEL_STATE),
-                       backend="numba").ds
+                       backend="numba")
     finally:
         compiled._numba_loop.cache_clear()  # later tests use the cached loop again
     for v in KERNEL_STATE:

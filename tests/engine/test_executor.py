@@ -20,7 +20,7 @@ from detente.scenario import load_scenario
 def _plan(bench_dict, write_scenario):
     bench_dict["time"]["horizon_steps"] = 40
     sc = load_scenario(write_scenario(bench_dict))
-    return compile_plan(sc, record=["ua_personnel", "ru_shells"])
+    return compile_plan(sc, record=["blue.personnel", "red.shells"])
 
 
 def _by_block(results):
@@ -31,7 +31,7 @@ def _by_block(results):
 def test_every_scheduler_gives_the_serial_blocks(bench_dict, write_scenario, scheduler):
     plan = _plan(bench_dict, write_scenario)
     backend = "numba" if numba_available() else "numpy"
-    keep = Keep(outcomes=("ru_personnel",), quantiles=("ua_shells",), backend=backend)
+    keep = Keep(outcomes=("red.personnel",), quantiles=("blue.shells",), backend=backend)
     jobs = block_jobs(plan, 11, 700, keep=keep, block_size=256)
     serial = _by_block(execute(jobs, scheduler="serial"))
     other = _by_block(execute(jobs, scheduler=scheduler, workers=2))
@@ -41,13 +41,13 @@ def test_every_scheduler_gives_the_serial_blocks(bench_dict, write_scenario, sch
         assert got.n == ref.n
         for v in plan.record:
             np.testing.assert_array_equal(got.trajectories[v], ref.trajectories[v])
-        np.testing.assert_array_equal(got.finals["ru_personnel"], ref.finals["ru_personnel"])
+        np.testing.assert_array_equal(got.finals["red.personnel"], ref.finals["red.personnel"])
         for name in ref.params:
             np.testing.assert_array_equal(got.params[name], ref.params[name])
         assert got.sketch is not None
         assert ref.sketch is not None
-        np.testing.assert_array_equal(got.sketch.quantiles("ua_shells", [0.1, 0.9]),
-                                      ref.sketch.quantiles("ua_shells", [0.1, 0.9]))
+        np.testing.assert_array_equal(got.sketch.quantiles("blue.shells", [0.1, 0.9]),
+                                      ref.sketch.quantiles("blue.shells", [0.1, 0.9]))
 
 
 def test_in_place_outputs_receive_the_trajectories(bench_dict, write_scenario):
@@ -57,16 +57,16 @@ def test_in_place_outputs_receive_the_trajectories(bench_dict, write_scenario):
 
     def outputs(job):
         a = starts[job.block]
-        return {"ua_personnel": full[:, :, a:a + job.n]}, None
+        return {"blue.personnel": full[:, :, a:a + job.n]}, None
 
-    plan_only = compile_plan(plan.scenario, record=["ua_personnel"])
+    plan_only = compile_plan(plan.scenario, record=["blue.personnel"])
     jobs = block_jobs(plan_only, 2, 300, block_size=128)
     results = list(execute(jobs, scheduler="serial", outputs=outputs))
     assert len(results) == 3
     assert not np.isnan(full).any()
     ref = list(execute(jobs, scheduler="serial"))
     np.testing.assert_array_equal(
-        np.concatenate([r.trajectories["ua_personnel"] for r in ref], axis=2), full)
+        np.concatenate([r.trajectories["blue.personnel"] for r in ref], axis=2), full)
 
 
 @pytest.mark.parametrize(("given", "expected"), [

@@ -17,7 +17,7 @@ def _scenario(bench_dict, write_scenario, steps=30):
     bench_dict["policies"] = {
         "status_quo": {"description": "as is"},
         "more_shells": {"description": "double production",
-                        "changes": [{"param": "ua_shell_production", "scale": 2.0}]},
+                        "changes": [{"param": "blue.shell_production", "scale": 2.0}]},
     }
     return load_scenario(write_scenario(bench_dict))
 
@@ -42,8 +42,9 @@ def test_the_same_noise_gives_the_same_run_and_other_noise_another(bench_dict, w
     a = run_design(plan, params, noise=Noise.given({}, shocks))
     b = run_design(plan, params, noise=Noise.given({}, shocks.copy()))
     c = run_design(plan, params, noise=Noise.given({}, rng.random(shocks.shape)))
-    np.testing.assert_array_equal(a.trajectories["ua_personnel"], b.trajectories["ua_personnel"])
-    assert not np.array_equal(a.trajectories["ua_personnel"], c.trajectories["ua_personnel"])
+    np.testing.assert_array_equal(a.trajectories["blue.personnel"],
+                                  b.trajectories["blue.personnel"])
+    assert not np.array_equal(a.trajectories["blue.personnel"], c.trajectories["blue.personnel"])
 
 
 def test_each_policy_is_run_policy_under_its_overlays(bench_dict, write_scenario):
@@ -58,6 +59,6 @@ def test_each_policy_is_run_policy_under_its_overlays(bench_dict, write_scenario
         for v in plan.record:
             np.testing.assert_array_equal(res.trajectories[v][ip], out[v])
     # the overlay matters: the policies differ after the start
-    sq, more = res.trajectories["ru_personnel"]
+    sq, more = res.trajectories["red.personnel"]
     np.testing.assert_array_equal(sq[0], more[0])
     assert np.all(more[-1] < sq[-1])

@@ -25,17 +25,17 @@ def test_the_plan_takes_its_units_from_the_parameter_table(bench_dict, write_sce
 
 def test_a_change_in_its_own_unit_is_converted_to_the_canonical_one(bench_dict,
                                                                     write_scenario):
-    assert bench_dict["parameters"]["ua_shell_production"]["unit"] == "thousand rounds/week"
+    assert bench_dict["parameters"]["blue.shell_production"]["unit"] == "thousand rounds/week"
     bench_dict["policies"] = {
         "file_unit": {"description": "f", "changes": [
-            {"param": "ua_shell_production", "value": 7}]},
+            {"param": "blue.shell_production", "value": 7}]},
         "per_day": {"description": "d", "changes": [
-            {"param": "ua_shell_production", "value": 1000, "unit": "rounds/day"}]},
+            {"param": "blue.shell_production", "value": 1000, "unit": "rounds/day"}]},
         "per_year": {"description": "y", "changes": [
-            {"param": "ua_shell_production", "value": 365.25, "unit": "thousand rounds/year"}]},
+            {"param": "blue.shell_production", "value": 365.25, "unit": "thousand rounds/year"}]},
     }
     plan = compile_plan(load_scenario(write_scenario(_short(bench_dict))))
-    assert plan.specs["ua_shell_production"].unit == "rounds/day"
+    assert plan.specs["blue.shell_production"].unit == "rounds/day"
     values = {pol: plan.overlays[pol][0].value for pol in plan.policies}
     for pol in plan.policies:
         assert values[pol] == pytest.approx(1000.0, rel=1e-15), pol
@@ -53,7 +53,7 @@ def test_an_event_probability_in_percent_is_a_share(bench_dict, write_scenario):
 def test_overlays_hold_from_their_date_until_theirs(bench_dict, write_scenario):
     start = dt.date.fromisoformat(str(bench_dict["time"]["start"]))
     bench_dict["policies"] = {"window": {"description": "w", "changes": [
-        {"param": "ua_shell_production", "scale": 2.0,
+        {"param": "blue.shell_production", "scale": 2.0,
          "from": (start + dt.timedelta(days=70)).isoformat(),
          "until": (start + dt.timedelta(days=140)).isoformat()}]}}
     plan = compile_plan(load_scenario(write_scenario(_short(bench_dict))))

@@ -63,14 +63,14 @@ def test_sketch_extremes_stay_compact():
 def test_outcomes_and_quantiles_in_simulate(bench_dict, write_scenario):
     bench_dict["time"]["horizon_steps"] = 40
     sc = load_scenario(write_scenario(bench_dict))
-    vars_ = ["ua_personnel", "ru_shells", "combat_power_ratio"]
+    vars_ = ["blue.personnel", "red.shells", "blue.combat_power_ratio"]
     ds = simulate(sc, n_samples=1500, seed=2, record=vars_, outcomes=vars_,
-                  quantiles=vars_, levels=[0.1, 0.5, 0.9]).ds
+                  quantiles=vars_, levels=[0.1, 0.5, 0.9])
     for v in vars_:
         np.testing.assert_array_equal(ds[f"final_{v}"].values, ds[v].values[:, :, -1])
         exact = np.quantile(ds[v].values, [0.1, 0.5, 0.9], axis=1, method="nearest")
         np.testing.assert_allclose(ds[f"q_{v}"].values[0], exact[:, 0], rtol=0.004)
-    assert ds.attrs["block_size"] == 1024
-    small = simulate(sc, n_samples=100, seed=2, record=[], outcomes=["ua_personnel"]).ds
-    assert "ua_personnel" not in small
-    assert small["final_ua_personnel"].shape == (1, 100)
+    assert ds.ds.attrs["block_size"] == 1024
+    small = simulate(sc, n_samples=100, seed=2, record=[], outcomes=["blue.personnel"])
+    assert "blue.personnel" not in small
+    assert small["final_blue.personnel"].shape == (1, 100)

@@ -20,7 +20,7 @@ from detente.engine.streams import (
 )
 from detente.scenario import load_scenario
 
-VARS = ["ua_personnel", "ru_personnel"]
+VARS = ["blue.personnel", "red.personnel"]
 
 
 def _short(data: dict, steps: int = 60) -> dict:
@@ -57,7 +57,7 @@ def test_latin_hypercube_puts_one_point_in_each_stratum(n, d, key):
 def test_constant_parameters_are_shared_read_only_values(bench_dict, write_scenario):
     plan = compile_plan(load_scenario(write_scenario(_short(bench_dict))))
     values = block_parameters(plan, np.random.SeedSequence(0), 0, 50)
-    const = values["ua_personnel0"]
+    const = values["blue.personnel0"]
     assert const.shape == (50,)
     assert np.all(const == 400.0)
     with pytest.raises(ValueError, match="read-only"):
@@ -65,8 +65,8 @@ def test_constant_parameters_are_shared_read_only_values(bench_dict, write_scena
     drawn = values[plan.uncertain[0]]
     assert drawn.flags.writeable
     assert np.unique(drawn).size == 50
-    ds = simulate(plan.scenario, n_samples=1500, seed=0, record=VARS).ds
-    assert np.all(ds["param_ua_personnel0"].values == 400.0)
+    res = simulate(plan.scenario, n_samples=1500, seed=0, record=VARS)
+    assert np.all(res["param_blue.personnel0"].values == 400.0)
 
 
 def test_constant_arrays_are_shared_but_cannot_be_made_writeable():

@@ -64,7 +64,9 @@ def test_the_built_in_scenarios_step_in_module_order() -> None:
     assert tuple(m.name for m in plan.modules) == MODULE_ORDER
     assert plan.couplings.free == ()
     bench = compile_plan(load_scenario("lanchester-bench"))
-    assert bench.couplings.free == ("nato_personnel", "pop_home_ratio", "us_aid_index",
+    # the benchmark's military reads what no module of its scenario writes, for each side
+    assert bench.couplings.free == ("blue.allied_personnel", "blue.pop_home_ratio",
+                                    "red.allied_personnel", "red.pop_home_ratio",
                                     "war_intensity")
 
 
@@ -73,10 +75,15 @@ def test_a_read_no_module_writes_is_an_error_with_a_suggestion() -> None:
     with pytest.raises(InputError, match=r"module 'typo' reads 'vb_', which no module of "
                                          r"this installation writes; did you mean 'vb'\?"):
         couple([typo], {**INSTALLED, "typo": typo})
-    # the real installation: a misspelt coupling of a military read
+    # the real installation, built for a cast: a misspelt coupling of a military read, and
+    # one of a side's own variables, misspelt too
+    cast = load_scenario("lanchester-bench").cast
     bad = toy("bad", "vx", (Read("war_intensty", 1.0),))
     with pytest.raises(InputError, match="did you mean 'war_intensity'"):
-        couple([*resolve_modules(["military"]), bad])
+        couple([*resolve_modules(["military"], cast), bad])
+    owned = toy("owned", "vo", (Read("red.personel", 0.0),))
+    with pytest.raises(InputError, match=r"reads 'red\.personel'.*did you mean 'red\.personnel'"):
+        couple([*resolve_modules(["military"], cast), owned])
 
 
 def test_a_variable_has_one_writer() -> None:

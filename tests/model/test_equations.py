@@ -51,10 +51,16 @@ def test_safe_div_fills_where_the_denominator_is_not_positive() -> None:
     np.testing.assert_array_equal(out, [7.0, 7.0, 7.0, 2.0])
 
 
+def military_cast():
+    from detente.model import Cast
+
+    return Cast(("blue", "red"))
+
+
 def test_the_military_equations_are_marked() -> None:
     for fn in (military.supply, military.losses, military.core_step, capped, ramp):
         assert is_equation(fn)
-    assert not is_equation(military.step)
+    assert not is_equation(military.build(military_cast()).step)
     assert not is_equation(3.0)
 
     @equation

@@ -13,7 +13,7 @@ pytest.importorskip("plotly")
 
 from detente.analysis import ClaimResult
 from detente.present import figures
-from detente.present.style import KEY_CHARTS, VERDICT_COLOURS, rgba
+from detente.present.style import LOWERS_COLOUR, RAISES_COLOUR, VERDICT_COLOURS, rgba
 
 
 @pytest.fixture(scope="module")
@@ -59,19 +59,68 @@ def test_overlay_fan_figure_draws_bands_and_a_median_per_policy():
     assert fig.layout.title.text == "Inflation: median, 50 % and 80 % bands"
 
 
-def test_fan_figure_has_a_panel_per_policy_with_the_unit(results: Any):
-    spec = next(c for c in KEY_CHARTS if c.key == "personnel")
-    fig = figures.fan_figure(results, spec, columns=2)
+@pytest.fixture(scope="module")
+def bench() -> Any:
+    from detente.engine import simulate
+    from detente.scenario import load_scenario
+    from detente.scenario.schema import Change
+
+    sc = load_scenario("lanchester-bench")
+    base = sc.policies["status_quo"]
+    more = base.model_copy(update={"description": "Blue's aid doubled.", "changes": (
+        Change(param="blue.shell_aid_direct", scale=2.0),)})
+    two = sc.model_copy(update={"policies": {"status_quo": base, "more_aid": more}})
+    return simulate(two, n_samples=16, seed=2, horizon=30)
+
+
+def test_fan_figure_has_a_panel_per_policy_and_a_series_per_side(bench: Any):
+    from detente.present.charts import key_charts
+    from detente.present.labels import Labels
+
+    spec = next(c for c in key_charts(Labels.of_results(bench)) if c.key == "personnel")
+    fig = figures.fan_figure(bench, spec, columns=1)
     titles = [a.text for a in fig.layout.annotations]
-    assert titles == results.policies
+    assert titles == bench.policies
     # per series and policy: three bands of two edges, and the median
-    assert len(fig.data) == len(spec.series) * len(results.policies) * 7
+    assert len(fig.data) == len(spec.series) * len(bench.policies) * 7
     legend = [t.name for t in fig.data if t.showlegend]
-    assert legend == ["Ukraine (median and bands)", "Russia (median and bands)"]
+    assert legend == ["Blue (median and bands)", "Red (median and bands)"]
+    medians = [t for t in fig.data if t.line.width == 2]  # by side, then by policy
+    assert [t.line.color for t in medians] == ["#1F5FA8"] * 2 + ["#B22222"] * 2
+    # the medians are those of each side's values, read by the model's names
+    from detente.results.schema import select
+
+    red = np.median(select(bench.ds, "red.personnel").values[0], axis=0)
+    np.testing.assert_allclose(medians[2].y, red.astype(np.float32), rtol=1e-6)
     assert fig.layout.yaxis.title.text == "persons"
-    assert fig.layout.yaxis3.title.text == "persons"  # the second row
+    assert fig.layout.yaxis2.title.text == "persons"  # the second row
     unrecorded = type(spec)("nothing", "Nothing", (type(spec.series[0])("no_such_var", "x"),))
-    assert figures.fan_figure(results, unrecorded) is None
+    assert figures.fan_figure(bench, unrecorded) is None
+
+
+def test_a_series_that_keeps_one_value_is_not_drawn(bench: Any):
+    from detente.present.style import ChartSpec, Series
+    from detente.present.summary import drawable
+
+    assert drawable(bench.ds, "blue.personnel")
+    assert not drawable(bench.ds, "blue.territory")  # the benchmark has no front line
+    assert not drawable(bench.ds, "no_such_var")
+    # one value everywhere says nothing, whatever the value; missing values aside
+    ds = bench.ds.copy()
+    ds["personnel"] = ds["personnel"] * 0 + 7.0
+    assert not drawable(ds, "blue.personnel")
+    ds["personnel"][0, 0, 0, 0] = float("nan")
+    assert not drawable(ds, "blue.personnel")
+    ds["personnel"][0, 0, 1, 0] = 8.0
+    assert drawable(ds, "blue.personnel")
+    assert not drawable(ds, "red.personnel")
+    flat = ChartSpec("territory", "Territory", (Series("blue.territory", "Blue"),
+                                                Series("red.territory", "Red")))
+    assert figures.fan_figure(bench, flat) is None
+    mixed = ChartSpec("mixed", "Mixed", (Series("blue.territory", "Blue"),
+                                         Series("red.shells", "Red")))
+    fig = figures.fan_figure(bench, mixed)
+    assert {t.name for t in fig.data if t.name} == {"Red (median and bands)"}
 
 
 def test_settlement_curves_and_figure(results: Any):
@@ -88,6 +137,7 @@ def test_settlement_curves_and_figure(results: Any):
 
 def test_escalation_and_terms_figures(results: Any):
     fig = figures.escalation_figure(results)
+    assert fig.layout.yaxis.title.text == "probability of escalation"
     bars = [t for t in fig.data if t.type == "bar"]
     assert len(bars) == 1
     assert list(bars[0].y) == results.policies
@@ -140,9 +190,9 @@ def test_tornado_figure_ranks_by_mean_absolute_effect():
     df = pd.DataFrame({"mu": [-3.0, 1.0, 0.5, 2.0], "mu_star": [3.0, 1.5, 0.5, 2.0],
                        "sigma": [0.1, 0.2, 0.3, 0.4], "mu_star_conf": [0.0] * 4},
                       index=["p1", "p2", "p3", "p4"])
-    fig = figures.tornado_figure(df, output="territory_ru_km2", unit="km²", top=3)
+    fig = figures.tornado_figure(df, output="red.territory", unit="km²", top=3)
     (bar,) = fig.data
     assert list(bar.y) == ["p1", "p4", "p2"]
     assert list(bar.x) == [-3.0, 2.0, 1.0]
-    assert list(bar.marker.color) == ["#1F5FA8", "#B22222", "#B22222"]  # lowers, raises
-    assert fig.layout.xaxis.title.text.startswith("change in territory_ru_km2 (km²)")
+    assert list(bar.marker.color) == [LOWERS_COLOUR, RAISES_COLOUR, RAISES_COLOUR]
+    assert fig.layout.xaxis.title.text.startswith("change in red.territory (km²)")

@@ -19,16 +19,17 @@ def scenario() -> Any:
 
 def test_assumption_values_and_sources_are_spelled_out(scenario: Any) -> None:
     found = {r["name"]: r for r in rows.assumption_rows(scenario)}
-    assert len(found) == len(scenario.parameters)
-    assert found["ua_personnel0"]["value"].startswith("PERT(low 350,000, mode 500,000")
-    assert found["ua_personnel0"]["unit"] == "persons"
-    assert found["ua_personnel0"]["uncertain"] == "yes"
-    assert found["ua_personnel0"]["source"].startswith("fact ua_armed_forces_size (")
-    assert found["nato_escalation_rate"]["value"] == "log-normal(median 0.1, sigma 1)"
-    assert found["mil_territory_ru0"]["value"] == "107,960"
-    assert found["mil_territory_ru0"]["uncertain"] == ""
-    assert found["ua_recruit_rate"]["source"].startswith("calib: Calibrated")
-    assert found["ua_pool0"]["source_kind"] == "assumption"
+    assert list(found) == list(scenario.table)  # the file's parameters and the defaults
+    assert set(scenario.parameters) <= set(found)
+    assert found["ukraine.personnel0"]["value"].startswith("PERT(low 350,000, mode 500,000")
+    assert found["ukraine.personnel0"]["unit"] == "persons"
+    assert found["ukraine.personnel0"]["uncertain"] == "yes"
+    assert found["ukraine.personnel0"]["source"].startswith("fact ua_armed_forces_size (")
+    assert found["nato.escalation_rate"]["value"] == "log-normal(median 0.1, sigma 1)"
+    assert found["russia.territory0"]["value"] == "107,960"
+    assert found["russia.territory0"]["uncertain"] == ""
+    assert found["ukraine.recruit_rate"]["source"].startswith("calib: Calibrated")
+    assert found["ukraine.pool0"]["source_kind"] == "assumption"
     assert {r["module"] for r in found.values()} >= {"military", "society"}
 
 
@@ -50,15 +51,16 @@ def test_claim_rows_put_hinges_and_notes_into_words() -> None:
         test="P(settled) higher", verdict="contested", probability=0.555,
         interval=(0.4, 0.7), interval_method="bootstrap", n_samples=100,
         thresholds={"supported": 0.8, "refuted": 0.2},
-        sobol=[{"parameter": "us_mil_aid", "ST": 0.41, "ST_conf": 0.1}],
-        prim="holds where us_mil_aid > 40", notes=["few samples"],
+        sobol=[{"parameter": "united_states.mil_aid", "ST": 0.41, "ST_conf": 0.1}],
+        prim="holds where united_states.mil_aid > 40", notes=["few samples"],
         effect={"mean": 0.12, "interval": (0.01, 0.25)})
     (row,) = rows.claim_rows([claim])
     assert row.policies == "a, b"
     assert row.probability == "0.56"
     assert row.interval == "[0.40, 0.70]"
     assert row.thresholds == "≥ 0.80 / ≤ 0.20"
-    assert row.hinges == ["us_mil_aid (ST 0.41)", "holds where us_mil_aid > 40"]
+    assert row.hinges == ["united_states.mil_aid (ST 0.41)",
+                          "holds where united_states.mil_aid > 40"]
     assert row.notes == ["few samples", "mean difference 0.12 [0.01, 0.25]"]
 
 
@@ -77,4 +79,4 @@ def test_the_assumptions_list_the_defaults_a_file_leaves_out(tmp_path):
     assert row["source_kind"] == "default"
     assert row["value"] == row["central"] == "0"
     assert row["module"] == "military"
-    assert table["ua_personnel0"]["source_kind"] != "default"
+    assert table["blue.personnel0"]["source_kind"] != "default"

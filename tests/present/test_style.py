@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -60,27 +61,40 @@ def test_colours():
     assert len(set(style.POLICY_COLOURS)) == n
     assert set(style.VERDICT_COLOURS) == set(style.VERDICT_STYLES) == {
         "supported", "contested", "refuted", "untestable"}
+    # sides by their place in the cast: the first blue, the second red, all different
+    assert len(set(style.SIDE_COLOURS)) == len(style.SIDE_COLOURS)
+    assert style.side_colour(0) == "#1F5FA8"
+    assert style.side_colour(1) == "#B22222"
+    assert style.side_colour(len(style.SIDE_COLOURS)) == style.side_colour(0)
+    for colour in (*style.SIDE_COLOURS, style.RAISES_COLOUR, style.LOWERS_COLOUR):
+        assert re.fullmatch(r"#[0-9A-F]{6}", colour)
 
 
 def test_labels_and_units():
     assert style.unit_label("km2") == "km²"
     assert style.unit_label("furlongs") == "furlongs"
-    assert style.display_unit("ru_inflation", "fraction/year") == "% a year"
-    assert style.display_unit("territory_ru_km2", "km2") == "km²"
-    assert style.variable_title("viability") == "Ukraine's viability"
-    assert style.variable_title("ru_output_gap") == "ru output gap"
+    assert style.unit_label("fraction/year") == "% a year"
+    assert style.display_scale("fraction/year") == 100.0
+    assert style.display_scale("km2") == 1.0
     assert style.pretty("partial_return") == "partial return"
 
 
-def test_the_report_charts_agree_with_the_display_units_and_scales():
-    charts = {c.key: c for c in style.KEY_CHARTS}
-    assert len(charts) == len(style.KEY_CHARTS)
-    assert charts["ru_inflation"].unit == style.DISPLAY_UNITS["ru_inflation"]
-    assert charts["ru_inflation"].series[0].scale == style.DISPLAY_SCALES["ru_inflation"]
-    assert charts["combat_power_ratio"].unit == style.DISPLAY_UNITS["combat_power_ratio"]
-    for chart in style.KEY_CHARTS:
-        assert chart.title
-        assert chart.caption.endswith(".")
-        for s in chart.series:
-            assert re.fullmatch(r"#[0-9A-F]{6}", s.colour)
-            assert math.isfinite(s.scale)
+@pytest.mark.parametrize(("date", "text"), [
+    ("2023-12-01", "1 December 2023"), (dt.date(1951, 7, 10), "10 July 1951"),
+    ("2024-01-01T00:00:00", "1 January 2024"),
+])
+def test_dates_as_a_reader_says_them(date, text):
+    assert style.fmt_date(date) == text
+
+
+@given(st.dates())
+def test_written_dates_name_the_day_month_and_year(date):
+    day, month, year = style.fmt_date(date).split(" ")
+    assert (int(day), int(year)) == (date.day, date.year)
+    assert dt.datetime.strptime(month, "%B").month == date.month
+
+
+def test_the_style_names_no_side_and_no_variable():
+    names = {"ukraine", "russia", "personnel", "territory", "shells", "viability"}
+    source = Path(style.__file__).read_text(encoding="utf-8").lower()
+    assert {n for n in names if re.search(rf"\b{n}", source)} == set()

@@ -27,58 +27,84 @@ def render(items: RenderableType | Iterable[RenderableType], width: int = WIDTH)
 
 def test_run_outcomes_table_renders_exactly():
     rows = [
-        {"policy": "status_quo", "variable": "ua_personnel", "low": 394_000.0,
+        {"policy": "status_quo", "variable": "blue.personnel", "low": 394_000.0,
          "median": 408_000.0, "high": 422_000.0},
-        {"policy": "aid_cutoff", "variable": "territory_ru_km2", "low": float("nan"),
+        {"policy": "more_aid", "variable": "red.territory", "low": float("nan"),
          "median": 0.0, "high": 1234.0},
     ]
     assert render(tables.run_outcomes_table(rows, run_id="bench-1", n_samples=80)) == (
         "run bench-1: 80 samples\n"
-        "┏━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓\n"
-        "┃ policy     ┃ variable         ┃ at the horizon: median [10–90 %] ┃\n"
-        "┡━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩\n"
-        "│ status_quo │ ua_personnel     │ 408 k [394 k–422 k]              │\n"
-        "│ aid_cutoff │ territory_ru_km2 │ 0 [––1.23 k]                     │\n"
-        "└────────────┴──────────────────┴──────────────────────────────────┘")
+        "┏━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓\n"
+        "┃ policy     ┃ variable       ┃ at the horizon: median [10–90 %] ┃\n"
+        "┡━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩\n"
+        "│ status_quo │ blue.personnel │ 408 k [394 k–422 k]              │\n"
+        "│ more_aid   │ red.territory  │ 0 [––1.23 k]                     │\n"
+        "└────────────┴────────────────┴──────────────────────────────────┘")
 
 
 def _comparison() -> dict[str, Any]:
     band = {"median": 410_000.0, "low": 380_000.0, "high": 440_000.0}
     return {
-        "meta": {"scenario": "ukraine-2023", "n_samples": 200, "seed": 7, "months": [12, 24],
-                 "outcome_month": 24, "baseline": "status_quo"},
+        "meta": {"scenario": "lanchester-bench", "n_samples": 200, "seed": 7,
+                 "months": [12, 24], "outcome_month": 24, "baseline": "status_quo"},
         "policies": {
             "status_quo": {
                 "p_settlement": {"12": 0.1, "24": 0.25}, "median_months_to_settlement": None,
-                "p_escalation": 0.0, "outcomes": {"ua_personnel": band}, "vs_baseline": {},
+                "p_escalation": 0.0, "outcomes": {"blue.personnel": band}, "vs_baseline": {},
                 "terms": {"territory": {"frozen": 0.7, "partial_return": 0.3}}},
             "direct_talks": {
                 "p_settlement": {"12": 0.45, "24": 0.8}, "median_months_to_settlement": 14.5,
-                "p_escalation": 0.01, "outcomes": {"ua_personnel": band},
+                "p_escalation": 0.01, "outcomes": {"blue.personnel": band},
                 "vs_baseline": {"p_settlement": {"value": 0.55, "se": 0.04},
-                                "ua_personnel": {"value": None, "se": None}},
+                                "blue.personnel": {"value": None, "se": None}},
                 "terms": {"territory": {"frozen": 0.2, "partial_return": 0.8}}},
         },
     }
 
 
-def test_comparison_tables():
-    outcomes = [("ua_personnel", "persons", "Ukraine's personnel"),
-                ("ru_personnel", "persons", "Russia's personnel")]
-    found = tables.comparison_tables(_comparison(), outcomes)
-    assert len(found) == 3
-    main, diff, terms = (render(t, width=140) for t in found)
-    assert "ukraine-2023: policies compared (200 samples, seed 7); outcomes: median " \
-           "[10th–90th] at 24 months" in " ".join(main.split())
+@pytest.fixture(scope="module")
+def bench_labels() -> Any:
+    from detente.present.labels import Labels
+    from detente.scenario import load_scenario
+
+    return Labels.of(load_scenario("lanchester-bench"))
+
+
+def test_comparison_tables(bench_labels: Any):
+    bands = [{"policy": p, "month": 24, "variable": "red.shells", "units": "rounds",
+              "low": 1e5, "median": 2e5, "high": 3e5} for p in ("status_quo", "direct_talks")]
+    bands.append({"policy": "status_quo", "month": 24, "variable": "blue.personnel",
+                  "units": "persons", "low": 0.0, "median": 1.0, "high": 2.0})
+    found = tables.comparison_tables(_comparison(), labels=bench_labels, bands=bands)
+    assert len(found) == 4  # the heading and three tables
+    head, main, diff, terms = (render(t, width=140) for t in found)
+    assert head == ("lanchester-bench: policies compared (200 samples, seed 7); outcomes: "
+                    "median [10th–90th] at 24 months")
     assert re.search(r"P\(settlement\) by 12 months\s+│\s+10 %\s+│\s+45 %", main)
     assert re.search(r"median months to settlement\s+│\s+–\s+│\s+14.5", main)
-    assert "ua_personnel (persons)" in main
-    assert "410 k [380 k–440 k]" in main
-    assert "ru_personnel" not in main  # no policy has it
+    assert re.search(r"P\(escalation\) by 24 months\s+│\s+0 %\s+│\s+1 %", main)
+    # outcomes named as the scenario names them; the comparison's own value comes first
+    assert re.search(r"Blue — front-line personnel \(persons\)\s+│\s+410 k \[380 k–440 k\]",
+                     main)
+    assert main.count("Blue — front-line personnel") == 1
+    assert re.search(r"Red — artillery-shell stock \(rounds\)\s+│\s+200 k \[100 k–300 k\]",
+                     main)
     assert "difference from status_quo" in diff
-    assert re.search(r"p_settlement\s+│\s+55 ± 4 pp", diff)
-    assert re.search(r"ua_personnel\s+│\s+–", diff)
+    assert re.search(r"P\(settlement\) by 24 months\s+│\s+55 ± 4 pp", diff)
+    assert re.search(r"Blue — front-line personnel \(persons\)\s+│\s+–", diff)
     assert re.search(r"territory\s+│\s+frozen 70 %\s+│\s+partial_return 80 %", terms)
+
+
+def test_comparison_labels_without_the_scenario_come_from_the_outcomes():
+    outcomes = [("blue.personnel", "persons", "Blue's personnel")]
+    main = render(tables.comparison_tables(_comparison(), outcomes)[1], width=140)
+    assert "Blue's personnel (persons)" in main
+    data = _comparison()
+    for pol in data["policies"].values():
+        pol["p_escalation"] = None
+    main = render(tables.comparison_tables(data)[1], width=140)
+    assert "escalation" not in main  # a model without escalation has no such row
+    assert "blue.personnel" in main
 
 
 def test_comparison_without_a_baseline_has_no_difference_table():
@@ -86,7 +112,7 @@ def test_comparison_without_a_baseline_has_no_difference_table():
     data["meta"]["baseline"] = None
     for pol in data["policies"].values():
         pol["terms"] = None
-    assert len(tables.comparison_tables(data, [])) == 1
+    assert len(tables.comparison_tables(data, [])) == 2  # the heading and one table
 
 
 def _claim(**kw: Any) -> ClaimResult:
@@ -99,8 +125,8 @@ def _claim(**kw: Any) -> ClaimResult:
 
 def test_claims_table_shows_verdicts_hinges_and_missing_extras():
     claims = [
-        _claim(id="stalemate", hinges_on=["ua_recruit_rate", "ru_fire_rate"],
-               prim="fails where ua_recruit_rate < 0.01"),
+        _claim(id="stalemate", hinges_on=["ukraine.recruit_rate", "russia.fire_rate"],
+               prim="fails where ukraine.recruit_rate < 0.01"),
         _claim(id="china", verdict="untestable", probability=None, interval=None,
                reason="The model has no China.", hinges_on=["x"]),
         _claim(id="aid", verdict="contested", probability=0.5, interval=(0.41, 0.6),
@@ -110,8 +136,8 @@ def test_claims_table_shows_verdicts_hinges_and_missing_extras():
     assert len(items) == 2  # the table and one note
     text = render(items, width=140)
     assert re.search(r"stalemate\s+│ supported\s+│ 0.90 │\s+\[0.80, 0.95\] │ "
-                     r"ua_recruit_rate, ru_fire_rate", text)
-    assert "fails where ua_recruit_rate < 0.01" in text
+                     r"ukraine.recruit_rate, russia.fire_rate", text)
+    assert "fails where ukraine.recruit_rate < 0.01" in text
     assert re.search(r"china\s+│ untestable\s+│\s+– │\s+– │ The model has no China.", text)
     assert "0.50" in text
     assert "[0.41, 0.60]" in text
@@ -151,7 +177,8 @@ def test_summary_tables_of_a_run():
     from detente.scenario import load_scenario
 
     sc = load_scenario("lanchester-bench")
-    res = simulate(sc, n_samples=16, seed=0, record=["ua_personnel", "ru_personnel"])
+    res = simulate(sc, n_samples=16, seed=0,
+                   record=["blue.personnel", "red.personnel", "blue.territory", "red.shells"])
     items = tables.summary_tables(res, (12.0, 24.0, 1200.0))
     assert len(items) == 1 + len(res.policies)
     text = render(items, width=160)
@@ -160,9 +187,25 @@ def test_summary_tables_of_a_run():
     assert "policy: status_quo" in text
     assert re.search(r"variable \(units\)\s+┃\s+12 months ┃\s+24 months ┃", text)
     assert "1200 months" not in text  # beyond the run
-    assert re.search(r"ua_personnel\s+│\s+\d+(\.\d+)? k │", text)
+    # each side's variable, named as the scenario names it, in the key outputs' order
+    assert re.search(r"Blue — front-line personnel\s+│\s+\d+(\.\d+)? k │", text)
     assert re.search(r"persons\s+│\s+\[\d+(\.\d+)? k–\d+(\.\d+)? k\] │", text)
-    assert "ru_personnel" in text
+    assert text.index("Blue — front-line") < text.index("Red — front-line") < text.index(
+        "Red — artillery-shell stock")
+    assert "territory" not in text  # 0 throughout: the benchmark has no front line
+    for word in ("Ukrain", "Russia"):
+        assert word not in text
+
+
+def test_summary_tables_keep_their_numbers_on_a_narrow_terminal():
+    from detente.engine import simulate
+    from detente.scenario import load_scenario
+
+    res = simulate(load_scenario("lanchester-bench"), n_samples=16, seed=0)
+    text = render(tables.summary_tables(res, (12.0, 24.0, 36.0)), width=80)
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert re.search(r"│\s+\[\d+(\.\d+)? k–\d+(\.\d+)? k\] │", text)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 
-from detente.present.style import KEY_CHARTS
+from detente.present.charts import key_charts
+from detente.present.labels import Labels
+from detente.present.summary import drawable
+from detente.results.schema import model_names
+
+
+def _without_plotly(html: str) -> str:
+    """The page less Plotly's bundle (whose map data names every country)."""
+    head, _, rest = html.partition("<script>")
+    return head + rest.partition("</script>")[2]
 
 
 def test_header_names_scenario_seed_samples_version_and_date(report_html: str) -> None:
@@ -21,13 +30,17 @@ def test_header_names_scenario_seed_samples_version_and_date(report_html: str) -
     assert re.search(r"<b>Report date</b>\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", head)
 
 
-def test_every_section_and_chart_is_there(report_html: str, scenario: Any) -> None:
-    for spec in KEY_CHARTS:
+def test_every_section_and_chart_is_there(report_html: str, scenario: Any,
+                                          results: Any) -> None:
+    shown = [n for n in model_names(results.ds) if drawable(results.ds, n)]
+    charts = key_charts(Labels.of(scenario), shown)
+    assert len(charts) >= 8
+    for spec in charts:
         assert f'id="fig-{spec.key}"' in report_html, spec.key
     for fig in ("settlement", "terms", "escalation", "claims", "tornado"):
         assert f'id="fig-{fig}"' in report_html, fig
     rows = re.findall(r'<tr class="param', report_html)
-    assert len(rows) == len(scenario.parameters)
+    assert len(rows) == len(scenario.table)  # the file's parameters and the defaults
     assert report_html.count('<tr class="claim"') == len(scenario.claims)
     for verdict in ("supported", "refuted", "contested", "untestable"):
         assert f'data-verdict="{verdict}"' in report_html or verdict == "refuted"
@@ -35,7 +48,7 @@ def test_every_section_and_chart_is_there(report_html: str, scenario: Any) -> No
 
 def test_units_on_the_fan_charts(report_html: str) -> None:
     # axis titles are in the figures' JSON
-    for unit in ("persons", "rounds", "km²", "USD bn", "% a year", "index, 0–1",
+    for unit in ("persons", "rounds", "km²", "USD bn", "% a year", "index",
                  "ratio, Ukraine ÷ Russia"):
         assert f'"text":"{unit}"' in report_html.replace("\\u00b2", "²").replace(
             "\\u2013", "–").replace("\\u00f7", "÷"), unit
@@ -66,26 +79,100 @@ def test_scenario_text_is_escaped(results: Any, scenario: Any) -> None:
 
 def test_record_holds_what_charts_and_claims_read(scenario: Any) -> None:
     from detente.present.record import claim_variables
-    from detente.report import REPORT_VARIABLES, report_record
+    from detente.report import report_record, report_variables
 
     rec = report_record(scenario)
     assert set(claim_variables(scenario)) <= set(rec)
-    assert {"ru_output_gap", "months_to_settlement", "escalated"} <= set(rec)
-    assert set(rec) <= set(REPORT_VARIABLES) | set(claim_variables(scenario))
+    assert {"russia.territory", "ukraine.personnel", "russia.personnel", "months_to_settlement",
+            "escalated", "deal_territory"} <= set(rec)
+    assert set(rec) <= set(report_variables(scenario)) | set(claim_variables(scenario))
     assert set(report_record(scenario, defaults=True)) >= set(rec)
 
 
-def test_report_without_claims_or_settlement_still_builds() -> None:
-    from detente.engine import simulate
-    from detente.report import build_report, report_record
+@pytest.fixture(scope="module")
+def bench() -> Any:
     from detente.scenario import load_scenario
 
-    sc = load_scenario("lanchester-bench")
-    res = simulate(sc, n_samples=16, seed=0, horizon=10, record=report_record(sc))
-    html = build_report(res, sc, tornado_output=None)
-    assert "states no claims" in html
-    assert 'id="fig-settlement"' not in html
-    assert "Not recorded in this run" in html
+    return load_scenario("lanchester-bench")
+
+
+@pytest.fixture(scope="module")
+def bench_results(bench: Any) -> Any:
+    from detente.engine import simulate
+    from detente.report import report_record
+
+    return simulate(bench, n_samples=16, seed=0, horizon=10, record=report_record(bench))
+
+
+@pytest.fixture(scope="module")
+def bench_html(bench: Any, bench_results: Any) -> str:
+    from detente.report import build_report
+
+    return build_report(bench_results, bench, tornado_output=None)
+
+
+def test_report_without_claims_or_settlement_still_builds(bench_html: str) -> None:
+    assert "states no claims" in bench_html
+    assert 'id="fig-settlement"' not in bench_html
+    assert 'id="fig-escalation"' not in bench_html
+    # its territory stays 0 (no front line): said, not drawn
+    assert "The same throughout the run in every sample" in bench_html
+    assert "Area of the enemy&#39;s territory Blue holds" in bench_html
+    assert 'id="fig-territory"' not in bench_html
+
+
+def test_a_report_speaks_of_the_scenarios_own_sides_and_start(bench_html: str) -> None:
+    page = _without_plotly(bench_html)
+    for word in ("Ukrain", "Russia", "NATO", "Kyiv", "Moscow", "December 2023"):
+        assert word not in page, word
+    assert "<b>Sides</b>Blue, Red" in page
+    assert "<h3>Military casualties since 1 January 2024</h3>" in page
+    assert "<h3>Red&#39;s artillery-shell stock</h3>" in page
+    # the summary: each key output for each side, labelled as the scenario names it
+    summary = page.split('id="headline"', 1)[1].split("</table>", 1)[0]
+    assert summary.index("Blue — front-line personnel") < summary.index(
+        "Red — front-line personnel")
+    assert "Red — military casualties since 1 January 2024 (persons)" in summary
+    # the legend of a side's series is its name, in its colour
+    legend = re.findall(r'"line":\{"color":"(#[0-9A-F]{6})","width":2\},"mode":"lines",'
+                        r'"name":"(\w+) \(median and bands\)"', page)
+    assert ("#1F5FA8", "Blue") in legend
+    assert ("#B22222", "Red") in legend
+
+
+def test_renamed_sides_and_start_rename_the_report(tmp_path: Any) -> None:
+    from detente.engine import simulate
+    from detente.report import build_report, report_record
+    from detente.scenario import builtin_path, load_scenario
+
+    text = builtin_path("lanchester-bench").read_text(encoding="utf-8")
+    text = text.replace("{name: Red,", "{name: Northern Federation,").replace(
+        "start: 2024-01-01", "start: 1998-05-06")
+    path = tmp_path / "north.yaml"
+    path.write_text(text, encoding="utf-8")
+    sc = load_scenario(path)
+    res = simulate(sc, n_samples=8, seed=0, horizon=6, record=report_record(sc))
+    page = _without_plotly(build_report(res, sc, tornado_output=None))
+    assert "<b>Sides</b>Blue, Northern Federation" in page
+    assert "Northern Federation — front-line personnel" in page
+    assert "<h3>Military casualties since 6 May 1998</h3>" in page
+    assert "ratio, Blue \\u00f7 Northern Federation" in page  # the figure's JSON
+    # the old name is gone from the summary, the headings and the charts (the file's own
+    # notes on its parameters still say what they say)
+    summary = page.split('id="headline"', 1)[1].split("</table>", 1)[0]
+    assert "Red" not in summary
+    assert not [h for h in re.findall(r"<h3>([^<]*)</h3>", page) if "Red" in h]
+    assert '"name":"Red' not in page
+
+
+def test_the_default_tornado_reads_the_first_sides_ratio(bench: Any, bench_results: Any,
+                                                         ) -> None:
+    from detente.report import build_report, default_tornado_output
+
+    assert default_tornado_output(bench) == "blue.combat_power_ratio"
+    html = build_report(bench_results, bench, tornado_trajectories=2, seed=1)
+    assert 'id="fig-tornado"' in html
+    assert "<h3>What moves Blue — combat power over its enemy&#39;s</h3>" in html
 
 
 def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch, results: Any,

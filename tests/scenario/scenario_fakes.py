@@ -23,13 +23,16 @@ time:
   start: 2023-12-01
   step_days: 7
   horizon_steps: 104
+sides:
+  blue: {name: Blue}
+  red: {name: Red}
 modules: [military, economy]
 parameters:
-  ua_recruitment:
+  blue.recruitment:
     value: 30000
     unit: persons/month
     source: fact:ua_mobilisation_request
-  ua_share:
+  blue.share:
     dist: pert
     low: 10
     mode: 20
@@ -42,22 +45,22 @@ parameters:
     high: 4
     unit: thousand rounds/day
     source: assumption
-  ru_growth:
+  red.growth:
     value: 3
     unit: "%/year"
     source: Rosstat 2023
-  p_us_change:
+  p_change:
     value: 0.5
     unit: fraction
     source: assumption
     note: a coin flip
 events:
-  us_election:
+  election:
     date: 2024-11-05
     effective: 2025-01-20
-    probability: p_us_change
+    probability: p_change
     changes:
-      - {param: ua_share, scale: 0.5}
+      - {param: blue.share, scale: 0.5}
 policies:
   status_quo:
     description: Carry on.
@@ -78,14 +81,14 @@ def _step(*args: object) -> dict[str, np.ndarray]:
 MILITARY = Module(
     name="military", description="fake military", variables=(), init=_init, step=_step,
     params=(
-        ParamSpec("ua_recruitment", "persons/day", "Recruits joining per day.", 0.0, None),
-        ParamSpec("ua_share", "fraction", "A share of something.", 0.0, 1.0),
+        ParamSpec("blue.recruitment", "persons/day", "Recruits joining per day.", 0.0, None),
+        ParamSpec("blue.share", "fraction", "A share of something.", 0.0, 1.0),
         ParamSpec("shell_use", "rounds/day", "Shells fired per day.", 0.0, 1e5),
     ),
 )
 ECONOMY = Module(
     name="economy", description="fake economy", variables=(), init=_init, step=_step,
-    params=(ParamSpec("ru_growth", "fraction/day", "Real growth rate.", -0.01, 0.01),),
+    params=(ParamSpec("red.growth", "fraction/day", "Real growth rate.", -0.01, 0.01),),
     requires=("military",),
 )
 POLITICS = Module(

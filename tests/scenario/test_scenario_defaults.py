@@ -18,8 +18,9 @@ from scenario_fakes import Writer, find, make_writer, mutate
 
 from detente.engine import simulate
 from detente.errors import ScenarioError
-from detente.model import available_modules
-from detente.model.base import ParamSpec
+from detente.model import get_module
+from detente.model.base import Cast, ParamSpec
+from detente.results import schema
 from detente.scenario import Scenario, builtin_path, load_scenario
 from detente.scenario._checks import MISSING_INDENT
 from detente.scenario.loading import read_scenario_file
@@ -31,58 +32,55 @@ schema_version: 1
 name: minimal-war
 title: Two armies and their shells, nothing else
 time: {start: 2024-01-01, step_days: 7, horizon_steps: 52}
+sides:
+  blue: {name: Blue}
+  red: {name: Red}
 modules: [military]
 parameters:
-  ua_personnel0: {value: 200, unit: thousand persons, source: assumption, note: toy}
-  ru_personnel0: {value: 300, unit: thousand persons, source: assumption, note: toy}
-  ua_effectiveness: {dist: uniform, low: 0.002, high: 0.006, unit: 1/week, source: assumption}
-  ru_effectiveness: {value: 0.003, unit: 1/week, source: assumption, note: toy}
-  ua_fire_rate: {value: 0.4, unit: 1/week, source: assumption, note: toy}
-  ru_fire_rate: {value: 0.6, unit: 1/week, source: assumption, note: toy}
-  ua_half_sat: {value: 500, unit: thousand rounds, source: assumption, note: toy}
-  ru_half_sat: {value: 500, unit: thousand rounds, source: assumption, note: toy}
-  ua_shells0: {value: 1000, unit: thousand rounds, source: assumption, note: toy}
-  ru_shells0: {value: 3000, unit: thousand rounds, source: assumption, note: toy}
-  ua_shell_production: {value: 50, unit: thousand rounds/week, source: assumption, note: toy}
-  ru_shell_production: {value: 150, unit: thousand rounds/week, source: assumption, note: toy}
-  ua_shell_production_target: {value: 50, unit: thousand rounds/week, source: assumption,
+  blue.personnel0: {value: 200, unit: thousand persons, source: assumption, note: toy}
+  red.personnel0: {value: 300, unit: thousand persons, source: assumption, note: toy}
+  blue.effectiveness: {dist: uniform, low: 0.002, high: 0.006, unit: 1/week, source: assumption}
+  red.effectiveness: {value: 0.003, unit: 1/week, source: assumption, note: toy}
+  blue.fire_rate: {value: 0.4, unit: 1/week, source: assumption, note: toy}
+  red.fire_rate: {value: 0.6, unit: 1/week, source: assumption, note: toy}
+  blue.half_sat: {value: 500, unit: thousand rounds, source: assumption, note: toy}
+  red.half_sat: {value: 500, unit: thousand rounds, source: assumption, note: toy}
+  blue.shells0: {value: 1000, unit: thousand rounds, source: assumption, note: toy}
+  red.shells0: {value: 3000, unit: thousand rounds, source: assumption, note: toy}
+  blue.shell_production: {value: 50, unit: thousand rounds/week, source: assumption, note: toy}
+  red.shell_production: {value: 150, unit: thousand rounds/week, source: assumption, note: toy}
+  blue.shell_production_target: {value: 50, unit: thousand rounds/week, source: assumption,
     note: no ramp}
-  ru_shell_production_target: {value: 150, unit: thousand rounds/week, source: assumption,
+  red.shell_production_target: {value: 150, unit: thousand rounds/week, source: assumption,
     note: no ramp}
-  ua_ramp_time: {value: 365, unit: day, source: assumption, note: ramp switched off}
-  ru_ramp_time: {value: 365, unit: day, source: assumption, note: ramp switched off}
-  ua_pool0: {value: 0, unit: persons, source: assumption, note: pipeline switched off}
-  ru_pool0: {value: 0, unit: persons, source: assumption, note: pipeline switched off}
-  ua_training_time: {value: 60, unit: day, source: assumption, note: pipeline switched off}
-  ru_training_time: {value: 60, unit: day, source: assumption, note: pipeline switched off}
-  ua_killed_share: {value: 0.3, unit: fraction, source: assumption, note: toy}
-  ru_killed_share: {value: 0.3, unit: fraction, source: assumption, note: toy}
-  ua_return_share: {value: 0, unit: fraction, source: assumption, note: pipeline switched off}
-  ru_return_share: {value: 0, unit: fraction, source: assumption, note: pipeline switched off}
-  ua_recovery_time: {value: 60, unit: day, source: assumption, note: pipeline switched off}
-  ru_recovery_time: {value: 60, unit: day, source: assumption, note: pipeline switched off}
+  blue.ramp_time: {value: 365, unit: day, source: assumption, note: ramp switched off}
+  red.ramp_time: {value: 365, unit: day, source: assumption, note: ramp switched off}
+  blue.pool0: {value: 0, unit: persons, source: assumption, note: pipeline switched off}
+  red.pool0: {value: 0, unit: persons, source: assumption, note: pipeline switched off}
+  blue.training_time: {value: 60, unit: day, source: assumption, note: pipeline switched off}
+  red.training_time: {value: 60, unit: day, source: assumption, note: pipeline switched off}
+  blue.killed_share: {value: 0.3, unit: fraction, source: assumption, note: toy}
+  red.killed_share: {value: 0.3, unit: fraction, source: assumption, note: toy}
+  blue.return_share: {value: 0, unit: fraction, source: assumption, note: pipeline switched off}
+  red.return_share: {value: 0, unit: fraction, source: assumption, note: pipeline switched off}
+  blue.recovery_time: {value: 60, unit: day, source: assumption, note: pipeline switched off}
+  red.recovery_time: {value: 60, unit: day, source: assumption, note: pipeline switched off}
   mil_initiative_sharpness: {value: 4, unit: ratio, source: assumption, note: no defender advantage}
   mil_breakthrough_threshold: {value: 3, unit: ratio, source: assumption, note: no breakthroughs}
   mil_front_max_speed: {value: 0, unit: km2/day, source: assumption, note: a static front}
-  mil_territory_ru0: {value: 1000, unit: km2, source: assumption, note: toy}
-  ua_area: {value: 100000, unit: km2, source: assumption, note: toy}
-  ua_aid_shell_share: {value: 0, unit: fraction, source: assumption, note: no aid money}
-  ua_aid_interceptor_share: {value: 0, unit: fraction, source: assumption, note: no aid money}
-  west_shell_cost: {value: 5000, unit: USD/round, source: assumption, note: no aid money}
-  west_interceptor_cost: {value: 1, unit: million USD/interceptor, source: assumption,
-    note: no aid money}
-  west_shell_capacity: {value: 0, unit: rounds/day, source: assumption, note: no aid money}
-  west_shell_capacity_target: {value: 0, unit: rounds/day, source: assumption, note: no aid money}
-  west_ramp_time: {value: 365, unit: day, source: assumption, note: no aid money}
+  red.territory0: {value: 1000, unit: km2, source: assumption, note: toy}
+  blue.area: {value: 100000, unit: km2, source: assumption, note: toy}
 policies:
   status_quo: {description: Nothing changes.}
   shells_for_blue:
     description: A partner sends Blue shells from the fourth month.
     changes:
-      - {param: ua_shell_aid_direct, value: 30, unit: thousand rounds/week, from: 2024-04-01}
+      - {param: blue.shell_aid_direct, value: 30, unit: thousand rounds/week, from: 2024-04-01}
 """
 
 N_SAMPLES = 40
+#: The sides of MINIMAL_WAR.
+CAST = Cast(("blue", "red"), names=(("blue", "Blue"), ("red", "Red")))
 
 
 @pytest.fixture
@@ -91,7 +89,7 @@ def write(tmp_path: Path) -> Writer:
 
 
 def military_defaults() -> dict[str, ParamSpec]:
-    return {s.name: s for s in available_modules()["military"].params if s.default is not None}
+    return {s.name: s for s in get_module("military", CAST).params if s.default is not None}
 
 
 def written_out(text: str, specs: dict[str, ParamSpec]) -> str:
@@ -101,16 +99,26 @@ def written_out(text: str, specs: dict[str, ParamSpec]) -> str:
     return mutate(text, "policies:\n", lines + "policies:\n")
 
 
+def left_out(text: str = MINIMAL_WAR) -> dict[str, ParamSpec]:
+    """The military parameters with a default that ``text`` does not state."""
+    stated = yaml.safe_load(text)["parameters"]
+    return {n: s for n, s in military_defaults().items() if n not in stated}
+
+
 def variables(sc: Scenario, **kw: Any) -> dict[str, np.ndarray]:
-    ds = simulate(sc, n_samples=N_SAMPLES, seed=3, **kw).ds
-    return {str(name): np.asarray(var.values) for name, var in ds.data_vars.items()}
+    """Every variable of a run, by the model's name (``param_blue.drones0``, ...)."""
+    res = simulate(sc, n_samples=N_SAMPLES, seed=3, **kw)
+    names = [f"{prefix}{name}" for kind, prefix in (("model", ""), ("param", "param_"),
+                                                    ("event", "event_"))
+             for name in schema.model_names(res.ds, kind)]
+    return {name: np.asarray(res[name].values) for name in names}
 
 
 # ------------------------------------------------------------------ the table
 def test_a_left_out_parameter_enters_the_table_at_its_default(write: Writer) -> None:
     sc = load_scenario(write(MINIMAL_WAR))
     table = sc.table
-    defaults = military_defaults()
+    defaults = left_out()
     assert set(table.defaults) == set(defaults)
     assert not set(table.defaults) & set(sc.parameters)
     for name, spec in defaults.items():
@@ -124,8 +132,8 @@ def test_a_left_out_parameter_enters_the_table_at_its_default(write: Writer) -> 
         assert table.constants[name] == spec.default
     # what the file states keeps its own source and comes first, in the file's order
     assert list(table)[:len(sc.parameters)] == list(sc.parameters)
-    assert table["ua_area"].source == "assumption"
-    assert not table["ua_area"].is_default
+    assert table["blue.area"].source == "assumption"
+    assert not table["blue.area"].is_default
 
 
 def test_a_parameter_with_a_default_may_still_be_given(write: Writer) -> None:
@@ -140,7 +148,7 @@ def test_a_parameter_with_a_default_may_still_be_given(write: Writer) -> None:
     assert entry.distribution.central() * entry.factor == 0.2
     noisy = variables(sc, policies=["status_quo"])
     quiet = variables(load_scenario(write(MINIMAL_WAR, "quiet.yaml")), policies=["status_quo"])
-    assert not np.array_equal(noisy["ua_personnel"], quiet["ua_personnel"])
+    assert not np.array_equal(noisy["blue.personnel"], quiet["blue.personnel"])
 
 
 def test_an_out_of_range_override_is_still_checked(write: Writer) -> None:
@@ -155,7 +163,7 @@ def test_an_out_of_range_override_is_still_checked(write: Writer) -> None:
 
 # ------------------------------------------------------------------ the run
 def test_leaving_the_defaults_out_runs_exactly_as_writing_them_out(write: Writer) -> None:
-    defaults = military_defaults()
+    defaults = left_out()
     short = load_scenario(write(MINIMAL_WAR, "short.yaml"))
     full = load_scenario(write(written_out(MINIMAL_WAR, defaults), "full.yaml"))
     assert full.table.defaults == ()
@@ -163,7 +171,7 @@ def test_leaving_the_defaults_out_runs_exactly_as_writing_them_out(write: Writer
     assert short.table.factors == full.table.factors
     a, b = variables(short), variables(full)
     # the policy changes a parameter the file leaves out: it takes effect
-    assert not np.array_equal(a["ua_shells"][0], a["ua_shells"][1])
+    assert not np.array_equal(a["blue.shells"][0], a["blue.shells"][1])
     assert set(a) <= set(b)
     for name, values in a.items():
         np.testing.assert_array_equal(values, b[name], err_msg=name)
@@ -173,7 +181,7 @@ def test_leaving_the_defaults_out_runs_exactly_as_writing_them_out(write: Writer
 
 def test_the_results_hold_each_default_as_a_parameter(write: Writer) -> None:
     a = variables(load_scenario(write(MINIMAL_WAR)), policies=["status_quo"])
-    for name, spec in military_defaults().items():
+    for name, spec in left_out().items():
         np.testing.assert_array_equal(a[f"param_{name}"], np.full(N_SAMPLES, spec.default))
 
 
@@ -182,14 +190,14 @@ def test_the_benchmark_without_the_values_that_are_defaults_gives_the_same_run(
     data, _, _, _ = read_scenario_file(builtin_path("lanchester-bench"))
     bench = load_scenario("lanchester-bench")
     specs = military_defaults()
-    dropped = [n for n, e in bench.table.items() if n in specs
+    dropped = [n for n, e in bench.table.items() if n in specs and n in data["parameters"]
                and not e.distribution.is_uncertain
                and e.distribution.central() * e.factor == specs[n].default]
     assert len(dropped) >= 25  # every switch, amplitude, drone and aid flow the bench turns off
     for name in dropped:
         del data["parameters"][name]
     short = load_scenario(write(yaml.safe_dump(data, sort_keys=False), "bench.yaml"))
-    assert set(short.table.defaults) == set(dropped)
+    assert set(short.table.defaults) == set(dropped) | set(bench.table.defaults)
     a, b = variables(short, horizon=104), variables(bench, horizon=104)
     for name, values in a.items():
         np.testing.assert_array_equal(values, b[name], err_msg=name)
@@ -197,24 +205,24 @@ def test_the_benchmark_without_the_values_that_are_defaults_gives_the_same_run(
 
 # ------------------------------------------------------------------ what is missing
 def test_a_left_out_parameter_without_a_default_is_named_with_its_unit(write: Writer) -> None:
-    text = mutate(MINIMAL_WAR, "  ua_pool0: {value: 0, unit: persons, source: assumption, "
+    text = mutate(MINIMAL_WAR, "  blue.pool0: {value: 0, unit: persons, source: assumption, "
                                "note: pipeline switched off}\n", "")
     with pytest.raises(ScenarioError) as info:
         load_scenario(write(text))
-    p = find(info.value, path="parameters", contains=("missing parameter 'ua_pool0'",))
-    assert p.message == ("missing parameter 'ua_pool0' (in persons), needed by module "
-                         "'military': Ukraine's mobilisable pool at the start.")
+    p = find(info.value, path="parameters", contains=("missing parameter 'blue.pool0'",))
+    assert p.message == ("missing parameter 'blue.pool0' (in persons), needed by module "
+                         "'military': Blue's mobilisable pool at the start.")
     assert p.line == MINIMAL_WAR.splitlines().index("parameters:") + 1
 
 
 def test_validate_lists_every_parameter_a_module_needs_and_no_default(write: Writer) -> None:
     head, _, _ = MINIMAL_WAR.partition("parameters:\n")
-    text = head + "parameters:\n  ua_area: {value: 1000, unit: km2, source: assumption, " \
+    text = head + "parameters:\n  blue.area: {value: 1000, unit: km2, source: assumption, " \
                   "note: toy}\npolicies:\n  status_quo: {description: x}\n"
     with pytest.raises(ScenarioError) as info:
         load_scenario(write(text))
-    military = available_modules()["military"]
-    needed = [s for s in military.params if s.default is None and s.name != "ua_area"]
+    military = get_module("military", CAST)
+    needed = [s for s in military.params if s.default is None and s.name != "blue.area"]
     p = find(info.value, path="parameters",
              contains=(f"missing {len(needed)} parameters needed by module 'military'",))
     assert p.message.split("\n")[1:] == [

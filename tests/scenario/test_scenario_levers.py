@@ -20,7 +20,8 @@ levers:
     high: 100
     step: 1
     description: Shells fired a week.
-  ua_share: {label: A share, unit: fraction, unit_label: "share, 0-1", low: 0, high: 1, step: 0.05}
+  blue.share: {label: A share, unit: fraction, unit_label: "share, 0-1", low: 0, high: 1,
+    step: 0.05}
 """
 WITH_LEVERS = MINIMAL + LEVERS
 
@@ -38,12 +39,12 @@ def fail(path: Path) -> ScenarioError:
 
 def test_levers_load_in_file_order(write: Writer) -> None:
     sc = load_scenario(write(WITH_LEVERS), modules=FAKE_MODULES)
-    assert list(sc.levers) == ["shell_use", "ua_share"]
+    assert list(sc.levers) == ["shell_use", "blue.share"]
     shells = sc.levers["shell_use"]
     assert shells == Lever(label="Shell use", unit="thousand rounds/week", low=0, high=100,
                            step=1, description="Shells fired a week.")
     assert shells.shown_unit == "thousand rounds/week"  # no unit_label: the unit itself
-    assert sc.levers["ua_share"].shown_unit == "share, 0-1"
+    assert sc.levers["blue.share"].shown_unit == "share, 0-1"
     # the parameter table converts the parameter's value (thousand rounds/day) to the lever's
     assert sc.table["shell_use"].factor_to(shells.unit) == pytest.approx(7.0, rel=1e-15)
 
@@ -56,7 +57,7 @@ def test_levers_round_trip(write: Writer) -> None:
     sc = load_scenario(write(WITH_LEVERS), modules=FAKE_MODULES)
     data = sc.model_dump(mode="json", by_alias=True, exclude_none=True)
     assert "unit_label" not in data["levers"]["shell_use"]
-    assert data["levers"]["ua_share"]["unit_label"] == "share, 0-1"
+    assert data["levers"]["blue.share"]["unit_label"] == "share, 0-1"
     again = Scenario.model_validate(data)
     assert again == sc
     assert list(again.levers) == list(sc.levers)
@@ -68,12 +69,13 @@ name = "mini"
 title = "A minimal scenario"
 modules = ["military", "economy"]
 time = {start = 2023-12-01, step_days = 7, horizon_steps = 104}
+sides = {blue = {name = "Blue"}, red = {name = "Red"}}
 
 [parameters]
-ua_share = {dist = "pert", low = 10, mode = 20, high = 40, unit = "%", source = "a guess"}
+"blue.share" = {dist = "pert", low = 10, mode = 20, high = 40, unit = "%", source = "a guess"}
 shell_use = {dist = "uniform", low = 2, high = 4, unit = "k rounds/day", source = "assumption"}
-ua_recruitment = {value = 30000, unit = "persons/month", source = "a guess"}
-ru_growth = {value = 3, unit = "%/year", source = "Rosstat 2023"}
+"blue.recruitment" = {value = 30000, unit = "persons/month", source = "a guess"}
+"red.growth" = {value = 3, unit = "%/year", source = "Rosstat 2023"}
 
 [policies.status_quo]
 description = "Carry on."
@@ -86,7 +88,7 @@ high = 100
 step = 1
 description = "Shells fired a week."
 
-[levers.ua_share]
+[levers."blue.share"]
 label = "A share"
 unit = "fraction"
 unit_label = "share, 0-1"
@@ -145,8 +147,8 @@ CASES = [
      ("expected a value in [0, 100000] rounds/day for 'shell_use'",
       "found 800 thousand rounds/week (= 114286 rounds/day)")),
     ("low_outside_bounds", "unit_label: \"share, 0-1\", low: 0,",
-     "unit_label: \"share, 0-1\", low: -0.5,", "levers.ua_share.low", "ua_share: {label",
-     ("expected a value in [0, 1] fraction for 'ua_share'", "found -0.5 fraction")),
+     "unit_label: \"share, 0-1\", low: -0.5,", "levers.blue.share.low", "blue.share: {label",
+     ("expected a value in [0, 1] fraction for 'blue.share'", "found -0.5 fraction")),
     ("central_value_outside", SHELLS, "    low: 50\n    high: 100\n    step: 1\n",
      "levers.shell_use", "  shell_use:\n    label",
      ("the range [50, 100] thousand rounds/week leaves out the central value of "
@@ -192,10 +194,10 @@ def test_malformed_lever(write: Writer, old: str, new: str, path: str, needle: s
 
 def test_every_bad_lever_is_reported_at_once(write: Writer) -> None:
     text = mutate(WITH_LEVERS, "unit: thousand rounds/week", "unit: USD bn")
-    text = mutate(text, "ua_share: {label", "ua_shares: {label")
+    text = mutate(text, "blue.share: {label", "blue.shares: {label")
     err = fail(write(text))
     find(err, path="levers.shell_use.unit", contains=("cannot convert",))
-    find(err, path="levers.ua_shares", contains=("did you mean 'ua_share'?",))
+    find(err, path="levers.blue.shares", contains=("did you mean 'blue.share'?",))
 
 
 def test_a_lever_on_a_parameter_with_a_bad_unit_is_reported_once(write: Writer) -> None:

@@ -49,7 +49,7 @@ def test_minimal_scenario_is_valid(write: Writer) -> None:
     assert isinstance(sc, Scenario)
     assert sc.name == "mini"
     assert sc.time.start == dt.date(2023, 12, 1)
-    assert sc.uncertain == ["ua_share", "shell_use"]
+    assert sc.uncertain == ["blue.share", "shell_use"]
     assert sc.policies["aid_surge"].changes[0].from_ == dt.date(2024, 3, 1)
 
 
@@ -60,20 +60,20 @@ CASES = [
     ("wrong_type_text", "title: A minimal scenario", "title: [a, list]", "title", "title:",
      ("expected text", "found a list")),
     ("unknown_key_did_you_mean", "    high: 40\n", "    high: 40\n    hgih: 41\n",
-     "parameters.ua_share.hgih", "hgih", ("unknown key 'hgih'", "did you mean 'high'?")),
+     "parameters.blue.share.hgih", "hgih", ("unknown key 'hgih'", "did you mean 'high'?")),
     ("unknown_top_key", "title: A minimal", "titel: x\ntitle: A minimal", "titel", "titel",
      ("unknown key 'titel'", "did you mean 'title'?")),
     ("unknown_event_field", "    effective: 2025-01-20\n",
-     "    effective: 2025-01-20\n    probabilty: x\n", "events.us_election.probabilty",
+     "    effective: 2025-01-20\n    probabilty: x\n", "events.election.probabilty",
      "probabilty", ("unknown key", "did you mean 'probability'?")),
     ("unknown_policy_field", "    description: Carry on.\n",
      "    description: Carry on.\n    chnages: []\n", "policies.status_quo.chnages", "chnages",
      ("unknown key", "did you mean 'changes'?")),
     ("low_gt_high", "    low: 2\n    high: 4\n", "    low: 5\n    high: 4\n",
      "parameters.shell_use", "shell_use:", ("low must be < high", "low=5", "high=4")),
-    ("unknown_distribution", "dist: pert", "dist: pret", "parameters.ua_share.dist",
+    ("unknown_distribution", "dist: pert", "dist: pret", "parameters.blue.share.dist",
      "dist: pret", ("unknown distribution 'pret'", "did you mean 'pert'?")),
-    ("distribution_not_a_name", "dist: pert", "dist: 5", "parameters.ua_share.dist",
+    ("distribution_not_a_name", "dist: pert", "dist: 5", "parameters.blue.share.dist",
      "dist: 5", ("expected a distribution name", "found 5")),
     ("bad_date", "start: 2023-12-01", "start: 2023-13-01", "time.start", "start:",
      ("expected a date YYYY-MM-DD", "'2023-13-01'", "month")),
@@ -82,50 +82,51 @@ CASES = [
     ("horizon_past_9999", "  step_days: 7\n  horizon_steps: 104",
      "  step_days: 366\n  horizon_steps: 100000", "time", "time:",
      ("runs past the year 9999",)),
-    ("mode_outside", "mode: 20", "mode: 50", "parameters.ua_share", "ua_share:",
+    ("mode_outside", "mode: 20", "mode: 50", "parameters.blue.share", "blue.share:",
      ("expected low <= mode <= high", "mode=50")),
     ("value_and_dist", "    dist: pert\n", "    value: 1\n    dist: pert\n",
-     "parameters.ua_share", "ua_share:", ("exactly one of 'value' or 'dist'", "found both")),
-    ("neither_value_nor_dist", "    value: 3\n", "", "parameters.ru_growth", "ru_growth:",
+     "parameters.blue.share", "blue.share:", ("exactly one of 'value' or 'dist'", "found both")),
+    ("neither_value_nor_dist", "    value: 3\n", "", "parameters.red.growth", "red.growth:",
      ("exactly one of 'value' or 'dist'", "found neither")),
-    ("missing_unit", "    unit: fraction\n", "", "parameters.p_us_change.unit",
-     "p_us_change:", ("missing required key 'unit'",)),
-    ("bad_parameter_name", "  ru_growth:", "  RU-growth:", "parameters.RU-growth",
-     "RU-growth", ("invalid name 'RU-growth'", "lower-case")),
-    ("norway_problem", "source: Rosstat 2023", "source: no", "parameters.ru_growth.source",
+    ("missing_unit", "    unit: fraction\n", "", "parameters.p_change.unit",
+     "p_change:", ("missing required key 'unit'",)),
+    ("bad_parameter_name", "  red.growth:", "  RED-growth:", "parameters.RED-growth",
+     "RED-growth", ("invalid name 'RED-growth'", "lower-case")),
+    ("norway_problem", "source: Rosstat 2023", "source: no", "parameters.red.growth.source",
      "source: no", ("expected text", "quote it")),
-    ("missing_required_parameter", "  ru_growth:\n    value: 3\n    unit: \"%/year\"\n"
+    ("missing_required_parameter", "  red.growth:\n    value: 3\n    unit: \"%/year\"\n"
      "    source: Rosstat 2023\n", "", "parameters", "parameters:",
-     ("missing parameter 'ru_growth'", "needed by module 'economy'", "fraction/day")),
-    ("unknown_parameter", "ua_recruitment:", "ua_recruitmnt:", "parameters.ua_recruitmnt",
-     "ua_recruitmnt", ("unknown parameter 'ua_recruitmnt'", "did you mean 'ua_recruitment'?")),
+     ("missing parameter 'red.growth'", "needed by module 'economy'", "fraction/day")),
+    ("unknown_parameter", "blue.recruitment:", "blue.recruitmnt:", "parameters.blue.recruitmnt",
+     "blue.recruitmnt", ("unknown parameter 'blue.recruitmnt'",
+                         "did you mean 'blue.recruitment'?")),
     ("unit_not_convertible", "unit: persons/month", "unit: rounds/year",
-     "parameters.ua_recruitment.unit", "unit: rounds/year",
+     "parameters.blue.recruitment.unit", "unit: rounds/year",
      ("cannot convert 'rounds/year' to 'persons/day'", "rounds vs persons")),
     ("unit_malformed", "unit: persons/month", "unit: persons/month/year",
-     "parameters.ua_recruitment.unit", "persons/month/year", ("at most one '/'",)),
-    ("value_out_of_bounds", "    high: 40\n", "    high: 140\n", "parameters.ua_share.high",
+     "parameters.blue.recruitment.unit", "persons/month/year", ("at most one '/'",)),
+    ("value_out_of_bounds", "    high: 40\n", "    high: 140\n", "parameters.blue.share.high",
      "high: 140", ("expected a value in [0, 1] fraction", "found 140 % (= 1.4 fraction)")),
-    ("fixed_value_out_of_bounds", "value: 3\n", "value: 500\n", "parameters.ru_growth.value",
+    ("fixed_value_out_of_bounds", "value: 3\n", "value: 500\n", "parameters.red.growth.value",
      "value: 500", ("expected a value in [-0.01, 0.01] fraction/day",)),
     ("fact_unknown", "fact:ua_mobilisation_request", "fact:ua_mobilisation_requets",
-     "parameters.ua_recruitment.source", "fact:ua_", ("unknown fact 'ua_mobilisation_requets'",
+     "parameters.blue.recruitment.source", "fact:ua_", ("unknown fact 'ua_mobilisation_requets'",
                                                       "did you mean 'ua_mobilisation_request'?")),
-    ("ref_unknown", "source: ref:isw", "source: ref:iws", "parameters.ua_share.source",
+    ("ref_unknown", "source: ref:isw", "source: ref:iws", "parameters.blue.share.source",
      "ref:iws", ("unknown reference 'iws'", "did you mean 'isw'?")),
-    ("assumption_without_dist", "    note: a coin flip\n", "", "parameters.p_us_change.source",
+    ("assumption_without_dist", "    note: a coin flip\n", "", "parameters.p_change.source",
      ("source: assumption", 2), ("needs a distribution", "'note'")),
     ("event_outside_horizon", "date: 2024-11-05", "date: 2026-11-05",
-     "events.us_election.date", "date: 2026",
+     "events.election.date", "date: 2026",
      ("outside the horizon", "from 2023-12-01 to 2025-11-28")),
     ("event_before_start", "date: 2024-11-05\n    effective: 2025-01-20",
-     "date: 2023-01-05\n    effective: 2023-01-20", "events.us_election.date", "date: 2023",
+     "date: 2023-01-05\n    effective: 2023-01-20", "events.election.date", "date: 2023",
      ("event date 2023-01-05 is outside the horizon",)),
-    ("event_probability_not_parameter", "probability: p_us_change",
-     "probability: p_us_chnage", "events.us_election.probability", "probability:",
-     ("'p_us_chnage', which is not a parameter", "did you mean 'p_us_change'?")),
+    ("event_probability_not_parameter", "probability: p_change",
+     "probability: p_chnage", "events.election.probability", "probability:",
+     ("'p_chnage', which is not a parameter", "did you mean 'p_change'?")),
     ("event_probability_not_in_0_1", "    value: 0.5\n    unit: fraction\n",
-     "    value: 1.5\n    unit: fraction\n", "events.us_election.probability", "probability:",
+     "    value: 1.5\n    unit: fraction\n", "events.election.probability", "probability:",
      ("must lie in [0, 1]", "1.5")),
     ("change_unknown_parameter", "param: shell_use,", "param: shell_uses,",
      "policies.aid_surge.changes[0].param", "shell_uses",
@@ -135,12 +136,12 @@ CASES = [
                                                            "(= 500000 rounds/day)")),
     ("change_unit_not_convertible", "unit: thousand rounds/day, from", "unit: USD bn, from",
      "policies.aid_surge.changes[0].unit", "USD bn", ("cannot convert 'USD bn'",)),
-    ("change_scale_out_of_bounds", "scale: 0.5", "scale: 4", "events.us_election.changes[0].scale",
-     "scale: 4", ("scaling 'ua_share' by 4", "outside [0, 1] fraction")),
+    ("change_scale_out_of_bounds", "scale: 0.5", "scale: 4", "events.election.changes[0].scale",
+     "scale: 4", ("scaling 'blue.share' by 4", "outside [0, 1] fraction")),
     ("change_before_start", "from: 2024-03-01", "from: 2020-03-01",
      "policies.aid_surge.changes[0].from", "from: 2020", ("outside the horizon",)),
     ("change_value_and_scale", "scale: 0.5", "scale: 0.5, value: 0.1",
-     "events.us_election.changes[0]", "scale: 0.5", ("exactly one of 'value' or 'scale'",)),
+     "events.election.changes[0]", "scale: 0.5", ("exactly one of 'value' or 'scale'",)),
     ("policies_empty", "policies:\n  status_quo:\n    description: Carry on.\n  aid_surge:\n"
      "    changes:\n      - {param: shell_use, value: 5, unit: thousand rounds/day, "
      "from: 2024-03-01}\n", "policies: {}\n", "policies", "policies:",
@@ -149,16 +150,16 @@ CASES = [
      "modules[2]", "modules:", ("unknown module 'politcs'", "did you mean 'politics'?")),
     ("module_requires", "modules: [military, economy]", "modules: [economy]", "modules",
      "modules:", ("module 'economy' needs module 'military'",)),
-    ("parameter_of_disabled_module", "  ru_growth:", "  elite_pressure:\n    value: 0.5\n"
-     "    unit: index\n    source: a guess\n  ru_growth:", "parameters.elite_pressure",
+    ("parameter_of_disabled_module", "  red.growth:", "  elite_pressure:\n    value: 0.5\n"
+     "    unit: index\n    source: a guess\n  red.growth:", "parameters.elite_pressure",
      "elite_pressure", ("read only by module 'politics', which is not in 'modules'",)),
     ("duplicate_module", "modules: [military, economy]", "modules: [military, economy, economy]",
      "modules", "modules:", ("modules listed twice: economy",)),
     ("until_before_from", "from: 2024-03-01}", "from: 2024-03-01, until: 2024-01-01}",
      "policies.aid_surge.changes[0]", "until", ("'until' (2024-01-01) must be after 'from'",)),
     ("lognormal_unbounded", "    dist: pert\n    low: 10\n    mode: 20\n    high: 40\n",
-     "    dist: lognormal\n    median: 20\n    sigma: 0.5\n", "parameters.ua_share",
-     "ua_share:", ("lognormal distribution is unbounded above", "[0, 1] fraction")),
+     "    dist: lognormal\n    median: 20\n    sigma: 0.5\n", "parameters.blue.share",
+     "blue.share:", ("lognormal distribution is unbounded above", "[0, 1] fraction")),
 ]
 
 
@@ -240,18 +241,18 @@ def test_other_tags(write: Writer, tag: str) -> None:
 def test_duplicate_key(write: Writer) -> None:
     text = mutate(MINIMAL, "    unit: fraction\n", "    unit: fraction\n    unit: \"%\"\n")
     err = fail(write(text))
-    find(err, path="parameters.p_us_change.unit", line=line_of(text, "unit: fraction") + 1,
+    find(err, path="parameters.p_change.unit", line=line_of(text, "unit: fraction") + 1,
          contains=("duplicate key 'unit'", f"first at line {line_of(text, 'unit: fraction')}"))
 
 
 def test_duplicate_parameter(write: Writer) -> None:
-    text = MINIMAL + "  ru_growth: {value: 1, unit: fraction/day, source: x}\n"
+    text = MINIMAL + "  red.growth: {value: 1, unit: fraction/day, source: x}\n"
     text = text.replace("events:", "events_:")  # keep the extra block under parameters
-    text = mutate(MINIMAL, "  p_us_change:\n", "  ru_growth: {value: 1, unit: fraction/day, "
-                  "source: x}\n  p_us_change:\n")
+    text = mutate(MINIMAL, "  p_change:\n", "  red.growth: {value: 1, unit: fraction/day, "
+                  "source: x}\n  p_change:\n")
     err = fail(write(text))
-    find(err, path="parameters.ru_growth", line=line_of(text, "ru_growth", 2),
-         contains=("duplicate key 'ru_growth'",))
+    find(err, path="parameters.red.growth", line=line_of(text, "red.growth", 2),
+         contains=("duplicate key 'red.growth'",))
 
 
 def test_alias_bomb(write: Writer) -> None:
@@ -319,19 +320,23 @@ start = 2023-12-01
 step_days = 7
 horizon_steps = 104
 
-[parameters]
-ua_recruitment = {value = 30000, unit = "persons/month", source = "fact:ua_mobilisation_request"}
-ua_share = {dist = "pert", low = 10, mode = 20, high = 40, unit = "%", source = "ref:isw"}
-shell_use = {dist = "uniform", low = 2, high = 4, unit = "k rounds/day", source = "assumption"}
-ru_growth = {value = 3, unit = "%/year", source = "Rosstat 2023"}
-p_us_change = {value = 0.5, unit = "fraction", source = "assumption", note = "a coin flip"}
+[sides]
+blue = {name = "Blue"}
+red = {name = "Red"}
 
-[events.us_election]
+[parameters]
+"blue.recruitment" = {value=30000, unit="persons/month", source="fact:ua_mobilisation_request"}
+"blue.share" = {dist = "pert", low = 10, mode = 20, high = 40, unit = "%", source = "ref:isw"}
+shell_use = {dist = "uniform", low = 2, high = 4, unit = "k rounds/day", source = "assumption"}
+"red.growth" = {value = 3, unit = "%/year", source = "Rosstat 2023"}
+p_change = {value = 0.5, unit = "fraction", source = "assumption", note = "a coin flip"}
+
+[events.election]
 date = 2024-11-05
 effective = 2025-01-20
-probability = "p_us_change"
+probability = "p_change"
 changes = [
-  {param = "ua_share", scale = 0.5},
+  {param = "blue.share", scale = 0.5},
 ]
 
 [policies.status_quo]
@@ -347,19 +352,20 @@ from = 2024-03-01
 
 def test_toml_valid(write: Writer) -> None:
     sc = load_scenario(write(TOML, "mini.toml"), modules=FAKE_MODULES)
-    assert sc.parameters["ua_share"].dist is not None
+    assert sc.parameters["blue.share"].dist is not None
     assert sc.policies["aid_surge"].changes[0].value == 5
 
 
 @pytest.mark.parametrize(("old", "new", "path", "needle", "contains"), [
     ("step_days = 7", "step_days = -7", "time.step_days", "step_days", ("> 0",)),
-    ("high = 40", "hgih = 40", "parameters.ua_share.hgih", "ua_share", ("did you mean 'high'",)),
-    ("scale = 0.5", "scale = 9", "events.us_election.changes[0].scale", "scale = 9",
-     ("scaling 'ua_share' by 9",)),
+    ("high = 40", "hgih = 40", "parameters.blue.share.hgih", "blue.share",
+     ("did you mean 'high'",)),
+    ("scale = 0.5", "scale = 9", "events.election.changes[0].scale", "scale = 9",
+     ("scaling 'blue.share' by 9",)),
     ('param = "shell_use"', 'param = "shell_uze"', "policies.aid_surge.changes[0].param",
      "shell_uze", ("did you mean 'shell_use'",)),
-    ('unit = "persons/month"', 'unit = "rounds"', "parameters.ua_recruitment.unit",
-     "ua_recruitment", ("cannot convert 'rounds'",)),
+    ('unit="persons/month"', 'unit="rounds"', "parameters.blue.recruitment.unit",
+     "blue.recruitment", ("cannot convert 'rounds'",)),
 ])
 def test_toml_problems_are_located(write: Writer, old: str, new: str, path: str, needle: str,
                                    contains: tuple[str, ...]) -> None:
@@ -379,8 +385,8 @@ def test_multiple_errors_reported_together(write: Writer) -> None:
     err = fail(file)
     expected = [
         ("time.step_days", "step_days"),
-        ("parameters.ua_recruitment.unit", "rounds/month"),
-        ("parameters.ua_share.high", "high: 140"),
+        ("parameters.blue.recruitment.unit", "rounds/month"),
+        ("parameters.blue.share.high", "high: 140"),
         ("parameters.shell_use.dist", "unifrom"),
         ("policies.aid_surge.changes[0].param", "shell_uses"),
     ]
@@ -393,10 +399,10 @@ def test_multiple_errors_reported_together(write: Writer) -> None:
 
 def test_semantic_checks_run_beside_schema_errors(write: Writer) -> None:
     text = mutate(MINIMAL, "title: A minimal scenario", "title: ''")
-    text = mutate(text, "probability: p_us_change", "probability: nope")
+    text = mutate(text, "probability: p_change", "probability: nope")
     err = fail(write(text))
     find(err, path="title", contains=("non-empty",))
-    find(err, path="events.us_election.probability", contains=("not a parameter",))
+    find(err, path="events.election.probability", contains=("not a parameter",))
 
 
 # ------------------------------------------------------------------ files, names, registries
@@ -446,27 +452,27 @@ def test_read_scenario_file_returns_positions(write: Writer) -> None:
     data, smap, problems, bad = read_scenario_file(write(MINIMAL))
     assert problems == []
     assert bad == []
-    assert data["parameters"]["ua_share"]["high"] == 40
-    assert smap.where(("parameters", "ua_share", "high")) == (line_of(MINIMAL, "high: 40"), 11)
-    assert smap.where(("parameters", "ua_share")) == (line_of(MINIMAL, "ua_share:"), 3)
-    assert smap.where(("parameters", "ua_share", "nothing_here")) == (
-        line_of(MINIMAL, "ua_share:"), 3)
+    assert data["parameters"]["blue.share"]["high"] == 40
+    assert smap.where(("parameters", "blue.share", "high")) == (line_of(MINIMAL, "high: 40"), 11)
+    assert smap.where(("parameters", "blue.share")) == (line_of(MINIMAL, "blue.share:"), 3)
+    assert smap.where(("parameters", "blue.share", "nothing_here")) == (
+        line_of(MINIMAL, "blue.share:"), 3)
 
 
 def test_validate_scenario_on_model_and_dict(write: Writer) -> None:
     sc = load_scenario(write(MINIMAL), modules=FAKE_MODULES)
     assert validate_scenario(sc, modules=FAKE_MODULES) == []
     data, smap, _, _ = read_scenario_file(write(MINIMAL))
-    data["parameters"]["ua_share"]["high"] = 120
+    data["parameters"]["blue.share"]["high"] = 120
     problems = validate_scenario(data, file="x.yaml", modules=FAKE_MODULES, source_map=smap)
-    assert [p.path for p in problems] == ["parameters.ua_share.high"]
+    assert [p.path for p in problems] == ["parameters.blue.share.high"]
     assert problems[0].line == line_of(MINIMAL, "high: 40")
     # a model whose parameter lies outside a module's bounds
-    bad = sc.model_copy(update={"parameters": {**sc.parameters, "ua_share":
-                                               sc.parameters["ua_share"].model_copy(
+    bad = sc.model_copy(update={"parameters": {**sc.parameters, "blue.share":
+                                               sc.parameters["blue.share"].model_copy(
                                                    update={"unit": "fraction"})}})
     problems = validate_scenario(bad, modules=FAKE_MODULES, source_map=SourceMap())
-    assert any(p.path == "parameters.ua_share.dist.high" for p in problems)
+    assert any(p.path == "parameters.blue.share.dist.high" for p in problems)
 
 
 _UNITS = ("persons", "rounds/day", "fraction", "USD bn/day", "1/day", "km2", "day")
@@ -494,11 +500,11 @@ def test_every_missing_parameter_is_named_with_its_unit_and_meaning(write: Write
 
 
 def test_one_missing_parameter_is_one_line(write: Writer) -> None:
-    text = mutate(MINIMAL, "  ru_growth:\n    value: 3\n    unit: \"%/year\"\n"
+    text = mutate(MINIMAL, "  red.growth:\n    value: 3\n    unit: \"%/year\"\n"
                            "    source: Rosstat 2023\n", "")
     err = fail(write(text))
-    p = find(err, path="parameters", contains=("missing parameter 'ru_growth'",))
-    assert p.message == ("missing parameter 'ru_growth' (in fraction/day), needed by module "
+    p = find(err, path="parameters", contains=("missing parameter 'red.growth'",))
+    assert p.message == ("missing parameter 'red.growth' (in fraction/day), needed by module "
                          "'economy': Real growth rate.")
 
 

@@ -42,11 +42,16 @@ def ukraine() -> Scenario:
 
 # ------------------------------------------------------------------ built from a scenario
 def test_each_entry_holds_its_spec_factor_and_bounds(ukraine: Scenario) -> None:
-    specs = {ps.name: (m.name, ps) for m in resolve_modules(ukraine.modules)
+    specs = {ps.name: (m.name, ps) for m in resolve_modules(ukraine.modules, ukraine.cast)
              for ps in m.params}
     table = ukraine.table
-    assert list(table) == list(ukraine.parameters)
-    for name, entry in table.items():
+    # the file's parameters in its order, then those it leaves at their default
+    assert list(table) == [*ukraine.parameters, *table.defaults]
+    for name in table.defaults:
+        module, spec = specs[name]
+        assert (table[name].spec, table[name].module, table[name].factor) == (spec, module, 1.0)
+    for name in ukraine.parameters:
+        entry = table[name]
         par = ukraine.parameters[name]
         assert entry.parameter == par
         assert entry.unit == par.unit
@@ -67,12 +72,12 @@ def test_a_loaded_scenario_carries_the_table_it_was_checked_on(tmp_path: Path) -
     sc = load_scenario(make_writer(tmp_path)(MINIMAL), modules=FAKE_MODULES)
     table = sc.table
     assert table is sc.table
-    assert table["ua_recruitment"].module == "military"
-    assert table["ua_recruitment"].factor == pytest.approx(1 / (365.25 / 12))
-    assert table["ua_share"].factor == pytest.approx(0.01)
-    assert table["p_us_change"].canonical == "fraction"
+    assert table["blue.recruitment"].module == "military"
+    assert table["blue.recruitment"].factor == pytest.approx(1 / (365.25 / 12))
+    assert table["blue.share"].factor == pytest.approx(0.01)
+    assert table["p_change"].canonical == "fraction"
     # the fake registry's table, not one rebuilt against detente.model
-    assert table["ru_growth"].canonical == "fraction/day"
+    assert table["red.growth"].canonical == "fraction/day"
     assert pickle.loads(pickle.dumps(sc)).table.factors == table.factors
 
 
@@ -89,26 +94,26 @@ def test_a_scenario_made_in_python_builds_its_table_once() -> None:
 def test_a_copy_with_new_fields_builds_its_own_table(ukraine: Scenario) -> None:
     table = ukraine.table
     assert ukraine.model_copy().table is table
-    par = ukraine.parameters["ua_pool0"].model_copy(update={"unit": "thousand persons"})
+    par = ukraine.parameters["ukraine.pool0"].model_copy(update={"unit": "thousand persons"})
     changed = ukraine.model_copy(update={"parameters": {**ukraine.parameters,
-                                                        "ua_pool0": par}})
+                                                        "ukraine.pool0": par}})
     assert changed.table is not table
-    assert changed.table["ua_pool0"].factor == 1e3
-    assert table["ua_pool0"].factor == 1e6
+    assert changed.table["ukraine.pool0"].factor == 1e3
+    assert table["ukraine.pool0"].factor == 1e6
 
 
 def test_a_unit_the_module_cannot_read_names_the_module() -> None:
-    bad = minimal().parameters["ua_recruitment"].model_copy(update={"unit": "rounds/day"})
+    bad = minimal().parameters["blue.recruitment"].model_copy(update={"unit": "rounds/day"})
     with pytest.raises(UnitError) as info:
-        ParameterTable.build({"ua_recruitment": bad}, FAKE_MODULES.values())
+        ParameterTable.build({"blue.recruitment": bad}, FAKE_MODULES.values())
     assert str(info.value) == ("cannot convert 'rounds/day' to 'persons/day': the quantities "
                                "differ (rounds vs persons); module 'military' reads "
-                               "'ua_recruitment' in persons/day")
+                               "'blue.recruitment' in persons/day")
     growth = param(value=0.0, unit="%/year")
-    loose = ParameterTable.build({"ua_recruitment": bad, "ru_growth": growth},
+    loose = ParameterTable.build({"blue.recruitment": bad, "red.growth": growth},
                                  FAKE_MODULES.values(), strict=False)
-    assert list(loose) == ["ru_growth"]
-    assert str(loose.errors["ua_recruitment"]) == str(info.value)
+    assert list(loose) == ["red.growth"]
+    assert str(loose.errors["blue.recruitment"]) == str(info.value)
 
 
 @pytest.mark.parametrize(("unit", "factor"), [("fraction", 1.0), ("%", 0.01), ("1", 1.0),
@@ -272,16 +277,19 @@ def test_a_distribution_needs_exactly_one_of_value_and_dist() -> None:
 def test_constants_and_central_values(ukraine: Scenario) -> None:
     table = ukraine.table
     fixed = [n for n in ukraine.parameters if n not in ukraine.uncertain]
-    assert table.constants == {n: ukraine.parameters[n].central() for n in fixed}
-    assert table.central() == {n: p.central() for n, p in ukraine.parameters.items()}
-    assert isinstance(table["ua_recruit_rate"], TableEntry)
+    defaults = {n: table[n].spec.default for n in table.defaults}
+    assert table.constants == {**{n: ukraine.parameters[n].central() for n in fixed},
+                               **defaults}
+    assert table.central() == {**{n: p.central() for n, p in ukraine.parameters.items()},
+                               **defaults}
+    assert isinstance(table["ukraine.recruit_rate"], TableEntry)
     assert repr(table) == f"ParameterTable({len(table)} parameters, {len(table.uncertain)} " \
-                          "uncertain, 0 at their default)"
+                          f"uncertain, {len(defaults)} at their default)"
 
 
 def test_a_value_is_shown_in_a_unit_of_ones_choice():
     sc = load_scenario("lanchester-bench")
-    entry = sc.table["ua_shell_production"]
+    entry = sc.table["blue.shell_production"]
     assert entry.unit == "thousand rounds/week"
     assert entry.factor_to("rounds/day") == entry.factor
     assert entry.factor_to("thousand rounds/week") == 1.0

@@ -8,8 +8,8 @@ import numpy as np
 
 #: A small sweep: many blocks, short horizon.
 SMALL = {"n_samples": 600, "horizon": 20, "block_size": 50, "seed": 11,
-         "record": ("ua_personnel",), "outcomes": ("ua_personnel", "ru_shells"),
-         "quantiles": ("ua_personnel", "ru_shells")}
+         "record": ("blue.personnel",), "outcomes": ("blue.personnel", "red.shells"),
+         "quantiles": ("blue.personnel", "red.shells")}
 
 
 def store_contents(store: Path, run_id: str) -> dict[str, np.ndarray]:

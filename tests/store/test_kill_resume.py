@@ -24,9 +24,9 @@ def _cli(store: Path, resume: str | None) -> subprocess.Popen[bytes]:
             "--checkpoint-every", "0.02"]
     if resume is None:
         args += ["lanchester-bench", "-n", str(N), "--horizon", str(HORIZON), "--block-size",
-                 str(BLOCK), "--seed", str(SEED), "--record", "ua_personnel,ru_shells",
-                 "--outcomes", "ua_personnel,ru_personnel", "--quantiles",
-                 "ua_personnel,ru_shells"]
+                 str(BLOCK), "--seed", str(SEED), "--record", "blue.personnel,red.shells",
+                 "--outcomes", "blue.personnel,red.personnel", "--quantiles",
+                 "blue.personnel,red.shells"]
     else:
         args += ["--resume", resume]
     env = {**os.environ, "DETENTE_BACKEND": "numpy"}  # no Numba import: faster start-up
@@ -78,9 +78,9 @@ def test_kill_at_random_points_and_resume_is_bit_identical(tmp_path):
     assert row["status"] == "complete"
     assert row["blocks_done"] == row["n_blocks"] == N // BLOCK
     ref = sweep("lanchester-bench", out=tmp_path / "clean", n_samples=N, horizon=HORIZON,
-                block_size=BLOCK, seed=SEED, record=("ua_personnel", "ru_shells"),
-                outcomes=("ua_personnel", "ru_personnel"),
-                quantiles=("ua_personnel", "ru_shells"), backend="numpy")
+                block_size=BLOCK, seed=SEED, record=("blue.personnel", "red.shells"),
+                outcomes=("blue.personnel", "red.personnel"),
+                quantiles=("blue.personnel", "red.shells"), backend="numpy")
     got = store_contents(store, run_id)
     np.testing.assert_array_equal(got["parquet/sample"], np.arange(N))  # none lost or doubled
     assert_same(got, store_contents(tmp_path / "clean", ref.id))

@@ -15,13 +15,33 @@ from detente.store import RunStore, sweep
 
 
 def test_sweep_equals_simulate(tmp_path):
+    import xarray as xr
+
+    from detente.results import Results
+
     run = sweep("lanchester-bench", out=tmp_path / "s", **SMALL)
     ds = run.to_dataset()
     kw = {k: v for k, v in SMALL.items() if k != "n_samples"}
-    ref = simulate("lanchester-bench", n_samples=SMALL["n_samples"], **kw).ds
-    for v in ("ua_personnel", "final_ua_personnel", "final_ru_shells", "q_ua_personnel",
-              "q_ru_shells", "param_ua_effectiveness"):
-        np.testing.assert_array_equal(ds[v].values, ref[v].values, err_msg=v)
+    ref = simulate("lanchester-bench", n_samples=SMALL["n_samples"], **kw)
+    got = Results(ds)
+    for v in ("blue.personnel", "red.personnel", "final_blue.personnel", "final_red.shells",
+              "q_blue.personnel", "q_red.shells", "param_blue.effectiveness",
+              "param_red.personnel0"):
+        np.testing.assert_array_equal(got[v].values, ref[v].values, err_msg=v)
+    # laid out as simulate lays it out: what a side owns along the side dim, with names
+    assert set(ds.data_vars) == set(ref.ds.data_vars)
+    for v in ref.ds.data_vars:
+        assert ds[v].dims == ref.ds[v].dims, v
+        np.testing.assert_array_equal(ds[v].values, ref.ds[v].values, err_msg=str(v))
+    assert ds["personnel"].dims == ("policy", "sample", "time", "side")
+    assert got.owners() == ref.owners() == {"blue": "Blue", "red": "Red"}
+    xr.testing.assert_identical(ds["side_name"], ref.ds["side_name"])
+    assert got.variables == ref.variables
+    # every parameter, constants and defaults included, in its own file unit
+    for name, entry in ref.scenario.table.items():
+        assert ds[f"param_{name}"].attrs["units"] == entry.unit, name
+        assert ds[f"param_{name}"].attrs == ref.ds[f"param_{name}"].attrs, name
+    assert got.summary(months=[2, 4]).equals(ref.summary(months=[2, 4]))
     from detente.results import scenario_hash
     from detente.scenario import load_scenario
 
@@ -60,7 +80,8 @@ def test_catalogue_lists_runs(tmp_path, invoke):
     assert [rows[i]["seed"] for i in (r1.id, r2.id, r3.id)] == ["11", "12", "13"]
     assert rows[r2.id]["n_samples"] == 100
     assert len({rows[i]["scenario_hash"] for i in rows}) == 1
-    assert rows[r1.id]["parameters"]["record"] == ["ua_personnel"]
+    # what one side owns is kept for every side
+    assert rows[r1.id]["parameters"]["record"] == ["blue.personnel", "red.personnel"]
     assert rows[r1.id]["detente_version"] == __import__("detente").__version__
     # the catalogue is an index: rebuilt from the run folders it says the same
     assert RunStore(store).rebuild_catalog() == 3
@@ -123,14 +144,11 @@ def test_partial_or_foreign_folders_are_refused(tmp_path, invoke):
 def test_cli_sweep_and_runs_open(tmp_path, invoke):
     store = tmp_path / "s"
     res = invoke(*["sweep", "lanchester-bench", "-n", "120", "--horizon", "8", "--block-size",
-                  "40", "--out", str(store), "--record", "ua_personnel", "--json"])
+                  "40", "--out", str(store), "--record", "blue.personnel", "--json"])
     assert res.exit_code == 0, res.output
     row = json.loads(res.stdout)
     assert row["status"] == "complete"
     assert row["blocks_done"] == row["n_blocks"] == 3
-    res = invoke(*["runs", "open", row["id"], "--store", str(store), "--json"])
-    assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout)["n_samples"] == 120
     res = invoke(*["sweep", "lanchester-bench", "--out", str(store)])
     assert res.exit_code == 2
     assert "--samples" in res.output
@@ -138,3 +156,16 @@ def test_cli_sweep_and_runs_open(tmp_path, invoke):
                   "--scheduler", "nowhere"])
     assert res.exit_code == 2
     assert "--scheduler" in res.output
+
+
+def test_cli_runs_open_prints_each_outcome(tmp_path, invoke):
+    store = tmp_path / "s"
+    res = invoke(*["sweep", "lanchester-bench", "-n", "120", "--horizon", "8", "--block-size",
+                  "40", "--out", str(store), "--json"])
+    assert res.exit_code == 0, res.output
+    run_id = json.loads(res.stdout)["id"]
+    res = invoke(*["runs", "open", run_id, "--store", str(store), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["n_samples"] == 120
+    assert {"blue.personnel", "red.personnel"} <= {r["variable"] for r in data["outcomes"]}

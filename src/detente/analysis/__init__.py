@@ -24,7 +24,7 @@ from detente.analysis.backtest import (
 )
 from detente.analysis.calibrate import Calibrator, dump_scenario
 from detente.analysis.claims import ClaimResult, Claims
-from detente.analysis.compare import compare
+from detente.analysis.compare import compare, compare_variables, outcomes_of
 from detente.analysis.discovery import Prim
 from detente.analysis.ema_adapter import EmaAdapter
 from detente.analysis.fit import LAWS, METHODS, LanchesterFit, LawComparison, simulate_battle
@@ -49,9 +49,11 @@ __all__ = [
     "Sobol",
     "as_scenario",
     "compare",
+    "compare_variables",
     "crps_ensemble",
     "dump_scenario",
     "model_variables",
+    "outcomes_of",
     "output_variables",
     "pit_values",
     "read_battle_csv",

@@ -26,11 +26,12 @@ forward from the last known one. Column names can be changed (:func:`read_battle
 **Observed series** (for calibration and backtests), long format::
 
     date,variable,value
-    2024-03-01,ua_personnel,850000
-    2024-03-01,territory_ru_km2,108000
+    2024-03-01,blue.personnel,850000
+    2024-03-01,red.territory,108000
 
-Dates must increase strictly within each variable; ``variable`` names a model output
-(see :func:`detente.analysis.output_variables`).
+Dates must increase strictly within each variable; ``variable`` names a model output as
+the scenario's model names it, ``<side>.<name>`` for what a side owns (see
+:func:`detente.analysis.output_variables`).
 """
 
 from __future__ import annotations

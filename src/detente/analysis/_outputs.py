@@ -2,8 +2,11 @@
 
 Shared by claims, sensitivity and discovery. An expression (see
 :mod:`detente.scenario.expr`) names outputs (``(sample, time)`` per policy), parameters
-and events (one value per sample); :class:`OutputReader` resolves those names on a
-:class:`~detente.results.Results` and reduces trajectories to one number per sample.
+and events (one value per sample) as the model names them: what a side or supporter owns
+is ``owner.name`` (``blue.personnel``, ``red.effectiveness``). :class:`OutputReader`
+resolves those names on a :class:`~detente.results.Results` (where owned names live along
+the ``side``, ``supporter`` or ``party`` dim) and reduces trajectories to one number per
+sample.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from detente.scenario.expr import Expr, Kind, compile_expr
 if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
-__all__ = ["OutputReader", "UntestableError", "model_variables", "record_for", "scenario_expr"]
+__all__ = ["OutputReader", "UntestableError", "model_variables", "record_for", "scenario_expr",
+           "uncertain_parameters"]
 
 TimeRef = dt.date | str
 
@@ -37,6 +41,26 @@ class UntestableError(InputError):
 def model_variables(scenario: Scenario) -> list[str]:
     """Every variable the scenario's modules compute (recorded by default or not)."""
     return [v.name for m in scenario.enabled_modules for v in m.variables]
+
+
+def uncertain_parameters(results: Results, scenario: Scenario | None = None,
+                         ) -> dict[str, str]:
+    """Return the uncertain parameters the results hold, each with its unit (the file's).
+
+    With the scenario (given, or the one the results carry) they are its uncertain
+    parameters, in file order; without it, the parameters the results mark uncertain.
+    """
+    ds = results.ds
+    sc = scenario if scenario is not None else results.scenario
+    if sc is not None:
+        return {n: sc.table[n].unit for n in sc.uncertain
+                if schema.has(ds, schema.param_var(n))}
+    out: dict[str, str] = {}
+    for name in schema.model_names(ds, "param"):
+        attrs = schema.select(ds, schema.param_var(name)).attrs
+        if int(attrs.get("uncertain", 0)):
+            out[name] = str(attrs.get("units", ""))
+    return out
 
 
 def scenario_expr(scenario: Scenario, text: str, *, expect: Kind | None = None) -> Expr:
@@ -98,10 +122,11 @@ class OutputReader:
         self.results = results
         ds = results.ds
         self.ds = ds
-        self.outputs = [str(v) for v, a in ds.data_vars.items() if "time" in a.dims]
-        kinds = [schema.split_name(str(v)) for v in ds.data_vars]
-        self.parameters = [name for kind, name in kinds if kind == "param"]
-        self.events = [name for kind, name in kinds if kind == "event"]
+        trajectories = [v for v, a in ds.data_vars.items()
+                        if schema.split_name(str(v))[0] == "model" and schema.TIME in a.dims]
+        self.outputs = schema.model_names(ds[trajectories])
+        self.parameters = schema.model_names(ds, "param")
+        self.events = schema.model_names(ds, "event")
         self.unrecorded: set[str] = set()
         #: file unit -> the model's canonical unit, per parameter (1 without a scenario)
         self.factors: dict[str, float] = {}
@@ -152,12 +177,14 @@ class OutputReader:
             if name in self.outputs:
                 if ip is None:
                     raise InputError(f"'{name}' is an output; it needs a policy")
-                return np.asarray(self.ds[name].values[ip], dtype=np.float64)
+                values = schema.select(self.ds, name).transpose(*schema.TRAJECTORY_DIMS)
+                return np.asarray(values.values[ip], dtype=np.float64)
             if name in self.parameters:
                 factor = self.factors.get(name, 1.0)
-                return factor * np.asarray(self.ds[schema.param_var(name)].values,
+                return factor * np.asarray(schema.select(self.ds, schema.param_var(name)).values,
                                            dtype=np.float64)[:, None]
-            return np.asarray(self.ds[schema.event_var(name)].values, dtype=bool)[:, None]
+            return np.asarray(schema.select(self.ds, schema.event_var(name)).values,
+                              dtype=bool)[:, None]
 
         return get
 

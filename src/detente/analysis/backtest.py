@@ -14,7 +14,10 @@ and scores the ensemble against observed values of model outputs:
   U-shaped when the bands are too narrow, hump-shaped when too wide, sloped when biased.
 
 Observations are matched to the simulation at their dates, by linear interpolation between
-the recorded time points; they must lie on or after the scenario's start.
+the recorded time points; they must lie on or after the scenario's start. An observation
+names a model output as the scenario's model names it: what a side owns is
+``<side>.<name>`` (``blue.personnel``), so a series of each side is matched to that side's
+variable whatever the sides are called (:func:`output_variables`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from detente._typing import FloatArray, SeedLike
 from detente.analysis._base import Estimator
 from detente.analysis._data import Observations, did_you_mean, read_observations
 from detente.errors import DataError, InputError
-from detente.model import available_modules
+from detente.model import installed, templates
+from detente.model.base import template_name
+from detente.results import schema
 from detente.scenario import load_scenario
 from detente.scenario.schema import Policy, Scenario
 
@@ -49,35 +54,41 @@ ACTUAL_POLICY = "actual"
 
 
 # --------------------------------------------------------------------------- variables
-def output_variables(modules: Sequence[str] | None = None) -> dict[str, VariableSpec]:
+def output_variables(scenario: Scenario | str | None = None) -> dict[str, VariableSpec]:
     """Model outputs that observations can refer to, by name.
 
     Parameters
     ----------
-    modules : sequence of str, optional
-        Restrict to these model modules (e.g. a scenario's ``modules``); default: every
-        module installed.
+    scenario : Scenario or str, optional
+        A scenario (or a built-in name / file path): the outputs of its modules for its
+        cast, by their names (``blue.personnel`` for each side). Default: every installed
+        module's outputs as templates, named as listings name them (``<side>.personnel``).
 
     Returns
     -------
     dict of str to VariableSpec
         Each with ``unit`` and ``description``, in module order.
     """
-    out: dict[str, VariableSpec] = {}
-    for name, module in available_modules().items():
-        if modules is not None and name not in modules:
-            continue
-        for var in module.variables:
-            out[var.name] = var
-    return out
+    if scenario is None:
+        return {template_name(v): v for name in installed() for v in templates(name)[1]}
+    sc = load_scenario(scenario) if isinstance(scenario, str) else scenario
+    return {v.name: v for m in sc.enabled_modules for v in m.variables}
 
 
 def variables_markdown() -> str:
-    """Return a Markdown table of every model output (module, name, unit, description)."""
+    """Return a Markdown table of every model output (module, name, unit, description).
+
+    What each side or supporter owns is listed once, as ``<side>.name`` or
+    ``<supporter>.name``, its description speaking of "the side" or "the supporter".
+    """
     lines = ["| module | variable | unit | description |", "|---|---|---|---|"]
-    for mname, module in available_modules().items():
-        for v in module.variables:
-            lines.append(f"| {mname} | `{v.name}` | {v.unit} | {v.description} |")
+    for mname in installed():
+        for v in templates(mname)[1]:
+            desc = v.description
+            if v.per is not None:
+                desc = desc.replace("{owner}", f"the {v.per}")
+                desc = desc[:1].upper() + desc[1:]
+            lines.append(f"| {mname} | `{template_name(v)}` | {v.unit} | {desc} |")
     return "\n".join(lines)
 
 
@@ -117,7 +128,7 @@ def read_policy_path(path: str | Path, scenario: Scenario) -> Policy:
 
 
 def _check_policy_params(where: str, policy: Policy, scenario: Scenario) -> None:
-    known = scenario.parameters
+    known = list(scenario.table)  # defaults included
     changes = [("changes", c) for c in policy.changes]
     for ev_name, ev in policy.events.items():
         changes += [(f"events.{ev_name}.changes", c) for c in ev.changes]
@@ -158,7 +169,7 @@ def horizon_for(scenario: Scenario, obs: Observations) -> int:
 
 def check_observed_variables(obs: Observations, scenario: Scenario) -> None:
     """Raise DataError (with a did-you-mean) for names that are not outputs of the model."""
-    known = list(output_variables(scenario.modules))
+    known = list(output_variables(scenario))
     obs.check_variables(known, context=f" for scenario '{scenario.name}' "
                                       f"(modules: {', '.join(scenario.modules)})")
 
@@ -176,7 +187,9 @@ def ensemble_at(results: Results, obs: Observations, policy: str) -> FloatArray:
     cache: dict[str, FloatArray] = {}
     for i, (d, var) in enumerate(zip(obs.dates, obs.variables, strict=True)):
         if var not in cache:
-            cache[var] = np.asarray(ds[var].sel(policy=policy).values, dtype=np.float64)
+            values = schema.select(ds, var).sel(policy=policy)
+            cache[var] = np.asarray(values.transpose(schema.SAMPLE, schema.TIME).values,
+                                    dtype=np.float64)
         arr = cache[var]  # (sample, time)
         x = float((np.datetime64(d, "D") - start).astype(np.float64)) / step_days
         k = min(math.floor(x), n_t - 1)

@@ -38,6 +38,7 @@ from detente.analysis._base import Estimator
 from detente.analysis._data import Observations, did_you_mean
 from detente.analysis.backtest import ACTUAL_POLICY, prepare, simulate_at
 from detente.errors import InputError
+from detente.results.schema import param_var
 from detente.scenario.schema import Policy, Scenario
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ class Calibrator(Estimator):
         order = np.argsort(dist, kind="stable")
         acc = np.sort(order[:n_acc])
         threshold = float(dist[order[n_acc - 1]])
-        prior = pd.DataFrame({p: res.ds[f"param_{p}"].values.astype(np.float64)
+        prior = pd.DataFrame({p: res[param_var(p)].values.astype(np.float64)
                               for p in names})
         accepted = prior.iloc[acc].reset_index(drop=True)
         self.adjusted_ = False

@@ -14,17 +14,20 @@ What a verdict **hinges on**:
   indicator (a Saltelli design run through :func:`~detente.analysis._design.run_design`,
   indices by SALib);
 * a PRIM box (EMA Workbench, optional extra ``[discovery]``) in the ensemble's parameter
-  space where the claim fails, e.g. ``"fails when eu_shell_capacity > 2.1e6 rounds/year"``.
+  space where the claim fails, e.g. ``"fails when blue.shell_production < 2.1e6 rounds/year"``.
+
+Metrics and ``given`` conditions name what a side or supporter owns as ``owner.name``
+(``blue.casualties_cum``, ``red.effectiveness``), as the model and the scenario file do.
 
 Examples
 --------
 >>> import detente as dt
->>> ev = dt.Claims(hinges=()).fit("ukraine-2023", n_samples=1000, seed=0)  # doctest: +SKIP
+>>> ev = dt.Claims(hinges=()).fit("mywar.yaml", n_samples=1000, seed=0)    # doctest: +SKIP
 >>> [(c.id, c.verdict, round(c.probability, 2)) for c in ev.claims_]       # doctest: +SKIP
 
 An ensemble already run (it carries its scenario) is judged as it is:
 
->>> res = dt.simulate("ukraine-2023", n_samples=1000, seed=0)              # doctest: +SKIP
+>>> res = dt.simulate("mywar.yaml", n_samples=1000, seed=0)                # doctest: +SKIP
 >>> dt.Claims(hinges=()).fit(res).table_                                   # doctest: +SKIP
 """
 
@@ -46,11 +49,12 @@ from detente.analysis._outputs import (
     UntestableError,
     record_for,
     scenario_expr,
+    uncertain_parameters,
 )
 from detente.analysis.discovery import MIN_CASES, Prim
 from detente.analysis.sensitivity import Sobol
 from detente.errors import InputError
-from detente.results import Results
+from detente.results import Results, schema
 from detente.scenario.schema import (
     REFUTED_AT,
     SUPPORTED_AT,
@@ -502,7 +506,7 @@ class Claims(Estimator):
             self._sobol_hinges(sc, claims, indicators, out, default_policy, run_pols,
                                horizon, record, seed, progress)
         if "prim" in self.hinges and indicators:
-            self._prim_hinges(results, indicators, out)
+            self._prim_hinges(results, sc, indicators, out)
         self.claims_ = list(out.values())
         return self
 
@@ -603,7 +607,7 @@ class Claims(Estimator):
                 out[cid].notes.append(f"Sobol: no parameter has a total-order index of "
                                       f"{MIN_TOTAL_INDEX:g} or more")
 
-    def _prim_hinges(self, results: Results, indicators: dict[str, _Indicator],
+    def _prim_hinges(self, results: Results, sc: Scenario, indicators: dict[str, _Indicator],
                      out: dict[str, ClaimResult]) -> None:
         # through the module, so that a test can stand in for a missing [discovery] extra
         if not discovery.prim_available():
@@ -612,12 +616,9 @@ class Claims(Estimator):
             return
         import pandas as pd
 
-        ds = results.ds
-        names = [str(v)[len("param_"):] for v in ds.data_vars
-                 if str(v).startswith("param_") and int(ds[v].attrs.get("uncertain", 0))]
-        x_all = pd.DataFrame({n: np.asarray(ds[f"param_{n}"].values, dtype=np.float64)
-                              for n in names})
-        units = {n: str(ds[f"param_{n}"].attrs.get("units", "")) for n in names}
+        units = uncertain_parameters(results, sc)
+        x_all = pd.DataFrame({n: np.asarray(results[schema.param_var(n)].values,
+                                            dtype=np.float64) for n in units})
         for cid, ind in indicators.items():
             holds = ind.holds[ind.mask]
             # describe the rarer outcome: where a likely claim fails, where an unlikely

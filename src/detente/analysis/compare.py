@@ -16,47 +16,108 @@ import numpy as np
 
 from detente._typing import BoolArray, FloatArray
 from detente.errors import InputError
+from detente.model.base import owned, split_owned
+from detente.results import schema
 
 if TYPE_CHECKING:
     from detente.results import Results
+    from detente.scenario.schema import Scenario
 
-#: Outcomes compared at the last month asked for, with how to read them off the dataset.
+#: Outcomes compared at the last month asked for: (name, units, description). A name with
+#: ``{owner}`` in its description is the base name of what each side owns; it is reported
+#: for every side that has it, as ``<side>.<name>`` with the side's display name (see
+#: :func:`outcomes_of`). ``casualties`` sums every side's ``casualties_cum``;
+#: ``refugees_returned`` is the fall of a side's ``refugees_abroad`` since the start.
 OUTCOMES: tuple[tuple[str, str, str], ...] = (
-    ("territory_ru_km2", "km2", "territory held by Russia"),
-    ("casualties", "persons", "military casualties, both sides, cumulative"),
-    ("refugees_returned", "persons", "refugees returned since the start (net)"),
-    ("reconstruction_cum", "USD bn", "reconstruction invested, cumulative"),
-    ("viability", "index", "Ukraine viability index (0 failed state – 1 fortress state)"),
+    ("territory", "km2", "territory held by {owner}"),
+    ("casualties", "persons", "military casualties, all sides, cumulative"),
+    ("refugees_returned", "persons", "refugees of {owner} returned since the start (net)"),
+    ("reconstruction_cum", "USD bn", "reconstruction of {owner} invested, cumulative"),
+    ("viability", "index", "viability index of {owner} (0 failed state – 1 fortress state)"),
 )
 
-
-#: Variables the comparison reads (those a scenario's model lacks are simply not reported).
+#: Variables the comparison reads: plain names, and the base names of what sides own (the
+#: variables a scenario's model lacks are simply not reported; :func:`compare_variables`
+#: gives a scenario's own names).
 NEEDED: tuple[str, ...] = (
-    "months_to_settlement", "escalated", "territory_ru_km2", "ua_casualties_cum",
-    "ru_casualties_cum", "refugees_returned_cum", "refugees_abroad", "reconstruction_cum",
-    "viability", "deal_territory", "deal_alignment", "deal_guarantees", "deal_sanctions",
-    "deal_european_security", "deal_armed_forces",
+    "months_to_settlement", "escalated", "territory", "casualties_cum", "refugees_abroad",
+    "reconstruction_cum", "viability", "deal_territory", "deal_alignment", "deal_guarantees",
+    "deal_sanctions", "deal_security_order", "deal_armed_forces",
 )
 
+#: The owned variable each owned outcome reads.
+_READS = {"territory": "territory", "refugees_returned": "refugees_abroad",
+          "reconstruction_cum": "reconstruction_cum", "viability": "viability"}
 
-def _outcome(res: Results, name: str, k: int) -> FloatArray | None:
-    ds = res.ds
+
+def compare_variables(scenario: Scenario) -> list[str]:
+    """Return the variables of ``scenario``'s model that :func:`compare` reads.
+
+    Every side's variable of :data:`NEEDED`, the plain ones, and each deal dimension's
+    ``deal_<dimension>``, in the model's order.
+    """
+    wanted = set(NEEDED)
+    return [v.name for m in scenario.enabled_modules for v in m.variables
+            if v.base in wanted or (v.per is None and v.name.startswith("deal_"))]
+
+
+def _sides(res: Results) -> dict[str, str]:
+    """Return the sides, id -> display name: from the scenario, else from the dataset."""
+    if res.scenario is not None:
+        cast = res.scenario.cast
+        return {x: cast.name_of(x) for x in cast.sides}
+    return res.owners(schema.SIDE)
+
+
+def outcomes_of(res: Results) -> dict[str, tuple[str, str]]:
+    """Return the outcomes :func:`compare` reports for ``res``: name -> (units, description).
+
+    Owned outcomes are named ``<side>.<outcome>`` (e.g. ``blue.territory``) and described
+    with the side's display name; only those the results can compute are listed.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    sides = _sides(res)
+    for name, units, desc in OUTCOMES:
+        if "{owner}" not in desc:  # casualties: every side's, summed
+            if sides and all(owned(x, "casualties_cum") in res for x in sides):
+                out[name] = (units, desc)
+            continue
+        for side, label in sides.items():
+            if owned(side, _READS[name]) in res:
+                out[owned(side, name)] = (units, desc.replace("{owner}", label))
+    return out
+
+
+def _outcome(res: Results, name: str, k: int, sides: dict[str, str]) -> FloatArray | None:
+    """Return outcome ``name`` at time index ``k``, shape ``(policy, sample)`` (None: absent)."""
     if name == "casualties":
-        if "ua_casualties_cum" not in ds or "ru_casualties_cum" not in ds:
+        parts = [owned(x, "casualties_cum") for x in sides]
+        if not parts or any(p not in res for p in parts):
             return None
-        v = ds["ua_casualties_cum"].isel(time=k) + ds["ru_casualties_cum"].isel(time=k)
-    elif name == "refugees_returned":
-        if "refugees_returned_cum" in ds:
-            v = ds["refugees_returned_cum"].isel(time=k)
-        elif "refugees_abroad" in ds:
-            v = ds["refugees_abroad"].isel(time=0) - ds["refugees_abroad"].isel(time=k)
-        else:
-            return None
-    elif name in ds:
-        v = ds[name].isel(time=k)
+        v = res[parts[0]].isel(time=k)
+        for p in parts[1:]:
+            v = v + res[p].isel(time=k)
     else:
-        return None
-    return np.asarray(v.values, dtype=np.float64)  # (policy, sample)
+        side, base = split_owned(name)
+        if side is None:
+            return None
+        var = owned(side, _READS.get(base, base))
+        if var not in res:
+            return None
+        if base == "refugees_returned":
+            v = res[var].isel(time=0) - res[var].isel(time=k)
+        else:
+            v = res[var].isel(time=k)
+    return np.asarray(v.transpose(schema.POLICY, schema.SAMPLE).values, dtype=np.float64)
+
+
+def _constant(v: FloatArray) -> bool:
+    """Whether ``v`` holds one value throughout (NaN counting as a value)."""
+    flat = v.ravel()
+    if flat.size == 0:
+        return True
+    first = flat[0]
+    return bool(np.all(np.isnan(flat)) if np.isnan(first) else np.all(flat == first))
 
 
 @dataclass(frozen=True)
@@ -114,8 +175,13 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
         (keys ``"12"``, ``"24"``, ``"36"``), ``p_settlement_se``, ``p_escalation``,
         ``median_months_to_settlement`` (None when under half settle), ``terms``
         (share of settled samples at each level of each deal dimension), ``outcomes``
-        (quantiles at the last month), ``viability_36m`` (median) and ``vs_baseline``
-        (paired differences with standard errors).
+        (quantiles at the last month, by the names of :func:`outcomes_of`:
+        ``<side>.territory``, ``casualties``, ...), ``viability_36m`` (each side's median
+        viability at the last month; None without viability) and ``vs_baseline`` (paired
+        differences with standard errors). ``meta["outcomes"]`` gives each outcome's units
+        and description (with the sides' display names), in order; ``meta["sides"]`` the
+        sides' display names by id. An outcome that takes one value in every sample under
+        every policy (a mechanism left off for a side) is not reported.
     """
     ds = res.ds
     pols = res.policies
@@ -127,12 +193,17 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
                          f"{', '.join(f'{m:g}' for m in missing)} (run a longer horizon)")
     k_last = steps[months[-1]]
     assert k_last is not None
-    has_deals = "months_to_settlement" in ds
-    mts = (np.asarray(ds["months_to_settlement"].isel(time=-1).values, dtype=np.float64)
-           if has_deals else None)
-    esc = (np.asarray(ds["escalated"].isel(time=k_last).values, dtype=np.float64)
-           if "escalated" in ds else None)
-    outcomes = {name: _outcome(res, name, k_last) for name, _u, _d in OUTCOMES}
+    mts = (np.asarray(res["months_to_settlement"].isel(time=-1).values, dtype=np.float64)
+           if "months_to_settlement" in res else None)
+    esc = (np.asarray(res["escalated"].isel(time=k_last).values, dtype=np.float64)
+           if "escalated" in res else None)
+    sides = _sides(res)
+    possible = outcomes_of(res)
+    read = {name: _outcome(res, name, k_last, sides) for name in possible}
+    # an outcome with one value in every sample under every policy tells the policies
+    # apart in nothing (a mechanism the scenario leaves off for a side): it is left out
+    outcomes = {name: v for name, v in read.items() if v is not None and not _constant(v)}
+    described = {name: d for name, d in possible.items() if name in outcomes}
     n = ds.sizes["sample"]
     out: dict[str, Any] = {}
     for ip, pol in enumerate(pols):
@@ -155,9 +226,10 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
             entry["p_escalation"] = None
         entry["outcomes"] = {name: _quantiles(v[ip]) for name, v in outcomes.items()
                              if v is not None}
-        via = outcomes.get("viability")
-        entry["viability_36m"] = (_finite(float(np.median(via[ip]))) if via is not None
-                                  else None)
+        via = {x: v[ip] for x in sides
+               if (v := outcomes.get(owned(x, "viability"))) is not None}
+        entry["viability_36m"] = ({x: _finite(float(np.median(v))) for x, v in via.items()}
+                                  if via else None)
         out[pol] = entry
     if baseline in pols:
         ib = pols.index(baseline)
@@ -183,7 +255,9 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
             "months": [float(m) for m in months],
             "baseline": baseline if baseline in pols else None,
             "outcome_month": float(months[-1]),
-            "outcomes": {name: {"units": u, "description": d} for name, u, d in OUTCOMES},
+            "outcomes": {name: {"units": u, "description": d}
+                         for name, (u, d) in described.items()},
+            "sides": sides,
         },
         "policies": out,
     }
@@ -194,13 +268,12 @@ def _terms(res: Results, ip: int, k: int) -> dict[str, dict[str, float | None]]:
     # the deal module (and numpy.ma) loads when terms are compared, not with detente.analysis
     from detente.model.bargaining import DIMENSIONS
 
-    ds = res.ds
     terms: dict[str, dict[str, float | None]] = {}
     for dim in DIMENSIONS:
         var = f"deal_{dim.name}"
-        if var not in ds:
+        if var not in res:
             continue
-        lev = np.asarray(ds[var].isel(policy=ip, time=k).values, dtype=np.float64)
+        lev = np.asarray(res[var].isel(policy=ip, time=k).values, dtype=np.float64)
         signed = lev >= 0
         n_signed = int(signed.sum())
         terms[dim.name] = {

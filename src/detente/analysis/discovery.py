@@ -11,9 +11,9 @@ Examples
 --------
 >>> import detente as dt
 >>> res = dt.simulate("lanchester-bench", n_samples=2000, seed=0)     # doctest: +SKIP
->>> box = dt.Prim(threshold=0.8).fit(res, where="ua_personnel < ru_personnel")  # doctest: +SKIP
+>>> box = dt.Prim(threshold=0.8).fit(res, where="blue.personnel < red.personnel")  # doctest: +SKIP
 >>> box.description_                                                   # doctest: +SKIP
-'ru_reinforcement > 2.1 k/week and ua_effectiveness < 0.004 1/week'
+'red.reinforcement > 2.1 k/week and blue.effectiveness < 0.004 1/week'
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ import numpy as np
 
 from detente._optional import import_optional
 from detente.analysis._base import Estimator, check_names
-from detente.analysis._outputs import OutputReader
+from detente.analysis._outputs import OutputReader, uncertain_parameters
 from detente.errors import InputError
 from detente.results import Results
+from detente.results.schema import param_var
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,7 +72,7 @@ def describe_box(box: pd.DataFrame) -> str:
     Returns
     -------
     str
-        E.g. ``"eu_shell_capacity > 2.1e6 rounds/year and us_aid_continuing < 0.5"``.
+        E.g. ``"blue.shell_production > 2.1e6 rounds/year and red.fire_rate < 0.5 1/day"``.
     """
     parts: list[str] = []
     for name, row in box.iterrows():
@@ -231,17 +232,16 @@ class Prim(Estimator):
         import pandas as pd
 
         if isinstance(data, Results):
-            ds = data.ds
-            names = [str(v)[len("param_"):] for v in ds.data_vars
-                     if str(v).startswith("param_") and int(ds[v].attrs.get("uncertain", 0))]
+            units = uncertain_parameters(data)
+            names = list(units)
             if self.parameters:
                 check_names(self.parameters, names, "uncertain parameter")
                 names = list(self.parameters)
             if not names:
                 raise InputError("the results have no uncertain parameters to search over")
-            x = pd.DataFrame({n: np.asarray(ds[f"param_{n}"].values, dtype=np.float64)
+            x = pd.DataFrame({n: np.asarray(data[param_var(n)].values, dtype=np.float64)
                               for n in names})
-            units = {n: str(ds[f"param_{n}"].attrs.get("units", "")) for n in names}
+            units = {n: units[n] for n in names}
             if isinstance(where, str):
                 reader = OutputReader(data)
                 expr = reader.compile(where, expect="condition")

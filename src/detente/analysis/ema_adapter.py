@@ -23,7 +23,8 @@ parameters and the policy only, and both ways of running give the same numbers.
 Examples
 --------
 >>> from ema_workbench import perform_experiments                       # doctest: +SKIP
->>> ad = EmaAdapter("ukraine-2023", outcomes={"ratio": "combat_power_ratio"})  # doctest: +SKIP
+>>> ad = EmaAdapter("lanchester-bench",
+...                 outcomes={"ratio": "blue.combat_power_ratio"})  # doctest: +SKIP
 >>> experiments, outcomes = perform_experiments(ad.model(), scenarios=50)  # doctest: +SKIP
 """
 

@@ -10,7 +10,7 @@ numbers), so the model's own noise is not attributed to the parameters.
 Examples
 --------
 >>> import detente as dt
->>> si = dt.Sobol(n_base=64, seed=1).fit("lanchester-bench", output="ua_personnel",
+>>> si = dt.Sobol(n_base=64, seed=1).fit("lanchester-bench", output="blue.personnel",
 ...                                      at="end")          # doctest: +SKIP
 >>> si.indices_.sort_values("ST", ascending=False).head()    # doctest: +SKIP
 
@@ -97,7 +97,7 @@ def sensitivity_output(
     ----------
     output : str
         An expression over outputs, parameters and events (see
-        :mod:`detente.scenario.expr`), e.g. ``"ua_personnel / ru_personnel"``.
+        :mod:`detente.scenario.expr`), e.g. ``"blue.personnel / red.personnel"``.
     policy : str, optional
         Policy to read (default: the first the results hold).
     at : date, "start" or "end"
@@ -197,7 +197,7 @@ class _GlobalSA(Estimator, ABC):
                       ) -> tuple[FloatArray, Results]:
         if output is None:
             raise InputError("a scenario needs an output: an expression such as "
-                             "'ua_personnel' or a function of the results")
+                             "'blue.personnel' or a function of the results")
         names = list(self.parameters) if self.parameters else list(scenario.uncertain)
         check_names(names, list(scenario.uncertain), "uncertain parameter")
         if not names:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from detente.cli._app import out
 from detente.cli._options import (
     HorizonOpt,
     JsonOpt,
@@ -26,7 +27,7 @@ from detente.cli._progress import stage_bars
 
 
 def claims(
-    scenario: ScenarioArg = "ukraine-2023",
+    scenario: ScenarioArg,
     samples: SamplesOpt = 1000,
     seed: SeedOpt = 0,
     policies: PoliciesOpt = None,
@@ -51,15 +52,25 @@ def claims(
     """Judge a scenario's claims: verdict, probability with a 90 % interval, hinges."""
     from detente.analysis import Claims
     from detente.present.tables import claims_table
+    from detente.scenario import load_scenario
 
     kinds = parse_hinges(hinges)
     check_samples(samples)
     check_horizon(horizon)
     processes = resolve_processes(processes, samples)
+    sc = load_scenario(scenario)
+    if not sc.claims:
+        # nothing to judge is an answer, not an error: the scenario tests no argument
+        if json_:
+            echo_json([])
+        else:
+            out.print(f"{sc.name} states no claims, so there is nothing to judge; a "
+                      "'claims' section in its file adds them (see docs/claims.md).")
+        return
     ev = Claims(supported=supported, refuted=refuted, hinges=kinds,  # type: ignore[arg-type]
                 sobol_n=sobol_n, ids=split(ids), processes=processes)
     with stage_bars(quiet=quiet) as progress:
-        ev.fit(scenario, n_samples=samples, seed=seed, policies=split(policies),
+        ev.fit(sc, n_samples=samples, seed=seed, policies=split(policies),
                horizon=horizon, progress=progress)
     if json_:
         echo_json(ev.to_list())

@@ -35,10 +35,11 @@ if TYPE_CHECKING:
 
 
 def sensitivity(
-    scenario: ScenarioArg = "ukraine-2023",
-    output: Annotated[str, typer.Option(
-        "--output", "-o", help="Output expression, e.g. 'ua_personnel / ru_personnel'.")
-    ] = "combat_power_ratio",
+    scenario: ScenarioArg,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="Output expression, e.g. 'blue.personnel / red.personnel' "
+                               "(default: the first side's combat-power ratio).")
+    ] = None,
     method: Annotated[str, typer.Option("--method", help="sobol or morris.")] = "sobol",
     policy: PolicyOpt = None,
     at: TimeOpt = "end",
@@ -58,13 +59,15 @@ def sensitivity(
     quiet: QuietOpt = False,
 ) -> None:
     """Sobol or Morris sensitivity of any output at any time (SALib)."""
-    from detente.analysis import Morris, Sobol
+    from detente.analysis import Morris, Sobol, as_scenario
     from detente.present.tables import sensitivity_table
 
     if method not in ("sobol", "morris"):
         raise InputError(f"--method expects sobol or morris, found {method!r}")
     check_horizon(horizon)
     when_at, window = parse_time(at), parse_window(over)
+    if output is None:
+        output = first_ratio(as_scenario(scenario), "--output")
     est: Sobol | Morris = (Sobol(n_base=n_base, seed=seed, parameters=split(parameters))
                            if method == "sobol" else
                            Morris(n_trajectories=trajectories, seed=seed,
@@ -87,6 +90,22 @@ def sensitivity(
                                      f"({est.y_.size} model runs)", top=top))
 
 
+def first_ratio(sc: Scenario, option: str) -> str:
+    """Return the first side's combat-power ratio over its enemy, the default to explore.
+
+    Raises
+    ------
+    InputError
+        If the scenario's model does not compute it (then ``option`` must be given).
+    """
+    from detente.model import owned
+
+    name = owned(sc.cast.sides[0], "combat_power_ratio")
+    if name not in {v.name for m in sc.enabled_modules for v in m.variables}:
+        raise InputError(f"the model of '{sc.name}' has no {name}; give {option}")
+    return name
+
+
 def _discover_record(sc: Scenario, names: set[str]) -> list[str]:
     """Return the variables a condition reads, in model order (else the first default).
 
@@ -98,10 +117,11 @@ def _discover_record(sc: Scenario, names: set[str]) -> list[str]:
 
 
 def discover(
-    scenario: ScenarioArg = "ukraine-2023",
-    where: Annotated[str, typer.Option(
-        "--where", "-w", help="Condition on outputs, e.g. 'territory_ru_pct > 20'.")
-    ] = "combat_power_ratio < 1",
+    scenario: ScenarioArg,
+    where: Annotated[str | None, typer.Option(
+        "--where", "-w", help="Condition on outputs, e.g. 'red.territory_pct > 20' (default: "
+                              "the first side's combat-power ratio below 1).")
+    ] = None,
     policy: PolicyOpt = None,
     at: TimeOpt = "end",
     over: OverOpt = None,
@@ -123,6 +143,8 @@ def discover(
     check_horizon(horizon)
     processes = resolve_processes(processes, samples)
     sc = as_scenario(scenario)
+    if where is None:
+        where = f"{first_ratio(sc, '--where')} < 1"
     expr = scenario_expr(sc, where, expect="condition")
     when_at, window = parse_time(at), parse_window(over)
     pol = policy or next(iter(sc.policies))

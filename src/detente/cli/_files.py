@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from detente.cli._app import out
+from detente.cli._app import err, out
 from detente.errors import InputError
+
+if TYPE_CHECKING:
+    from detente.model import Cast
 
 
 def validate(
@@ -49,8 +53,64 @@ def scenarios(
     out.print(scenarios_table((name, load_scenario(name)) for name in builtin_names()))
 
 
-def schema() -> None:
+def schema(
+    scenario: Annotated[str | None, typer.Argument(
+        help="A scenario (built-in name or file): list its own parameters by name (its "
+             "sides' and supporters'). Without it, parameters a side or supporter owns are "
+             "listed as patterns (<side>.personnel0).")] = None,
+) -> None:
     """Print the JSON Schema of scenario files (for editor completion and checks)."""
-    from detente.scenario import json_schema
+    from detente.errors import ScenarioError
+    from detente.scenario import json_schema, load_scenario
 
-    typer.echo(json.dumps(json_schema(), indent=2))
+    if scenario is None:
+        typer.echo(json.dumps(json_schema(), indent=2))
+        return
+    try:
+        found = json_schema(scenario=load_scenario(scenario))
+    except ScenarioError as exc:
+        # a file being written rarely loads yet: its declared cast is enough to name things
+        cast = _declared_cast(scenario)
+        if cast is None:
+            raise
+        from detente.model import available_modules
+
+        try:
+            modules = available_modules(cast)
+        except ValueError:  # the model cannot be built for that cast: the problems say why
+            raise exc from None
+        n = len(exc.problems)
+        err.print(f"[yellow]note:[/] {scenario} does not load yet ({n} problem"
+                  f"{'s' if n != 1 else ''}; `detente validate {scenario}` lists them); the "
+                  "schema names the parameters of the sides and supporters it declares.")
+        found = json_schema(modules=modules)
+    typer.echo(json.dumps(found, indent=2))
+
+
+def _declared_cast(path: str) -> Cast | None:
+    """Return the sides and supporters a scenario file declares, even when it does not load."""
+    from detente.errors import ScenarioError
+    from detente.model import Cast
+    from detente.scenario.loading import read_scenario_file
+
+    try:
+        data, _where, _problems, _bad = read_scenario_file(path)
+    except ScenarioError:
+        return None
+    sides = data.get("sides") if isinstance(data, Mapping) else None
+    supporters = data.get("supporters") if isinstance(data, Mapping) else None
+    if not isinstance(sides, Mapping):
+        return None
+    supporters = supporters if isinstance(supporters, Mapping) else {}
+
+    def field(entry: Any, key: str, default: str) -> str:
+        return str(entry.get(key, default)) if isinstance(entry, Mapping) else default
+
+    try:
+        return Cast(sides=tuple(str(x) for x in sides),
+                    supporters=tuple(str(x) for x in supporters),
+                    supports=tuple(field(v, "supports", "") for v in supporters.values()),
+                    names=tuple((str(i), field(v, "name", str(i)))
+                                for i, v in (*sides.items(), *supporters.items())))
+    except ValueError:
+        return None

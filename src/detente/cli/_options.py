@@ -15,7 +15,8 @@ import typer
 from detente.errors import InputError
 
 ScenarioArg = Annotated[
-    str, typer.Argument(help="Built-in scenario name (see `detente scenarios`) or a file path.")
+    str, typer.Argument(metavar="SCENARIO",
+                        help="Built-in scenario name (see `detente scenarios`) or a file path.")
 ]
 SamplesOpt = Annotated[int, typer.Option("--samples", "-n", help="Monte Carlo samples.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Root random seed.")]

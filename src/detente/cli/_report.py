@@ -100,18 +100,18 @@ def _build_and_write(console: Console, res: Results, sc: Scenario, *, output: Pa
 def write_run_report(console: Console, res: Results, scenario: str, path: Path, *,
                      seed: int, processes: int, quiet: bool) -> None:
     """Write the report of ``detente run --report FILE`` at the report's default options."""
-    from detente.report import DEFAULT_TORNADO_OUTPUT
+    from detente.report import default_tornado_output
     from detente.scenario import load_scenario
 
     sc = load_scenario(scenario)
     _build_and_write(console, res, sc, output=path, pdf=None,
-                     tornado_output=DEFAULT_TORNADO_OUTPUT, tornado_policy=None,
+                     tornado_output=default_tornado_output(sc), tornado_policy=None,
                      tornado_trajectories=_RUN_REPORT_TRAJECTORIES, hinges=_RUN_REPORT_HINGES,
                      sobol_n=_RUN_REPORT_SOBOL_N, seed=seed, processes=processes, quiet=quiet)
 
 
 def report(
-    scenario: ScenarioArg = "ukraine-2023",
+    scenario: ScenarioArg,
     output: Annotated[Path, typer.Option(
         "--output", "-o", help="HTML file to write (self-contained; opens offline).")
     ] = Path("report.html"),
@@ -121,10 +121,11 @@ def report(
     horizon: HorizonOpt = None,
     pdf: Annotated[Path | None, typer.Option(
         "--pdf", help="Also print the report to this PDF file (headless Chromium).")] = None,
-    tornado_output: Annotated[str, typer.Option(
+    tornado_output: Annotated[str | None, typer.Option(
         "--tornado-output", help="Output of the sensitivity tornado, read at the horizon: a "
-                                 "variable or expression, or 'none'.")
-    ] = "territory_ru_km2",
+                                 "variable or expression, or 'none' (default: the first "
+                                 "side's combat-power ratio).")
+    ] = None,
     tornado_policy: Annotated[str | None, typer.Option(
         "--tornado-policy", help="Policy the tornado reads (default: the first run).")
     ] = None,
@@ -142,18 +143,20 @@ def report(
 ) -> None:
     """Write an HTML report: trajectories, settlement, escalation, claims, assumptions."""
     from detente.engine import simulate
-    from detente.report import report_record
+    from detente.report import default_tornado_output, report_record
     from detente.scenario import load_scenario
 
     kinds = parse_hinges(hinges)
     tornado: str | None = tornado_output
-    if tornado_output.strip().lower() in ("", "none"):
-        tornado = None
     check_at_least(tornado_trajectories, "--tornado-trajectories", 2)
     check_at_least(samples, "--samples", 1)
     check_horizon(horizon)
     processes = resolve_processes(processes, samples)
     sc = load_scenario(scenario)
+    if tornado is None:
+        tornado = default_tornado_output(sc)
+    elif tornado.strip().lower() in ("", "none"):
+        tornado = None
     check_report_options(sc, output=output, pdf=pdf, tornado_output=tornado,
                          tornado_policy=tornado_policy)
     with stage_bars(quiet=quiet) as progress:

@@ -47,20 +47,30 @@ def simulate_ensemble(scenario: str, samples: int, seed: int, policies: str | No
 
 
 def recordable(scenario: str, wanted: Sequence[str]) -> list[str]:
-    """Return the variables of ``wanted`` that the scenario's model has, in order."""
+    """Return the scenario's variables that ``wanted`` names, in model order.
+
+    ``wanted`` holds model names or base names of what the sides own (``personnel``: every
+    side's).
+    """
+    from detente.present.record import matching
     from detente.scenario import load_scenario
 
-    have = {v.name for m in load_scenario(scenario).enabled_modules for v in m.variables}
-    return [v for v in wanted if v in have]
+    return matching(load_scenario(scenario), wanted)
 
 
 def _summary_json(res: Results, months: tuple[float, ...]) -> dict[str, Any]:
-    df = res.summary(months=months)
+    from detente.present.charts import key_variables
+    from detente.present.labels import Labels
+    from detente.present.summary import bands_at
+    from detente.results.schema import model_names
+
+    names = key_variables(Labels.of_results(res), model_names(res.ds))
     pols: dict[str, Any] = {}
-    for row in df.itertuples(index=False):
-        var = pols.setdefault(str(row.policy), {}).setdefault(
-            str(row.variable), {"units": row.units})
-        var[f"{row.month:g}"] = {"median": row.median, "low": row.low, "high": row.high}
+    for row in bands_at(res, months, names):
+        var = pols.setdefault(row["policy"], {}).setdefault(
+            row["variable"], {"units": row["units"]})
+        var[f"{row['month']:g}"] = {"median": row["median"], "low": row["low"],
+                                    "high": row["high"]}
     return {
         "scenario": res.ds.attrs["scenario"],
         "seed": res.ds.attrs["seed"],
@@ -104,7 +114,7 @@ def _write_run(res: Results, scenario: str, out_dir: Path) -> None:
 
 
 def run(
-    scenario: ScenarioArg = "ukraine-2023",
+    scenario: ScenarioArg,
     samples: SamplesOpt = 2000,
     seed: SeedOpt = 0,
     policies: PoliciesOpt = None,
@@ -159,29 +169,47 @@ def run(
 
 
 def compare(
-    scenario: ScenarioArg = "ukraine-2023",
+    scenario: ScenarioArg,
     samples: SamplesOpt = 2000,
     seed: SeedOpt = 0,
     policies: PoliciesOpt = None,
     horizon: HorizonOpt = None,
-    baseline: Annotated[str, typer.Option(help="Policy to take differences against.")] = (
-        "status_quo"),
+    baseline: Annotated[str | None, typer.Option(
+        help="Policy to take differences against (default: the first policy run).")] = None,
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     processes: ProcessesOpt = 0,
 ) -> None:
     """Compare policies side by side: settlement odds and terms, escalation, outcomes."""
-    from detente.analysis.compare import NEEDED, OUTCOMES
+    from detente.analysis.compare import OUTCOMES, compare_variables
     from detente.analysis.compare import compare as compare_policies
+    from detente.present.charts import key_variables
+    from detente.present.labels import Labels
+    from detente.present.record import in_model_order
+    from detente.present.summary import bands_at, drawable
     from detente.present.tables import comparison_tables
+    from detente.results import KEY_OUTPUTS
+    from detente.scenario import load_scenario
 
     check_samples(samples)
     check_horizon(horizon)
     processes = resolve_processes(processes, samples)
+    sc = load_scenario(scenario)
+    if baseline is not None and baseline not in sc.policies:
+        raise InputError(f"--baseline: unknown policy '{baseline}'; the scenario "
+                         f"'{sc.name}' has {', '.join(sc.policies)}")
     res = simulate_ensemble(scenario, samples, seed, policies, horizon, quiet, processes,
-                            recordable(scenario, NEEDED))
-    data = compare_policies(res, months=(12, 24, 36), baseline=baseline)
+                            in_model_order(sc, [*compare_variables(sc),
+                                                *recordable(scenario, KEY_OUTPUTS)]))
+    months = (12, 24, 36)
+    data = compare_policies(res, months=months,
+                            baseline=baseline if baseline is not None else res.policies[0])
     if json_:
         out.print_json(json.dumps(data, allow_nan=False))
         return
-    show(comparison_tables(data, OUTCOMES))
+    labels = Labels.of(sc)
+    # beside the comparison's outcomes, the key outputs of every side, as `run` shows them
+    names = [n for n in key_variables(labels, recordable(scenario, KEY_OUTPUTS))
+             if drawable(res.ds, n)]
+    show(comparison_tables(data, OUTCOMES, labels=labels,
+                           bands=bands_at(res, months[-1:], names)))

@@ -41,7 +41,7 @@ def check_port(address: str, port: int) -> None:
 
 
 def serve(
-    scenario: ScenarioArg = "ukraine-2023",
+    scenario: ScenarioArg,
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 5006,
     address: Annotated[str | None, typer.Option(
         "--address", help="Address to listen on (default 127.0.0.1, this machine only; "
@@ -51,8 +51,8 @@ def serve(
         "--samples", "-n", help="Monte Carlo samples per update.")] = 500,
     seed: SeedOpt = 0,
     policies: Annotated[str | None, typer.Option(
-        "--policies", "-p", help="Comma-separated policies shown at first (default: "
-                                 "status_quo, direct_talks).")] = None,
+        "--policies", "-p", help="Comma-separated policies shown at first (default: the "
+                                 "scenario's first two).")] = None,
     horizon: Annotated[int | None, typer.Option(
         "--horizon", help="Steps simulated per update (default 104 weeks).")] = None,
     show: Annotated[bool, typer.Option(

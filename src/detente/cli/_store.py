@@ -163,13 +163,14 @@ def runs_open(run_id: RunIdArg, store: StoreOpt = Path("runs"), json_: JsonOpt =
     """Open a complete run and print its outcomes: median [10th–90th percentile]."""
     import numpy as np
 
+    from detente.results.schema import final_var, select
     from detente.store import RunStore
 
     run = RunStore(store).run(run_id)
     ds = run.to_dataset()
     rows = []
     for var in run.manifest["outcomes"]:
-        arr = ds[f"final_{var}"].values
+        arr = select(ds, final_var(var)).values
         q = np.nanquantile(arr, [0.1, 0.5, 0.9], axis=1)
         for ip, pol in enumerate(ds["policy"].values):
             rows.append({"policy": str(pol), "variable": var, "low": float(q[0, ip]),

@@ -15,16 +15,17 @@ from detente._optional import import_optional
 from detente.dashboard._model import DashboardModel, DashboardState, LeverError
 from detente.present.figures import overlay_fan_figure, settlement_figure
 from detente.present.style import (
-    DISPLAY_SCALES,
     VERDICT_COLOURS,
-    display_unit,
+    display_scale,
+    fmt_date,
     fmt_number,
     fmt_percent,
     policy_colour,
-    variable_title,
+    unit_label,
 )
+from detente.present.summary import drawable
 
-__all__ = ["DashboardApp", "create_app", "serve"]
+__all__ = ["DashboardApp", "create_app", "lever_class", "serve"]
 
 _CSS = """
 .dt-table { border-collapse: collapse; font-size: 14px; width: 100%; }
@@ -38,6 +39,14 @@ _CSS = """
   margin-right: 6px; }
 .dt-muted { color: #57606a; font-size: 12px; }
 """
+
+
+def lever_class(param: str) -> str:
+    """CSS class of a lever's control: ``lever-blue-reinforcement`` for ``blue.reinforcement``.
+
+    A dot would split a class selector in two, so the owner's dot becomes a hyphen.
+    """
+    return f"lever-{param.replace('.', '-')}"
 
 
 def _label_kw(cls: Any, text: str) -> dict[str, str]:
@@ -68,7 +77,7 @@ class DashboardApp:
                 **_label_kw(pn.widgets.FloatInput, f"{lv.label} ({lv.unit})"),
                 value=model.defaults[lv.param],
                 step=lv.step, width=300, description=lv.help,
-                css_classes=[f"lever-{lv.param}"])
+                css_classes=[lever_class(lv.param)])
             for lv in model.levers
         }
         self.policies = pn.widgets.CheckBoxGroup(
@@ -101,31 +110,33 @@ class DashboardApp:
         self.variable.param.watch(self._on_variable, "value")
         self.reset.on_click(self._on_reset)
         self.refresh()
+        if self.state is not None:
+            # a variable that keeps one value (its mechanism off for that side) shows nothing
+            shown = {k: v for k, v in labels.items() if drawable(self.state.results.ds, v)}
+            if shown and shown != labels:
+                self.variable.options = shown
+                if self.variable.value not in shown.values():
+                    self.variable.value = next(iter(shown.values()))
 
     # ------------------------------------------------------------------ layout
     def _unit(self, var: str) -> str:
-        model_unit = ""
-        for m in self._modules():
-            for v in m.variables:
-                if v.name == var:
-                    model_unit = v.unit
-        return display_unit(var, model_unit)
+        return unit_label(self.model.labels.unit(var))
 
     def _label(self, var: str) -> str:
-        return f"{variable_title(var)} ({self._unit(var)})"
-
-    def _modules(self) -> list[Any]:
-        return list(self.model.scenario.enabled_modules)
+        return f"{self.model.labels.title(var)} ({self._unit(var)})"
 
     def layout(self) -> Any:
         """Lay out the page: controls on the left, results on the right."""
         pn = self.pn
         m = self.model
+        sc = m.scenario
+        sides = ", ".join(m.labels.name(x) for x in m.labels.sides)
         intro = pn.pane.HTML(
-            f"<h2 style='margin:0'>{html.escape(m.scenario.title)}</h2>"
-            f"<div style='color:#57606a'>{m.n_samples} samples per policy, seed {m.seed}, "
-            f"{m.horizon} weeks from {m.scenario.time.start}. Each lever fixes its "
-            "parameter in every sample; the other uncertain parameters keep their "
+            f"<h2 style='margin:0'>{html.escape(sc.title)}</h2>"
+            f"<div style='color:#57606a' data-testid='intro'>{html.escape(sides)}: "
+            f"{m.n_samples} samples per policy, seed {m.seed}, {m.horizon} steps of "
+            f"{sc.time.step_days:g} days from {fmt_date(sc.time.start)}. Each lever fixes "
+            "its parameter in every sample; the other uncertain parameters keep their "
             "distributions, and every update reuses the same draws.</div>",
             sizing_mode="stretch_width", stylesheets=[_CSS])
         levers: list[Any] = [*self.inputs.values(), self.reset]
@@ -182,20 +193,24 @@ class DashboardApp:
 
     # ------------------------------------------------------------------ content
     def _numbers_html(self, state: DashboardState) -> str:
-        end = str(state.results.ds["time"].values[-1])[:10]
-        cols = [("p_settlement", f"P(settlement by {end})", _pct),
-                ("p_escalation", "P(NATO–Russia war)", _pct),
-                ("territory", "territory held by Russia (km², median)", fmt_number),
-                ("viability", "Ukraine viability (0–1, median)", fmt_number),
-                ("ratio", "combat-power ratio UA÷RU (median)", fmt_number)]
+        end = fmt_date(str(state.results.ds["time"].values[-1])[:10])
+        labels = self.model.labels
+        cols: list[tuple[str, str, Any]] = [
+            ("p_settlement", f"P(settlement by {end})", _pct),
+            ("p_escalation", f"P(escalation by {end})", _pct)]
+        for name in self.model.headline_variables:
+            if drawable(state.results.ds, name):
+                scale = display_scale(labels.unit(name))
+                cols.append((name, f"{labels.title(name)} ({self._unit(name)}, median)",
+                             lambda x, k=scale: fmt_number(None if x is None else k * x)))
         cols = [c for c in cols if any(c[0] in r for r in state.headline)]
         head = "".join(f"<th>{html.escape(t)}</th>" for _k, t, _f in cols)
         body = []
         for row in state.headline:
             pol = row["policy"]
             cells = "".join(
-                f"<td data-testid='{k}-{html.escape(pol)}'>{html.escape(f(row.get(k)))}</td>"
-                for k, _t, f in cols)
+                f"<td data-testid='{html.escape(k)}-{html.escape(pol)}'>"
+                f"{html.escape(f(row.get(k)))}</td>" for k, _t, f in cols)
             body.append(f"<tr><td><span class='dt-swatch' style='background:"
                         f"{self.colours[pol]}'></span>{html.escape(pol)}</td>{cells}</tr>")
         return (f"<table class='dt-table' data-testid='numbers'><thead><tr><th>policy</th>"
@@ -207,8 +222,8 @@ class DashboardApp:
         fig = overlay_fan_figure(
             state.quantiles[var], dates=dates, policies=state.policies,
             colours=[self.colours[p] for p in state.policies],
-            label=variable_title(var), unit=self._unit(var),
-            scale=DISPLAY_SCALES.get(var, 1.0), height=400)
+            label=self.model.labels.title(var), unit=self._unit(var),
+            scale=display_scale(self.model.labels.unit(var)), height=400)
         fig.update_layout(autosize=True, width=None)
         return fig
 

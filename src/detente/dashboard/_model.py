@@ -22,30 +22,32 @@ from detente.analysis import as_scenario
 from detente.analysis.claims import ClaimResult, Claims
 from detente.engine import simulate
 from detente.errors import InputError
+from detente.model.base import split_owned
+from detente.present.charts import key_variables
 from detente.present.figures import fan_quantiles
+from detente.present.labels import Labels
 from detente.present.record import claim_variables, in_model_order
+from detente.results.schema import has, param_var, select
 
 if TYPE_CHECKING:
     from detente.results import Results
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "DEFAULT_HORIZON", "DEFAULT_SAMPLES", "DashboardModel", "DashboardState", "Lever",
-    "LeverError", "levers_of",
+    "DEFAULT_HORIZON", "DEFAULT_SAMPLES", "HEADLINE_OUTPUTS", "DashboardModel",
+    "DashboardState", "Lever", "LeverError", "levers_of",
 ]
 
 #: Samples per update: enough for stable medians, small enough for sub-second updates.
 DEFAULT_SAMPLES = 500
 #: Weeks simulated per update (two years from the start; the scenario's own is three).
 DEFAULT_HORIZON = 104
-#: Policies shown at first, when the scenario has them.
-DEFAULT_POLICIES = ("status_quo", "direct_talks")
-#: Variables the dashboard can draw as a fan chart, in the order of its menu.
-FAN_VARIABLES: tuple[str, ...] = (
-    "territory_ru_km2", "combat_power_ratio", "ua_personnel", "ru_personnel", "ua_shells",
-    "ru_shells", "ua_casualties_cum", "ru_casualties_cum", "refugees_abroad",
-    "reconstruction_cum", "viability", "ru_inflation",
-)
+#: Key outputs in the numbers table, each for every side that has it (base names; of a
+#: ratio over the enemy, the first side's only: the other's is its inverse).
+HEADLINE_OUTPUTS: tuple[str, ...] = ("combat_power_ratio", "territory", "viability")
+_OVER_ENEMY = frozenset({"combat_power_ratio"})
+#: Variables the settlement chart and the numbers read besides the key outputs.
+_SETTLEMENT_VARIABLES: tuple[str, ...] = ("months_to_settlement", "settled", "escalated")
 
 
 class LeverError(InputError):
@@ -151,8 +153,8 @@ class DashboardState:
     quantiles : dict
         ``variable -> (len(FAN_LEVELS), policy, time)`` quantiles for the fan charts.
     headline : list of dict
-        Per policy: ``p_settlement``, ``p_escalation``, ``territory``, ``viability``,
-        ``ratio`` (at the horizon).
+        Per policy: ``policy``, ``p_settlement``, ``p_escalation`` and the median at the
+        horizon of each of :attr:`DashboardModel.headline_variables` (by model name).
     claims : list of ClaimResult
         Verdicts (no hinges) of the scenario's claims on this ensemble.
     seconds : float
@@ -185,8 +187,7 @@ class DashboardModel:
     seed : int, SeedSequence or None
         Root seed: parameter draws, shocks and events stay the same across updates.
     policies : sequence of str, optional
-        Policies shown at first (default: status_quo and direct_talks where the scenario
-        has them, else its first two).
+        Policies shown at first (default: the scenario's first two).
     horizon : int
         Steps simulated per update (at most the scenario's).
     """
@@ -211,8 +212,9 @@ class DashboardModel:
                                  f"scenario '{sc.name}' has {', '.join(sc.policies)}")
             self.default_policies = list(policies)
         else:
-            self.default_policies = ([p for p in DEFAULT_POLICIES if p in sc.policies]
-                                     or self.all_policies[:2])
+            self.default_policies = self.all_policies[:2]
+        #: How the scenario names its sides and variables.
+        self.labels = Labels.of(sc)
         self.levers = levers_of(sc)
         self.defaults = {lv.param: _start(lv, sc.table[lv.param].distribution.central())
                          for lv in self.levers}
@@ -220,10 +222,9 @@ class DashboardModel:
         self._draws = self._draw_parameters()
 
     # ------------------------------------------------------------------ setup
-    @staticmethod
-    def _record(sc: Scenario) -> list[str]:
-        return in_model_order(sc, {*FAN_VARIABLES, "months_to_settlement", "settled",
-                                   "escalated", *claim_variables(sc)})
+    def _record(self, sc: Scenario) -> list[str]:
+        return in_model_order(sc, {*key_variables(self.labels), *self.headline_variables,
+                                   *_SETTLEMENT_VARIABLES, *claim_variables(sc)})
 
     def _draw_parameters(self) -> dict[str, FloatArray]:
         """Every uncertain parameter's draw per sample (file units), drawn once."""
@@ -231,13 +232,24 @@ class DashboardModel:
         res = simulate(sc, n_samples=self.n_samples, seed=self.seed,
                        policies=self.default_policies[:1], horizon=1,
                        record=self.record[:1])
-        return {name: np.asarray(res.ds[f"param_{name}"].values, dtype=np.float64)
+        return {name: np.asarray(select(res.ds, param_var(name)).values, dtype=np.float64)
                 for name in sc.uncertain}
 
     @property
     def fan_variables(self) -> list[str]:
-        """Variables offered in the fan chart's menu."""
-        return [v for v in FAN_VARIABLES if v in self.record]
+        """Variables offered in the fan chart's menu: the key outputs, side by side."""
+        return key_variables(self.labels, self.record)
+
+    @property
+    def headline_variables(self) -> list[str]:
+        """Variables in the numbers table (:data:`HEADLINE_OUTPUTS`), by model name."""
+        first = self.labels.sides[0]
+        out = []
+        for name in key_variables(self.labels):
+            owner, base = split_owned(name)
+            if base in HEADLINE_OUTPUTS and (base not in _OVER_ENEMY or owner in (None, first)):
+                out.append(name)
+        return out
 
     # ------------------------------------------------------------------ validation
     def validate(self, values: Mapping[str, Any]) -> dict[str, float]:
@@ -315,10 +327,10 @@ class DashboardModel:
         pols = self.check_policies(policies if policies is not None
                                    else self.default_policies)
         res = self.simulate(vals, pols)
-        quant = {v: fan_quantiles(np.asarray(res.ds[v].values, dtype=np.float64))
+        quant = {v: fan_quantiles(np.asarray(select(res.ds, v).values, dtype=np.float64))
                  for v in self.fan_variables}
         state = DashboardState(values=vals, policies=pols, results=res, quantiles=quant,
-                               headline=self._headline(res))
+                               headline=self._headline(res, self.headline_variables))
         if claims and self.scenario.claims:
             self._claims(state)
         state.seconds = time.perf_counter() - t0
@@ -334,7 +346,7 @@ class DashboardModel:
         state.claims = list(ev.claims_)
 
     @staticmethod
-    def _headline(res: Results) -> list[dict[str, Any]]:
+    def _headline(res: Results, names: Sequence[str]) -> list[dict[str, Any]]:
         ds = res.ds
         rows = []
         for ip, pol in enumerate(res.policies):
@@ -344,9 +356,10 @@ class DashboardModel:
                 row["p_settlement"] = float(np.mean(np.isfinite(mts)))
             if "escalated" in ds:
                 row["p_escalation"] = float(np.mean(ds["escalated"].values[ip, :, -1] > 0.5))
-            for key, var in (("territory", "territory_ru_km2"), ("viability", "viability"),
-                             ("ratio", "combat_power_ratio")):
-                if var in ds:
-                    row[key] = float(np.nanmedian(ds[var].values[ip, :, -1]))
+            for name in names:
+                if has(ds, name):
+                    values = np.asarray(select(ds, name).values[ip, :, -1], dtype=float)
+                    row[name] = (float(np.nanmedian(values)) if np.isfinite(values).any()
+                                 else math.nan)
             rows.append(row)
         return rows

@@ -16,6 +16,7 @@ from detente.engine.record import DEFAULT_LEVELS, BlockResult, assemble_blocks, 
 from detente.engine.streams import BLOCK_SIZE
 from detente.errors import InputError
 from detente.results import Results, schema
+from detente.results.dataset import with_every_owner
 from detente.scenario.loading import load_scenario
 
 if TYPE_CHECKING:
@@ -61,7 +62,10 @@ def simulate(
         Number of steps (default: the scenario's).
     record : sequence of str, optional
         Variables to keep as trajectories (default: the model's key outputs). Pass ``[]``
-        to keep none (big ensembles: use ``outcomes`` and ``quantiles``).
+        to keep none (big ensembles: use ``outcomes`` and ``quantiles``). What one side or
+        supporter owns is kept for every owner (``blue.personnel`` keeps
+        ``red.personnel``): the results hold it along the owner dim. So are
+        ``outcomes`` and ``quantiles``.
     samples : mapping, optional
         Parameter values to use instead of drawing them (file units), each of length
         ``n_samples``; parameters not given are drawn as usual.
@@ -104,8 +108,14 @@ def simulate(
         if value <= 0:
             raise InputError(f"{name} must be a positive integer, found {value}")
     resolve_backend(backend)
-    plan = compile_plan(scenario, policies=policies, horizon=horizon, record=record)
-    keep = make_keep(plan, outcomes, quantiles, backend)
+    known = [v.name for m in scenario.enabled_modules for v in m.variables]
+
+    def every_owner(names: Sequence[str] | None) -> list[str] | None:
+        return None if names is None else with_every_owner(names, known)
+
+    plan = compile_plan(scenario, policies=policies, horizon=horizon,
+                        record=every_owner(record))
+    keep = make_keep(plan, every_owner(outcomes), every_owner(quantiles), backend)
     given = _check_samples(plan, samples, n_samples)
     jobs = block_jobs(plan, seed, n_samples, given=given or None, dtype=dtype, keep=keep,
                       block_size=block_size)
@@ -135,8 +145,12 @@ def simulate(
     early: list[xr.Dataset] = []
     results: list[BlockResult] = []
 
+    # what a side owns is gathered (copied) along its owner dim, so a dataset built early
+    # would not see the last kernels' writes: then it is built once, at the end
+    gathered = any(plan.variables[v].per is not None for v in (*plan.record, *keep.outcomes))
+
     def build_early(running: Sequence[BlockResult]) -> None:
-        if not keep.quantiles:  # quantiles need every block's histogram first
+        if not keep.quantiles and not gathered:  # quantiles need every block's histogram
             early.append(assemble([*results, *running]))
 
     done = 0
@@ -161,9 +175,14 @@ def simulate(
 
 def _holds(ds: xr.Dataset, full: Mapping[str, FloatArray],
            finals: Mapping[str, FloatArray]) -> bool:
-    """Whether ``ds`` holds these very arrays (xarray wraps NumPy data without copying)."""
-    pairs = [*((ds[v].variable.data, a) for v, a in full.items()),
-             *((ds[schema.final_var(v)].variable.data, a) for v, a in finals.items())]
+    """Whether ``ds`` holds these very arrays (xarray wraps NumPy data without copying).
+
+    What a side owns is gathered into one variable along an owner dim; where that copied
+    the arrays, the dataset does not hold them (and is built again once every block is in).
+    """
+    pairs = [*((schema.select(ds, v).variable.data, a) for v, a in full.items()),
+             *((schema.select(ds, schema.final_var(v)).variable.data, a)
+               for v, a in finals.items())]
     return all(isinstance(d, np.ndarray) and np.may_share_memory(d, a) for d, a in pairs)
 
 

@@ -10,6 +10,7 @@ histogram, :class:`detente.engine.sketch.QuantileSketch`), so memory does not gr
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -148,9 +149,9 @@ class _Owned:
             # the owner's name is dropped: the owner dim says whose value it is
             description = str(attrs.get("description", ""))
             for owner in owners:
-                name = self.cast.name_of(owner)
-                for said, plain in ((f"{name}'s", f"the {per}'s"), (name, f"the {per}")):
-                    description = description.replace(said, plain)
+                name = re.escape(self.cast.name_of(owner))
+                description = re.sub(rf"\b{name}'s\b", f"the {per}'s", description)
+                description = re.sub(rf"\b{name}\b", f"the {per}", description)
             description = description[:1].upper() + description[1:]
             out[var] = ((*dims, schema.OWNER_DIMS[str(per)]), values,
                         {**attrs, "description": description})

@@ -66,6 +66,9 @@ Per = Literal["side", "supporter", "party"] | None
 
 #: The identifier of a side or supporter (and of a base name): lower-case snake_case.
 IDENT = re.compile(r"[a-z][a-z0-9_]*")
+#: Prefixes an owner's id may not start with: results name their own variables with them
+#: (``param_``, ``event_``, ``final_``, ``q_``), and ``q_army.x`` would read as a quantile.
+RESERVED_PREFIXES = ("param_", "event_", "final_", "q_")
 
 
 def owned(owner: str, base: str) -> str:
@@ -156,6 +159,10 @@ class Cast:
         if bad:
             raise ValueError(f"the id(s) {', '.join(map(repr, bad))} are not snake_case "
                              "identifiers (a lower-case letter, then letters, digits, _)")
+        reserved = [i for i in ids if i.startswith(RESERVED_PREFIXES)]
+        if reserved:
+            raise ValueError(f"the id(s) {', '.join(map(repr, reserved))} start with a prefix "
+                             f"results use for their own names ({', '.join(RESERVED_PREFIXES)})")
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ValueError(f"the id(s) {', '.join(twice)} name more than one side or "

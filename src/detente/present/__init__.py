@@ -3,8 +3,12 @@
 The command line, the HTML report and the dashboard all draw from here, so a number, a
 colour or a chart reads the same in each.
 
-* :mod:`detente.present.style` — colours, variable titles, unit labels, number formats and
-  the report's fan charts (no third-party imports);
+* :mod:`detente.present.style` — colours, unit labels, number and date formats, chart
+  specifications (no third-party imports);
+* :mod:`detente.present.labels` — the scenario's names of its sides, supporters and
+  variables, and its start: every label shown comes from there;
+* :mod:`detente.present.charts` — the fan charts of the key outputs, for every side;
+* :mod:`detente.present.summary` — medians and bands at chosen months, by model name;
 * :mod:`detente.present.tables` — terminal tables (rich);
 * :mod:`detente.present.rows` — rows of the report's HTML tables (plain strings);
 * :mod:`detente.present.figures` — Plotly figures (the ``[report]`` extra), imported only

@@ -22,6 +22,8 @@ from detente.present.style import (
     BAND_ALPHA,
     BANDS,
     FONT,
+    LOWERS_COLOUR,
+    RAISES_COLOUR,
     VERDICT_COLOURS,
     ChartSpec,
     policy_colour,
@@ -29,6 +31,8 @@ from detente.present.style import (
     rgba,
     unit_label,
 )
+from detente.present.summary import drawable
+from detente.results.schema import select
 
 if TYPE_CHECKING:
     from detente.results import Results
@@ -116,11 +120,11 @@ def fan_figure(res: Results, spec: ChartSpec, *, policies: Sequence[str] | None 
     Returns
     -------
     plotly Figure or None
-        None when none of the variables was recorded.
+        None when none of the variables has something to draw (:func:`drawable`).
     """
     go = _go()
     ds = res.ds
-    series = [s for s in spec.series if s.variable in ds]
+    series = [s for s in spec.series if drawable(ds, s.variable)]
     if not series:
         return None
     pols = list(policies) if policies is not None else res.policies
@@ -134,7 +138,7 @@ def fan_figure(res: Results, spec: ChartSpec, *, policies: Sequence[str] | None 
     all_q = []
     for s in series:
         q = (levels[s.variable] if levels is not None and s.variable in levels
-             else fan_quantiles(np.asarray(ds[s.variable].values, dtype=np.float64)))
+             else fan_quantiles(np.asarray(select(ds, s.variable).values, dtype=np.float64)))
         q = q * s.scale
         all_q.append(q)
         for k, ip in enumerate(idx):
@@ -157,7 +161,7 @@ def fan_figure(res: Results, spec: ChartSpec, *, policies: Sequence[str] | None 
                 legendgroup=s.label, showlegend=k == 0 and len(series) > 1,
                 hovertemplate=f"{s.label}, {pols[k]}: %{{y:,.4~g}}<extra></extra>"),
                 row=row + 1, col=col + 1)
-    unit = spec.unit or unit_label(str(ds[series[0].variable].attrs.get("units", "")))
+    unit = spec.unit or unit_label(str(select(ds, series[0].variable).attrs.get("units", "")))
     fmt = _tickformat(np.stack(all_q))
     fig.update_yaxes(tickformat=fmt, zeroline=False)
     if spec.y_range is not None:
@@ -324,7 +328,7 @@ def terms_figure(res: Results) -> Any | None:
 
 
 def escalation_figure(res: Results) -> Any | None:
-    """Risk of a NATO–Russia war per policy: over time, and at the horizon with 90 % intervals."""
+    """Risk of escalation to a wider war per policy: over time, and at the horizon (90 %)."""
     go = _go()
     ds = res.ds
     if "escalated" not in ds:
@@ -364,7 +368,7 @@ def escalation_figure(res: Results) -> Any | None:
         textfont={"size": 11}, showlegend=False, hoverinfo="skip", cliponaxis=False),
         row=1, col=2)
     top = max([f + h for f, h in zip(finals, highs, strict=True)] + [0.02]) * 1.15
-    fig.update_yaxes(tickformat=".0%", title_text="probability of a NATO–Russia war",
+    fig.update_yaxes(tickformat=".0%", title_text="probability of escalation",
                      rangemode="tozero", row=1, col=1)
     fig.update_xaxes(tickformat="%b %Y", nticks=6, row=1, col=1)
     fig.update_xaxes(tickformat=".0%", range=[0, min(1.0, top * 1.25)],
@@ -428,7 +432,7 @@ def tornado_figure(indices: Any, *, output: str, unit: str, top: int = 15) -> An
     df = indices.sort_values("mu_star", ascending=False).head(top)
     names = [str(n) for n in df.index]
     mu = df["mu"].to_numpy(dtype=np.float64)
-    colours = ["#B22222" if m > 0 else "#1F5FA8" for m in mu]
+    colours = [RAISES_COLOUR if m > 0 else LOWERS_COLOUR for m in mu]
     fig = go.Figure(go.Bar(
         y=names, x=mu, orientation="h", marker={"color": colours},
         customdata=np.stack([df["mu_star"].to_numpy(), df["sigma"].to_numpy()], axis=1),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
-__all__ = ["claim_variables", "in_model_order"]
+__all__ = ["claim_variables", "in_model_order", "matching"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -23,6 +23,18 @@ def in_model_order(scenario: Scenario, wanted: Iterable[str]) -> list[str]:
     keep = set(wanted)
     return [v.name for m in scenario.enabled_modules for v in m.variables
             if v.name in keep]
+
+
+def matching(scenario: Scenario, wanted: Iterable[str]) -> list[str]:
+    """Return the scenario's variables that ``wanted`` names, in model order.
+
+    A wanted name is a model name (``blue.personnel``, ``war_intensity``) or the base name of
+    what each side or supporter owns (``personnel``: every owner's); names the scenario's
+    modules do not compute are left out.
+    """
+    keep = set(wanted)
+    return [v.name for m in scenario.enabled_modules for v in m.variables
+            if v.name in keep or (v.per is not None and v.base in keep)]
 
 
 def claim_variables(scenario: Scenario) -> list[str]:

@@ -1,22 +1,23 @@
-"""The house style: colours, variable titles, unit labels and number formats.
+"""The house style: colours, unit labels, number and date formats, chart specifications.
 
 One place for how detente shows things, so the terminal, the HTML report and the
-dashboard agree. Colours are colour-blind-safe (Okabe and Ito 2008) for policies;
-Ukraine is blue and Russia red wherever both appear; verdicts carry a word as well as a
-colour. Nothing here imports a third-party library.
+dashboard agree. Colours are colour-blind-safe (Okabe and Ito 2008) for policies; sides
+take their colours by their place in the scenario's cast (the first blue, the second red),
+so a side keeps its colour in every chart; verdicts carry a word as well as a colour.
+Nothing here names a side or a variable, and nothing imports a third-party library.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
 __all__ = [
-    "BANDS", "BAND_ALPHA", "DISPLAY_SCALES", "DISPLAY_UNITS", "FONT", "KEY_CHARTS",
-    "NEUTRAL_COLOUR", "POLICY_COLOURS", "RU_COLOUR", "UA_COLOUR", "VARIABLE_TITLES",
-    "VERDICT_COLOURS", "VERDICT_STYLES", "ChartSpec", "Series", "display_unit",
-    "fmt_compact", "fmt_number", "fmt_percent", "policy_colour", "pretty", "rgba",
-    "unit_label", "variable_title",
+    "BANDS", "BAND_ALPHA", "FONT", "LOWERS_COLOUR", "NEUTRAL_COLOUR", "POLICY_COLOURS",
+    "RAISES_COLOUR", "SIDE_COLOURS", "VERDICT_COLOURS", "VERDICT_STYLES", "ChartSpec",
+    "Series", "display_scale", "fmt_compact", "fmt_date", "fmt_number", "fmt_percent",
+    "policy_colour", "pretty", "rgba", "side_colour", "unit_label",
 ]
 
 #: Policy colours, in run order (Okabe-Ito without yellow, which is unreadable on white).
@@ -24,9 +25,14 @@ POLICY_COLOURS: tuple[str, ...] = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#000000", "#56B4E9",
     "#7F7F7F", "#8C564B",
 )
-UA_COLOUR = "#1F5FA8"
-RU_COLOUR = "#B22222"
+#: Colours of the sides and supporters, by their place in the cast (sides first).
+SIDE_COLOURS: tuple[str, ...] = (
+    "#1F5FA8", "#B22222", "#2F6F73", "#8C564B", "#6A3D9A", "#B8860B",
+)
 NEUTRAL_COLOUR = "#2F6F73"
+#: Bars of a tornado: a parameter that raises the output, and one that lowers it.
+RAISES_COLOUR = "#B22222"
+LOWERS_COLOUR = "#1F5FA8"
 VERDICT_COLOURS: dict[str, str] = {
     "supported": "#1A7F37", "contested": "#9A6700", "refuted": "#C62828",
     "untestable": "#6B7280",
@@ -46,6 +52,11 @@ def policy_colour(index: int) -> str:
     return POLICY_COLOURS[index % len(POLICY_COLOURS)]
 
 
+def side_colour(index: int) -> str:
+    """Colour of the ``index``-th side or supporter of a cast (sides first)."""
+    return SIDE_COLOURS[index % len(SIDE_COLOURS)]
+
+
 def rgba(hex_colour: str, alpha: float) -> str:
     """CSS ``rgba()`` of a ``#RRGGBB`` colour."""
     h = hex_colour.lstrip("#")
@@ -55,27 +66,38 @@ def rgba(hex_colour: str, alpha: float) -> str:
 
 _UNIT_LABELS: dict[str, str] = {
     "km2": "km²", "persons": "persons", "rounds": "rounds", "USD bn": "USD bn",
-    "index": "index, 0–1", "ratio": "ratio", "fraction": "share", "%": "%",
+    "index": "index", "ratio": "ratio", "fraction": "share", "%": "%",
     "fraction/year": "% a year", "switch": "share of samples", "month": "months",
     "level": "level",
 }
+#: Units shown scaled: a yearly rate as a fraction is drawn in per cent a year.
+_UNIT_SCALES: dict[str, float] = {"fraction/year": 100.0}
 
 
 def unit_label(unit: str) -> str:
-    """Write a unit as a reader expects it on an axis (``km2`` becomes ``km²``)."""
+    """Write a unit as a reader expects it on an axis (``km2`` becomes ``km²``).
+
+    A value in a unit :func:`display_scale` scales is shown times that scale.
+    """
     return _UNIT_LABELS.get(unit, unit)
 
 
-#: Variables shown in another unit than the model's: the unit shown, and the multiplier.
-DISPLAY_UNITS: dict[str, str] = {
-    "ru_inflation": "% a year", "combat_power_ratio": "ratio, Ukraine ÷ Russia",
-}
-DISPLAY_SCALES: dict[str, float] = {"ru_inflation": 100.0}
+def display_scale(unit: str) -> float:
+    """Return the multiplier that puts a value in ``unit`` in :func:`unit_label`'s unit."""
+    return _UNIT_SCALES.get(unit, 1.0)
 
 
-def display_unit(variable: str, unit: str) -> str:
-    """Return the unit a chart of ``variable`` (model unit ``unit``) shows on its axis."""
-    return DISPLAY_UNITS.get(variable, unit_label(unit))
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def fmt_date(date: dt.date | str) -> str:
+    """Write a date as a reader says it: ``2024-01-01`` becomes ``1 January 2024``.
+
+    The month's name is English whatever the locale, as every other word on screen.
+    """
+    d = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date)[:10])
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 # --------------------------------------------------------------------------- numbers
@@ -125,9 +147,9 @@ class Series:
     Attributes
     ----------
     variable : str
-        Model variable name.
+        Model variable name (``<owner>.<base>`` for what a side or supporter owns).
     label : str
-        Legend label (e.g. ``"Ukraine"``).
+        Legend label (e.g. a side's display name).
     colour : str
         Line and band colour.
     scale : float
@@ -142,7 +164,7 @@ class Series:
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A fan chart of one or two variables (sharing a unit), one panel per policy.
+    """A fan chart of one or more variables (sharing a unit), one panel per policy.
 
     Attributes
     ----------
@@ -169,72 +191,6 @@ class ChartSpec:
     caption: str = ""
     reference: float | None = None
     y_range: tuple[float, float] | None = None
-
-
-#: The report's fan charts, in order (those whose variables were not recorded are skipped).
-KEY_CHARTS: tuple[ChartSpec, ...] = (
-    ChartSpec("combat_power_ratio", "Combat-power ratio",
-              (Series("combat_power_ratio", "Ukraine ÷ Russia"),),
-              unit=DISPLAY_UNITS["combat_power_ratio"], reference=1.0,
-              caption="Ukraine's combat power (effectiveness × personnel × supply) over "
-                      "Russia's; below 1 Russia holds the edge."),
-    ChartSpec("personnel", "Front-line personnel",
-              (Series("ua_personnel", "Ukraine", UA_COLOUR),
-               Series("ru_personnel", "Russia", RU_COLOUR)),
-              caption="Soldiers at the front on each side."),
-    ChartSpec("ua_shells", "Ukraine's artillery-shell stock",
-              (Series("ua_shells", "Ukraine", UA_COLOUR),),
-              caption="Shells Ukraine holds (production, aid and imports less use)."),
-    ChartSpec("ru_shells", "Russia's artillery-shell stock",
-              (Series("ru_shells", "Russia", RU_COLOUR),),
-              caption="Shells Russia holds (production and partner supplies less use)."),
-    ChartSpec("territory", "Territory held by Russia",
-              (Series("territory_ru_km2", "held by Russia", RU_COLOUR),),
-              caption="Area of Ukraine under Russian control."),
-    ChartSpec("casualties", "Military casualties since December 2023",
-              (Series("ua_casualties_cum", "Ukraine", UA_COLOUR),
-               Series("ru_casualties_cum", "Russia", RU_COLOUR)),
-              caption="Killed and wounded since the start of the run, cumulative."),
-    ChartSpec("refugees", "Ukrainian refugees abroad",
-              (Series("refugees_abroad", "refugees abroad", UA_COLOUR),),
-              caption="Ukrainians living abroad as refugees."),
-    ChartSpec("reconstruction", "Reconstruction invested",
-              (Series("reconstruction_cum", "reconstruction", NEUTRAL_COLOUR),),
-              caption="Reconstruction investment in Ukraine since the start, cumulative."),
-    ChartSpec("viability", "Ukraine's viability",
-              (Series("viability", "viability", UA_COLOUR),),
-              y_range=(0.0, 1.0),
-              caption="0: a failed state; 1: a fortress state (economy, security, "
-                      "population and reconstruction combined)."),
-    ChartSpec("ru_inflation", "Russia's inflation",
-              (Series("ru_inflation", "inflation", RU_COLOUR,
-                      scale=DISPLAY_SCALES["ru_inflation"]),),
-              unit=DISPLAY_UNITS["ru_inflation"],
-              caption="Annual consumer-price inflation in Russia."),
-)
-
-
-#: Readable titles of model variables (the fan charts' menu and headings).
-VARIABLE_TITLES: dict[str, str] = {
-    "territory_ru_km2": "Territory held by Russia",
-    "territory_ru_pct": "Share of Ukraine held by Russia",
-    "combat_power_ratio": "Combat-power ratio",
-    "ua_personnel": "Ukraine's front-line personnel",
-    "ru_personnel": "Russia's front-line personnel",
-    "ua_shells": "Ukraine's shell stock",
-    "ru_shells": "Russia's shell stock",
-    "ua_casualties_cum": "Ukraine's casualties (cumulative)",
-    "ru_casualties_cum": "Russia's casualties (cumulative)",
-    "refugees_abroad": "Ukrainian refugees abroad",
-    "reconstruction_cum": "Reconstruction invested (cumulative)",
-    "viability": "Ukraine's viability",
-    "ru_inflation": "Russia's inflation",
-}
-
-
-def variable_title(variable: str) -> str:
-    """Return a model variable's readable title (its name, spaced, when it has none)."""
-    return VARIABLE_TITLES.get(variable, variable.replace("_", " "))
 
 
 def pretty(name: str) -> str:

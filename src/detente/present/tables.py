@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
 from rich.table import Table
 
-from detente.present.style import VERDICT_STYLES, fmt_compact, fmt_percent
+from detente.present.style import (
+    VERDICT_STYLES,
+    display_scale,
+    fmt_compact,
+    fmt_percent,
+    unit_label,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,6 +32,7 @@ if TYPE_CHECKING:
         LanchesterFit,
         LawComparison,
     )
+    from detente.present.labels import Labels
     from detente.results import Results
     from detente.scenario.schema import Scenario
 
@@ -43,8 +51,13 @@ def _band(median: float, low: float, high: float) -> str:
 
 
 # --------------------------------------------------------------------------- ensembles
-def summary_tables(res: Results, months: Sequence[float]) -> list[RenderableType]:
+def summary_tables(res: Results, months: Sequence[float], *,
+                   labels: Labels | None = None) -> list[RenderableType]:
     """Build a heading and one table per policy: median and 10–90 % band at ``months``.
+
+    Rows are the key outputs (:data:`~detente.results.KEY_OUTPUTS`) for every side that has
+    them, each labelled as the scenario names it ("Blue — front-line personnel"); a variable
+    that keeps one value throughout (its mechanism off for that side) is left out.
 
     Parameters
     ----------
@@ -52,54 +65,93 @@ def summary_tables(res: Results, months: Sequence[float]) -> list[RenderableType
         The ensemble.
     months : sequence of float
         Months since the start; those the run does not reach are left out.
+    labels : Labels, optional
+        The scenario's labels (default: those of the scenario that produced ``res``).
     """
-    df = res.summary(months=months)
-    shown = [m for m in months if (df["month"] == m).any()]
+    from detente.present.charts import key_variables
+    from detente.present.labels import Labels
+    from detente.present.summary import bands_at, drawable
+    from detente.results.schema import model_names
+
+    labels = labels if labels is not None else Labels.of_results(res)
+    names = [n for n in key_variables(labels, model_names(res.ds)) if drawable(res.ds, n)]
+    rows = {(r["policy"], r["month"], r["variable"]): r for r in bands_at(res, months, names)}
+    shown = [m for m in months if any(k[1] == m for k in rows)]
     a = res.ds.attrs
     out: list[RenderableType] = [
         f"[bold]{a['scenario_title']}[/] — {a['n_samples']} samples, seed {a['seed']}; "
         "median [10th–90th percentile]"]
     for pol in res.policies:
-        t = Table(title=f"policy: [bold]{pol}[/]", title_justify="left", show_lines=True)
-        t.add_column("variable (units)", no_wrap=True)
-        for m in shown:
-            t.add_column(f"{m:g} months", justify="right", no_wrap=True)
-        sub = df[df["policy"] == pol]
-        for var in dict.fromkeys(sub["variable"]):
-            rows = sub[sub["variable"] == var]
+        body = []
+        for name in names:
+            unit = labels.unit(name)
+            scale = display_scale(unit)
             cells = []
             for m in shown:
-                r = rows[rows["month"] == m].iloc[0]
-                cells.append(f"{fmt_compact(r['median'])}\n"
-                             f"[dim][{fmt_compact(r['low'])}–{fmt_compact(r['high'])}][/]")
-            t.add_row(f"{var}\n[dim]{rows['units'].iloc[0]}[/]", *cells)
+                r = rows[pol, m, name]
+                cells.append((fmt_compact(scale * r["median"]),
+                              f"[{fmt_compact(scale * r['low'])}–"
+                              f"{fmt_compact(scale * r['high'])}]"))
+            body.append((f"{escape(labels.title(name))}\n[dim]{escape(unit_label(unit))}[/]",
+                         cells))
+        t = Table(title=f"policy: [bold]{pol}[/]", title_justify="left", show_lines=True)
+        t.add_column("variable (units)", ratio=1)
+        for j, m in enumerate(shown):
+            # the numbers keep their width; the labels wrap when the terminal is narrow
+            width = max([len(f"{m:g} months"), *(len(c[j][k]) for _, c in body for k in (0, 1))])
+            t.add_column(f"{m:g} months", justify="right", no_wrap=True, min_width=width)
+        for head, cells in body:
+            t.add_row(head, *(f"{mid}\n[dim]{escape(band)}[/]" for mid, band in cells))
         out.append(t)
     return out
 
 
-def comparison_tables(data: Mapping[str, Any],
-                      outcomes: Iterable[tuple[str, str, str]]) -> list[Table]:
+def comparison_tables(data: Mapping[str, Any], outcomes: Iterable[tuple[str, str, str]] = (),
+                      *, labels: Labels | None = None,
+                      bands: Iterable[Mapping[str, Any]] = ()) -> list[RenderableType]:
     """Policies side by side, differences from the baseline, and the terms of the deals.
+
+    A heading comes first, then the tables.
 
     Parameters
     ----------
     data : mapping
         What :func:`detente.analysis.compare` returns.
     outcomes : iterable of (name, units, description)
-        The outcomes to show (:data:`detente.analysis.compare.OUTCOMES`).
+        How to label outcomes the scenario's labels do not know
+        (:data:`detente.analysis.compare.OUTCOMES`).
+    labels : Labels, optional
+        The scenario's labels: outcomes that are model variables are named as it names
+        them (and its own description otherwise).
+    bands : iterable of mapping
+        More outcomes, as :func:`detente.present.summary.bands_at` gives them at the
+        outcome month (the key outputs for every side): shown after the comparison's own,
+        scaled as their unit is shown.
     """
     meta = data["meta"]
     pols = data["policies"]
     names = list(pols)
     m_last = f"{meta['outcome_month']:g}"
-    tables: list[Table] = []
+    tables: list[RenderableType] = [
+        f"[bold]{escape(str(meta['scenario']))}[/]: policies compared ({meta['n_samples']} "
+        f"samples, seed {meta['seed']}); outcomes: median [10th–90th] at {m_last} months"]
+    said = {name: (units, desc) for name, units, desc in outcomes}
+    said.update({name: (o.get("units", ""), o.get("description", name))
+                 for name, o in (meta.get("outcomes") or {}).items() if name not in said})
 
-    t = Table(title=f"{meta['scenario']}: policies compared ({meta['n_samples']} samples, "
-              f"seed {meta['seed']}); outcomes: median [10th–90th] at {m_last} months",
-              title_justify="left")
+    def label(name: str) -> str:
+        if labels is not None and name in labels.variables:
+            return f"{labels.title(name)} ({unit_label(labels.unit(name))})"
+        if name not in said:
+            return name
+        units, desc = said[name]
+        desc = desc[:1].upper() + desc[1:]
+        return f"{desc} ({unit_label(units)})" if units else desc
+
+    t = Table()
     t.add_column("")
     for name in names:
-        t.add_column(name, justify="right")
+        t.add_column(name, justify="right", no_wrap=True)
     if any(p["p_settlement"] is not None for p in pols.values()):
         for m in meta["months"]:
             key = f"{m:g}"
@@ -110,20 +162,35 @@ def comparison_tables(data: Mapping[str, Any],
                   *[fmt_compact(pols[n]["median_months_to_settlement"])
                     if pols[n]["median_months_to_settlement"] is not None else "–"
                     for n in names])
-    t.add_row("P(NATO–Russia war)", *[fmt_percent(pols[n]["p_escalation"]) for n in names])
-    for name, units, _desc in outcomes:
-        if all(name not in pols[n]["outcomes"] for n in names):
-            continue
+    if any(pols[n].get("p_escalation") is not None for n in names):
+        t.add_row(f"P(escalation) by {m_last} months",
+                  *[fmt_percent(pols[n].get("p_escalation")) for n in names])
+    shown = list(dict.fromkeys(k for n in names for k in pols[n]["outcomes"]))
+    for name in shown:
         cells = []
         for n in names:
             q = pols[n]["outcomes"].get(name)
             cells.append("–" if q is None or q["median"] is None else
                          _band(q["median"], q["low"], q["high"]))
-        t.add_row(f"{name} ({units})", *cells)
+        t.add_row(escape(label(name)), *cells)
+    extra: dict[str, dict[str, Mapping[str, Any]]] = {}
+    for r in bands:
+        if r["variable"] not in shown:
+            extra.setdefault(r["variable"], {})[r["policy"]] = r
+    for name, by_policy in extra.items():
+        scale = display_scale(str(next(iter(by_policy.values()))["units"]))
+        cells = ["–" if n not in by_policy or by_policy[n]["median"] != by_policy[n]["median"]
+                 else _band(scale * by_policy[n]["median"], scale * by_policy[n]["low"],
+                            scale * by_policy[n]["high"]) for n in names]
+        units = str(next(iter(by_policy.values()))["units"])
+        said.setdefault(name, (units, name))
+        t.add_row(escape(label(name)), *cells)
     tables.append(t)
 
     base = meta["baseline"]
     others = [n for n in names if n != base]
+    chances = {"p_settlement": f"P(settlement) by {m_last} months",
+               "p_escalation": f"P(escalation) by {m_last} months"}
     if base and others:
         d = Table(title=f"difference from {base} (mean ± Monte Carlo standard error, paired "
                   "by sample)", title_justify="left")
@@ -142,7 +209,7 @@ def comparison_tables(data: Mapping[str, Any],
                     se = e["se"] if e["se"] is not None else float("nan")
                     cells.append(f"{fmt_compact(scale * e['value'])} ± "
                                  f"{fmt_compact(scale * se)}{unit}")
-            d.add_row(key, *cells)
+            d.add_row(chances.get(key) or escape(label(key)), *cells)
         tables.append(d)
 
     if any(p.get("terms") for p in pols.values()):

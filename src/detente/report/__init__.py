@@ -10,16 +10,16 @@ claims with verdicts, a sensitivity tornado and every assumption with its source
 from __future__ import annotations
 
 from detente.report._build import (
-    DEFAULT_TORNADO_OUTPUT,
-    REPORT_VARIABLES,
     build_report,
     check_writable_file,
+    default_tornado_output,
     report_record,
+    report_variables,
     write_report,
 )
 from detente.report._pdf import find_chromium, require_chromium, write_pdf
 
 __all__ = [
-    "DEFAULT_TORNADO_OUTPUT", "REPORT_VARIABLES", "build_report", "check_writable_file",
-    "find_chromium", "report_record", "require_chromium", "write_pdf", "write_report",
+    "build_report", "check_writable_file", "default_tornado_output", "find_chromium",
+    "report_record", "report_variables", "require_chromium", "write_pdf", "write_report",
 ]

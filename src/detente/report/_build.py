@@ -16,44 +16,73 @@ from typing import TYPE_CHECKING, Any, Literal
 from detente._optional import import_optional
 from detente._typing import SeedLike
 from detente._version import __version__
-from detente.analysis import Morris, as_scenario, model_variables
+from detente.analysis import Morris, as_scenario
 from detente.analysis.claims import Claims
-from detente.analysis.compare import OUTCOMES, compare
+from detente.analysis.compare import compare
 from detente.errors import InputError, MissingDependencyError
+from detente.model.bargaining import DIMENSIONS
+from detente.model.base import owned
 from detente.present import figures as figs
 from detente.present import rows as table_rows
+from detente.present.charts import key_chart_variables, key_charts, key_variables
 from detente.present.figures import tornado_figure
+from detente.present.labels import Labels
 from detente.present.record import claim_variables, in_model_order
 from detente.present.style import (
-    KEY_CHARTS,
     VERDICT_COLOURS,
+    display_scale,
+    fmt_date,
     fmt_number,
     fmt_percent,
     unit_label,
 )
+from detente.present.summary import bands_at, drawable
+from detente.results.schema import model_names
 
 if TYPE_CHECKING:
     from detente.results import Results
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "DEFAULT_TORNADO_OUTPUT", "REPORT_VARIABLES", "build_report", "check_writable_file",
-    "report_record", "write_report",
+    "build_report", "check_writable_file", "default_tornado_output", "report_record",
+    "report_variables", "write_report",
 ]
 
-#: Output of the sensitivity tornado when none is chosen.
-DEFAULT_TORNADO_OUTPUT = "territory_ru_km2"
-#: Variables the report's charts read besides the fan charts' own.
+#: Variables the report's settlement and escalation charts read (the terms' come from the
+#: deal dimensions).
 _OTHER_VARIABLES: tuple[str, ...] = ("months_to_settlement", "settled", "escalated")
-#: Every variable the report's charts read (fan charts, settlement, terms, escalation).
-REPORT_VARIABLES: tuple[str, ...] = (
-    *dict.fromkeys(s.variable for c in KEY_CHARTS for s in c.series),
-    *_OTHER_VARIABLES,
-    "deal_territory", "deal_alignment", "deal_guarantees", "deal_sanctions",
-    "deal_european_security", "deal_armed_forces",
-)
+#: The tornado's output when none is chosen: the first side's ratio over its enemy, which
+#: every war of attrition has.
+_TORNADO_BASE = "combat_power_ratio"
 Progress = Callable[[str, int, int], None]
 HingeKind = Literal["sobol", "prim"]
+
+
+def report_variables(scenario: Scenario) -> list[str]:
+    """Every variable the report's charts and tables read, for ``scenario``'s cast.
+
+    The key outputs for every side (fan charts and the summary), the settlement odds, the
+    terms of the deals and the escalation risk; those the scenario's modules do not
+    compute are left out.
+    """
+    labels = Labels.of(scenario)
+    wanted = [*key_chart_variables(labels), *key_variables(labels), *_OTHER_VARIABLES,
+              *(f"deal_{d.name}" for d in DIMENSIONS)]
+    return in_model_order(scenario, wanted)
+
+
+def default_tornado_output(scenario: Scenario) -> str | None:
+    """Return the sensitivity tornado's output when none is chosen (None: there is none).
+
+    The first side's combat-power ratio over its enemy where the model computes it, else
+    the first variable the modules record.
+    """
+    names = [v.name for m in scenario.enabled_modules for v in m.variables]
+    first = owned(scenario.cast.sides[0], _TORNADO_BASE)
+    if first in names:
+        return first
+    recorded = [v.name for m in scenario.enabled_modules for v in m.variables if v.record]
+    return recorded[0] if recorded else None
 
 
 def report_record(scenario: Scenario, *, defaults: bool = False) -> list[str]:
@@ -72,7 +101,7 @@ def report_record(scenario: Scenario, *, defaults: bool = False) -> list[str]:
     list of str
         The charts' variables and those the scenario's claims read, in model order.
     """
-    wanted = set(REPORT_VARIABLES) | set(claim_variables(scenario))
+    wanted = set(report_variables(scenario)) | set(claim_variables(scenario))
     if defaults:
         wanted |= {v.name for m in scenario.enabled_modules for v in m.variables
                    if v.record}
@@ -149,7 +178,7 @@ def _fig_html(fig: Any, div_id: str) -> str:
     return html
 
 
-def _headline(res: Results) -> dict[str, Any] | None:
+def _headline(res: Results, labels: Labels) -> dict[str, Any] | None:
     months = [m for m in (12.0, 24.0, 36.0) if res.step_at_month(m) is not None]
     if not months:
         months = [round(float(res.ds["month"].values[-1]), 1)]
@@ -168,28 +197,42 @@ def _headline(res: Results) -> dict[str, Any] | None:
                                 if p["median_months_to_settlement"] is not None
                                 else f"> {months[-1]:g}", "") for p in pols.values()]})
     if any(p["p_escalation"] is not None for p in pols.values()):
-        rows.append({"label": f"P(NATO–Russia war by {months[-1]:g} months)",
+        rows.append({"label": f"P(escalation to a wider war by {months[-1]:g} months)",
                      "cells": [(fmt_percent(p["p_escalation"]), "") for p in pols.values()]})
-    for name, units, desc in OUTCOMES:
-        if all(name not in p["outcomes"] for p in pols.values()):
-            continue
+    # the comparison's outcomes, then the key outputs of every side that has them
+    said = {name: (str(o.get("units", "")), str(o.get("description", name)))
+            for name, o in (data["meta"].get("outcomes") or {}).items()}
+    compared = list(dict.fromkeys(k for p in pols.values() for k in p["outcomes"]))
+    names = [n for n in key_variables(labels, model_names(res.ds))
+             if drawable(res.ds, n) and n not in compared]
+    bands = {(r["policy"], r["variable"]): r for r in bands_at(res, months[-1:], names)}
+    for name in [*compared, *names]:
+        if name in labels.variables:
+            unit, text = labels.unit(name), labels.title(name)
+        else:
+            unit, text = said.get(name, ("", name))
+            text = text[:1].upper() + text[1:]
+        scale = display_scale(unit)
         cells = []
-        for p in pols.values():
-            q = p["outcomes"].get(name)
-            cells.append(("–", "") if q is None or q["median"] is None else
-                         (fmt_number(q["median"]),
-                          f"[{fmt_number(q['low'])}–{fmt_number(q['high'])}]"))
-        rows.append({"label": f"{desc} ({unit_label(units)})", "cells": cells})
+        for pol in pols:
+            q = (pols[pol]["outcomes"].get(name) if name in compared
+                 else bands[pol, name])
+            cells.append(("–", "") if q is None or q["median"] is None
+                         or q["median"] != q["median"] else
+                         (fmt_number(scale * q["median"]),
+                          f"[{fmt_number(scale * q['low'])}–{fmt_number(scale * q['high'])}]"))
+        rows.append({"label": f"{text} ({unit_label(unit)})" if unit else text,
+                     "cells": cells})
     return {"policies": list(pols), "rows": rows, "month": f"{months[-1]:g}"}
 
 
 def _deal_counts(res: Results) -> str:
     import numpy as np
 
-    lev = np.asarray(res.ds["deal_territory"].isel(time=-1).values) if (
-        "deal_territory" in res.ds) else None
-    if lev is None:
+    var = f"deal_{DIMENSIONS[0].name}"  # every deal sets every dimension
+    if var not in res.ds:
         return ""
+    lev = np.asarray(res.ds[var].isel(time=-1).values)
     n = (lev >= 0).sum(axis=1)
     with_deals = [f"{p} {int(k):,}" for p, k in zip(res.policies, n, strict=True) if k]
     without = [p for p, k in zip(res.policies, n, strict=True) if not k]
@@ -227,21 +270,23 @@ def _run_tornado(sc: Scenario, res: Results, *, output: str, policy: str | None,
                 progress=cb)
     except MissingDependencyError as exc:
         return None, f"The sensitivity tornado needs SALib: {exc}"
+    labels = Labels.of(sc)
     unit = "output units"
-    if output in model_variables(sc) and est.results_ is not None and output in est.results_.ds:
-        unit = unit_label(str(est.results_.ds[output].attrs.get("units", "")))
+    if output in labels.variables:
+        unit = unit_label(labels.unit(output))
     elif output in sc.table:
         unit = sc.table[output].unit
     fig = tornado_figure(est.indices_, output=output, unit=unit)
     d = len(est.names_)
     end = str(res.ds["time"].values[-1])[:10]
-    caption = (f"Morris elementary effects of {output} on {end} under {pol}: {trajectories} "
-               f"trajectories over {d} uncertain parameters ({est.y_.size} model runs). A "
-               "bar is the mean change in the output when the parameter moves from its "
-               "12.5th to its 87.5th percentile, the others held; red raises the output, "
-               "blue lowers it. The 15 parameters with the largest mean absolute effect "
-               "are shown.")
-    return _Section("tornado", f"What moves {output}", _fig_html(fig, "fig-tornado"),
+    caption = (f"Morris elementary effects of {output} on {fmt_date(end)} under {pol}: "
+               f"{trajectories} trajectories over {d} uncertain parameters ({est.y_.size} "
+               "model runs). A bar is the mean change in the output when the parameter "
+               "moves from its 12.5th to its 87.5th percentile, the others held: to the "
+               "right the output rises, to the left it falls. The 15 parameters with the "
+               "largest mean absolute effect are shown.")
+    what = labels.title(output) if output in labels.variables else output
+    return _Section("tornado", f"What moves {what}", _fig_html(fig, "fig-tornado"),
                     caption), ""
 
 
@@ -252,7 +297,7 @@ def build_report(
     claims: bool | Claims = True,
     hinges: Sequence[HingeKind] = ("sobol", "prim"),
     sobol_n: int = 32,
-    tornado_output: str | None = DEFAULT_TORNADO_OUTPUT,
+    tornado_output: str | None = "default",
     tornado_policy: str | None = None,
     tornado_trajectories: int = 10,
     seed: SeedLike = 0,
@@ -276,8 +321,8 @@ def build_report(
     sobol_n : int
         Base sample size of the claims' Sobol design (a power of two).
     tornado_output : str or None
-        Output expression of the sensitivity tornado, read at the horizon (None: no
-        tornado).
+        Output expression of the sensitivity tornado, read at the horizon (``"default"``:
+        :func:`default_tornado_output`; None: no tornado).
     tornado_policy : str, optional
         Policy the tornado reads (default: the first run).
     tornado_trajectories : int
@@ -298,7 +343,7 @@ def build_report(
     --------
     >>> import detente as dt
     >>> from detente.report import build_report, report_record, write_report
-    >>> sc = dt.load("ukraine-2023")                                  # doctest: +SKIP
+    >>> sc = dt.load("lanchester-bench")                              # doctest: +SKIP
     >>> res = dt.simulate(sc, n_samples=500, record=report_record(sc))  # doctest: +SKIP
     >>> write_report(build_report(res, sc), "report.html")            # doctest: +SKIP
     """
@@ -319,18 +364,26 @@ def build_report(
         "run_created": attrs.get("created", ""),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "plotly_version": getattr(import_optional("plotly", extra="report"), "__version__", ""),
+        "sides": ", ".join(sc.name_of(x) for x in sc.cast.sides),
+        "supporters": "; ".join(f"{sc.name_of(s)} (supports {sc.name_of(sc.cast.side_of(s))})"
+                                for s in sc.cast.supporters),
     }
     ctx = _Context(meta=meta)
+    labels = Labels.of(sc)
     try:
-        ctx.headline = _headline(results)
+        ctx.headline = _headline(results, labels)
     except InputError:
         ctx.headline = None
-    for spec in KEY_CHARTS:
+    recorded = model_names(ds)
+    shown = [n for n in recorded if drawable(ds, n)]
+    for spec in key_charts(labels, shown):
         fig = figs.fan_figure(results, spec)
         if fig is not None:
             ctx.fans.append(_Section(spec.key, spec.title,
                                      _fig_html(fig, f"fig-{spec.key}"), spec.caption))
-    missing = [s.variable for c in KEY_CHARTS for s in c.series if s.variable not in ds]
+    charted = key_chart_variables(labels)
+    missing = labels.named(n for n in charted if n not in recorded)
+    flat = labels.named(n for n in charted if n in recorded and n not in shown)
     fig = figs.settlement_figure(results)
     if fig is not None:
         ctx.settlement = _Section(
@@ -342,14 +395,14 @@ def build_report(
     if fig is not None:
         ctx.terms = _Section(
             "terms", "Terms of the settlements", _fig_html(fig, "fig-terms"),
-            f"Terms of the latest deal signed by {dates[-1]}, as a share of the samples "
-            f"with a deal under each policy. {_deal_counts(results)}")
+            f"Terms of the latest deal signed by {fmt_date(dates[-1])}, as a share of the "
+            f"samples with a deal under each policy. {_deal_counts(results)}")
     fig = figs.escalation_figure(results)
     if fig is not None:
         ctx.escalation = _Section(
             "escalation", "Escalation risk", _fig_html(fig, "fig-escalation"),
-            "Probability that a NATO–Russia war has broken out, per policy: over time "
-            "(left) and by the end of the run with a 90 % Jeffreys interval (right).")
+            "Probability that the war has escalated into a wider war, per policy: over "
+            "time (left) and by the end of the run with a 90 % Jeffreys interval (right).")
     # ---------------------------------------------------------------- claims
     fitted: Claims | None = None
     if claims is True:
@@ -370,6 +423,8 @@ def build_report(
                 "Shaded: refuted (≤ 20 %) and supported (≥ 80 %) zones at the default "
                 "thresholds; a claim's own thresholds are in the table.")
     # ---------------------------------------------------------------- tornado
+    if tornado_output == "default":
+        tornado_output = default_tornado_output(sc)
     if tornado_output:
         ctx.tornado, ctx.tornado_note = _run_tornado(
             sc, results, output=tornado_output, policy=tornado_policy,
@@ -396,5 +451,5 @@ def build_report(
     # Plotly's bundle, once, in the page head; "</script" inside it would end the tag
     plotly_js = Markup(offline.get_plotlyjs().replace("</script", "<\\/script"))
     html: str = template.render(ctx=ctx, meta=meta, plotly_js=plotly_js,
-                                verdict_colours=VERDICT_COLOURS, missing=missing)
+                                verdict_colours=VERDICT_COLOURS, missing=missing, flat=flat)
     return html

@@ -1,18 +1,24 @@
 """Results of an ensemble: an ``xarray.Dataset`` plus summaries and save/load.
 
-The dataset's layout is described in :mod:`detente.results.schema`.
+The dataset's layout is described in :mod:`detente.results.schema`: what a side, a
+supporter or a party owns is one variable with an owner dim (``side``, ``supporter``,
+``party``); :func:`~detente.results.schema.select` reads it by the model's name
+(``blue.personnel``). :func:`gather_owned` builds that layout from variables named as the
+model names them (a run store keeps them so).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from detente._optional import import_optional
 from detente.errors import InputError
+from detente.model.base import Cast, Per, split_owned
+from detente.results import schema
 from detente.results.schema import KEY_OUTPUTS
 from detente.units import DAYS_PER_MONTH
 
@@ -21,6 +27,117 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from detente.scenario.schema import Scenario
+
+__all__ = ["Results", "gather_owned", "key_outputs", "open_results", "with_every_owner"]
+
+
+def key_outputs(names: Iterable[str]) -> list[str]:
+    """Return the names among ``names`` that :data:`KEY_OUTPUTS` lists, in its order.
+
+    ``names`` are the model's names (``blue.personnel``); a key output that sides own is
+    returned for each side that has it, in the order of ``names``.
+
+    >>> key_outputs(["red.shells", "blue.personnel", "red.personnel", "escalated"])
+    ['blue.personnel', 'red.personnel', 'red.shells']
+    """
+    given = list(names)
+    return [n for key in KEY_OUTPUTS for n in given if split_owned(n)[1] == key]
+
+
+def with_every_owner(names: Iterable[str], known: Iterable[str]) -> list[str]:
+    """Return ``names`` with each owned one joined by every other owner's, among ``known``.
+
+    A results dataset holds what the owners have of one base name along one owner dim, so
+    keeping ``blue.personnel`` keeps ``red.personnel`` too (rather than a dim of NaN).
+    Names not in ``known`` are left as they are (for the caller to refuse).
+
+    >>> with_every_owner(["red.shells", "escalated"],
+    ...                  ["blue.shells", "red.shells", "escalated", "blue.pool"])
+    ['blue.shells', 'red.shells', 'escalated']
+    """
+    by_base: dict[str, list[str]] = {}
+    for name in known:
+        owner, base = split_owned(name)
+        if owner is not None:
+            by_base.setdefault(base, []).append(name)
+    out: list[str] = []
+    for name in names:
+        owner, base = split_owned(name)
+        siblings = by_base.get(base, []) if owner is not None else []
+        out += siblings if name in siblings else [name]
+    return list(dict.fromkeys(out))
+
+
+def gather_owned(variables: Mapping[str, xr.Variable], cast: Cast,
+                 per: Mapping[str, Per]) -> dict[str, Any]:
+    """Lay out variables named as the model names them as a results dataset holds them.
+
+    Parameters
+    ----------
+    variables : mapping of str to xarray.Variable
+        Dataset names with the model's names in them (``blue.personnel``,
+        ``param_blue.half_sat``, ``final_red.shells``).
+    cast : Cast
+        The scenario's cast: the owners of each owner dim, in order, and their names.
+    per : mapping of str to {"side", "supporter", "party", None}
+        Who owns each model name (without its prefix); names not listed are unowned.
+
+    Returns
+    -------
+    dict
+        ``{"data_vars": ..., "coords": ...}`` for :class:`xarray.Dataset`. What the owners
+        have of one base name is one variable with the owner dim last, holding every owner
+        of the cast in order (NaN for one not given), with coords of the owners' ids and
+        display names, and the first owner's attributes; its description loses the
+        owner's name ("Blue's personnel" becomes "The side's personnel"). Parameters are
+        not owned variables here: each keeps its own (its unit is its file's).
+    """
+    import xarray as xr
+
+    data: dict[str, Any] = {}
+    parts: dict[str, tuple[Per, dict[str, xr.Variable]]] = {}
+    for var, value in variables.items():
+        _, name = schema.split_name(var)
+        owner, base = split_owned(name)
+        whose = per.get(name)
+        if owner is None or whose is None:
+            data[var] = value
+            continue
+        stacked = var[:len(var) - len(name)] + base
+        parts.setdefault(stacked, (whose, {}))[1][owner] = value
+    dims_used: set[Per] = set()
+    for var, (who, given) in parts.items():
+        owners = cast.owners(who)
+        first = next(iter(given.values()))
+        values = np.full((*first.shape, len(owners)), np.nan,
+                         dtype=np.result_type(first.dtype, np.float64))
+        for j, owner in enumerate(owners):
+            if owner in given:
+                values[..., j] = np.asarray(given[owner].values)
+        dims_used.add(who)
+        data[var] = xr.Variable((*first.dims, schema.OWNER_DIMS[str(who)]), values,
+                                _owned_attrs(cast, str(who), owners, given))
+    coords: dict[str, Any] = {}
+    for who in sorted(dims_used, key=str):
+        dim = schema.OWNER_DIMS[str(who)]
+        owners = cast.owners(who)
+        coords[dim] = np.array(owners, dtype=object)
+        coords[schema.name_dim(dim)] = (dim, np.array([cast.name_of(o) for o in owners],
+                                                      dtype=object))
+    return {"data_vars": data, "coords": coords}
+
+
+def _owned_attrs(cast: Cast, who: str, owners: Sequence[str],
+                 given: Mapping[str, xr.Variable]) -> dict[str, Any]:
+    """Return the attributes of a gathered variable (see :func:`gather_owned`)."""
+    attrs = dict(next(iter(given.values())).attrs)
+    description = str(attrs.get("description", ""))
+    for owner in owners:
+        name = cast.name_of(owner)
+        for said, plain in ((f"{name}'s", f"the {who}'s"), (name, f"the {who}")):
+            description = description.replace(said, plain)
+    attrs["description"] = description[:1].upper() + description[1:]
+    return attrs
 
 
 class Results:
@@ -55,8 +172,28 @@ class Results:
 
     @property
     def variables(self) -> list[str]:
-        """Recorded model variables (those with a ``time`` dimension)."""
-        return [str(v) for v, a in self.ds.data_vars.items() if "time" in a.dims]
+        """Recorded model variables, as the model names them (``blue.personnel``)."""
+        return schema.model_names(self.ds)
+
+    def owners(self, dim: str = schema.SIDE) -> dict[str, str]:
+        """Return the owners along ``dim`` (``side``, ``supporter`` or ``party``): id -> name.
+
+        Empty when no recorded variable is owned along ``dim``.
+        """
+        if dim not in self.ds.indexes:
+            return {}
+        ids = [str(i) for i in self.ds.indexes[dim]]
+        label = schema.name_dim(dim)
+        names = ([str(n) for n in self.ds[label].values] if label in self.ds.coords
+                 else ids)
+        return dict(zip(ids, names, strict=True))
+
+    def __getitem__(self, name: str) -> xr.DataArray:
+        """Return the values of the model's name ``name`` (:func:`~.schema.select`)."""
+        return schema.select(self.ds, name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and schema.has(self.ds, name)
 
     def step_at_month(self, month: float) -> int | None:
         """Index of the recorded point closest to ``month`` months, or None past the end.
@@ -78,6 +215,16 @@ class Results:
     ) -> pd.DataFrame:
         """Median and band of each variable, per policy, at the given months.
 
+        Parameters
+        ----------
+        months : sequence of float
+            Months since the start (those past the horizon are left out).
+        variables : sequence of str, optional
+            The model's names (``blue.personnel``); default: the key outputs the results
+            hold (:func:`key_outputs`), for every side that has them.
+        quantiles : (float, float, float)
+            Lower, central and upper quantile.
+
         Returns
         -------
         pandas.DataFrame
@@ -86,19 +233,21 @@ class Results:
         """
         import pandas as pd
 
-        names = [v for v in (variables or KEY_OUTPUTS) if v in self.ds]
+        names = ([v for v in variables if v in self] if variables is not None
+                 else key_outputs(self.variables))
         rows = []
         for month in months:
             k = self.step_at_month(month)
             if k is None:
                 continue
             for var in names:
-                arr = self.ds[var].isel(time=k).values.astype(np.float64)  # (policy, sample)
+                values = self[var]
+                arr = values.isel(time=k).values.astype(np.float64)  # (policy, sample)
                 q = np.nanquantile(arr, quantiles, axis=1)
                 for ip, pol in enumerate(self.policies):
                     rows.append({
                         "policy": pol, "month": month, "variable": var,
-                        "units": self.ds[var].attrs.get("units", ""),
+                        "units": values.attrs.get("units", ""),
                         "low": float(q[0, ip]), "median": float(q[1, ip]),
                         "high": float(q[2, ip]),
                     })
@@ -109,7 +258,9 @@ class Results:
         import_optional("h5netcdf", extra="netcdf", purpose="Writing NetCDF")
         path = Path(path)
         tmp = path.with_name(path.name + ".part")
-        ds = self.ds.assign_coords(policy=self.ds["policy"].astype(str))
+        # text coordinates (policy, owner ids and names) are written as strings
+        text = [c for c in self.ds.coords if self.ds[c].dtype == object]
+        ds = self.ds.assign_coords({c: self.ds[c].astype(str) for c in text})
         ds.to_netcdf(tmp, engine="h5netcdf")
         tmp.replace(path)
         return path

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from detente import model
 from detente.errors import UnitError
-from detente.model.base import Cast, Module, ParamSpec
+from detente.model.base import RESERVED_PREFIXES, Cast, Module, ParamSpec
 from detente.scenario._claims import check_claims
 from detente.scenario._paths import FieldPath, as_date, as_number, suggest
 from detente.scenario._positions import ProblemLog
@@ -122,6 +122,51 @@ def _check_date(log: ProblemLog, path: FieldPath, value: Any, horizon: Horizon |
 
 
 # --------------------------------------------------------------------------- modules
+def _check_cast(log: ProblemLog, data: Mapping[str, Any]) -> None:
+    """Check that the sides, supporters and channels hang together, each at its field."""
+    sides = list(_mapping(data.get("sides")))
+    supporters = {k: _mapping(v) for k, v in _mapping(data.get("supporters")).items()}
+    ids = [*sides, *supporters]
+    for kind, owners in (("sides", sides), ("supporters", list(supporters))):
+        for i in owners:
+            if isinstance(i, str) and i.startswith(RESERVED_PREFIXES):
+                log.add((kind, i), f"the id '{i}' starts with "
+                                   f"{next(p for p in RESERVED_PREFIXES if i.startswith(p))}, "
+                                   "which results use for their own names; choose another",
+                        at="key")
+    for sid, sup in supporters.items():
+        if sid in sides:
+            log.add(("supporters", sid), f"{sid} is both a side and a supporter; give each "
+                                         "its own id", at="key")
+        side = sup.get("supports")
+        if isinstance(side, str) and side not in sides:
+            log.add(("supporters", sid, "supports"),
+                    f"supporter '{sid}' supports '{side}', which is not a side (sides: "
+                    f"{', '.join(map(str, sides))}){suggest(side, [str(s) for s in sides])}")
+    seen: dict[Any, str] = {}
+    for cid, ch in ((k, _mapping(v)) for k, v in _mapping(data.get("channels")).items()):
+        parties = ch.get("parties")
+        if isinstance(parties, list):
+            strangers = [p for p in parties if isinstance(p, str) and p not in ids]
+            if strangers:
+                log.add(("channels", cid, "parties"),
+                        f"channel '{cid}' seats {', '.join(strangers)}, which is neither a side "
+                        f"nor a supporter ({', '.join(map(str, ids))})"
+                        f"{suggest(strangers[0], [str(i) for i in ids])}")
+        code = ch.get("code")
+        if isinstance(code, int) and not isinstance(code, bool):
+            if code in seen:
+                log.add(("channels", cid, "code"),
+                        f"channel '{cid}' has the code {code}, which channel '{seen[code]}' "
+                        "also has; negotiation_channel opens one channel per code")
+            seen.setdefault(code, str(cid))
+        cred = ch.get("credibility_of")
+        if isinstance(cred, str) and cred not in supporters:
+            log.add(("channels", cid, "credibility_of"),
+                    f"channel '{cid}' takes the credibility of '{cred}', which is not a "
+                    f"supporter (supporters: {', '.join(supporters) or 'none'})")
+
+
 def _cast(data: Mapping[str, Any], scenario: Scenario | None) -> Cast | None:
     """Return the scenario's cast, or the best one the raw data gives when the schema failed.
 
@@ -129,7 +174,10 @@ def _cast(data: Mapping[str, Any], scenario: Scenario | None) -> Cast | None:
     the modules are then left out.
     """
     if scenario is not None:
-        return scenario.cast
+        try:
+            return scenario.cast
+        except ValueError:
+            return None  # _check_cast says why, at the field
     sides = _mapping(data.get("sides"))
     supporters = {k: _mapping(v) for k, v in _mapping(data.get("supporters")).items()}
     try:
@@ -490,6 +538,7 @@ def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario |
     ParameterTable
         The table of the parameters that passed the schema and whose units convert.
     """
+    _check_cast(log, data)
     cast = _cast(data, scenario)
     enabled, complete = _resolve(log, data, registry, cast)
     parameters = scenario.parameters if scenario is not None else _valid_parameters(data)

@@ -27,7 +27,7 @@ class SourceMap:
     """Where each field of a scenario file is written.
 
     Positions are 1-based ``(line, column)`` pairs, keyed by the field's path in the file
-    (mapping keys and list indices), e.g. ``("parameters", "ua_recruitment", "high")``.
+    (mapping keys and list indices), e.g. ``("parameters", "blue.recruit_rate", "high")``.
     """
 
     def __init__(self) -> None:

@@ -159,7 +159,10 @@ def _schema_message(err: ErrorDetails, fpath: FieldPath, data: Any, smap: Source
     if typ == "string_too_long":
         return f"expected at most {ctx.get('max_length')} characters, found {len(str(value))}"
     if typ == "too_short":
-        return f"expected at least {ctx.get('min_length')} entry, found none"
+        want = ctx.get("min_length")
+        have = ctx.get("actual_length")
+        what = "entry" if want == 1 else "entries"
+        return f"expected at least {want} {what}, found {have if have else 'none'}"
     if typ == "literal_error":
         return f"expected {ctx.get('expected')}, found {found}"
     if typ in ("value_error", "assertion_error"):

@@ -1,7 +1,7 @@
 """A small, safe expression language over model outputs, parameters and events.
 
 Claims, ``detente sensitivity`` and ``detente discover`` name what they test with short
-expressions such as ``ua_personnel / ru_personnel`` or ``escalated > 0 and not settled``.
+expressions such as ``blue.personnel / red.personnel`` or ``escalated > 0 and not settled``.
 The grammar is a strict subset of Python's expression syntax, parsed with
 :func:`ast.parse` in ``eval`` mode and then checked node by node against a whitelist; the
 text is never evaluated by Python (no ``eval``, no ``exec``). What it accepts::
@@ -376,7 +376,7 @@ def compile_expr(text: str, *, numbers: Collection[str], conditions: Collection[
     Parameters
     ----------
     text : str
-        The expression, e.g. ``"ua_personnel / ru_personnel < 0.5"``.
+        The expression, e.g. ``"blue.personnel / red.personnel < 0.5"``.
     numbers : collection of str
         Names that hold numbers (outputs, parameters).
     conditions : collection of str

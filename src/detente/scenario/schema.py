@@ -25,10 +25,10 @@ A scenario file (YAML or TOML) has these top-level keys::
       ID: {text: ..., source: ..., policies: [...], test: {kind: change|compare|event|
            difference|all|any, ...}}   # or untestable: REASON instead of test
 
-A *source* is ``fact:KEY`` (a row of the shared facts table, e.g.
-``fact:ru_shell_production_nato_est``), ``ref:KEY`` (an entry of ``sources``), a free-text
-citation, or exactly ``assumption`` (then the number must carry a distribution, unless it is
-a structural switch or a unit-free modelling choice explained in ``note``).
+A *source* is ``fact:KEY`` (a row of the shared facts table), ``ref:KEY`` (an entry of
+``sources``), a free-text citation, or exactly ``assumption`` (then the number must carry a
+distribution, unless it is a structural switch or a unit-free modelling choice explained in
+``note``).
 """  # noqa: D214, D405, D406, D407, D411
 
 from __future__ import annotations
@@ -667,34 +667,16 @@ class Scenario(_Frozen):
             raise ValueError(f"modules listed twice: {', '.join(dup)}")
         return v
 
-    @model_validator(mode="after")
-    def _a_consistent_cast(self) -> Scenario:
-        ids = [*self.sides, *self.supporters]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
-        if twice:
-            raise ValueError(f"{', '.join(twice)} is both a side and a supporter; give "
-                             "each its own id")
-        for sid, sup in self.supporters.items():
-            if sup.supports not in self.sides:
-                raise ValueError(f"supporter '{sid}' supports '{sup.supports}', which is not "
-                                 f"a side (sides: {', '.join(self.sides)})")
-        codes = [c.code for c in self.channels.values()]
-        for cid, ch in self.channels.items():
-            unseated = [p for p in ch.parties if p not in ids]
-            if unseated:
-                raise ValueError(f"channel '{cid}' seats {', '.join(unseated)}, which is "
-                                 f"neither a side nor a supporter ({', '.join(ids)})")
-            if codes.count(ch.code) > 1:
-                raise ValueError(f"channel '{cid}' has the code {ch.code}, which another "
-                                 "channel also has")
-            if ch.credibility_of is not None and ch.credibility_of not in self.supporters:
-                raise ValueError(f"channel '{cid}' takes the credibility of "
-                                 f"'{ch.credibility_of}', which is not a supporter")
-        return self
-
     @functools.cached_property
     def cast(self) -> Cast:
-        """Who fights, who helps and who talks: the cast the model is built for."""
+        """Who fights, who helps and who talks: the cast the model is built for.
+
+        Raises
+        ------
+        ValueError
+            If the cast does not hang together (a supporter of no side, a channel seating a
+            stranger, ...); the loader reports each such problem at its field.
+        """
         names = (*((i, d.name) for i, d in self.sides.items()),
                  *((i, d.name) for i, d in self.supporters.items()))
         return Cast(

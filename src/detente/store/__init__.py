@@ -3,7 +3,7 @@
 Needs the ``[store]`` extra (zarr, pyarrow, duckdb).
 
 >>> from detente.store import sweep, RunStore                     # doctest: +SKIP
->>> run = sweep("ukraine-2023", n_samples=100_000, out="runs")     # doctest: +SKIP
+>>> run = sweep("lanchester-bench", n_samples=100_000, out="runs")     # doctest: +SKIP
 >>> RunStore("runs").list()                                        # doctest: +SKIP
 >>> ds = run.to_dataset()                                          # doctest: +SKIP
 """

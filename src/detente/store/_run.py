@@ -14,6 +14,11 @@ Layout of a store folder::
         samples/block-000042.parquet  per-sample parameters, events and outcomes of block 42
         sketch.npz                    checkpoint of the quantile histograms and their blocks
 
+Files name variables and parameters as the model does (``traj/blue.personnel``, column
+``param_blue.effectiveness``); :meth:`Run.to_dataset` lays them out as a simulated
+dataset does: what each side or supporter owns of a variable along its owner dim, each
+parameter as a variable of its own.
+
 A block is committed when its Parquet file appears: it is written to a temporary name,
 flushed and renamed, after the block's Zarr chunks (themselves written atomically). A
 killed sweep therefore leaves whole blocks and stray temporary files, nothing half-written
@@ -43,6 +48,7 @@ from detente.engine.sketch import QuantileSketch
 from detente.errors import InputError
 from detente.results import scenario_hash, schema
 from detente.store import _catalog
+from detente.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -304,9 +310,15 @@ class Run:
         Variables: ``<var>`` (policy, sample, time) for recorded trajectories,
         ``q_<var>`` (policy, quantile, time) for quantiles of a complete run,
         ``final_<var>`` (policy, sample), ``param_<name>`` and ``event_<name>`` (sample)
-        for committed samples.
+        for committed samples; laid out as :func:`detente.simulate` lays them out (see
+        :mod:`detente.results.schema`): what a side or supporter owns is one variable with
+        a ``side`` (``supporter``, ``party``) dim, read by the model's name with
+        :func:`detente.results.schema.select`.
         """
         import xarray as xr
+
+        from detente.results.dataset import gather_owned
+        from detente.scenario.loading import load_scenario
 
         self.check()
         m = self.manifest
@@ -318,38 +330,64 @@ class Run:
                              f"--out {self.store}`")
         df = self.samples()
         n_t = int(m["n_steps"]) + 1
+        sc = load_scenario(self.path / "scenario.yaml")
+        specs = {v.name: v for mod in sc.enabled_modules for v in mod.variables}
         data: dict[str, Any] = {}
+
+        def described(var: str, suffix: str = "") -> dict[str, Any]:
+            spec = specs.get(var)
+            return {} if spec is None else {"units": spec.unit,
+                                            "description": spec.description + suffix}
+
         if m["record"]:
             z = xr.open_zarr(str(self.path / "arrays.zarr"), group="traj", consolidated=False,
                              chunks=None)
             for var in m["record"]:
                 data[var] = z[var].variable
+                data[var].attrs = described(var)
         if m["quantiles"] and (self.path / "arrays.zarr" / "quantiles").exists():
             zq = xr.open_zarr(str(self.path / "arrays.zarr"), group="quantiles",
                               consolidated=False, chunks=None)
             for var in m["quantiles"]:
                 data[schema.quantile_var(var)] = zq[var].variable
+                data[schema.quantile_var(var)].attrs = described(
+                    var, " Quantiles over samples.")
         for var in m["outcomes"]:
             data[schema.final_var(var)] = xr.Variable(schema.OUTCOME_DIMS, np.stack(
-                [df[outcome_column(p, var)].to_numpy() for p in m["policies"]]))
-        for name in m["sample_params"]:
+                [df[outcome_column(p, var)].to_numpy() for p in m["policies"]]),
+                described(var, " At the horizon."))
+        # the samples hold the parameters drawn; the others are the scenario's constants
+        drawn = set(m["sample_params"])
+        central = sc.table.central()
+        n = int(m["n_samples"])
+        for name, entry in sc.table.items():
             column = schema.param_var(name)
-            data[column] = xr.Variable((schema.SAMPLE,), df[column].to_numpy())
+            values = (df[column].to_numpy() if name in drawn
+                      else np.full(n, central[name], dtype=np.float64))
+            data[column] = xr.Variable((schema.SAMPLE,), values, {
+                "units": entry.unit, "source": entry.source,
+                "uncertain": int(entry.distribution.is_uncertain)})
         for name in m["events"]:
             column = schema.event_var(name)
             data[column] = xr.Variable((schema.SAMPLE,), df[column].to_numpy())
+        steps = np.arange(n_t)
         coords: dict[str, Any] = {
             "policy": np.array(m["policies"], dtype=object),
-            "sample": np.arange(int(m["n_samples"])),
+            "sample": np.arange(n),
             "time": np.array(m["dates"], dtype="datetime64[ns]"),
-            "step": ("time", np.arange(n_t)),
+            "step": ("time", steps),
+            "month": ("time", steps * sc.time.step_days / DAYS_PER_MONTH),
         }
         if m["quantiles"]:
             coords["quantile"] = np.array(m["levels"], dtype=np.float64)
         attrs = {k: m[k] for k in ("scenario", "scenario_hash", "seed", "detente_version",
                                    "block_size", "n_samples", "created")}
-        attrs["run_id"] = self.id
-        return xr.Dataset(data, coords=coords, attrs=attrs)
+        attrs.update(run_id=self.id, step_days=sc.time.step_days,
+                     start=sc.time.start.isoformat())
+        # variables along their owner dims; parameters one each (units differ by file)
+        layout = gather_owned(data, sc.cast, {name: spec.per for name, spec in specs.items()})
+        return xr.Dataset(layout["data_vars"], coords={**coords, **layout["coords"]},
+                          attrs=attrs)
 
 
 def _alive(pid: int) -> bool:

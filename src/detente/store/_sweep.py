@@ -23,7 +23,8 @@ from detente.engine import (
     resolve_backend,
 )
 from detente.errors import InputError
-from detente.results import KEY_OUTPUTS, scenario_hash
+from detente.results import scenario_hash
+from detente.results.dataset import key_outputs, with_every_owner
 from detente.scenario.loading import load_scenario
 from detente.store import _catalog
 from detente.store._run import Run, RunStore, make_manifest, now
@@ -34,8 +35,8 @@ if TYPE_CHECKING:
 
 def _default_vars(plan: Plan, which: Sequence[str] | None) -> tuple[str, ...]:
     if which is not None:
-        return tuple(which)
-    key = [v for v in KEY_OUTPUTS if v in plan.variables]
+        return tuple(with_every_owner(which, plan.variables))
+    key = key_outputs(plan.variables)
     return tuple(key or [v.name for v in plan.variables.values() if v.record])
 
 
@@ -81,7 +82,9 @@ def sweep(
     policies, horizon
         As for :func:`detente.simulate`.
     record : sequence of str
-        Variables whose full trajectories are kept (Zarr). Default: none.
+        Variables whose full trajectories are kept (Zarr). Default: none. What one side or
+        supporter owns is kept for every owner (as :func:`detente.simulate` keeps it), and
+        so are ``outcomes`` and ``quantiles``.
     outcomes : sequence of str, optional
         Variables whose value at the horizon is kept per sample (Parquet). Default: the
         key outputs the model has.
@@ -146,7 +149,9 @@ def sweep(
         if bs <= 0:
             raise InputError(f"block_size must be a positive integer, found {bs}")
         sc = load_scenario(scenario) if isinstance(scenario, str) else scenario
-        plan = compile_plan(sc, policies=policies, horizon=horizon, record=record)
+        known = [v.name for m in sc.enabled_modules for v in m.variables]
+        plan = compile_plan(sc, policies=policies, horizon=horizon,
+                            record=with_every_owner(record, known))
         keep = make_keep(plan, _default_vars(plan, outcomes), _default_vars(plan, quantiles),
                          backend)
         store = RunStore(out, create=True)
