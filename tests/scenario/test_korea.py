@@ -195,15 +195,14 @@ def test_stalins_death_lifts_moscows_veto(ensemble: Any) -> None:
 
 
 # --------------------------------------------------------------------------- the report
-@pytest.mark.xfail(strict=True, reason=(
-    "the report still labels escalation 'NATO–Russia war' (report/_build.py, "
-    "present/figures.py, present/tables.py) instead of taking its labels from the scenario"))
 def test_the_report_names_no_other_war(korea: Any) -> None:
     from detente.report import build_report, report_record
 
     res = simulate(korea, n_samples=8, seed=1, horizon=120, record=report_record(korea))
     page = build_report(res, korea, hinges=(), tornado_output=None, seed=1)
-    # the bundled plotly.js (the first script) lists every country's name; skip it
+    # the bundled plotly.js (the first script) lists every country's name, and the charts'
+    # numbers are base64 ("bdata"), where any word may turn up by chance: skip both
     library_end = page.index("</script>") + len("</script>")
     assert "plotly.js" in page[:library_end]
-    assert OTHER_WAR.findall(page[library_end:]) == []
+    text = re.sub(r'"bdata":"[^"]*"', "", page[library_end:])
+    assert OTHER_WAR.findall(text) == []
