@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import detente as dt
 from cli_runner import run_cli
 from detente.analysis.compare import compare, compare_variables
+from detente.errors import InputError
 
 RECORD = ["settled", "breakdowns", "ukraine.strike_hits", "ukraine.reconstruction_investment",
           "ukraine.refugees_abroad", "escalated", "months_to_settlement", "ukraine.viability",
@@ -158,10 +159,19 @@ def test_weights_that_do_not_sum_to_one_exit_2(tmp_path):
     assert f"weights.yaml:{lineno}:" in r.stderr
 
 
-def test_compare_refuses_months_beyond_the_run():
-    r = run_cli("compare", "ukraine-2023", "--samples", "20", "--horizon", "30", "--quiet")
-    assert r.code == 2
-    assert "longer horizon" in r.stderr
+def test_compare_of_a_short_run_reports_its_last_point():
+    # 30 weekly steps reach neither 12 nor 24 nor 36 months: the table is at the last point
+    r = run_cli("compare", "ukraine-2023", "--samples", "20", "--horizon", "30", "--quiet",
+                "--json")
+    assert r.code == 0, r.stderr
+    assert '"36"' not in r.stdout
+    assert '"12"' not in r.stdout
+
+
+def test_compare_refuses_months_beyond_the_run_in_python():
+    res = dt.simulate("lanchester-bench", n_samples=10, seed=0, horizon=30)
+    with pytest.raises(InputError, match="longer horizon"):
+        dt.compare(res, months=(36,))
 
 
 def test_compare_takes_the_sides_from_the_scenario(bench_dict, write_scenario, tmp_path):

@@ -201,7 +201,7 @@ def compare(
     res = simulate_ensemble(scenario, samples, seed, policies, horizon, quiet, processes,
                             in_model_order(sc, [*compare_variables(sc),
                                                 *recordable(scenario, KEY_OUTPUTS)]))
-    months = (12, 24, 36)
+    months = _table_months(res)
     data = compare_policies(res, months=months,
                             baseline=baseline if baseline is not None else res.policies[0])
     if json_:

@@ -54,12 +54,12 @@ def serve(
         "--policies", "-p", help="Comma-separated policies shown at first (default: the "
                                  "scenario's first two).")] = None,
     horizon: Annotated[int | None, typer.Option(
-        "--horizon", help="Steps simulated per update (default 104 weeks).")] = None,
+        "--horizon", help="Steps simulated per update (default: two years' worth).")] = None,
     show: Annotated[bool, typer.Option(
         "--show/--no-show", help="Open a browser tab.")] = False,
 ) -> None:
     """Serve the interactive dashboard: levers, policies, charts and claim verdicts."""
-    from detente.dashboard import DEFAULT_HORIZON, DashboardModel
+    from detente.dashboard import DashboardModel
     from detente.dashboard import serve as serve_dashboard
 
     addr = address or "127.0.0.1"
@@ -72,7 +72,7 @@ def serve(
     if horizon is not None:
         check_at_least(horizon, "--horizon", 1)
     model = DashboardModel(scenario, n_samples=samples, seed=seed, policies=split(policies),
-                           horizon=horizon if horizon is not None else DEFAULT_HORIZON)
+                           horizon=horizon)
     shown = "localhost" if addr in LOCAL_ADDRESSES else addr
     out.print(f"dashboard of {model.scenario.name} at http://{shown}:{port} "
               "(Ctrl+C to stop)")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from detente.dashboard._app import create_app as _create_app
 from detente.dashboard._app import serve as _serve
 from detente.dashboard._model import (
-    DEFAULT_HORIZON,
+    DEFAULT_HORIZON_DAYS,
     DEFAULT_SAMPLES,
     DashboardModel,
     DashboardState,
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "DEFAULT_HORIZON", "DEFAULT_SAMPLES", "DashboardModel", "DashboardState", "Lever",
+    "DEFAULT_HORIZON_DAYS", "DEFAULT_SAMPLES", "DashboardModel", "DashboardState", "Lever",
     "LeverError", "create_app", "levers_of", "serve",
 ]
 

@@ -34,14 +34,15 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "DEFAULT_HORIZON", "DEFAULT_SAMPLES", "HEADLINE_OUTPUTS", "DashboardModel",
+    "DEFAULT_HORIZON_DAYS", "DEFAULT_SAMPLES", "HEADLINE_OUTPUTS", "DashboardModel",
     "DashboardState", "Lever", "LeverError", "levers_of",
 ]
 
 #: Samples per update: enough for stable medians, small enough for sub-second updates.
 DEFAULT_SAMPLES = 500
-#: Weeks simulated per update (two years from the start; the scenario's own is three).
-DEFAULT_HORIZON = 104
+#: Days simulated per update by default: two years from the start (at most the scenario's
+#: own horizon), whatever the scenario's step.
+DEFAULT_HORIZON_DAYS = 728
 #: Key outputs in the numbers table, each for every side that has it (base names; of a
 #: ratio over the enemy, the first side's only: the other's is its inverse).
 HEADLINE_OUTPUTS: tuple[str, ...] = ("combat_power_ratio", "territory", "viability")
@@ -188,17 +189,20 @@ class DashboardModel:
         Root seed: parameter draws, shocks and events stay the same across updates.
     policies : sequence of str, optional
         Policies shown at first (default: the scenario's first two).
-    horizon : int
-        Steps simulated per update (at most the scenario's).
+    horizon : int, optional
+        Steps simulated per update (at most the scenario's; default: the steps of
+        :data:`DEFAULT_HORIZON_DAYS`).
     """
 
     def __init__(self, scenario: Scenario | str, *, n_samples: int = DEFAULT_SAMPLES,
                  seed: SeedLike = 0, policies: Sequence[str] | None = None,
-                 horizon: int = DEFAULT_HORIZON) -> None:
+                 horizon: int | None = None) -> None:
         self.scenario = as_scenario(scenario)
         sc = self.scenario
         if n_samples < 1:
             raise InputError(f"n_samples must be at least 1, found {n_samples}")
+        if horizon is None:
+            horizon = math.ceil(DEFAULT_HORIZON_DAYS / sc.time.step_days - 1e-9)
         if horizon < 1:
             raise InputError(f"horizon must be at least 1, found {horizon}")
         self.n_samples = n_samples

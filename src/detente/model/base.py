@@ -543,9 +543,12 @@ def for_cast(specs: Iterable[S], cast: Cast) -> tuple[S, ...]:
             out.append(spec)
             continue
         for owner in cast.owners(spec.per):
+            name = cast.name_of(owner)
+            # "Communist forces' personnel", not "forces's"
+            whose = f"{name}'" if name.endswith("s") else f"{name}'s"
+            text = spec.description.replace("{owner}'s", whose).replace("{owner}", name)
             out.append(replace(spec, name=owned(owner, spec.name), owner=owner,
-                               description=spec.description.replace(
-                                   "{owner}", cast.name_of(owner))))
+                               description=text))
     return tuple(out)
 
 

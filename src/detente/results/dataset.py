@@ -143,7 +143,7 @@ def _owned_attrs(cast: Cast, who: str, owners: Sequence[str],
     description = str(attrs.get("description", ""))
     for owner in owners:  # as whole words: "Red" leaves "Reduced" alone
         name = re.escape(cast.name_of(owner))
-        description = re.sub(rf"\b{name}'s\b", f"the {who}'s", description)
+        description = re.sub(rf"\b{name}'s?(?!\w)", f"the {who}'s", description)
         description = re.sub(rf"\b{name}\b", f"the {who}", description)
     attrs["description"] = description[:1].upper() + description[1:]
     return attrs
