@@ -8,19 +8,19 @@ in a compiled kernel.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal
 
 import numpy as np
 
 from detente._typing import FloatArray
-from detente.model.base import Cast, ParamSpec, Per, owned
+from detente.model.base import Cast, ParamSpec, Per, VariableSpec, owned
 from detente.model.equations import Value, equation, maximum, minimum, safe_div, where
 from detente.units import DAYS_PER_YEAR
 
 __all__ = [
-    "DAYS_PER_YEAR", "HUGE", "TINY", "capped", "log_ratio", "pair_names", "param", "ramp", "ratio",
-    "safe_div", "switch",
+    "DAYS_PER_YEAR", "HUGE", "TINY", "capped", "log_ratio", "of_owner", "own", "pair_names",
+    "param", "ramp", "ratio", "safe_div", "switch", "variable",
 ]
 
 #: Smallest positive float: guards logarithms and divisions against exact zeros. It is a
@@ -33,6 +33,23 @@ def param(name: str, unit: str, description: str, low: float | None = None,
           ) -> ParamSpec:
     """Shorthand for :class:`~detente.model.base.ParamSpec`."""
     return ParamSpec(name, unit, description, low, high, default, per)
+
+
+def variable(name: str, unit: str, description: str, kind: Literal["stock", "aux"] = "stock",
+             record: bool = True, per: Per = "side") -> VariableSpec:
+    """Shorthand for a :class:`~detente.model.base.VariableSpec`, by default every side's."""
+    return VariableSpec(name, unit, description, kind, record, per)
+
+
+def own(values: Mapping[str, FloatArray], owner: str, base: str) -> FloatArray:
+    """Return what ``owner`` has of ``base`` in ``values`` (a state or the parameters)."""
+    return values[owned(owner, base)]
+
+
+def of_owner(p: Mapping[str, FloatArray], owner: str, bases: Iterable[str]
+             ) -> dict[str, FloatArray]:
+    """Return what ``owner`` has of each of ``bases`` in ``p``, by base name."""
+    return {base: p[owned(owner, base)] for base in bases}
 
 
 def pair_names(cast: Cast, *functions: Callable[..., Any]) -> tuple[tuple[str, str], ...]:

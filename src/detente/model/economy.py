@@ -41,7 +41,17 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from detente._typing import FloatArray, Params, State
-from detente.model._common import DAYS_PER_YEAR, capped, param, safe_div
+from detente.model._common import (
+    DAYS_PER_YEAR,
+    capped,
+    of_owner,
+    own,
+    param,
+    safe_div,
+)
+from detente.model._common import (
+    variable as _v,
+)
 from detente.model.base import (
     Cast,
     Module,
@@ -49,7 +59,6 @@ from detente.model.base import (
     Per,
     Read,
     StepContext,
-    VariableSpec,
     for_cast,
     owned,
 )
@@ -147,10 +156,6 @@ PARAMS = (
 )
 
 
-def _v(base: str, unit: str, desc: str, kind: str = "stock", record: bool = True
-       ) -> VariableSpec:
-    return VariableSpec(base, unit, desc, kind, record, per="side")  # type: ignore[arg-type]
-
 
 #: Variable templates, each owned by every side.
 VARIABLES = (
@@ -183,14 +188,6 @@ VARIABLES = (
 _SIDE_PARAMS = tuple(spec.name for spec in PARAMS if spec.per == "side")
 
 
-def _of(p: Params, side: str) -> dict[str, FloatArray]:
-    """``side``'s parameters by base name."""
-    return {base: p[owned(side, base)] for base in _SIDE_PARAMS}
-
-
-def _own(s: State, side: str, base: str) -> FloatArray:
-    """Return what ``side`` owns of ``base`` in ``s``."""
-    return s[owned(side, base)]
 
 
 def _adjustment(dt: float, lag: FloatArray) -> FloatArray:
@@ -274,7 +271,7 @@ def build(cast: Cast) -> Module:
         z = np.zeros(n)
         out: dict[str, FloatArray] = {}
         for x in sides:
-            q = _of(p, x)
+            q = of_owner(p, x, _SIDE_PARAMS)
             v: dict[str, FloatArray] = {
                 "gdp_potential": q["gdp0"] + z,
                 "capital": q["capital0"] + z,
@@ -300,9 +297,9 @@ def build(cast: Cast) -> Module:
         relief = s["sanctions_relief"]
         out: dict[str, FloatArray] = {}
         for side in sides:
-            q = _of(p, side)
-            start = functools.partial(_own, s, side)  # at the start of the step
-            now = functools.partial(_own, x, side)  # computed this step by earlier modules
+            q = of_owner(p, side, _SIDE_PARAMS)
+            start = functools.partial(own, s, side)  # at the start of the step
+            now = functools.partial(own, x, side)  # computed this step by earlier modules
             aid = finance(p, s, side)
             # war-torn: output from the start-of-step state, then potential and capital.
             # Growth stocks integrate exp(rate * dt), exact for a rate held over the step,

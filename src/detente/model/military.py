@@ -31,16 +31,25 @@ from collections.abc import Mapping
 import numpy as np
 
 from detente._typing import FloatArray, Params, State
-from detente.model._common import capped, log_ratio, pair_names, param, ramp, ratio, switch
+from detente.model._common import (
+    capped,
+    log_ratio,
+    pair_names,
+    param,
+    ramp,
+    ratio,
+    switch,
+)
+from detente.model._common import (
+    variable as _v,
+)
 from detente.model.base import (
     Cast,
     Kernel,
     Module,
     ParamSpec,
-    Per,
     Read,
     StepContext,
-    VariableSpec,
     for_cast,
     owned,
 )
@@ -175,10 +184,6 @@ PARAMS = (
     param("mil_front_max_speed", "km2/day", "Fastest possible front movement.", 0.0),
 )
 
-
-def _v(name: str, unit: str, desc: str, kind: str = "stock", record: bool = True,
-       per: Per = "side") -> VariableSpec:
-    return VariableSpec(name, unit, desc, kind, record, per)  # type: ignore[arg-type]
 
 
 VARIABLES = (

@@ -34,14 +34,14 @@ from collections.abc import Mapping
 import numpy as np
 
 from detente._typing import FloatArray, Params, State
-from detente.model._common import DAYS_PER_YEAR, param, safe_div
+from detente.model._common import DAYS_PER_YEAR, of_owner, own, param, safe_div
+from detente.model._common import variable as _v
 from detente.model.base import (
     Cast,
     Module,
     ParamSpec,
     Read,
     StepContext,
-    VariableSpec,
     for_cast,
     owned,
 )
@@ -104,10 +104,6 @@ PARAMS = (
 )
 
 
-def _v(base: str, unit: str, desc: str, kind: str = "stock", record: bool = True
-       ) -> VariableSpec:
-    return VariableSpec(base, unit, desc, kind, record, per="side")  # type: ignore[arg-type]
-
 
 #: Variable templates, each owned by every side.
 VARIABLES = (
@@ -131,14 +127,6 @@ VARIABLES = (
 _BASES = tuple(spec.name for spec in PARAMS)
 
 
-def _of(p: Params, side: str) -> dict[str, FloatArray]:
-    """Return ``side``'s parameters by base name."""
-    return {base: p[owned(side, base)] for base in _BASES}
-
-
-def _own(s: State, side: str, base: str) -> FloatArray:
-    """Return what ``side`` owns of ``base`` in ``s``."""
-    return s[owned(side, base)]
 
 
 def _viability(home: FloatArray, abroad: FloatArray, occ: FloatArray, recon_cum: FloatArray,
@@ -198,7 +186,7 @@ def build(cast: Cast) -> Module:
         z = np.zeros(n)
         out: dict[str, FloatArray] = {}
         for x in sides:
-            q = _of(p, x)
+            q = of_owner(p, x, _BASES)
             v: dict[str, FloatArray] = {
                 "pop_home": q["pop_home0"] + z,
                 "refugees_abroad": q["refugees0"] + z,
@@ -222,9 +210,9 @@ def build(cast: Cast) -> Module:
         guarantee = s["settlement_guarantee"]
         out: dict[str, FloatArray] = {}
         for side in sides:
-            q = _of(p, side)
-            start = functools.partial(_own, s, side)  # at the start of the step
-            now = functools.partial(_own, x, side)  # computed this step by earlier modules
+            q = of_owner(p, side, _BASES)
+            start = functools.partial(own, s, side)  # at the start of the step
+            now = functools.partial(own, x, side)  # computed this step by earlier modules
             home, abroad, occ = start("pop_home"), start("refugees_abroad"), start("pop_occupied")
             risk = start("security_risk")
             # what donors and returnees perceive: a guaranteed settlement removes part of it

@@ -30,13 +30,13 @@ import numpy as np
 
 from detente._typing import FloatArray, Params, State
 from detente.model._common import capped, safe_div
+from detente.model._common import variable as _v
 from detente.model.base import (
     Cast,
     Module,
     ParamSpec,
     Read,
     StepContext,
-    VariableSpec,
     for_cast,
     owned,
 )
@@ -91,10 +91,6 @@ PARAMS = (
               "rate (one for every side).", 1.0),
 )
 
-
-def _v(name: str, unit: str, desc: str, kind: str = "stock", record: bool = True
-       ) -> VariableSpec:
-    return VariableSpec(name, unit, desc, kind, record, per="side")  # type: ignore[arg-type]
 
 
 #: Variable templates, each owned by every side.
