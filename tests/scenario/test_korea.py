@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from detente.engine import compile_plan, simulate
-from detente.model import military
+from detente.model import bargaining, military
 from detente.results import schema
 from detente.scenario import builtin_path, load_scenario
 
@@ -25,6 +25,17 @@ SIDES = ("un_command", "communist_forces")
 OTHER_WAR = re.compile(r"ukrain|russia", re.IGNORECASE)
 #: The suspensions of the talks in the record (as_happened): [from, until).
 SUSPENSIONS = (("1951-08-23", "1951-10-25"), ("1952-10-08", "1953-04-26"))
+#: The talks' issues, as the scenario declares them: levels from the communists' most
+#: preferred to the UN Command's, and what holds while nothing is agreed.
+ISSUES = {
+    "demarcation": (("parallel_38", "line_of_contact", "kaesong_to_the_unc", "line_north"),
+                    "line_of_contact", "territory"),
+    "prisoners": (("all_for_all", "neutral_custody", "no_exchange", "voluntary_repatriation"),
+                  "no_exchange", None),
+    "foreign_troops": (("withdrawal", "political_conference", "troops_stay"), "troops_stay", None),
+    "supervision": (("no_limits", "ports_of_entry", "full_inspection"), "full_inspection", None),
+    "rok_security": (("none", "assurances", "defence_treaty"), "none", "guarantees"),
+}
 #: Each counterfactual and the date until which it is the record.
 DIVERGES = {"stalin_lives": "1953-03-19", "no_new_approach": "1953-01-20",
             "no_voluntary_repatriation": "1952-05-02"}
@@ -39,7 +50,7 @@ def korea() -> Any:
 def ensemble(korea: Any) -> Any:
     record = ["settled", "settlements", *(f"{x}.{v}" for x in SIDES for v in (
         "personnel", "casualties_cum", "shells", "territory")),
-        "communist_forces.veto_risk", "zone_exists"]
+        "communist_forces.veto_risk", "zone_exists", *(f"deal_{i}" for i in ISSUES)]
     return simulate(korea, n_samples=48, seed=3, record=record).ds
 
 
@@ -59,13 +70,23 @@ def test_the_cast(korea: Any) -> None:
     assert talks["panmunjom"].code == korea.table.central()["negotiation_channel"] == 1
     assert talks["panmunjom"].parties == SIDES
     assert set(talks["panmunjom_with_principals"].parties) == {*SIDES, *cast.supporters}
-    # the six fixed dimensions stand for five Korean issues: no channel moves the sixth
-    for ch in cast.channels:
-        assert ch.dimensions is not None
-        assert "armed_forces" not in ch.dimensions
-    panmunjom = talks["panmunjom"].dimensions
-    assert panmunjom is not None
-    assert "alignment" not in panmunjom  # foreign troops: off the agenda of 26 July 1951
+    # foreign troops were off the delegations' agenda of 26 July 1951; the principals can
+    # move every issue
+    assert talks["panmunjom"].dimensions == (
+        "demarcation", "prisoners", "supervision", "rok_security")
+    assert set(talks["panmunjom_with_principals"].dimensions or ISSUES) == set(ISSUES)
+
+
+def test_the_talks_are_over_the_armistice_items(korea: Any) -> None:
+    issues = bargaining.issues_of(korea.cast)
+    assert {i.name: (i.levels, i.status_quo, i.role) for i in issues} == ISSUES
+    assert len(bargaining.deal_space(issues).deals) == 4 * 4 * 3 * 3 * 3
+    # every party weighs exactly these issues, and nothing else; the modes sum to 1
+    for party in ("un_command", "communist_forces", "united_states", "soviet_union"):
+        weights = {k.split(".weight_")[1]: p.nominal() for k, p in korea.parameters.items()
+                   if k.startswith(f"{party}.weight_")}
+        assert set(weights) == set(ISSUES), party
+        assert sum(weights.values()) == pytest.approx(1.0), party
 
 
 def test_the_period_is_the_talks(korea: Any) -> None:
@@ -192,6 +213,39 @@ def test_stalins_death_lifts_moscows_veto(ensemble: Any) -> None:
 
     assert (at_the_table("as_happened") == 0.0).all()
     assert (at_the_table("stalin_lives") > 0.0).any()
+
+
+def _terms(ds: Any, issue: str) -> Any:
+    """The level of ``issue`` in each sample's latest deal (-1: none), samples x time."""
+    return schema.select(ds, f"deal_{issue}").transpose("sample", "time").values
+
+
+def test_the_delegations_cannot_move_foreign_troops(ensemble: Any) -> None:
+    # on the panmunjom channel (the record) a deal leaves US troops where they are
+    troops = _terms(ensemble.sel(policy="as_happened"), "foreign_troops")
+    stay = ISSUES["foreign_troops"][0].index("troops_stay")
+    assert set(np.unique(troops)) <= {-1.0, float(stay)}
+
+
+def test_a_deal_terms_every_issue_at_one_of_its_levels(ensemble: Any) -> None:
+    settled = schema.select(ensemble, "settlements").transpose(..., "sample", "time").values > 0
+    for issue, (levels, _, _) in ISSUES.items():
+        terms = schema.select(ensemble, f"deal_{issue}").transpose(
+            ..., "sample", "time").values
+        assert (terms[~settled] == -1).all(), issue
+        assert set(np.unique(terms[settled])) <= set(map(float, range(len(levels)))), issue
+
+
+def test_without_voluntary_repatriation_the_prisoners_go_back(ensemble: Any) -> None:
+    # once the UN Command and Washington weigh prisoners 0 (2 May 1952), a deal signed after
+    # it gives the communists their prisoners back: all for all costs the UN Command nothing
+    pol = ensemble.sel(policy="no_voluntary_repatriation")
+    k = _step(pol, "1952-05-02")
+    deals = schema.select(pol, "settlements").transpose("sample", "time").values
+    later = (deals[:, k - 1] == 0) & (deals[:, -1] > 0)
+    assert later.any()
+    prisoners = _terms(pol, "prisoners")
+    assert (prisoners[later, -1] == ISSUES["prisoners"][0].index("all_for_all")).all()
 
 
 # --------------------------------------------------------------------------- the report
