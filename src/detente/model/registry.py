@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copyreg
 import importlib
 from types import ModuleType
+from typing import Any
 
 from detente.model.base import Cast, Module, ParamSpec, VariableSpec
 
@@ -76,6 +78,20 @@ def resolve_modules(names: tuple[str, ...] | list[str], cast: Cast) -> list[Modu
     """
     wanted = set(names)
     return [get_module(n, cast) for n in MODULE_ORDER if n in wanted]
+
+
+def _reduce_module(module: Module) -> str | tuple[Any, ...]:
+    """Pickle a built module as what builds it: its name and cast (its step is a closure).
+
+    Process workers receive plans by pickle; a module of this installation is rebuilt there
+    by :func:`get_module` (cached per cast), any other module is pickled as it is.
+    """
+    if module.cast is not None and module.name in MODULE_ORDER:
+        return get_module, (module.name, module.cast)
+    return object.__reduce_ex__(module, 4)
+
+
+copyreg.pickle(Module, _reduce_module)
 
 
 __all__ = ["MODULE_ORDER", "available_modules", "get_module", "installed", "resolve_modules",
