@@ -45,3 +45,21 @@ def test_the_scaffold_runs_and_aid_helps_the_side_it_supports(tmp_path):
 def test_a_bad_name_is_refused(name):
     with pytest.raises(InputError, match="not a scenario name"):
         scaffold(name)
+
+
+def test_an_unquoted_dotted_key_in_toml_is_explained(tmp_path):
+    from detente.errors import ScenarioError
+
+    path = tmp_path / "t.toml"
+    path.write_text(
+        'schema_version = 1\nname = "t"\ntitle = "T"\nmodules = ["military"]\n'
+        '[time]\nstart = 2024-01-01\nstep_days = 7\nhorizon_steps = 10\n'
+        '[sides.blue]\nname = "Blue"\n[sides.red]\nname = "Red"\n'
+        '[parameters]\nblue.personnel0 = {value = 1000, unit = "persons", source = "x"}\n'
+        '[policies.status_quo]\ndescription = "x"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    hint = [p for p in err.value.problems if "holds parameters as a table" in p.message]
+    assert len(hint) == 1
+    assert hint[0].line == 13  # the [parameters] header: where TOML puts the implicit table
+    assert '"blue.personnel0" = {...}' in hint[0].message

@@ -384,7 +384,14 @@ def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: Parameter
             continue
         elif complete and params_raw is not None:
             others = _all_readers(registry, cast) if others is None else others
-            if name in others:
+            nested = [f"{name}.{k}" for k in raw if f"{name}.{k}" in readers]
+            if nested:
+                log.add(("parameters", name), (
+                    f"'{name}' holds parameters as a table ({', '.join(nested[:3])}"
+                    f"{', ...' if len(nested) > 3 else ''}); write each as one key, "
+                    f"{nested[0]}: in TOML quote it (\"{nested[0]}\" = {{...}}), since an "
+                    "unquoted dotted key makes a table"), at="key")
+            elif name in others:
                 log.add(("parameters", name), (
                     f"parameter '{name}' is read only by module '{others[name]}', which is not "
                     "in 'modules'; add the module or remove the parameter"), at="key")
