@@ -71,6 +71,14 @@ def _parameters_schema(node: dict[str, Any], modules: Mapping[str, Module]) -> d
             "additionalProperties": False}
 
 
+def _generic(spec: ParamSpec) -> str:
+    """Return a template's description for any owner ("the side" for ``{owner}``)."""
+    text = spec.description
+    if text.startswith("{owner}"):
+        text = f"The {spec.per}" + text.removeprefix("{owner}")
+    return text.replace("{owner}", f"the {spec.per}")
+
+
 def _template_schema(node: dict[str, Any]) -> dict[str, Any]:
     """Describe ``parameters`` for any cast: unowned names, and patterns for owned ones."""
     declared: dict[str, Any] = {}
@@ -78,10 +86,7 @@ def _template_schema(node: dict[str, Any]) -> dict[str, Any]:
     for name in model.installed():
         params, _ = model.templates(name)
         for spec in params:
-            entry = _declared_parameter(
-                replace(spec, description=spec.description.replace("{owner}", f"The {spec.per}")
-                        if spec.description.startswith("{owner}")
-                        else spec.description.replace("{owner}", f"the {spec.per}")), name)
+            entry = _declared_parameter(replace(spec, description=_generic(spec)), name)
             if spec.per is None:
                 declared[spec.name] = entry
             else:
