@@ -36,13 +36,12 @@ OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("viability", "index", "viability index of {owner} (0 failed state – 1 fortress state)"),
 )
 
-#: Variables the comparison reads: plain names, and the base names of what sides own (the
-#: variables a scenario's model lacks are simply not reported; :func:`compare_variables`
-#: gives a scenario's own names).
+#: Variables the comparison reads besides each issue's ``deal_<issue>``: plain names, and
+#: the base names of what sides own (the variables a scenario's model lacks are simply not
+#: reported; :func:`compare_variables` gives a scenario's own names).
 NEEDED: tuple[str, ...] = (
     "months_to_settlement", "escalated", "territory", "casualties_cum", "refugees_abroad",
-    "reconstruction_cum", "viability", "deal_territory", "deal_alignment", "deal_guarantees",
-    "deal_sanctions", "deal_security_order", "deal_armed_forces",
+    "reconstruction_cum", "viability",
 )
 
 #: The owned variable each owned outcome reads.
@@ -53,8 +52,8 @@ _READS = {"territory": "territory", "refugees_returned": "refugees_abroad",
 def compare_variables(scenario: Scenario) -> list[str]:
     """Return the variables of ``scenario``'s model that :func:`compare` reads.
 
-    Every side's variable of :data:`NEEDED`, the plain ones, and each deal dimension's
-    ``deal_<dimension>``, in the model's order.
+    Every side's variable of :data:`NEEDED`, the plain ones, and each issue's
+    ``deal_<issue>`` (the scenario's own issues), in the model's order.
     """
     wanted = set(NEEDED)
     return [v.name for m in scenario.enabled_modules for v in m.variables
