@@ -52,17 +52,10 @@ def flatten(ds: Any) -> dict[str, Any]:
     """
     from detente.results import schema
 
-    out: dict[str, Any] = {}
-    for var, arr in ds.data_vars.items():
-        dims = [d for d in arr.dims if d in schema.OWNER_DIMS.values()]
-        if not dims:
-            out[str(var)] = arr
-            continue
-        _, base = schema.split_name(str(var))
-        prefix = str(var)[:len(str(var)) - len(base)]
-        for owner in ds.indexes[dims[0]]:
-            out[f"{prefix}{owner}.{base}"] = schema.select(ds, f"{prefix}{owner}.{base}")
-    return out
+    kinds = (("model", ""), ("param", schema.PARAM_PREFIX), ("event", schema.EVENT_PREFIX),
+             ("final", schema.FINAL_PREFIX), ("q", schema.QUANTILE_PREFIX))
+    return {prefix + name: schema.select(ds, prefix + name)
+            for kind, prefix in kinds for name in schema.model_names(ds, kind)}
 
 
 def summarise(ds: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
