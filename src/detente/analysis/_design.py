@@ -23,7 +23,6 @@ import numpy as np
 from detente._typing import FloatArray, SeedLike
 from detente.errors import InputError
 from detente.results import Results
-from detente.results.dataset import with_every_owner
 
 if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
@@ -90,9 +89,7 @@ def run_design(
     from detente.engine import run_design as run_rows
     from detente.engine.streams import ROWS_PER_CHUNK, seed_sequence
 
-    known = [v.name for m in scenario.enabled_modules for v in m.variables]
-    plan = compile_plan(scenario, policies=policies, horizon=horizon,
-                        record=None if record is None else with_every_owner(record, known))
+    plan = compile_plan(scenario, policies=policies, horizon=horizon, record=record)
     lengths = {len(v) for v in design.values()}
     if len(lengths) != 1:
         raise InputError("every design column must have the same length")

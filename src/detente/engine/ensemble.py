@@ -22,7 +22,6 @@ from detente.engine.record import (
 from detente.engine.streams import BLOCK_SIZE
 from detente.errors import InputError
 from detente.results import Results, schema
-from detente.results.dataset import with_every_owner
 from detente.scenario.loading import load_scenario
 
 if TYPE_CHECKING:
@@ -114,14 +113,8 @@ def simulate(
         if value <= 0:
             raise InputError(f"{name} must be a positive integer, found {value}")
     resolve_backend(backend)
-    known = [v.name for m in scenario.enabled_modules for v in m.variables]
-
-    def every_owner(names: Sequence[str] | None) -> list[str] | None:
-        return None if names is None else with_every_owner(names, known)
-
-    plan = compile_plan(scenario, policies=policies, horizon=horizon,
-                        record=every_owner(record))
-    keep = make_keep(plan, every_owner(outcomes), every_owner(quantiles), backend)
+    plan = compile_plan(scenario, policies=policies, horizon=horizon, record=record)
+    keep = make_keep(plan, outcomes, quantiles, backend)
     given = _check_samples(plan, samples, n_samples)
     jobs = block_jobs(plan, seed, n_samples, given=given or None, dtype=dtype, keep=keep,
                       block_size=block_size)

@@ -18,6 +18,7 @@ from detente._typing import BoolArray, FloatArray
 from detente.errors import InputError
 from detente.model import Couplings, couple
 from detente.model.base import Module, ParamSpec, VariableSpec
+from detente.results.dataset import with_every_owner
 from detente.scenario.schema import Change, Event, Scenario
 from detente.scenario.table import ParameterTable
 
@@ -121,7 +122,8 @@ def compile_plan(
     horizon : int, optional
         Number of steps (default: the scenario's ``time.horizon_steps``).
     record : sequence of str, optional
-        Variables to keep as full trajectories (default: those the modules mark ``record``).
+        Variables to keep as full trajectories (default: those the modules mark ``record``);
+        what one owner has is kept for every owner.
 
     Raises
     ------
@@ -153,7 +155,8 @@ def compile_plan(
         if bad:
             raise InputError(f"cannot record unknown variable(s) {', '.join(bad)}; "
                              f"the model has: {', '.join(names)}")
-        rec = tuple(record)
+        # a dataset holds what the owners have of one name along one dim: keep every owner's
+        rec = tuple(with_every_owner(record, names))
     overlays: dict[str, tuple[Overlay, ...]] = {}
     events: dict[str, Event] = dict(scenario.events)
     for pol in chosen:

@@ -24,7 +24,7 @@ from detente.engine.sketch import QuantileSketch
 from detente.engine.streams import BLOCK_SIZE
 from detente.errors import InputError
 from detente.results import schema
-from detente.results.dataset import gather_owned
+from detente.results.dataset import gather_owned, with_every_owner
 from detente.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -93,15 +93,19 @@ class Keep:
 
 def make_keep(plan: Plan, outcomes: Sequence[str] | None, quantiles: Sequence[str] | None,
               backend: Backend = "auto") -> Keep:
-    """Check ``outcomes`` and ``quantiles`` against the model's variables; build a Keep."""
+    """Check ``outcomes`` and ``quantiles`` against the model's variables; build a Keep.
+
+    What one owner has is kept for every owner (:func:`~detente.results.dataset.
+    with_every_owner`): the dataset holds the owners' values along one dim.
+    """
     names = list(plan.variables)
     for label, values in (("outcome", outcomes), ("quantile", quantiles)):
         bad = [v for v in values or () if v not in names]
         if bad:
             raise InputError(f"cannot keep {label}s of unknown variable(s) {', '.join(bad)}; "
                              f"the model has: {', '.join(names)}")
-    return Keep(tuple(dict.fromkeys(outcomes or ())), tuple(dict.fromkeys(quantiles or ())),
-                backend)
+    return Keep(tuple(dict.fromkeys(with_every_owner(outcomes or (), names))),
+                tuple(dict.fromkeys(with_every_owner(quantiles or (), names))), backend)
 
 
 def merge_sketches(plan: Plan, blocks: Iterable[BlockResult]) -> QuantileSketch:

@@ -24,7 +24,7 @@ from detente.engine import (
 )
 from detente.errors import InputError
 from detente.results import scenario_hash
-from detente.results.dataset import key_outputs, with_every_owner
+from detente.results.dataset import key_outputs
 from detente.scenario.loading import load_scenario
 from detente.store import _catalog
 from detente.store._run import Run, RunStore, make_manifest, now
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 def _default_vars(plan: Plan, which: Sequence[str] | None) -> tuple[str, ...]:
     if which is not None:
-        return tuple(with_every_owner(which, plan.variables))
+        return tuple(which)
     key = key_outputs(plan.variables)
     return tuple(key or [v.name for v in plan.variables.values() if v.record])
 
@@ -149,9 +149,7 @@ def sweep(
         if bs <= 0:
             raise InputError(f"block_size must be a positive integer, found {bs}")
         sc = load_scenario(scenario) if isinstance(scenario, str) else scenario
-        known = [v.name for m in sc.enabled_modules for v in m.variables]
-        plan = compile_plan(sc, policies=policies, horizon=horizon,
-                            record=with_every_owner(record, known))
+        plan = compile_plan(sc, policies=policies, horizon=horizon, record=record)
         keep = make_keep(plan, _default_vars(plan, outcomes), _default_vars(plan, quantiles),
                          backend)
         store = RunStore(out, create=True)
