@@ -315,8 +315,8 @@ _SWITCH_PREFIX = "open_"
 def channel_switch(channel: str) -> str:
     """Return the name of the switch that opens ``channel`` whatever the code says.
 
-    >>> channel_switch("washington_moscow")
-    'open_washington_moscow'
+    >>> channel_switch("talks")
+    'open_talks'
     """
     return f"{_SWITCH_PREFIX}{channel}"
 

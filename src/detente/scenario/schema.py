@@ -375,7 +375,9 @@ class ChannelDecl(_Frozen):
     """A negotiation channel: who sits at the table, what it can move, what opens it.
 
     ``code`` is the value of the parameter ``negotiation_channel`` that opens the channel
-    (0 means "no talks"); ``dimensions`` lists the issue dimensions it can move (all when
+    (0 means "no talks"); the channel's own switch ``open_<id>`` opens it beside other open
+    channels, the first listed whose deal is signed holding (``docs/settlement.md``, §1);
+    ``dimensions`` lists the issue dimensions it can move (all when
     omitted); ``credibility_of`` names the supporter whose credibility discounts a deal;
     ``guarantee_cap`` and ``veto_onus`` name parameters (see ``docs/settlement.md``).
     """
