@@ -154,8 +154,8 @@ class Plan:
     events: Mapping[str, Event]  # every event any chosen policy can see, by name
     # the chance of each event as first stated (the draw a run records), and per policy
     # the events whose chance it changes (cancelled, another probability, redefined)
-    stated: Mapping[str, Chance] = dataclasses.field(default_factory=dict)
-    chances: Mapping[str, Mapping[str, Chance]] = dataclasses.field(default_factory=dict)
+    stated: Mapping[str, Chance]
+    chances: Mapping[str, Mapping[str, Chance]]
 
     @functools.cached_property
     def drawn(self) -> tuple[str, ...]:
