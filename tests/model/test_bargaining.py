@@ -30,6 +30,7 @@ from detente.model.bargaining import (
     VARIABLES,
     _negotiate_dense,
     build,
+    channel_switch,
     negotiate,
     talks,
     war_values,
@@ -257,8 +258,10 @@ def test_the_names_of_the_cast_do_not_matter() -> None:
     n = 48
     other = build(renamed_cast(CAST, RENAME))
     shocks = random_shocks(7, 60, n)
-    for code in (1, 2):
-        p = settlement_params(n, negotiation_channel=code, russia__cost_casualties=1e-4)
+    both = {"open_kyiv_moscow": 1.0, "open_washington_moscow": 1.0}
+    for code, switches in ((1, {}), (2, {}), (0, both)):
+        p = settlement_params(n, negotiation_channel=code, russia__cost_casualties=1e-4,
+                              **switches)
         here = drive(p, n, 60, shocks=shocks, inputs=war_state(n))
         there = drive(rename_keys(p, RENAME), n, 60, module=other, shocks=shocks,
                       inputs=rename_keys(war_state(n), RENAME))
@@ -287,6 +290,81 @@ def test_a_supporter_negotiates_for_the_side_it_supports() -> None:
 
 
 # --------------------------------------------------------------------------- channels
+def test_each_channel_has_a_switch_that_opens_it_beside_others() -> None:
+    for ch in CAST.channels:
+        spec = SPECS[channel_switch(ch.name)]
+        assert (spec.unit, spec.low, spec.high, spec.default) == ("switch", 0.0, 1.0, 0.0)
+        assert f"while negotiation_channel is {ch.code}" in spec.description
+    assert channel_switch("washington_moscow") == "open_washington_moscow"
+    assert [tb.switch for tb in talks(CAST).tables] == ["open_kyiv_moscow",
+                                                        "open_washington_moscow"]
+
+
+def test_a_switch_opens_its_channel_exactly_as_its_code_does() -> None:
+    n = 48
+    shocks = random_shocks(11, 60, n)
+    by_code = drive(settlement_params(n, negotiation_channel=2, russia__cost_casualties=1e-4),
+                    n, 60, shocks=shocks, inputs=war_state(n))
+    by_switch = drive(settlement_params(n, open_washington_moscow=1,
+                                        russia__cost_casualties=1e-4),
+                      n, 60, shocks=shocks, inputs=war_state(n))
+    assert by_code["settled"].any()
+    for name, values in by_code.items():
+        np.testing.assert_array_equal(by_switch[name], values, err_msg=name)
+
+
+def test_with_two_channels_open_the_first_deal_signed_holds() -> None:
+    """Both of ukraine-2023's channels open: the table that signs first sets the terms."""
+    n, steps = 96, 80
+    shocks = random_shocks(5, steps, n)
+    runs = {}
+    for name, over in (("b", {"negotiation_channel": 1}), ("c", {"negotiation_channel": 2}),
+                       ("both", {"open_kyiv_moscow": 1, "open_washington_moscow": 1})):
+        p = settlement_params(n, **over)
+        # Moscow's cost of war and Washington's margin vary, so each table settles first
+        # in some samples
+        p["russia.cost_casualties"] = np.tile([1e-4, 3e-4, 1e-3], n // 3)
+        p["united_states.deal_margin"] = np.linspace(0.0, 0.4, n)
+        runs[name] = drive(p, n, steps, shocks=shocks, inputs=war_state(n))
+    first = {k: r["months_to_settlement"][-1] for k, r in runs.items()}
+    np.testing.assert_array_equal(first["both"], np.fmin(first["b"], first["c"]))
+    b, c = (np.nan_to_num(first[k], nan=np.inf) for k in ("b", "c"))
+    tie = (b == c) & np.isfinite(b)
+    assert (b < c).any()
+    assert (c < b).any()
+    assert tie.any()
+    cols = np.arange(n)
+
+    def terms(run: str, step: np.ndarray) -> np.ndarray:
+        return np.stack([runs[run][f"deal_{d}"][step, cols] for d in DIM_NAMES], axis=1)
+
+    # kyiv_moscow is listed first: it holds where it signs first, and in the same month
+    for rows, alone in ((b < c, "b"), (c < b, "c"), (tie, "b")):
+        step = np.argmax(runs[alone]["settled"] > 0.5, axis=0)
+        np.testing.assert_array_equal(terms("both", step)[rows], terms(alone, step)[rows],
+                                      err_msg=alone)
+    step = np.argmax(runs["b"]["settled"] > 0.5, axis=0)
+    assert np.any(terms("b", step)[tie] != terms("c", step)[tie])
+
+
+def test_a_channel_switch_must_be_a_fixed_zero_or_one() -> None:
+    assert MODULE.check is not None
+    for raw, found in (({"value": 0.5}, "0.5"),
+                       ({"dist": "uniform", "low": 0, "high": 1}, "a distribution")):
+        problems = MODULE.check(_with(open_kyiv_moscow={
+            **raw, "unit": "switch", "source": "assumption", "note": "x"}))
+        assert [p for p, _ in problems] == ["parameters.open_kyiv_moscow"]
+        assert "0 (closed unless negotiation_channel is 1) or 1 (open)" in problems[0][1]
+        assert found in problems[0][1]
+
+
+def test_a_channel_may_not_name_a_switch_as_its_own_parameter() -> None:
+    cast = Cast(sides=("a", "b"), channels=(
+        Channel("one", 1, ("a", "b")), Channel("two", 2, ("a", "b"), veto_onus="open_one")))
+    with pytest.raises(ValueError, match="'open_one', the switch that opens a channel"):
+        talks(cast)
+
+
 def test_no_channel_never_settles() -> None:
     n = 32
     out = drive(settlement_params(n, negotiation_channel=0), n, STEPS, inputs=war_state(n))

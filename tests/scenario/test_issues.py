@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -290,3 +291,122 @@ def test_a_deal_space_the_model_cannot_hold_is_refused(issues: tuple[Issue, ...]
 def test_an_issue_checks_itself(kwargs: dict, error: str) -> None:
     with pytest.raises(ValueError, match=error):
         Issue("i", **kwargs)
+
+
+# --------------------------------------------------------------------------- two channels
+#: The talks of TEXT with domestic vetoes and wide margins, so that each table sometimes
+#: settles first; the narrow table leaves the parties a tenth of their veto onus.
+VETOES = """\
+  red.veto_base: {value: 0.1, unit: fraction, source: assumption, note: made up}
+  red.veto_slope: {value: 4, unit: "1", source: assumption, note: made up}
+  blue.veto_slope: {value: 4, unit: "1", source: assumption, note: made up}
+  narrow_onus: {value: 0.1, unit: fraction, source: assumption, note: made up}
+"""
+BOTH = """\
+  both:
+    description: Both tables at once.
+    changes: [{param: open_talks, value: 1}, {param: open_narrow, value: 1}]
+  talks_switch:
+    description: The full table, opened by its own switch.
+    changes: [{param: open_talks, value: 1}]
+"""
+TWO_N = 200
+ISSUE_NAMES = ("line", "prisoners", "troops")
+
+
+def _two_channels(narrow_first: bool = False) -> str:
+    text = mutate(TEXT, "parameters:\n", "parameters:\n" + VETOES)
+    text = mutate(text, "    dimensions: [line, troops]\n",
+                  "    dimensions: [line, troops]\n    veto_onus: narrow_onus\n")
+    for who in ("blue", "red"):
+        text = mutate(text, f'  {who}.deal_margin: {{dist: uniform, low: 0, high: 0.02,',
+                      f'  {who}.deal_margin: {{dist: uniform, low: 0, high: 0.35,')
+    if narrow_first:
+        head, rest = text.split("channels:\n", 1)
+        talks, narrow = rest.split("  narrow:\n", 1)
+        narrow, tail = narrow.split("modules:", 1)
+        text = f"{head}channels:\n  narrow:\n{narrow}{talks}modules:{tail}"
+    return text + BOTH
+
+
+def _first_deals(ds, policy: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per sample: the month of the first deal (NaN: none) and its terms (sample, issue)."""
+    months = ds["months_to_settlement"].sel(policy=policy).isel(time=-1).values
+    settled = ds["settled"].sel(policy=policy).values > 0.5  # (sample, time)
+    first = np.where(settled.any(axis=1), settled.argmax(axis=1), 0)
+    rows = np.arange(months.size)
+    terms = np.stack([ds[f"deal_{d}"].sel(policy=policy).values[rows, first]
+                      for d in ISSUE_NAMES], axis=1)
+    return months, np.where(np.isnan(months)[:, None], -1, terms)
+
+
+def _run_two(write: Writer, text: str, name: str) -> Any:
+    sc = load_scenario(write(text, name))
+    return detente.simulate(sc, n_samples=TWO_N, seed=1,
+                            record=["months_to_settlement", "settled",
+                                    *(f"deal_{d}" for d in ISSUE_NAMES)]).ds
+
+
+def test_two_channels_open_settle_as_soon_as_either_alone(write: Writer) -> None:
+    ds = _run_two(write, _two_channels(), "two.yaml")
+    (m_talks, d_talks), (m_narrow, d_narrow), (m_both, d_both) = (
+        _first_deals(ds, p) for p in ("talks", "narrow", "both"))
+    # before the first deal the tables change nothing else: the first deal with both open
+    # comes in the month of the earlier of the two, in every sample
+    np.testing.assert_array_equal(m_both, np.fmin(m_talks, m_narrow))
+    ever = {p: ~np.isnan(m) for p, m in (("talks", m_talks), ("narrow", m_narrow),
+                                         ("both", m_both))}
+    assert ever["both"].sum() > max(ever["talks"].sum(), ever["narrow"].sum())
+    assert np.all(ever["both"][ever["talks"] | ever["narrow"]])
+    # the test has teeth: each table is sometimes the first to settle
+    t, w = np.nan_to_num(m_talks, nan=np.inf), np.nan_to_num(m_narrow, nan=np.inf)
+    assert (t < w).any()
+    assert (w < t).any()
+    # where one table settles first, its terms hold
+    np.testing.assert_array_equal(d_both[t < w], d_talks[t < w])
+    np.testing.assert_array_equal(d_both[w < t], d_narrow[w < t])
+    # in the same month the channel listed first (talks) holds, though narrow's terms differ
+    tie = (t == w) & np.isfinite(t)
+    np.testing.assert_array_equal(d_both[tie], d_talks[tie])
+    assert np.any(d_talks[tie] != d_narrow[tie])
+
+
+def test_the_channel_listed_first_holds_when_both_sign(write: Writer) -> None:
+    ds = _run_two(write, _two_channels(narrow_first=True), "narrow_first.yaml")
+    (m_talks, d_talks), (m_narrow, d_narrow), (_, d_both) = (
+        _first_deals(ds, p) for p in ("talks", "narrow", "both"))
+    tie = (m_talks == m_narrow) & ~np.isnan(m_talks)
+    assert np.any(d_talks[tie] != d_narrow[tie])
+    np.testing.assert_array_equal(d_both[tie], d_narrow[tie])
+
+
+def test_a_channel_s_switch_opens_it_as_its_code_does(write: Writer) -> None:
+    ds = _run_two(write, _two_channels(), "switch.yaml")
+    assert (ds["settled"].sel(policy="talks") > 0.5).any()
+    for name in ds.data_vars:
+        if "policy" in ds[name].dims:
+            np.testing.assert_array_equal(ds[name].sel(policy="talks_switch").values,
+                                          ds[name].sel(policy="talks").values,
+                                          err_msg=str(name))
+
+
+@pytest.mark.parametrize(("change", "field", "says"), [
+    ("{param: negotiation_channel, value: 3}", "value",
+     ("0 (no talks), 1 (talks), 2 (narrow)", "found 3")),
+    ("{param: negotiation_channel, scale: 2}", "scale", ("with 'value'", "not 'scale'")),
+    ("{param: open_narrow, value: 0.5}", "value", ("0 (closed), 1 (open)", "found 0.5")),
+    ("{param: open_narrow, scale: 1}", "scale", ("'open_narrow'", "not 'scale'")),
+])
+def test_a_channel_is_set_to_a_code_or_a_switch_value(write: Writer, change: str, field: str,
+                                                      says: tuple[str, ...]) -> None:
+    text = mutate(TEXT, "    changes: [{param: negotiation_channel, value: 2}]\n",
+                  f"    changes: [{change}]\n")
+    p = find(fail(write(text)), path=f"policies.narrow.changes[0].{field}", contains=says)
+    assert p.line == line_of(text, change)
+
+
+def test_a_channel_s_switch_is_a_fixed_zero_or_one(write: Writer) -> None:
+    text = mutate(TEXT, "parameters:\n", "parameters:\n  open_talks: {dist: uniform, low: 0, "
+                  "high: 1, unit: switch, source: assumption}\n")
+    find(fail(write(text)), path="parameters.open_talks",
+         contains=("a fixed value 0", "or 1 (open)", "a distribution"))

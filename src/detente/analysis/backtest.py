@@ -149,6 +149,19 @@ def _check_policy_params(where: str, policy: Policy, scenario: Scenario) -> None
         if change.param not in known:
             raise InputError(f"{where}: {field}: unknown parameter {change.param!r} for "
                              f"scenario '{scenario.name}'.{did_you_mean(change.param, known)}")
+    events = list(scenario.events)
+    named = [(f"cancel[{i}]", name) for i, name in enumerate(policy.cancel)]
+    named += [(f"chances.{name}", name) for name in policy.chances]
+    for field, name in named:
+        if name not in events:
+            raise InputError(f"{where}: {field}: unknown event {name!r} of scenario "
+                             f"'{scenario.name}' (a policy cancels or changes the chance of "
+                             f"the scenario's events: {', '.join(events) or 'none'})."
+                             f"{did_you_mean(name, events)}")
+    for name, chance in policy.chances.items():
+        if isinstance(chance.probability, str) and chance.probability not in known:
+            raise InputError(f"{where}: chances.{name}.probability: unknown parameter "
+                             f"{chance.probability!r}.{did_you_mean(chance.probability, known)}")
 
 
 def with_policy(scenario: Scenario, policy: Policy, name: str = ACTUAL_POLICY) -> Scenario:

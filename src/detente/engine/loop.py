@@ -159,7 +159,9 @@ def run_design(plan: Plan, params: Mapping[str, FloatArray], *, noise: Noise,
     params : mapping
         Every scenario parameter's values in the scenario file's units, shape ``(n,)``.
     noise : Noise
-        The samples' chance events and shocks (:mod:`detente.engine.streams`).
+        The samples' chance events and shocks (:mod:`detente.engine.streams`); each
+        policy sees the events as it has them (:meth:`Noise.under
+        <detente.engine.streams.Noise.under>`).
     keep : Keep, optional
         Outcomes and quantiles to keep, and the kernel backend.
     block : int
@@ -206,10 +208,11 @@ def run_design(plan: Plan, params: Mapping[str, FloatArray], *, noise: Noise,
                  if v not in rec or rec[v].dtype != np.float64}
         outputs = {**rec, **extra}
         overlays = plan.overlays[pol]
-        run = compiled_run(plan, fused, base, overlays, noise.events, n, outputs,
-                           keep.backend)
+        happened = noise.under(plan, pol, params)  # the events as the policy has them
+        run = compiled_run(plan, fused, base, overlays, happened, n, outputs, keep.backend)
         if run is None:
-            run = functools.partial(_generic_run, plan, base, overlays, noise, n, outputs)
+            run = functools.partial(_generic_run, plan, base, overlays, happened, noise, n,
+                                    outputs)
         return run, functools.partial(_finish_policy, result, keep, ip, outputs)
 
     if executor is None:  # one policy after another: its temporaries go before the next
@@ -229,8 +232,9 @@ def run_design(plan: Plan, params: Mapping[str, FloatArray], *, noise: Noise,
 
 
 def _generic_run(plan: Plan, base: Mapping[str, FloatArray], overlays: tuple[Overlay, ...],
-                 noise: Noise, n: int, out: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
-    return run_policy(plan, base, overlays, noise.events, noise.shocks, n, out)
+                 happened: Mapping[str, BoolArray], noise: Noise, n: int,
+                 out: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+    return run_policy(plan, base, overlays, happened, noise.shocks, n, out)
 
 
 def _finish_policy(result: BlockResult, keep: Keep, ip: int, traj: Mapping[str, FloatArray],

@@ -16,7 +16,11 @@ which then is part of its identity). Block *k* draws everything it needs from
 
 Nothing depends on the policy, on the number of workers or on which other policies run, so
 sample *i* sees the same parameters, events and shocks under every policy (common random
-numbers), and a run is bit-identical whatever the executor.
+numbers), and a run is bit-identical whatever the executor. A policy that cancels an event
+or changes its probability changes only the threshold its uniform is compared with
+(:class:`~detente.engine.plan.Chance`): sample *i* draws the same uniform for the event
+under every policy, so the samples in which a less likely event happens are among those in
+which a likelier one does.
 
 Designs
 -------
@@ -32,7 +36,7 @@ import functools
 import math
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,8 +49,8 @@ if TYPE_CHECKING:
 __all__ = [
     "BLOCK_SIZE", "DESIGN_KEY", "ROWS_PER_CHUNK", "STREAM_DESIGN", "STREAM_EVENTS",
     "STREAM_SHOCKS", "Noise", "block_noise", "block_parameters", "blocks", "constant_array",
-    "design_noise", "draw_design", "event_draws", "latin_hypercube", "seed_sequence",
-    "stream",
+    "design_noise", "draw_design", "event_draws", "event_uniforms", "latin_hypercube",
+    "seed_sequence", "stream",
 ]
 
 #: Samples per block. Part of the reproducibility contract: changing it changes results.
@@ -168,15 +172,20 @@ class Noise:
     Attributes
     ----------
     events : mapping of str to bool ndarray
-        Per sample: whether each event of the plan happens (True for certain events).
+        Per sample: whether each event of the plan happens with the chance it was first
+        stated with (True for certain events): what a run records.
     draw_shocks : callable
         Returns the uniform shocks, shape ``(n_steps, n_shocks, n)`` in the plan's shock
         order; called at most once, and only by a run that needs them (a compiled kernel
         may need none).
+    uniforms : mapping of str to float ndarray
+        Per sample: the uniform draw of each event some chance reads (``plan.drawn``); a
+        policy that changes an event's chance compares it with its own threshold.
     """
 
     events: Mapping[str, BoolArray]
     draw_shocks: Callable[[], FloatArray]
+    uniforms: Mapping[str, FloatArray] = field(default_factory=dict)
 
     @functools.cached_property
     def shocks(self) -> FloatArray:
@@ -184,34 +193,62 @@ class Noise:
         return self.draw_shocks()
 
     @classmethod
-    def given(cls, events: Mapping[str, BoolArray], shocks: FloatArray) -> Noise:
+    def given(cls, events: Mapping[str, BoolArray], shocks: FloatArray,
+              uniforms: Mapping[str, FloatArray] | None = None) -> Noise:
         """Noise from arrays already drawn (tests, external designs)."""
-        return cls(events, lambda: shocks)
+        return cls(events, lambda: shocks, dict(uniforms or {}))
+
+    def under(self, plan: Plan, policy: str, params_file_units: Mapping[str, FloatArray]
+              ) -> Mapping[str, BoolArray]:
+        """Per sample: whether each event happens under ``policy``.
+
+        The recorded events, except those whose chance the policy changes
+        (``plan.chances``): each of those is its uniform draw against the policy's
+        threshold.
+
+        Raises
+        ------
+        InputError
+            If a changed chance needs an event's uniform draw and the noise lacks it.
+        """
+        own = plan.chances.get(policy, {})
+        if not own:
+            return self.events
+        n = len(next(iter(self.events.values()))) if self.events else 0
+        return {**self.events, **{
+            name: chance.happened(self.uniforms.get(name), params_file_units, n)
+            for name, chance in own.items()}}
+
+
+def event_uniforms(plan: Plan, root: np.random.SeedSequence, block: int, n: int
+                   ) -> dict[str, FloatArray]:
+    """Return the uniform draw of one block, per sample, of each event some chance reads."""
+    return {name: stream(root, block, event_stream(name)).random(n) for name in plan.drawn}
+
+
+def _stated_events(plan: Plan, uniforms: Mapping[str, FloatArray],
+                   params_file_units: Mapping[str, FloatArray], n: int
+                   ) -> dict[str, BoolArray]:
+    return {name: plan.stated[name].happened(uniforms.get(name), params_file_units, n)
+            for name in plan.events}
 
 
 def event_draws(plan: Plan, root: np.random.SeedSequence, block: int, n: int,
                 params_file_units: Mapping[str, FloatArray]) -> dict[str, BoolArray]:
-    """Per-sample booleans of one block: did each chance event happen."""
-    out: dict[str, BoolArray] = {}
-    for name, ev in plan.events.items():
-        if ev.probability is None:
-            out[name] = np.ones(n, dtype=bool)
-            continue
-        u = stream(root, block, event_stream(name)).random(n)
-        prob = params_file_units[ev.probability] * plan.factors[ev.probability]
-        out[name] = u < prob
-    return out
+    """Per-sample booleans of one block: did each chance event happen (as first stated)."""
+    return _stated_events(plan, event_uniforms(plan, root, block, n), params_file_units, n)
 
 
 def block_noise(plan: Plan, root: np.random.SeedSequence, block: int, n: int,
                 params_file_units: Mapping[str, FloatArray]) -> Noise:
     """Return the noise of block ``block``: its events now, its shocks on first use."""
-    events = event_draws(plan, root, block, n, params_file_units)
+    uniforms = event_uniforms(plan, root, block, n)
+    events = _stated_events(plan, uniforms, params_file_units, n)
 
     def draw() -> FloatArray:
         return stream(root, block, STREAM_SHOCKS).random((plan.n_steps, len(plan.shocks), n))
 
-    return Noise(events, draw)
+    return Noise(events, draw, uniforms)
 
 
 def design_noise(plan: Plan, root: np.random.SeedSequence, chunk: int, n_groups: int,
@@ -222,13 +259,9 @@ def design_noise(plan: Plan, root: np.random.SeedSequence, chunk: int, n_groups:
         return stream(root, DESIGN_KEY, chunk, key)
 
     n = n_groups * group
-    events: dict[str, BoolArray] = {}
-    for name, ev in plan.events.items():
-        if ev.probability is None:
-            events[name] = np.ones(n, dtype=bool)
-            continue
-        u = np.repeat(gen(event_stream(name)).random(n_groups), group)
-        events[name] = u < params_file_units[ev.probability] * plan.factors[ev.probability]
+    uniforms = {name: np.repeat(gen(event_stream(name)).random(n_groups), group)
+                for name in plan.drawn}
+    events = _stated_events(plan, uniforms, params_file_units, n)
     shocks = np.repeat(gen(STREAM_SHOCKS).random((plan.n_steps, len(plan.shocks), n_groups)),
                        group, axis=2)
-    return Noise.given(events, shocks)
+    return Noise.given(events, shocks, uniforms)

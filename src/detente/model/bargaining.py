@@ -1,10 +1,22 @@
 """Bargaining: war or deal, every month, in every sample; ceasefire and breakdown after a deal.
 
 Once a month (when a step crosses a month boundary, ``floor(t / M)`` with
-``M = 365.25 / 12`` days) each party at the open channel's table compares every deal in a
+``M = 365.25 / 12`` days) each party at an open channel's table compares every deal in a
 discrete deal space with its value of fighting on; the terms are the asymmetric Nash
 bargaining solution over the deals all of them accept. Equations and the parameter table are
 in ``docs/settlement.md``; the pure pieces live in :mod:`detente.model._deals`.
+
+Open channels. A channel is open in a sample while ``negotiation_channel`` equals its code
+(one channel at a time, 0: none) or its own switch ``open_<channel>`` is 1
+(:func:`channel_switch`), so several channels can be open at once. Each open channel holds
+its round in the scenario's order of the channels, and the first whose deal is signed (not
+blocked by a domestic veto) holds: the later channels are not tried that month. A deal is
+thus signed whenever any open channel signs one, and the settlement comes no later than on
+the channel that would settle first alone. The order is the scenario's statement of which
+table prevails; the Nash products of different tables (other parties, powers and discounts)
+are not on one scale, so they do not decide it. The month's one veto draw
+(``settlement_veto``) is read by every channel tried, so a deal on a table with less
+domestic veto risk may be signed where one on another is blocked.
 
 The module is built for a cast (:func:`build`). The **parties** are the sides and supporters
 its channels seat (:attr:`~detente.model.base.Cast.parties`, each channel a
@@ -106,6 +118,7 @@ from detente.model.base import (
 from detente.units import DAYS_PER_MONTH
 
 __all__ = [
+    "CHANNEL_PARAM",
     "DEALS",
     "DIMENSIONS",
     "DIM_NAMES",
@@ -119,6 +132,7 @@ __all__ = [
     "Table",
     "Talks",
     "build",
+    "channel_switch",
     "deal_count_text",
     "deal_space",
     "issues_of",
@@ -292,9 +306,24 @@ def _weight_specs(issues: Iterable[Issue]) -> list[ParamSpec]:
             for d in issues]
 
 
-#: The parameter opening a channel (first among the templates).
+#: The parameter that opens one channel by its code (0: none).
+CHANNEL_PARAM = "negotiation_channel"
+#: Prefix of a channel's own switch (:func:`channel_switch`).
+_SWITCH_PREFIX = "open_"
+
+
+def channel_switch(channel: str) -> str:
+    """Return the name of the switch that opens ``channel`` whatever the code says.
+
+    >>> channel_switch("talks")
+    'open_talks'
+    """
+    return f"{_SWITCH_PREFIX}{channel}"
+
+
+#: The parameter opening a channel by its code (first among the templates).
 _CHANNEL_PARAM = ParamSpec(
-    "negotiation_channel", "index",
+    CHANNEL_PARAM, "index",
     "Open channel: 0 none, else the code of a channel of the scenario.", 0.0, None,
     default=0.0)
 #: The templates after the issues' weights.
@@ -397,10 +426,15 @@ PARAMS: tuple[ParamSpec, ...] = _param_templates(_DEFAULT)
 
 
 def _channel_specs(channels: Iterable[Channel], space: DealSpace) -> list[ParamSpec]:
-    """Return the parameters the channels name: a guarantee cap and a veto onus, if any."""
+    """Return each channel's switch, and the parameters the channels name (cap, onus)."""
     specs: dict[str, ParamSpec] = {}
     top = space.top_guarantee
     for ch in channels:
+        specs[channel_switch(ch.name)] = ParamSpec(
+            channel_switch(ch.name), "switch",
+            f"1: the {ch.name} channel is open whatever {CHANNEL_PARAM} says, beside any "
+            f"other open channel; 0: it is open only while {CHANNEL_PARAM} is {ch.code}.",
+            0.0, 1.0, default=0.0)
         if ch.guarantee_cap and space.guarantees is not None:
             levels = space.issues[space.guarantees].levels
             listing = ", ".join(f"{i} {name}" for i, name in enumerate(levels))
@@ -549,6 +583,11 @@ class Table:
     cols: IntArray
     factored: _Factored
 
+    @property
+    def switch(self) -> str:
+        """The parameter that opens the channel beside others (:func:`channel_switch`)."""
+        return channel_switch(self.channel.name)
+
 
 @dataclass(frozen=True, eq=False)
 class Talks:
@@ -567,7 +606,8 @@ class Talks:
     fights_for : tuple of (str, str)
         The side each party fights or negotiates for.
     tables : tuple of Table
-        One per channel, in the scenario's order.
+        One per channel, in the scenario's order (the order in which open channels hold
+        their rounds; the first deal signed holds).
     space : DealSpace
         The issues and every deal over them.
     names : tuple of (str, str)
@@ -600,7 +640,8 @@ def talks(cast: Cast) -> Talks:
         If the cast has more than two sides; its issues do not make a deal space
         (:func:`deal_space`); or a channel has code 0 or a code another channel has, moves
         an issue the cast does not have, names as ``credibility_of`` someone who is not a
-        supporter, or caps the guarantee where no issue has the role ``guarantees``.
+        supporter, caps the guarantee where no issue has the role ``guarantees``, or names
+        as its cap or onus a channel's switch (:func:`channel_switch`).
     """
     first = cast.sides[0]
     second = cast.other(first)
@@ -611,7 +652,12 @@ def talks(cast: Cast) -> Talks:
     side = dict(fights_for)
     codes: list[int] = []
     tables: list[Table] = []
+    switches = {channel_switch(ch.name) for ch in cast.channels}
     for ch in cast.channels:
+        taken = [x for x in (ch.guarantee_cap, ch.veto_onus) if x in switches]
+        if taken:
+            raise ValueError(f"channel '{ch.name}' names '{taken[0]}', the switch that opens "
+                             f"a channel, as a parameter of its own; choose another name")
         if ch.code < 1 or ch.code in codes:
             raise ValueError(f"channel '{ch.name}' has the code {ch.code}: expected a whole "
                              "number of 1 or more that no other channel has (0 is no talks)")
@@ -669,7 +715,7 @@ def _check(t: Talks, parameters: Mapping[str, _Nominal]) -> list[tuple[str, str]
     mode (PERT, triangular), midpoint (uniform), mean (truncated normal) or median
     (log-normal) of its distribution. Sampled weights are renormalised per sample, so
     uncertain weights keep their sum. ``negotiation_channel`` must be a fixed code of a
-    channel (or 0).
+    channel (or 0), and a channel's switch (``open_<channel>``) a fixed 0 or 1.
 
     Returns ``(path, message)`` for every problem, e.g.
     ``("parameters.red.weight_territory", "the weights of 'red' must sum to 1, ...")``.
@@ -701,6 +747,15 @@ def _check(t: Talks, parameters: Mapping[str, _Nominal]) -> list[tuple[str, str]
             problems.append(("parameters.negotiation_channel",
                              f"expected a fixed value in {sorted(codes)}, found "
                              f"{'a distribution' if ch.is_uncertain else v}"))
+    for tb in t.tables:
+        if tb.switch in parameters:
+            sw = parameters[tb.switch]
+            v = sw.nominal()
+            if sw.is_uncertain or v not in (0.0, 1.0):
+                problems.append((f"parameters.{tb.switch}",
+                                 f"expected a fixed value 0 (closed unless "
+                                 f"{CHANNEL_PARAM} is {tb.channel.code}) or 1 (open), found "
+                                 f"{'a distribution' if sw.is_uncertain else v}"))
     return problems
 
 
@@ -1316,24 +1371,32 @@ def _step(t: Talks, variables: tuple[str, ...], s: State, x: State, p: Params,
         out[owned(a, "war_value")] = neg.war[a]
         out[owned(a, "victory_belief")] = neg.victory[a]
 
-    # ---- talks on each open channel, for samples at war and past the cooling-off period
-    channel = np.rint(p["negotiation_channel"]).astype(np.int64)
+    # ---- talks on each open channel, for samples at war and past the cooling-off period;
+    # in the scenario's order of the channels, the first deal signed holds (module docstring)
+    channel = np.rint(p[CHANNEL_PARAM]).astype(np.int64)
     talking = (~(out["settled"] > 0.5) & ~escalated_b
                & (t1 - out["bargain_last_breakdown_t"] >= p["renegotiation_delay"]))
     out["zone_exists"] = np.zeros(n)
+    seen = np.zeros(n, dtype=bool)  # some channel tried this month had an acceptable deal
     for table in t.tables:
-        rows = np.flatnonzero(talking & (channel == table.channel.code))
+        is_open = (channel == table.channel.code) | (p[table.switch] >= 0.5)
+        rows = np.flatnonzero(talking & is_open)
         if rows.size == 0:
             continue
         res = negotiate(table, neg.select(rows), _sub(p, rows))
-        out["zone_exists"][rows] = res.zone.astype(np.float64)
+        out["zone_exists"][rows] = np.maximum(out["zone_exists"][rows],
+                                              res.zone.astype(np.float64))
+        signed = res.zone & (u["settlement_veto"][rows] >= np.nan_to_num(res.risk, nan=1.0))
+        # the veto risks shown are those of the deal signed, else of the first acceptable one
+        shown = res.zone & (signed | ~seen[rows])
         for a in table.players:
             name = owned(a, "veto_risk")
-            out[name][rows] = np.where(res.zone, res.party_risk[a], out[name][rows])
-        signed = res.zone & (u["settlement_veto"][rows] >= np.nan_to_num(res.risk, nan=1.0))
+            out[name][rows] = np.where(shown, res.party_risk[a], out[name][rows])
+        seen[rows] |= res.zone
         if not signed.any():
             continue
         r = rows[signed]
+        talking[r] = False  # settled: the later channels are not tried
         space = t.space
         terms = space.deals[res.deal[signed]]
         for k, d in enumerate(space.names):
@@ -1409,8 +1472,9 @@ def build(cast: Cast) -> Module:
         _check, t)
     return Module(
         name="bargaining",
-        description="Monthly war-or-deal choice of the parties at the open channel's table; "
-                    "ceasefire, sanctions relief, guarantees and breakdown after a deal.",
+        description="Monthly war-or-deal choice of the parties at each open channel's "
+                    "table (the first deal signed holds); ceasefire, sanctions relief, "
+                    "guarantees and breakdown after a deal.",
         params=tuple(params),
         variables=variables,
         init=init,

@@ -6,8 +6,11 @@ that passed the schema, and checks on it what a schema cannot: every parameter a
 reads without a default is present (the table holds the others at their default), and
 converts to the unit the module reads, within its bounds; no parameter is unknown; every
 source is known; events and changes name parameters that exist, with values, units, scales
-and dates that fit. Then the claims (:mod:`._claims`) and each enabled module's own
-cross-parameter check.
+and dates that fit; a change never targets a parameter that only a probability reads (an
+event's draw is made once, so the change would do nothing); the channel switches are set to
+a channel's code or to 0 / 1; a policy cancels, or changes the chance of, events the
+scenario has, with probabilities that are shares. Then the claims (:mod:`._claims`) and each
+enabled module's own cross-parameter check.
 
 The parameters a module needs and the file lacks are one problem per module, naming every
 one of them on a line of its own with its unit and meaning: a single problem is never cut
@@ -23,12 +26,13 @@ import math
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from detente import model
 from detente.errors import UnitError
+from detente.model.bargaining import CHANNEL_PARAM, channel_switch
 from detente.model.base import (
     RESERVED_PREFIXES,
     ROLES,
@@ -92,6 +96,16 @@ def _events(data: Mapping[str, Any]) -> Owned:
         if isinstance(pol, Mapping):
             out += [(("policies", pname, "events", k), v)
                     for k, v in _mapping(pol.get("events")).items() if isinstance(v, Mapping)]
+    return out
+
+
+def _probabilities(data: Mapping[str, Any]) -> set[str]:
+    """Return the parameters read as a probability: by events, and by policies' chances."""
+    out = {p for _, e in _events(data) if isinstance(p := e.get("probability"), str)}
+    for pol in _mapping(data.get("policies")).values():
+        for chance in _mapping(_mapping(pol).get("chances")).values():
+            if isinstance(p := _mapping(chance).get("probability"), str):
+                out.add(p)
     return out
 
 
@@ -368,7 +382,7 @@ def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: Parameter
                       registry: Mapping[str, Module] | None, cast: Cast | None) -> None:
     """Check sources, units and bounds; report parameters unknown or missing."""
     readers = _readers(enabled)
-    probabilities = {e.get("probability") for _, e in _events(data)}
+    probabilities = _probabilities(data)
     params_raw = data.get("parameters")
     others: dict[str, str] | None = None
     for name, raw in _mapping(params_raw).items():
@@ -427,35 +441,91 @@ def missing_message(module: str, missing: list[ParamSpec]) -> str:
 def _check_events(log: ProblemLog, data: Mapping[str, Any], table: ParameterTable,
                   readers: Mapping[str, str], horizon: Horizon | None) -> None:
     """Check dates against the horizon, and that a probability names one."""
-    params = _mapping(data.get("parameters"))
     for path, event in _events(data):
         _check_date(log, (*path, "date"), event.get("date"), horizon, "event date")
         _check_date(log, (*path, "effective"), event.get("effective"), horizon,
                     "effective date")
         prob = event.get("probability")
-        if not isinstance(prob, str):
-            continue
-        if prob not in params:
-            log.add((*path, "probability"), (
-                f"expected the name of a parameter holding the event's probability, found "
-                f"'{prob}', which is not a parameter{suggest(prob, params)}"))
-            continue
-        entry = table.get(prob)
-        if entry is None:  # a unit a module cannot read is reported at the parameter
-            if prob in table.errors and prob not in readers:
-                log.add((*path, "probability"), str(table.errors[prob]))
-            continue
-        try:
-            share = entry.probability_factor()
-        except UnitError as exc:
-            log.add((*path, "probability"), str(exc))
-            continue
-        for field_name, v in entry.distribution.bounds():
-            if not 0.0 <= v * share <= 1.0:
-                log.add((*path, "probability"), (
-                    f"parameter '{prob}' must lie in [0, 1] to be a probability, found "
-                    f"{field_name} {_fmt(v)} {entry.unit}"))
-                break
+        if isinstance(prob, str):
+            _check_probability(log, (*path, "probability"), data, table, readers, prob)
+
+
+def _check_probability(log: ProblemLog, path: FieldPath, data: Mapping[str, Any],
+                       table: ParameterTable, readers: Mapping[str, str], prob: str,
+                       scale: float = 1.0) -> None:
+    """Check that ``prob`` is a parameter whose values (times ``scale``) are shares."""
+    params = _mapping(data.get("parameters"))
+    if prob not in params:
+        log.add(path, (
+            f"expected the name of a parameter holding the event's probability, found "
+            f"'{prob}', which is not a parameter{suggest(prob, params)}"))
+        return
+    entry = table.get(prob)
+    if entry is None:  # a unit a module cannot read is reported at the parameter
+        if prob in table.errors and prob not in readers:
+            log.add(path, str(table.errors[prob]))
+        return
+    try:
+        share = entry.probability_factor()
+    except UnitError as exc:
+        log.add(path, str(exc))
+        return
+    for field_name, v in entry.distribution.bounds():
+        if not 0.0 <= v * share * scale <= 1.0:
+            scaled = f" scaled by {_fmt(scale)}" if scale != 1.0 else ""
+            log.add(path, (
+                f"parameter '{prob}'{scaled} must lie in [0, 1] to be a probability, found "
+                f"{field_name} {_fmt(v)} {entry.unit}"))
+            break
+
+
+def _check_policy_chances(log: ProblemLog, data: Mapping[str, Any], table: ParameterTable,
+                          readers: Mapping[str, str]) -> None:
+    """Check what policies cancel and the chances they give: events the scenario has.
+
+    A policy cancels or re-weights the scenario's own events (its own are defined in its
+    ``events``); a probability named is a parameter holding a share, and a scale keeps the
+    event's probability in [0, 1].
+    """
+    events = {k: _mapping(v) for k, v in _mapping(data.get("events")).items()}
+    names = [str(k) for k in events]
+    known = f"the scenario's events: {', '.join(names)}" if names else "it has none"
+
+    def unknown(path: FieldPath, name: Any, at: Literal["auto", "key"]) -> bool:
+        if name in events:
+            return False
+        log.add(path, f"unknown event '{name}': a policy cancels or changes the chance of "
+                      f"an event of the scenario ({known}){suggest(name, names)}", at=at)
+        return True
+
+    for pname, pol in _mapping(data.get("policies")).items():
+        pol = _mapping(pol)
+        cancel = pol.get("cancel")
+        for i, name in enumerate(cancel if isinstance(cancel, list | tuple) else ()):
+            if isinstance(name, str):
+                unknown(("policies", pname, "cancel", i), name, "auto")
+        for name, raw in _mapping(pol.get("chances")).items():
+            path: FieldPath = ("policies", pname, "chances", name)
+            if unknown(path, name, "key") or not isinstance(raw, Mapping):
+                continue
+            prob, scale = raw.get("probability"), as_number(raw.get("scale"))
+            if isinstance(prob, str):
+                _check_probability(log, (*path, "probability"), data, table, readers, prob)
+            elif scale is not None and scale >= 0:
+                _check_scaled_chance(log, (*path, "scale"), events[name], data, table,
+                                     readers, scale)
+
+
+def _check_scaled_chance(log: ProblemLog, path: FieldPath, event: Mapping[str, Any],
+                         data: Mapping[str, Any], table: ParameterTable,
+                         readers: Mapping[str, str], scale: float) -> None:
+    stated = event.get("probability")
+    if isinstance(stated, str):
+        if stated in _mapping(data.get("parameters")):  # else reported at the event
+            _check_probability(log, path, data, table, readers, stated, scale)
+    elif stated is None and scale > 1.0:
+        log.add(path, f"the event is certain (no 'probability'): scaling its probability, "
+                      f"1, by {_fmt(scale)} takes it above 1; expected a scale of at most 1")
 
 
 def _check_value(log: ProblemLog, path: FieldPath, entry: TableEntry, value: float,
@@ -486,10 +556,37 @@ def _check_scale(log: ProblemLog, path: FieldPath, entry: TableEntry, scale: flo
         break
 
 
+def _channel_values(data: Mapping[str, Any]) -> dict[str, dict[float, str]]:
+    """Return the values each channel parameter may be set to, with what each means."""
+    channels = {str(k): _mapping(v) for k, v in _mapping(data.get("channels")).items()}
+    codes = {0.0: "no talks"}
+    codes.update((float(c), cid) for cid, ch in channels.items()
+                 if isinstance(c := ch.get("code"), int) and not isinstance(c, bool))
+    out = {CHANNEL_PARAM: codes}
+    out.update((channel_switch(cid), {0.0: "closed", 1.0: "open"}) for cid in channels)
+    return out
+
+
+def _check_channel_change(log: ProblemLog, path: FieldPath, target: str,
+                          allowed: Mapping[float, str], value: float | None,
+                          scale: float | None) -> None:
+    """Check a change to a channel parameter: a value it may take, never a scale."""
+    listing = ", ".join(f"{_fmt(v)} ({what})" for v, what in sorted(allowed.items()))
+    if scale is not None:
+        log.add((*path, "scale"), f"'{target}' opens or closes talks: set it with 'value' "
+                                  f"({listing}), not 'scale'")
+    elif value is not None and value not in allowed:
+        log.add((*path, "value"), f"expected one of {listing} for '{target}', found "
+                                  f"{_fmt(value)}")
+
+
 def _check_changes(log: ProblemLog, data: Mapping[str, Any], table: ParameterTable,
-                   horizon: Horizon | None) -> None:
+                   horizon: Horizon | None, readers: Mapping[str, str],
+                   complete: bool) -> None:
     """Check dates, that the parameter exists, and its value, unit or scale."""
     params = _mapping(data.get("parameters"))
+    probabilities = _probabilities(data)
+    channel_params = _channel_values(data)
     for path, change in _changes(data):
         _check_date(log, (*path, "from"), change.get("from", change.get("from_")), horizon,
                     "'from' date")
@@ -505,9 +602,18 @@ def _check_changes(log: ProblemLog, data: Mapping[str, Any], table: ParameterTab
         entry = table.get(target)
         if entry is None:
             continue  # its own unit or its schema is wrong, and reported
+        if complete and target in probabilities and target not in readers:
+            log.add((*path, "param"), (
+                f"'{target}' is read only as the probability of an event, which is drawn "
+                "once for each sample: a change to it would do nothing. To cancel an event "
+                "or change its probability under a policy, use the policy's 'cancel' or "
+                "'chances'"))
+            continue
         unit = change.get("unit") if isinstance(change.get("unit"), str) else None
         value, scale = as_number(change.get("value")), as_number(change.get("scale"))
-        if value is not None:
+        if target in channel_params and target in readers:
+            _check_channel_change(log, path, target, channel_params[target], value, scale)
+        elif value is not None:
             _check_value(log, path, entry, value, unit)
         elif scale is not None and entry.spec is not None:
             _check_scale(log, path, entry, scale)
@@ -605,13 +711,14 @@ def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario |
     cast = _cast(data, scenario)
     enabled, complete = _resolve(log, data, registry, cast)
     parameters = scenario.parameters if scenario is not None else _valid_parameters(data)
-    probabilities = {p for _, e in _events(data) if isinstance(p := e.get("probability"), str)}
-    table = ParameterTable.build(parameters, enabled.values(), probabilities=probabilities,
-                                 strict=False)
+    table = ParameterTable.build(parameters, enabled.values(),
+                                 probabilities=_probabilities(data), strict=False)
     horizon = _horizon(data)
+    readers = _readers(enabled)
     _check_parameters(log, data, table, enabled, complete, registry, cast)
-    _check_events(log, data, table, _readers(enabled), horizon)
-    _check_changes(log, data, table, horizon)
+    _check_events(log, data, table, readers, horizon)
+    _check_policy_chances(log, data, table, readers)
+    _check_changes(log, data, table, horizon, readers, complete)
     _check_levers(log, data, table)
     variables = ({v.name for mod in enabled.values() for v in mod.variables}
                  if complete else None)

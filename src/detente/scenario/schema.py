@@ -20,7 +20,8 @@ A scenario file (YAML or TOML) has these top-level keys::
     events:
       NAME: {date: ..., effective: ..., probability: PARAM, changes: [...], description: ...}
     policies:
-      NAME: {description: ..., changes: [...], events: {...}}
+      NAME: {description: ..., changes: [...], events: {...},
+             cancel: [EVENT, ...], chances: {EVENT: {probability: P | PARAM} | {scale: F}}}
     levers:                            # optional: the dashboard's controls, in this order
       PARAM: {label: ..., unit: ..., low: .., high: .., step: .., description: ...}
     claims:                            # optional: an argument's claims as tests on outputs
@@ -374,7 +375,9 @@ class ChannelDecl(_Frozen):
     """A negotiation channel: who sits at the table, what it can move, what opens it.
 
     ``code`` is the value of the parameter ``negotiation_channel`` that opens the channel
-    (0 means "no talks"); ``dimensions`` lists the issue dimensions it can move (all when
+    (0 means "no talks"); the channel's own switch ``open_<id>`` opens it beside other open
+    channels, the first listed whose deal is signed holding (``docs/settlement.md``, §1);
+    ``dimensions`` lists the issue dimensions it can move (all when
     omitted); ``credibility_of`` names the supporter whose credibility discounts a deal;
     ``guarantee_cap`` and ``veto_onus`` name parameters (see ``docs/settlement.md``).
     """
@@ -499,12 +502,82 @@ class Event(_Frozen):
         return self.effective or self.date
 
 
+class EventChance(_Frozen):
+    """How likely one of the scenario's events is under a policy (``chances`` of a policy).
+
+    Exactly one of ``probability`` (the name of a parameter holding it, or a fixed number
+    in [0, 1]) or ``scale`` (a factor on the event's own probability; a certain event's is
+    1). The event keeps its random draw: in each sample it happens when the same uniform
+    draw falls below the new probability, so a likelier event happens in every sample the
+    less likely one did, and in some more.
+    """
+
+    probability: float | str | None = None
+    scale: float | None = Field(None, ge=0)
+
+    @field_validator("probability", mode="before")
+    @classmethod
+    def _number_or_name(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            if not (math.isfinite(v) and 0.0 <= v <= 1.0):
+                raise ValueError(f"expected a probability in [0, 1], found {v}")
+            return float(v)
+        if isinstance(v, str) and re.match(PARAM_RE, v):
+            return v
+        raise ValueError("expected a probability (a number in [0, 1]) or the name of the "
+                         f"parameter holding it, found {v!r}")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> EventChance:
+        if (self.probability is None) == (self.scale is None):
+            raise ValueError("expected exactly one of 'probability' (a number in [0, 1] or a "
+                             "parameter's name) or 'scale' (a factor on the event's own "
+                             "probability), found "
+                             + ("both" if self.probability is not None else "neither"))
+        return self
+
+
 class Policy(_Frozen):
-    """A policy option: an overlay of parameter changes and extra events on the scenario."""
+    """A policy option: an overlay on the scenario.
+
+    ``changes`` set or scale parameters from a date; ``events`` adds events of the policy's
+    own (one with the name of a scenario event replaces it under this policy: dates,
+    changes and probability, on the same random draw); ``cancel`` lists scenario events
+    that do not happen under the policy; ``chances`` gives scenario events another
+    probability (:class:`EventChance`). On any day, the scenario's events apply first, then
+    the policy's events, then the policy's changes, so the policy's change holds; a change
+    that begins on a later day applies after one that began earlier (``docs/model.md``,
+    "Policies: overlays on the scenario").
+    """
 
     description: str = ""
     changes: tuple[Change, ...] = ()
     events: dict[Annotated[str, Field(pattern=IDENT_RE)], Event] = Field(default_factory=dict)
+    cancel: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] = ()
+    chances: dict[Annotated[str, Field(pattern=IDENT_RE)], EventChance] = Field(
+        default_factory=dict)
+
+    @model_validator(mode="after")
+    def _each_event_once(self) -> Policy:
+        errors: list[tuple[tuple[str | int, ...], str, Any]] = []
+        for i, name in enumerate(self.cancel):
+            if name in self.cancel[:i]:
+                errors.append((("cancel", i), f"expected each event once, found '{name}' "
+                               "again", name))
+            elif name in self.chances:
+                errors.append((("cancel", i), f"event '{name}' is both cancelled and given "
+                               "a chance under 'chances'; keep one", name))
+        for name in dict.fromkeys((*self.cancel, *self.chances)):
+            if name in self.events:
+                where = ("cancel", self.cancel.index(name)) if name in self.cancel else (
+                    "chances", name)
+                errors.append((where, f"the policy defines its own event '{name}' under "
+                               "'events'; state its probability there (leave the event out "
+                               "to cancel it)", name))
+        _located("Policy", errors)
+        return self
 
 
 # --------------------------------------------------------------------------- levers
