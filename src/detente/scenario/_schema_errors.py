@@ -60,6 +60,8 @@ def _allowed_keys(path: FieldPath, data: Any) -> list[str] | None:
         return file_keys(schema.Event if head == "events" else schema.Policy)
     if n == 4 and head == "policies" and p[2] == "events":
         return file_keys(schema.Event)
+    if n == 4 and head == "policies" and p[2] == "chances":
+        return file_keys(schema.EventChance)
     if (n == 4 and p[2] == "changes") or (n == 6 and p[2] == "events" and p[4] == "changes"):
         return file_keys(schema.Change)
     if head == "claims":

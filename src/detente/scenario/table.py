@@ -336,7 +336,11 @@ class TableEntry:
 def _event_probabilities(scenario: Scenario) -> set[str]:
     events = [*scenario.events.values()]
     events += [e for pol in scenario.policies.values() for e in pol.events.values()]
-    return {e.probability for e in events if e.probability is not None}
+    out = {e.probability for e in events if e.probability is not None}
+    # a policy may give an event another parameter as its probability
+    out |= {c.probability for pol in scenario.policies.values()
+            for c in pol.chances.values() if isinstance(c.probability, str)}
+    return out
 
 
 class ParameterTable(Mapping[str, TableEntry]):
