@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import yaml
 
-from detente.analysis import Backtest, Observations, crps_ensemble, output_variables
-from detente.analysis.backtest import ensemble_at, pit_values, score_ensemble
+from detente.analysis import Backtest, Observations, output_variables
+from detente.analysis.backtest import ensemble_at, score_points
 from detente.engine import simulate
 from detente.errors import DataError, InputError
 from detente.scenario import load_scenario
@@ -20,7 +20,7 @@ VARS = ["blue.personnel", "red.personnel", "blue.shells", "red.shells"]
 WEEKS = (10, 30, 52)
 HORIZON = 60
 N_TRUTHS = 60
-LEVELS = {"coverage_50": 0.5, "coverage_80": 0.8, "coverage_95": 0.95}
+LEVELS = {"50": 0.5, "80": 0.8, "95": 0.95}
 COVERAGE_TOL = 0.1  # absolute, on each level, pooled over variables and truths
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
 
@@ -38,10 +38,14 @@ def _obs(res, sample: int, start: dt.date, name: str = "<obs>") -> Observations:
 
 
 def _write_obs(obs: Observations, path: Path) -> Path:
-    lines = ["date,variable,value"] + [f"{d},{v},{float(x)!r}" for d, v, x in
-                                       zip(obs.dates, obs.variables, obs.values, strict=True)]
+    lines = ["date,variable,value,source"] + [
+        f"{d},{v},{float(x)!r},{s}" for d, v, x, s in
+        zip(obs.dates, obs.variables, obs.values, obs.sources, strict=True)]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+NOTHING = Observations("<none>", (), (), np.array([]))
 
 
 def test_scenario_backtested_against_its_own_draws_is_calibrated(bench):
@@ -52,41 +56,14 @@ def test_scenario_backtested_against_its_own_draws_is_calibrated(bench):
     cov: dict[str, list[float]] = {k: [] for k in LEVELS}
     pits = []
     for j in range(N_TRUTHS):
-        scores, table = score_ensemble(ens, _obs(truth, j, start), seed=j)
+        scores, table = score_points(ens, _obs(truth, j, start), NOTHING, origin=start, seed=j)
         for k in LEVELS:
-            cov[k] += [scores[v][k] for v in VARS]
+            cov[k] += [scores[v]["coverage"][k]["share"] for v in VARS]
         pits.append(table["pit"].to_numpy())
     for k, level in LEVELS.items():
         assert np.mean(cov[k]) == pytest.approx(level, abs=COVERAGE_TOL), k
     counts, _ = np.histogram(np.concatenate(pits), bins=5, range=(0, 1))
     assert counts.min() > 0.5 * counts.mean()  # roughly flat PIT
-
-
-def test_crps_energy_form_matches_brute_force_and_normal_closed_form():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(3, 200))
-    y = np.array([-0.5, 0.0, 2.0])
-    brute = [np.mean(np.abs(x[i] - y[i])) - 0.5 * np.mean(np.abs(x[i][:, None] - x[i]))
-             for i in range(3)]
-    np.testing.assert_allclose(crps_ensemble(x, y), brute, rtol=1e-12)
-    from scipy.stats import norm
-
-    big = rng.normal(size=(1, 20_000))
-    for yy in (0.0, 1.3):
-        exact = yy * (2 * norm.cdf(yy) - 1) + 2 * norm.pdf(yy) - 1 / np.sqrt(np.pi)
-        assert crps_ensemble(big, np.array([yy]))[0] == pytest.approx(exact, abs=0.01)
-    # a point forecast scores its absolute error
-    assert crps_ensemble(np.full((1, 10), 3.0), np.array([5.0]))[0] == pytest.approx(2.0)
-
-
-def test_pit_is_randomised_between_ties():
-    rng = np.random.default_rng(1)
-    ens = np.zeros((1000, 10))
-    pit = pit_values(ens, np.zeros(1000), rng)
-    assert 0.45 < pit.mean() < 0.55
-    assert pit.min() >= 0
-    assert pit.max() <= 1
-    assert pit_values(np.arange(10.0)[None, :], np.array([-1.0]), rng)[0] == 0.0
 
 
 def test_backtest_cli_json_and_policy_path(bench, tmp_path, cli):
@@ -96,11 +73,14 @@ def test_backtest_cli_json_and_policy_path(bench, tmp_path, cli):
             "--json")
     assert r.code == 0, r.stderr
     data = json.loads(r.stdout)
-    assert set(data) == {"variables"}
+    assert {"variables", "points", "excluded", "policy", "levels"} <= set(data)
     assert set(data["variables"]) == set(VARS)
     for entry in data["variables"].values():
-        assert set(entry) == {"coverage_50", "coverage_80", "coverage_95", "crps", "n_obs"}
-        assert entry["n_obs"] == len(WEEKS)
+        assert {"kind", "n", "n_eff", "coverage", "crps", "baselines", "pit_hist",
+                "sources"} <= set(entry)
+        assert set(entry["coverage"]) == {"50", "80", "95"}
+        assert entry["n"] == len(WEEKS)
+    assert len(data["points"]) == len(VARS) * len(WEEKS)
     when = bench.time.start + dt.timedelta(days=7 * 20)
     overlay = {"description": "Red's production stops", "events": {"halt": {
         "date": when.isoformat(), "changes": [{"param": "red.shell_production", "value": 0}]}}}
@@ -123,9 +103,18 @@ BAD_OBS = {
     "unknown_variable": ("date,variable,value\n2024-03-01,blue.personel,1\n",
                          ":2: column 'variable': unknown variable 'blue.personel'",
                          "Did you mean 'blue.personnel'?"),
-    "before_start": ("date,variable,value\n2023-03-01,blue.personnel,1\n",
-                     ":2: observation dated 2023-03-01 is before the scenario's start",
-                     "starts earlier"),
+    "nothing_after_start": ("date,variable,value\n2023-03-01,blue.personnel,1\n"
+                            "2024-01-01,blue.personnel,1\n",
+                            "no observation after the scenario's start 2024-01-01 to score",
+                            "(1 on the start, 1 before it"),
+    "same_source_twice": ("date,variable,value,source\n2024-03-01,blue.personnel,1,a\n"
+                          "2024-03-01,blue.personnel,2,a\n",
+                          ":3: dates of 'blue.personnel' from source 'a' must increase",
+                          "Sort by variable, source and date"),
+    "two_unnamed_sources": ("date,variable,value\n2024-03-01,blue.personnel,1\n"
+                            "2024-03-01,blue.personnel,2\n",
+                            ":3: dates of 'blue.personnel' must increase strictly",
+                            "name each in a 'source' column"),
     "non_monotone": ("date,variable,value\n2024-03-01,blue.personnel,1\n"
                      "2024-02-01,blue.personnel,1\n", ":3: dates of 'blue.personnel' must increase",
                      "after 2024-03-01"),

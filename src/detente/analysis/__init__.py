@@ -16,9 +16,7 @@ from detente.analysis._data import (
 from detente.analysis._outputs import model_variables, scenario_expr
 from detente.analysis.backtest import (
     Backtest,
-    crps_ensemble,
     output_variables,
-    pit_values,
     read_policy_path,
     variables_markdown,
 )
@@ -50,13 +48,11 @@ __all__ = [
     "as_scenario",
     "compare",
     "compare_variables",
-    "crps_ensemble",
     "deal_issues",
     "dump_scenario",
     "model_variables",
     "outcomes_of",
     "output_variables",
-    "pit_values",
     "read_battle_csv",
     "read_observations",
     "read_policy_path",

@@ -25,13 +25,15 @@ forward from the last known one. Column names can be changed (:func:`read_battle
 
 **Observed series** (for calibration and backtests), long format::
 
-    date,variable,value
-    2024-03-01,blue.personnel,850000
-    2024-03-01,red.territory,108000
+    date,variable,value,source
+    2024-03-01,blue.personnel,850000,
+    2024-03-01,red.territory,108000,isw
+    2024-03-01,red.territory,107500,deepstate
 
-Dates must increase strictly within each variable; ``variable`` names a model output as
-the scenario's model names it, ``<side>.<name>`` for what a side owns (see
-:func:`detente.analysis.output_variables`).
+``source`` is optional (a blank cell: the one unnamed source); dates must increase
+strictly within each variable and source, so two sources may give one variable on one
+date. ``variable`` names a model output as the scenario's model names it,
+``<side>.<name>`` for what a side owns (see :func:`detente.analysis.output_variables`).
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ DEFAULT_COLUMNS: dict[str, str] = {
 
 #: Columns of an observed-series file.
 OBSERVED_COLUMNS: tuple[str, ...] = ("date", "variable", "value")
+#: Optional column of an observed-series file: where each value comes from.
+SOURCE_COLUMN = "source"
 
 _SIDES = ("blue", "red")
 
@@ -431,6 +435,9 @@ class Observations:
     values : FloatArray
     lines : tuple of int
         Line numbers in the file (empty when built in code).
+    sources : tuple of str
+        Where each value comes from; ``""`` is the one unnamed source (default: every
+        value). Two sources may give the same variable on the same date.
     """
 
     name: str
@@ -438,6 +445,14 @@ class Observations:
     variables: tuple[str, ...]
     values: FloatArray
     lines: tuple[int, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.sources:
+            object.__setattr__(self, "sources", ("",) * len(self.dates))
+        if len(self.sources) != len(self.dates):
+            raise DataError(f"{self.name}: {len(self.dates)} observations but "
+                            f"{len(self.sources)} sources")
 
     def __len__(self) -> int:
         return len(self.dates)
@@ -447,13 +462,20 @@ class Observations:
         """Distinct variable names, in order of first appearance."""
         return list(dict.fromkeys(self.variables))
 
+    @property
+    def series(self) -> list[tuple[str, str]]:
+        """Distinct ``(variable, source)`` pairs, in order of first appearance."""
+        return list(dict.fromkeys(zip(self.variables, self.sources, strict=True)))
+
     @classmethod
-    def from_records(cls, records: Iterable[tuple[dt.date, str, float]],
+    def from_records(cls, records: Iterable[tuple[dt.date, str, float]
+                                            | tuple[dt.date, str, float, str]],
                      name: str = "<observations>") -> Observations:
-        """Build from ``(date, variable, value)`` tuples, checked like a file."""
+        """Build from ``(date, variable, value[, source])`` tuples, checked like a file."""
         recs = list(records)
         obs = cls(name, tuple(r[0] for r in recs), tuple(r[1] for r in recs),
-                  np.array([r[2] for r in recs], dtype=np.float64))
+                  np.array([r[2] for r in recs], dtype=np.float64),
+                  sources=tuple(str(r[3]) if len(r) > 3 else "" for r in recs))
         obs.check_order()
         return obs
 
@@ -462,17 +484,22 @@ class Observations:
         return f"{self.name}:{self.lines[i]}" if self.lines else f"{self.name}: row {i + 1}"
 
     def check_order(self) -> None:
-        """Raise DataError unless dates increase strictly within each variable."""
-        last: dict[str, int] = {}
-        for i, (d, v) in enumerate(zip(self.dates, self.variables, strict=True)):
-            j = last.get(v)
+        """Raise DataError unless dates increase strictly within each (variable, source)."""
+        last: dict[tuple[str, str], int] = {}
+        for i, key in enumerate(zip(self.variables, self.sources, strict=True)):
+            j = last.get(key)
+            d = self.dates[i]
             if j is not None and d <= self.dates[j]:
+                v, src = key
+                of = f"'{v}'" + (f" from source '{src}'" if src else "")
+                hint = ("Sort by variable, source and date and merge duplicates." if src else
+                        "Sort by variable and date and merge duplicates, or, for two sources "
+                        "of one variable, name each in a 'source' column.")
                 raise DataError(
-                    f"{self.where(i)}: dates of '{v}' must increase strictly; found {d} "
-                    f"after {self.dates[j]} ({self.where(j)}). Sort by variable and date "
-                    "and merge duplicates."
+                    f"{self.where(i)}: dates of {of} must increase strictly; found {d} "
+                    f"after {self.dates[j]} ({self.where(j)}). {hint}"
                 )
-            last[v] = i
+            last[key] = i
 
     def check_variables(self, known: Sequence[str], *, context: str = "") -> None:
         """Raise DataError naming the first row whose variable is not in ``known``."""
@@ -484,26 +511,41 @@ class Observations:
                     f"{', '.join(sorted(known))}"
                 )
 
-    def subset(self, variable: str) -> tuple[list[dt.date], FloatArray]:
-        """Dates and values of one variable."""
-        idx = [i for i, v in enumerate(self.variables) if v == variable]
+    def subset(self, variable: str, source: str | None = None
+               ) -> tuple[list[dt.date], FloatArray]:
+        """Dates and values of one variable (of one source, or of all when ``None``)."""
+        idx = [i for i, (v, s) in enumerate(zip(self.variables, self.sources, strict=True))
+               if v == variable and (source is None or s == source)]
         return [self.dates[i] for i in idx], self.values[idx]
+
+    def take(self, indices: Sequence[int]) -> Observations:
+        """Return the observations at ``indices`` (in that order), lines and sources kept."""
+        idx = list(indices)
+        return Observations(
+            self.name, tuple(self.dates[i] for i in idx),
+            tuple(self.variables[i] for i in idx), self.values[idx],
+            tuple(self.lines[i] for i in idx) if self.lines else (),
+            tuple(self.sources[i] for i in idx))
 
 
 def read_observations(path: str | Path) -> Observations:
-    """Read an observed-series CSV with columns ``date, variable, value``.
+    """Read an observed-series CSV with columns ``date, variable, value`` and ``source``.
+
+    The ``source`` column is optional; a blank cell (or no column) is the one unnamed
+    source.
 
     Raises
     ------
     DataError
         On missing columns, bad dates or numbers, blank names, no rows, or dates that do not
-        increase within a variable; the message names file, line and column.
+        increase within a variable and source; the message names file, line and column.
     """
     table = _read_table(path)
     _require_columns(table, OBSERVED_COLUMNS, "observations are 'date, variable, value' rows")
     if not table.rows:
         raise DataError(f"{table.path}: no data rows after the header")
-    dates, names, values, lines = [], [], [], []
+    has_source = SOURCE_COLUMN in table.header
+    dates, names, values, lines, sources = [], [], [], [], []
     for line, cells in table.rows:
         dates.append(_parse_date(table, line, "date", cells["date"]))
         var = cells["variable"]
@@ -513,6 +555,8 @@ def read_observations(path: str | Path) -> Observations:
         names.append(var)
         values.append(_parse_number(table, line, "value", cells["value"], blank_ok=False))
         lines.append(line)
-    obs = Observations(table.path, tuple(dates), tuple(names), np.array(values), tuple(lines))
+        sources.append(cells[SOURCE_COLUMN] if has_source else "")
+    obs = Observations(table.path, tuple(dates), tuple(names), np.array(values), tuple(lines),
+                       tuple(sources))
     obs.check_order()
     return obs

@@ -1,35 +1,41 @@
-"""Scoring a scenario's projections against what happened.
+"""Scoring a scenario's projections against what happened, beside two baselines.
 
 :class:`Backtest` runs a scenario from its start date under a policy (by default its first;
 with a *policy path*, an overlay of what actually happened, run as the policy ``actual``),
-and scores the ensemble against observed values of model outputs:
+and scores the ensemble against observed values of model outputs with the functions of
+:mod:`detente.analysis.scores`:
 
-* coverage of the central 50, 80 and 95 % bands: the share of observations inside them
-  (a calibrated ensemble covers about 50, 80 and 95 %);
-* CRPS, the continuous ranked probability score, in the variable's unit (lower is better;
-  for a point forecast it is the absolute error), from the ensemble by the energy form
-  ``E|X - y| - E|X - X'| / 2``;
-* the PIT (probability integral transform) of each observation, ``P(X <= y)`` under the
-  ensemble (randomised between ties), and its histogram: flat when calibrated,
-  U-shaped when the bands are too narrow, hump-shaped when too wide, sloped when biased.
+* a continuous variable: coverage of the central 50, 80 and 95 % bands (the share of
+  observations inside them, with its Wilson interval for the effective number of points),
+  CRPS in the variable's unit and the PIT histogram;
+* a 0/1 variable (unit ``switch``, such as ``settled``): Brier and log scores of the
+  ensemble's probability that it is 1, and a reliability table;
+* beside each, the persistence (no change) and trend (the last year's line extended)
+  forecasts made at the start from the observations, and the model's skill against them.
 
 Observations are matched to the simulation at their dates, by linear interpolation between
-the recorded time points; they must lie on or after the scenario's start. An observation
-names a model output as the scenario's model names it: what a side owns is
-``<side>.<name>`` (``blue.personnel``), so a series of each side is matched to that side's
-variable whatever the sides are called (:func:`output_variables`).
+the recorded time points. Only those dated after the start are scored: one on the start is
+inside every band by construction (the start anchor) and one before it is not simulated;
+both feed only the baselines. Each ``(variable, source)`` series is scored on its own and
+every source of a variable together. An observation names a model output as the
+scenario's model names it: what a side owns is ``<side>.<name>`` (``blue.personnel``), so a
+series of each side is matched to that side's variable whatever the sides are called
+(:func:`output_variables`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
 from detente._typing import FloatArray, SeedLike
+from detente.analysis import scores
 from detente.analysis._base import Estimator
 from detente.analysis._data import Observations, did_you_mean, read_observations
 from detente.errors import DataError, InputError
@@ -46,11 +52,15 @@ if TYPE_CHECKING:
     from detente.results import Results
 
 #: Central band levels scored by default.
-DEFAULT_LEVELS: tuple[float, ...] = (0.5, 0.8, 0.95)
-#: Bins of the PIT histogram.
-DEFAULT_PIT_BINS = 10
+DEFAULT_LEVELS: tuple[float, ...] = scores.DEFAULT_LEVELS
+#: Bins of the PIT histogram and of reliability tables.
+DEFAULT_PIT_BINS = scores.DEFAULT_BINS
 #: Name of the policy built from a policy path.
 ACTUAL_POLICY = "actual"
+#: Unit of a 0/1 model output (scored by Brier and log scores).
+BINARY_UNIT = "switch"
+#: The baselines scored beside the model (:mod:`detente.analysis.scores`).
+BASELINES: tuple[str, ...] = ("persistence", "trend")
 
 
 # --------------------------------------------------------------------------- variables
@@ -218,117 +228,241 @@ def simulate_at(scenario: Scenario, obs: Observations, *, policy: str | None,
 
 
 # --------------------------------------------------------------------------- scores
-def crps_ensemble(samples: FloatArray, y: FloatArray) -> FloatArray:
-    """CRPS of ensembles against observations, by the energy form.
+@dataclass(frozen=True)
+class Excluded:
+    """Observations kept out of the scores, and why.
 
-    Parameters
+    Attributes
     ----------
-    samples : FloatArray
-        Shape ``(n_obs, m)``: one ensemble per observation (NaN members are dropped).
-    y : FloatArray
-        Shape ``(n_obs,)``.
-
-    Returns
-    -------
-    FloatArray
-        ``mean|X - y| - mean|X - X'| / 2`` per observation (in the variable's unit).
+    start_anchor : int
+        Dated on the scenario's start: inside every band by construction, so they only give
+        the baselines' origin value.
+    before_start : int
+        Dated before the start: the engine does not simulate them; only the baselines use
+        them (persistence its last value, trend its last year).
     """
-    out = np.empty(y.shape[0])
-    for i in range(y.shape[0]):
-        x = np.sort(samples[i][np.isfinite(samples[i])])
-        m = x.size
-        if m == 0:
-            out[i] = math.nan
-            continue
-        first = float(np.mean(np.abs(x - y[i])))
-        # sum over pairs |xi - xj| = 2 sum_k (2k - m - 1) x_(k), k = 1..m
-        pairs = 2.0 * float(np.sum((2.0 * np.arange(1, m + 1) - m - 1.0) * x))
-        out[i] = first - pairs / (2.0 * m * m)
+
+    start_anchor: int = 0
+    before_start: int = 0
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """``{"start_anchor": {"n", "why"}, "before_start": {"n", "why"}}``."""
+        return {
+            "start_anchor": {"n": self.start_anchor, "why": ANCHOR_WHY},
+            "before_start": {"n": self.before_start, "why": BEFORE_WHY},
+        }
+
+
+ANCHOR_WHY = ("dated on the start: inside every band by construction; used only as the "
+              "baselines' origin value")
+BEFORE_WHY = ("dated before the start: not simulated; used only by the baselines "
+              "(persistence: the last value; trend: the last year)")
+
+
+def split_at_start(obs: Observations, start: dt.date) -> tuple[Observations, Excluded]:
+    """Return the observations dated after ``start`` and what was left out."""
+    after = [i for i, d in enumerate(obs.dates) if d > start]
+    return obs.take(after), Excluded(
+        start_anchor=sum(d == start for d in obs.dates),
+        before_start=sum(d < start for d in obs.dates))
+
+
+def binary_variables(scenario: Scenario) -> set[str]:
+    """Names of the scenario's 0/1 outputs (unit ``switch``)."""
+    return {n for n, v in output_variables(scenario).items() if v.unit == BINARY_UNIT}
+
+
+def check_binary_values(obs: Observations, binary: set[str]) -> None:
+    """Raise DataError at the first observation of a 0/1 output that is not 0 or 1."""
+    for i, (var, x) in enumerate(zip(obs.variables, obs.values, strict=True)):
+        if var in binary and x not in (0.0, 1.0):
+            raise DataError(
+                f"{obs.where(i)}: column 'value': '{var}' is a 0/1 variable (unit "
+                f"{BINARY_UNIT}); expected 0 or 1, found {x:g}. It is scored by Brier and log "
+                "scores of the ensemble's probability that it is 1."
+            )
+
+
+def baseline_forecasts(history: Observations, points: Observations, origin: dt.date, *,
+                       window_days: float = scores.TREND_WINDOW_DAYS,
+                       binary: Set[str] = frozenset()) -> dict[str, FloatArray]:
+    """Forecasts of the baselines at each point, made at ``origin`` from ``history``.
+
+    Each point's baselines come from the observations of its own variable and source:
+    persistence (the last value on or before the origin) and trend (the least-squares line
+    through the last ``window_days`` before it, clipped to [0, 1] for a 0/1 variable).
+    NaN where the series has nothing on or before the origin.
+    """
+    out = {name: np.full(len(points), math.nan) for name in BASELINES}
+    for var, src in points.series:
+        idx = [i for i, key in enumerate(zip(points.variables, points.sources, strict=True))
+               if key == (var, src)]
+        dates, values = history.subset(var, src)
+        targets = [points.dates[i] for i in idx]
+        out["persistence"][idx] = scores.persistence(dates, values, origin, targets)
+        line = scores.trend(dates, values, origin, targets, window_days)
+        out["trend"][idx] = np.clip(line, 0.0, 1.0) if var in binary else line
     return out
 
 
-def pit_values(samples: FloatArray, y: FloatArray, rng: np.random.Generator) -> FloatArray:
-    """Randomised PIT: ``(#X < y + V * #(X == y)) / m`` with ``V`` uniform(0, 1)."""
-    finite = np.isfinite(samples)
-    m = finite.sum(axis=1)
-    below = np.sum((samples < y[:, None]) & finite, axis=1)
-    ties = np.sum((samples == y[:, None]) & finite, axis=1)
-    v = rng.random(y.shape[0])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(np.where(m > 0, (below + v * ties) / m, np.nan), dtype=np.float64)
-
-
-def coverage_key(level: float) -> str:
-    """JSON key of a band level: ``coverage_80`` for 0.8."""
-    return f"coverage_{round(100 * level):d}"
-
-
-def score_ensemble(
-    ens: FloatArray, obs: Observations, *, levels: Sequence[float] = DEFAULT_LEVELS,
-    pit_bins: int = DEFAULT_PIT_BINS, seed: SeedLike = 0,
-) -> tuple[dict[str, dict[str, float]], pd.DataFrame]:
-    """Scores per variable and a per-observation table.
+def score_points(
+    ens: FloatArray, points: Observations, history: Observations, *, origin: dt.date,
+    binary: Set[str] = frozenset(), levels: Sequence[float] = DEFAULT_LEVELS,
+    pit_bins: int = DEFAULT_PIT_BINS, seed: SeedLike = 0, confidence: float = 0.95,
+    window_days: float = scores.TREND_WINDOW_DAYS,
+) -> tuple[dict[str, dict[str, Any]], pd.DataFrame]:
+    """Score an ensemble at each point and summarise per variable and source.
 
     Parameters
     ----------
     ens : FloatArray
-        Ensemble values at each observation, shape ``(n_obs, m)`` (see :func:`ensemble_at`).
-    obs : Observations
-        The observations.
+        Ensemble values at each point, shape ``(n_points, m)`` (see :func:`ensemble_at`).
+    points : Observations
+        The points scored (all after ``origin``).
+    history : Observations
+        What the baselines may use (only observations on or before ``origin`` count).
+    origin : datetime.date
+        When the forecast was made (the scenario's start).
+    binary : set of str
+        Variables that are 0/1 (scored by Brier and log scores, not coverage and CRPS).
     levels : sequence of float
         Central band levels.
     pit_bins : int
-        Bins of the PIT histograms.
+        Bins of the PIT histograms and reliability tables.
     seed : int, SeedSequence or None
         Seed of the PIT randomisation between ties.
+    confidence : float
+        Level of the coverage intervals.
+    window_days : float
+        Window of the trend baseline.
 
     Returns
     -------
-    scores : dict
-        ``{variable: {coverage_50, coverage_80, coverage_95, crps, n_obs}}``.
+    variables : dict
+        ``{variable: {"kind", **summary, "sources": {source: summary}}}``: the summary of
+        all its points (every source together) and of each source; ``kind`` is
+        ``continuous`` (:func:`~detente.analysis.scores.score_continuous`, coverage keyed
+        by :func:`~detente.analysis.scores.level_tag`) or ``binary``
+        (:func:`~detente.analysis.scores.score_binary`).
     table : pandas.DataFrame
-        One row per observation: ``date, variable, value, median``, the band edges
-        ``low_XX, high_XX``, ``inside_XX``, ``pit`` and ``crps``.
+        One row per point, in the order of ``points``: ``date, variable, source, kind,
+        value``, the baselines' forecasts ``persistence, trend``; for a continuous variable
+        ``median``, ``low_XX, high_XX, inside_XX`` per level, ``pit`` and ``crps``; for a
+        0/1 variable ``p`` (the ensemble's share of members at 1), ``brier`` and ``log``.
     """
     import pandas as pd
 
-    y = obs.values
-    tails = [((1 - lv) / 2, (1 + lv) / 2) for lv in levels]
-    qs = sorted({0.5, *[q for pair in tails for q in pair]})
-    with np.errstate(all="ignore"):
-        quant = np.nanquantile(ens, qs, axis=1)  # (len(qs), n_obs)
-    qi = {q: quant[j] for j, q in enumerate(qs)}
-    table = pd.DataFrame({"date": list(obs.dates), "variable": list(obs.variables),
-                          "value": y, "median": qi[0.5]})
-    for lv, (lo, hi) in zip(levels, tails, strict=True):
-        tag = coverage_key(lv).removeprefix("coverage_")
-        table[f"low_{tag}"] = qi[lo]
-        table[f"high_{tag}"] = qi[hi]
-        table[f"inside_{tag}"] = (y >= qi[lo]) & (y <= qi[hi])
-    table["pit"] = pit_values(ens, y, np.random.default_rng(seed))
-    table["crps"] = crps_ensemble(ens, y)
-    scores: dict[str, dict[str, float]] = {}
-    for var in obs.names:
-        sub = table[table["variable"] == var]
-        entry: dict[str, float] = {}
-        for lv in levels:
-            tag = coverage_key(lv).removeprefix("coverage_")
-            entry[coverage_key(lv)] = float(sub[f"inside_{tag}"].mean())
-        entry["crps"] = float(sub["crps"].mean())
-        entry["n_obs"] = len(sub)
-        scores[var] = entry
-    return scores, table
+    n = len(points)
+    y = points.values
+    is_bin = np.array([v in binary for v in points.variables], dtype=bool)
+    cont = ~is_bin
+    base = baseline_forecasts(history, points, origin, window_days=window_days,
+                              binary=set(binary))
+    nan = np.full(n, math.nan)
+    med, pit_v, crps_v = nan.copy(), nan.copy(), nan.copy()
+    edges = {lv: (nan.copy(), nan.copy()) for lv in levels}
+    if cont.any():
+        ec, yc = ens[cont], y[cont]
+        med[cont] = scores.median(ec)
+        for lv, (lo, hi) in scores.band_edges(ec, levels).items():
+            edges[lv][0][cont], edges[lv][1][cont] = lo, hi
+        pit_v[cont] = scores.pit(ec, yc, np.random.default_rng(seed))
+        crps_v[cont] = scores.crps(ec, yc)
+    prob, members, brier_v, log_v = nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    if is_bin.any():
+        pb, mb = scores.event_probability(ens[is_bin])
+        prob[is_bin], members[is_bin] = pb, mb
+        brier_v[is_bin] = scores.brier(pb, y[is_bin])
+        log_v[is_bin] = scores.log_score(pb, y[is_bin], n_members=mb)
+
+    columns: dict[str, Any] = {
+        "date": list(points.dates), "variable": list(points.variables),
+        "source": list(points.sources),
+        "kind": np.where(is_bin, "binary", "continuous"), "value": y, "median": med}
+    for lv in levels:
+        tag = scores.level_tag(lv)
+        lo, hi = edges[lv]
+        columns[f"low_{tag}"], columns[f"high_{tag}"] = lo, hi
+        columns[f"inside_{tag}"] = pd.array(
+            [bool(lo[i] <= y[i] <= hi[i]) if cont[i] else None for i in range(n)],
+            dtype="boolean")
+    columns.update({"pit": pit_v, "crps": crps_v, "p": prob, "brier": brier_v, "log": log_v,
+                    **{name: base[name] for name in BASELINES}})
+    table = pd.DataFrame(columns)
+
+    series = points.series
+    group_of = {key: g for g, key in enumerate(series)}
+    groups = np.array([group_of[k] for k in zip(points.variables, points.sources, strict=True)],
+                      dtype=np.int64)
+
+    def summary(idx: list[int], binary_var: bool) -> dict[str, Any]:
+        # in series order, dates increasing within each: what effective_n pairs
+        order = sorted(idx, key=lambda i: (groups[i], points.dates[i]))
+        bl = {name: base[name][order] for name in BASELINES}
+        if binary_var:
+            return scores.score_binary(prob[order], y[order], baselines=bl,
+                                       n_members=members[order], bins=pit_bins)
+        out = scores.score_continuous(
+            ens[order], y[order], levels=levels, baselines=bl,
+            rng=np.random.default_rng(seed), groups=groups[order], confidence=confidence,
+            bins=pit_bins, pit_values=pit_v[order])
+        out["coverage"] = {scores.level_tag(lv): c for lv, c in out["coverage"].items()}
+        return out
+
+    variables: dict[str, dict[str, Any]] = {}
+    for var in points.names:
+        binary_var = var in binary
+        idx = [i for i, v in enumerate(points.variables) if v == var]
+        entry: dict[str, Any] = {"kind": "binary" if binary_var else "continuous",
+                                 **summary(idx, binary_var)}
+        entry["sources"] = {
+            src: summary([i for i in idx if points.sources[i] == src], binary_var)
+            for v, src in series if v == var}
+        variables[var] = entry
+    return variables, table
 
 
-def pit_histogram(pit: FloatArray, bins: int = DEFAULT_PIT_BINS) -> FloatArray:
-    """Count PIT values in ``bins`` equal bins of [0, 1]."""
-    counts, _ = np.histogram(pit[np.isfinite(pit)], bins=bins, range=(0.0, 1.0))
-    return np.asarray(counts, dtype=np.float64)
+def write_table(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write a per-point table (:attr:`Backtest.table_`) as CSV; return the path.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be written.
+    """
+    p = Path(path)
+    try:
+        table.to_csv(p, index=False)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the table ({exc})") from exc
+    return p
+
+
+def points_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a per-point table as JSON-ready dicts (dates in ISO form, blanks ``None``)."""
+    import pandas as pd
+
+    records = []
+    for row in table.to_dict(orient="records"):
+        rec: dict[str, Any] = {}
+        for k, v in row.items():
+            if isinstance(v, dt.date):
+                rec[k] = v.isoformat()
+            elif v is pd.NA:
+                rec[k] = None
+            elif isinstance(v, np.bool_ | bool):
+                rec[k] = bool(v)
+            elif isinstance(v, np.floating | float):
+                rec[k] = float(v)
+            else:
+                rec[k] = v
+        records.append(rec)
+    return records
 
 
 # --------------------------------------------------------------------------- the estimator
 class Backtest(Estimator):
-    """Score a scenario's ensemble against observed series.
+    """Score a scenario's ensemble against observed series, beside two baselines.
 
     Parameters
     ----------
@@ -341,20 +475,23 @@ class Backtest(Estimator):
     levels : sequence of float
         Central band levels whose coverage is scored.
     pit_bins : int
-        Bins of the PIT histograms.
+        Bins of the PIT histograms and reliability tables.
     processes : int
         Worker processes of the simulation.
+    confidence : float
+        Level of the binomial intervals of the coverages.
+    trend_window_days : float
+        Window of the trend baseline before the start.
 
     Attributes
     ----------
     scores_ : dict
-        ``{variable: {coverage_50, coverage_80, coverage_95, crps, n_obs}}``.
+        ``{variable: {"kind", **summary, "sources": {source: summary}}}`` (see
+        :func:`score_points`).
     table_ : pandas.DataFrame
-        One row per observation (see :func:`score_ensemble`).
-    pit_ : dict of str to FloatArray
-        PIT values per variable.
-    pit_hist_ : dict of str to FloatArray
-        PIT histogram counts per variable.
+        One row per scored observation (see :func:`score_points`).
+    excluded_ : Excluded
+        Observations left out of the scores, and why.
     results_ : Results
         The simulation that was scored.
     policy_ : str
@@ -362,7 +499,7 @@ class Backtest(Estimator):
     """
 
     fitted_attributes: ClassVar[tuple[str, ...]] = (
-        "scores_", "table_", "pit_", "pit_hist_", "results_", "policy_")
+        "scores_", "table_", "excluded_", "results_", "policy_")
 
     def __init__(
         self,
@@ -373,6 +510,8 @@ class Backtest(Estimator):
         levels: Sequence[float] = DEFAULT_LEVELS,
         pit_bins: int = DEFAULT_PIT_BINS,
         processes: int = 1,
+        confidence: float = 0.95,
+        trend_window_days: float = scores.TREND_WINDOW_DAYS,
     ) -> None:
         self.n_samples = n_samples
         self.seed = seed
@@ -380,6 +519,8 @@ class Backtest(Estimator):
         self.levels = levels
         self.pit_bins = pit_bins
         self.processes = processes
+        self.confidence = confidence
+        self.trend_window_days = trend_window_days
 
     def fit(self, scenario: Scenario | str, observed: Observations | str | Path,
             policy_path: Policy | str | Path | None = None) -> Self:
@@ -390,7 +531,8 @@ class Backtest(Estimator):
         scenario : Scenario or str
             A scenario, a built-in name or a file path.
         observed : Observations, str or Path
-            Observations, or a CSV file of ``date, variable, value`` rows.
+            Observations, or a CSV file of ``date, variable, value[, source]`` rows. Those
+            dated on or before the scenario's start only feed the baselines.
         policy_path : Policy, str or Path, optional
             What actually happened, as a policy overlay (or a YAML file of one); run as the
             policy ``actual``.
@@ -403,24 +545,55 @@ class Backtest(Estimator):
         for lv in self.levels:
             if not 0 < lv < 1:
                 raise InputError(f"band levels must lie strictly between 0 and 1, found {lv}")
+        if not 0 < self.confidence < 1:
+            raise InputError("the confidence of the coverage intervals must lie strictly "
+                             f"between 0 and 1, found {self.confidence}")
         sc, obs, policy = prepare(scenario, observed, policy_path, self.policy)
-        res, ens, pol = simulate_at(sc, obs, policy=policy, n_samples=self.n_samples,
+        check_observed_variables(obs, sc)
+        binary = binary_variables(sc)
+        check_binary_values(obs, binary)
+        start = sc.time.start
+        points, excluded = split_at_start(obs, start)
+        if not len(points):
+            raise DataError(
+                f"{obs.name}: no observation after the scenario's start {start} to score "
+                f"({excluded.start_anchor} on the start, {excluded.before_start} before it; "
+                "those only feed the baselines). Add observations dated after the start."
+            )
+        res, ens, pol = simulate_at(sc, points, policy=policy, n_samples=self.n_samples,
                                     seed=self.seed, processes=self.processes)
-        scores, table = score_ensemble(ens, obs, levels=self.levels, pit_bins=self.pit_bins,
-                                       seed=self.seed)
-        self.scores_ = scores
-        self.table_ = table
-        self.pit_ = {v: table.loc[table["variable"] == v, "pit"].to_numpy(dtype=np.float64)
-                     for v in obs.names}
-        self.pit_hist_ = {v: pit_histogram(p, self.pit_bins) for v, p in self.pit_.items()}
+        self.scores_, self.table_ = score_points(
+            ens, points, obs, origin=start, binary=binary, levels=self.levels,
+            pit_bins=self.pit_bins, seed=self.seed, confidence=self.confidence,
+            window_days=self.trend_window_days)
+        self.excluded_ = excluded
         self.results_ = res
         self.policy_ = pol
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"variables": {NAME: {coverage_50, coverage_80, coverage_95, crps, n_obs}}}``."""
+        """Everything the backtest's tables show, and every point.
+
+        Returns
+        -------
+        dict
+            ``scenario``, ``policy``, ``start``, ``n_samples``, ``levels`` (their tags),
+            ``confidence``, ``baselines`` (names), ``excluded``
+            (:meth:`Excluded.to_dict`), ``variables`` (:attr:`scores_`) and ``points``
+            (the rows of :attr:`table_`).
+        """
         self.check_is_fitted("calling to_dict()")
-        return {"variables": {v: dict(s) for v, s in self.scores_.items()}}
+        attrs = self.results_.ds.attrs
+        return {
+            "scenario": attrs["scenario"], "policy": self.policy_, "start": attrs["start"],
+            "n_samples": int(attrs["n_samples"]),
+            "levels": [scores.level_tag(lv) for lv in self.levels],
+            "confidence": self.confidence, "baselines": list(BASELINES),
+            "excluded": self.excluded_.to_dict(),
+            "variables": self.scores_,
+            "points": points_records(self.table_),
+        }
+
 
 
 def prepare(scenario: Scenario | str, observed: Observations | str | Path,

@@ -49,8 +49,9 @@ TREND_WINDOW_DAYS = 365.0
 
 __all__ = [
     "DEFAULT_BINS", "DEFAULT_LEVELS", "TREND_WINDOW_DAYS", "band_edges", "binomial_interval",
-    "brier", "crps", "effective_n", "event_probability", "log_score", "persistence", "pit",
-    "pit_histogram", "reliability", "score_binary", "score_continuous", "skill", "trend",
+    "brier", "crps", "effective_n", "event_probability", "level_tag", "log_score", "median",
+    "persistence", "pit", "pit_histogram", "reliability", "score_binary", "score_continuous",
+    "skill", "trend",
 ]
 
 
@@ -134,6 +135,11 @@ def _mid_pit(ens: FloatArray, y: FloatArray) -> FloatArray:
     below = np.sum((ens < y[:, None]) & finite, axis=1)
     ties = np.sum((ens == y[:, None]) & finite, axis=1)
     return np.asarray((below + 0.5 * (ties + 1)) / (m + 1), dtype=np.float64)
+
+
+def level_tag(level: float) -> str:
+    """Label of a band level in column names and JSON keys: ``"80"`` for 0.8, ``"97.5"``."""
+    return f"{100 * level:.10g}"
 
 
 def pit_histogram(values: FloatArray, bins: int = DEFAULT_BINS) -> FloatArray:
@@ -361,7 +367,10 @@ def binomial_interval(k: float, n: float, confidence: float = 0.95) -> tuple[flo
     denom = 1 + z * z / n
     centre = (share + z * z / (2 * n)) / denom
     half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # at k = 0 (k = n) the lower (upper) bound is 0 (1) exactly, not a rounding away from it
+    low = 0.0 if k <= 0 else max(0.0, centre - half)
+    high = 1.0 if k >= n else min(1.0, centre + half)
+    return (low, high)
 
 
 def effective_n(hits: BoolArray | FloatArray, groups: IntArray | None = None) -> float:
@@ -492,6 +501,7 @@ def score_continuous(
     ens: FloatArray, y: FloatArray, *, levels: Sequence[float] = DEFAULT_LEVELS,
     baselines: Mapping[str, FloatArray], rng: np.random.Generator,
     groups: IntArray | None = None, confidence: float = 0.95, bins: int = DEFAULT_BINS,
+    pit_values: FloatArray | None = None,
 ) -> dict[str, Any]:
     """One summary of an ensemble's forecasts of a continuous variable.
 
@@ -514,6 +524,9 @@ def score_continuous(
         Level of the coverage intervals.
     bins : int
         Bins of the PIT histogram.
+    pit_values : FloatArray, optional
+        The points' PIT values, when already drawn (so that a per-point table and the
+        histogram agree); default: drawn here with ``rng``.
 
     Returns
     -------
@@ -547,7 +560,8 @@ def score_continuous(
         "n": n, "n_eff": n_eff, "coverage": coverage,
         "crps": float(np.nanmean(model)) if np.isfinite(model).any() else math.nan,
         "baselines": out_base,
-        "pit_hist": [int(c) for c in pit_histogram(pit(ens2, obs, rng), bins)],
+        "pit_hist": [int(c) for c in pit_histogram(
+            pit(ens2, obs, rng) if pit_values is None else pit_values, bins)],
     }
 
 

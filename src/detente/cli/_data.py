@@ -112,25 +112,38 @@ def calibrate(
 
 def backtest(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or a file path.")],
-    observed: ObservedOpt,
+    observed: Annotated[Path, typer.Option(
+        "--observed", help="CSV of observations: date, variable, value and optionally "
+                           "source. Those on or before the start only feed the baselines.")],
     policy_path: PolicyPathOpt = None,
     policy: Annotated[str | None, typer.Option(
         "--policy", help="Policy to score (default: 'actual' with --policy-path, else the "
                          "scenario's first).")] = None,
     samples: SamplesOpt = 1000,
     seed: SeedOpt = 0,
+    table: Annotated[Path | None, typer.Option(
+        "--table", help="Write one row per scored observation (bands, inside, PIT, CRPS or "
+                        "Brier, the baselines' forecasts) to this CSV file.")] = None,
     json_: JsonOpt = False,
     processes: ProcessesOpt = 1,
 ) -> None:
-    """Score a scenario's projections against observed series (coverage, CRPS, PIT)."""
+    """Score a scenario's projections against observed series, beside persistence and trend.
+
+    Continuous variables: coverage of the 50/80/95 % bands with intervals, CRPS and a PIT
+    histogram; 0/1 variables: Brier, log and a reliability table.
+    """
     from detente.analysis import Backtest
+    from detente.analysis.backtest import write_table
     from detente.present.tables import backtest_table
 
     check_samples(samples)
     processes = resolve_processes(processes, samples)
     bt = Backtest(n_samples=samples, seed=seed, policy=policy,
                   processes=processes).fit(scenario, observed, policy_path)
+    written = write_table(bt.table_, table) if table is not None else None
     if json_:
-        echo_json(bt.to_dict())
+        echo_json({**bt.to_dict(), "table": None if written is None else str(written)})
         return
     show(backtest_table(bt, n_samples=samples))
+    if written is not None:
+        out.print(f"wrote {written}")

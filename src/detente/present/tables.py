@@ -320,21 +320,119 @@ def calibration_table(cal: Calibrator, names: Sequence[str]) -> list[RenderableT
                f"coverage {f['coverage_prior']:.0%} -> {f['coverage_accepted']:.0%}"]
 
 
+def _share(x: float) -> str:
+    return "–" if x != x else f"{x:.0%}"
+
+
+def _skill(x: float) -> str:
+    return "–" if x != x else f"{x:+.2f}"
+
+
+def _fixed3(x: float) -> str:
+    return "–" if x != x else f"{x:.3f}"
+
+
+def _baseline_cell(score: str, summary: Mapping[str, Any], name: str) -> str:
+    """Write a baseline's score, the model's skill against it, and its points if fewer."""
+    b = summary["baselines"][name]
+    if not b["n"]:
+        return "–"
+    fewer = f" [dim]on {b['n']}[/]" if b["n"] < summary["n"] else ""
+    return f"{score} ({_skill(b['skill'])}){fewer}"
+
+
+def _backtest_rows(bt: Backtest, kind: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(variable, source label, summary) of one kind: every source together, then each."""
+    rows = []
+    for var, entry in bt.scores_.items():
+        if entry["kind"] != kind:
+            continue
+        sources = entry["sources"]
+        rows.append((var, "all" if len(sources) > 1 else (next(iter(sources)) or "–"), entry))
+        if len(sources) > 1:
+            rows += [(var, src or "(unnamed)", s) for src, s in sources.items()]
+    return rows
+
+
 def backtest_table(bt: Backtest, *, n_samples: int) -> list[RenderableType]:
-    """Coverage, CRPS and a PIT histogram per variable, and how to read them."""
-    t = Table(title=f"backtest of {bt.results_.ds.attrs['scenario']} under policy "
-                    f"'{bt.policy_}' ({n_samples} samples)", title_justify="left")
-    for col in ("variable", "n", "50 %", "80 %", "95 %", "CRPS", "PIT histogram"):
-        t.add_column(col, justify="left" if col in ("variable", "PIT histogram") else "right")
-    for var, s in bt.scores_.items():
-        hist = bt.pit_hist_[var]
-        top = max(float(hist.max()), 1.0)
-        spark = "".join(_SPARK[round(h / top * (len(_SPARK) - 1))] for h in hist)
-        t.add_row(var, str(s["n_obs"]), f"{s['coverage_50']:.0%}", f"{s['coverage_80']:.0%}",
-                  f"{s['coverage_95']:.0%}", fmt_compact(s["crps"]), spark)
-    return [t, "coverage: share of observations inside the central band (calibrated: about "
-               "50/80/95 %); CRPS in the variable's unit, lower is better; PIT flat when "
-               "calibrated."]
+    """Scores of a backtest beside the baselines, and how to read them.
+
+    A table of the continuous variables (coverage of each band with its interval, CRPS and
+    the baselines' CRPS with the model's skill against them, the PIT histogram), one of the
+    0/1 variables (Brier and log scores, the baselines' Brier with skill), a reliability
+    table per 0/1 variable, and notes: what was left out, and how to read the scores. A
+    variable with several sources has a row for all of them together, then one per source.
+    """
+    from detente.analysis.backtest import BASELINES
+
+    tags = [f"{100 * lv:.10g}" for lv in bt.levels]
+    out: list[RenderableType] = [
+        f"[bold]backtest of {bt.results_.ds.attrs['scenario']}[/] under policy "
+        f"'{bt.policy_}' ({n_samples} samples), from {bt.results_.ds.attrs['start']}"]
+    cont = _backtest_rows(bt, "continuous")
+    if cont:
+        t = Table(title="continuous variables: coverage \\[interval], CRPS, baselines",
+                  title_justify="left")
+        t.add_column("variable")
+        t.add_column("source")
+        t.add_column("n (eff.)", justify="right")
+        for tag in tags:
+            t.add_column(f"{tag} %", justify="right")
+        t.add_column("CRPS", justify="right")
+        for name in BASELINES:
+            t.add_column(f"{name} CRPS (skill)", justify="right")
+        t.add_column("PIT histogram")
+        for var, src, s in cont:
+            hist = [float(h) for h in s["pit_hist"]]
+            top = max([*hist, 1.0])
+            spark = "".join(_SPARK[round(h / top * (len(_SPARK) - 1))] for h in hist)
+            cov = [f"{_share(c['share'])} [{_share(c['low'])}–{_share(c['high'])}]"
+                   for c in (s["coverage"][tag] for tag in tags)]
+            base = [_baseline_cell(fmt_compact(s["baselines"][b]["crps"]), s, b)
+                    for b in BASELINES]
+            t.add_row(escape(var), escape(src), f"{s['n']} ({s['n_eff']:.3g})", *cov,
+                      fmt_compact(s["crps"]), *base, spark)
+        out.append(t)
+    binary = _backtest_rows(bt, "binary")
+    if binary:
+        t = Table(title="0/1 variables: Brier and log scores, baselines",
+                  title_justify="left")
+        for col in ("variable", "source", "n", "Brier", "log",
+                    *(f"{b} Brier (skill)" for b in BASELINES)):
+            t.add_column(col, justify="left" if col in ("variable", "source") else "right")
+        for var, src, s in binary:
+            t.add_row(escape(var), escape(src), str(s["n"]), _fixed3(s["brier"]),
+                      _fixed3(s["log"]),
+                      *(_baseline_cell(_fixed3(s["baselines"][b]["brier"]), s, b)
+                        for b in BASELINES))
+        out.append(t)
+        for var, entry in bt.scores_.items():
+            if entry["kind"] != "binary":
+                continue
+            r = Table("forecast bin", "mean forecast", "observed share", "n",
+                      title=f"reliability of {escape(var)}", title_justify="left")
+            for row in entry["reliability"]:
+                if row["n"]:
+                    r.add_row(f"{row['low']:.1f}–{row['high']:.1f}", f"{row['p_mean']:.2f}",
+                              f"{row['observed_freq']:.2f}", str(row["n"]))
+            out.append(r)
+    rows = cont + binary
+    if any(s["baselines"][b]["n"] < s["n"] for _, _, s in rows for b in BASELINES):
+        out.append("a baseline needs its series' value on or before the start: \"–\" where "
+                   "none was given; \"on k\": scored, and the model's skill measured, on the "
+                   "k points that have one.")
+    ex = bt.excluded_
+    if ex.start_anchor or ex.before_start:
+        out.append(f"not scored: {ex.start_anchor} observation(s) on the start (inside every "
+                   f"band by construction) and {ex.before_start} before it; they only give "
+                   "the baselines' origin value and trend.")
+    out.append(
+        f"coverage: share of observations inside the central band (calibrated: about "
+        f"{'/'.join(tags)} %), with its {bt.confidence:.0%} interval for the effective number "
+        "of points (n (eff.): consecutive points of a series are correlated); CRPS in the "
+        "variable's unit, lower is better; skill = 1 − model / baseline (above 0: the model "
+        "beats the baseline); PIT flat when calibrated. Brier and log: lower is better.")
+    return out
 
 
 # --------------------------------------------------------------------------- files, stores
