@@ -614,11 +614,13 @@ class Hindcast(Estimator):
     Attributes
     ----------
     scores_ : dict
-        ``{lead: {variable: summary}}``: a continuous variable's summary is that of
-        :func:`~detente.analysis.scores.score_continuous` (``n``, ``n_eff``, ``coverage``,
-        ``crps``, ``baselines``, ``pit_hist``), a 0/1 variable's that of
-        :func:`~detente.analysis.scores.score_binary`; each with ``kind`` and ``sources``,
-        and ``by_source`` (the same summary per source) when several sources give it.
+        ``{lead: {variable: {"kind", **summary, "sources": {source: summary}}}}``, the
+        summary of all the variable's points and of each source's, as
+        :attr:`Backtest.scores_ <detente.analysis.Backtest.scores_>` has them: for a
+        continuous variable that of :func:`~detente.analysis.scores.score_continuous`
+        (``n``, ``n_eff``, ``coverage`` keyed by level tag, ``crps``, ``baselines``,
+        ``pit_hist``), for a 0/1 variable that of
+        :func:`~detente.analysis.scores.score_binary`.
     table_ : pandas.DataFrame
         One row per scored point (origin, lead, variable, source): the target date, the
         observation's date and value (rebased for a count from the start), the value at
@@ -804,6 +806,9 @@ class Hindcast(Estimator):
                 elif rebased and i0 is None:
                     reason = ("counted from the start, and nothing observed at the origin to "
                               "rebase to")
+                elif specs[var].from_start == "ratio" and i0 is not None \
+                        and record.values[i0] == 0:
+                    reason = "an index relative to the start, and 0 at the origin"
                 if reason is not None or i is None:
                     excluded.append({"origin": origin, "lead": lead, "target": target,
                                      "variable": var, "source": src, "reason": reason})

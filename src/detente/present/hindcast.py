@@ -41,7 +41,9 @@ READING = (
     "unit, lower is better; a baseline's CRPS is its absolute error; skill = 1 - "
     "CRPS(model) / CRPS(baseline): above 0 the model beats the baseline. Points from "
     "nearby origins overlap and are not independent: 'n eff' is what they are worth, at "
-    "most.")
+    "most. PIT: the histogram of where each observation falls in its ensemble (10 bins "
+    "from 0 to 1): flat when calibrated, piled at 0 when the record runs below the "
+    "forecasts, at 1 when above, at both ends when the bands are too narrow.")
 
 
 def _pct(x: float) -> str:
@@ -59,6 +61,10 @@ def _skill(x: float) -> str:
 def _spark(hist: Sequence[float]) -> str:
     top = max(max(hist, default=0.0), 1.0)
     return "".join(_SPARK[round(h / top * (len(_SPARK) - 1))] for h in hist)
+
+
+def _counts(hist: Sequence[float]) -> str:
+    return " ".join(f"{int(h)}" for h in hist)
 
 
 def _label(var: str, source: str) -> str:
@@ -79,9 +85,12 @@ def _entries(hc: Hindcast) -> list[tuple[int, str, str, dict[str, Any]]]:
     return out
 
 
-def hindcast_rows(hc: Hindcast) -> tuple[list[str], list[list[str]], list[str],
-                                         list[list[str]]]:
-    """Cells of the score tables: continuous header and rows, then binary header and rows."""
+def hindcast_rows(hc: Hindcast, *, spark: bool = True
+                  ) -> tuple[list[str], list[list[str]], list[str], list[list[str]]]:
+    """Cells of the score tables: continuous header and rows, then binary header and rows.
+
+    The PIT histogram is drawn in blocks (``spark``) or written as counts per bin.
+    """
     tags = [level_tag(lv) for lv in hc.levels]
     cont_head = [*_CONTINUOUS, *(f"{tag} %" for tag in tags), *_SCORES]
     bin_head = ["lead", "variable", "n", "Brier", "log", "persistence", "skill", "trend",
@@ -103,7 +112,8 @@ def hindcast_rows(hc: Hindcast) -> tuple[list[str], list[list[str]], list[str],
                      *(_coverage(cov[tag]) for tag in tags), fmt_compact(s["crps"]),
                      fmt_compact(base["persistence"]["crps"]),
                      _skill(base["persistence"]["skill"]), fmt_compact(base["trend"]["crps"]),
-                     _skill(base["trend"]["skill"]), _spark(s["pit_hist"])])
+                     _skill(base["trend"]["skill"]),
+                     _spark(s["pit_hist"]) if spark else _counts(s["pit_hist"])])
     return cont_head, cont, bin_head, binary
 
 
@@ -126,8 +136,8 @@ def _heading(hc: Hindcast) -> str:
     origins = [o["origin"] for o in hc.origins_]
     span = f"{origins[0]} to {origins[-1]}" if len(origins) > 1 else str(origins[0])
     leads = ", ".join(str(lead) for lead in hc.leads_)
-    return (f"hindcast of {hc.scenario_} under policy '{hc.policy_}': {len(origins)} origins "
-            f"({span}), leads "
+    n = f"{len(origins)} origin{'s' if len(origins) != 1 else ''}"
+    return (f"hindcast of {hc.scenario_} under policy '{hc.policy_}': {n} ({span}), leads "
             f"{leads} months, {hc.n_samples} samples per origin; record {hc.record_}")
 
 
@@ -193,7 +203,7 @@ def _markdown_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[
 
 def hindcast_markdown(hc: Hindcast) -> str:
     """Return the hindcast as Markdown: the heading, the score tables, origins and notes."""
-    cont_head, cont, bin_head, binary = hindcast_rows(hc)
+    cont_head, cont, bin_head, binary = hindcast_rows(hc, spark=False)
     lines = [_heading(hc), ""]
     if cont:
         lines += [*_markdown_table(cont_head, cont), ""]
