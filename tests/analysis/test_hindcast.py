@@ -417,6 +417,10 @@ def test_an_origin_before_the_war_began_is_refused(ukraine, tmp_path):
     with pytest.raises(InputError, match=r"origins: 2022-06-01 is before the war began "
                                          r"\(2022-06-15, time\.war_began"):
         Hindcast(n_samples=4).fit(sc, p, [dt.date(2022, 6, 1)])
+    with pytest.raises(InputError, match=r"origin 2022-06-01 is before the war began"):
+        restart(sc, dt.date(2022, 6, 1), read_observations(p))
+    assert restart(sc, dt.date(2022, 7, 1), read_observations(p)).time.war_began == \
+        dt.date(2022, 6, 15)
 
 
 def test_a_record_of_an_unknown_variable_is_refused_at_its_line(ukraine, tmp_path):

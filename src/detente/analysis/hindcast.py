@@ -547,21 +547,27 @@ def restart(scenario: Scenario, origin: dt.date, record: Observations, *,
     -------
     Scenario
         Start ``origin``, horizon ``months``; the state parameters of :func:`start_state`;
-        every other parameter, event and policy as in ``scenario`` (its claims are left
-        out: they speak of the scenario's own period). A scenario that declares an as-of
-        date keeps it: the copy knows what the scenario knew.
+        every other parameter, event and policy as in ``scenario``. Its claims are left
+        out (they speak of the scenario's own period), and so is its look-ahead
+        declaration (``knowledge``): the copy knows what the scenario knew at its as-of
+        date, which may be after the origin, and the hindcast says so per origin.
     """
     if months <= 0:
         raise InputError(f"months: the horizon must be a positive number of months, "
                          f"found {months}")
+    began = war_began(scenario)
+    if began is not None and origin < began:
+        raise InputError(f"origin {origin} is before the war began ({began}, time.war_began "
+                         f"of scenario '{scenario.name}'): there is no war to restart")
     state = start_state(scenario, origin, record, widen=widen, min_spread=min_spread)
     data = scenario.model_dump(by_alias=True, exclude_none=True)
     end = add_months(origin, months)
     steps = max(1, math.ceil((end - origin).days / scenario.time.step_days - 1e-9))
     data["time"] = {**data["time"], "start": origin, "horizon_steps": steps}
-    knowledge = data.get("knowledge")
-    if isinstance(knowledge, dict) and knowledge.get("as_of") is None:
-        data["knowledge"] = {**knowledge, "as_of": as_of_date(scenario)}
+    # the copy knows what the scenario knew at its as-of date, which may be after the
+    # origin: no look-ahead declaration fits it, and the hindcast reports that hindsight
+    # per origin instead (Hindcast.origins_)
+    data.pop("knowledge", None)
     params = dict(data["parameters"])
     for name, sv in state.items():
         if sv.how != "kept":
