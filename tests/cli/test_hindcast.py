@@ -13,11 +13,17 @@ ORIGINS = "2023-01..2023-03/1m"
 
 
 @pytest.fixture(scope="module")
-def as_json():
+def run(tmp_path_factory):
+    points = tmp_path_factory.mktemp("hindcast") / "points.csv"
     r = run_cli("hindcast", "ukraine-2023", "--origins", ORIGINS, "--lead", "3,6", "-n", "30",
-                "--json")
+                "--json", "--table", str(points))
     assert r.code == 0, r.stderr
-    return json.loads(r.stdout)
+    return json.loads(r.stdout), points, r.stderr
+
+
+@pytest.fixture(scope="module")
+def as_json(run):
+    return run[0]
 
 
 def test_json_gives_per_lead_coverage_intervals_crps_and_baselines(as_json):
@@ -42,18 +48,18 @@ def test_json_gives_per_lead_coverage_intervals_crps_and_baselines(as_json):
     assert {p["source"] for p in d["points"]} == {"liveuamap", "ukraine_general_staff"}
 
 
-def test_the_table_file_holds_every_point_the_json_holds(tmp_path, as_json):
-    path = tmp_path / "points.csv"
-    r = run_cli("hindcast", "ukraine-2023", "--origins", ORIGINS, "--lead", "3,6", "-n", "30",
-                "--json", "--table", str(path))
-    assert r.code == 0, r.stderr
+def test_the_table_file_holds_every_point_the_json_holds(run):
+    as_json, path, stderr = run
+    assert f"wrote {path}" in " ".join(stderr.split())
     rows = list(csv.DictReader(path.open()))
     assert len(rows) == len(as_json["points"])
-    first = rows[0]
     for col in ("origin", "lead", "target", "variable", "source", "value", "median",
                 "low_80", "high_80", "inside_80", "pit", "crps", "persistence", "trend"):
-        assert col in first
-    assert json.loads(r.stdout) == as_json  # the same seed gives the same numbers
+        assert col in rows[0]
+    for row, point in zip(rows, as_json["points"], strict=True):
+        assert (row["origin"], int(row["lead"]), row["variable"]) == (
+            point["origin"], point["lead"], point["variable"])
+        assert float(row["median"]) == pytest.approx(point["median"])
 
 
 def test_the_table_says_what_each_number_is_and_the_hindsight():
