@@ -26,8 +26,9 @@ For each origin, :func:`restart` makes a copy of the scenario that starts there:
 * **everything else** (effectiveness, rates, costs, ...) keeps the scenario's calibration,
   made as of its as-of date. For an origin before that date this is **hindsight**: the
   calibration may rest on what happened after the origin (a front creep calibrated on
-  the year before the as-of date, say). Every origin's entry in :attr:`Hindcast.origins_` says
-  how many days of hindsight it carries, which state it observed and which it widened.
+  the year before the as-of date, say). Every origin's entry in :attr:`Hindcast.origins_`
+  says how many days of hindsight it carries, which state it observed and which it
+  widened.
 
 Only what was known at the origin reaches the forecast: the record is cut at the origin
 for the state and for the baselines; later observations are only scored.
@@ -104,8 +105,8 @@ if TYPE_CHECKING:
 __all__ = [
     "BASELINES", "BUNDLED", "DEFAULT_LEADS", "DEFAULT_WIDEN", "MIN_SPREAD", "STATE_WINDOW_DAYS",
     "TARGET_WINDOW_DAYS", "Hindcast", "StartValue", "add_months", "as_of_date",
-    "bundled_record", "parse_leads", "parse_origins", "restart", "start_state",
-    "widened_parameter",
+    "bundled_record", "check_increasing", "parse_leads", "parse_origins", "record_until",
+    "restart", "start_state", "war_began", "widened_parameter",
 ]
 
 #: Leads scored by default, in months.
