@@ -29,6 +29,7 @@ from detente.analysis import (
     Claims,
     Estimator,
     FunctionModel,
+    Hindcast,
     LanchesterFit,
     LawComparison,
     Morris,
@@ -55,6 +56,15 @@ def _observations() -> tuple[Any, Observations]:
         [(start + dt.timedelta(days=7 * k), "blue.personnel", 1.0e6 - 1.0e4 * k)
          for k in (2, 4, 6)], name="obs.csv")
     return bench, obs
+
+
+def _record() -> tuple[Any, Observations, list[dt.date]]:
+    bench = load_scenario("lanchester-bench")
+    start = bench.time.start
+    obs = Observations.from_records(
+        [(start + dt.timedelta(days=7 * k), "blue.personnel", 4.0e5 - 1.0e3 * k)
+         for k in range(12)], name="record.csv")
+    return bench, obs, [start + dt.timedelta(days=7)]
 
 
 def _battle() -> Any:
@@ -89,6 +99,8 @@ CASES = [
     Case(Calibrator, {"params": ["blue.reinforcement"], "n_samples": 200, "accept": 0.1},
          lambda e: e.fit(*_observations()),
          uses={"to_dict": (), "write": (Path("calibrated.yaml"),)}),
+    Case(Hindcast, {"n_samples": 20, "seed": 0, "leads": (1, 2), "widen": 0.5},
+         lambda e: e.fit(*_record()), uses={"to_dict": ()}),
     Case(LanchesterFit, {"law": "square", "n_boot": 5, "seed": 0},
          lambda e: e.fit(_battle()), uses={"predict": (), "to_dict": ()}),
     Case(LawComparison, {"laws": ["square", "linear"], "n_boot": 0},

@@ -30,7 +30,7 @@ def test_help_lists_commands_grouped_by_what_an_analyst_does():
     groups = [text[a:b] for a, b in zip(at, [*at[1:], len(text)], strict=True)]
     expected = [("run", "claims", "compare", "report", "serve"),
                 ("new", "validate", "scenarios", "schema"),
-                ("fit", "calibrate", "backtest"),
+                ("fit", "calibrate", "backtest", "hindcast"),
                 ("sensitivity", "discover", "sweep", "runs")]
     for group, names in zip(groups, expected, strict=True):
         found = re.findall(r"│ (\w+) {2,}", group)

@@ -1,4 +1,4 @@
-"""Analyses of ensembles and data: claims, sensitivity, discovery, comparison, fits, backtests.
+"""Analyses of ensembles and data: claims, sensitivity, comparison, fits, backtests, hindcasts.
 
 Every analysis is an :class:`Estimator`: configuration in ``__init__``, ``fit`` returns
 ``self``, fitted state in attributes ending in ``_``.
@@ -26,6 +26,7 @@ from detente.analysis.compare import compare, compare_variables, deal_issues, ou
 from detente.analysis.discovery import Prim
 from detente.analysis.ema_adapter import EmaAdapter
 from detente.analysis.fit import LAWS, METHODS, LanchesterFit, LawComparison, simulate_battle
+from detente.analysis.hindcast import Hindcast, restart
 from detente.analysis.sensitivity import FunctionModel, Morris, Sobol
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "EmaAdapter",
     "Estimator",
     "FunctionModel",
+    "Hindcast",
     "LanchesterFit",
     "LawComparison",
     "Morris",
@@ -56,6 +58,7 @@ __all__ = [
     "read_battle_csv",
     "read_observations",
     "read_policy_path",
+    "restart",
     "scenario_expr",
     "simulate_battle",
     "variables_markdown",

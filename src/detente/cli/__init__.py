@@ -19,7 +19,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from detente.cli import _claims, _data, _explore, _files, _new, _report, _run, _serve, _store
+from detente.cli import (
+    _claims,
+    _data,
+    _explore,
+    _files,
+    _hindcast,
+    _new,
+    _report,
+    _run,
+    _serve,
+    _store,
+)
 from detente.cli._app import app, main
 
 __all__ = ["app", "main"]
@@ -33,7 +44,8 @@ COMMANDS: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
         ("new", _new.new), ("validate", _files.validate), ("scenarios", _files.scenarios),
         ("schema", _files.schema)),
     "Contact with data": (
-        ("fit", _data.fit), ("calibrate", _data.calibrate), ("backtest", _data.backtest)),
+        ("fit", _data.fit), ("calibrate", _data.calibrate), ("backtest", _data.backtest),
+        ("hindcast", _hindcast.hindcast)),
     "Sensitivity, discovery and large sweeps": (
         ("sensitivity", _explore.sensitivity), ("discover", _explore.discover),
         ("sweep", _store.sweep)),

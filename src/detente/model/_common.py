@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 
 from detente._typing import FloatArray
-from detente.model.base import Cast, ParamSpec, Per, VariableSpec, owned
+from detente.model.base import Cast, FromStart, ParamSpec, Per, VariableSpec, owned
 from detente.model.equations import Value, equation, maximum, minimum, safe_div, where
 from detente.units import DAYS_PER_YEAR
 
@@ -29,16 +29,18 @@ TINY = float(np.finfo(np.float64).tiny)
 
 
 def param(name: str, unit: str, description: str, low: float | None = None,
-          high: float | None = None, *, default: float | None = None, per: Per = None
-          ) -> ParamSpec:
+          high: float | None = None, *, default: float | None = None, per: Per = None,
+          initial_of: str | None = None, start_condition: bool = False) -> ParamSpec:
     """Shorthand for :class:`~detente.model.base.ParamSpec`."""
-    return ParamSpec(name, unit, description, low, high, default, per)
+    return ParamSpec(name, unit, description, low, high, default, per,
+                     initial_of=initial_of, start_condition=start_condition)
 
 
 def variable(name: str, unit: str, description: str, kind: Literal["stock", "aux"] = "stock",
-             record: bool = True, per: Per = "side") -> VariableSpec:
+             record: bool = True, per: Per = "side", *, from_start: FromStart | None = None
+             ) -> VariableSpec:
     """Shorthand for a :class:`~detente.model.base.VariableSpec`, by default every side's."""
-    return VariableSpec(name, unit, description, kind, record, per)
+    return VariableSpec(name, unit, description, kind, record, per, from_start=from_start)
 
 
 def own(values: Mapping[str, FloatArray], owner: str, base: str) -> FloatArray:

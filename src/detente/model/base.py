@@ -64,6 +64,9 @@ from detente._typing import FloatArray, Params, State
 #: the talks (a side or supporter named in a negotiation channel).
 Per = Literal["side", "supporter", "party"] | None
 
+#: How a variable is measured from the start date (:attr:`VariableSpec.from_start`): a
+#: count since the start (0 there) or an index relative to it (1 there).
+FromStart = Literal["difference", "ratio"]
 #: The identifier of a side or supporter (and of a base name): lower-case snake_case.
 IDENT = re.compile(r"[a-z][a-z0-9_]*")
 #: Prefixes an owner's id may not start with: results name their own variables with them
@@ -332,6 +335,16 @@ class ParamSpec:
     owner : str or None
         The side or supporter a built module's parameter belongs to (None in a template or an
         unowned parameter).
+    initial_of : str or None
+        The variable (its base name, owned like the parameter) whose value at the start the
+        parameter is: ``"personnel"`` for ``personnel0``. A scenario restarted at another
+        date takes the parameter from that variable's record there, where one is given
+        (:func:`detente.analysis.restart`).
+    start_condition : bool
+        The parameter describes the war at the start date without being one variable's
+        initial value (employment, a budget gap or a production rate at the start). A
+        restart cannot read it from a record and widens its prior instead. Implied by
+        ``initial_of``.
 
     Raises
     ------
@@ -347,11 +360,30 @@ class ParamSpec:
     default: float | None = None
     per: Per = None
     owner: str | None = None
+    initial_of: str | None = None
+    start_condition: bool = False
 
     @property
     def base(self) -> str:
         """The name without its owner (``personnel0`` for ``blue.personnel0``)."""
         return split_owned(self.name)[1]
+
+    @property
+    def describes_start(self) -> bool:
+        """Whether the parameter is part of the state at the start (see ``initial_of``)."""
+        return self.initial_of is not None or self.start_condition
+
+    @property
+    def initial_variable(self) -> str | None:
+        """The name of the variable ``initial_of`` names, owned by this parameter's owner.
+
+        >>> ParamSpec("blue.personnel0", "persons", "", owner="blue",
+        ...           initial_of="personnel").initial_variable
+        'blue.personnel'
+        """
+        if self.initial_of is None or self.owner is None:
+            return self.initial_of
+        return owned(self.owner, self.initial_of)
 
     def __post_init__(self) -> None:
         d = self.default
@@ -383,6 +415,12 @@ class VariableSpec:
     per, owner
         As for :class:`ParamSpec`: a side-owned variable is recorded with a ``side``
         dimension, a supporter-owned one with a ``supporter`` dimension.
+    from_start : {None, "difference", "ratio"}
+        How the variable is measured from the start date: ``"difference"`` for a count since
+        the start (0 there: casualties since the start), ``"ratio"`` for an index relative
+        to the start (1 there); None for a level. A record compared with a run that starts
+        at another date is rebased to it: the value at each date minus (or divided by) the
+        value at the run's start.
     """
 
     name: str
@@ -392,6 +430,7 @@ class VariableSpec:
     record: bool = True
     per: Per = None
     owner: str | None = None
+    from_start: FromStart | None = None
 
     @property
     def base(self) -> str:

@@ -67,9 +67,11 @@ __all__ = ["PARAMS", "VARIABLES", "build"]
 
 
 def _param(base: str, unit: str, description: str, low: float | None = None,
-           high: float | None = None, *, default: float, per: Per = "side") -> ParamSpec:
+           high: float | None = None, *, default: float, per: Per = "side",
+           initial_of: str | None = None, start_condition: bool = False) -> ParamSpec:
     # a template each side owns, unless it says a supporter does
-    return param(base, unit, description, low, high, default=default, per=per)
+    return param(base, unit, description, low, high, default=default, per=per,
+                 initial_of=initial_of, start_condition=start_condition)
 
 
 #: Parameter templates: each side's (``<side>.<base>``) and each supporter's.
@@ -77,21 +79,22 @@ PARAMS = (
     # the war-torn economy; gdp0 = 0 (the default) leaves it off: no output, index 1
     _param("gdp0", "USD bn/day",
            "{owner}'s GDP at the start (annual rate); 0: the war-torn economy is not "
-           "modelled.", 0.0, default=0.0),
+           "modelled.", 0.0, default=0.0, initial_of="gdp_potential"),
     _param("gdp_trend", "fraction/day",
            "{owner}'s underlying growth rate (recovery, before war effects).", -1.0, 1.0,
            default=0.0),
     _param("capital0", "USD bn",
            "{owner}'s productive capital stock at the start; 0: capital is not tracked "
-           "(it neither limits nor adds to output).", 0.0, default=0.0),
+           "(it neither limits nor adds to output).", 0.0, default=0.0,
+           initial_of="capital"),
     _param("capital_elasticity", "fraction", "Output elasticity of {owner}'s capital.",
            0.0, 1.0, default=0.0),
     _param("employment0", "persons",
            "{owner}'s employment at the start; 0: mobilisation draws no labour from the "
-           "economy.", 0.0, default=0.0),
+           "economy.", 0.0, default=0.0, start_condition=True),
     _param("budget_gap0", "USD bn/day",
            "{owner}'s non-military budget gap at the start (annual rate).", 0.0,
-           default=0.0),
+           default=0.0, start_condition=True),
     _param("tax_share", "fraction", "{owner}'s budget revenue per unit of GDP.", 0.0, 1.0,
            default=0.0),
     _param("fiscal_penalty", "fraction/day",
@@ -123,12 +126,12 @@ PARAMS = (
            default=0.0),
     _param("output_gap0", "fraction",
            "{owner}'s output gap at the start (positive: overheating).", -1.0, 1.0,
-           default=0.0),
+           default=0.0, initial_of="output_gap"),
     _param("og_lag", "day",
            "Time constant of the adjustment of {owner}'s output gap (0: within a step).", 0.0,
            default=0.0),
     _param("inflation0", "fraction/day", "{owner}'s inflation at the start.", -1.0, 1.0,
-           default=0.0),
+           default=0.0, initial_of="inflation_rate"),
     _param("inflation_target", "fraction/day",
            "{owner}'s central bank's inflation target.", -1.0, 1.0, default=0.0),
     _param("phillips", "fraction/day",
@@ -141,7 +144,7 @@ PARAMS = (
            "Sanctions regime on {owner} (1 = the regime the scenario takes as its unit).",
            0.0, default=0.0),
     _param("coping0", "fraction", "Share of sanctions' bite {owner} has learnt to avoid.",
-           0.0, 1.0, default=0.0),
+           0.0, 1.0, default=0.0, initial_of="coping"),
     _param("coping_rate", "1/day",
            "Rate at which {owner} learns to cope with the remaining bite.", 0.0,
            default=0.0),
@@ -152,7 +155,7 @@ PARAMS = (
            -1.0, 1.0, default=0.0),
     _param("peace_gap0", "fraction",
            "How far {owner}'s output is below its peace path at the start.", -1.0, 1.0,
-           default=0.0),
+           default=0.0, start_condition=True),
 )
 
 
@@ -167,7 +170,7 @@ VARIABLES = (
     _v("budget_uncovered", "USD bn/year",
        "{owner}'s budget gap not covered by financial aid (annual rate).", "aux"),
     _v("potential_index", "index", "{owner}'s potential output in its war economy "
-       "(start = 1).", record=False),
+       "(start = 1).", record=False, from_start="ratio"),
     _v("output_gap", "fraction", "{owner}'s output gap (positive: overheating).",
        record=False),
     _v("inflation_rate", "fraction/day", "{owner}'s inflation rate (per day).",
@@ -176,7 +179,7 @@ VARIABLES = (
     _v("peace_path", "index", "{owner}'s output on a peace path (start = 1 + gap).",
        record=False),
     _v("gdp_index", "index", "{owner}'s real GDP relative to the start (start = 1).",
-       "aux"),
+       "aux", from_start="ratio"),
     _v("inflation", "fraction/year", "{owner}'s inflation (annual rate).", "aux"),
     _v("sanctions_pressure", "index",
        "Sanctions bite on {owner} after coping and relief (1 = full bite, no coping).",

@@ -57,12 +57,15 @@ from detente.model.equations import Value, equation, safe_div
 
 
 def _side(name: str, unit: str, description: str, low: float | None = None,
-          high: float | None = None, *, default: float | None = None) -> ParamSpec:
-    return param(name, unit, description, low, high, default=default, per="side")
+          high: float | None = None, *, default: float | None = None,
+          initial_of: str | None = None, start_condition: bool = False) -> ParamSpec:
+    return param(name, unit, description, low, high, default=default, per="side",
+                 initial_of=initial_of, start_condition=start_condition)
 
 
 PARAMS = (
-    _side("personnel0", "persons", "{owner}'s front-line personnel at the start.", 0.0),
+    _side("personnel0", "persons", "{owner}'s front-line personnel at the start.", 0.0,
+          initial_of="personnel"),
     _side("effectiveness", "1/day",
           "Casualties {owner}'s fire inflicts per {owner} combatant per day at full munitions "
           "supply (Lanchester aimed-fire coefficient).", 0.0),
@@ -71,16 +74,18 @@ PARAMS = (
     _side("half_sat", "rounds",
           "Munitions stock (shell-equivalents) at which {owner} fires at half its desired "
           "rate (supply factor M/(M+half_sat)).", 0.0),
-    _side("shells0", "rounds", "{owner}'s artillery-shell stock at the start.", 0.0),
+    _side("shells0", "rounds", "{owner}'s artillery-shell stock at the start.", 0.0,
+          initial_of="shells"),
     _side("shell_production", "rounds/day",
-          "{owner}'s own shell production at the start (and its floor).", 0.0),
+          "{owner}'s own shell production at the start (and its floor).", 0.0,
+          start_condition=True),
     _side("shell_production_target", "rounds/day",
           "Shell production {owner}'s industry is ramping toward.", 0.0),
     # a side without front-line attack drones: none in stock, none made, none planned
     _side("drones0", "drones", "{owner}'s stock of front-line attack drones.", 0.0,
-          default=0.0),
+          default=0.0, initial_of="drones"),
     _side("drone_production", "drones/day", "{owner}'s attack-drone production at the start.",
-          0.0, default=0.0),
+          0.0, default=0.0, start_condition=True),
     _side("drone_production_target", "drones/day",
           "Attack-drone production {owner} is ramping toward.", 0.0, default=0.0),
     _side("drone_equiv", "rounds/drone",
@@ -93,7 +98,8 @@ PARAMS = (
     _side("recruit_rate", "1/day",
           "Share of {owner}'s mobilisable pool recruited per day (policy-set).", 0.0,
           default=0.0),
-    _side("pool0", "persons", "{owner}'s mobilisable pool at the start.", 0.0),
+    _side("pool0", "persons", "{owner}'s mobilisable pool at the start.", 0.0,
+          initial_of="pool"),
     _side("pool_inflow", "persons/day",
           "Men entering {owner}'s mobilisable pool per day (cohort ageing).", 0.0,
           default=0.0),
@@ -112,7 +118,7 @@ PARAMS = (
           "Area of {owner}'s own territory the front can reach (0: the war is not fought on "
           "it).", 0.0, default=0.0),
     _side("territory0", "km2", "Area of the enemy's territory {owner} holds at the start.",
-          0.0, default=0.0),
+          0.0, default=0.0, initial_of="territory"),
     # what the side's supporters' aid money buys: nothing unless a share is spent on it
     _side("aid_shell_share", "fraction", "Share of {owner}'s military aid spent on shells.",
           0.0, 1.0, default=0.0),
@@ -127,7 +133,7 @@ PARAMS = (
           "bought).", 0.0, default=0.0),
     _side("aid_shell_capacity", "rounds/day",
           "Shell production of {owner}'s supporters available to {owner} at the start (caps "
-          "what aid money buys).", 0.0, default=0.0),
+          "what aid money buys).", 0.0, default=0.0, start_condition=True),
     _side("aid_shell_capacity_target", "rounds/day",
           "Shell production of {owner}'s supporters available to {owner} once ramped up.",
           0.0, default=0.0),
@@ -145,7 +151,7 @@ PARAMS = (
           0.0, default=0.0, per="supporter"),
     param("shells_in_kind", "rounds/day",
           "Shells {owner} delivers to the side it supports at the start, from its stocks.",
-          0.0, default=0.0, per="supporter"),
+          0.0, default=0.0, per="supporter", start_condition=True),
     param("shells_decline", "1/day",
           "Exponential decline rate of {owner}'s deliveries in kind (finite stockpiles).", 0.0,
           default=0.0, per="supporter"),
@@ -195,14 +201,17 @@ VARIABLES = (
     _v("shells", "rounds", "{owner}'s artillery-shell stock."),
     _v("drones", "drones", "{owner}'s front-line attack-drone stock.", record=False),
     _v("shell_ramp", "rounds/day", "{owner}'s shell capacity added since the start.",
-       record=False),
+       record=False, from_start="difference"),
     _v("drone_ramp", "drones/day", "{owner}'s drone capacity added since the start.",
-       record=False),
+       record=False, from_start="difference"),
     _v("aid_shell_ramp", "rounds/day",
-       "Shell capacity {owner}'s supporters added since the start.", record=False),
+       "Shell capacity {owner}'s supporters added since the start.", record=False,
+       from_start="difference"),
     _v("territory", "km2", "Area of the enemy's territory {owner} holds."),
-    _v("casualties_cum", "persons", "{owner}'s military casualties since the start."),
-    _v("killed_cum", "persons", "{owner}'s military killed since the start.", record=False),
+    _v("casualties_cum", "persons", "{owner}'s military casualties since the start.",
+       from_start="difference"),
+    _v("killed_cum", "persons", "{owner}'s military killed since the start.", record=False,
+       from_start="difference"),
     _v("combat_power_ratio", "ratio",
        "{owner}'s combat power over its enemy's (effectiveness x personnel x supply).",
        "aux"),
@@ -220,9 +229,10 @@ VARIABLES = (
     _v("held_km2", "km2", "Area of {owner}'s own territory open to the front that it holds.",
        "aux", record=False),
     _v("held_ratio", "ratio", "Area {owner} holds of its own relative to the start.", "aux",
-       record=False),
+       record=False, from_start="ratio"),
     _v("mobilised_extra", "persons",
-       "{owner}'s personnel and trainees above their initial number.", "aux", record=False),
+       "{owner}'s personnel and trainees above their initial number.", "aux", record=False,
+       from_start="difference"),
 )
 
 

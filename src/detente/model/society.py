@@ -50,24 +50,30 @@ __all__ = ["PARAMS", "VARIABLES", "build"]
 
 
 def _param(base: str, unit: str, description: str, low: float | None = None,
-           high: float | None = None) -> ParamSpec:
+           high: float | None = None, *, initial_of: str | None = None,
+           start_condition: bool = False) -> ParamSpec:
     # a template each side owns; its default 0 leaves the side's society out (see the
     # module docstring)
-    return param(base, unit, description, low, high, default=0.0, per="side")
+    return param(base, unit, description, low, high, default=0.0, per="side",
+                 initial_of=initial_of, start_condition=start_condition)
 
 
 #: Parameter templates, each owned by every side (``<side>.<base>``).
 PARAMS = (
     _param("pop_home0", "persons",
            "Population in {owner}'s own held territory at the start (0: not modelled).",
-           0.0),
-    _param("refugees0", "persons", "{owner}'s refugees abroad at the start.", 0.0),
+           0.0, initial_of="pop_home"),
+    _param("refugees0", "persons", "{owner}'s refugees abroad at the start.", 0.0,
+           initial_of="refugees_abroad"),
     _param("pop_occupied0", "persons",
-           "Population in {owner}'s territory held by the enemy at the start.", 0.0),
+           "Population in {owner}'s territory held by the enemy at the start.", 0.0,
+           initial_of="pop_occupied"),
     _param("refugee_net_outflow", "persons/day",
-           "Net growth of {owner}'s refugee population at the start (calibrates flight)."),
+           "Net growth of {owner}'s refugee population at the start (calibrates flight).",
+           start_condition=True),
     _param("return_rate", "1/day",
-           "Share of {owner}'s refugees returning per day at the start.", 0.0),
+           "Share of {owner}'s refugees returning per day at the start.", 0.0,
+           start_condition=True),
     _param("flight_strike_share", "fraction",
            "Share of {owner}'s flight abroad driven by strikes (the rest by war in "
            "general).", 0.0, 1.0),
@@ -81,7 +87,8 @@ PARAMS = (
            "Population density of {owner}'s newly occupied (front-line) land relative to "
            "the average of its held land.", 0.0),
     _param("recon_rate0", "USD bn/day",
-           "Reconstruction investment in {owner} at the start.", 0.0),
+           "Reconstruction investment in {owner} at the start.", 0.0,
+           initial_of="reconstruction_rate"),
     _param("recon_rate_secure", "USD bn/day",
            "Reconstruction investment donors would make in {owner} with no security risk.",
            0.0),
@@ -93,7 +100,8 @@ PARAMS = (
            "Share of the security risk {owner}'s donors and returnees perceive that a "
            "settlement with full guarantees removes.", 0.0, 1.0),
     _param("gdp_shortfall0", "fraction",
-           "{owner}'s output below its pre-war level at the start.", 0.0, 1.0),
+           "{owner}'s output below its pre-war level at the start.", 0.0, 1.0,
+           start_condition=True),
     _param("viab_w_pop", "index", "Weight of the population at home in {owner}'s viability.",
            0.0),
     _param("viab_w_econ", "index", "Weight of the economy in {owner}'s viability.", 0.0),
@@ -111,14 +119,16 @@ VARIABLES = (
     _v("refugees_abroad", "persons", "{owner}'s refugees abroad."),
     _v("pop_occupied", "persons", "{owner}'s population under the enemy's occupation."),
     _v("pop_dead", "persons",
-       "{owner}'s people (soldiers and civilians) killed since the start."),
+       "{owner}'s people (soldiers and civilians) killed since the start.",
+       from_start="difference"),
     _v("reconstruction_rate", "USD bn/day", "Reconstruction investment in {owner} (per day).",
        record=False),
-    _v("reconstruction_cum", "USD bn", "Reconstruction investment in {owner} since the start."),
+    _v("reconstruction_cum", "USD bn", "Reconstruction investment in {owner} since the start.",
+       from_start="difference"),
     _v("reconstruction_investment", "USD bn/year",
        "Reconstruction investment in {owner} (annual rate).", "aux"),
     _v("pop_home_ratio", "ratio", "{owner}'s population at home relative to the start.",
-       "aux", record=False),
+       "aux", record=False, from_start="ratio"),
     _v("viability", "index",
        "{owner}'s viability in [0, 1]: near 0 a failed state, near 1 a fortress state.",
        "aux"),

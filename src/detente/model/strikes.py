@@ -45,25 +45,30 @@ __all__ = ["PARAMS", "VARIABLES", "build"]
 
 
 def _side(name: str, unit: str, description: str, low: float | None = 0.0,
-          high: float | None = None, default: float | None = 0.0) -> ParamSpec:
-    return ParamSpec(name, unit, description, low, high, default, per="side")
+          high: float | None = None, default: float | None = 0.0, *,
+          initial_of: str | None = None) -> ParamSpec:
+    return ParamSpec(name, unit, description, low, high, default, per="side",
+                     initial_of=initial_of)
 
 
 #: Parameter templates. Every side-owned one defaults to 0: no long-range weapons, no air
 #: defence, hits that do no harm (see ``docs/model.md``, Defaults).
 PARAMS = (
     # the attacker's arsenal
-    _side("missiles0", "missiles", "{owner}'s long-range missile stock at the start."),
+    _side("missiles0", "missiles", "{owner}'s long-range missile stock at the start.",
+          initial_of="missiles"),
     _side("missile_production", "missiles/day", "{owner}'s long-range missile production."),
     _side("missile_launch_rate", "1/day",
           "Share of {owner}'s missile stock launched per day at full war intensity."),
-    _side("strike_drones0", "drones", "{owner}'s long-range attack-drone stock at the start."),
+    _side("strike_drones0", "drones", "{owner}'s long-range attack-drone stock at the start.",
+          initial_of="strike_drones"),
     _side("strike_drone_production", "drones/day",
           "{owner}'s long-range attack-drone production."),
     _side("strike_drone_launch_rate", "1/day",
           "Share of {owner}'s long-range drone stock launched per day at full war intensity."),
     # the defender's air defence
-    _side("interceptors0", "interceptors", "{owner}'s interceptor stock at the start."),
+    _side("interceptors0", "interceptors", "{owner}'s interceptor stock at the start.",
+          initial_of="interceptors"),
     _side("interceptor_production", "interceptors/day",
           "{owner}'s own interceptor production (and non-aid deliveries)."),
     _side("intercept_max_missile", "fraction",
@@ -107,7 +112,8 @@ VARIABLES = (
     _v("interceptors", "interceptors", "{owner}'s interceptor stock."),
     _v("security_risk", "index",
        "Perceived security risk in {owner} (1 = the strike damage rate at the start)."),
-    _v("strike_damage_cum", "USD bn", "Damage from strikes on {owner} since the start."),
+    _v("strike_damage_cum", "USD bn", "Damage from strikes on {owner} since the start.",
+       from_start="difference"),
     _v("strike_damage_ref", "USD bn/day",
        "Expected strike damage rate in {owner} at the start (the index's reference).",
        record=False),
