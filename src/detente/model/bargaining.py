@@ -368,10 +368,10 @@ _AFTER_WEIGHTS: tuple[ParamSpec, ...] = (
               0.0, 1.0),
     ParamSpec("bargain_initial_gain", "km2/day",
               "{second}'s net territorial gain rate before the first month is observed.",
-              None, None),
+              None, None, start_condition=True),
     ParamSpec("bargain_initial_force_drift", "1/day",
               "Drift of ln({second}'s / {first}'s combat power) before the first month is "
-              "observed.", None, None),
+              "observed.", None, None, start_condition=True),
     ParamSpec("bargain_gain_per_log_ratio", "km2/day",
               "Extra advance of {second} per day per unit rise of ln(force ratio).",
               0.0, None),
