@@ -71,8 +71,9 @@ class PartialDate:
     def __post_init__(self) -> None:
         if self.day is not None and self.month is None:
             raise ValueError("a day needs a month")
-        # raises ValueError for a year, month or day out of range
-        dt.date(self.year, self.month or 1, self.day or 1)
+        # raises ValueError for a year, month or day out of range (0 included)
+        dt.date(self.year, 1 if self.month is None else self.month,
+                1 if self.day is None else self.day)
 
     @property
     def first(self) -> dt.date:

@@ -152,9 +152,8 @@ class Violation:
                    f"not shown public by the scenario's as-of date {d}")
         elif c.kind == "ref":
             why = (f"which gives no 'published' date, so it is not shown public by the "
-                   f"scenario's as-of date {d} (date it: {{citation: ..., published: "
-                   "YYYY-MM-DD}; or mark it 'derived: true' if its values are computed from "
-                   "what the notes cite)")
+                   f"scenario's as-of date {d} (date it, or mark it 'derived: true' if its "
+                   "values are computed from what the notes cite)")
         else:
             why = (f"which has no date, so it is not shown public by the scenario's as-of "
                    f"date {d} (make it a reference under 'sources' with its 'published' "
