@@ -145,7 +145,8 @@ def test_listed_in_later_it_loads_and_is_shown_with_its_reason(write: Writer) ->
     assert (h.entry, h.reason, h.parameters) == ("fact:published_later", reason,
                                                  ("blue.recruitment",))
     assert "fact published_later (published 2024-03-11)" in h.text
-    assert "2023-12-01" in h.text and reason in h.text
+    assert "2023-12-01" in h.text
+    assert reason in h.text
 
 
 def test_a_parameter_in_later_covers_what_it_cites(write: Writer) -> None:
@@ -207,7 +208,8 @@ def test_an_as_of_date_before_the_start_knows_less(write: Writer) -> None:
 def test_a_reconstruction_takes_later_publications_that_refer_to_the_past(write: Writer,
                                                                            ) -> None:
     sc = load(write(reconstruction(cite(TEXT, "fact:published_later"))))
-    assert sc.knowledge.kind == "reconstruction" and sc.hindsight == ()
+    assert sc.knowledge.kind == "reconstruction"
+    assert sc.hindsight == ()
     # an undated or free citation says nothing of the date it refers to
     load(write(reconstruction(cite(TEXT, "ref:undated", param="blue.share"))))
 
@@ -241,7 +243,9 @@ def test_a_parameters_own_as_of_overrides_its_sources(write: Writer) -> None:
 def test_without_knowledge_nothing_is_checked(write: Writer) -> None:
     text = mutate(cite(TEXT, "fact:published_later"), "knowledge:\n  kind: forecast\n", "")
     sc = load(write(text))
-    assert sc.knowledge is None and sc.as_of is None and sc.hindsight == ()
+    assert sc.knowledge is None
+    assert sc.as_of is None
+    assert sc.hindsight == ()
 
 
 def test_a_scenario_made_in_python_checks_itself(write: Writer) -> None:
@@ -355,7 +359,8 @@ def test_every_builtin_declares_its_knowledge_and_keeps_the_rule(name: str) -> N
                     "later source needs a source public in time, or an entry in "
                     f"knowledge.later with the reason:\n" + "\n".join(missing))
     assert sc.knowledge is not None, name
-    assert sc.time.war_began is not None and sc.time.war_began <= sc.time.start, name
+    assert sc.time.war_began is not None, name
+    assert sc.time.war_began <= sc.time.start, name
     found = check_lookahead(sc)
     assert found.problems == ()
     assert found.hindsight == sc.hindsight
@@ -393,7 +398,8 @@ def test_the_json_schema_describes_knowledge_war_began_and_dated_references() ->
 def test_detente_schema_prints_them(invoke: Any) -> None:
     r = invoke("schema")
     assert r.exit_code == 0
-    assert '"knowledge"' in r.stdout and '"war_began"' in r.stdout
+    assert '"knowledge"' in r.stdout
+    assert '"war_began"' in r.stdout
     assert '"refers_to"' in r.stdout
 
 

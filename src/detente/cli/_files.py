@@ -47,7 +47,8 @@ def validate(
             problems.extend(str(p) for p in exc.problems)
             continue
         n_unc = len(sc.uncertain)
-        knows = ("look-ahead not checked: no 'knowledge'" if sc.knowledge is None else
+        knows = ("no knowledge declared: the dates of its sources are not checked"
+                 if sc.knowledge is None else
                  f"{sc.knowledge.kind} as of {sc.as_of}")
         out.print(f"[green]ok[/] {f}: {sc.name} — {len(sc.parameters)} parameters "
                   f"({n_unc} uncertain), {len(sc.events)} events, "

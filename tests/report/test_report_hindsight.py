@@ -1,0 +1,75 @@
+"""The report says what a scenario may know, and lists each source it uses from later."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+BENCH_KNOWLEDGE = "knowledge: {kind: reconstruction}"
+
+
+def _report(tmp_path: Path, knowledge: str) -> str:
+    from detente.engine import simulate
+    from detente.report import build_report, report_record
+    from detente.scenario import builtin_path, load_scenario
+
+    text = builtin_path("lanchester-bench").read_text(encoding="utf-8")
+    assert text.count(BENCH_KNOWLEDGE) == 1
+    path = tmp_path / "bench.yaml"
+    path.write_text(text.replace(BENCH_KNOWLEDGE, knowledge), encoding="utf-8")
+    sc = load_scenario(path)
+    res = simulate(sc, n_samples=4, seed=0, horizon=3, record=report_record(sc))
+    html: str = build_report(res, sc, claims=False, tornado_output=None)
+    return html.split("</head>", 1)[1]  # the page without Plotly's bundle
+
+
+def _box(page: str) -> str:
+    return page.split('id="hindsight"', 1)[1].split("</div>", 1)[0]
+
+
+def test_a_forecasts_later_sources_are_listed_with_their_reasons(tmp_path: Path) -> None:
+    page = _report(tmp_path, (
+        "knowledge: {kind: forecast, later: {'ref:bench': 'the benchmark was defined after "
+        "its start', 'ref:off': 'the switched-off mechanisms read nothing'}}"))
+    assert "Forecast as of 2024-01-01" in page
+    warning = page.split('id="hindsight-warning"', 1)[1].split("</p>", 1)[0]
+    assert "uses 2 sources or values from after what it may know" in warning
+    box = _box(page)
+    assert "<h3>Hindsight and later sources</h3>" in box
+    rows = re.findall(r'<tr><td class="name">([^<]+)</td><td class="src">([^<]+)</td>'
+                      r'<td class="src">([^<]+)</td><td>([^<]+)</td></tr>', box)
+    assert [(e, s, r) for e, s, _, r in rows] == [
+        ("ref:bench", "reference bench (undated)", "the benchmark was defined after its start"),
+        ("ref:off", "reference off (undated)", "the switched-off mechanisms read nothing")]
+    assert "blue.effectiveness" in rows[0][2]
+    assert "A historical reconstruction" not in box
+
+
+def test_a_reconstruction_says_hindsight_is_possible(tmp_path: Path) -> None:
+    page = _report(tmp_path, BENCH_KNOWLEDGE)
+    assert "Historical reconstruction as of 2024-01-01" in page
+    assert "so hindsight is possible" in _box(page)
+    assert 'id="hindsight-table"' not in page
+    assert 'id="hindsight-warning"' not in page
+
+
+def test_a_scenario_that_declares_nothing_says_so(tmp_path: Path) -> None:
+    page = _report(tmp_path, "")
+    assert "look-ahead was not checked" in page
+    assert 'id="hindsight"' not in page
+
+
+def test_the_assumptions_show_the_dates_of_each_source() -> None:
+    from detente.present.rows import assumption_rows, describe_source
+    from detente.scenario import load_scenario
+
+    korea = load_scenario("korea-1951")
+    rows = {r["name"]: r for r in assumption_rows(korea)}
+    assert rows["un_command.fire_rate"]["source"].startswith(
+        "time_ammo_1953: TIME, \"Armed Forces: Ammunition Shortage\"")
+    assert rows["un_command.fire_rate"]["source"].endswith(
+        "(published 1953-03-23; refers to 1953-03)")
+    assert describe_source(korea, "ref:calib")[1].endswith("(derived from what the notes cite)")
+    kind, text = describe_source(korea, "fact:ru_net_gain_2023")
+    assert kind == "fact"
+    assert ", published " in text
