@@ -68,7 +68,7 @@ def test_the_assumptions_show_the_dates_of_each_source() -> None:
     assert rows["un_command.fire_rate"]["source"].startswith(
         "time_ammo_1953: TIME, \"Armed Forces: Ammunition Shortage\"")
     assert rows["un_command.fire_rate"]["source"].endswith(
-        "(published 1953-03-23; refers to 1953-03)")
+        "(published 1953-03-23; refers to 1953-03) (the value refers to 1952)")
     assert describe_source(korea, "ref:calib")[1].endswith("(derived from what the notes cite)")
     kind, text = describe_source(korea, "fact:ru_net_gain_2023")
     assert kind == "fact"

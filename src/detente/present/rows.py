@@ -124,6 +124,8 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
             })
             continue
         kind, source = describe_source(scenario, par.source)
+        if par.as_of is not None:
+            source += f" (the value refers to {par.as_of})"
         rows.append({
             "name": name, "module": owner.get(name, "scenario"),
             "value": describe_value(par), "central": fmt_number(par.central(), 4),

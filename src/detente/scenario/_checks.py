@@ -37,7 +37,7 @@ from detente.model.base import (
     ParamSpec,
 )
 from detente.scenario._claims import check_claims
-from detente.scenario._paths import FieldPath, as_date, as_number, suggest
+from detente.scenario._paths import FieldPath, as_date, as_number, short, suggest
 from detente.scenario._positions import ProblemLog
 from detente.scenario.facts import FactTable, bundled_facts
 from detente.scenario.lookahead import Hindsight, check_parts
@@ -443,7 +443,7 @@ def _check_events(log: ProblemLog, data: Mapping[str, Any], table: ParameterTabl
         if prob not in params:
             log.add((*path, "probability"), (
                 f"expected the name of a parameter holding the event's probability, found "
-                f"'{prob}', which is not a parameter{suggest(prob, params)}"))
+                f"{short(prob)}, which is not a parameter{suggest(prob, params)}"))
             continue
         entry = table.get(prob)
         if entry is None:  # a unit a module cannot read is reported at the parameter
@@ -504,8 +504,8 @@ def _check_changes(log: ProblemLog, data: Mapping[str, Any], table: ParameterTab
         if not isinstance(target, str):
             continue
         if target not in params and not (target in table and table[target].is_default):
-            log.add((*path, "param"), (f"unknown parameter '{target}'; expected a parameter "
-                                       f"of the scenario{suggest(target, params)}"))
+            log.add((*path, "param"), (f"unknown parameter {short(target)}; expected a "
+                                       f"parameter of the scenario{suggest(target, params)}"))
             continue
         entry = table.get(target)
         if entry is None:

@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING, Literal
 from detente.scenario._paths import FieldPath, suggest
 from detente.scenario._positions import At
 from detente.scenario.facts import FactTable, PartialDate, bundled_facts
-from detente.scenario.schema import Knowledge, KnowledgeKind, Parameter, Reference
 
 if TYPE_CHECKING:
-    from detente.scenario.schema import Scenario
+    # types only: the schema's Scenario.hindsight imports this module
+    from detente.scenario.schema import Knowledge, KnowledgeKind, Parameter, Reference, Scenario
 
 __all__ = ["Citation", "Hindsight", "Lookahead", "Violation", "check_lookahead",
            "check_parts", "note_citations"]
@@ -112,7 +112,7 @@ class Violation:
 
     @property
     def what(self) -> str:
-        """The source and its date, briefly: ``fact ru_x (published 2024-03-11)``."""
+        """The source and its date, briefly: ``fact pop_x (published 2024-03-11)``."""
         if self.citation is None:
             return f"its value (refers to {self.date})"
         verb = "published" if self.kind == "forecast" else "refers to"
@@ -187,15 +187,15 @@ class Hindsight:
 
     @property
     def sources(self) -> tuple[str, ...]:
-        """Each source it covers, with its date (``fact ru_x (published 2024-03-11)``)."""
+        """Each source it covers, with its date (``fact pop_x (published 2024-03-11)``)."""
         return tuple(dict.fromkeys(v.what for v in self.violations))
 
     @property
     def text(self) -> str:
         """One paragraph: the entry, its sources and dates, the parameters, the reason.
 
-        ``fact:ru_x: fact ru_x (published 2024-03-11), after the as-of date 2023-12-01,
-        used by russia.shell_production. Reason: ...``
+        ``fact:pop_x: fact pop_x (published 2024-03-11), after the as-of date 2023-12-01,
+        used by blue.pool0. Reason: ...``
         """
         v = self.violations[0]
         if all(x.date for x in self.violations):
@@ -411,9 +411,9 @@ def check_lookahead(scenario: Scenario, *, facts: FactTable | None = None,
     Examples
     --------
     >>> from detente.scenario import load_scenario
-    >>> found = check_lookahead(load_scenario("korea-1951"))  # doctest: +SKIP
-    >>> found.kind, [h.entry for h in found.hindsight][:1]    # doctest: +SKIP
-    ('reconstruction', ['un_command.recruit_rate'])
+    >>> found = check_lookahead(load_scenario("mywar.yaml"))  # doctest: +SKIP
+    >>> found.kind, [h.entry for h in found.hindsight]       # doctest: +SKIP
+    ('forecast', ['fact:pop_x'])
     """
     return check_parts(scenario.knowledge, scenario.time.start, scenario.sources,
                        scenario.parameters, facts=facts, as_of=as_of)
