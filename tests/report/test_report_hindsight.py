@@ -5,19 +5,26 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from detente.scenario.facts import FactTable
+
 BENCH_KNOWLEDGE = "knowledge: {kind: reconstruction}"
 
 
-def _report(tmp_path: Path, knowledge: str) -> str:
+def _report(tmp_path: Path, knowledge: str, *, facts: FactTable | None = None,
+            reinforcement: str = "ref:bench") -> str:
     from detente.engine import simulate
     from detente.report import build_report, report_record
     from detente.scenario import builtin_path, load_scenario
 
     text = builtin_path("lanchester-bench").read_text(encoding="utf-8")
     assert text.count(BENCH_KNOWLEDGE) == 1
+    text = text.replace(BENCH_KNOWLEDGE, knowledge)
+    old = 'source: "ref:bench", note: "Blue Reinforcement"'
+    assert text.count(old) == 1
+    text = text.replace(old, f'source: "{reinforcement}", note: "Blue Reinforcement"')
     path = tmp_path / "bench.yaml"
-    path.write_text(text.replace(BENCH_KNOWLEDGE, knowledge), encoding="utf-8")
-    sc = load_scenario(path)
+    path.write_text(text, encoding="utf-8")
+    sc = load_scenario(path, facts=facts)
     res = simulate(sc, n_samples=4, seed=0, horizon=3, record=report_record(sc))
     html: str = build_report(res, sc, claims=False, tornado_output=None)
     return html.split("</head>", 1)[1]  # the page without Plotly's bundle
@@ -43,6 +50,22 @@ def test_a_forecasts_later_sources_are_listed_with_their_reasons(tmp_path: Path)
         ("ref:off", "reference off (undated)", "the switched-off mechanisms read nothing")]
     assert "blue.effectiveness" in rows[0][2]
     assert "A historical reconstruction" not in box
+
+
+def test_a_fact_published_later_is_listed_with_its_date_and_reason(tmp_path: Path) -> None:
+    facts = FactTable.from_text(
+        "key,value,unit,as_of,published,source\n"
+        "reinforcement_2024,3,thousand persons/week,2023-12,2024-02-20,Agency B\n")
+    reason = "no figure was public before the start; the February estimate is used, widened"
+    page = _report(tmp_path, (
+        "knowledge: {kind: forecast, later: {'fact:reinforcement_2024': '" + reason +
+        "', 'ref:bench': 'defined later', 'ref:off': 'switched off'}}"),
+        facts=facts, reinforcement="fact:reinforcement_2024")
+    box = _box(page)
+    row = box.split('<td class="name">fact:reinforcement_2024</td>', 1)[1].split("</tr>")[0]
+    assert "fact reinforcement_2024 (published 2024-02-20)" in row
+    assert "blue.reinforcement" in row
+    assert reason in row
 
 
 def test_a_reconstruction_says_hindsight_is_possible(tmp_path: Path) -> None:

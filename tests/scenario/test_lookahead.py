@@ -149,6 +149,24 @@ def test_listed_in_later_it_loads_and_is_shown_with_its_reason(write: Writer) ->
     assert reason in h.text
 
 
+def test_the_warning_names_the_fact_its_date_and_the_reason(write: Writer) -> None:
+    import io
+
+    from rich.console import Console
+
+    from detente.cli._files import warn_hindsight
+
+    reason = "no estimate was public before December"
+    sc = load(write(later(cite(TEXT, "fact:published_later"),
+                          {"fact:published_later": reason})))
+    shown = io.StringIO()
+    warn_hindsight(sc, Console(file=shown, width=400))
+    assert shown.getvalue() == (
+        "warning: look: hindsight: fact:published_later: fact published_later (published "
+        "2024-03-11), after the as-of date 2023-12-01, used by blue.recruitment. Reason: "
+        f"{reason}\n")
+
+
 def test_a_parameter_in_later_covers_what_it_cites(write: Writer) -> None:
     text = later(cite(TEXT, "fact:published_later"), {"blue.recruitment": "the start's own"})
     (h,) = load(write(text)).hindsight
