@@ -327,7 +327,7 @@ def test_renamed_sides_rename_the_dashboard(tmp_path: Path) -> None:
 
     text = builtin_path("lanchester-bench").read_text(encoding="utf-8")
     text = text.replace("{name: Blue,", "{name: Azure Republic,").replace(
-        "start: 2024-01-01", "start: 1999-05-06")
+        "2024-01-01", "1999-05-06")  # the start, and the day the war began
     path = tmp_path / "azure.yaml"
     path.write_text(text, encoding="utf-8")
     app = DashboardApp(DashboardModel(str(path), n_samples=8, horizon=12, seed=1))

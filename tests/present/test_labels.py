@@ -106,7 +106,7 @@ def test_any_names_and_start_are_those_shown(tmp_path: Path, first: str, second:
     text = builtin_path("lanchester-bench").read_text(encoding="utf-8")
     text = text.replace("{name: Blue,", f"{{name: '{first}',"
                         ).replace("{name: Red,", f"{{name: '{second}',"
-                                  ).replace("start: 2024-01-01", f"start: {start.isoformat()}")
+                                  ).replace("2024-01-01", start.isoformat())  # war_began too
     path = tmp_path / "renamed.yaml"
     path.write_text(text, encoding="utf-8")
     sc = load_scenario(path)

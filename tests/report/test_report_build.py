@@ -147,7 +147,7 @@ def test_renamed_sides_and_start_rename_the_report(tmp_path: Any) -> None:
 
     text = builtin_path("lanchester-bench").read_text(encoding="utf-8")
     text = text.replace("{name: Red,", "{name: Northern Federation,").replace(
-        "start: 2024-01-01", "start: 1998-05-06")
+        "2024-01-01", "1998-05-06")  # the start, and the day the war began
     path = tmp_path / "north.yaml"
     path.write_text(text, encoding="utf-8")
     sc = load_scenario(path)

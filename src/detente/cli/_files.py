@@ -12,7 +12,24 @@ from detente.cli._app import err, out
 from detente.errors import InputError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from detente.model import Cast
+    from detente.scenario import Scenario
+
+
+def warn_hindsight(scenario: Scenario, console: Console | None = None) -> None:
+    """Print a warning for each entry of the scenario's ``knowledge.later`` (to stderr).
+
+    Each names the source or parameter, the dates that break the look-ahead rule, and the
+    reason the scenario gives for using it anyway.
+    """
+    from rich.markup import escape
+
+    console = console if console is not None else err
+    for h in scenario.hindsight:
+        console.print(f"[bold yellow]warning:[/] {escape(scenario.name)}: hindsight: "
+                      f"{escape(h.text)}", highlight=False)
 
 
 def validate(
@@ -30,9 +47,13 @@ def validate(
             problems.extend(str(p) for p in exc.problems)
             continue
         n_unc = len(sc.uncertain)
+        knows = ("no knowledge declared: the dates of its sources are not checked"
+                 if sc.knowledge is None else
+                 f"{sc.knowledge.kind} as of {sc.as_of}")
         out.print(f"[green]ok[/] {f}: {sc.name} — {len(sc.parameters)} parameters "
                   f"({n_unc} uncertain), {len(sc.events)} events, "
-                  f"{len(sc.policies)} policies")
+                  f"{len(sc.policies)} policies; {knows}")
+        warn_hindsight(sc)
     if problems:
         n = len(problems)
         raise InputError(f"{n} problem{'s' if n != 1 else ''}:\n" + "\n".join(problems))

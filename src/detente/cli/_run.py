@@ -35,11 +35,17 @@ if TYPE_CHECKING:
 def simulate_ensemble(scenario: str, samples: int, seed: int, policies: str | None,
                       horizon: int | None, quiet: bool, processes: int = 1,
                       record: list[str] | None = None) -> Results:
-    """Load ``scenario`` and simulate it, with a progress bar unless ``quiet``."""
+    """Load ``scenario`` and simulate it, with a progress bar unless ``quiet``.
+
+    Each use of a source from after what the scenario may know (its ``knowledge.later``)
+    is printed as a warning first, ``quiet`` or not.
+    """
+    from detente.cli._files import warn_hindsight
     from detente.engine import simulate
     from detente.scenario import load_scenario
 
     sc = load_scenario(scenario)
+    warn_hindsight(sc)
     with sample_bar(f"simulating {sc.name}", samples, quiet=quiet) as progress:
         return simulate(sc, n_samples=samples, seed=seed, policies=split(policies),
                         horizon=horizon, processes=processes, record=record,

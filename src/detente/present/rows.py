@@ -1,4 +1,4 @@
-"""Rows of the report's tables: assumptions, policies, events and claims.
+"""Rows of the report's tables: assumptions, hindsight, policies, events and claims.
 
 Everything here is plain data (lists of dicts of strings), rendered by the Jinja template
 with autoescaping, so a scenario's text can never inject markup into the report.
@@ -6,50 +6,83 @@ with autoescaping, so a scenario's text can never inject markup into the report.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from detente.present.style import fmt_number
+from detente.scenario.facts import FactTable, bundled_facts
 
 if TYPE_CHECKING:
-    from detente.scenario.schema import Change, Parameter, Scenario
+    from detente.scenario.schema import Change, Parameter, Reference, Scenario
 
 __all__ = [
     "ClaimRow", "assumption_rows", "claim_rows", "describe_source", "describe_value",
-    "event_rows", "policy_rows",
+    "event_rows", "hindsight_rows", "knowledge_text", "policy_rows",
 ]
 
 
-@lru_cache(maxsize=1)
-def _facts() -> dict[str, dict[str, str]]:
-    text = resources.files("detente").joinpath("data/facts-2023.csv").read_text("utf-8")
-    return {row["key"]: row for row in csv.DictReader(io.StringIO(text)) if row.get("key")}
+def _ref_dates(ref: Reference) -> str:
+    """`` (published 1966; refers to 1953-07)``, `` (derived)`` or nothing."""
+    if ref.derived:
+        return " (derived from what the notes cite)"
+    dates = [f"{what} {when}" for what, when in (("published", ref.published),
+                                                 ("refers to", ref.refers_to)) if when]
+    return f" ({'; '.join(dates)})" if dates else ""
 
 
-def describe_source(scenario: Scenario, source: str) -> tuple[str, str]:
-    """Spell out a parameter's source as ``(kind, text)``: the fact or reference it names."""
+def describe_source(scenario: Scenario, source: str, *,
+                    facts: FactTable | None = None) -> tuple[str, str]:
+    """Spell out a parameter's source as ``(kind, text)``: the fact or reference it names.
+
+    A fact shows its value, the date it refers to and the date it was published; a
+    reference its citation and dates.
+    """
     src = source.strip()
     if src == "assumption":
         return "assumption", "assumption (modelling judgement)"
     m = re.match(r"^fact:(\S+)$", src)
     if m:
-        row = _facts().get(m.group(1))
+        row = (facts if facts is not None else bundled_facts()).get(m.group(1))
         if row is None:
             return "fact", src
-        value = f"{row.get('value', '')} {row.get('unit', '')}".strip()
-        when = f", as of {row['as_of']}" if row.get("as_of") else ""
-        return "fact", f"fact {m.group(1)} ({value}{when}): {row.get('source', '')}"
+        value = f"{row.value} {row.unit}".strip()
+        when = f", as of {row.as_of}" if row.as_of else ""
+        when += f", published {row.published}" if row.published else ", published: unknown"
+        return "fact", f"fact {m.group(1)} ({value}{when}): {row.source}"
     m = re.match(r"^ref:(\S+)$", src)
     if m:
-        return "ref", f"{m.group(1)}: {scenario.sources.get(m.group(1), '(not listed)')}"
+        ref = scenario.sources.get(m.group(1))
+        if ref is None:
+            return "ref", f"{m.group(1)}: (not listed)"
+        return "ref", f"{m.group(1)}: {ref.citation}{_ref_dates(ref)}"
     return "citation", src
+
+
+def knowledge_text(scenario: Scenario) -> str:
+    """Say in a sentence what the scenario may know, and what that means for its numbers."""
+    k = scenario.knowledge
+    n = len(scenario.hindsight)
+    listed = (f", except the {n} uses listed under 'Hindsight and later sources'" if n
+              else "")
+    if k is None:
+        return ("Not declared: the scenario does not say whether it is a forecast or a "
+                "historical reconstruction (no 'knowledge'), so look-ahead was not checked.")
+    if k.kind == "forecast":
+        return (f"Forecast as of {scenario.as_of}: every source a parameter cites was "
+                f"public by then{listed}.")
+    return (f"Historical reconstruction as of {scenario.as_of}: every value refers to a "
+            f"date up to then{listed}, but sources may have been published later, so "
+            "hindsight is possible.")
+
+
+def hindsight_rows(scenario: Scenario) -> list[dict[str, str]]:
+    """Each entry of ``knowledge.later``: what it lets through, for which parameters, why."""
+    return [{"entry": h.entry, "sources": "; ".join(h.sources),
+             "parameters": ", ".join(h.parameters), "reason": h.reason, "text": h.text}
+            for h in scenario.hindsight]
 
 
 def describe_value(par: Parameter) -> str:
@@ -91,6 +124,8 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
             })
             continue
         kind, source = describe_source(scenario, par.source)
+        if par.as_of is not None:
+            source += f" (the value refers to {par.as_of})"
         rows.append({
             "name": name, "module": owner.get(name, "scenario"),
             "value": describe_value(par), "central": fmt_number(par.central(), 4),

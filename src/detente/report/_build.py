@@ -1,5 +1,9 @@
 """Assemble the HTML report of an ensemble: figures, claims, tornado and assumptions.
 
+The assumptions open with what the scenario may know (a forecast as of a date, or a
+reconstruction) and, in a box of their own, every source or value it uses from later with
+the reason (``Scenario.hindsight``), which the header also points to.
+
 The report is one self-contained file: Plotly's JavaScript is embedded once in the page's
 head, every figure is inline, styles are inline, and nothing is fetched from a network.
 """
@@ -165,6 +169,9 @@ class _Context:
     tornado: _Section | None = None
     tornado_note: str = ""
     headline: dict[str, Any] | None = None
+    knowledge: str = ""
+    hindsight: list[dict[str, str]] = field(default_factory=list)
+    reconstruction: bool = False
     assumptions: list[dict[str, str]] = field(default_factory=list)
     policies: list[dict[str, str]] = field(default_factory=list)
     events: list[dict[str, str]] = field(default_factory=list)
@@ -432,6 +439,9 @@ def build_report(
     else:
         ctx.tornado_note = "No sensitivity tornado was asked for (--tornado-output none)."
     # ---------------------------------------------------------------- tables
+    ctx.knowledge = table_rows.knowledge_text(sc)
+    ctx.hindsight = table_rows.hindsight_rows(sc)
+    ctx.reconstruction = sc.knowledge is not None and sc.knowledge.kind == "reconstruction"
     ctx.assumptions = table_rows.assumption_rows(sc)
     ctx.policies = table_rows.policy_rows(sc, results.policies)
     ctx.events = table_rows.event_rows(sc)

@@ -9,8 +9,9 @@ source is known; events and changes name parameters that exist, with values, uni
 and dates that fit; a change never targets a parameter that only a probability reads (an
 event's draw is made once, so the change would do nothing); the channel switches are set to
 a channel's code or to 0 / 1; a policy cancels, or changes the chance of, events the
-scenario has, with probabilities that are shares. Then the claims (:mod:`._claims`) and each
-enabled module's own cross-parameter check.
+scenario has, with probabilities that are shares. Then the claims (:mod:`._claims`), each
+enabled module's own cross-parameter check, and look-ahead (:mod:`.lookahead`): what the
+parameters cite against what the scenario declares it may know.
 
 The parameters a module needs and the file lacks are one problem per module, naming every
 one of them on a line of its own with its unit and meaning: a single problem is never cut
@@ -19,13 +20,9 @@ by the loader's cap on the number of problems, and an author gets the whole list
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from collections.abc import Mapping
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -44,9 +41,18 @@ from detente.model.base import (
     ParamSpec,
 )
 from detente.scenario._claims import check_claims
-from detente.scenario._paths import FieldPath, as_date, as_number, suggest
+from detente.scenario._paths import FieldPath, as_date, as_number, short, suggest
 from detente.scenario._positions import ProblemLog
-from detente.scenario.schema import ChannelDecl, IssueDecl, Parameter, Scenario
+from detente.scenario.facts import FactTable, bundled_facts
+from detente.scenario.lookahead import Hindsight, check_parts
+from detente.scenario.schema import (
+    ChannelDecl,
+    IssueDecl,
+    Knowledge,
+    Parameter,
+    Reference,
+    Scenario,
+)
 from detente.scenario.table import ParameterTable, TableEntry
 
 __all__ = ["MISSING_INDENT", "check_meaning", "fact_keys", "missing_message"]
@@ -58,11 +64,9 @@ Horizon = tuple[dt.date, dt.date]
 Owned = list[tuple[FieldPath, Mapping[str, Any]]]
 
 
-@lru_cache(maxsize=1)
 def fact_keys() -> frozenset[str]:
     """Return the keys of the shared facts table (``data/facts-2023.csv``)."""
-    text = resources.files("detente").joinpath("data/facts-2023.csv").read_text("utf-8")
-    return frozenset(row["key"] for row in csv.DictReader(io.StringIO(text)) if row.get("key"))
+    return frozenset(bundled_facts())
 
 
 def _fmt(x: float) -> str:
@@ -354,7 +358,7 @@ def _check_bounds(log: ProblemLog, entry: TableEntry, raw: Mapping[str, Any]) ->
 
 
 def _check_source(log: ProblemLog, data: Mapping[str, Any], name: str,
-                  raw: Mapping[str, Any]) -> None:
+                  raw: Mapping[str, Any], facts: FactTable) -> None:
     src = raw.get("source")
     if not isinstance(src, str):
         return
@@ -362,9 +366,9 @@ def _check_source(log: ProblemLog, data: Mapping[str, Any], name: str,
     s = src.strip()
     if s.startswith("fact:"):
         key = s[5:].strip()
-        if key not in fact_keys():
-            log.add(path, f"unknown fact '{key}': not a key of data/facts-2023.csv"
-                          f"{suggest(key, fact_keys())}")
+        if key not in facts:
+            log.add(path, f"unknown fact '{key}': not a key of {facts.name}"
+                          f"{suggest(key, facts)}")
     elif s.startswith("ref:"):
         key = s[4:].strip()
         keys = list(_mapping(data.get("sources")))
@@ -379,7 +383,8 @@ def _check_source(log: ProblemLog, data: Mapping[str, Any], name: str,
 
 def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: ParameterTable,
                       enabled: Mapping[str, Module], complete: bool,
-                      registry: Mapping[str, Module] | None, cast: Cast | None) -> None:
+                      registry: Mapping[str, Module] | None, cast: Cast | None,
+                      facts: FactTable) -> None:
     """Check sources, units and bounds; report parameters unknown or missing."""
     readers = _readers(enabled)
     probabilities = _probabilities(data)
@@ -388,7 +393,7 @@ def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: Parameter
     for name, raw in _mapping(params_raw).items():
         if not isinstance(raw, Mapping):
             continue
-        _check_source(log, data, name, raw)
+        _check_source(log, data, name, raw, facts)
         if name in readers:
             if name in table.errors:
                 log.add(("parameters", name, "unit"), str(table.errors[name]))
@@ -458,7 +463,7 @@ def _check_probability(log: ProblemLog, path: FieldPath, data: Mapping[str, Any]
     if prob not in params:
         log.add(path, (
             f"expected the name of a parameter holding the event's probability, found "
-            f"'{prob}', which is not a parameter{suggest(prob, params)}"))
+            f"{short(prob)}, which is not a parameter{suggest(prob, params)}"))
         return
     entry = table.get(prob)
     if entry is None:  # a unit a module cannot read is reported at the parameter
@@ -596,8 +601,8 @@ def _check_changes(log: ProblemLog, data: Mapping[str, Any], table: ParameterTab
         if not isinstance(target, str):
             continue
         if target not in params and not (target in table and table[target].is_default):
-            log.add((*path, "param"), (f"unknown parameter '{target}'; expected a parameter "
-                                       f"of the scenario{suggest(target, params)}"))
+            log.add((*path, "param"), (f"unknown parameter {short(target)}; expected a "
+                                       f"parameter of the scenario{suggest(target, params)}"))
             continue
         entry = table.get(target)
         if entry is None:
@@ -666,6 +671,36 @@ def _check_levers(log: ProblemLog, data: Mapping[str, Any], table: ParameterTabl
                           "control starts", at="key")
 
 
+# --------------------------------------------------------------------------- look-ahead
+def _valid(model: type[Knowledge] | type[Reference], raw: Any) -> Any:
+    """Return ``raw`` as ``model``, or None when the schema refuses it (and reports why)."""
+    try:
+        return model.model_validate(raw)
+    except (ValidationError, ValueError, TypeError):
+        return None
+
+
+def _check_lookahead(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario | None,
+                     facts: FactTable) -> tuple[Hindsight, ...]:
+    """Check what the parameters cite against the scenario's ``knowledge``, at the fields."""
+    start: dt.date | None
+    if scenario is not None:
+        knowledge, start = scenario.knowledge, scenario.time.start
+        references: Mapping[str, Reference | None] = scenario.sources
+        parameters = scenario.parameters
+    else:
+        raw = data.get("knowledge")
+        knowledge = _valid(Knowledge, raw) if raw is not None else None
+        start = as_date(_mapping(data.get("time")).get("start"))
+        references = {str(k): _valid(Reference, v)
+                      for k, v in _mapping(data.get("sources")).items()}
+        parameters = _valid_parameters(data)
+    found = check_parts(knowledge, start, references, parameters, facts=facts)
+    for path, message, at in found.problems:
+        log.add(path, message, at=at)
+    return found.hindsight
+
+
 # --------------------------------------------------------------------------- all of it
 def _module_checks(log: ProblemLog, scenario: Scenario, table: ParameterTable,
                    enabled: Mapping[str, Module]) -> None:
@@ -688,7 +723,8 @@ def _module_checks(log: ProblemLog, scenario: Scenario, table: ParameterTable,
 
 
 def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario | None,
-                  registry: Mapping[str, Module] | None) -> ParameterTable:
+                  registry: Mapping[str, Module] | None, facts: FactTable | None = None,
+                  ) -> tuple[ParameterTable, tuple[Hindsight, ...]]:
     """Check what the schema cannot, on the parameter table, and report through ``log``.
 
     Parameters
@@ -701,12 +737,17 @@ def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario |
         The scenario, when the data passed the schema (then the modules' own checks run).
     registry : mapping of str to Module or None
         The module registry; None: the modules of :mod:`detente.model`.
+    facts : FactTable, optional
+        The facts table that ``fact:KEY`` names (default: the bundled one).
 
     Returns
     -------
-    ParameterTable
+    table : ParameterTable
         The table of the parameters that passed the schema and whose units convert.
+    hindsight : tuple of Hindsight
+        The entries of ``knowledge.later`` that let a breach of look-ahead through.
     """
+    facts = facts if facts is not None else bundled_facts()
     _check_cast(log, data)
     cast = _cast(data, scenario)
     enabled, complete = _resolve(log, data, registry, cast)
@@ -715,7 +756,7 @@ def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario |
                                  probabilities=_probabilities(data), strict=False)
     horizon = _horizon(data)
     readers = _readers(enabled)
-    _check_parameters(log, data, table, enabled, complete, registry, cast)
+    _check_parameters(log, data, table, enabled, complete, registry, cast, facts)
     _check_events(log, data, table, readers, horizon)
     _check_policy_chances(log, data, table, readers)
     _check_changes(log, data, table, horizon, readers, complete)
@@ -725,4 +766,4 @@ def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario |
     check_claims(data, log.add, variables=variables, horizon=horizon)
     if scenario is not None:
         _module_checks(log, scenario, table, enabled)
-    return table
+    return table, _check_lookahead(log, data, scenario, facts)

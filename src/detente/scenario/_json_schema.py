@@ -7,7 +7,8 @@ unit the model reads it in, the module that reads it and its default (the entry 
 leave out), so that an editor can complete names and show what each one needs. Other names
 stay allowed, as the loader allows them: a parameter that only an event reads, as its
 probability, may have any name (the loader rejects a name that nothing reads, which a schema
-cannot see).
+cannot see). An entry of ``sources`` is plain text or a mapping with the dates the
+look-ahead check reads.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _PARAMETER_REF = "#/$defs/Parameter"
 def _inline_parameter_schema(defs: dict[str, Any]) -> dict[str, Any]:
     """JSON Schema of a parameter as written: a value, or a distribution inline."""
     own = defs["Parameter"]["properties"]
-    common = {k: own[k] for k in ("unit", "source", "note") if k in own}
+    common = {k: own[k] for k in ("unit", "source", "note", "as_of") if k in own}
     forms: list[dict[str, Any]] = [{
         "type": "object", "title": "fixed value",
         "properties": {"value": {"type": "number"}, **common},
@@ -47,6 +48,15 @@ def _inline_parameter_schema(defs: dict[str, Any]) -> dict[str, Any]:
         })
     return {"title": "Parameter", "description": defs["Parameter"].get("description", ""),
             "oneOf": forms}
+
+
+def _reference_schema(defs: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema of an entry of ``sources``: plain text, or a mapping with dates."""
+    ref = defs["Reference"]
+    mapping = {k: v for k, v in ref.items() if k not in ("title", "description")}
+    return {"title": "Reference", "description": ref.get("description", ""),
+            "anyOf": [{"type": "string", "minLength": 1, "title": "undated citation"},
+                      {**mapping, "title": "dated or derived reference"}]}
 
 
 def _declared_parameter(spec: ParamSpec, module: str) -> dict[str, Any]:
@@ -132,7 +142,11 @@ def json_schema(*, modules: Mapping[str, Module] | None = None,
     defs = out.get("$defs", {})
     if "Parameter" in defs:
         defs["Parameter"] = _inline_parameter_schema(defs)
+    if "Reference" in defs:
+        defs["Reference"] = _reference_schema(defs)
     props = out.get("properties", {})
+    if "knowledge" in props and "Knowledge" in defs:
+        props["knowledge"]["description"] = defs["Knowledge"].get("description", "")
     if "parameters" in props:
         if modules is not None:
             props["parameters"] = _parameters_schema(props["parameters"], modules)

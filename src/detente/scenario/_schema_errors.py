@@ -24,14 +24,14 @@ from detente.scenario.schema import DIST_KINDS, DIST_MODELS, Scenario, file_keys
 __all__ = ["schema_problems"]
 
 
-_PARAM_OWN = ["value", "dist", "unit", "source", "note"]
+_PARAM_OWN = ["value", "dist", "unit", "source", "note", "as_of"]
 
 
 def _param_keys(raw: Any) -> list[str]:
     kind = raw.get("dist") if isinstance(raw, Mapping) else None
     if isinstance(kind, str) and kind in DIST_MODELS:
         extra = [k for k in file_keys(DIST_MODELS[kind]) if k != "dist"]
-        return ["dist", *extra, "unit", "source", "note"]
+        return ["dist", *extra, "unit", "source", "note", "as_of"]
     return _PARAM_OWN
 
 

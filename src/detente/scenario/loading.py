@@ -14,9 +14,10 @@ Checking runs in three layers, each in its own module:
    check); the positions of every field (:mod:`._positions`);
 2. the schema: the pydantic model, whose errors are mapped back onto the file
    (:mod:`._schema_errors`);
-3. meaning (:mod:`._checks`, :mod:`._claims`): modules, parameters against the modules'
-   :class:`~detente.model.base.ParamSpec` on the parameter table (presence, units, bounds),
-   sources, events, policy changes, claims and dates against the horizon.
+3. meaning (:mod:`._checks`, :mod:`._claims`, :mod:`.lookahead`): modules, parameters
+   against the modules' :class:`~detente.model.base.ParamSpec` on the parameter table
+   (presence, units, bounds), sources, events, policy changes, claims, dates against the
+   horizon, and what the parameters cite against what the scenario may know (look-ahead).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from detente.scenario._positions import ProblemLog, SourceMap, line_column
 from detente.scenario._reading import MAX_BYTES, SUFFIXES, TOP_KEYS, read_scenario_file
 from detente.scenario._schema_errors import schema_problems
 from detente.scenario.builtin import builtin_names, builtin_path
+from detente.scenario.facts import FactTable
+from detente.scenario.lookahead import Hindsight
 from detente.scenario.schema import Scenario
 from detente.scenario.table import ParameterTable
 
@@ -54,7 +57,8 @@ def _dump(scenario: Scenario) -> dict[str, Any]:
 
 
 def _check(data: Any, smap: SourceMap, file: str, registry: Mapping[str, Module] | None,
-           pre: list[Problem], bad: list[FieldPath]) -> tuple[Scenario | None, list[Problem]]:
+           pre: list[Problem], bad: list[FieldPath], facts: FactTable | None = None,
+           ) -> tuple[Scenario | None, list[Problem]]:
     if not isinstance(data, Mapping):
         pos = smap.where(())
         kind = "a list" if isinstance(data, list) else short(data)
@@ -69,7 +73,7 @@ def _check(data: Any, smap: SourceMap, file: str, registry: Mapping[str, Module]
     except RecursionError:
         found.append(((), Problem(file, None, None, "", "nesting too deep")))
     log = ProblemLog(smap, file)
-    table = check_meaning(log, data, scenario, registry)
+    table, hindsight = check_meaning(log, data, scenario, registry, facts)
     found += log.found
 
     problems = list(pre)
@@ -88,20 +92,23 @@ def _check(data: Any, smap: SourceMap, file: str, registry: Mapping[str, Module]
                     Problem(file, None, None, "", f"... and {extra} more problems")]
     if problems or scenario is None:
         return None, problems
-    _carry(scenario, table)
+    _carry(scenario, table, hindsight)
     return scenario, problems
 
 
-def _carry(scenario: Scenario, table: ParameterTable) -> None:
-    """Give the scenario the table its checks were made on (``Scenario.table``)."""
-    # Scenario.table is a functools.cached_property: its value lives in the instance's
-    # __dict__, which a frozen model still lets one fill
+def _carry(scenario: Scenario, table: ParameterTable, hindsight: tuple[Hindsight, ...],
+           ) -> None:
+    """Give the scenario what its checks found (``Scenario.table``, ``.hindsight``)."""
+    # both are functools.cached_property: their values live in the instance's __dict__,
+    # which a frozen model still lets one fill
     scenario.__dict__["table"] = table
+    scenario.__dict__["hindsight"] = hindsight
 
 
 def validate_scenario(scenario: Scenario | Mapping[str, Any], *, file: str = "<scenario>",
                       modules: Mapping[str, Module] | None = None,
-                      source_map: SourceMap | None = None) -> list[Problem]:
+                      source_map: SourceMap | None = None,
+                      facts: FactTable | None = None) -> list[Problem]:
     """Check a scenario against its schema and the model, and list every problem.
 
     Parameters
@@ -115,6 +122,9 @@ def validate_scenario(scenario: Scenario | Mapping[str, Any], *, file: str = "<s
         The module registry; default: the modules of :mod:`detente.model`.
     source_map : SourceMap, optional
         Positions of the fields, for line numbers.
+    facts : FactTable, optional
+        The facts table that ``fact:KEY`` names (default: the bundled
+        ``data/facts-2023.csv``).
 
     Returns
     -------
@@ -122,7 +132,7 @@ def validate_scenario(scenario: Scenario | Mapping[str, Any], *, file: str = "<s
         Empty when the scenario is valid.
     """
     data = _dump(scenario) if isinstance(scenario, Scenario) else scenario
-    _, problems = _check(data, source_map or SourceMap(), file, modules, [], [])
+    _, problems = _check(data, source_map or SourceMap(), file, modules, [], [], facts)
     return problems
 
 
@@ -143,7 +153,8 @@ def _resolve_source(source: str | os.PathLike[str]) -> tuple[Path, str]:
 
 
 def load_scenario(source: str | os.PathLike[str], *,
-                  modules: Mapping[str, Module] | None = None) -> Scenario:
+                  modules: Mapping[str, Module] | None = None,
+                  facts: FactTable | None = None) -> Scenario:
     """Load and check a scenario.
 
     Parameters
@@ -155,6 +166,9 @@ def load_scenario(source: str | os.PathLike[str], *,
     modules : mapping of str to Module, optional
         The module registry to check against; default: the modules of
         :mod:`detente.model` (a listed module that cannot be imported is a problem).
+    facts : FactTable, optional
+        The facts table that ``fact:KEY`` sources name and the look-ahead check reads
+        (default: the bundled ``data/facts-2023.csv``).
 
     Returns
     -------
@@ -176,7 +190,7 @@ def load_scenario(source: str | os.PathLike[str], *,
     """
     path, file = _resolve_source(source)
     data, smap, pre, bad = read_scenario_file(path, file=file)
-    scenario, problems = _check(data, smap, file, modules, pre, bad)
+    scenario, problems = _check(data, smap, file, modules, pre, bad, facts)
     if problems or scenario is None:
         raise ScenarioError(problems or [Problem(file, None, None, "", "invalid scenario")])
     return scenario

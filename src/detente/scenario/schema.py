@@ -6,8 +6,16 @@ A scenario file (YAML or TOML) has these top-level keys::
     name: border-war                   # identifier: lower-case letters, digits, '-' and '_'
     title: ...
     description: ...
-    sources: {KEY: citation, ...}      # citations that parameters may name as "ref:KEY"
-    time: {start: 2023-12-01, step_days: 7, horizon_steps: 156}
+    sources:                           # references that parameters may name as "ref:KEY"
+      KEY: citation                    # undated, or dated:
+      KEY: {citation: ..., published: 2023-11-03, refers_to: 2023-10-31}
+      KEY: {citation: ..., derived: true}   # computed from what the notes cite
+    time: {start: 2023-12-01, step_days: 7, horizon_steps: 156, war_began: 2022-02-24}
+    knowledge:                         # what the scenario may know (look-ahead)
+      kind: forecast                   # forecast | reconstruction
+      as_of: 2023-12-01                # optional: default time.start
+      later: {SOURCE_OR_PARAMETER: REASON, ...}   # used although published (or referring)
+                                                  # after as_of; each is a loud warning
     sides: {blue: {name: Blue, description: ...}, red: {name: Red}}
     supporters: {donor: {name: Donor, supports: blue}}   # optional: outside supporters
     issues: {line: {levels: [claim, current, partial, pre_war], status_quo: current,
@@ -15,7 +23,7 @@ A scenario file (YAML or TOML) has these top-level keys::
     channels: {talks: {code: 1, parties: [blue, red]}}    # optional: negotiation channels
     modules: [military, strikes, economy, society]
     parameters:
-      NAME: {value: 1.0, unit: ..., source: ..., note: ...}
+      NAME: {value: 1.0, unit: ..., source: ..., note: ..., as_of: 1952}
       NAME: {dist: pert, low: .., mode: .., high: .., unit: ..., source: ...}
     events:
       NAME: {date: ..., effective: ..., probability: PARAM, changes: [...], description: ...}
@@ -32,6 +40,19 @@ A *source* is ``fact:KEY`` (a row of the shared facts table), ``ref:KEY`` (an en
 ``sources``), a free-text citation, or exactly ``assumption`` (then the number must carry a
 distribution, unless it is a structural switch or a unit-free modelling choice explained in
 ``note``).
+
+Look-ahead (:mod:`detente.scenario.lookahead`): a scenario with ``knowledge`` declares
+itself a **forecast** as of a date D (every source a parameter cites, in ``source`` or as
+``fact KEY``/``fact:KEY``/``ref:KEY`` in ``note``, was *published* by D: a fact's
+``published`` date in the facts table, a reference's ``published``; an undated reference or
+citation is not shown public, unless ``derived``) or a historical **reconstruction** as of D
+(every value *refers* to a date up to D: a parameter's own ``as_of``, else the facts'
+``as_of`` and the references' ``refers_to``; sources may be published later, so hindsight
+is possible). Dates may be a day, a month or a year, each checked at its last day. A
+violation is a located error unless ``knowledge.later`` lists the source or the parameter
+with the reason; every such entry must be needed, and each is shown as a warning when the
+scenario is validated or run, and in the report (:attr:`Scenario.hindsight`). Without
+``knowledge`` nothing is checked, and the report says so.
 """  # noqa: D214, D405, D406, D407, D411
 
 from __future__ import annotations
@@ -41,7 +62,7 @@ import functools
 import math
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,9 +70,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
+    SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -60,13 +86,31 @@ from detente._typing import FloatArray
 from detente.model.bargaining import DIMENSIONS, MAX_DEALS, deal_count_text
 from detente.model.base import ROLES, TERRITORY_LEVELS, Cast, Channel, Issue, Module, Role
 from detente.model.registry import resolve_modules
+from detente.scenario.facts import PartialDate
 from detente.scenario.table import ParameterDistribution, ParameterTable
+
+if TYPE_CHECKING:
+    from detente.scenario.lookahead import Hindsight
 
 NAME_RE = r"^[a-z][a-z0-9_\-]*$"
 IDENT_RE = r"^[a-z][a-z0-9_]*$"
 #: A parameter's name: an identifier, or ``owner.identifier`` for what a side, supporter or
 #: party to the talks owns (``blue.personnel0``).
 PARAM_RE = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$"
+
+
+#: A date as precise as it is known: ``2023-11-03``, ``2023-11`` or ``2023`` (checked at the
+#: period's last day); written back as text.
+WhenKnown = Annotated[
+    PartialDate,
+    PlainValidator(PartialDate.parse),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"anyOf": [
+        {"type": "string", "pattern": r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"},
+        {"type": "integer", "minimum": 1, "maximum": 9999}],
+        "description": "A date YYYY-MM-DD, a month YYYY-MM or a year YYYY (a month or year "
+                       "counts as its last day)."}),
+]
 
 
 def file_keys(model: type[BaseModel]) -> list[str]:
@@ -250,7 +294,9 @@ class Parameter(_Frozen):
     """One model parameter: a value or a distribution, with a unit and a source.
 
     Written in the file either as ``{value: X, unit: U, source: S}`` or as
-    ``{dist: KIND, <its fields>, unit: U, source: S}``.
+    ``{dist: KIND, <its fields>, unit: U, source: S}``. ``as_of`` (optional) is the date
+    the value refers to, when it is not its sources' (a rate reconstructed from a later
+    record, say): a reconstruction checks it instead of theirs.
     """
 
     value: float | None = None
@@ -258,13 +304,14 @@ class Parameter(_Frozen):
     unit: str = Field(min_length=1)
     source: str = Field(min_length=1)
     note: str = ""
+    as_of: WhenKnown | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _lift_dist(cls, data: Any) -> Any:
         # A distribution is written inline ({dist: pert, low: ...}); gather its fields.
         if isinstance(data, dict) and isinstance(data.get("dist"), str):
-            own = {"value", "unit", "source", "note"}
+            own = {"value", "unit", "source", "note", "as_of"}
             dist = {k: v for k, v in data.items() if k not in own}
             rest = {k: v for k, v in data.items() if k in own}
             return {**rest, "dist": dist}
@@ -307,11 +354,26 @@ class Parameter(_Frozen):
 
 # --------------------------------------------------------------------------- time and sides
 class TimeSpec(_Frozen):
-    """Simulated period: start date, step length and number of steps."""
+    """Simulated period: start date, step length and number of steps.
+
+    ``war_began`` (optional) is the date the war began, on or before the start: the
+    outside view (base rates of how long wars last) counts from it.
+    """
 
     start: dt.date
     step_days: float = Field(gt=0, le=366)
     horizon_steps: int = Field(gt=0, le=100_000)
+    war_began: dt.date | None = Field(
+        None, description="The date the war began, on or before the start.")
+
+    @field_validator("war_began")
+    @classmethod
+    def _began_by_the_start(cls, v: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("start")
+        if v is not None and isinstance(start, dt.date) and v > start:
+            raise ValueError(f"expected the date the war began, on or before the start "
+                             f"({start}), found {v}")
+        return v
 
     @model_validator(mode="after")
     def _end_is_a_date(self) -> TimeSpec:
@@ -784,6 +846,82 @@ AllTest.model_rebuild()
 AnyTest.model_rebuild()
 
 
+# --------------------------------------------------------------------------- what it may know
+#: What a scenario declares it is: a forecast as of a date, or a historical reconstruction.
+KnowledgeKind = Literal["forecast", "reconstruction"]
+
+
+class Reference(_Frozen):
+    """An entry of ``sources``: a citation, with the dates the look-ahead check reads.
+
+    Written as plain text (an undated citation) or as a mapping ``{citation: ...,
+    published: ..., refers_to: ...}`` (both dates optional: a day, a month or a year).
+    ``published`` is when the work was first public; ``refers_to`` the latest date the
+    numbers taken from it describe, where that is after the scenario's start (a history
+    written of a later period). ``{citation: ..., derived: true}`` marks values computed
+    from the facts and references named in the notes of the parameters that cite it (a
+    calibration): those are checked in its place.
+    """
+
+    citation: str = Field(min_length=1)
+    published: WhenKnown | None = None
+    refers_to: WhenKnown | None = None
+    derived: bool = Field(False, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_citation(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"citation": data}
+        if not isinstance(data, Mapping | Reference):
+            shown = "a list" if isinstance(data, list | tuple) else repr(data)
+            raise ValueError("expected a citation (text) or a mapping with 'citation' and "
+                             "optionally 'published', 'refers_to' or 'derived', found "
+                             f"{shown}")
+        return data
+
+    @model_validator(mode="after")
+    def _dates_or_derived(self) -> Reference:
+        if self.derived and (self.published is not None or self.refers_to is not None):
+            raise ValueError("a derived reference takes its dates from the facts and "
+                             "references the notes name; give 'derived: true' or dates, "
+                             "not both")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _as_written(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # an undated citation is written back as the plain text it was read from
+        if self.published is None and self.refers_to is None and not self.derived:
+            return self.citation
+        return handler(self)
+
+    def __str__(self) -> str:
+        return self.citation
+
+
+class Knowledge(_Frozen):
+    """What a scenario may know: a forecast as of a date, or a historical reconstruction.
+
+    ``kind: forecast``: every source a parameter cites was published on or before
+    ``as_of``. ``kind: reconstruction``: every value refers to a date on or before
+    ``as_of`` (it may have been published later: hindsight is possible). ``as_of``
+    defaults to the start. ``later`` lists, each with the reason, the sources (``fact:KEY``,
+    ``ref:KEY``) or parameters used although they break that rule; each entry must be
+    needed, and each is shown as a warning and in the report.
+    """
+
+    kind: KnowledgeKind = Field(description="'forecast' (every cited source was public by "
+                                            "as_of) or 'reconstruction' (every value refers "
+                                            "to a date up to as_of; it may be published later)")
+    as_of: dt.date | None = Field(None, description="The date of what the scenario may know, "
+                                                    "on or before the start (default: the "
+                                                    "start).")
+    later: dict[str, Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict,
+        description="Sources ('fact:KEY', 'ref:KEY') or parameters used although they break "
+                    "the rule, each with the reason: the explicit opt-in, shown loudly.")
+
+
 # --------------------------------------------------------------------------- the scenario
 class Scenario(_Frozen):
     """A complete scenario: metadata, time, sides, parameters, events, policies and levers."""
@@ -792,8 +930,9 @@ class Scenario(_Frozen):
     name: str = Field(pattern=NAME_RE, max_length=64)
     title: str = Field(min_length=1)
     description: str = ""
-    sources: dict[str, str] = Field(default_factory=dict)
+    sources: dict[str, Reference] = Field(default_factory=dict)
     time: TimeSpec
+    knowledge: Knowledge | None = None
     sides: dict[Annotated[str, Field(pattern=IDENT_RE)], Side] = Field(min_length=2)
     supporters: dict[Annotated[str, Field(pattern=IDENT_RE)], Supporter] = Field(
         default_factory=dict)
@@ -849,6 +988,38 @@ class Scenario(_Frozen):
                                f"'guarantees', found '{ch.guarantee_cap}'", ch.guarantee_cap))
         _located("Scenario", errors)
         return self
+
+    @model_validator(mode="after")
+    def _knows_by_the_start(self) -> Scenario:
+        as_of = self.knowledge.as_of if self.knowledge is not None else None
+        if as_of is not None and as_of > self.time.start:
+            _located("Scenario", [(("knowledge", "as_of"), (
+                f"expected a date on or before the start ({self.time.start}), found {as_of}: "
+                "a scenario knows what was known when it starts; list what it needs from "
+                "later in knowledge.later, with the reason"), as_of)])
+        return self
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The date of what the scenario may know (``knowledge.as_of``, else the start).
+
+        None when the scenario declares no ``knowledge`` (look-ahead is then unchecked).
+        """
+        if self.knowledge is None:
+            return None
+        return self.knowledge.as_of or self.time.start
+
+    @functools.cached_property
+    def hindsight(self) -> tuple[Hindsight, ...]:
+        """Each entry of ``knowledge.later`` with what it lets through, in file order.
+
+        A loaded scenario carries what its look-ahead check found; one made in Python
+        checks itself against the bundled facts table on first use (see
+        :func:`detente.scenario.lookahead.check_lookahead`).
+        """
+        from detente.scenario.lookahead import check_lookahead
+
+        return check_lookahead(self).hindsight
 
     @functools.cached_property
     def cast(self) -> Cast:
@@ -915,7 +1086,8 @@ class Scenario(_Frozen):
         """Return a copy; one with changed fields builds its own parameter table."""
         copied = super().model_copy(update=update, deep=deep)
         if update:
-            for cached in ("table", "cast", "enabled_modules"):  # they belong to the old fields
+            # each cached value belongs to the old fields
+            for cached in ("table", "cast", "enabled_modules", "hindsight"):
                 copied.__dict__.pop(cached, None)
         return copied
 
