@@ -265,15 +265,12 @@ def _whole(item: Any) -> int | None:
 
 def as_of_date(scenario: Scenario) -> dt.date:
     """Return the date a scenario's numbers describe: its declared as-of date, or its start."""
-    knowledge = getattr(scenario, "knowledge", None)  # declared by scenarios that have it
-    as_of = getattr(knowledge, "as_of", None)
-    return as_of if isinstance(as_of, dt.date) else scenario.time.start
+    return scenario.as_of or scenario.time.start
 
 
 def war_began(scenario: Scenario) -> dt.date | None:
     """Return the date the scenario's war began, where it declares one (else None)."""
-    began = getattr(scenario.time, "war_began", None)
-    return began if isinstance(began, dt.date) else None
+    return scenario.time.war_began
 
 
 def bundled_record(scenario: Scenario | str) -> Path | None:

@@ -51,6 +51,7 @@ def claims(
 ) -> None:
     """Judge a scenario's claims: verdict, probability with a 90 % interval, hinges."""
     from detente.analysis import Claims
+    from detente.cli._files import warn_hindsight
     from detente.present.tables import claims_table
     from detente.scenario import load_scenario
 
@@ -59,6 +60,7 @@ def claims(
     check_horizon(horizon)
     processes = resolve_processes(processes, samples)
     sc = load_scenario(scenario)
+    warn_hindsight(sc)
     if not sc.claims:
         # nothing to judge is an answer, not an error: the scenario tests no argument
         if json_:

@@ -18,18 +18,32 @@ if TYPE_CHECKING:
     from detente.scenario import Scenario
 
 
-def warn_hindsight(scenario: Scenario, console: Console | None = None) -> None:
-    """Print a warning for each entry of the scenario's ``knowledge.later`` (to stderr).
+#: At most this many hindsight warnings are printed in full by a command that runs a model.
+HINDSIGHT_SHOWN = 3
+
+
+def warn_hindsight(scenario: Scenario, console: Console | None = None, *,
+                   every: bool = False) -> None:
+    """Print a warning for the entries of the scenario's ``knowledge.later`` (to stderr).
 
     Each names the source or parameter, the dates that break the look-ahead rule, and the
-    reason the scenario gives for using it anyway.
+    reason the scenario gives for using it anyway. Commands that run the model print the
+    first :data:`HINDSIGHT_SHOWN` and a count of the rest (``every``: all, as ``validate``
+    does), so a reconstruction with dozens of them still shows its output.
     """
     from rich.markup import escape
 
     console = console if console is not None else err
-    for h in scenario.hindsight:
+    entries = scenario.hindsight
+    shown = entries if every else entries[:HINDSIGHT_SHOWN]
+    for h in shown:
         console.print(f"[bold yellow]warning:[/] {escape(scenario.name)}: hindsight: "
                       f"{escape(h.text)}", highlight=False)
+    if len(entries) > len(shown):
+        console.print(f"[bold yellow]warning:[/] {escape(scenario.name)}: hindsight: "
+                      f"{len(entries) - len(shown)} more values use what was not known at "
+                      f"{scenario.as_of}: `detente validate {escape(scenario.name)}` and the "
+                      "report list every one", highlight=False)
 
 
 def validate(
@@ -53,7 +67,7 @@ def validate(
         out.print(f"[green]ok[/] {f}: {sc.name} — {len(sc.parameters)} parameters "
                   f"({n_unc} uncertain), {len(sc.events)} events, "
                   f"{len(sc.policies)} policies; {knows}")
-        warn_hindsight(sc)
+        warn_hindsight(sc, every=True)
     if problems:
         n = len(problems)
         raise InputError(f"{n} problem{'s' if n != 1 else ''}:\n" + "\n".join(problems))

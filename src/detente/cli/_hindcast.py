@@ -60,6 +60,7 @@ def hindcast(
     the CRPS, and the persistence and trend baselines' CRPS with the model's skill.
     """
     from detente.analysis.hindcast import Hindcast, bundled_record, parse_leads, parse_origins
+    from detente.cli._files import warn_hindsight
     from detente.scenario import load_scenario
 
     if json_ and markdown:
@@ -69,6 +70,7 @@ def hindcast(
     leads = parse_leads(lead, what="--lead")
     dates = parse_origins(origins, what="--origins")
     sc = load_scenario(scenario)
+    warn_hindsight(sc)
     if observed is None and bundled_record(sc) is None:
         raise InputError(f"--observed: scenario '{sc.name}' has no bundled record; give a "
                          "CSV of date, variable, value[, source] rows")

@@ -142,6 +142,7 @@ def report(
     processes: ProcessesOpt = 1,
 ) -> None:
     """Write an HTML report: trajectories, settlement, escalation, claims, assumptions."""
+    from detente.cli._files import warn_hindsight
     from detente.engine import simulate
     from detente.report import default_tornado_output, report_record
     from detente.scenario import load_scenario
@@ -153,6 +154,7 @@ def report(
     check_horizon(horizon)
     processes = resolve_processes(processes, samples)
     sc = load_scenario(scenario)
+    warn_hindsight(sc)
     if tornado is None:
         tornado = default_tornado_output(sc)
     elif tornado.strip().lower() in ("", "none"):

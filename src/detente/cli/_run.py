@@ -189,6 +189,7 @@ def compare(
     """Compare policies side by side: settlement odds and terms, escalation, outcomes."""
     from detente.analysis.compare import OUTCOMES, compare_variables
     from detente.analysis.compare import compare as compare_policies
+    from detente.cli._files import warn_hindsight
     from detente.present.charts import key_variables
     from detente.present.labels import Labels
     from detente.present.record import in_model_order
@@ -201,6 +202,7 @@ def compare(
     check_horizon(horizon)
     processes = resolve_processes(processes, samples)
     sc = load_scenario(scenario)
+    warn_hindsight(sc)
     if baseline is not None and baseline not in sc.policies:
         raise InputError(f"--baseline: unknown policy '{baseline}'; the scenario "
                          f"'{sc.name}' has {', '.join(sc.policies)}")
