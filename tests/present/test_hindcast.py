@@ -71,11 +71,22 @@ def test_each_source_of_a_variable_gets_its_row_after_their_sum():
 def test_the_terminal_view_says_what_is_hindsight_and_what_was_left_out():
     text = render(hindcast_table(_fake()))
     assert "hindcast of border-war under policy 'status_quo': 1 origin (2024-01-01)" in text
-    assert "continuous variables" in text
-    assert "0/1 variables" in text
+    assert "red.territory (isw)" in text
+    assert "red.territory (all sources)" in text
+    assert "settled" in text
+    assert "0.05→0.00 (3)" in text
     assert "red.territory0 = 5 k" in text
     assert "calibration as of 2024-06-01, 152 to 152 days after the origins" in text
     assert "Not scored: 2 beyond the record." in text
+
+
+def test_the_terminal_view_fits_80_columns_without_cutting_a_score():
+    text = render(hindcast_table(_fake()), width=80)
+    assert "…" not in text.split("origins")[0]  # no score cell is cut short
+    assert "25%" in text
+    assert "10–90" in text
+    assert "500" in text
+    assert "+0.20" in text
 
 
 def test_markdown_writes_pit_counts_and_aligned_columns():

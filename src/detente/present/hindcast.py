@@ -36,9 +36,9 @@ _CONTINUOUS = ("lead", "variable", "n", "n eff")
 _SCORES = ("CRPS", "persistence", "skill", "trend", "skill", "PIT")
 #: How to read the numbers, under every table.
 READING = (
-    "coverage: share of points inside the central band, [its 95 % interval for the "
-    "effective number of points]; calibrated: about 50/80/95 %. CRPS in the variable's "
-    "unit, lower is better; a baseline's CRPS is its absolute error; skill = 1 - "
+    "coverage: share of points inside the central band, with its 95 % interval (in "
+    "percent) for the effective number of points; calibrated: about 50/80/95 %. CRPS in "
+    "the variable's unit, lower is better; a baseline's CRPS is its absolute error; skill = 1 - "
     "CRPS(model) / CRPS(baseline): above 0 the model beats the baseline. Points from "
     "nearby origins overlap and are not independent: 'n eff' is what they are worth, at "
     "most. PIT: the histogram of where each observation falls in its ensemble (10 bins "
@@ -52,6 +52,11 @@ def _pct(x: float) -> str:
 
 def _coverage(c: Mapping[str, float]) -> str:
     return f"{_pct(c['share'])} [{_pct(c['low'])}–{_pct(c['high'])}]"
+
+
+def _bounds(c: Mapping[str, float]) -> str:
+    """``10–90``: an interval of shares in percent, without the signs (narrow cells)."""
+    return "–" if c["low"] != c["low"] else f"{c['low']:.0%}–{c['high']:.0%}".replace("%", "")
 
 
 def _skill(x: float) -> str:
@@ -164,26 +169,65 @@ def _excluded(hc: Hindcast) -> str:
     return f"Not scored: {listed}."
 
 
+def _series_tables(hc: Hindcast) -> list[RenderableType]:
+    """One table per series, leads as rows, narrow enough for 80 columns.
+
+    Each cell holds its number over its qualifier: a coverage over its interval, a
+    baseline's CRPS over the model's skill against it.
+    """
+    from rich import box
+
+    tags = [level_tag(lv) for lv in hc.levels]
+    by_series: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for lead, var, src, s in _entries(hc):
+        by_series.setdefault(_label(var, src), []).append((lead, s))
+    tables: list[RenderableType] = []
+    for label, rows in by_series.items():
+        binary = rows[0][1]["kind"] == "binary"
+        t = Table(title=escape(label), title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+        scores = ("Brier", "log") if binary else (*(f"{tag} %" for tag in tags), "CRPS")
+        last = "reliability\n(forecast → observed, n)" if binary else "PIT"
+        for col in ("lead", "n" if binary else "n\n(eff)", *scores, "persist.\n(skill)",
+                    "trend\n(skill)", last):
+            t.add_column(col, justify="left" if col == last else "right",
+                         no_wrap=col != last)
+        score = "brier" if binary else "crps"
+        for lead, s in rows:
+            base = s["baselines"]
+            if binary:
+                cells = [f"{s['n']}", f"{s['brier']:.3f}", f"{s['log']:.3f}"]
+                tail = "; ".join(f"{r['p_mean']:.2f}→{r['observed_freq']:.2f} ({r['n']})"
+                                 for r in s["reliability"] if r["n"]) or "–"
+            else:
+                cov = s["coverage"]
+                cells = [f"{s['n']}\n({s['n_eff']:.1f})",
+                         *(f"{_pct(cov[tag]['share'])}\n{_bounds(cov[tag])}" for tag in tags),
+                         fmt_compact(s["crps"])]
+                tail = _spark(s["pit_hist"])
+            t.add_row(f"{lead}", *cells,
+                      *(f"{_number(base[b][score], binary)}\n{_skill(base[b]['skill'])}"
+                        for b in ("persistence", "trend")), tail)
+        tables.append(t)
+    return tables
+
+
+def _number(x: float, binary: bool) -> str:
+    return f"{x:.3f}" if binary else fmt_compact(x)
+
+
 def hindcast_table(hc: Hindcast) -> list[RenderableType]:
-    """Build the terminal view of a fitted hindcast: heading, score tables, origins, notes."""
-    cont_head, cont, bin_head, binary = hindcast_rows(hc)
-    out: list[RenderableType] = [escape(_heading(hc))]
-    if cont:
-        t = Table(title="continuous variables", title_justify="left")
-        for col in cont_head:
-            t.add_column(col, justify="left" if col in ("variable", "PIT") else "right")
-        for row in cont:
-            t.add_row(*(escape(c) for c in row))
-        out.append(t)
-    if binary:
-        t = Table(title="0/1 variables", title_justify="left")
-        for col in bin_head:
-            t.add_column(col, justify="left" if col in ("variable", bin_head[-1]) else "right")
-        for row in binary:
-            t.add_row(*(escape(c) for c in row))
-        out.append(t)
+    """Build the terminal view of a fitted hindcast: heading, score tables, origins, notes.
+
+    Scores come one table per series (its leads as rows: coverage, CRPS and PIT for a
+    continuous variable, Brier, log and reliability for a 0/1 one, beside the baselines);
+    then the origins and how to read it all.
+    """
+    from rich import box
+
+    out: list[RenderableType] = [escape(_heading(hc)), *_series_tables(hc)]
     o_head, o_rows = origins_rows(hc)
-    t = Table(title="origins", title_justify="left")
+    t = Table(title="origins", title_justify="left", box=box.SIMPLE_HEAD)
     for col in o_head:
         t.add_column(col, justify="left" if col in (o_head[0], o_head[3]) else "right")
     for row in o_rows:
