@@ -24,7 +24,7 @@ FORWARD_LOOKING = {"ru_defence_budget_2024", "ru_presidential_election"}
 #: reason in the scenario's ``knowledge.later``).
 UKRAINE_LATER = {
     "pop_ukraine_1991_borders_est", "refugees_ukraine_end2023_unhcr",
-    "refugees_ukraine_recorded_global", "ru_missiles_launched_cumulative", "ru_net_gain_2023",
+    "refugees_ukraine_recorded_global", "ru_missiles_launched_cumulative",
     "ua_drone_production_target_2024", "ua_gdp_nominal_2023",
 }
 UKRAINE_START = dt.date(2023, 12, 1)
