@@ -29,7 +29,9 @@ def test_levers_are_the_scenarios_main_parameters(model: DashboardModel) -> None
     aid = "united_states.mil_aid"
     assert model.defaults[aid] == pytest.approx(sc.parameters[aid].central(), rel=1e-3)
     # shown in million rounds a year and in % of the pool a month
-    assert model.defaults["ukraine.aid_shell_capacity"] == pytest.approx(1.2)
+    capacity = sc.parameters["ukraine.aid_shell_capacity"].central()  # rounds a year
+    assert model.defaults["ukraine.aid_shell_capacity"] == pytest.approx(capacity / 1e6,
+                                                                         abs=5e-5)
     rate = sc.parameters["ukraine.recruit_rate"].central()
     assert model.defaults["ukraine.recruit_rate"] == pytest.approx(rate * 365.25 / 12 * 100,
                                                                    rel=1e-3)

@@ -143,9 +143,13 @@ def test_ceasefire_stops_fighting(ukraine, base):
 def test_lower_intensity_means_fewer_losses(ukraine, base):
     full = _fixed(ukraine, base, {"war_intensity": 1.0})
     half = _fixed(ukraine, base, {"war_intensity": 0.5})
+    # over half a year: later, a side that fired less at half intensity still has shells
+    # (ukraine-2023 starts with Ukraine firing beyond its inflows), so its enemy's losses
+    # can catch up with the full-intensity run's
+    half_year = 26
     for x in ukraine.cast.sides:
-        assert np.all(half[owned(x, "casualties_cum")][-1]
-                      < full[owned(x, "casualties_cum")][-1])
+        assert np.all(half[owned(x, "casualties_cum")][half_year]
+                      < full[owned(x, "casualties_cum")][half_year])
     assert np.all(half["ukraine.strike_damage_cum"][-1] < full["ukraine.strike_damage_cum"][-1])
 
 

@@ -24,9 +24,9 @@ def test_assumption_values_and_sources_are_spelled_out(scenario: Any) -> None:
     assert found["ukraine.personnel0"]["value"].startswith("PERT(low 350,000, mode 500,000")
     assert found["ukraine.personnel0"]["unit"] == "persons"
     assert found["ukraine.personnel0"]["uncertain"] == "yes"
-    assert found["ukraine.personnel0"]["source"].startswith("fact ua_armed_forces_size (")
+    assert found["ukraine.personnel0"]["source"].startswith("fact ua_troops_nyt_aug2023 (")
     assert found["nato.escalation_rate"]["value"] == "log-normal(median 0.1, sigma 1)"
-    assert found["russia.territory0"]["value"] == "107,960"
+    assert found["russia.territory0"]["value"] == "107,855"
     assert found["russia.territory0"]["uncertain"] == ""
     assert found["ukraine.recruit_rate"]["source"].startswith("calib: Calibrated")
     assert found["ukraine.pool0"]["source_kind"] == "assumption"
