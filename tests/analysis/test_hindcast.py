@@ -393,9 +393,14 @@ def test_zero_one_variables_get_brier_log_and_reliability(ukraine, tmp_path):
 
 # --------------------------------------------------------------------------- bad input
 def test_origins_outside_the_record_are_refused(ukraine, record):
+    with pytest.raises(InputError, match=r"origins: 2021-12-01 is before the war began "
+                                         r"\(2022-02-24, time\.war_began"):
+        Hindcast(n_samples=4).fit(ukraine, record, [dt.date(2021, 12, 1)])
+    early = ukraine.model_copy(update={"time": ukraine.time.model_copy(
+        update={"war_began": dt.date(2021, 1, 1)})})
     with pytest.raises(InputError, match=r"origins: 2021-12-01 is before the record starts "
                                          r"\(2022-02-24, .*ukraine-2023\.csv\)"):
-        Hindcast(n_samples=4).fit(ukraine, record, [dt.date(2021, 12, 1)])
+        Hindcast(n_samples=4).fit(early, record, [dt.date(2021, 12, 1)])
     with pytest.raises(InputError, match=r"origins: 2024-01-01 is after the record ends "
                                          r"\(2023-11-30"):
         Hindcast(n_samples=4).fit(ukraine, record, [dt.date(2023, 6, 1),

@@ -61,7 +61,10 @@ def safe_div(num: Value, den: Value, fill: float) -> FloatArray:
     The result has the shape of ``num`` (an array, or a float in a compiled kernel).
     """
     out = np.full(np.shape(num), fill, dtype=np.float64)
-    np.divide(num, den, out=out, where=den > 0)
+    # a denominator that has collapsed to almost 0 (an economy's output) gives inf, as the
+    # scalar form does; the caller's clip or exponential turns it into the limit
+    with np.errstate(over="ignore"):
+        np.divide(num, den, out=out, where=den > 0)
     return out
 
 
