@@ -55,13 +55,6 @@ __all__ = [
 ]
 
 
-def _scoringrules() -> Any:
-    """Import ``scoringrules`` when a score is computed (it ships no type information)."""
-    import importlib
-
-    return importlib.import_module("scoringrules")
-
-
 # --------------------------------------------------------------------------- continuous
 def crps(ens: FloatArray, y: FloatArray) -> FloatArray:
     """CRPS of ensembles against observations (``scoringrules.crps_ensemble``).
@@ -81,7 +74,7 @@ def crps(ens: FloatArray, y: FloatArray) -> FloatArray:
         ``E|X - y| - E|X - X'| / 2`` (the ``qd`` estimator, exact for it); for a
         one-member ensemble it is the absolute error.
     """
-    sr = _scoringrules()
+    import scoringrules as sr  # imported when a score is computed, not with the package
     ens2 = np.atleast_2d(np.asarray(ens, dtype=np.float64))
     obs = np.asarray(y, dtype=np.float64)
     out = np.full(obs.shape[0], math.nan)
@@ -246,7 +239,7 @@ def brier(p: FloatArray, y: FloatArray) -> FloatArray:
     DataError
         When an outcome is neither 0 nor 1.
     """
-    sr = _scoringrules()
+    import scoringrules as sr  # imported when a score is computed, not with the package
     obs = _check_binary(y)
     return np.asarray(sr.brier_score(obs, _check_probability(p), backend="numpy"),
                       dtype=np.float64)
@@ -275,7 +268,7 @@ def log_score(p: FloatArray, y: FloatArray, *,
     DataError
         When an outcome is neither 0 nor 1.
     """
-    sr = _scoringrules()
+    import scoringrules as sr  # imported when a score is computed, not with the package
     obs = _check_binary(y)
     prob = _check_probability(p)
     if n_members is not None:
