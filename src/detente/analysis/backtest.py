@@ -365,42 +365,18 @@ def score_points(
     """
     import pandas as pd
 
-    n = len(points)
     y = points.values
     is_bin = np.array([v in binary for v in points.variables], dtype=bool)
-    cont = ~is_bin
     base = baseline_forecasts(history, points, origin, window_days=window_days,
                               binary=set(binary))
-    nan = np.full(n, math.nan)
-    med, pit_v, crps_v = nan.copy(), nan.copy(), nan.copy()
-    edges = {lv: (nan.copy(), nan.copy()) for lv in levels}
-    if cont.any():
-        ec, yc = ens[cont], y[cont]
-        med[cont] = scores.median(ec)
-        for lv, (lo, hi) in scores.band_edges(ec, levels).items():
-            edges[lv][0][cont], edges[lv][1][cont] = lo, hi
-        pit_v[cont] = scores.pit(ec, yc, np.random.default_rng(seed))
-        crps_v[cont] = scores.crps(ec, yc)
-    prob, members, brier_v, log_v = nan.copy(), nan.copy(), nan.copy(), nan.copy()
-    if is_bin.any():
-        pb, mb = scores.event_probability(ens[is_bin])
-        prob[is_bin], members[is_bin] = pb, mb
-        brier_v[is_bin] = scores.brier(pb, y[is_bin])
-        log_v[is_bin] = scores.log_score(pb, y[is_bin], n_members=mb)
-
+    per_point = scores.point_columns(ens, y, is_bin, levels=levels,
+                                     rng=np.random.default_rng(seed))
+    prob, members, pit_v = per_point["p"], per_point.pop("members"), per_point["pit"]
     columns: dict[str, Any] = {
         "date": list(points.dates), "variable": list(points.variables),
         "source": list(points.sources),
-        "kind": np.where(is_bin, "binary", "continuous"), "value": y, "median": med}
-    for lv in levels:
-        tag = scores.level_tag(lv)
-        lo, hi = edges[lv]
-        columns[f"low_{tag}"], columns[f"high_{tag}"] = lo, hi
-        columns[f"inside_{tag}"] = pd.array(
-            [bool(lo[i] <= y[i] <= hi[i]) if cont[i] else None for i in range(n)],
-            dtype="boolean")
-    columns.update({"pit": pit_v, "crps": crps_v, "p": prob, "brier": brier_v, "log": log_v,
-                    **{name: base[name] for name in BASELINES}})
+        "kind": np.where(is_bin, "binary", "continuous"), "value": y, **per_point,
+        **{name: base[name] for name in BASELINES}}
     table = pd.DataFrame(columns)
 
     series = points.series

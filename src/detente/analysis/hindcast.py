@@ -838,42 +838,20 @@ class Hindcast(Estimator):
                else np.empty((0, self.n_samples)))
         is_bin = np.array([p.variable in binary for p in points], dtype=bool)
         cont = ~is_bin
-        nan = np.full(n, math.nan)
-        med, pit_v, crps_v = nan.copy(), nan.copy(), nan.copy()
-        edges = {lv: (nan.copy(), nan.copy()) for lv in self.levels}
-        if cont.any():
-            ec, yc = ens[cont], y[cont]
-            med[cont] = scores.median(ec)
-            for lv, (lo, hi) in scores.band_edges(ec, self.levels).items():
-                edges[lv][0][cont], edges[lv][1][cont] = lo, hi
-            pit_v[cont] = scores.pit(ec, yc, np.random.default_rng(self.seed))
-            crps_v[cont] = scores.crps(ec, yc)
-        prob, members, brier_v, log_v = nan.copy(), nan.copy(), nan.copy(), nan.copy()
+        per_point = scores.point_columns(ens, y, is_bin, levels=self.levels,
+                                         rng=np.random.default_rng(self.seed))
+        prob, members, pit_v = per_point["p"], per_point.pop("members"), per_point["pit"]
         base = {b: np.array([getattr(p, b) for p in points], dtype=np.float64)
                 for b in BASELINES}
-        if is_bin.any():
-            pb, mb = scores.event_probability(ens[is_bin])
-            prob[is_bin], members[is_bin] = pb, mb
-            brier_v[is_bin] = scores.brier(pb, y[is_bin])
-            log_v[is_bin] = scores.log_score(pb, y[is_bin], n_members=mb)
-            for b in BASELINES:
-                base[b][is_bin] = np.clip(base[b][is_bin], 0.0, 1.0)
+        for b in BASELINES:  # a baseline forecast of a 0/1 variable is a probability
+            base[b][is_bin] = np.clip(base[b][is_bin], 0.0, 1.0)
         columns: dict[str, Any] = {
             "origin": [p.origin for p in points], "lead": [p.lead for p in points],
             "target": [p.target for p in points], "date": [p.date for p in points],
             "variable": [p.variable for p in points], "source": [p.source for p in points],
             "kind": np.where(is_bin, "binary", "continuous"), "value": y,
             "origin_value": np.array([p.origin_value for p in points], dtype=np.float64),
-            "median": med}
-        for lv in self.levels:
-            tag = scores.level_tag(lv)
-            lo, hi = edges[lv]
-            columns[f"low_{tag}"], columns[f"high_{tag}"] = lo, hi
-            columns[f"inside_{tag}"] = pd.array(
-                [bool(lo[i] <= y[i] <= hi[i]) if cont[i] else None for i in range(n)],
-                dtype="boolean")
-        columns.update({"pit": pit_v, "crps": crps_v, "p": prob, "brier": brier_v,
-                        "log": log_v})
+            **per_point}
         for b in BASELINES:
             # a baseline is a point forecast: its CRPS is its absolute error
             columns[b] = base[b]

@@ -50,8 +50,8 @@ TREND_WINDOW_DAYS = 365.0
 __all__ = [
     "DEFAULT_BINS", "DEFAULT_LEVELS", "TREND_WINDOW_DAYS", "band_edges", "binomial_interval",
     "brier", "crps", "effective_n", "event_probability", "level_tag", "log_score", "median",
-    "persistence", "pit", "pit_histogram", "reliability", "score_binary", "score_continuous",
-    "skill", "trend",
+    "persistence", "pit", "pit_histogram", "point_columns", "reliability", "score_binary",
+    "score_continuous", "skill", "trend",
 ]
 
 
@@ -611,3 +611,62 @@ def score_binary(
         "reliability": table.to_dict(orient="records"),
         "baselines": out_base,
     }
+
+
+# --------------------------------------------------------------------------- per point
+def point_columns(ens: FloatArray, y: FloatArray, binary: BoolArray, *,
+                  levels: Sequence[float], rng: np.random.Generator) -> dict[str, Any]:
+    """Every per-point score of a mixed set of points, as the columns of a table.
+
+    Parameters
+    ----------
+    ens : FloatArray
+        Shape ``(n, m)``: each point's ensemble.
+    y : FloatArray
+        Shape ``(n,)``: what happened.
+    binary : BoolArray
+        Shape ``(n,)``: which points are of a 0/1 variable.
+    levels : sequence of float
+        Central band levels.
+    rng : numpy.random.Generator
+        Randomises the PIT between ties.
+
+    Returns
+    -------
+    dict
+        ``median``, ``low_XX``, ``high_XX`` and ``inside_XX`` per level (a nullable
+        boolean: missing for a 0/1 point), ``pit`` and ``crps`` for the continuous points;
+        ``p`` (the share of members at 1), ``members`` (how many are finite), ``brier`` and
+        ``log`` for the 0/1 points; NaN where a score does not apply.
+    """
+    import pandas as pd
+
+    n = y.shape[0]
+    cont = ~binary
+    nan = np.full(n, math.nan)
+    med, pit_v, crps_v = nan.copy(), nan.copy(), nan.copy()
+    edges = {lv: (nan.copy(), nan.copy()) for lv in levels}
+    if cont.any():
+        ec, yc = ens[cont], y[cont]
+        med[cont] = median(ec)
+        for lv, (lo, hi) in band_edges(ec, levels).items():
+            edges[lv][0][cont], edges[lv][1][cont] = lo, hi
+        pit_v[cont] = pit(ec, yc, rng)
+        crps_v[cont] = crps(ec, yc)
+    prob, members, brier_v, log_v = nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    if binary.any():
+        pb, mb = event_probability(ens[binary])
+        prob[binary], members[binary] = pb, mb
+        brier_v[binary] = brier(pb, y[binary])
+        log_v[binary] = log_score(pb, y[binary], n_members=mb)
+    columns: dict[str, Any] = {"median": med}
+    for lv in levels:
+        tag = level_tag(lv)
+        lo, hi = edges[lv]
+        columns[f"low_{tag}"], columns[f"high_{tag}"] = lo, hi
+        columns[f"inside_{tag}"] = pd.array(
+            [bool(lo[i] <= y[i] <= hi[i]) if cont[i] else None for i in range(n)],
+            dtype="boolean")
+    columns.update({"pit": pit_v, "crps": crps_v, "p": prob, "members": members,
+                    "brier": brier_v, "log": log_v})
+    return columns
