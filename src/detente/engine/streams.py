@@ -12,7 +12,12 @@ which then is part of its identity). Block *k* draws everything it needs from
 * stream :data:`STREAM_SHOCKS` (1): the per-step uniform shocks the modules declare,
   shape ``(n_steps, n_shocks, n)``;
 * stream :data:`STREAM_EVENTS` (2) + crc32(event name): the uniform deciding whether a
-  chance event happens in each sample.
+  chance event happens in each sample;
+* for a scenario with joint posterior draws (``posterior:``), the design stream's second
+  child, key ``(k, STREAM_DESIGN, POSTERIOR_CHILD)`` (the Latin hypercube takes its first):
+  a one-dimensional Latin hypercube that picks each sample's row of the draws
+  (:func:`posterior_rows`). The hypercube over the other parameters is the same with and
+  without the draws.
 
 Nothing depends on the policy, on the number of workers or on which other policies run, so
 sample *i* sees the same parameters, events and shocks under every policy (common random
@@ -44,13 +49,16 @@ import numpy as np
 from detente._typing import BoolArray, FloatArray, SeedLike
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from detente.engine.plan import Plan
+    from detente.scenario.posterior import PosteriorDraws
 
 __all__ = [
-    "BLOCK_SIZE", "DESIGN_KEY", "ROWS_PER_CHUNK", "STREAM_DESIGN", "STREAM_EVENTS",
-    "STREAM_SHOCKS", "Noise", "block_noise", "block_parameters", "blocks", "constant_array",
-    "design_noise", "draw_design", "event_draws", "event_uniforms", "latin_hypercube",
-    "seed_sequence", "stream",
+    "BLOCK_SIZE", "DESIGN_KEY", "POSTERIOR_CHILD", "ROWS_PER_CHUNK", "STREAM_DESIGN",
+    "STREAM_EVENTS", "STREAM_SHOCKS", "Noise", "block_noise", "block_parameters", "blocks",
+    "constant_array", "design_noise", "draw_design", "event_draws", "event_uniforms", "latin_hypercube",
+    "posterior_rows", "seed_sequence", "stream",
 ]
 
 #: Samples per block. Part of the reproducibility contract: changing it changes results.
@@ -62,6 +70,9 @@ STREAM_DESIGN = 0
 STREAM_SHOCKS = 1
 #: First stream of the chance events; an event's stream adds crc32 of its name.
 STREAM_EVENTS = 2
+
+#: Child of a block's design stream that picks the rows of a scenario's posterior draws.
+POSTERIOR_CHILD = 1
 
 #: First spawn-key element of design noise streams (apart from the blocks' streams).
 DESIGN_KEY = 0x5A17
@@ -122,6 +133,19 @@ def draw_design(plan: Plan, root: np.random.SeedSequence, block: int, n: int) ->
     return latin_hypercube(stream(root, block, STREAM_DESIGN), n, d)
 
 
+def posterior_rows(draws: PosteriorDraws, root: np.random.SeedSequence, block: int,
+                   n: int) -> NDArray[np.intp]:
+    """Return the row of ``draws`` each of one block's ``n`` samples takes.
+
+    Rows are picked with probability proportional to their weight, by a one-dimensional
+    Latin hypercube (stratified: a block's samples spread over the weights' CDF) from the
+    block's own stream, so sample *i* takes the same row whatever the number of processes,
+    and under every policy.
+    """
+    u = latin_hypercube(stream(root, block, STREAM_DESIGN, POSTERIOR_CHILD), n, 1)
+    return draws.rows(u[:, 0])
+
+
 def block_parameters(
     plan: Plan, root: np.random.SeedSequence, block: int, n: int,
     given: Mapping[str, FloatArray] | None = None,
@@ -129,14 +153,21 @@ def block_parameters(
     """Parameter values of one block, in the scenario file's units.
 
     ``given`` (name -> array of length ``n``) overrides draws, e.g. for an external design.
+    The parameters of the scenario's posterior draws take their values from one row per
+    sample (:func:`posterior_rows`); the others are drawn from their distributions.
     Parameters without a distribution are read-only broadcast views of their value.
     """
     u = draw_design(plan, root, block, n)
     col = {name: j for j, name in enumerate(plan.uncertain)}
+    draws = plan.scenario.draws
+    joint = ({} if draws is None
+             else draws.take(posterior_rows(draws, root, block, n)))
     out: dict[str, FloatArray] = {}
     for name, entry in plan.table.items():
         if given is not None and name in given:
             out[name] = np.asarray(given[name], dtype=np.float64)
+        elif name in joint:
+            out[name] = joint[name]
         elif name in col:
             out[name] = entry.distribution.sample(u[:, col[name]])
         else:

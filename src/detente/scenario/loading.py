@@ -40,6 +40,7 @@ from detente.scenario._schema_errors import schema_problems
 from detente.scenario.builtin import builtin_names, builtin_path
 from detente.scenario.facts import FactTable
 from detente.scenario.lookahead import Hindsight
+from detente.scenario.posterior import read_posterior
 from detente.scenario.schema import Scenario
 from detente.scenario.table import ParameterTable
 
@@ -193,6 +194,13 @@ def load_scenario(source: str | os.PathLike[str], *,
     scenario, problems = _check(data, smap, file, modules, pre, bad, facts)
     if problems or scenario is None:
         raise ScenarioError(problems or [Problem(file, None, None, "", "invalid scenario")])
+    if scenario.posterior is not None:  # its file lies beside the scenario's
+        ref = scenario.posterior
+        origin = Problem(file, *line_column(smap.where(("posterior", "file"))),
+                         "posterior.file", "")
+        scenario.__dict__["draws"] = read_posterior(
+            path.parent / ref.file, scenario.table, weights=ref.weights, note=ref.note,
+            origin=origin)
     return scenario
 
 

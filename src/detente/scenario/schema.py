@@ -87,6 +87,7 @@ from detente.model.bargaining import DIMENSIONS, MAX_DEALS, deal_count_text
 from detente.model.base import ROLES, TERRITORY_LEVELS, Cast, Channel, Issue, Module, Role
 from detente.model.registry import resolve_modules
 from detente.scenario.facts import PartialDate
+from detente.scenario.posterior import PosteriorDraws, read_posterior
 from detente.scenario.table import ParameterDistribution, ParameterTable
 
 if TYPE_CHECKING:
@@ -922,6 +923,20 @@ class Knowledge(_Frozen):
                     "the rule, each with the reason: the explicit opt-in, shown loudly.")
 
 
+class PosteriorRef(_Frozen):
+    """Where a scenario's joint posterior draws are: a CSV file beside it.
+
+    One column per parameter (the scenario's names, in each parameter's file unit) and,
+    optionally, a weight column; see :mod:`detente.scenario.posterior`.
+    """
+
+    file: str = Field(min_length=1, description="The CSV file of draws, relative to the "
+                                                "scenario file.")
+    weights: str | None = Field(None, min_length=1, description="The weight column (default: "
+                                                                "every row weighs the same).")
+    note: str = Field("", description="What the draws are and how they were made.")
+
+
 # --------------------------------------------------------------------------- the scenario
 class Scenario(_Frozen):
     """A complete scenario: metadata, time, sides, parameters, events, policies and levers."""
@@ -942,6 +957,7 @@ class Scenario(_Frozen):
         default_factory=dict)
     modules: tuple[str, ...] = Field(min_length=1)
     parameters: dict[Annotated[str, Field(pattern=PARAM_RE)], Parameter]
+    posterior: PosteriorRef | None = None
     events: dict[Annotated[str, Field(pattern=IDENT_RE)], Event] = Field(default_factory=dict)
     policies: dict[Annotated[str, Field(pattern=IDENT_RE)], Policy] = Field(min_length=1)
     levers: dict[Annotated[str, Field(pattern=PARAM_RE)], Lever] = Field(default_factory=dict)
@@ -1081,6 +1097,24 @@ class Scenario(_Frozen):
         """
         return ParameterTable.of(self)
 
+    @functools.cached_property
+    def draws(self) -> PosteriorDraws | None:
+        """The joint posterior draws ``posterior`` names, or None without one.
+
+        A loaded scenario carries the draws the loader read beside its file; one made in
+        Python reads ``posterior.file`` relative to the working folder on first use.
+
+        Raises
+        ------
+        ScenarioError
+            If the file is missing or its draws do not fit the parameters
+            (:func:`~detente.scenario.posterior.read_posterior`).
+        """
+        if self.posterior is None:
+            return None
+        return read_posterior(self.posterior.file, self.table,
+                              weights=self.posterior.weights, note=self.posterior.note)
+
     def model_copy(self, *, update: Mapping[str, Any] | None = None,
                    deep: bool = False) -> Self:
         """Return a copy; one with changed fields builds its own parameter table."""
@@ -1089,6 +1123,8 @@ class Scenario(_Frozen):
             # each cached value belongs to the old fields
             for cached in ("table", "cast", "enabled_modules", "hindsight"):
                 copied.__dict__.pop(cached, None)
+            if "posterior" in update:  # the draws read beside the file stay with it
+                copied.__dict__.pop("draws", None)
         return copied
 
     def with_horizon(self, horizon_steps: int) -> Scenario:
