@@ -57,8 +57,8 @@ if TYPE_CHECKING:
 __all__ = [
     "BLOCK_SIZE", "DESIGN_KEY", "POSTERIOR_CHILD", "ROWS_PER_CHUNK", "STREAM_DESIGN",
     "STREAM_EVENTS", "STREAM_SHOCKS", "Noise", "block_noise", "block_parameters", "blocks",
-    "constant_array", "design_noise", "draw_design", "event_draws", "event_uniforms", "latin_hypercube",
-    "posterior_rows", "seed_sequence", "stream",
+    "constant_array", "design_noise", "draw_design", "event_draws", "event_uniforms",
+    "latin_hypercube", "posterior_rows", "seed_sequence", "stream",
 ]
 
 #: Samples per block. Part of the reproducibility contract: changing it changes results.
