@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from detente.cli._app import out
+from detente.cli._app import err, out
 from detente.cli._options import (
     JsonOpt,
     ProcessesOpt,
@@ -93,9 +93,15 @@ def calibrate(
     json_: JsonOpt = False,
     processes: ProcessesOpt = 1,
 ) -> None:
-    """Narrow chosen parameters' distributions to match observed series (ABC rejection)."""
+    """Narrow chosen parameters to match observed series (ABC rejection).
+
+    Writes the calibrated scenario (the original file with only the calibrated lines, the
+    name, the description and the posterior line changed) and the accepted samples beside
+    it as joint posterior draws (NAME.posterior.csv).
+    """
     from detente.analysis import Calibrator
     from detente.present.tables import calibration_table
+    from detente.scenario.posterior import POSTERIOR_SUFFIX
 
     check_samples(samples)
     processes = resolve_processes(processes, samples)
@@ -103,11 +109,14 @@ def calibrate(
     cal = Calibrator(names, n_samples=samples, accept=accept, seed=seed, policy=policy,
                      processes=processes).fit(scenario, observed, policy_path)
     path = cal.write(output)
+    draws = path.with_name(path.stem + POSTERIOR_SUFFIX)
     if json_:
-        echo_json({**cal.to_dict(), "output": str(path)})
+        echo_json({**cal.to_dict(), "output": str(path), "posterior": str(draws)})
         return
     show(calibration_table(cal, names))
-    out.print(f"wrote {path}")
+    for warning in cal.warnings_:
+        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+    out.print(f"wrote {path} and its posterior draws {draws}")
 
 
 def backtest(
