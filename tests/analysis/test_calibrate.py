@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 
+import numpy as np
 import pytest
 
 from detente.analysis import Calibrator, Observations
 from detente.engine import simulate
 from detente.errors import InputError
+from detente.results.schema import param_var
 from detente.scenario import builtin_path, load_scenario
 
 TRUE = {"blue.reinforcement": 4.2, "red.effectiveness": 0.0035}  # file units (per week)
@@ -119,3 +122,66 @@ def test_a_parameter_at_its_default_has_a_fixed_value(bench_dict, write_scenario
                                       "blue.personnel", 400_000.0)])
     with pytest.raises(InputError, match="'mil_front_creep' has a fixed value"):
         Calibrator(["mil_front_creep"], n_samples=200).fit(sc, obs)
+
+
+def _calibrate_copy(tmp_path, params, **kw):
+    src = tmp_path / "bench.yaml"
+    src.write_bytes(builtin_path("lanchester-bench").read_bytes())
+    obs = _observations(load_scenario(src))
+    cal = Calibrator(params, n_samples=kw.pop("n_samples", 1000), accept=0.05, seed=2,
+                     **kw).fit(str(src), obs)
+    return src, cal
+
+
+def test_the_written_file_differs_only_in_the_calibrated_lines(tmp_path):
+    params = ["blue.reinforcement", "red.effectiveness"]
+    src, cal = _calibrate_copy(tmp_path, params)
+    out = cal.write(tmp_path / "cal.yaml")
+    before = src.read_text().splitlines()
+    after = out.read_text().splitlines()
+    changed = [line for line in difflib.unified_diff(before, after, lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    removed = [line[1:] for line in changed if line.startswith("-")]
+    assert sorted(removed) == sorted(
+        line for line in before
+        if line.startswith(("name:", *(f"  {p}: {{dist" for p in params))))
+    added = [line[1:] for line in changed if line.startswith("+")]
+    assert sum(line.startswith("posterior: {file: cal.posterior.csv") for line in added) == 1
+    assert [line for line in added if line.strip() and not line.startswith(
+        ("name:", "posterior:", "  Calibrated with", *(f"  {p}:" for p in params)))
+        and not line.startswith("  ")] == []
+    comments = [line for line in before if line.lstrip().startswith("#")]
+    assert comments
+    assert [line for line in after if line.lstrip().startswith("#")] == comments
+    again = load_scenario(out)
+    assert again.name == "lanchester-bench-calibrated"
+    assert again.description.startswith(load_scenario(src).description + "\n\n")
+    assert again.draws is not None
+    assert again.draws.columns == tuple(params)
+    np.testing.assert_array_equal(again.draws.column(params[0]),
+                                  cal.posterior_samples_[params[0]].to_numpy())
+    np.testing.assert_allclose(again.draws.weights, cal.weights_, rtol=1e-12)
+    assert "marginal summary" in again.parameters[params[0]].note
+
+
+def test_a_calibrated_scenario_draws_the_accepted_samples_jointly(tmp_path):
+    params = ["blue.reinforcement", "red.effectiveness"]
+    _src, cal = _calibrate_copy(tmp_path, params)
+    again = load_scenario(cal.write(tmp_path / "cal.yaml"))
+    res = simulate(again, n_samples=500, seed=0, record=[], horizon=2)
+    drawn = set(zip(*(res[param_var(p)].values.tolist() for p in params), strict=True))
+    table = set(zip(*(cal.posterior_samples_[p].tolist() for p in params), strict=True))
+    assert drawn <= table  # whole rows, correlations and all
+    assert len(drawn) > len(table) // 2
+
+
+def test_a_posterior_piled_on_a_prior_bound_is_warned_of(bench_small, write_yaml, tmp_path):
+    # the truth lies at the top of blue.reinforcement's prior (uniform 1..5)
+    bench_small["parameters"]["blue.reinforcement"]["high"] = 4.25
+    sc = load_scenario(write_yaml(bench_small))
+    cal = Calibrator(list(TRUE), n_samples=2000, accept=0.02, seed=1).fit(
+        sc, _observations(sc))
+    assert any(w.startswith("blue.reinforcement:") and "upper 5%" in w
+               for w in cal.warnings_), cal.warnings_
+    assert not any(w.startswith("red.effectiveness:") for w in cal.warnings_)
+    assert cal.to_dict()["warnings"] == list(cal.warnings_)

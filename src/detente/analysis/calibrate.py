@@ -584,7 +584,8 @@ def _description_lines(lines: list[str], span: tuple[int, int, int] | None,
             pad = " " * _indent(lines[start + 1])
             tail = text.rsplit("\n\n", 1)[-1]
             kept = [*old, "\n", "\n",
-                    *(pad + line + "\n" for line in textwrap.wrap(tail, 90))]
+                    *(pad + line + "\n" for line in textwrap.wrap(tail, 90, break_long_words=False,
+                                                         break_on_hyphens=False))]
             if yaml.safe_load("".join(kept)) == {"description": text}:
                 return kept
     dumped = yaml.safe_dump({"description": text}, allow_unicode=True, width=92)
