@@ -80,3 +80,25 @@ def test_the_assumptions_list_the_defaults_a_file_leaves_out(tmp_path):
     assert row["value"] == row["central"] == "0"
     assert row["module"] == "military"
     assert table["blue.personnel0"]["source_kind"] != "default"
+
+
+def test_a_parameter_drawn_from_posterior_rows_says_so_beside_its_stated_distribution(tmp_path):
+    import shutil
+
+    from detente.scenario import load_scenario
+    from detente.scenario.builtin import builtin_path
+
+    src = builtin_path("lanchester-bench")
+    sc0 = load_scenario("lanchester-bench")
+    name = next(n for n, e in sc0.table.items() if e.parameter is not None
+                and e.parameter.is_uncertain)
+    central = sc0.table[name].distribution.central()
+    shutil.copy(src, tmp_path / "bench.yaml")
+    (tmp_path / "bench.posterior.csv").write_text(f"{name}\n{central}\n{central}\n")
+    text = (tmp_path / "bench.yaml").read_text()
+    (tmp_path / "bench.yaml").write_text(
+        text.replace("\nparameters:", "\nposterior: {file: bench.posterior.csv}\nparameters:", 1))
+    sc = load_scenario(str(tmp_path / "bench.yaml"))
+    row = next(r for r in rows.assumption_rows(sc) if r["name"] == name)
+    assert row["value"].startswith("joint posterior draws (2 rows of bench.posterior.csv")
+    assert "stated: " in row["value"]

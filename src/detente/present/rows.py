@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detente.present.style import fmt_number
@@ -126,9 +127,17 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
         kind, source = describe_source(scenario, par.source)
         if par.as_of is not None:
             source += f" (the value refers to {par.as_of})"
+        value = describe_value(par)
+        draws = scenario.draws
+        if draws is not None and name in draws.columns:
+            # drawn jointly from the posterior table: say so beside the stated distribution
+            col = draws.column(name)
+            value = (f"joint posterior draws ({draws.n_rows} rows of {Path(draws.file).name}; "
+                     f"range {fmt_number(float(col.min()), 4)}–{fmt_number(float(col.max()), 4)});"
+                     f" stated: {value}")
         rows.append({
             "name": name, "module": owner.get(name, "scenario"),
-            "value": describe_value(par), "central": fmt_number(par.central(), 4),
+            "value": value, "central": fmt_number(par.central(), 4),
             "uncertain": "yes" if par.is_uncertain else "", "unit": par.unit,
             "source_kind": kind, "source": source, "note": par.note,
         })
