@@ -11,7 +11,7 @@ from detente.store import RunStore, sweep
 N_BLOCKS = SMALL["n_samples"] // SMALL["block_size"]  # 12
 
 
-class Killed(Exception):
+class KilledError(Exception):
     """Stands for the process dying after some blocks were committed."""
 
 
@@ -33,7 +33,7 @@ def simulated(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def _kill_after(n_blocks: int):  # type: ignore[no-untyped-def]
     def progress(done: int, total: int) -> None:
         if done >= n_blocks * SMALL["block_size"]:
-            raise Killed
+            raise KilledError
 
     return progress
 
@@ -41,14 +41,14 @@ def _kill_after(n_blocks: int):  # type: ignore[no-untyped-def]
 def test_resume_simulates_only_the_blocks_not_committed(tmp_path, simulated):
     store = tmp_path / "s"
     # no checkpoint of the summed quantiles in between: each block's histograms are kept
-    with pytest.raises(Killed):
+    with pytest.raises(KilledError):
         sweep("lanchester-bench", out=store, checkpoint_every=1e9, progress=_kill_after(5),
               **SMALL)
     run_id = RunStore(store).runs()[0].id
     assert not (RunStore(store).run(run_id).path / "sketch.npz").exists()
     assert len(simulated) == 5
     simulated.clear()
-    with pytest.raises(Killed):
+    with pytest.raises(KilledError):
         sweep(out=store, resume=run_id, checkpoint_every=1e9, progress=_kill_after(8))
     assert len(simulated) == 3
     simulated.clear()
