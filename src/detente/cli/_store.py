@@ -106,7 +106,7 @@ def sweep(
               f"{len(row['parameters']['policies'])} policies in {run.path}")
 
 
-runs_app = typer.Typer(help="List, show and open the runs in a run store.",
+runs_app = typer.Typer(help="List, show, open and verify the runs in a run store.",
                        no_args_is_help=True)
 StoreOpt = Annotated[Path, typer.Option("--store", "-s", help="Run store folder.")]
 RunIdArg = Annotated[str, typer.Argument(help="Run id (see `detente runs list`).")]
@@ -141,7 +141,8 @@ def runs_show(run_id: RunIdArg, store: StoreOpt = Path("runs"), json_: JsonOpt =
 
     st = RunStore(store)
     run = st.run(run_id)
-    problems = run.verify()
+    found = run.inspect()
+    problems = found.problems
     m = run.manifest
     info = {**st.catalog_row(run), "path": str(run.path), "problems": problems,
             "sample_params": m["sample_params"], "events": m["events"]}
@@ -154,8 +155,7 @@ def runs_show(run_id: RunIdArg, store: StoreOpt = Path("runs"), json_: JsonOpt =
         out.print(f"[bold]blocks[/]: {info['blocks_done']}/{info['n_blocks']}")
         for k, v in info["parameters"].items():
             out.print(f"[bold]{k}[/]: {v}")
-    if problems:
-        raise InputError(f"run {run_id} is damaged:\n" + "\n".join(f"  {p}" for p in problems))
+    run.check(found)
 
 
 @runs_app.command("open")
@@ -183,3 +183,63 @@ def runs_open(run_id: RunIdArg, store: StoreOpt = Path("runs"), json_: JsonOpt =
     out.print(run_outcomes_table(rows, run_id=run_id, n_samples=int(ds.sizes["sample"])))
     out.print(f"in Python: detente.store.open_run({str(store)!r}, {run_id!r}).to_dataset()")
 
+
+
+@runs_app.command("verify")
+def runs_verify(
+    store: Annotated[Path, typer.Argument(help="Run store folder.")],
+    run_id: Annotated[str | None, typer.Argument(
+        help="Run id (default: every run in the store).")] = None,
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="Recompute the damaged blocks (bit-identical: streams are keyed "
+                         "by seed and block).")] = False,
+    scheduler: Annotated[str, typer.Option(
+        "--scheduler", help="Where --repair simulates: local, processes, dask or a Dask "
+                            "scheduler address.")] = "local",
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="Worker processes for processes/dask.")] = None,
+    backend: Annotated[str, typer.Option(
+        "--backend", help="Kernels: auto, numba or numpy (same results).")] = "auto",
+    json_: JsonOpt = False,
+) -> None:
+    """Check every committed block of a store's runs against its checksums; repair them.
+
+    Exits with code 2 while damage remains (after --repair: damage it could not repair).
+    """
+    from detente.store import RunStore
+    from detente.store import repair as repair_run
+
+    check_scheduler(scheduler)
+    kernels = parse_backend(backend)
+    st = RunStore(store)
+    runs = [st.run(run_id)] if run_id is not None else st.runs()
+    report: list[dict[str, Any]] = []
+    for run in runs:
+        found = run.inspect()
+        entry: dict[str, Any] = {"id": run.id, "problems": found.problems,
+                                 "damaged_blocks": sorted(found.blocks), "repaired": []}
+        if found and repair:
+            entry["repaired"] = repair_run(store, run.id, scheduler=scheduler,
+                                           workers=workers, backend=kernels)
+            entry["remaining"] = run.verify()
+        else:
+            entry["remaining"] = found.problems
+        report.append(entry)
+    if json_:
+        echo_json(report)
+    else:
+        for e in report:
+            if not e["problems"]:
+                out.print(f"run [bold]{e['id']}[/]: sound")
+                continue
+            out.print(f"run [bold]{e['id']}[/]: damaged")
+            for p in e["problems"]:
+                out.print(f"  {p}", markup=False)
+            if repair:
+                out.print(f"  repaired: blocks {e['repaired']} recomputed")
+    damaged = [e["id"] for e in report if e["remaining"]]
+    if damaged:
+        hint = ("" if repair else
+                f"; run `detente runs verify {store} RUN_ID --repair` to recompute the "
+                "damaged blocks (bit-identical)")
+        raise InputError(f"{store}: damaged run(s): {', '.join(damaged)}{hint}")

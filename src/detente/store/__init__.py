@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from detente.engine import parse_scheduler
 from detente.store._run import Run, RunStore, outcome_column
-from detente.store._sweep import sweep
+from detente.store._sweep import repair, sweep
 
-__all__ = ["Run", "RunStore", "open_run", "outcome_column", "parse_scheduler", "sweep"]
+__all__ = ["Run", "RunStore", "open_run", "outcome_column", "parse_scheduler", "repair",
+           "sweep"]
 
 
 def open_run(store: str, run_id: str) -> Run:

@@ -1,7 +1,10 @@
 """The run catalogue: an embedded DuckDB database indexing the runs of a store.
 
 The catalogue is an index, not the truth: every run directory carries its own
-``manifest.json`` and ``status.json``, and :func:`rebuild` recreates the catalogue from them.
+``manifest.json`` and ``status.json``, and ``RunStore.rebuild_catalog`` recreates the
+catalogue from them. Besides the runs it holds one row per committed block: the SHA-256 of
+the block's Parquet file (which in turn records the digests of the block's Zarr chunks and
+quantile histogram), so a file replaced or damaged after its commit is found.
 Connections are opened per operation and closed at once, so a sweep that is writing does not
 lock readers out for long (DuckDB allows one writing process at a time).
 """
@@ -38,6 +41,15 @@ CREATE TABLE IF NOT EXISTS runs (
 )
 """
 
+_BLOCKS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS blocks (
+    run_id VARCHAR,
+    block INTEGER,
+    parquet_sha256 VARCHAR,
+    PRIMARY KEY (run_id, block)
+)
+"""
+
 COLUMNS = ("id", "scenario", "scenario_hash", "seed", "detente_version", "parameters",
            "n_samples", "block_size", "n_blocks", "blocks_done", "created", "updated",
            "status")
@@ -57,21 +69,30 @@ def connect(store: Path, *, read_only: bool = False) -> Iterator[Any]:
             break
         except duckdb.IOException as exc:  # locked by a writer: wait a little
             if "lock" not in str(exc).lower() or attempt == 49:
-                raise InputError(f"{path}: cannot open the run catalogue ({exc}). If it is "
-                                 "damaged, move it away and run `detente runs list "
-                                 "--rebuild`; the runs themselves are not affected.") from exc
+                raise InputError(_damaged(path, exc)) from exc
             time.sleep(0.1)
         except duckdb.Error as exc:
-            raise InputError(f"{path}: the run catalogue is damaged ({exc}). Move it away and "
-                             "run `detente runs list --rebuild`; the runs themselves are "
-                             "not affected.") from exc
+            raise InputError(_damaged(path, exc)) from exc
     assert con is not None
     try:
         if not read_only:
             con.execute(_SCHEMA)
+            con.execute(_BLOCKS_SCHEMA)
         yield con
+    except duckdb.Error as exc:  # damage found while reading, or the disk is full
+        raise InputError(_damaged(path, exc)) from exc
     finally:
         con.close()
+
+
+def _damaged(path: Path, exc: BaseException) -> str:
+    if "space left" in str(exc).lower():
+        return (f"{path}: no space left on the device to write the run catalogue ({exc}). "
+                "The runs' committed blocks are kept: free some space and resume with "
+                "`detente sweep --resume RUN_ID --out STORE`.")
+    return (f"{path}: the run catalogue is damaged ({exc}). Run `detente runs list --store "
+            f"{path.parent} --rebuild` to recreate it from the run folders (the damaged file "
+            "is kept beside it); the runs themselves are not affected.")
 
 
 def upsert(store: Path, row: dict[str, Any]) -> None:
@@ -95,12 +116,9 @@ def rows(store: Path) -> list[dict[str, Any]]:
     if not (store / FILENAME).exists():
         return []
     with connect(store, read_only=True) as con:
-        try:
-            cur = con.execute(f"SELECT {', '.join(COLUMNS)} FROM runs ORDER BY created, id")
-        except Exception as exc:  # no table yet
-            if "runs" in str(exc):
-                return []
-            raise
+        if not _has_table(con, "runs"):
+            return []
+        cur = con.execute(f"SELECT {', '.join(COLUMNS)} FROM runs ORDER BY created, id")
         out = []
         for rec in cur.fetchall():
             d = dict(zip(COLUMNS, rec, strict=True))
@@ -110,3 +128,35 @@ def rows(store: Path) -> list[dict[str, Any]]:
                     d[key] = d[key].isoformat(timespec="seconds")
             out.append(d)
         return out
+
+
+def _has_table(con: Any, name: str) -> bool:
+    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                        [name]).fetchone()
+    return bool(found and found[0])
+
+
+def record_block(store: Path, run_id: str, block: int, parquet_sha256: str) -> None:
+    """Record the digest of a block's Parquet file (before the file is committed)."""
+    with connect(store) as con:
+        con.execute("INSERT OR REPLACE INTO blocks VALUES (?, ?, ?)",
+                    [run_id, block, parquet_sha256])
+
+
+def block_digests(store: Path, run_id: str) -> dict[int, str]:
+    """Digest of each recorded block of ``run_id`` (block -> SHA-256 of its Parquet file)."""
+    if not (store / FILENAME).exists():
+        return {}
+    with connect(store, read_only=True) as con:
+        if not _has_table(con, "blocks"):
+            return {}
+        cur = con.execute("SELECT block, parquet_sha256 FROM blocks WHERE run_id = ?",
+                          [run_id])
+        return {int(b): str(d) for b, d in cur.fetchall()}
+
+
+def forget_blocks(store: Path, run_id: str, blocks: list[int]) -> None:
+    """Drop the digests of ``blocks`` (before they are recomputed)."""
+    with connect(store) as con:
+        con.executemany("DELETE FROM blocks WHERE run_id = ? AND block = ?",
+                        [[run_id, b] for b in blocks])

@@ -12,7 +12,8 @@ Layout of a store folder::
         arrays.zarr/                  Zarr v3: traj/<var> (policy, sample, time), chunked by
                                       block; quantiles/<var> (policy, quantile, time) at the end
         samples/block-000042.parquet  per-sample parameters, events and outcomes of block 42
-        sketch.npz                    checkpoint of the quantile histograms and their blocks
+        sketches/block-000042.npz     the quantile histograms of block 42
+        sketch.npz                    checkpoint of the summed histograms and their blocks
 
 Files name variables and parameters as the model does (``traj/blue.personnel``, column
 ``param_blue.effectiveness``); :meth:`Run.to_dataset` lays them out as a simulated
@@ -20,12 +21,13 @@ dataset does: what each side or supporter owns of a variable along its owner dim
 parameter as a variable of its own.
 
 A block is committed when its Parquet file appears: it is written to a temporary name,
-flushed and renamed, after the block's Zarr chunks (themselves written atomically). A
-killed sweep therefore leaves whole blocks and stray temporary files, nothing half-written
-that counts; ``--resume`` recomputes exactly the blocks without a Parquet file. Quantile
-histograms are integer counts: the checkpoint lists the blocks it contains, and a resume
-adds the blocks committed after it (recomputing them, which is deterministic), so nothing
-is counted twice or lost.
+flushed and renamed, after the block's Zarr chunks and its quantile histograms, and after
+the catalogue has recorded its digest (see :mod:`detente.store._integrity`). A killed sweep
+therefore leaves whole blocks and stray temporary files, nothing half-written that counts;
+``--resume`` recomputes exactly the blocks without a Parquet file, never a committed one.
+Quantile histograms are integer counts: the checkpoint lists the blocks it contains, and a
+resume adds the histograms of the blocks committed after it, read from their files, so
+nothing is counted twice or lost.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from detente.engine.sketch import QuantileSketch
 from detente.errors import InputError
 from detente.results import scenario_hash, schema
 from detente.store import _catalog
+from detente.store._integrity import Damage, block_record, check_block, sha256
 from detente.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -56,7 +59,9 @@ if TYPE_CHECKING:
     from detente.engine import BlockResult
 
 MARK = "detente-store.json"
-FORMAT: dict[str, Any] = {"format": "detente-run-store", "version": 1}
+#: Version 2: blocks record digests and keep their quantile histograms; version 1 stores are
+#: read (their blocks are checked without digests).
+FORMAT: dict[str, Any] = {"format": "detente-run-store", "version": 2}
 _BLOCK_RE = re.compile(r"^block-(\d{6,})\.parquet$")
 
 
@@ -65,13 +70,21 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _tmp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    tmp = _tmp(path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # e.g. a full disk: leave no partial file behind
+        raise
 
 
 def _json(path: Path, what: str) -> dict[str, Any]:
@@ -147,48 +160,95 @@ class Run:
         """Parquet file of ``block``."""
         return self.path / "samples" / f"block-{block:06d}.parquet"
 
+    def sketch_file(self, block: int) -> Path:
+        """File of ``block``'s quantile histograms."""
+        return self.path / "sketches" / f"block-{block:06d}.npz"
+
+    def chunk_files(self, block: int, m: Mapping[str, Any]) -> dict[str, Path]:
+        """Zarr chunk file of ``block`` for each recorded variable (one chunk per block)."""
+        if not m["record"]:
+            return {}
+        key = "/".join(("c", "0", str(block), "0"))  # Zarr v3's default chunk key encoding
+        return {var: self.path / "arrays.zarr" / "traj" / var / key for var in m["record"]}
+
     # ------------------------------------------------------------------ checks
-    def verify(self, *, deep: bool = True) -> list[str]:
-        """Problems found in the run's files (empty when sound); changes nothing."""
-        problems: list[str] = []
+    def inspect(self, *, deep: bool = True) -> Damage:
+        """Everything damaged in the run's files (see :mod:`detente.store._integrity`).
+
+        Changes nothing. With ``deep``, every committed block is read and checked against
+        the digests recorded when it was committed.
+        """
+        found = Damage()
         try:
             m = self.manifest
             sizes = self.block_sizes()
         except InputError as exc:
-            return [str(exc)]
-        for name in ("scenario.yaml", "status.json"):
-            if not (self.path / name).is_file():
-                problems.append(f"{self.path / name}: missing")
+            found.problems.append(str(exc))
+            found.fatal = True
+            return found
+        if not (self.path / "scenario.yaml").is_file():
+            found.problems.append(f"{self.path / 'scenario.yaml'}: missing")
+            found.fatal = True
+        if not (self.path / "status.json").is_file():
+            found.problems.append(f"{self.path / 'status.json'}: missing")
         done = self.committed()
         stray = sorted(b for b in done if b >= len(sizes))
         if stray:
-            problems.append(f"{self.path / 'samples'}: blocks {stray} beyond the run's "
-                            f"{len(sizes)} blocks")
+            found.problems.append(f"{self.path / 'samples'}: blocks {stray} beyond the run's "
+                                  f"{len(sizes)} blocks")
+            found.fatal = True
         if deep:
-            import pyarrow.parquet as pq
-
+            try:
+                digests = _catalog.block_digests(self.store, self.id)
+            except InputError as exc:  # the catalogue is damaged: check the files alone
+                found.problems.append(str(exc))
+                digests = {}
+            starts = np.cumsum([0, *sizes])
+            tracked = bool(m.get("quantiles"))
             for b in sorted(done - set(stray)):
-                f = self.block_file(b)
-                try:
-                    meta = pq.read_metadata(f)
-                except Exception as exc:  # any failure to parse is damage
-                    problems.append(f"{f}: unreadable Parquet file ({exc}); delete it and "
-                                    "resume the run to recompute that block")
-                    continue
-                if meta.num_rows != sizes[b]:
-                    problems.append(f"{f}: {meta.num_rows} rows, expected {sizes[b]}; delete "
-                                    "it and resume the run to recompute that block")
+                issues = check_block(
+                    self.block_file(b), block=b, start=int(starts[b]), n=sizes[b],
+                    digest=digests.get(b), chunk_files=self.chunk_files(b, m),
+                    sketch_file=self.sketch_file(b) if tracked else None)
+                if issues:
+                    found.blocks.add(b)
+                    found.problems.extend(f"block {b}: {p}" for p in issues)
         if m.get("record"):
-            problems.extend(self._check_zarr(m))
+            found.problems.extend(self._check_zarr(m))
         sk = self.path / "sketch.npz"
         if sk.exists():
             try:
                 with np.load(sk) as z:
                     z["blocks"]
             except Exception as exc:
-                problems.append(f"{sk}: unreadable quantile checkpoint ({exc}); delete it "
-                                "and resume the run to recount the quantiles")
-        return problems
+                found.problems.append(f"{sk}: unreadable quantile checkpoint ({exc})")
+                found.checkpoint = True
+        return found
+
+    def sound_digests(self) -> dict[int, str]:
+        """Digest of each committed block that passes every check of its own files.
+
+        What a rebuilt catalogue records: a block damaged before the rebuild is left out,
+        and is then reported as damaged.
+        """
+        try:
+            m = self.manifest
+            sizes = self.block_sizes()
+        except InputError:
+            return {}
+        starts = np.cumsum([0, *sizes])
+        out = {}
+        for b in sorted(self.committed()):
+            if b < len(sizes) and not check_block(
+                    self.block_file(b), block=b, start=int(starts[b]), n=sizes[b], digest=None,
+                    chunk_files=self.chunk_files(b, m),
+                    sketch_file=self.sketch_file(b) if m.get("quantiles") else None):
+                out[b] = sha256(self.block_file(b))
+        return out
+
+    def verify(self, *, deep: bool = True) -> list[str]:
+        """Problems found in the run's files (empty when sound); changes nothing."""
+        return self.inspect(deep=deep).problems
 
     def _check_zarr(self, m: Mapping[str, Any]) -> list[str]:
         import zarr
@@ -207,17 +267,49 @@ class Run:
         except Exception as exc:
             return [f"{path}: unreadable Zarr arrays ({exc})"]
 
-    def check(self) -> None:
-        """Raise :class:`InputError` listing every problem found by :meth:`verify`."""
-        problems = self.verify()
-        if problems:
+    def check(self, found: Damage | None = None) -> None:
+        """Raise :class:`InputError` listing every problem found by :meth:`inspect`.
+
+        ``found``: what an earlier :meth:`inspect` found (default: inspect now).
+        """
+        found = self.inspect() if found is None else found
+        if found:
             raise InputError(f"run {self.id} in {self.store} is damaged; nothing was changed:\n"
-                             + "\n".join(f"  {p}" for p in problems))
+                             + "\n".join(f"  {p}" for p in found.problems)
+                             + "\n" + _advice(self, found))
+
+    def discard(self, found: Damage) -> list[int]:
+        """Remove what ``found`` names as damaged so that a resume recomputes it.
+
+        Deletes the damaged blocks' files (Parquet, Zarr chunks, histograms) and an
+        unreadable quantile checkpoint; returns the blocks to recompute. Raises
+        :class:`InputError` for damage a recomputation cannot repair.
+        """
+        if found.fatal:
+            raise InputError(f"run {self.id} in {self.store} cannot be repaired:\n"
+                             + "\n".join(f"  {p}" for p in found.problems))
+        m = self.manifest
+        blocks = sorted(found.blocks)
+        if blocks:
+            _catalog.forget_blocks(self.store, self.id, blocks)
+        for b in blocks:
+            self.block_file(b).unlink(missing_ok=True)  # first: the block is uncommitted
+            for f in (*self.chunk_files(b, m).values(), self.sketch_file(b)):
+                f.unlink(missing_ok=True)
+        if found.checkpoint:
+            (self.path / "sketch.npz").unlink(missing_ok=True)
+        if not (self.path / "status.json").is_file():
+            self.set_status("interrupted")
+        return blocks
 
     # ------------------------------------------------------------------ writing
     def create_arrays(self, m: Mapping[str, Any]) -> None:
-        """Create the Zarr group and the trajectory arrays (filled with NaN)."""
+        """Create the Zarr group and the trajectory arrays (filled with NaN).
+
+        Chunks are compressed and end with a CRC-32C, checked whenever they are read.
+        """
         import zarr
+        from zarr.codecs import Crc32cCodec, ZstdCodec
 
         root = zarr.open_group(str(self.path / "arrays.zarr"), mode="a", zarr_format=3)
         n_p, n, n_t = len(m["policies"]), int(m["n_samples"]), int(m["n_steps"]) + 1
@@ -225,10 +317,15 @@ class Run:
         for var in m["record"]:
             traj.create_array(var, shape=(n_p, n, n_t), chunks=(n_p, int(m["block_size"]), n_t),
                               dtype=m["dtype"], fill_value=np.nan, overwrite=True,
+                              compressors=(ZstdCodec(level=0), Crc32cCodec()),
                               dimension_names=("policy", "sample", "time"))
 
     def commit_block(self, res: BlockResult, start: int, m: Mapping[str, Any]) -> None:
-        """Write one block's arrays, then its Parquet file (the commit point)."""
+        """Commit one block: its Zarr chunks, its histograms, its digest, then its Parquet file.
+
+        The Parquet file records the digests of the block's other files and the catalogue the
+        digest of the Parquet file, before the rename that commits the block.
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -240,6 +337,10 @@ class Run:
                 target = root[f"traj/{var}"]
                 assert isinstance(target, zarr.Array)
                 target[:, start:start + res.n, :] = res.trajectories[var].transpose(0, 2, 1)
+        chunks = {var: sha256(f) for var, f in self.chunk_files(res.block, m).items()}
+        sketch_digest = None
+        if m["quantiles"] and res.sketch is not None:
+            sketch_digest = self.save_block_sketch(res.block, res.sketch)
         cols: dict[str, Any] = {"sample": np.arange(start, start + res.n, dtype=np.int64)}
         for name in m["sample_params"]:
             cols[schema.param_var(name)] = res.params[name]
@@ -248,15 +349,43 @@ class Run:
         for var in m["outcomes"]:
             for ip, pol in enumerate(m["policies"]):
                 cols[outcome_column(pol, var)] = res.finals[var][ip]
-        table = pa.table(cols)
+        table = pa.table(cols).replace_schema_metadata(
+            block_record(res.block, start, res.n, chunks, sketch_digest))
         final = self.block_file(res.block)
         final.parent.mkdir(exist_ok=True)
-        tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            pq.write_table(table, f, compression="zstd")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, final)
+        tmp = _tmp(final)
+        try:
+            with open(tmp, "wb") as f:
+                pq.write_table(table, f, compression="zstd", write_page_checksum=True)
+                f.flush()
+                os.fsync(f.fileno())
+            _catalog.record_block(self.store, self.id, res.block, sha256(tmp))
+            os.replace(tmp, final)
+        except (OSError, InputError):
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def save_block_sketch(self, block: int, sketch: QuantileSketch) -> str:
+        """Write ``block``'s histograms (atomically); return the file's SHA-256."""
+        import io
+
+        buf = io.BytesIO()
+        np.savez_compressed(buf, allow_pickle=False, **sketch.to_arrays())
+        data = buf.getvalue()
+        path = self.sketch_file(block)
+        path.parent.mkdir(exist_ok=True)
+        _atomic_write(path, data)
+        import hashlib
+
+        return hashlib.sha256(data).hexdigest()
+
+    def load_block_sketch(self, block: int) -> QuantileSketch | None:
+        """Return the histograms of a committed block (None for a run that did not keep them)."""
+        path = self.sketch_file(block)
+        if not path.exists():
+            return None
+        with np.load(path) as z:
+            return QuantileSketch.from_arrays({k: z[k] for k in z.files})
 
     def save_sketch(self, sketch: QuantileSketch, blocks: Iterable[int]) -> None:
         """Checkpoint the quantile histograms with the blocks they contain (atomic)."""
@@ -268,14 +397,27 @@ class Run:
         _atomic_write(self.path / "sketch.npz", buf.getvalue())
 
     def load_sketch(self, n_policies: int, n_times: int) -> tuple[QuantileSketch, set[int]]:
-        """Load the last checkpoint (empty when there is none)."""
+        """Return the summed histograms of the committed blocks, and those blocks.
+
+        Starts from the last checkpoint (empty when there is none) and adds the histograms
+        of the blocks committed after it, from their files: no committed block is counted
+        twice, and none is recomputed (a run written before blocks kept their histograms
+        leaves those blocks out, for the caller to recompute).
+        """
         path = self.path / "sketch.npz"
-        if not path.exists():
-            return QuantileSketch(n_policies, n_times), set()
-        with np.load(path) as z:
-            arrays = {k: z[k] for k in z.files}
-        blocks = {int(b) for b in arrays.pop("blocks")}
-        return QuantileSketch.from_arrays(arrays), blocks
+        if path.exists():
+            with np.load(path) as z:
+                arrays = {k: z[k] for k in z.files}
+            blocks = {int(b) for b in arrays.pop("blocks")}
+            sketch = QuantileSketch.from_arrays(arrays)
+        else:
+            sketch, blocks = QuantileSketch(n_policies, n_times), set()
+        for b in sorted(self.committed() - blocks):
+            part = self.load_block_sketch(b)
+            if part is not None:
+                sketch.merge(part)
+                blocks.add(b)
+        return sketch, blocks
 
     def write_quantiles(self, sketch: QuantileSketch, m: Mapping[str, Any]) -> None:
         """Store the final quantiles in Zarr (``quantiles/<var>``)."""
@@ -302,7 +444,12 @@ class Run:
             import pandas as pd
 
             return pd.DataFrame()
-        return pq.ParquetDataset([str(f) for f in files]).read().to_pandas()
+        try:
+            return pq.ParquetDataset([str(f) for f in files]).read().to_pandas()
+        except Exception as exc:  # damaged after the check: report it as damage
+            raise InputError(f"run {self.id} in {self.store}: a block file is unreadable "
+                             f"({exc}); run `detente runs verify {self.store} {self.id}` "
+                             "to find it") from exc
 
     def to_dataset(self) -> xr.Dataset:
         """Open the run as an ``xarray.Dataset`` (trajectories lazily from Zarr).
@@ -388,6 +535,15 @@ class Run:
         layout = gather_owned(data, sc.cast, {name: spec.per for name, spec in specs.items()})
         return xr.Dataset(layout["data_vars"], coords={**coords, **layout["coords"]},
                           attrs=attrs)
+
+
+def _advice(run: Run, found: Damage) -> str:
+    if found.fatal:
+        return ("The run cannot be recomputed from its own files; run the sweep again into "
+                "a new run.")
+    what = (f"blocks {sorted(found.blocks)}" if found.blocks else "what is damaged")
+    return (f"Run `detente runs verify {run.store} {run.id} --repair` to recompute {what} "
+            "(bit-identical: random streams are keyed by seed and block).")
 
 
 def _alive(pid: int) -> bool:
@@ -506,6 +662,8 @@ class RunStore:
         runs = self.runs()
         for run in runs:
             _catalog.upsert(self.path, self.catalog_row(run))
+            for block, digest in run.sound_digests().items():
+                _catalog.record_block(self.path, run.id, block, digest)
         return len(runs)
 
 

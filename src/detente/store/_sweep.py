@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from detente.engine import (
     BLOCK_SIZE,
@@ -30,6 +31,7 @@ from detente.store import _catalog
 from detente.store._run import Run, RunStore, make_manifest, now
 
 if TYPE_CHECKING:
+    from detente.engine import BlockJob
     from detente.scenario.schema import Scenario
 
 
@@ -108,12 +110,21 @@ def sweep(
     progress : callable, optional
         Called as ``progress(samples_done, n_samples)`` after each committed block.
     checkpoint_every : float
-        Seconds between checkpoints of the quantile histograms and the catalogue.
+        Seconds between checkpoints of the summed quantile histograms and of the
+        catalogue's progress (each block's own histograms are kept with it, so a resume
+        never recomputes a committed block whatever this is).
 
     Returns
     -------
     Run
         The completed run.
+
+    Raises
+    ------
+    InputError
+        For bad arguments, a damaged run (resume it after ``detente runs verify --repair``)
+        and a failure to write (a full disk, say): the blocks committed so far are kept and
+        the message says how to resume.
     """
     scheduler = parse_scheduler(scheduler)
     resolve_backend(backend)
@@ -169,10 +180,84 @@ def sweep(
     jobs = block_jobs(plan, int(m["seed"]), int(m["n_samples"]), keep=keep,
                       dtype=np.dtype(m["dtype"]).type, block_size=int(m["block_size"]))
     starts = np.cumsum([0] + [j.n for j in jobs])
+    _write(run, store, m, jobs, starts, tracked=bool(keep.quantiles), scheduler=scheduler,
+           workers=workers, progress=progress, checkpoint_every=checkpoint_every)
+    return run
+
+
+def repair(
+    store: str | os.PathLike[str],
+    run_id: str,
+    *,
+    scheduler: str = "local",
+    workers: int | None = None,
+    backend: Backend = "auto",
+) -> list[int]:
+    """Recompute exactly the damaged blocks of a run; return them (empty when it is sound).
+
+    The damaged blocks' files are deleted and the blocks simulated again from their random
+    streams, keyed by (seed, block): the repaired run is bit-identical to an undamaged one.
+    Blocks that were never committed stay so (complete the run with ``sweep(resume=...)``).
+
+    Raises
+    ------
+    InputError
+        For damage a recomputation cannot repair (the run's manifest or scenario), and for
+        a failure to write.
+    """
+    scheduler = parse_scheduler(scheduler)
+    resolve_backend(backend)
+    st = RunStore(store)
+    run = st.run(run_id)
+    found = run.inspect()
+    if not found:
+        return []
+    blocks = run.discard(found)
+    run.check()  # what is left must now be sound
+    m = run.manifest
+    sc = load_scenario(run.path / "scenario.yaml")
+    plan = compile_plan(sc, policies=m["policies"], horizon=m["n_steps"], record=m["record"])
+    keep = make_keep(plan, m["outcomes"], m["quantiles"], backend)
+    jobs = block_jobs(plan, int(m["seed"]), int(m["n_samples"]), keep=keep,
+                      dtype=np.dtype(m["dtype"]).type, block_size=int(m["block_size"]))
+    starts = np.cumsum([0] + [j.n for j in jobs])
+    was_complete = run.status()["status"] == "complete"
+    # a complete run is completed again (its quantiles rewritten); an interrupted one gets
+    # back its damaged blocks only, and stays interrupted
+    targets = None if was_complete else set(blocks)
+    _write(run, st, m, jobs, starts, tracked=bool(keep.quantiles), scheduler=scheduler,
+           workers=workers, progress=None, checkpoint_every=30.0, only=targets)
+    return blocks
+
+
+def _write(run: Run, store: RunStore, m: Mapping[str, Any], jobs: Sequence[BlockJob],
+           starts: NDArray[np.int64], **kw: Any) -> None:
+    try:
+        _complete(run, store, m, jobs, starts, **kw)
+    except OSError as exc:  # a full disk, a lost mount: what is committed stays committed
+        raise InputError(
+            f"{exc.filename or run.path}: cannot write run {run.id} "
+            f"({exc.strerror or exc}). The blocks committed so far are kept and checked: "
+            f"free some space (or fix the folder) and resume with `detente sweep --resume "
+            f"{run.id} --out {store.path}`.") from exc
+
+
+def _complete(run: Run, store: RunStore, m: Mapping[str, Any], jobs: Sequence[BlockJob],
+              starts: NDArray[np.int64], *, tracked: bool, scheduler: str, workers: int | None,
+              progress: Callable[[int, int], None] | None, checkpoint_every: float,
+              only: set[int] | None = None) -> None:
+    """Simulate and commit the blocks of ``run`` not yet committed, then finish it.
+
+    With ``only``, just those blocks, and the run is finished only if it is then whole.
+    """
     done = run.committed()
-    tracked = bool(keep.quantiles)
-    sketch, counted = run.load_sketch(len(plan.policies), plan.n_steps + 1)
+    n_policies, n_times = len(m["policies"]), int(m["n_steps"]) + 1
+    sketch, counted = run.load_sketch(n_policies, n_times)
+    # committed blocks are never recomputed (their histograms are read back), except in a
+    # run written before blocks kept their histograms
     queued = [j for j in jobs if j.block not in done or (tracked and j.block not in counted)]
+    if only is not None:
+        queued = [j for j in queued if j.block in only]
     run.set_status("running")
     n_total = int(m["n_samples"])
     samples_done = sum(j.n for j in jobs if j.block in done)
@@ -192,9 +277,14 @@ def sweep(
                 run.save_sketch(sketch, counted)
             _catalog.update_progress(store.path, run.id, len(done), "running", now())
             last = time.monotonic()
+    if len(done) < len(jobs):
+        if tracked:
+            run.save_sketch(sketch, counted)
+        run.set_status("interrupted")
+        _catalog.upsert(store.path, store.catalog_row(run))
+        return
     if tracked:
         run.save_sketch(sketch, counted)
         run.write_quantiles(sketch, m)
     run.set_status("complete")
     _catalog.upsert(store.path, store.catalog_row(run))
-    return run
