@@ -162,7 +162,7 @@ def _walk(node: Any) -> list[dict[str, Any]]:
 
 def _quantile(xs: list[float], q: float) -> float:
     ys = sorted(xs)
-    return ys[min(len(ys) - 1, max(0, int(round(q * (len(ys) - 1)))))]
+    return ys[min(len(ys) - 1, max(0, round(q * (len(ys) - 1))))]
 
 
 async def _foreign_origin_refused(url: str) -> bool:

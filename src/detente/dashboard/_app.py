@@ -123,7 +123,9 @@ class DashboardApp:
         self.refresh()
         if self.state is not None:
             # a variable that keeps one value (its mechanism off for that side) shows nothing
-            shown = {k: v for k, v in labels.items() if drawable(self.state.results.ds, v)}
+            ds = self.state.results.ds
+            shown = self._view(self.state, "menu", lambda _st: {
+                k: v for k, v in labels.items() if drawable(ds, v)})
             if shown and shown != labels:
                 self.variable.options = shown
                 if self.variable.value not in shown.values():
