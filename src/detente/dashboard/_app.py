@@ -354,13 +354,11 @@ def serve(model: DashboardModel, *, port: int, address: str = "127.0.0.1",
 
     The port is bound before anything is announced: ``on_ready`` gets the allowed origins
     once the server listens, and a port taken meanwhile is an :class:`InputError`.
-    Sessions share the model's ensembles (:attr:`DashboardModel.cache`); Panel reuses the
-    first page's HTML for the next ones, so a page costs a session's widgets, not a
-    simulation.
+    Sessions share the model's ensembles (:attr:`DashboardModel.cache`), so a page costs a
+    session's widgets, not a simulation.
     """
     pn = import_optional("panel", extra="dashboard", purpose="The dashboard")
     origins = allowed_origins(address, port, allow_origin)
-    pn.config.reuse_sessions = True
     try:
         server = pn.serve({"/": lambda: create_app(model)}, port=port, address=address,
                           show=False, start=False, websocket_origin=origins,
