@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 
+from detente.report._pdf import CHROMIUM_ARGS as _PDF_CHROMIUM_ARGS
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+#: The flags ``--pdf`` passes too (no update, account, sync or metrics calls of its own).
+CHROMIUM_ARGS = list(_PDF_CHROMIUM_ARGS)
 NO_BROWSER = ("Debian's chromium is not installed (apt-get install chromium; .ci/run "
               "installs it before `make test`)")
 

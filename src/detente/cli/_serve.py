@@ -1,7 +1,8 @@
 """``detente serve``: checks, a warning, then the dashboard's server.
 
 The port and address are checked before the ensemble's parameters are drawn, so a port in
-use fails at once with exit code 2.
+use fails at once with exit code 2; the URL is printed only once the server holds the port
+(one taken while the parameters were drawn fails the same way, with nothing announced).
 """
 
 from __future__ import annotations
@@ -55,11 +56,15 @@ def serve(
                                  "scenario's first two).")] = None,
     horizon: Annotated[int | None, typer.Option(
         "--horizon", help="Steps simulated per update (default: two years' worth).")] = None,
+    allow_origin: Annotated[list[str] | None, typer.Option(
+        "--allow-origin", help="HOST[:PORT] whose pages may open the dashboard's websocket "
+                               "(repeatable; default: the address it listens on, and this "
+                               "machine's names for 0.0.0.0). Others are refused.")] = None,
     show: Annotated[bool, typer.Option(
         "--show/--no-show", help="Open a browser tab.")] = False,
 ) -> None:
     """Serve the interactive dashboard: levers, policies, charts and claim verdicts."""
-    from detente.dashboard import DashboardModel
+    from detente.dashboard import DashboardModel, allowed_origins
     from detente.dashboard import serve as serve_dashboard
 
     addr = address or "127.0.0.1"
@@ -68,12 +73,21 @@ def serve(
                   "this machine on that address can use the dashboard (it has no "
                   "authentication). Use the default 127.0.0.1 to keep it local.")
     check_port(addr, port)
+    allow = list(allow_origin or ())
+    allowed_origins(addr, port, allow)  # a malformed origin fails before the draws
     check_at_least(samples, "--samples", 1)
     if horizon is not None:
         check_at_least(horizon, "--horizon", 1)
     model = DashboardModel(scenario, n_samples=samples, seed=seed, policies=split(policies),
                            horizon=horizon)
     shown = "localhost" if addr in LOCAL_ADDRESSES else addr
-    out.print(f"dashboard of {model.scenario.name} at http://{shown}:{port} "
-              "(Ctrl+C to stop)")
-    serve_dashboard(model, port=port, address=addr, show=show)
+
+    def announce(origins: list[str]) -> None:
+        out.print(f"dashboard of {model.scenario.name} at http://{shown}:{port} "
+                  "(Ctrl+C to stop)")
+        if address is not None and address not in LOCAL_ADDRESSES:
+            err.print(f"pages from {', '.join(origins)} may connect; --allow-origin "
+                      "HOST[:PORT] names the address analysts type in their browser")
+
+    serve_dashboard(model, port=port, address=addr, show=show, allow_origin=allow,
+                    on_ready=announce)

@@ -1,6 +1,7 @@
 """The interactive dashboard: levers, policies, charts and claim verdicts in a browser.
 
-``detente serve`` starts it (a Panel app on 127.0.0.1). Its levers are the parameters the
+``detente serve`` starts it (a Panel app on 127.0.0.1; sessions share one cached ensemble
+per set of lever values and policies). Its levers are the parameters the
 scenario's ``levers`` section marks, and its presets are the scenario's policies; a scenario
 without levers gets policies and charts only. :class:`DashboardModel` holds the logic and
 runs without a browser; :func:`create_app` lays it out with Panel (the
@@ -9,10 +10,13 @@ runs without a browser; :func:`create_app` lays it out with Panel (the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from detente.dashboard._app import ANY_ADDRESSES, LOCAL_ADDRESSES, allowed_origins
 from detente.dashboard._app import create_app as _create_app
 from detente.dashboard._app import serve as _serve
+from detente.dashboard._cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, EnsembleCache
 from detente.dashboard._model import (
     DEFAULT_HORIZON_DAYS,
     DEFAULT_SAMPLES,
@@ -27,8 +31,9 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "DEFAULT_HORIZON_DAYS", "DEFAULT_SAMPLES", "DashboardModel", "DashboardState", "Lever",
-    "LeverError", "create_app", "levers_of", "serve",
+    "ANY_ADDRESSES", "DEFAULT_CACHE_BYTES", "DEFAULT_CACHE_ENTRIES", "DEFAULT_HORIZON_DAYS",
+    "DEFAULT_SAMPLES", "LOCAL_ADDRESSES", "DashboardModel", "DashboardState", "EnsembleCache",
+    "Lever", "LeverError", "allowed_origins", "create_app", "levers_of", "serve",
 ]
 
 
@@ -38,6 +43,15 @@ def create_app(model: DashboardModel | Scenario | str) -> Any:
 
 
 def serve(model: DashboardModel, *, port: int, address: str = "127.0.0.1",
-          show: bool = False) -> None:
-    """Serve the dashboard until interrupted (each browser session gets its own state)."""
-    _serve(model, port=port, address=address, show=show)
+          show: bool = False, allow_origin: Sequence[str] = (),
+          on_ready: Callable[[list[str]], None] | None = None) -> None:
+    """Serve the dashboard until interrupted.
+
+    Each browser session has its own widgets and shares the ensembles of the same inputs
+    with the others (:attr:`DashboardModel.cache`). Websockets are accepted only from
+    :func:`allowed_origins` of ``address`` and ``allow_origin``; ``on_ready`` is called
+    with them once the port is bound (a busy port raises :class:`~detente.errors.InputError`
+    before it).
+    """
+    _serve(model, port=port, address=address, show=show, allow_origin=allow_origin,
+           on_ready=on_ready)

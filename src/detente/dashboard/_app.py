@@ -1,18 +1,25 @@
 """The dashboard's Panel layout: levers and policies on the left, numbers and charts right.
 
-Every change of a lever or of the policies re-runs the ensemble through
-:meth:`DashboardModel.update`; an out-of-range value shows a message and leaves the last
+Every change of a lever or of the policies asks :meth:`DashboardModel.update` for the
+ensemble of those inputs; sessions share it (and what was drawn from it: the tables and
+figures, kept in :attr:`DashboardState.views`), so a page that shows inputs another session
+already ran costs no simulation. An out-of-range value shows a message and leaves the last
 good results on screen. Panel serves its JavaScript (Bokeh, Plotly) itself, so the page
 needs no network beyond the dashboard's own address.
 """
 
 from __future__ import annotations
 
+import errno
 import html
+import socket
+from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from detente._optional import import_optional
 from detente.dashboard._model import DashboardModel, DashboardState, LeverError
+from detente.errors import InputError
 from detente.present.figures import overlay_fan_figure, settlement_figure
 from detente.present.style import (
     VERDICT_COLOURS,
@@ -25,7 +32,8 @@ from detente.present.style import (
 )
 from detente.present.summary import drawable
 
-__all__ = ["DashboardApp", "create_app", "lever_class", "serve"]
+__all__ = ["ANY_ADDRESSES", "LOCAL_ADDRESSES", "DashboardApp", "allowed_origins", "create_app",
+           "lever_class", "serve"]
 
 _CSS = """
 .dt-table { border-collapse: collapse; font-size: 14px; width: 100%; }
@@ -95,10 +103,13 @@ class DashboardApp:
         self.numbers = pn.pane.HTML("", css_classes=["numbers"], sizing_mode="stretch_width",
                                     stylesheets=[_CSS])
         cfg = {"displaylogo": False, "responsive": True}
+        # the figures are shared between sessions: a linked pane would write the browser's
+        # zoom into them
         self.fan = pn.pane.Plotly(None, config=cfg, sizing_mode="stretch_width", height=400,
-                                  css_classes=["fan-chart"])
+                                  css_classes=["fan-chart"], link_figure=False)
         self.settlement = pn.pane.Plotly(None, config=cfg, sizing_mode="stretch_width",
-                                         height=380, css_classes=["settlement-chart"])
+                                         height=380, css_classes=["settlement-chart"],
+                                         link_figure=False)
         self.claims = pn.pane.HTML("", css_classes=["claims"], sizing_mode="stretch_width",
                                    stylesheets=[_CSS])
         self.state: DashboardState | None = None
@@ -112,7 +123,9 @@ class DashboardApp:
         self.refresh()
         if self.state is not None:
             # a variable that keeps one value (its mechanism off for that side) shows nothing
-            shown = {k: v for k, v in labels.items() if drawable(self.state.results.ds, v)}
+            ds = self.state.results.ds
+            shown = self._view(self.state, "menu", lambda _st: {
+                k: v for k, v in labels.items() if drawable(ds, v)})
             if shown and shown != labels:
                 self.variable.options = shown
                 if self.variable.value not in shown.values():
@@ -185,11 +198,18 @@ class DashboardApp:
                               f"data-version='{self.version + 1}'>updated in "
                               f"{state.seconds:.2f} s ({self.model.n_samples} samples × "
                               f"{len(state.policies)} policies)</span>")
-        self.numbers.object = self._numbers_html(state)
+        self.numbers.object = self._view(state, "numbers", self._numbers_html)
         self.fan.object = self._fan_figure(state)
-        self.settlement.object = self._settlement_figure(state)
+        self.settlement.object = self._view(state, "settlement", self._settlement_figure)
         self.version += 1
-        self.claims.object = self._claims_html(state)
+        self.claims.object = self._view(state, "claims", self._claims_html)
+
+    @staticmethod
+    def _view(state: DashboardState, key: str, draw: Any) -> Any:
+        """Return ``draw(state)``, drawn once per state for every session."""
+        if key not in state.views:
+            state.views[key] = draw(state)
+        return state.views[key]
 
     # ------------------------------------------------------------------ content
     def _numbers_html(self, state: DashboardState) -> str:
@@ -218,6 +238,9 @@ class DashboardApp:
 
     def _fan_figure(self, state: DashboardState) -> Any:
         var = self.variable.value
+        return self._view(state, f"fan:{var}", lambda st: self._draw_fan(st, var))
+
+    def _draw_fan(self, state: DashboardState, var: str) -> Any:
         dates = [str(d)[:10] for d in state.results.ds["time"].values]
         fig = overlay_fan_figure(
             state.quantiles[var], dates=dates, policies=state.policies,
@@ -269,12 +292,87 @@ def create_app(model: DashboardModel) -> Any:
     return DashboardApp(model).layout()
 
 
+#: Addresses that keep the dashboard on this machine.
+LOCAL_ADDRESSES = ("127.0.0.1", "localhost", "::1")
+#: Addresses that listen on every interface (no browser sends them as an Origin).
+ANY_ADDRESSES = ("0.0.0.0", "::", "")
+
+
+def allowed_origins(address: str, port: int, allow: Sequence[str] = ()) -> list[str]:
+    """Return the ``host:port`` origins whose pages may open the dashboard's websocket.
+
+    Parameters
+    ----------
+    address : str
+        Where the server listens.
+    port : int
+        Its port: an origin given without one gets it.
+    allow : sequence of str
+        Origins to allow (``host``, ``host:port`` or ``http://host:port``); empty: the bound
+        address, and for a local or wildcard address this machine's own names.
+
+    Returns
+    -------
+    list of str
+        What Bokeh's ``allow_websocket_origin`` takes; a websocket from any other origin
+        is refused (HTTP 403).
+    """
+    if allow:
+        hosts = list(allow)
+    elif address in LOCAL_ADDRESSES:
+        hosts = ["127.0.0.1", "localhost"]
+    elif address in ANY_ADDRESSES:
+        hosts = list(dict.fromkeys(["127.0.0.1", "localhost", socket.gethostname(),
+                                    socket.getfqdn()]))
+    else:
+        hosts = [address]
+    out = []
+    for host in hosts:
+        netloc = urlsplit(host).netloc if "//" in host else host
+        if not netloc:
+            raise InputError(f"--allow-origin: expected HOST, HOST:PORT or "
+                             f"http://HOST:PORT, found {host!r}")
+        has_port = netloc.rsplit(":", 1)[-1].isdigit() and not netloc.endswith("]")
+        out.append(netloc if has_port else f"{netloc}:{port}")
+    return list(dict.fromkeys(out))
+
+
+def _bind_error(address: str, port: int, exc: OSError) -> InputError:
+    if exc.errno == errno.EADDRINUSE:
+        why = "the port is already in use; stop the other server or choose another port"
+    elif exc.errno == errno.EACCES:
+        why = "permission denied (ports below 1024 need privileges); choose a port above 1024"
+    else:
+        why = exc.strerror or str(exc)
+    return InputError(f"cannot listen on {address}:{port}: {why}")
+
+
 def serve(model: DashboardModel, *, port: int, address: str = "127.0.0.1",
-          show: bool = False) -> None:
-    """Serve the dashboard on ``address:port`` until interrupted."""
+          show: bool = False, allow_origin: Sequence[str] = (),
+          on_ready: Callable[[list[str]], None] | None = None) -> None:
+    """Serve the dashboard on ``address:port`` until interrupted.
+
+    The port is bound before anything is announced: ``on_ready`` gets the allowed origins
+    once the server listens, and a port taken meanwhile is an :class:`InputError`.
+    Sessions share the model's ensembles (:attr:`DashboardModel.cache`), so a page costs a
+    session's widgets, not a simulation.
+    """
     pn = import_optional("panel", extra="dashboard", purpose="The dashboard")
-    origins = [f"{h}:{port}" for h in ("127.0.0.1", "localhost")]
-    if address not in ("127.0.0.1", "localhost", "::1"):
-        origins = ["*"] if address in ("0.0.0.0", "::") else [*origins, f"{address}:{port}"]
-    pn.serve({"/": lambda: create_app(model)}, port=port, address=address, show=show,
-             websocket_origin=origins, title="detente dashboard", threaded=False)
+    origins = allowed_origins(address, port, allow_origin)
+    try:
+        server = pn.serve({"/": lambda: create_app(model)}, port=port, address=address,
+                          show=False, start=False, websocket_origin=origins,
+                          title="detente dashboard", threaded=False)
+    except OSError as exc:
+        raise _bind_error(address, port, exc) from None
+    if on_ready is not None:
+        on_ready(origins)
+    server.start()
+    if show:
+        server.show("/")
+    try:
+        server.io_loop.start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

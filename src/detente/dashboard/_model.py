@@ -20,6 +20,7 @@ import numpy as np
 from detente._typing import FloatArray, SeedLike
 from detente.analysis import as_scenario
 from detente.analysis.claims import ClaimResult, Claims
+from detente.dashboard._cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, EnsembleCache
 from detente.engine import simulate
 from detente.errors import InputError
 from detente.model.base import split_owned
@@ -159,7 +160,10 @@ class DashboardState:
     claims : list of ClaimResult
         Verdicts (no hinges) of the scenario's claims on this ensemble.
     seconds : float
-        Wall time of the update.
+        Wall time of the computation (a state shared from the cache keeps its own).
+    views : dict
+        What the app drew from this state (HTML, figures), kept for the next session that
+        shows it; a state is shared between sessions and never changed otherwise.
     """
 
     values: dict[str, float]
@@ -170,6 +174,12 @@ class DashboardState:
     claims: list[ClaimResult] = field(default_factory=list)
     claims_error: str = ""
     seconds: float = 0.0
+    views: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the ensemble and its quantiles (what the cache counts)."""
+        return int(self.results.ds.nbytes) + sum(int(q.nbytes) for q in self.quantiles.values())
 
 
 class DashboardModel:
@@ -192,11 +202,15 @@ class DashboardModel:
     horizon : int, optional
         Steps simulated per update (at most the scenario's; default: the steps of
         :data:`DEFAULT_HORIZON_DAYS`).
+    cache_entries, cache_bytes : int
+        Bounds of the results kept for every session (:attr:`cache`): one ensemble per set
+        of lever values and policies, computed once however many sessions ask for it.
     """
 
     def __init__(self, scenario: Scenario | str, *, n_samples: int = DEFAULT_SAMPLES,
                  seed: SeedLike = 0, policies: Sequence[str] | None = None,
-                 horizon: int | None = None) -> None:
+                 horizon: int | None = None, cache_entries: int = DEFAULT_CACHE_ENTRIES,
+                 cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self.scenario = as_scenario(scenario)
         sc = self.scenario
         if n_samples < 1:
@@ -224,6 +238,9 @@ class DashboardModel:
                          for lv in self.levers}
         self.record = self._record(sc)
         self._draws = self._draw_parameters()
+        #: The states every session shares, by (lever values, policies, claims).
+        self.cache: EnsembleCache[DashboardState] = EnsembleCache(
+            max_entries=cache_entries, max_bytes=cache_bytes, size=lambda s: s.nbytes)
 
     # ------------------------------------------------------------------ setup
     def _record(self, sc: Scenario) -> list[str]:
@@ -312,6 +329,9 @@ class DashboardModel:
                ) -> DashboardState:
         """Validate, simulate and summarise: everything the app shows after a change.
 
+        The state is shared: every session asking for the same values and policies gets the
+        same object from :attr:`cache`, computed once (callers must not change it).
+
         Parameters
         ----------
         values : mapping, optional
@@ -326,10 +346,15 @@ class DashboardModel:
         LeverError
             When a value is out of range or no policy is chosen (nothing is run).
         """
-        t0 = time.perf_counter()
         vals = self.validate({**self.defaults, **(values or {})})
         pols = self.check_policies(policies if policies is not None
                                    else self.default_policies)
+        key = (tuple(vals[lv.param] for lv in self.levers), tuple(pols), claims)
+        return self.cache.get(key, lambda: self._compute(vals, pols, claims=claims))
+
+    def _compute(self, vals: dict[str, float], pols: list[str], *, claims: bool,
+                 ) -> DashboardState:
+        t0 = time.perf_counter()
         res = self.simulate(vals, pols)
         quant = {v: fan_quantiles(np.asarray(select(res.ds, v).values, dtype=np.float64))
                  for v in self.fan_variables}

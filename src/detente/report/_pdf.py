@@ -18,8 +18,10 @@ __all__ = ["CHROMIUM_ARGS", "PRINT_WIDTH_PX", "find_chromium", "require_chromium
 
 #: Flags for a quiet, offline, sandbox-free headless Chromium (containers, CI).
 CHROMIUM_ARGS: tuple[str, ...] = (
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--no-sandbox", "--disable-gpu", "--disable-quic",
+    # Chromium calls update, account and metrics services on its own at start: not here
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--disable-default-apps", "--metrics-recording-only",
 )
 #: CSS pixels of an A4 landscape page less the report's print margins (297 − 20 mm).
 PRINT_WIDTH_PX = 1047
