@@ -232,7 +232,7 @@ QUIET_FLAGS = {"--disable-background-networking", "--disable-component-update",
 
 
 def test_chromium_is_launched_quiet_for_pdf_and_in_the_browser_tests() -> None:
-    from detente.report._pdf import CHROMIUM_ARGS
+    from detente.report import CHROMIUM_ARGS
 
     assert set(CHROMIUM_ARGS) >= QUIET_FLAGS
     e2e = pytest.importorskip("tests.e2e.conftest", reason="the e2e fixtures")

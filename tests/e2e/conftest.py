@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from detente.report._pdf import CHROMIUM_ARGS as _PDF_CHROMIUM_ARGS
+from detente.report import CHROMIUM_ARGS as _PDF_CHROMIUM_ARGS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: The flags ``--pdf`` passes too (no update, account, sync or metrics calls of its own).

@@ -17,9 +17,10 @@ from detente.report._build import (
     report_variables,
     write_report,
 )
-from detente.report._pdf import find_chromium, require_chromium, write_pdf
+from detente.report._pdf import CHROMIUM_ARGS, find_chromium, require_chromium, write_pdf
 
 __all__ = [
-    "build_report", "check_writable_file", "default_tornado_output", "find_chromium",
-    "report_record", "report_variables", "require_chromium", "write_pdf", "write_report",
+    "CHROMIUM_ARGS", "build_report", "check_writable_file", "default_tornado_output",
+    "find_chromium", "report_record", "report_variables", "require_chromium", "write_pdf",
+    "write_report",
 ]
