@@ -421,6 +421,19 @@ class VariableSpec:
         to the start (1 there); None for a level. A record compared with a run that starts
         at another date is rebased to it: the value at each date minus (or divided by) the
         value at the run's start.
+    nonnegative : bool
+        The variable counts or measures something that cannot be negative (persons, rounds,
+        km2 held, USD spent): the engine stops a run where it goes below 0, which only a
+        step the integration cannot take (or a defect) produces.
+    finite : bool
+        The variable is a finite number at every step (the engine stops a run where it is
+        NaN or infinite). False where NaN or an infinity is a value the variable takes on
+        purpose ("no settlement yet", "no breakdown yet").
+    guarded_by : str or None
+        The 0/1 switch under which the module keeps a ``nonnegative`` variable at or above 0
+        (None: always). Where the switch is 0 the module integrates by plain Euler, as a
+        benchmark may define it, and the variable may overshoot below 0 near exhaustion: the
+        engine does not stop those samples.
     """
 
     name: str
@@ -431,6 +444,9 @@ class VariableSpec:
     per: Per = None
     owner: str | None = None
     from_start: FromStart | None = None
+    nonnegative: bool = False
+    finite: bool = True
+    guarded_by: str | None = None
 
     @property
     def base(self) -> str:
