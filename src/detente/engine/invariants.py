@@ -176,13 +176,15 @@ class StateCheck:
         """Return the first broken invariant of ``state`` after ``step`` (None: none)."""
         if not self.names:
             return None
-        arrays = [np.broadcast_to(state[n], np.shape(state[self.names[0]]))
-                  for n in self.names]
-        n = arrays[0].shape[0] if arrays[0].ndim else 1
+        arrays = [state[n] for n in self.names]
+        n = np.shape(arrays[0])[0] if np.ndim(arrays[0]) else 1
         if self._buffer is None or self._buffer.shape != (len(arrays), n):
             self._buffer = np.empty((len(arrays), n))
         buf = self._buffer
-        np.stack(arrays, out=buf)
+        try:
+            np.stack(arrays, out=buf)
+        except ValueError:  # a value held as a scalar: broadcast it (rare, slower)
+            np.stack([np.broadcast_to(a, (n,)) for a in arrays], out=buf)
         for lo, hi, nonneg, finite in self.spans:
             part = buf[lo:hi]
             if finite:
