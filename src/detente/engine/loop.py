@@ -15,6 +15,7 @@ floating-point operations in the same order, so the results are bit-identical.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
@@ -24,6 +25,7 @@ import numpy as np
 
 from detente._typing import BoolArray, FloatArray, SeedLike
 from detente.engine.compiled import compiled_run, fused_for
+from detente.engine.invariants import InvariantError, Invariants
 from detente.engine.plan import Overlay, Plan, active_at, effective
 from detente.engine.record import BlockResult, Keep
 from detente.engine.sketch import QuantileSketch
@@ -60,7 +62,8 @@ def canonical(plan: Plan, file_params: Mapping[str, FloatArray]) -> dict[str, Fl
 def run_policy(plan: Plan, params: Mapping[str, FloatArray], overlays: tuple[Overlay, ...],
                events: Mapping[str, BoolArray], shocks: FloatArray, n: int,
                out: Mapping[str, FloatArray], *,
-               inputs: Mapping[str, FloatArray] | None = None) -> dict[str, FloatArray]:
+               inputs: Mapping[str, FloatArray] | None = None,
+               invariants: Invariants | None = None) -> dict[str, FloatArray]:
     """Run the generic loop under one policy; return the final state.
 
     Parameters
@@ -81,17 +84,23 @@ def run_policy(plan: Plan, params: Mapping[str, FloatArray], overlays: tuple[Ove
         Variable -> array ``(n_steps + 1, n)`` that receives its trajectory.
     inputs : mapping, optional
         Values for variables no enabled module writes (see :func:`run_modules`).
+    invariants : Invariants, optional
+        The invariants checked after every step (default: those the plan's variables
+        declare).
     """
+    if invariants is None:
+        invariants = Invariants.of(plan.variables.values())
     return run_modules(plan.couplings, params, n=n, n_steps=plan.n_steps, dt=plan.dt,
                        shocks=shocks, out=out, overlays=overlays, events=events,
-                       inputs=inputs)
+                       inputs=inputs, invariants=invariants)
 
 
 def run_modules(couplings: Couplings, params: Mapping[str, FloatArray], *, n: int,
                 n_steps: int, dt: float, shocks: FloatArray, out: Mapping[str, FloatArray],
                 overlays: tuple[Overlay, ...] = (),
                 events: Mapping[str, BoolArray] | None = None,
-                inputs: Mapping[str, FloatArray] | None = None) -> dict[str, FloatArray]:
+                inputs: Mapping[str, FloatArray] | None = None,
+                invariants: Invariants | None = None) -> dict[str, FloatArray]:
     """Run the time loop: every coupled module's ``init``, then its ``step``, every step.
 
     Parameters
@@ -118,11 +127,19 @@ def run_modules(couplings: Couplings, params: Mapping[str, FloatArray], *, n: in
     inputs : mapping, optional
         Values, shape ``(n,)``, held over the run for variables the modules read and none
         of them writes (``couplings.free``), in place of the readers' neutral values.
+    invariants : Invariants, optional
+        Checked on the initial state and after every step (:mod:`detente.engine.invariants`);
+        None: no check.
 
     Returns
     -------
     dict
         The state after the last step.
+
+    Raises
+    ------
+    InvariantError
+        If a state breaks an invariant: the first sample, variable and step that does.
     """
     happened = events or {}
     # steps at which the set of active overlays changes
@@ -130,15 +147,29 @@ def run_modules(couplings: Couplings, params: Mapping[str, FloatArray], *, n: in
     p = effective(params, active_at(overlays, 0), happened)
     run = couplings.stepper(n, inputs)
     s = run.init(p)
+    start = s
+    check = invariants.bind(p, start) if invariants is not None else None
+    units = invariants.specs if invariants is not None else {}
+
+    def stop_at(k: int) -> None:
+        found = check(s, k) if check is not None else None
+        if found is not None:
+            spec = units.get(found.variable)
+            raise InvariantError(found, unit=spec.unit if spec else "", step_days=dt)
+
+    stop_at(-1)
     for v, arr in out.items():
         arr[0] = s[v]
     names = couplings.shocks
     for k in range(n_steps):
         if k in bounds and k > 0:
             p = effective(params, active_at(overlays, k), happened)
+            if invariants is not None:  # a policy may switch a guard on or off
+                check = invariants.bind(p, start)
         u = {name: shocks[k, j] for j, name in enumerate(names)}
         ctx = StepContext(step=k, t=k * dt, dt=dt, n=n)
         s = run.step(s, p, u, ctx)
+        stop_at(k)
         for v, arr in out.items():
             arr[k + 1] = s[v]
     return s
@@ -149,7 +180,8 @@ def run_design(plan: Plan, params: Mapping[str, FloatArray], *, noise: Noise,
                dtype: type[np.floating] = np.float64,
                out: Mapping[str, FloatArray] | None = None,
                finals: Mapping[str, FloatArray] | None = None,
-               executor: Executor | None = None) -> BlockResult:
+               executor: Executor | None = None,
+               first_sample: int | None = None) -> BlockResult:
     """Simulate ``n`` samples with these parameters under this noise, under every policy.
 
     Parameters
@@ -178,11 +210,19 @@ def run_design(plan: Plan, params: Mapping[str, FloatArray], *, noise: Noise,
         (resolving overlays, gathering inputs) is done here, in the calling thread; the runs
         themselves (every write to ``out`` and ``finals`` included) are submitted as one
         call, and the result is complete only after :meth:`BlockResult.wait`.
+    first_sample : int, optional
+        Index in the run of the block's first sample (named in an error).
 
     Returns
     -------
     BlockResult
         Trajectories ``(policy, time, n)`` of ``plan.record``, the parameters and events.
+
+    Raises
+    ------
+    InvariantError
+        If a policy's run produces a negative stock or a non-finite value (see
+        :mod:`detente.engine.invariants`): the first sample, variable, step and date.
     """
     keep = keep or Keep()
     n = len(next(iter(params.values()))) if params else 0
@@ -197,6 +237,7 @@ def run_design(plan: Plan, params: Mapping[str, FloatArray], *, noise: Noise,
     if keep.quantiles:
         result.sketch = QuantileSketch(n_p, n_t)
     fused = fused_for(plan, keep)
+    invariants = Invariants.of(plan.variables.values())
 
     def prepared(ip: int, pol: str) -> tuple[Callable[[], Mapping[str, FloatArray]],
                                              Callable[[Mapping[str, FloatArray]], None]]:
@@ -209,11 +250,15 @@ def run_design(plan: Plan, params: Mapping[str, FloatArray], *, noise: Noise,
         outputs = {**rec, **extra}
         overlays = plan.overlays[pol]
         happened = noise.under(plan, pol, params)  # the events as the policy has them
+        generic = functools.partial(_generic_run, plan, base, overlays, happened, noise, n,
+                                    outputs, invariants)
         run = compiled_run(plan, fused, base, overlays, happened, n, outputs, keep.backend)
-        if run is None:
-            run = functools.partial(_generic_run, plan, base, overlays, happened, noise, n,
+        if run is not None:
+            run = functools.partial(_checked_compiled, run, generic, invariants, base,
                                     outputs)
-        return run, functools.partial(_finish_policy, result, keep, ip, outputs)
+        checked = functools.partial(_located, run or generic, plan, pol, block,
+                                    first_sample)
+        return checked, functools.partial(_finish_policy, result, keep, ip, outputs)
 
     if executor is None:  # one policy after another: its temporaries go before the next
         for ip, pol in enumerate(plan.policies):
@@ -233,8 +278,41 @@ def run_design(plan: Plan, params: Mapping[str, FloatArray], *, noise: Noise,
 
 def _generic_run(plan: Plan, base: Mapping[str, FloatArray], overlays: tuple[Overlay, ...],
                  happened: Mapping[str, BoolArray], noise: Noise, n: int,
-                 out: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
-    return run_policy(plan, base, overlays, happened, noise.shocks, n, out)
+                 out: Mapping[str, FloatArray], invariants: Invariants
+                 ) -> dict[str, FloatArray]:
+    return run_policy(plan, base, overlays, happened, noise.shocks, n, out,
+                      invariants=invariants)
+
+
+def _checked_compiled(run: Callable[[], dict[str, FloatArray]],
+                      generic: Callable[[], dict[str, FloatArray]], invariants: Invariants,
+                      base: Mapping[str, FloatArray], out: Mapping[str, FloatArray]
+                      ) -> dict[str, FloatArray]:
+    """Run a compiled kernel, then test its trajectories and final state as a whole.
+
+    The kernel does not stop at a broken invariant; where its results break one, the
+    generic loop (bit-identical, checked every step) reruns the policy and names the first
+    sample, variable and step.
+    """
+    final = run()
+    check = invariants.bind(base, {v: a[0] for v, a in out.items()} | final)
+    if check.scan(final) or check.scan(out):
+        return generic()  # the checked loop raises the located error
+    return final
+
+
+def _located(run: Callable[[], dict[str, FloatArray]], plan: Plan, policy: str, block: int,
+             first_sample: int | None) -> dict[str, FloatArray]:
+    """Run a policy; name its policy, sample and date in an invariant error."""
+    try:
+        return run()
+    except InvariantError as exc:
+        v = exc.violation
+        start = plan.scenario.time.start
+        date = start + datetime.timedelta(days=plan.dt * (v.step + 1))
+        sample = None if first_sample is None else first_sample + v.row
+        raise InvariantError(v, unit=exc.unit, sample=sample, block=block, policy=policy,
+                             date=date, step_days=plan.dt) from None
 
 
 def _finish_policy(result: BlockResult, keep: Keep, ip: int, traj: Mapping[str, FloatArray],
@@ -252,7 +330,8 @@ def run_block(plan: Plan, seed: SeedLike, block: int, n: int,
               dtype: type[np.floating] = np.float64, keep: Keep | None = None,
               out: Mapping[str, FloatArray] | None = None,
               executor: Executor | None = None,
-              finals: Mapping[str, FloatArray] | None = None) -> BlockResult:
+              finals: Mapping[str, FloatArray] | None = None,
+              first_sample: int | None = None) -> BlockResult:
     """Simulate block ``block`` of ``n`` samples of an ensemble under every policy.
 
     The block's parameters and noise come from its streams (:mod:`detente.engine.streams`);
@@ -263,7 +342,7 @@ def run_block(plan: Plan, seed: SeedLike, block: int, n: int,
     params = block_parameters(plan, root, block, n, given)
     noise = block_noise(plan, root, block, n, params)
     return run_design(plan, params, noise=noise, keep=keep, block=block, dtype=dtype,
-                      out=out, finals=finals, executor=executor)
+                      out=out, finals=finals, executor=executor, first_sample=first_sample)
 
 
 @dataclass(frozen=True)
@@ -277,6 +356,7 @@ class BlockJob:
     given: Mapping[str, FloatArray] | None
     dtype: type[np.floating]
     keep: Keep
+    first_sample: int | None = None  # the block's first sample in the run
 
     def __call__(self, out: Mapping[str, FloatArray] | None = None,
                  executor: Executor | None = None,
@@ -286,7 +366,7 @@ class BlockJob:
         With ``executor``, compiled kernels may still be running: see :func:`run_design`.
         """
         return run_block(self.plan, self.seed, self.block, self.n, self.given, self.dtype,
-                         self.keep, out, executor, finals)
+                         self.keep, out, executor, finals, self.first_sample)
 
 
 def block_jobs(plan: Plan, seed: SeedLike, n_samples: int, *,
@@ -298,6 +378,6 @@ def block_jobs(plan: Plan, seed: SeedLike, n_samples: int, *,
     start = 0
     for block, size in blocks(n_samples, block_size):
         part = {k: v[start:start + size] for k, v in given.items()} if given else None
-        jobs.append(BlockJob(plan, seed, block, size, part, dtype, keep or Keep()))
+        jobs.append(BlockJob(plan, seed, block, size, part, dtype, keep or Keep(), start))
         start += size
     return jobs

@@ -37,10 +37,12 @@ def param(name: str, unit: str, description: str, low: float | None = None,
 
 
 def variable(name: str, unit: str, description: str, kind: Literal["stock", "aux"] = "stock",
-             record: bool = True, per: Per = "side", *, from_start: FromStart | None = None
+             record: bool = True, per: Per = "side", *, from_start: FromStart | None = None,
+             nonnegative: bool = False, finite: bool = True, guarded_by: str | None = None
              ) -> VariableSpec:
     """Shorthand for a :class:`~detente.model.base.VariableSpec`, by default every side's."""
-    return VariableSpec(name, unit, description, kind, record, per, from_start=from_start)
+    return VariableSpec(name, unit, description, kind, record, per, from_start=from_start,
+                        nonnegative=nonnegative, finite=finite, guarded_by=guarded_by)
 
 
 def own(values: Mapping[str, FloatArray], owner: str, base: str) -> FloatArray:

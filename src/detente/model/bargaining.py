@@ -461,7 +461,8 @@ def _deal_specs(issues: Iterable[Issue]) -> list[VariableSpec]:
 _BEFORE_TERMS: tuple[VariableSpec, ...] = (
     VariableSpec("settled", "switch", "1 while a negotiated settlement is in force."),
     VariableSpec("months_to_settlement", "month",
-                 "Months from the start to the first settlement (NaN before one)."),
+                 "Months from the start to the first settlement (NaN before one).",
+                 nonnegative=True, finite=False),
 )
 #: The variable templates after the terms of the deal.
 _AFTER_TERMS: tuple[VariableSpec, ...] = (
@@ -476,23 +477,24 @@ _AFTER_TERMS: tuple[VariableSpec, ...] = (
                  "(0 without a domestic veto).", per="party"),
     VariableSpec("zone_exists", "switch",
                  "1 if some deal was acceptable to every party at the table at the last round."),
-    VariableSpec("settlements", "count", "Number of deals signed so far."),
-    VariableSpec("breakdowns", "count", "Number of deals that broke down so far."),
+    VariableSpec("settlements", "count", "Number of deals signed so far.", nonnegative=True),
+    VariableSpec("breakdowns", "count", "Number of deals that broke down so far.",
+                 nonnegative=True),
     VariableSpec("war_value", "1", "{owner}'s value of fighting on at the last round.",
-                 record=False, per="party"),
+                 record=False, per="party", finite=False),
     VariableSpec("victory_belief", "fraction",
                  "{owner}'s believed chance that the enemy of the side it fights for collapses "
-                 "within its horizon.", record=False, per="party"),
+                 "within its horizon.", record=False, per="party", finite=False),
     VariableSpec("bargain_ref_t", "day", "Time of the last monthly round.", record=False),
     VariableSpec("bargain_ref_area", "km2", "Area of the first side held by the second at the "
-                 "last round.", record=False),
+                 "last round.", record=False, nonnegative=True, finite=False),
     VariableSpec("bargain_ref_log_ratio", "1", "ln(force ratio) at the last round.",
-                 record=False),
+                 record=False, finite=False),
     VariableSpec("bargain_ref_casualties", "persons",
                  "{owner}'s cumulative casualties at the last round.", record=False,
-                 per="side"),
+                 per="side", nonnegative=True, finite=False),
     VariableSpec("bargain_start_area", "km2", "Area of the first side held by the second at "
-                 "the start.", record=False),
+                 "the start.", record=False, nonnegative=True, finite=False),
     VariableSpec("bargain_gain_trend", "km2/day",
                  "Smoothed territorial gain rate of the second side.", record=False),
     VariableSpec("bargain_drift_trend", "1/day", "Smoothed drift of ln(force ratio).",
@@ -500,7 +502,7 @@ _AFTER_TERMS: tuple[VariableSpec, ...] = (
     VariableSpec("bargain_casualty_rate", "persons/day",
                  "{owner}'s smoothed casualty rate.", record=False, per="side"),
     VariableSpec("bargain_last_breakdown_t", "day",
-                 "Time of the last breakdown (-inf if none).", record=False),
+                 "Time of the last breakdown (-inf if none).", record=False, finite=False),
 )
 
 

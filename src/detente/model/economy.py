@@ -162,11 +162,12 @@ PARAMS = (
 
 #: Variable templates, each owned by every side.
 VARIABLES = (
-    _v("gdp_potential", "USD bn/day", "{owner}'s output before war effects.", record=False),
-    _v("capital", "USD bn", "{owner}'s productive capital.", record=False),
+    _v("gdp_potential", "USD bn/day", "{owner}'s output before war effects.", record=False,
+       nonnegative=True),
+    _v("capital", "USD bn", "{owner}'s productive capital.", record=False, nonnegative=True),
     _v("gdp", "USD bn/year",
        "{owner}'s GDP in the war-torn economy (annual rate; 0 where it is not modelled).",
-       "aux"),
+       "aux", nonnegative=True),
     _v("budget_uncovered", "USD bn/year",
        "{owner}'s budget gap not covered by financial aid (annual rate).", "aux"),
     _v("potential_index", "index", "{owner}'s potential output in its war economy "

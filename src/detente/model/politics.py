@@ -100,7 +100,7 @@ VARIABLES = (
                  "factor).", kind="aux", per="side"),
     VariableSpec("allied_personnel", "persons",
                  "Supporters' troops deployed to fight with {owner}.", kind="aux",
-                 per="side"),
+                 per="side", nonnegative=True),
     VariableSpec("deal_credibility", "fraction",
                  "The enemy's belief that {owner}'s leadership in office can deliver a deal.",
                  kind="aux", per="supporter"),
@@ -108,7 +108,7 @@ VARIABLES = (
                  "Share of {owner}'s aid at the start that continues (1: sustained, 0: cut "
                  "off).", kind="aux", per="supporter"),
     VariableSpec("troops", "persons", "Troops {owner} has deployed.", record=False,
-                 per="supporter"),
+                 per="supporter", nonnegative=True),
     VariableSpec("escalated", "switch", "1 once a wider war has broken out (absorbing)."),
     VariableSpec("escalation_hazard", "1/day", "Hazard of a wider war this step.",
                  kind="aux", record=False),

@@ -100,28 +100,32 @@ PARAMS = (
 
 #: Variable templates, each owned by every side.
 VARIABLES = (
-    _v("missiles", "missiles", "{owner}'s long-range missile stock.", record=False),
-    _v("strike_drones", "drones", "{owner}'s long-range attack-drone stock.", record=False),
+    _v("missiles", "missiles", "{owner}'s long-range missile stock.", record=False,
+       nonnegative=True),
+    _v("strike_drones", "drones", "{owner}'s long-range attack-drone stock.", record=False,
+       nonnegative=True),
     _v("missiles_campaign", "missiles",
        "{owner}'s missile stock of the war-time campaign: equal to the stock at war; under a "
        "ceasefire it evolves as if the war went on, and residual strikes are a share of its "
-       "launches.", record=False),
+       "launches.", record=False, nonnegative=True),
     _v("strike_drones_campaign", "drones",
        "{owner}'s attack-drone stock of the war-time campaign (see missiles_campaign).",
-       record=False),
-    _v("interceptors", "interceptors", "{owner}'s interceptor stock."),
+       record=False, nonnegative=True),
+    _v("interceptors", "interceptors", "{owner}'s interceptor stock.", nonnegative=True),
     _v("security_risk", "index",
-       "Perceived security risk in {owner} (1 = the strike damage rate at the start)."),
+       "Perceived security risk in {owner} (1 = the strike damage rate at the start).",
+       nonnegative=True),
     _v("strike_damage_cum", "USD bn", "Damage from strikes on {owner} since the start.",
-       from_start="difference"),
+       from_start="difference", nonnegative=True),
     _v("strike_damage_ref", "USD bn/day",
        "Expected strike damage rate in {owner} at the start (the index's reference).",
-       record=False),
-    _v("strike_hits", "1/day", "Missiles and drones that hit {owner} per day.", "aux"),
+       record=False, nonnegative=True),
+    _v("strike_hits", "1/day", "Missiles and drones that hit {owner} per day.", "aux",
+       nonnegative=True),
     _v("strike_damage_rate", "USD bn/day", "Strike damage in {owner} per day.", "aux",
-       record=False),
+       record=False, nonnegative=True),
     _v("strike_civilian_deaths", "persons/day", "Civilians killed by strikes in {owner} per day.",
-       "aux", record=False),
+       "aux", record=False, nonnegative=True),
 )
 
 

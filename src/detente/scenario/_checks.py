@@ -31,6 +31,8 @@ from detente import model
 from detente.errors import UnitError
 from detente.model.bargaining import CHANNEL_PARAM, channel_switch
 from detente.model.base import (
+    MAX_STEP_DAYS,
+    MAX_STEP_REASON,
     RESERVED_PREFIXES,
     ROLES,
     TERRITORY_LEVELS,
@@ -90,6 +92,19 @@ def _horizon(data: Mapping[str, Any]) -> Horizon | None:
         return start, start + dt.timedelta(days=step * steps)
     except OverflowError:
         return None
+
+
+def _check_step_days(log: ProblemLog, data: Mapping[str, Any]) -> None:
+    """Refuse a step longer than the model integrates safely (:data:`MAX_STEP_DAYS`)."""
+    time = data.get("time")
+    step = as_number(time.get("step_days")) if isinstance(time, Mapping) else None
+    if step is None or not math.isfinite(step) or step <= MAX_STEP_DAYS:
+        return  # the schema reports a missing, non-finite or non-positive step
+    log.add(("time", "step_days"),
+            f"a step of {_fmt(step)} days is longer than the model integrates safely; "
+            f"expected at most {_fmt(MAX_STEP_DAYS)} days (one month): {MAX_STEP_REASON}. "
+            "Use a shorter step (the built-in scenarios step 1 or 7 days) and as many more "
+            "steps in horizon_steps")
 
 
 def _events(data: Mapping[str, Any]) -> Owned:
@@ -749,6 +764,7 @@ def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario |
     """
     facts = facts if facts is not None else bundled_facts()
     _check_cast(log, data)
+    _check_step_days(log, data)
     cast = _cast(data, scenario)
     enabled, complete = _resolve(log, data, registry, cast)
     parameters = scenario.parameters if scenario is not None else _valid_parameters(data)
