@@ -15,6 +15,7 @@ from detente.scenario import builtin_path, load_scenario
 
 BENCH = builtin_path("lanchester-bench").read_text(encoding="utf-8")
 UKRAINE = builtin_path("ukraine-2023").read_text(encoding="utf-8")
+KOREA = builtin_path("korea-1951").read_text(encoding="utf-8")
 HUGE = "1" + "0" * 320  # no float holds it
 
 EFF = 'blue.effectiveness: {dist: uniform, low: 0.002, high: 0.008'
@@ -37,6 +38,8 @@ CASES = [
      ("integer of about 321 digits",)),
     ("huge_change", BENCH, *_policy(f"{{param: blue.reinforcement, value: {HUGE}}}"),
      "policies.odd.changes[0].value", ("integer of about 321 digits",)),
+    ("huge_channel_code", KOREA, "    code: 1\n", f"    code: {HUGE}\n", "channels.panmunjom.code",
+     ("321 digits",)),
     ("nan_step", BENCH, "step_days: 7", "step_days: .nan", "time.step_days", ("found .nan",)),
     ("inf_high", BENCH, EFF, EFF.replace("high: 0.008", "high: .inf"),
      "parameters.blue.effectiveness.high", ("expected a finite number",)),

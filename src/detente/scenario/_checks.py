@@ -611,8 +611,9 @@ def _channel_values(data: Mapping[str, Any]) -> dict[str, dict[float, str]]:
     """Return the values each channel parameter may be set to, with what each means."""
     channels = {str(k): _mapping(v) for k, v in _mapping(data.get("channels")).items()}
     codes = {0.0: "no talks"}
-    codes.update((float(c), cid) for cid, ch in channels.items()
-                 if isinstance(c := ch.get("code"), int) and not isinstance(c, bool))
+    codes.update((code, cid) for cid, ch in channels.items()
+                 if isinstance(c := ch.get("code"), int) and not isinstance(c, bool)
+                 and (code := as_number(c)) is not None)  # a huge one: the schema says
     out = {CHANNEL_PARAM: codes}
     out.update((channel_switch(cid), {0.0: "closed", 1.0: "open"}) for cid in channels)
     return out
