@@ -240,3 +240,29 @@ def test_cli_claims_json_and_exit_code_two(bench_file: Path, bench_dict, write_s
     assert f"{bad}:" in r.stderr
     assert "did you mean 'blue.shells'" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_metric_undefined_in_every_sample_is_untestable_not_refuted(
+        bench_dict: dict, write_scenario) -> None:
+    """A comparison with NaN is false: without the check the claim read "refuted, P = 0"."""
+    data = dict(bench_dict)
+    data["claims"] = {
+        "nan_metric": {"text": "log of a negative", "source": "test",
+                       "test": {"kind": "compare", "metric": "log(-blue.personnel)",
+                                "at": "2024-04-01", "op": ">", "threshold": 0}},
+        "nan_change": {"text": "0/0 shrinks", "source": "test",
+                       "test": {"kind": "change", "metric": "0 * blue.personnel / 0",
+                                "at": "2024-04-01", "op": "<", "than": "start"}},
+        "fine": {"text": "ratio below one", "source": "test",
+                 "test": {"kind": "compare", "metric": "blue.personnel / red.personnel",
+                          "at": "2024-04-01", "op": "<", "threshold": 1}},
+    }
+    ev = Claims(hinges=()).fit(str(write_scenario(data)), n_samples=20, seed=1,
+                               horizon=HORIZON)
+    got = _by_id(ev)
+    for cid, metric in (("nan_metric", "log(-blue.personnel)"),
+                        ("nan_change", "0 * blue.personnel / 0")):
+        assert got[cid].verdict == "untestable"
+        assert got[cid].probability is None
+        assert f"the metric '{metric}' is undefined (NaN) in every sample" in got[cid].reason
+    assert got["fine"].verdict != "untestable"

@@ -42,6 +42,17 @@ def test_results_do_not_depend_on_processes(bench_dict, write_scenario):
         np.testing.assert_array_equal(one.ds[v].values, two.ds[v].values, err_msg=str(v))
 
 
+def test_processes_zero_is_one_per_core_as_at_the_cli(bench_dict, write_scenario):
+    sc = load_scenario(write_scenario(_short(bench_dict, steps=8)))
+    n = BLOCK_SIZE + 10
+    one = simulate(sc, n_samples=n, seed=3, record=VARS, processes=1)
+    auto = simulate(sc, n_samples=n, seed=3, record=VARS, processes=0)
+    for v in VARS:
+        np.testing.assert_array_equal(one[v].values, auto[v].values, err_msg=v)
+    with pytest.raises(InputError, match=r"processes must be a positive integer \(or 0"):
+        simulate(sc, n_samples=10, processes=-1)
+
+
 def test_a_block_is_the_same_whatever_the_total(bench_dict, write_scenario):
     sc = load_scenario(write_scenario(_short(bench_dict)))
     small = simulate(sc, n_samples=BLOCK_SIZE, seed=5, record=VARS)

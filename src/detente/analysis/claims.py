@@ -220,13 +220,29 @@ def _expressions(test: ClaimTest) -> Iterable[tuple[str, str | None, bool]]:
         yield test.given, "condition", True
 
 
+def _defined(values: FloatArray, metric: str, policy: str, when: str) -> FloatArray:
+    """Return ``values``, or raise when the metric is undefined (NaN) in every sample.
+
+    A comparison with NaN is false, so such a claim would read as refuted with P = 0 when
+    the model says nothing about it.
+    """
+    if values.size and bool(np.isnan(values).all()):
+        raise UntestableError(
+            f"the metric '{metric}' is undefined (NaN) in every sample under policy "
+            f"'{policy}' {when} (e.g. 0/0, or the log or square root of a negative number), "
+            "so the test cannot be judged")
+    return values
+
+
 def _reading(reader: OutputReader, t: ChangeTest | CompareTest | DifferenceTest,
              policy: str) -> FloatArray:
     expr = reader.compile(t.metric)
     if t.at is not None:
-        return reader.reading(expr, policy, at=t.at)
+        return _defined(reader.reading(expr, policy, at=t.at), t.metric, policy,
+                        f"at {_when(t.at)}")
     assert t.over is not None
-    return reader.reading(expr, policy, over=t.over, reduce=t.reduce)
+    return _defined(reader.reading(expr, policy, over=t.over, reduce=t.reduce), t.metric,
+                    policy, f"over {_when(t.over[0])}..{_when(t.over[1])}")
 
 
 def claim_indicator(test: ClaimTest, reader: OutputReader, default_policy: str,
@@ -259,7 +275,8 @@ def claim_indicator(test: ClaimTest, reader: OutputReader, default_policy: str,
     if isinstance(test, ChangeTest):
         now = _reading(reader, test, policy)
         expr = reader.compile(test.metric)
-        then = reader.reading(expr, policy, at=test.than)
+        then = _defined(reader.reading(expr, policy, at=test.than), test.metric, policy,
+                        f"at {_when(test.than)}")
         with np.errstate(invalid="ignore"):
             holds = _OPS[test.op](now, test.factor * then)
     elif isinstance(test, CompareTest):

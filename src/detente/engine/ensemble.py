@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -75,7 +76,7 @@ def simulate(
         Parameter values to use instead of drawing them (file units), each of length
         ``n_samples``; parameters not given are drawn as usual.
     processes : int
-        Worker processes (1: in this process).
+        Worker processes (1: in this process; 0: one per core, at most one per block).
     dtype : numpy floating type
         Storage type of recorded trajectories (the model always computes in float64).
     progress : callable, optional
@@ -108,10 +109,12 @@ def simulate(
     """
     if isinstance(scenario, str):
         scenario = load_scenario(scenario)
-    for name, value in (("n_samples", n_samples), ("processes", processes),
-                        ("block_size", block_size)):
+    for name, value in (("n_samples", n_samples), ("block_size", block_size)):
         if value <= 0:
             raise InputError(f"{name} must be a positive integer, found {value}")
+    if processes < 0:
+        raise InputError(f"processes must be a positive integer (or 0: one per core), "
+                         f"found {processes}")
     resolve_backend(backend)
     plan = compile_plan(scenario, policies=policies, horizon=horizon, record=record)
     keep = make_keep(plan, outcomes, quantiles, backend)
@@ -137,6 +140,8 @@ def simulate(
         return assemble_blocks(plan, blocks, full, finals=finals, seed=seed, keep=keep,
                                levels=levels, block_size=block_size, stacked=stacked)
 
+    if processes == 0:  # one per core, as the CLI's --processes 0
+        processes = min(os.cpu_count() or 1, len(jobs))
     if processes > 1 and len(jobs) > 1:
         scheduler, workers = "processes", processes
     else:

@@ -62,7 +62,7 @@ PARAMS = (
     # 1: an election changes nothing
     ParamSpec("elite_post_election_multiplier", "1",
               "Factor on {owner}'s elite pressure per unit of civil strain after the election.",
-              0.0, None, default=1.0, per="side"),
+              0.0, 100.0, default=1.0, per="side"),
     ParamSpec("admin_changed", "switch",
               "1 once a new leadership of {owner} is in office (set by an event).",
               0.0, 1.0, default=0.0, per="supporter"),
@@ -83,15 +83,15 @@ PARAMS = (
               "1 when {owner} sends troops to fight with the side it supports (option A).",
               0.0, 1.0, default=0.0, per="supporter"),
     ParamSpec("troops_personnel", "persons",
-              "Personnel of the contingent {owner} deploys under option A.", 0.0, None,
+              "Personnel of the contingent {owner} deploys under option A.", 0.0, 1e10,
               default=0.0, per="supporter"),
     # 0: the contingent arrives within one step; it matters only where troops are deployed
     ParamSpec("deploy_time", "day",
-              "Time {owner} takes to bring its contingent to full strength.", 0.0, None,
+              "Time {owner} takes to bring its contingent to full strength.", 0.0, 1e5,
               default=0.0, per="supporter"),
     ParamSpec("escalation_rate", "1/day",
               "Hazard of a wider war with {owner}'s full contingent in a full-intensity war.",
-              0.0, None, default=0.0, per="supporter"),
+              0.0, 10.0, default=0.0, per="supporter"),
 )
 
 VARIABLES = (

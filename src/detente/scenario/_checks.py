@@ -25,6 +25,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import ValidationError
 
 from detente import model
@@ -59,6 +60,9 @@ from detente.scenario.table import ParameterTable, TableEntry
 
 __all__ = ["MISSING_INDENT", "check_meaning", "fact_keys", "missing_message"]
 
+#: The parameters of the front whose values must fit each other: what a side holds of the
+#: enemy's territory at the start, and the area of that territory.
+_HELD, _AREA = "territory0", "area"
 #: Indentation of each missing parameter's line under the problem that lists them.
 MISSING_INDENT = "    "
 
@@ -86,11 +90,11 @@ def _horizon(data: Mapping[str, Any]) -> Horizon | None:
         return None
     start = as_date(time.get("start"))
     step, steps = as_number(time.get("step_days")), as_number(time.get("horizon_steps"))
-    if start is None or step is None or steps is None or step <= 0 or steps <= 0:
-        return None
+    if start is None or step is None or steps is None or not (step > 0 and steps > 0):
+        return None  # the schema reports a step or a horizon that is no positive number
     try:
         return start, start + dt.timedelta(days=step * steps)
-    except OverflowError:
+    except (OverflowError, ValueError):  # inf, or past year 9999
         return None
 
 
@@ -351,25 +355,67 @@ def _written_at(name: str, raw: Mapping[str, Any]) -> tuple[FieldPath, Mapping[s
     return ((*base, "dist"), dist) if isinstance(dist, Mapping) else (base, raw)
 
 
+#: The most extreme probabilities a draw can take (a uniform float in [0, 1) is at most
+#: 1 - 2**-53): an unbounded distribution reaches its quantiles there and no further.
+_DRAWN_EXTREMES = {"low": 2.0 ** -53, "high": 1.0 - 2.0 ** -53}
+
+
+def _reach(entry: TableEntry, field_name: str, c: float) -> float:
+    """Return the value a draw can reach at an unbounded end of the support (canonical)."""
+    dist = entry.distribution.dist
+    if not math.isinf(c) or dist is None or field_name not in _DRAWN_EXTREMES:
+        return c
+    with np.errstate(all="ignore"):
+        v = float(dist.ppf(np.array([_DRAWN_EXTREMES[field_name]]))[0])
+    return v * entry.factor if math.isfinite(v) else c
+
+
 def _check_bounds(log: ProblemLog, entry: TableEntry, raw: Mapping[str, Any]) -> None:
     prefix, fields = _written_at(entry.name, raw)
     dist = entry.distribution.dist
     for field_name, v in entry.distribution.bounds():
         c = v * entry.factor
-        if not _outside(entry, c):
+        if not _outside(entry, c) or not _outside(entry, _reach(entry, field_name, c)):
             continue
         path = (*prefix, field_name) if field_name in fields else prefix
         if math.isinf(c) and dist is not None:
             side = "below" if c < 0 else "above"
             fix = ("; give it a finite 'low'/'high'" if dist.dist == "truncnormal"
                    else "; use a bounded one (pert, triangular, uniform, truncnormal)")
-            log.add(path, f"a {dist.dist} distribution is unbounded {side}, but "
+            reach = _reach(entry, field_name, c)
+            drawn = (f" (a draw can reach {_fmt(reach)} {entry.canonical})"
+                     if math.isfinite(reach) else "")
+            log.add(path, f"a {dist.dist} distribution is unbounded {side}{drawn}, but "
                           f"'{entry.name}' must lie in {_range_text(entry)}{fix}")
             continue
         shown = f"{_fmt(v)} {entry.unit}"
         if entry.factor != 1.0:
             shown += f" (= {_fmt(c)} {entry.canonical})"
         log.add(path, f"expected a value in {_range_text(entry)}, found {shown}")
+
+
+def _extremes(entry: TableEntry) -> tuple[float, float]:
+    """Return the smallest and largest values a draw of ``entry`` can take (canonical)."""
+    values = [_reach(entry, f, v * entry.factor) for f, v in entry.distribution.bounds()]
+    return min(values), max(values)
+
+
+def _check_territory(log: ProblemLog, table: ParameterTable, cast: Cast | None) -> None:
+    """Check that no side can start holding more of the enemy's territory than it has."""
+    if cast is None or len(cast.sides) != 2:
+        return
+    for side in cast.sides:
+        enemy = cast.other(side)
+        held, area = table.get(f"{side}.{_HELD}"), table.get(f"{enemy}.{_AREA}")
+        if held is None or area is None:
+            continue
+        most, least = _extremes(held)[1], _extremes(area)[0]
+        if most > least:
+            log.add(("parameters", held.name), (
+                f"'{held.name}' can be {_fmt(most)} {held.canonical}, more than the area of "
+                f"{enemy}'s territory, which can be as small as {_fmt(least)} "
+                f"{area.canonical} ('{area.name}'); a side cannot hold more of the enemy's "
+                "territory than there is"))
 
 
 def _check_source(log: ProblemLog, data: Mapping[str, Any], name: str,
@@ -580,8 +626,9 @@ def _channel_values(data: Mapping[str, Any]) -> dict[str, dict[float, str]]:
     """Return the values each channel parameter may be set to, with what each means."""
     channels = {str(k): _mapping(v) for k, v in _mapping(data.get("channels")).items()}
     codes = {0.0: "no talks"}
-    codes.update((float(c), cid) for cid, ch in channels.items()
-                 if isinstance(c := ch.get("code"), int) and not isinstance(c, bool))
+    codes.update((code, cid) for cid, ch in channels.items()
+                 if isinstance(c := ch.get("code"), int) and not isinstance(c, bool)
+                 and (code := as_number(c)) is not None)  # a huge one: the schema says
     out = {CHANNEL_PARAM: codes}
     out.update((channel_switch(cid), {0.0: "closed", 1.0: "open"}) for cid in channels)
     return out
@@ -598,6 +645,20 @@ def _check_channel_change(log: ProblemLog, path: FieldPath, target: str,
     elif value is not None and value not in allowed:
         log.add((*path, "value"), f"expected one of {listing} for '{target}', found "
                                   f"{_fmt(value)}")
+
+
+def _number_read(x: Any) -> float | None:
+    """Return a raw number as the schema reads it.
+
+    YAML's ``1e200`` (no dot) is text to YAML and a number to the schema: it must meet the
+    same bounds.
+    """
+    if isinstance(x, str):
+        try:
+            return float(x)
+        except ValueError:
+            return None
+    return as_number(x)
 
 
 def _check_changes(log: ProblemLog, data: Mapping[str, Any], table: ParameterTable,
@@ -630,7 +691,7 @@ def _check_changes(log: ProblemLog, data: Mapping[str, Any], table: ParameterTab
                 "'chances'"))
             continue
         unit = change.get("unit") if isinstance(change.get("unit"), str) else None
-        value, scale = as_number(change.get("value")), as_number(change.get("scale"))
+        value, scale = _number_read(change.get("value")), _number_read(change.get("scale"))
         if target in channel_params and target in readers:
             _check_channel_change(log, path, target, channel_params[target], value, scale)
         elif value is not None:
@@ -773,6 +834,8 @@ def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario |
     horizon = _horizon(data)
     readers = _readers(enabled)
     _check_parameters(log, data, table, enabled, complete, registry, cast, facts)
+    if "military" in enabled:
+        _check_territory(log, table, cast)
     _check_events(log, data, table, readers, horizon)
     _check_policy_chances(log, data, table, readers)
     _check_changes(log, data, table, horizon, readers, complete)

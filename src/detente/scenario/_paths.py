@@ -74,10 +74,17 @@ def short(value: Any) -> str:
 
 
 def as_number(x: Any) -> float | None:
-    """Return a raw number as a float; None for anything else (``true`` included)."""
+    """Return a raw number as a float; None for anything else (``true`` included).
+
+    An integer too large for a float (309 digits or more) is None too: the schema says
+    what is wrong with it.
+    """
     if isinstance(x, bool) or not isinstance(x, int | float):
         return None
-    return float(x)
+    try:
+        return float(x)
+    except OverflowError:
+        return None
 
 
 def as_date(x: Any) -> dt.date | None:

@@ -229,15 +229,51 @@ def _yaml_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     return Problem(file, None, None, "", f"YAML error: {exc}")
 
 
+#: Nesting at which composing stops: well past :data:`MAX_DEPTH` (the builder reports
+#: nesting beyond that with the field's path) and well short of Python's recursion limit.
+_COMPOSE_DEPTH = 4 * MAX_DEPTH
+
+
+class _TooDeepError(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__()
+        self.mark = mark
+
+
+class _DepthLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, stopping at :data:`_COMPOSE_DEPTH` levels with the position.
+
+    The composer recurses once per level; stopping it early gives the line of the fault
+    instead of a RecursionError that has none.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > _COMPOSE_DEPTH:
+                raise _TooDeepError(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            node: yaml.Node | None = super().compose_node(parent, index)
+            return node
+        finally:
+            self._depth -= 1
+
+
+def _too_deep(file: str, line: int | None, column: int | None) -> _AbortError:
+    return _AbortError([Problem(file, line, column, "", (
+        f"expected at most {MAX_DEPTH} levels of nesting, found more"))])
+
+
 def _load_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[Problem], list[FieldPath]]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_DepthLoader)
     except yaml.YAMLError as exc:
         raise _AbortError([_yaml_problem(exc, text, file)]) from None
-    except RecursionError:
-        raise _AbortError([Problem(file, None, None, "", (
-            "expected at most a few levels of nesting, found so many that the YAML parser "
-            "gave up"))]) from None
+    except _TooDeepError as exc:
+        raise _too_deep(file, exc.mark.line + 1, exc.mark.column + 1) from None
+    except RecursionError:  # pragma: no cover - _DepthLoader stops first
+        raise _too_deep(file, None, None) from None
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _YAML_TAG + "null"
                         and not node.value):
         raise _AbortError([Problem(file, None, None, "", (
@@ -255,7 +291,48 @@ def _load_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[Problem], lis
 _TOML_ERR_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
+def _toml_depth_fault(text: str) -> Position | None:
+    """Return where brackets in ``text`` first nest deeper than :data:`MAX_DEPTH`, if they do.
+
+    Strings and comments are skipped (single-line and multi-line, basic and literal): a
+    best-effort scan that runs before the recursive parser, to report the line.
+    """
+    depth, line, start, i, n = 0, 1, 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line, start = line + 1, i + 1
+        elif c == "#":
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        elif c in "\"'":
+            quote = text[i:i + 3] if text.startswith(c * 3, i) else c
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                if text[i] == "\\" and c == '"':
+                    i += 1
+                elif text[i] == "\n":
+                    if len(quote) == 1:
+                        break  # an unclosed string: the parser reports it
+                    line, start = line + 1, i + 1
+                i += 1
+            i += len(quote)
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, i - start + 1
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return None
+
+
 def _load_toml(text: str, file: str) -> tuple[Any, SourceMap]:
+    fault = _toml_depth_fault(text)
+    if fault is not None:
+        raise _too_deep(file, *fault)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

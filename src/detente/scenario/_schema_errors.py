@@ -8,6 +8,8 @@ was expected, what was found, and a did-you-mean for a misspelt key.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -106,6 +108,16 @@ _BOUNDS = {"greater_than": ("gt", ">"), "greater_than_equal": ("ge", ">="),
            "less_than": ("lt", "<"), "less_than_equal": ("le", "<=")}
 
 
+_MAX_FLOAT = sys.float_info.max
+_LOG10_2 = math.log10(2)
+
+
+def _too_large(value: Any) -> bool:
+    """Whether ``value`` is an integer no float can hold (309 digits or more)."""
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and abs(value) > _MAX_FLOAT)
+
+
 def _schema_message(err: ErrorDetails, fpath: FieldPath, data: Any, smap: SourceMap) -> str:
     typ = err["type"]
     ctx: dict[str, Any] = dict(err.get("ctx") or {})
@@ -113,6 +125,10 @@ def _schema_message(err: ErrorDetails, fpath: FieldPath, data: Any, smap: Source
     raw = smap.raw(fpath)
     found = short(value) if raw is None or not isinstance(value, bool | int | float) else raw
     last = fpath[-1] if fpath else ""
+    if _too_large(value):
+        digits = int(value.bit_length() * _LOG10_2) + 1
+        return (f"expected a number of at most {_MAX_FLOAT:.3g} in size, found an integer of "
+                f"about {digits} digits")
     if typ == "missing":
         return f"missing required key '{last}'"
     if typ == "extra_forbidden":

@@ -115,10 +115,15 @@ class _Unary(_Node):
 
 
 @dataclass(frozen=True)
-class _Binary(_Node):
-    op: str
-    left: _Node
-    right: _Node
+class _Chain(_Node):
+    """``first op1 x1 op2 x2 ...`` evaluated left to right: ``a + b + c`` as one node.
+
+    Python parses a sum of n terms as n - 1 nested operations; held flat, a long sum is
+    neither refused as deep nesting nor evaluated by deep recursion.
+    """
+
+    first: _Node
+    rest: tuple[tuple[str, _Node], ...]
 
 
 @dataclass(frozen=True)
@@ -179,8 +184,8 @@ class _Compiler:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool):
                 return _Num("condition", node.value)
-            if isinstance(node.value, int | float) and not isinstance(node.value, complex):
-                return _Num("number", float(node.value))
+            if isinstance(node.value, int | float):
+                return self._number(node, node.value)
             raise self.fail(node, f"expected a number, found {node.value!r}; text and other "
                                   "literals are not allowed")
         if isinstance(node, ast.Name):
@@ -199,13 +204,7 @@ class _Compiler:
                 return _Unary("number", "-" if isinstance(node.op, ast.USub) else "+", arg)
             raise self.fail(node, "unsupported operator '~'; use 'not'")
         if isinstance(node, ast.BinOp):
-            op = _BINOPS.get(type(node.op))
-            if op is None:
-                raise self.fail(node, "unsupported operator; expected one of + - * / **")
-            left, right = self.build(node.left, d), self.build(node.right, d)
-            self._need(node.left, left, "number", f"'{op}'")
-            self._need(node.right, right, "number", f"'{op}'")
-            return _Binary("number", op, left, right)
+            return self._chain(node, d)
         if isinstance(node, ast.Compare):
             ops: list[str] = []
             for o in node.ops:
@@ -235,6 +234,37 @@ class _Compiler:
             "Lambda": "'lambda' is not allowed",
         }.get(what, f"'{what}' is not allowed")
         raise self.fail(node, f"unsupported syntax: {hint}")
+
+    def _number(self, node: ast.Constant, value: float) -> _Num:
+        try:
+            x = float(value)
+        except OverflowError:
+            raise self.fail(node, f"number too large: {str(value)[:20]}... has "
+                                  f"{len(str(value))} digits; expected a finite number "
+                                  "(at most about 1.8e308)") from None
+        if not np.isfinite(x):
+            raise self.fail(node, f"expected a finite number, found {node.value!r}")
+        return _Num("number", x)
+
+    def _chain(self, node: ast.BinOp, depth: int) -> _Node:
+        """Build a run of operations on the left (``a + b - c * d``) as one flat node."""
+        spine: list[ast.BinOp] = []
+        cur: ast.expr = node
+        while isinstance(cur, ast.BinOp):
+            spine.append(cur)
+            cur = cur.left
+        first = self.build(cur, depth)
+        rest: list[tuple[str, _Node]] = []
+        for link in reversed(spine):
+            op = _BINOPS.get(type(link.op))
+            if op is None:
+                raise self.fail(link, "unsupported operator; expected one of + - * / **")
+            right = self.build(link.right, depth)
+            if not rest:
+                self._need(cur, first, "number", f"'{op}'")
+            self._need(link.right, right, "number", f"'{op}'")
+            rest.append((op, right))
+        return _Chain("number", first, tuple(rest))
 
     def _name(self, node: ast.Name) -> _Node:
         if node.id in _CONSTANTS:
@@ -297,11 +327,13 @@ def _eval(node: _Node, get: Resolver) -> Any:
         if node.op == "not":
             return np.logical_not(v)
         return np.negative(v) if node.op == "-" else np.asarray(v, dtype=np.float64)
-    if isinstance(node, _Binary):
-        a = np.asarray(_eval(node.left, get), dtype=np.float64)
-        b = np.asarray(_eval(node.right, get), dtype=np.float64)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return _NUMPY_BIN[node.op](a, b)
+    if isinstance(node, _Chain):
+        total = np.asarray(_eval(node.first, get), dtype=np.float64)
+        for op, arg in node.rest:
+            b = np.asarray(_eval(arg, get), dtype=np.float64)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                total = _NUMPY_BIN[op](total, b)
+        return total
     if isinstance(node, _Compare):
         vals = [np.asarray(_eval(arg, get), dtype=np.float64) for arg in node.args]
         out: Any = True

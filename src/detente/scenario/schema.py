@@ -114,6 +114,14 @@ WhenKnown = Annotated[
 ]
 
 
+#: A number a file may give where only a finite one means anything (not .nan, .inf).
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+#: Largest PERT shape accepted: beyond it the distribution is a spike at the mode.
+MAX_PERT_SHAPE = 1000.0
+#: Largest log-normal log-scale deviation accepted: e**(8.3 * 20) is past any float.
+MAX_LOG_SIGMA = 20.0
+
+
 def file_keys(model: type[BaseModel]) -> list[str]:
     """Return the keys a file may write in a mapping that ``model`` reads (aliases first)."""
     return [f.alias or k for k, f in model.model_fields.items()]
@@ -128,8 +136,8 @@ class Uniform(_Frozen):
     """Uniform on ``[low, high]``."""
 
     dist: Literal["uniform"]
-    low: float
-    high: float
+    low: Finite
+    high: Finite
 
     @model_validator(mode="after")
     def _order(self) -> Uniform:
@@ -154,9 +162,9 @@ class Triangular(_Frozen):
     """Triangular on ``[low, high]`` with mode ``mode``."""
 
     dist: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
+    low: Finite
+    mode: Finite
+    high: Finite
 
     @model_validator(mode="after")
     def _order(self) -> Triangular:
@@ -188,10 +196,10 @@ class Pert(_Frozen):
     """PERT (scaled beta) on ``[low, high]`` with mode ``mode`` and shape ``lamb`` (4)."""
 
     dist: Literal["pert"]
-    low: float
-    mode: float
-    high: float
-    lamb: float = Field(4.0, gt=0)
+    low: Finite
+    mode: Finite
+    high: Finite
+    lamb: float = Field(4.0, gt=0, le=MAX_PERT_SHAPE, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _order(self) -> Pert:
@@ -224,8 +232,8 @@ class TruncNormal(_Frozen):
     """Normal(``mean``, ``sd``) truncated to ``[low, high]``."""
 
     dist: Literal["truncnormal"]
-    mean: float
-    sd: float = Field(gt=0)
+    mean: Finite
+    sd: float = Field(gt=0, allow_inf_nan=False)
     low: float = -math.inf
     high: float = math.inf
 
@@ -257,8 +265,8 @@ class LogNormal(_Frozen):
     """Log-normal with median ``median`` and log-scale standard deviation ``sigma``."""
 
     dist: Literal["lognormal"]
-    median_: float = Field(alias="median", gt=0)
-    sigma: float = Field(gt=0)
+    median_: float = Field(alias="median", gt=0, allow_inf_nan=False)
+    sigma: float = Field(gt=0, le=MAX_LOG_SIGMA, allow_inf_nan=False)
 
     def ppf(self, u: FloatArray) -> FloatArray:
         """Quantile function at probabilities ``u``."""
@@ -446,7 +454,7 @@ class ChannelDecl(_Frozen):
     """
 
     description: str = ""
-    code: int = Field(ge=1)
+    code: int = Field(ge=1, le=1_000_000)
     parties: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] = Field(min_length=2)
     dimensions: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] | None = None
     credibility_of: str | None = Field(None, pattern=IDENT_RE)
@@ -526,8 +534,8 @@ class Change(_Frozen):
     """
 
     param: str = Field(pattern=PARAM_RE)
-    value: float | None = None
-    scale: float | None = Field(None, ge=0)
+    value: Finite | None = None
+    scale: float | None = Field(None, ge=0, allow_inf_nan=False)
     unit: str | None = None
     from_: dt.date | None = Field(None, alias="from")
     until: dt.date | None = None
@@ -576,7 +584,7 @@ class EventChance(_Frozen):
     """
 
     probability: float | str | None = None
-    scale: float | None = Field(None, ge=0)
+    scale: float | None = Field(None, ge=0, allow_inf_nan=False)
 
     @field_validator("probability", mode="before")
     @classmethod
