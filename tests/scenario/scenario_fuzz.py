@@ -241,6 +241,26 @@ def _check_results(results: Any, stocks: set[str], undefined: set[str]) -> str:
             return f"non-finite values in {name}"
         if (name in stocks or base in stocks) and values.size and values.min() < 0:
             return f"negative stock {name}: {values.min():.6g}"
+    return _check_population(results.ds)
+
+
+#: A side's population is closed (society: no births or natural deaths over the horizon).
+POPULATION = ("pop_home", "refugees_abroad", "pop_occupied", "pop_dead")
+#: How far the closed total may drift, relative to the start's.
+POPULATION_RTOL = 1e-9
+
+
+def _check_population(ds: Any) -> str:
+    """Return a message when home + abroad + occupied + dead drifts from its start."""
+    if not all(name in ds.data_vars for name in POPULATION):
+        return ""
+    total = sum(np.asarray(ds[name].transpose("time", ...).values, dtype=np.float64)
+                for name in POPULATION)
+    start = total[0]
+    scale = np.maximum(np.abs(start), 1.0)
+    drift = float(np.max(np.abs(total - start) / scale)) if total.size else 0.0
+    if drift > POPULATION_RTOL:
+        return f"population not conserved: home + abroad + occupied + dead drifts by {drift:.3g}"
     return ""
 
 

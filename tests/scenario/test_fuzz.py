@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scenario_fuzz import fuzzed_text, judge
@@ -25,3 +26,21 @@ def test_a_fuzzed_scenario_is_rejected_cleanly_or_runs_clean(tmp_path: Path,
     verdict = judge(path)
     assert verdict.outcome in ("rejected", "ran"), (
         f"seed {seed} ({mutations}): {verdict.outcome}\n{verdict.detail}")
+
+
+def test_a_population_that_drifts_is_a_bad_run_and_a_closed_one_is_not():
+    import xarray as xr
+    from scenario_fuzz import POPULATION, _check_population
+
+    # two sides over three steps: people leave home for abroad, the total stays
+    home = np.array([[100.0, 90.0, 80.0], [50.0, 50.0, 49.0]]).T  # (time, side)
+    abroad = np.array([[0.0, 10.0, 20.0], [0.0, 0.0, 1.0]]).T
+    zeros = np.zeros_like(home)
+    parts = {"pop_home": home, "refugees_abroad": abroad, "pop_occupied": zeros,
+             "pop_dead": zeros}
+    closed = xr.Dataset({k: (("time", "side"), v) for k, v in parts.items()})
+    assert set(POPULATION) <= set(closed.data_vars)
+    assert _check_population(closed) == ""
+    leaky = closed.copy()
+    leaky["pop_dead"] = (("time", "side"), np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 1e-3]]).T)
+    assert "population not conserved" in _check_population(leaky)
