@@ -206,7 +206,11 @@ def fuzzed_text(seed: int) -> tuple[str, str]:
         except (IndexError, KeyError, TypeError, AttributeError):
             continue  # the mutation does not apply to what earlier ones left
         done.append(fn.__name__)
-    text = _dump(data)
+    try:
+        text = _dump(data)
+    except RecursionError:  # nested past what the YAML writer can: write the nesting itself
+        text = _dump(_DATA[name]) + "deep: " + "[" * 400 + "]" * 400 + "\n"
+        done.append("deeper")
     if r.random() < 0.05:
         text = text[:r.randrange(len(text))]
         done.append("truncate")
@@ -268,6 +272,14 @@ def _check_population(ds: Any) -> str:
     return ""
 
 
+def _unguarded(scenario: Any, guard: str | None) -> bool:
+    """Whether ``guard`` is a switch the scenario turns off."""
+    if guard is None:
+        return False
+    entry = scenario.table.get(guard)
+    return entry is not None and entry.distribution.central() == 0.0
+
+
 def judge(path: Path, *, n_samples: int = 4, max_steps: int = 12) -> Verdict:
     """Load ``path`` and simulate what loads; say how it went."""
     try:
@@ -282,7 +294,10 @@ def judge(path: Path, *, n_samples: int = 4, max_steps: int = 12) -> Verdict:
     except Exception:
         return Verdict("traceback", traceback.format_exc(limit=-3))
     variables = [v for m in scenario.enabled_modules for v in m.variables]
-    stocks = {v.name for v in variables if v.kind == "stock" and v.unit in AMOUNTS}
+    # a stock the scenario lets overshoot on purpose (its guard switch off: plain Euler, as
+    # in the benchmark) is excused, as the engine's invariant check excuses it
+    stocks = {v.name for v in variables if v.kind == "stock" and v.unit in AMOUNTS
+              and not _unguarded(scenario, v.guarded_by)}
     stocks |= {n.rsplit(".", 1)[-1] for n in stocks}
     undefined = {v.name.rsplit(".", 1)[-1] for v in variables if "NaN" in v.description}
     try:
