@@ -598,6 +598,11 @@ Spec = ParamSpec | VariableSpec
 S = TypeVar("S", ParamSpec, VariableSpec)
 
 
+def possessive(name: str) -> str:
+    """``Blue's``; a name ending in *s* takes the apostrophe alone (``Communist forces'``)."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def for_cast(specs: Iterable[S], cast: Cast) -> tuple[S, ...]:
     """Return ``specs`` for ``cast``: each owned template once per owner, named and described.
 
@@ -612,8 +617,7 @@ def for_cast(specs: Iterable[S], cast: Cast) -> tuple[S, ...]:
             continue
         for owner in cast.owners(spec.per):
             name = cast.name_of(owner)
-            # "Communist forces' personnel", not "forces's"
-            whose = f"{name}'" if name.endswith("s") else f"{name}'s"
+            whose = possessive(name)
             text = spec.description.replace("{owner}'s", whose).replace("{owner}", name)
             out.append(replace(spec, name=owned(owner, spec.name), owner=owner,
                                description=text))

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from detente.model.base import split_owned
+from detente.model.base import possessive, split_owned
 from detente.present.style import fmt_date, pretty, side_colour
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ class Labels:
             said = _STACKED_OWNER[per]
             for owner in (str(i) for i in ds.indexes[dim]):
                 who = names.get(owner, owner)
-                own = re.sub(rf"\b{said}'s\b", f"{who}'s", text, flags=re.IGNORECASE)
+                own = re.sub(rf"\b{said}'s\b", possessive(who), text, flags=re.IGNORECASE)
                 own = re.sub(rf"\b{said}\b", who, own, flags=re.IGNORECASE)
                 variables.setdefault(f"{owner}.{base}", (unit, own))
         start = (dt.date.fromisoformat(str(ds.attrs["start"])) if "start" in ds.attrs
@@ -185,7 +185,7 @@ class Labels:
             return pretty(name) if owner is None else f"{self.name(owner)} — " \
                 f"{pretty(split_owned(name)[1])}"
         if owner is not None:
-            prefix = f"{self.name(owner)}'s "
+            prefix = f"{possessive(self.name(owner))} "
             if text.startswith(prefix):
                 return f"{self.name(owner)} — {_first_lower(text[len(prefix):])}"
         return _first_upper(text)
@@ -209,9 +209,10 @@ class Labels:
             return _first_upper(pretty(split_owned(first)[1]))
         who = self.name(owner)
         each = "each side" if owner in self.sides else "each supporter"
-        if text.startswith(f"{who}'s ") and short:
-            return _first_upper(text[len(who) + 3:])
-        text = re.sub(rf"\b{re.escape(who)}'s\b", f"{each}'s", text)
+        whose = possessive(who)
+        if text.startswith(f"{whose} ") and short:
+            return _first_upper(text[len(whose) + 1:])
+        text = re.sub(rf"\b{re.escape(whose)}(?!\w)", f"{each}'s", text)
         text = re.sub(rf"\b{re.escape(who)}\b", each, text)
         return _first_upper(text)
 
