@@ -741,14 +741,14 @@ class Hindcast(Estimator):
             state = start_state(sc, origin, record, widen=self.widen)
             origins_info.append(_origin_entry(sc, origin, state))
             rs = restart(sc, origin, record, widen=self.widen, months=max(leads))
-            targets, todo = self._targets(record, specs, origin, leads, excluded)
-            if not todo:
+            targets, pending = self._targets(record, specs, origin, leads, excluded)
+            if not pending:
                 continue
             res = simulate(rs, n_samples=self.n_samples, seed=_origin_seed(root, origin),
                            policies=[pol], record=names, processes=self.processes)
             ens = ensemble_at(res, targets, pol)
             known = record_until(record, origin)
-            for k, (lead, target, i, i0) in enumerate(todo):
+            for k, (lead, target, i, i0) in enumerate(pending):
                 points.append(_point(known, specs[record.variables[i]], origin, lead, target,
                                      record, i, i0, ens[k]))
         self.table_, self.scores_ = self._score(points, binary, names, leads)
@@ -793,7 +793,7 @@ class Hindcast(Estimator):
                  leads: Sequence[int], excluded: list[dict[str, Any]]
                  ) -> tuple[Observations, list[tuple[int, dt.date, int, int | None]]]:
         """Return the observations to score from ``origin``: (lead, target, row, origin row)."""
-        todo: list[tuple[int, dt.date, int, int | None]] = []
+        pending: list[tuple[int, dt.date, int, int | None]] = []
         for var, src in record.series:
             rebased = specs[var].from_start is not None
             i0 = _last_before(record, var, src, origin, STATE_WINDOW_DAYS)
@@ -817,11 +817,11 @@ class Hindcast(Estimator):
                     excluded.append({"origin": origin, "lead": lead, "target": target,
                                      "variable": var, "source": src, "reason": reason})
                     continue
-                todo.append((lead, target, i, i0))
-        rows = [i for _, _, i, _ in todo]
+                pending.append((lead, target, i, i0))
+        rows = [i for _, _, i, _ in pending]
         targets = Observations(record.name, tuple(record.dates[i] for i in rows),
                                tuple(record.variables[i] for i in rows), record.values[rows])
-        return targets, todo
+        return targets, pending
 
     def _score(self, points: Sequence[_Point], binary: Set[str], names: Sequence[str],
                leads: Sequence[int]) -> tuple[pd.DataFrame, dict[int, dict[str, Any]]]:
