@@ -149,5 +149,5 @@ def test_what_describes_the_war_has_no_default() -> None:
 
     specs = {s.name: s for m in available_modules(CAST).values() for s in m.params}
     war = ("blue.personnel0", "red.personnel0", "blue.effectiveness", "blue.shells0",
-           "blue.pool0", "red.ramp_time", "mil_breakthrough_threshold", "security_lag")
+           "blue.pool0", "red.ramp_time", "mil_ground_price", "security_lag")
     assert {n: specs[n].default for n in war} == dict.fromkeys(war)

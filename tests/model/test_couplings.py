@@ -66,8 +66,8 @@ def test_the_built_in_scenarios_step_in_module_order() -> None:
     bench = compile_plan(load_scenario("lanchester-bench"))
     # the benchmark's military reads what no module of its scenario writes, for each side
     assert bench.couplings.free == ("blue.allied_personnel", "blue.pop_home_ratio",
-                                    "red.allied_personnel", "red.pop_home_ratio",
-                                    "war_intensity")
+                                    "escalated", "red.allied_personnel", "red.pop_home_ratio",
+                                    "settled", "settlement_line_km2", "war_intensity")
 
 
 def test_a_read_no_module_writes_is_an_error_with_a_suggestion() -> None:

@@ -89,6 +89,7 @@ def test_the_settlement_inputs_are_the_free_variables(ukraine):
     free = couple(resolve_modules(MODULES, ukraine.cast)).free
     cast = ukraine.cast
     assert set(free) == {"war_intensity", "sanctions_relief", "settlement_guarantee",
+                         "settled", "settlement_line_km2", "escalated",
                          *(owned(x, "allied_personnel") for x in cast.sides),
                          *(owned(s, "aid_index") for s in cast.supporters)}
 

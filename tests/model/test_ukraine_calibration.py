@@ -27,9 +27,11 @@ def central(ukraine):
 @pytest.fixture(scope="module")
 def flows(ukraine, central):
     module = military.build(ukraine.cast)
-    s = module.init(central, 1, neutral_state(module, 1))
+    reads = neutral_state(module, 1)
+    s = module.init(central, 1, reads)
     allied = {x: np.zeros(1) for x in ukraine.cast.sides}
-    return military._Military(ukraine.cast).flows(s, central, np.ones(1), allied), s
+    return military._Military(ukraine.cast).flows({**reads, **s}, central, np.ones(1),
+                                                  allied), s
 
 
 def test_initial_losses(flows):

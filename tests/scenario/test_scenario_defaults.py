@@ -66,8 +66,8 @@ parameters:
   blue.recovery_time: {value: 60, unit: day, source: assumption, note: pipeline switched off}
   red.recovery_time: {value: 60, unit: day, source: assumption, note: pipeline switched off}
   mil_initiative_sharpness: {value: 4, unit: ratio, source: assumption, note: no defender advantage}
-  mil_breakthrough_threshold: {value: 3, unit: ratio, source: assumption, note: no breakthroughs}
-  mil_front_max_speed: {value: 0, unit: km2/day, source: assumption, note: a static front}
+  mil_ground_price: {value: 10, unit: persons/km2, source: assumption, note: no one assaults}
+  mil_exploitation_speed: {value: 0, unit: km2/day, source: assumption, note: a static front}
   red.territory0: {value: 1000, unit: km2, source: assumption, note: toy}
   blue.area: {value: 100000, unit: km2, source: assumption, note: toy}
 policies:

@@ -184,7 +184,8 @@ TERRITORY_PARAMS = ("bargain_territory_fallback_km2", "bargain_initial_gain",
 #: Parameters only the security guarantee reads (a cast without a guarantees issue has none).
 GUARANTEE_PARAMS = ("guarantee_breakdown_reduction",)
 #: Variables of the line of control's trend (a cast without a territory issue has none).
-TERRITORY_VARIABLES = ("bargain_ref_area", "bargain_start_area", "bargain_gain_trend")
+TERRITORY_VARIABLES = ("bargain_ref_area", "bargain_start_area", "bargain_gain_trend",
+                       "settlement_line_km2")
 
 
 @dataclass(frozen=True, eq=False)
@@ -466,6 +467,9 @@ _BEFORE_TERMS: tuple[VariableSpec, ...] = (
 )
 #: The variable templates after the terms of the deal.
 _AFTER_TERMS: tuple[VariableSpec, ...] = (
+    VariableSpec("settlement_line_km2", "km2",
+                 "Area of the first side the second holds under the line of the latest deal "
+                 "(NaN before any).", nonnegative=True, finite=False),
     VariableSpec("war_intensity", "fraction",
                  "Intensity of the fighting (1 = full war; the ceasefire level after a deal)."),
     VariableSpec("sanctions_relief", "fraction",
@@ -809,6 +813,20 @@ def _optional_cost(rate: FloatArray, value: FloatArray) -> FloatArray:
         return np.asarray(np.where(rate == 0.0, 0.0, rate * value), dtype=np.float64)
 
 
+def line_returns(p: Params, area: FloatArray, start_area: FloatArray) -> FloatArray:
+    """Km2 each line of control returns to the first side, relative to the current line.
+
+    One column per level of the territory issue (claimed line, current line, partial
+    return, pre-war line), one row per sample; ``area`` is what the second side holds of
+    the first's now, ``start_area`` at the start.
+    """
+    since_war = np.maximum(area - p["deal_prewar_held_km2"], 0.0)
+    unheld = np.maximum(p["deal_claim_unheld_km2"] - (area - start_area), 0.0)
+    out: FloatArray = np.stack([-unheld, np.zeros_like(area),
+                                p["deal_partial_return_share"] * since_war, since_war], axis=1)
+    return out
+
+
 # --------------------------------------------------------------------------- war values
 @dataclass(frozen=True)
 class Negotiation:
@@ -919,11 +937,7 @@ def war_values(
         if area is None or start_area is None or gain is None:
             raise InputError("the line of control needs the area held, the area held at the "
                              "start and the territorial gain")
-        since_war = np.maximum(area - p["deal_prewar_held_km2"], 0.0)
-        unheld = np.maximum(p["deal_claim_unheld_km2"] - (area - start_area), 0.0)
-        # km2 returned to the first side relative to the current line, per level
-        km2 = np.stack([-unheld, np.zeros_like(area),
-                        p["deal_partial_return_share"] * since_war, since_war], axis=1)
+        km2 = line_returns(p, area, start_area)
         low = km2[:, 0]
         span = np.maximum(km2[:, -1] - low, _MIN_SPAN_KM2)
         territory = (km2 - low[:, None]) / span[:, None]
@@ -1240,6 +1254,7 @@ def _init(t: Talks, p: Params, n: int, state: State) -> dict[str, FloatArray]:
         "bargain_ref_area": nan.copy(),
         "bargain_start_area": nan.copy(),
         "bargain_gain_trend": np.asarray(p["bargain_initial_gain"], dtype=np.float64).copy(),
+        "settlement_line_km2": nan.copy(),
     } if t.space.territory else {}
     return {
         "settled": zeros.copy(),
@@ -1404,6 +1419,9 @@ def _step(t: Talks, variables: tuple[str, ...], s: State, x: State, p: Params,
         for k, d in enumerate(space.names):
             out[f"deal_{d}"][r] = terms[:, k]
         out["settled"][r] = 1.0
+        if line:  # the line the deal sets, for the military to move the front to
+            km2 = line_returns(p, area_n, out["bargain_start_area"])[r]
+            out["settlement_line_km2"][r] = area_n[r] - km2[np.arange(r.size), terms[:, 0]]
         out["settlements"][r] += 1.0
         out["war_intensity"][r] = p["ceasefire_war_intensity"][r]
         if space.sanctions is not None:

@@ -26,6 +26,7 @@ Equations and units are in ``docs/model.md``; time is in days.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -53,7 +54,7 @@ from detente.model.base import (
     for_cast,
     owned,
 )
-from detente.model.equations import Value, equation, safe_div
+from detente.model.equations import Value, equation, safe_div, where
 
 
 def _side(name: str, unit: str, description: str, low: float | None = None,
@@ -165,6 +166,9 @@ PARAMS = (
            "supporters' production; 0: aid is only the direct shell flow (benchmark)."),
     switch("mil_drones_switch", "1: attack drones add to each side's fire."),
     switch("mil_defender_switch", "1: the attacker suffers the defender's advantage."),
+    switch("mil_steady_start_switch",
+           "1: each side's shell and drone stocks start where its fire equals its supply (no "
+           "jump of the supply factor in the first weeks); 0: the stocks the parameters give."),
     switch("mil_stock_guard_switch",
            "1: outflows are limited to what a stock holds, so no stock overshoots below zero "
            "in an Euler step; 0: plain Euler (benchmark)."),
@@ -180,17 +184,83 @@ PARAMS = (
     param("mil_intensity_noise", "fraction",
           "Half-width of the weekly combat-intensity noise (uniform, mean 1).", 0.0, 1.0,
           default=0.0),
-    param("mil_front_creep", "km2/day",
-          "Front movement per unit log combat-power ratio (attritional creep).", 0.0, 1e5,
+    # the front: assaults buy ground at a price per km2 (docs/model.md section 1.5)
+    _side("assault_tempo", "1/day",
+          "Share of {owner}'s front-line personnel it accepts losing per day in assaults while "
+          "it holds the initiative (the attacker's prosecution rate; a policy lever).", 0.0, 1.0,
           default=0.0),
-    param("mil_breakthrough_threshold", "ratio",
-          "Combat-power ratio above which the stronger side breaks through.", 1.0, 100.0),
-    param("mil_breakthrough_speed", "km2/day",
-          "Extra front movement per unit of combat-power ratio above the threshold.", 0.0, 1e5,
+    _side("give_ground", "fraction",
+          "Share by which {owner}, defending, cuts the price of its ground and its own losses "
+          "in assaults by withdrawing instead of holding (trading space for attrition).", 0.0,
+          0.99, default=0.0),
+    _side("fortification", "ratio",
+          "Extra price of {owner}'s ground from prepared defences (lines, minefields): the "
+          "price is multiplied by 1 + fortification.", 0.0, 100.0, default=0.0),
+    _side("air_fires", "bombs/day",
+          "Air-delivered bombs (glide bombs and the like) {owner} drops on the front per day "
+          "at the start.", 0.0, 1e6, default=0.0, start_condition=True),
+    _side("air_fires_target", "bombs/day",
+          "Air-delivered bombs per day {owner} is ramping toward.", 0.0, 1e6, default=0.0),
+    _side("air_fires_equiv", "rounds/bomb",
+          "Shell-equivalents of fire one {owner} air-delivered bomb adds to its fires at the "
+          "front.", 0.0, 1e4, default=0.0),
+    _side("air_lethality", "persons/bomb",
+          "Enemy casualties per {owner} air-delivered bomb at full intensity.", 0.0, 1e3,
           default=0.0),
-    param("mil_front_max_speed", "km2/day", "Fastest possible front movement.", 0.0, 1e5),
+    _side("drone_lethality", "persons/drone",
+          "Enemy casualties per {owner} attack drone used, beyond its shell-equivalent in the "
+          "exchange.", 0.0, 1e2, default=0.0),
+    _side("desertion_per_casualty", "fraction",
+          "{owner}'s soldiers leaving the front (desertion, refusal, exhaustion) per casualty "
+          "it takes.", 0.0, 10.0, default=0.0),
+    _side("draft_age", "year",
+          "Lowest age at which {owner} calls men up (a mobilisation rule; lowering it opens "
+          "younger cohorts to the pool).", 0.0, 100.0, default=18.0),
+    _side("cohort_size", "persons/year",
+          "Men per year of age that lowering {owner}'s draft age adds to its mobilisable pool.",
+          0.0, 1e8, default=0.0),
+    _side("escalation_troops", "persons",
+          "Troops {owner}'s supporters send to the front once a wider war breaks out.", 0.0,
+          1e9, default=0.0),
+    _side("escalation_air_fires", "bombs/day",
+          "Air-delivered bombs per day {owner}'s supporters add once a wider war breaks out.",
+          0.0, 1e6, default=0.0),
+    param("mil_ground_price", "persons/km2",
+          "Attacker's assault casualties per km2 gained at equal fires, the reference "
+          "density and no fortification (0: assaults gain nothing).", 0.0, 1e7),
+    param("mil_fires_elasticity", "1",
+          "Exponent of the defender's over the attacker's fires in the price of ground.", 0.0,
+          10.0, default=0.0),
+    param("mil_fires_floor", "rounds/day",
+          "Fire every side has beyond what is counted (small arms, mortars): keeps the fires "
+          "ratio finite.", 1e-9, 1e9, default=1.0),
+    param("mil_density_elasticity", "1",
+          "Exponent of the defender's troop density in the price of ground (a thinned line "
+          "is cheap to take).", 0.0, 10.0, default=0.0),
+    param("mil_front_length", "km", "Length of the front line.", 0.0, 1e5, default=0.0),
+    param("mil_reference_density", "persons/km",
+          "Troops per km of front at which the density factor of the price is 1.", 1e-9, 1e7,
+          default=1.0),
+    param("mil_assault_exchange", "ratio",
+          "Defender's casualties per attacker's assault casualty (before it gives ground).",
+          0.0, 100.0, default=0.0),
+    param("mil_exploitation_speed", "km2/day",
+          "Fastest the front moves when nothing stops it (mechanised exploitation): the "
+          "asymptote of the gain, not a cap between regimes.", 0.0, 1e5),
+    param("mil_campaign_sd", "fraction",
+          "Standard deviation of each side's campaign factor, the persistent swings of its "
+          "assault tempo (offensives prepared, launched and paused).", 0.0, 10.0, default=0.0),
+    param("mil_campaign_time", "day",
+          "Correlation time of the campaign factor (how long an offensive or a pause lasts).",
+          1.0, 1e4, default=90.0),
+    param("mil_handover_time", "day",
+          "Time constant with which the front moves to the line a deal in force sets.", 1.0,
+          1e4, default=90.0),
 )
 
+
+#: Scale of a uniform(0, 1) draw less 1/2 to unit standard deviation (sqrt 12).
+UNIFORM_TO_UNIT_SD = math.sqrt(12.0)
 
 #: The switch under which the pipeline's and the munitions' outflows are capped at what the
 #: stocks hold (0: plain Euler, the benchmark's choice, which may overshoot below 0).
@@ -215,6 +285,13 @@ VARIABLES = (
     _v("aid_shell_ramp", "rounds/day",
        "Shell capacity {owner}'s supporters added since the start.", record=False,
        from_start="difference"),
+    _v("air_ramp", "bombs/day", "Air-delivered bombs per day {owner} added since the start.",
+       record=False, from_start="difference"),
+    _v("campaign", "ratio",
+       "{owner}'s campaign factor: its assault tempo relative to the planned one (mean 1).",
+       nonnegative=True),
+    _v("draft_age_open", "year", "Lowest draft age {owner} has opened to its pool so far.",
+       record=False),
     _v("territory", "km2", "Area of the enemy's territory {owner} holds.", nonnegative=True),
     _v("casualties_cum", "persons", "{owner}'s military casualties since the start.",
        from_start="difference", nonnegative=True, guarded_by=GUARD),
@@ -230,6 +307,15 @@ VARIABLES = (
     _v("territory_change", "km2/day", "{owner}'s net territorial gain per day.", "aux",
        record=False),
     _v("killed_rate", "persons/day", "{owner}'s military killed per day.", "aux",
+       record=False, nonnegative=True, guarded_by=GUARD),
+    _v("casualty_rate", "persons/day", "{owner}'s military casualties per day.", "aux",
+       nonnegative=True, guarded_by=GUARD),
+    _v("casualty_ratio", "ratio",
+       "{owner}'s casualties per casualty of its enemy (daily rates).", "aux", finite=False),
+    _v("ground_price", "persons/km2",
+       "Assault casualties {owner} pays per km2 it gains (its price of ground).", "aux",
+       finite=False),
+    _v("assault_losses", "persons/day", "{owner}'s casualties in assaults per day.", "aux",
        record=False, nonnegative=True, guarded_by=GUARD),
     _v("interceptor_aid", "interceptors/day",
        "Interceptors delivered to {owner} per day from aid money.", "aux", record=False,
@@ -249,6 +335,11 @@ VARIABLES = (
 def _reads(cast: Cast) -> tuple[Read, ...]:
     return (
         Read("war_intensity", 1.0),  # scales combat (a ceasefire lowers it)
+        # a deal in force freezes the front, or moves it to the line it sets (NaN: none);
+        # a wider war brings the supporters' troops and air power
+        Read("settled", 0.0),
+        Read("settlement_line_km2", math.nan),
+        Read("escalated", 0.0),
         # supporters' troops fighting with a side; a supporter's share of aid that continues;
         # a side's population at home relative to the start
         *(Read(owned(x, "allied_personnel"), 0.0) for x in cast.sides),
@@ -302,6 +393,54 @@ def fire_use(intensity: Value, fire_rate: Value, personnel: Value,
 def inflow(production: Value, imports: Value) -> Value:
     """Munitions entering a stock per day: own production and imports (aid, partners)."""
     return production + imports
+
+
+@equation
+def ground_price(base: Value, defender_fires: Value, attacker_fires: Value,
+                 fires_floor: Value, fires_elasticity: Value, density: Value,
+                 reference_density: Value, density_elasticity: Value,
+                 fortification: Value, give_ground: Value) -> Value:
+    """Attacker's assault casualties per km2 gained (persons/km2).
+
+    ``base`` at equal fires, the reference density and no fortification; dearer the more
+    the defender fires and the denser its line, cheaper the more the attacker fires and the
+    more ground the defender gives instead of holding it.
+    """
+    fires = ((defender_fires + fires_floor) / (attacker_fires + fires_floor)) \
+        ** fires_elasticity
+    thick = safe_div(density, reference_density, 1.0) ** density_elasticity
+    return base * fires * thick * (1.0 + fortification) * (1.0 - give_ground)
+
+
+@equation
+def advance(assault: Value, price: Value, exploitation_speed: Value) -> Value:
+    """Ground an attack gains per day (km2/day): assault casualties bought at the price.
+
+    ``assault / price`` saturates smoothly at the exploitation speed ``V``:
+    ``g V / (V + g)`` rises continuously with the assault and falls with the price, with no
+    threshold between creeping, attritional and break-through regimes.
+    """
+    g = safe_div(assault, price, 0.0)
+    return safe_div(g * exploitation_speed, exploitation_speed + g, 0.0)
+
+
+@equation
+def steady_stocks(shell_inflow: Value, drone_inflow: Value, drone_equiv: Value,
+                  drones_on: Value, full_use: Value, half_sat: Value
+                  ) -> tuple[Value, Value, Value]:
+    """Shell and drone stocks at which a side fires exactly what it receives.
+
+    With ``c = full_use`` (the fire wanted at full supply, shell-equivalents/day) the stocks
+    ``S = in_s h / (c - in_s - e in_d)`` and ``D = in_d h / (c - in_s - e in_d)`` make the
+    draws equal the inflows. Returns ``(S, D, reachable)``: ``reachable`` is 0 where the
+    inflow meets the whole wanted fire (the stocks then grow whatever they are) or there is
+    no saturation (``half_sat`` 0).
+    """
+    room = full_use - shell_inflow - drones_on * drone_equiv * drone_inflow
+    ok = where((room > 0.0) & (half_sat > 0.0), 1.0, 0.0)
+    shells = safe_div(shell_inflow * half_sat, room, 0.0)
+    drones = safe_div(drones_on * drone_inflow * half_sat, room, 0.0)
+    return shells, drones, ok
 
 
 # --------------------------------------------------------------------------- the kernel
@@ -365,7 +504,11 @@ def core_step(a_personnel: Value, b_personnel: Value, a_shells: Value, b_shells:
 #: (and, for every supporter, ``shells_in_kind``).
 KERNEL_ZERO = ("mil_pipeline_switch", "mil_ramp_switch", "mil_aid_money_switch",
                "mil_drones_switch", "mil_defender_switch", "mil_stock_guard_switch",
-               "mil_intensity_noise")
+               "mil_intensity_noise", "mil_steady_start_switch")
+#: Per-side parameters that must be 0 too: assaults, air fires, the drones' own lethality
+#: and the troops and air power of a wider war all change the exchange.
+KERNEL_ZERO_PER_SIDE = ("assault_tempo", "air_fires", "air_fires_target", "drone_lethality",
+                        "escalation_troops", "escalation_air_fires")
 
 
 def kernel(cast: Cast) -> Kernel:
@@ -375,7 +518,8 @@ def kernel(cast: Cast) -> Kernel:
         step=core_step,
         init=core_init,
         derived=derived,
-        zero=(*KERNEL_ZERO, *(owned(s, "shells_in_kind") for s in cast.supporters)),
+        zero=(*KERNEL_ZERO, *(owned(s, "shells_in_kind") for s in cast.supporters),
+              *(owned(x, name) for x in cast.sides for name in KERNEL_ZERO_PER_SIDE)),
         names=pair_names(cast, core_step, core_init, *derived),
     )
 
@@ -431,32 +575,41 @@ class _Military:
         # switch 0: the benchmark's constant reinforcement; switch 1: the pipeline
         inflow = (1.0 - on) * q("reinforcement") + on * (graduate + returned)
         loss = capped(loss, pers, inflow, dt, guard)
-        leave = capped(on * q("attrition_rate") * pers, pers - dt * loss, inflow, dt, guard)
+        leave = capped(on * (q("attrition_rate") * pers + q("desertion_per_casualty") * loss),
+                       pers - dt * loss, inflow, dt, guard)
         killed = q("killed_share") * loss
+        # a lower draft age opens its cohorts to the pool at once (raising it again sends no
+        # one home: the men called up are serving)
+        opened = s[owned(x, "draft_age_open")]
+        rule = np.minimum(opened, q("draft_age"))
+        called = on * q("cohort_size") * (opened - rule) * home
         return {
             owned(x, "personnel"): pers + dt * (inflow - loss - leave),
-            owned(x, "pool"): pool + dt * (inflow_pool - recruit),
+            owned(x, "pool"): pool + dt * (inflow_pool - recruit) + called,
+            owned(x, "draft_age_open"): rule,
             owned(x, "trainees"): train + dt * (recruit - graduate),
             owned(x, "wounded"): wounded + dt * (loss - killed - leave_wounded),
             owned(x, "casualties_cum"): s[owned(x, "casualties_cum")] + dt * loss,
             owned(x, "killed_cum"): s[owned(x, "killed_cum")] + dt * killed,
             owned(x, "killed_rate"): killed,
+            owned(x, "casualty_rate"): loss,
         }
 
-    @staticmethod
-    def front_speed(cp_first: FloatArray, cp_second: FloatArray, p: Params) -> FloatArray:
-        """Return the second side's net gain in km2/day at full intensity (< 0: it loses)."""
-        log_r = log_ratio(cp_second, cp_first)
-        theta = p["mil_breakthrough_threshold"]
-        speed = p["mil_breakthrough_speed"]
-        # creep below the threshold, break-through above it, either way round; a vanishing
-        # side gives an infinite ratio, which the speed limit below turns into vmax
-        with np.errstate(over="ignore", invalid="ignore"):
-            brk = np.sign(log_r) * np.maximum(np.exp(np.abs(log_r)) - theta, 0.0)
-            brk = np.where(speed > 0.0, speed * brk, 0.0)
-        v = p["mil_front_creep"] * log_r + brk
-        vmax = p["mil_front_max_speed"]
-        out: FloatArray = np.clip(v, -vmax, vmax)
+    def front(self, s: State, p: Params, gain: Mapping[str, FloatArray]) -> FloatArray:
+        """Return the second side's net gain in km2/day (< 0: it loses ground).
+
+        At war, the second side's advance less the first's; while a deal is in force the
+        front is frozen where it stands, or closes on the line the deal sets
+        (``settlement_line_km2``, with the time constant ``mil_handover_time``); a breakdown
+        restarts the fighting.
+        """
+        a, b = self.first, self.second
+        settled = np.where(s["settled"] > 0.5, 1.0, 0.0)
+        line = s["settlement_line_km2"]
+        position = s[owned(b, "territory")] - s[owned(a, "territory")]
+        handover = np.where(np.isfinite(line), (np.nan_to_num(line) - position)
+                            / p["mil_handover_time"], 0.0)
+        out: FloatArray = (1.0 - settled) * (gain[b] - gain[a]) + settled * handover
         return out
 
     def aid(self, x: str, p: Params, s: State, aid_index: Mapping[str, FloatArray]
@@ -487,6 +640,26 @@ class _Military:
             term = p[owned(sup, "shells_in_kind")] * np.exp(-p[owned(sup, "shells_decline")] * t)
             total = term if k == 0 else total + term
         return total
+
+    @staticmethod
+    def campaign(factor: FloatArray, shock: FloatArray, p: Params, dt: float) -> FloatArray:
+        """Return the campaign factor after one step: an AR(1) about 1, never below 0.
+
+        Innovations are uniform (the step's shock), scaled to the standard deviation
+        ``mil_campaign_sd`` of the stationary process with correlation time
+        ``mil_campaign_time``.
+        """
+        keep = np.exp(-dt / p["mil_campaign_time"])
+        spread = p["mil_campaign_sd"] * np.sqrt(1.0 - keep * keep) * UNIFORM_TO_UNIT_SD
+        out: FloatArray = np.maximum(1.0 + keep * (factor - 1.0) + spread * (shock - 0.5), 0.0)
+        return out
+
+    @staticmethod
+    def air(x: str, s: State, p: Params) -> FloatArray:
+        """Air-delivered bombs per day side ``x`` drops on the front (its supporters' too)."""
+        out: FloatArray = p[owned(x, "air_fires")] + p["mil_ramp_switch"] \
+            * s[owned(x, "air_ramp")] + s["escalated"] * p[owned(x, "escalation_air_fires")]
+        return out
 
     def territory(self, held: Mapping[str, FloatArray], gain_second: FloatArray, p: Params,
                   dt: float) -> dict[str, FloatArray]:
@@ -522,6 +695,8 @@ class _Military:
             base = p[owned(x, "personnel0")] + self.trainees0(x, p)
             out[owned(x, "mobilised_extra")] = new[owned(x, "personnel")] \
                 + new[owned(x, "trainees")] - base
+            out[owned(x, "casualty_ratio")] = ratio(new[owned(x, "casualty_rate")],
+                                                    new[owned(enemy, "casualty_rate")])
         return out
 
     def flows(self, s: State, p: Params, intensity: FloatArray,
@@ -538,31 +713,88 @@ class _Military:
         k = p["mil_initiative_sharpness"]
         with np.errstate(over="ignore"):
             attack_b = 1.0 / (1.0 + np.exp(-k * log_ratio(cp[b], cp[a])))
+        attack = {a: 1.0 - attack_b, b: attack_b}
         extra = p["mil_defender_switch"] * (p["mil_defender_advantage"] - 1.0)
         factor = {a: 1.0 + extra * (1.0 - attack_b), b: 1.0 + extra * attack_b}
         floor = p["mil_force_floor"]
-        out = {"front": intensity * self.front_speed(cp[a], cp[b], p)}
+        out: dict[str, FloatArray] = {}
+        front_fires: dict[str, FloatArray] = {}
+        air = {x: self.air(x, s, p) for x in self.sides}
         for x in self.sides:
-            enemy = self.cast.other(x)
-            out[owned(x, "loss")] = losses(intensity, cp[enemy],
-                                           exposure(pers[x], allied[x], floor), factor[x])
             cons = fire_use(intensity, p[owned(x, "fire_rate")], pers[x], sup[x])
             # draw shells and drones in proportion to their share of the fires available
             out[owned(x, "shells_used")] = cons * safe_div(s[owned(x, "shells")], fire[x], 1.0)
             out[owned(x, "drones_used")] = p["mil_drones_switch"] * cons \
                 * safe_div(s[owned(x, "drones")], fire[x], 0.0)
+            front_fires[x] = cons + intensity * p[owned(x, "air_fires_equiv")] * air[x]
+        # assaults buy ground at a price per km2 set by the defender's fires and density
+        gain: dict[str, FloatArray] = {}
+        for x in self.sides:
+            y = self.cast.other(x)
+            # without a front length the density factor is 1 (the reference density)
+            density = np.where(p["mil_front_length"] > 0.0,
+                               safe_div(pers[y] + allied[y], p["mil_front_length"], 0.0),
+                               p["mil_reference_density"])
+            price = ground_price(p["mil_ground_price"], front_fires[y], front_fires[x],
+                                 p["mil_fires_floor"], p["mil_fires_elasticity"], density,
+                                 p["mil_reference_density"], p["mil_density_elasticity"],
+                                 p[owned(y, "fortification")], p[owned(y, "give_ground")])
+            assault = intensity * attack[x] * p[owned(x, "assault_tempo")] \
+                * s[owned(x, "campaign")] * pers[x]
+            out[owned(x, "assault_losses")] = assault
+            out[owned(x, "ground_price")] = price
+            gain[x] = advance(assault, price, p["mil_exploitation_speed"])
+        out["front"] = self.front(s, p, gain)
+        for x in self.sides:
+            y = self.cast.other(x)
+            fire_losses = losses(intensity, cp[y], exposure(pers[x], allied[x], floor),
+                                 factor[x])
+            # what the enemy's assaults, bombs and drones cost a side beyond the exchange
+            struck = out[owned(y, "assault_losses")] * p["mil_assault_exchange"] \
+                * (1.0 - p[owned(x, "give_ground")]) \
+                + intensity * p[owned(y, "air_lethality")] * air[y] \
+                + p[owned(y, "drone_lethality")] * out[owned(y, "drones_used")]
+            out[owned(x, "loss")] = fire_losses + out[owned(x, "assault_losses")] + struck
         return out
 
-    def reads(self, s: State) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
-        """Supporters' troops with each side, and each supporter's aid index, from ``s``."""
-        return ({x: s[owned(x, "allied_personnel")] for x in self.sides},
+    def reads(self, s: State, p: Params
+              ) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
+        """Supporters' troops with each side, and each supporter's aid index, from ``s``.
+
+        A wider war (``escalated``) adds the troops the supporters then send.
+        """
+        return ({x: s[owned(x, "allied_personnel")]
+                 + s["escalated"] * p[owned(x, "escalation_troops")] for x in self.sides},
                 {sup: s[owned(sup, "aid_index")] for sup in self.cast.supporters})
+
+    def steady(self, s: dict[str, FloatArray], p: Params, intensity: FloatArray,
+               aid_shells: Mapping[str, FloatArray]) -> None:
+        """Set each side's shell and drone stocks where its fire equals its supply.
+
+        Only where ``mil_steady_start_switch`` is 1 and that point exists (the inflow is
+        below the fire the side wants at full supply); elsewhere the stocks stay as given.
+        """
+        on = p["mil_steady_start_switch"] > 0.5
+        for x in self.sides:
+            def q(base: str, x: str = x) -> FloatArray:
+                return p[owned(x, base)]
+
+            shells_in = inflow(q("shell_production"), aid_shells[x] + self.in_kind(x, p, 0.0))
+            want = fire_use(intensity, q("fire_rate"), s[owned(x, "personnel")], 1.0)
+            shells, drones, ok = steady_stocks(shells_in, q("drone_production"),
+                                               q("drone_equiv"), p["mil_drones_switch"], want,
+                                               q("half_sat"))
+            use = on & (ok > 0.5)
+            s[owned(x, "shells")] = np.where(use, shells, s[owned(x, "shells")])
+            drones_on = np.asarray(p["mil_drones_switch"]) > 0.5
+            s[owned(x, "drones")] = np.where(use & drones_on, drones, s[owned(x, "drones")])
 
     def init(self, p: Params, n: int, state: State) -> dict[str, FloatArray]:
         """Return the initial state: stocks from parameters, pipelines in steady state.
 
         The initial flows (and the wounded in steady state with them) are those at the war's
         intensity and the supporters' troops of ``state``, with aid scaled by its aid index.
+        With ``mil_steady_start_switch`` the munition stocks start in steady state too.
         """
         a, b = self.first, self.second
         z = np.zeros(n)
@@ -578,21 +810,28 @@ class _Military:
             s[owned(x, "pool")] = p[owned(x, "pool0")] + z
             s[owned(x, "trainees")] = self.trainees0(x, p) + z
             s[owned(x, "drones")] = p[owned(x, "drones0")] + z
-            for k in ("shell_ramp", "drone_ramp", "killed_cum"):
+            s[owned(x, "draft_age_open")] = p[owned(x, "draft_age")] + z
+            s[owned(x, "campaign")] = 1.0 + z
+            for k in ("shell_ramp", "drone_ramp", "air_ramp", "killed_cum"):
                 s[owned(x, k)] = z.copy()
             s[owned(x, "wounded")] = z.copy()
-        allied, aid_index = self.reads(state)
+        allied, aid_index = self.reads(state, p)
+        aid = {x: self.aid(x, p, s, aid_index) for x in self.sides}
+        self.steady(s, p, state["war_intensity"] + z, {x: aid[x][0] for x in self.sides})
         # wounded in steady state with the initial loss rate
-        flows = self.flows(s, p, state["war_intensity"], allied)
+        view = {**state, **s}
+        flows = self.flows(view, p, state["war_intensity"], allied)
         for x in self.sides:
             loss = flows[owned(x, "loss")]
             s[owned(x, "wounded")] = (1.0 - p[owned(x, "killed_share")]) * loss \
                 * p[owned(x, "recovery_time")] * p["mil_pipeline_switch"]
             s[owned(x, "shells_fired")] = flows[owned(x, "shells_used")]
             s[owned(x, "killed_rate")] = p[owned(x, "killed_share")] * loss
-            aid_shells, aid_int = self.aid(x, p, s, aid_index)
-            s[owned(x, "aid_shells")] = aid_shells + z
-            s[owned(x, "interceptor_aid")] = aid_int + z
+            s[owned(x, "casualty_rate")] = loss + z
+            s[owned(x, "assault_losses")] = flows[owned(x, "assault_losses")] + z
+            s[owned(x, "ground_price")] = flows[owned(x, "ground_price")] + z
+            s[owned(x, "aid_shells")] = aid[x][0] + z
+            s[owned(x, "interceptor_aid")] = aid[x][1] + z
         s[owned(b, "territory_change")] = flows["front"] + z
         s[owned(a, "territory_change")] = -flows["front"] + z
         s.update(self.aux(s, allied, p))
@@ -602,7 +841,7 @@ class _Military:
              ctx: StepContext) -> dict[str, FloatArray]:
         """Advance the military subsystem by one Euler step of ``ctx.dt`` days."""
         n, dt = ctx.n, ctx.dt
-        allied, aid_index = self.reads(s)
+        allied, aid_index = self.reads(s, p)
         noise = 1.0 + p["mil_intensity_noise"] * (2.0 * u["combat_intensity"] - 1.0)
         intensity = s["war_intensity"] * noise
         f = self.flows(s, p, intensity, allied)
@@ -631,6 +870,9 @@ class _Military:
             dgap = q("drone_production_target") - q("drone_production")
             new[owned(xs, "drone_ramp")] = ramp(s[owned(xs, "drone_ramp")], dgap, lag, ramp_on,
                                                 dt)
+            air_gap = q("air_fires_target") - q("air_fires")
+            new[owned(xs, "air_ramp")] = ramp(s[owned(xs, "air_ramp")], air_gap, lag, ramp_on,
+                                              dt)
             agap = q("aid_shell_capacity_target") - q("aid_shell_capacity")
             new[owned(xs, "aid_shell_ramp")] = ramp(s[owned(xs, "aid_shell_ramp")], agap,
                                                     q("aid_ramp_time"), ramp_on, dt)
@@ -638,6 +880,10 @@ class _Military:
                                      s[owned(xs, "pop_home_ratio")], p, dt))
             new[owned(xs, "aid_shells")] = aid_shells + np.zeros(n)
             new[owned(xs, "interceptor_aid")] = aid_int + np.zeros(n)
+            new[owned(xs, "campaign")] = self.campaign(s[owned(xs, "campaign")],
+                                                       u[owned(xs, "campaign")], p, dt)
+            new[owned(xs, "assault_losses")] = f[owned(xs, "assault_losses")]
+            new[owned(xs, "ground_price")] = f[owned(xs, "ground_price")]
         held = {xs: s[owned(xs, "territory")] for xs in self.sides}
         for xs, value in self.territory(held, f["front"], p, dt).items():
             new[owned(xs, "territory")] = value
@@ -664,7 +910,7 @@ def build(cast: Cast) -> Module:
         variables=for_cast(VARIABLES, cast),
         init=model.init,
         step=model.step,
-        shocks=("combat_intensity",),
+        shocks=("combat_intensity", *(owned(x, "campaign") for x in cast.sides)),
         reads=_reads(cast),
         kernel=kernel(cast),
         cast=cast,
