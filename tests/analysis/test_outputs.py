@@ -16,8 +16,8 @@ def test_an_expression_may_name_variables_parameters_defaults_and_events():
                          expect="condition")
     assert {"ukraine.personnel", "russia.personnel", "ukraine.area", event} <= set(expr.names)
     bench = load_scenario("lanchester-bench")
-    assert "mil_front_creep" in bench.table  # a default the benchmark may leave out
-    assert "mil_front_creep" in scenario_expr(bench, "mil_front_creep + 1").names
+    assert "mil_campaign_sd" in bench.table  # a default the benchmark may leave out
+    assert "mil_campaign_sd" in scenario_expr(bench, "mil_campaign_sd + 1").names
 
 
 def test_an_unknown_name_or_the_wrong_kind_is_a_clear_error():

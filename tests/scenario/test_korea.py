@@ -122,7 +122,8 @@ def test_later_record_is_marked_where_the_calibration_used_it(korea: Any) -> Non
                  "un_command.fire_rate", "communist_forces.fire_rate",
                  "un_command.recruit_rate", "communist_forces.recruit_rate",
                  "un_command.casualty_ref_rate", "communist_forces.casualty_ref_rate",
-                 "mil_front_creep"):
+                 "mil_ground_price", "un_command.assault_tempo",
+                 "communist_forces.assault_tempo"):
         assert "later record" in korea.parameters[name].note.lower(), name
 
 
@@ -140,7 +141,7 @@ def start(korea: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     neutral = {r.name: np.full(1, r.neutral) for r in module.reads}
     s = module.init(central, 1, neutral)
     flows = military._Military(korea.cast).flows(
-        s, central, np.ones(1), {x: np.zeros(1) for x in korea.cast.sides})
+        {**neutral, **s}, central, np.ones(1), {x: np.zeros(1) for x in korea.cast.sides})
     return s, flows
 
 

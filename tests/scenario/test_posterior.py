@@ -107,9 +107,9 @@ def test_a_missing_file_is_reported_where_the_scenario_names_it(bench_dict, writ
 
 
 def test_a_parameter_at_its_default_cannot_be_drawn(bench_dict, write_scenario, tmp_path):
-    del bench_dict["parameters"]["mil_front_creep"]
+    assert "mil_campaign_sd" not in bench_dict["parameters"]  # held at its default
     path = _with_posterior(bench_dict, write_scenario, tmp_path,
-                           "mil_front_creep,weight\n0.1,1\n")
+                           "mil_campaign_sd,weight\n0.1,1\n")
     with pytest.raises(ScenarioError, match="held at its default"):
         load_scenario(path)
 

@@ -78,7 +78,7 @@ def test_a_scenario_s_schema_lists_its_own_names() -> None:
     params = json_schema(scenario=sc)["properties"]["parameters"]
     declared = {s.name: (m.name, s) for m in available_modules(sc.cast).values()
                 for s in m.params}
-    assert {"blue.personnel0", "red.personnel0", "mil_front_creep"} <= set(declared)
+    assert {"blue.personnel0", "red.personnel0", "mil_campaign_sd"} <= set(declared)
     assert set(params["properties"]) == set(declared)
     for name, (module, spec) in declared.items():
         prop = params["properties"][name]
