@@ -220,7 +220,7 @@ def test_restart_widens_every_unobserved_state_prior(ukraine, record):
     assert personnel.high - old.mode == pytest.approx((old.high - old.mode) * (1 + years))
     # parameters that are not the state keep the scenario's calibration
     rs = restart(ukraine, ORIGIN, record)
-    for name in ("russia.effectiveness", "mil_front_creep", "ukraine.fire_rate"):
+    for name in ("russia.effectiveness", "mil_ground_price", "ukraine.fire_rate"):
         assert rs.parameters[name] == ukraine.parameters[name]
 
 
