@@ -94,7 +94,8 @@ def test_a_lower_bound_is_missed_only_from_below():
     obs = _obs(["a"], [10.0], low=[10.0])
     np.testing.assert_array_equal(misses(ens, obs), [[-5.0, 0.0, 0.0]])
     d = distances(ens, obs)[0]
-    assert d[0] > 0 and d[1] == d[2] == 0.0
+    assert d[0] > 0
+    assert d[1] == d[2] == 0.0
 
 
 def test_a_range_is_missed_only_outside_it():

@@ -20,8 +20,8 @@ WEEKS = (8, 16, 26, 39, 52)
 SMALL = {"population": 200, "generations": 4, "n_samples": 400}
 
 
-def _truth(sc, variables=VARS, horizon=max(WEEKS)):
-    return simulate(sc, n_samples=1, seed=0, record=variables, horizon=horizon,
+def _truth(sc):
+    return simulate(sc, n_samples=1, seed=0, record=VARS, horizon=max(WEEKS),
                     samples={k: [v] for k, v in TRUE.items()})
 
 
@@ -179,6 +179,11 @@ def _origin_case(bench_pair, write_yaml):
     return load_scenario(write_yaml(data, "late.yaml")), record
 
 
+def _value(record: Observations, variable: str, date: dt.date) -> float:
+    dates, values = record.subset(variable)
+    return float(values[dates.index(date)])
+
+
 def test_calibrating_from_an_origin_restarts_there_and_writes_for_the_scenario(
         bench_pair, write_yaml, tmp_path):
     sc, record = _origin_case(bench_pair, write_yaml)
@@ -187,14 +192,10 @@ def test_calibrating_from_an_origin_restarts_there_and_writes_for_the_scenario(
     assert cal.origin_ == origin
     assert min(cal.observed_.dates) > origin
     # a count from the start is rebased to the origin
-    at_origin = record.values[[i for i, (d, v) in enumerate(zip(
-        record.dates, record.variables, strict=True))
-        if v == "red.casualties_cum" and d == origin][0]]
-    first = [i for i, v in enumerate(cal.observed_.variables) if v == "red.casualties_cum"][0]
-    raw = record.values[[i for i, (d, v) in enumerate(zip(
-        record.dates, record.variables, strict=True))
-        if v == "red.casualties_cum" and d == cal.observed_.dates[first]][0]]
-    assert cal.observed_.values[first] == pytest.approx(raw - at_origin)
+    first = cal.observed_.variables.index("red.casualties_cum")
+    at = cal.observed_.dates[first]
+    assert cal.observed_.values[first] == pytest.approx(
+        _value(record, "red.casualties_cum", at) - _value(record, "red.casualties_cum", origin))
     assert cal.results_.ds.attrs["start"] == origin.isoformat()
     post = cal.posterior_.set_index("param")
     for p, v in TRUE.items():
@@ -229,7 +230,7 @@ def test_the_state_cannot_be_calibrated_from_an_origin(bench_pair, write_yaml):
         "dist": "uniform", "low": 350.0, "high": 450.0, "unit": "thousand persons",
         "source": "ref:bench"}
     sc, record = _origin_case(bench_pair, write_yaml)
-    with pytest.raises(InputError, match="'blue.personnel0' describes the state"):
+    with pytest.raises(InputError, match=r"'blue\.personnel0' describes the state"):
         Calibrator(["blue.personnel0"], origin=dt.date(2024, 2, 26), **SMALL).fit(sc, record)
 
 
@@ -267,6 +268,7 @@ def test_unreachable_observations_are_warned_of(bench):
     cal = Calibrator(["blue.reinforcement"], seed=0, population=50, generations=8,
                      quantile=0.2, n_samples=200).fit(bench, obs)
     text = " ".join(cal.warnings_)
-    assert "blue.reinforcement:" in text and "upper 5%" in text
+    assert "blue.reinforcement:" in text
+    assert "upper 5%" in text
     assert "the last generation accepted" in text
     assert cal.to_dict()["warnings"] == list(cal.warnings_)

@@ -43,14 +43,16 @@ def test_smc_end_to_end_prints_the_diagnostics_and_writes_the_scenario(invoke, f
     assert r.code == 0, r.stderr
     text = r.stdout
     assert "by ABC-SMC: 60 particles" in text
-    assert "generations" in text and "effective sample size" in text
+    assert "generations" in text
+    assert "effective sample size" in text
     assert "80 % band coverage of the observations" in text
     assert f"wrote {out}" in text
     for p in TRUE:
         assert p in text
     cal = load_scenario(out)
     assert cal.name == "lanchester-bench-calibrated"
-    assert cal.draws is not None and cal.draws.n_rows == 60
+    assert cal.draws is not None
+    assert cal.draws.n_rows == 60
     assert "ABC-SMC (ELFI; 3 generations of 60 particles" in cal.parameters[
         "blue.reinforcement"].note
     assert "Generations (threshold, acceptance, effective sample size): 1:" in cal.description

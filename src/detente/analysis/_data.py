@@ -39,13 +39,13 @@ Three more optional columns say how far a value may be from the truth (a blank c
 not said), for calibration (:class:`detente.analysis.Calibrator`)::
 
     date,variable,value,source,sd,low,high
-    2023-06-01,red.casualties,230000,kyiv-claims,60000,,
-    2023-06-01,red.equipment_lost,9200,oryx,,9200,
+    2023-06-01,red.casualties_cum,230000,blue-claims,60000,,
+    2023-06-01,red.killed_cum,25000,confirmed-by-name,,25000,
 
 * ``sd``: the standard deviation of the value's error, in the variable's unit;
-* ``low``, ``high``: a range the truth lies in; one of them alone is a bound (Oryx's
-  confirmed losses are lower bounds: ``low`` only). A row with either is matched as a
-  range, not as its ``value``: the model misses it only when it falls outside.
+* ``low``, ``high``: a range the truth lies in; one of them alone is a bound. A row
+  with either is matched as a range, not as its ``value``: the model misses it only when
+  it falls outside. A count of confirmed losses is a lower bound: ``low`` only.
 """
 
 from __future__ import annotations
