@@ -27,8 +27,8 @@ date (linear interpolation between recorded points) and:
 3. within each variable the squared standardised errors are summed and divided by the
    rows' *information* ``sum(w)``, ``w = s**2 / (s**2 + sd**2)`` (1 for a row without an
    sd): a row whose sd is as wide as the prior's spread counts half, one three times as
-   wide a tenth. This is a weighted mean, with weights ``w``, of today's error in prior
-   spreads, ``(miss / s)**2``, so a source whose rows carry a wide sd (a side's claims of
+   wide a tenth. This is a weighted mean, with weights ``w``, of each row's squared error
+   in prior spreads, ``(miss / s)**2``, so a source whose rows carry a wide sd (a side's claims of
    the other's losses) pulls less, and a variable given by such a source alone still
    counts as one variable, not less;
 4. the distance is the root of the mean of those per-variable terms: every observed
