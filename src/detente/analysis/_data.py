@@ -34,6 +34,18 @@ forward from the last known one. Column names can be changed (:func:`read_battle
 strictly within each variable and source, so two sources may give one variable on one
 date. ``variable`` names a model output as the scenario's model names it,
 ``<side>.<name>`` for what a side owns (see :func:`detente.analysis.output_variables`).
+
+Three more optional columns say how far a value may be from the truth (a blank cell:
+not said), for calibration (:class:`detente.analysis.Calibrator`)::
+
+    date,variable,value,source,sd,low,high
+    2023-06-01,red.casualties_cum,230000,blue-claims,60000,,
+    2023-06-01,red.killed_cum,25000,confirmed-by-name,,25000,
+
+* ``sd``: the standard deviation of the value's error, in the variable's unit;
+* ``low``, ``high``: a range the truth lies in; one of them alone is a bound. A row
+  with either is matched as a range, not as its ``value``: the model misses it only when
+  it falls outside. A count of confirmed losses is a lower bound: ``low`` only.
 """
 
 from __future__ import annotations
@@ -66,6 +78,8 @@ DEFAULT_COLUMNS: dict[str, str] = {
 OBSERVED_COLUMNS: tuple[str, ...] = ("date", "variable", "value")
 #: Optional column of an observed-series file: where each value comes from.
 SOURCE_COLUMN = "source"
+#: Optional columns of an observed-series file: each value's uncertainty (sd) and range.
+UNCERTAINTY_COLUMNS: tuple[str, ...] = ("sd", "low", "high")
 
 _SIDES = ("blue", "red")
 
@@ -438,6 +452,12 @@ class Observations:
     sources : tuple of str
         Where each value comes from; ``""`` is the one unnamed source (default: every
         value). Two sources may give the same variable on the same date.
+    sd : FloatArray
+        Standard deviation of each value's error, in its variable's unit (NaN: not given;
+        default: none given).
+    low, high : FloatArray
+        A range each true value lies in (NaN: no bound on that side; default: none). A row
+        with a bound is a range, not a point (:attr:`bounded`).
     """
 
     name: str
@@ -446,6 +466,9 @@ class Observations:
     values: FloatArray
     lines: tuple[int, ...] = ()
     sources: tuple[str, ...] = ()
+    sd: FloatArray = field(default_factory=lambda: np.empty(0))
+    low: FloatArray = field(default_factory=lambda: np.empty(0))
+    high: FloatArray = field(default_factory=lambda: np.empty(0))
 
     def __post_init__(self) -> None:
         if not self.sources:
@@ -453,6 +476,40 @@ class Observations:
         if len(self.sources) != len(self.dates):
             raise DataError(f"{self.name}: {len(self.dates)} observations but "
                             f"{len(self.sources)} sources")
+        n = len(self.dates)
+        for col in UNCERTAINTY_COLUMNS:
+            arr = np.asarray(getattr(self, col), dtype=np.float64)
+            if arr.size == 0:
+                arr = np.full(n, math.nan)
+            if arr.shape != (n,):
+                raise DataError(f"{self.name}: {n} observations but {arr.size} values of "
+                                f"'{col}'")
+            object.__setattr__(self, col, arr)
+        self._check_uncertainty()
+
+    def _check_uncertainty(self) -> None:
+        bad = np.flatnonzero(~(np.isnan(self.sd) | (self.sd >= 0)))
+        if bad.size:
+            i = int(bad[0])
+            raise DataError(f"{self.where(i)}: column 'sd': expected a standard deviation "
+                            f">= 0, found {self.sd[i]:g}")
+        bad = np.flatnonzero(np.isfinite(self.low) & np.isfinite(self.high)
+                             & (self.low > self.high))
+        if bad.size:
+            i = int(bad[0])
+            raise DataError(f"{self.where(i)}: columns 'low', 'high': the range "
+                            f"[{self.low[i]:g}, {self.high[i]:g}] ends below its start; "
+                            "give low <= high (or one of them alone, for a bound)")
+
+    @property
+    def bounded(self) -> BoolArray:
+        """Per row: whether it is a range or a bound (``low`` or ``high`` given)."""
+        return np.asarray(np.isfinite(self.low) | np.isfinite(self.high), dtype=np.bool_)
+
+    @property
+    def has_uncertainty(self) -> bool:
+        """Whether any row gives an ``sd``, a ``low`` or a ``high``."""
+        return bool(np.isfinite(self.sd).any() or self.bounded.any())
 
     def __len__(self) -> int:
         return len(self.dates)
@@ -470,12 +527,24 @@ class Observations:
     @classmethod
     def from_records(cls, records: Iterable[tuple[dt.date, str, float]
                                             | tuple[dt.date, str, float, str]],
-                     name: str = "<observations>") -> Observations:
-        """Build from ``(date, variable, value[, source])`` tuples, checked like a file."""
+                     name: str = "<observations>", *,
+                     sd: Sequence[float] | FloatArray | None = None,
+                     low: Sequence[float] | FloatArray | None = None,
+                     high: Sequence[float] | FloatArray | None = None) -> Observations:
+        """Build from ``(date, variable, value[, source])`` tuples, checked like a file.
+
+        ``sd``, ``low`` and ``high`` (one entry per record, NaN: not given) are the
+        optional uncertainty columns of a file.
+        """
         recs = list(records)
+
+        def column(x: Sequence[float] | FloatArray | None) -> FloatArray:
+            return np.empty(0) if x is None else np.asarray(x, dtype=np.float64)
+
         obs = cls(name, tuple(r[0] for r in recs), tuple(r[1] for r in recs),
                   np.array([r[2] for r in recs], dtype=np.float64),
-                  sources=tuple(str(r[3]) if len(r) > 3 else "" for r in recs))
+                  sources=tuple(str(r[3]) if len(r) > 3 else "" for r in recs),
+                  sd=column(sd), low=column(low), high=column(high))
         obs.check_order()
         return obs
 
@@ -519,26 +588,29 @@ class Observations:
         return [self.dates[i] for i in idx], self.values[idx]
 
     def take(self, indices: Sequence[int]) -> Observations:
-        """Return the observations at ``indices`` (in that order), lines and sources kept."""
+        """Return the observations at ``indices`` (in that order), every column kept."""
         idx = list(indices)
         return Observations(
             self.name, tuple(self.dates[i] for i in idx),
             tuple(self.variables[i] for i in idx), self.values[idx],
             tuple(self.lines[i] for i in idx) if self.lines else (),
-            tuple(self.sources[i] for i in idx))
+            tuple(self.sources[i] for i in idx), self.sd[idx], self.low[idx],
+            self.high[idx])
 
 
 def read_observations(path: str | Path) -> Observations:
     """Read an observed-series CSV with columns ``date, variable, value`` and ``source``.
 
     The ``source`` column is optional; a blank cell (or no column) is the one unnamed
-    source.
+    source. So are ``sd``, ``low`` and ``high`` (see the module docstring); a blank cell
+    says nothing.
 
     Raises
     ------
     DataError
-        On missing columns, bad dates or numbers, blank names, no rows, or dates that do not
-        increase within a variable and source; the message names file, line and column.
+        On missing columns, bad dates or numbers, blank names, no rows, dates that do not
+        increase within a variable and source, a negative ``sd`` or a ``low`` above its
+        ``high``; the message names file, line and column.
     """
     table = _read_table(path)
     _require_columns(table, OBSERVED_COLUMNS, "observations are 'date, variable, value' rows")
@@ -546,7 +618,11 @@ def read_observations(path: str | Path) -> Observations:
         raise DataError(f"{table.path}: no data rows after the header")
     has_source = SOURCE_COLUMN in table.header
     dates, names, values, lines, sources = [], [], [], [], []
+    extra: dict[str, list[float]] = {c: [] for c in UNCERTAINTY_COLUMNS}
     for line, cells in table.rows:
+        for col, got in extra.items():
+            got.append(_parse_number(table, line, col, cells[col], blank_ok=True)
+                       if col in table.header else math.nan)
         dates.append(_parse_date(table, line, "date", cells["date"]))
         var = cells["variable"]
         if not var:
@@ -557,6 +633,7 @@ def read_observations(path: str | Path) -> Observations:
         lines.append(line)
         sources.append(cells[SOURCE_COLUMN] if has_source else "")
     obs = Observations(table.path, tuple(dates), tuple(names), np.array(values), tuple(lines),
-                       tuple(sources))
+                       tuple(sources), *(np.array(extra[c], dtype=np.float64)
+                                         for c in UNCERTAINTY_COLUMNS))
     obs.check_order()
     return obs

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,13 +14,22 @@ from detente.cli._app import err, out
 from detente.cli._options import (
     JsonOpt,
     ProcessesOpt,
+    QuietOpt,
     SamplesOpt,
     SeedOpt,
+    check_choice,
+    check_positive,
     check_samples,
     parse_reinforcements,
     resolve_processes,
 )
 from detente.cli._output import echo_json, show
+from detente.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from detente.analysis import Calibrator
 
 ObservedOpt = Annotated[Path, typer.Option(
     "--observed", help="CSV of observations: date, variable, value.")]
@@ -78,45 +90,131 @@ def fit(
 
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or a file path.")],
-    observed: ObservedOpt,
     params: Annotated[str, typer.Option(
         "--params", help="Comma-separated parameters to calibrate (each with a distribution).")],
     output: Annotated[Path, typer.Option(
         "--output", "-o", help="Write the calibrated scenario (YAML) here.")],
-    samples: SamplesOpt = 2000,
+    observed: Annotated[Path | None, typer.Option(
+        "--observed", help="CSV of observations: date, variable, value and optionally source, "
+                           "sd, low, high (default: the scenario's bundled record, "
+                           "detente/data/records/NAME.csv, when it has one).")] = None,
+    origin: Annotated[str | None, typer.Option(
+        "--from", help="Restart the scenario at this date (YYYY-MM-DD, or YYYY-MM: its first "
+                       "day) from the record's state there, and calibrate on the record "
+                       "after it; the posterior is written for the scenario itself.")] = None,
+    method: Annotated[str, typer.Option(
+        "--method", help="smc (ABC-SMC with ELFI: the 'calibrate' extra) or rejection.")
+    ] = "smc",
+    population: Annotated[int, typer.Option(
+        "--population", help="SMC: particles per generation.")] = 1000,
+    generations: Annotated[int, typer.Option(
+        "--generations", help="SMC: generations, the first drawn from the prior.")] = 6,
+    quantile: Annotated[float, typer.Option(
+        "--quantile", help="SMC: each threshold is this quantile of the previous "
+                           "generation's distances.")] = 0.5,
+    samples: Annotated[int, typer.Option(
+        "--samples", "-n", help="Prior samples: rejection's ensemble, SMC's pilot (the "
+                                "distance's scale and the prior's diagnostics).")] = 2000,
     accept: Annotated[float, typer.Option(
-        "--accept", help="Share of samples accepted (closest to the observations).")] = 0.1,
+        "--accept", help="Rejection: share of samples accepted (closest to the "
+                         "observations).")] = 0.1,
     seed: SeedOpt = 0,
     policy: Annotated[str | None, typer.Option(
         "--policy", help="Policy to run (default: the scenario's first).")] = None,
     policy_path: PolicyPathOpt = None,
+    widen: Annotated[float, typer.Option(
+        "--widen", help="With --from: how fast the unobserved state's priors widen per "
+                        "year away from the scenario's as-of date.")] = 1.0,
     json_: JsonOpt = False,
+    quiet: QuietOpt = False,
     processes: ProcessesOpt = 1,
 ) -> None:
-    """Narrow chosen parameters to match observed series (ABC rejection).
+    """Narrow chosen parameters to match observed series (ABC-SMC or ABC rejection).
 
-    Writes the calibrated scenario (the original file with only the calibrated lines, the
-    name, the description and the posterior line changed) and the accepted samples beside
-    it as joint posterior draws (NAME.posterior.csv).
+    Prints the prior and posterior of each parameter, every generation's threshold,
+    acceptance rate, simulations and effective sample size, the 80 % band coverage of the
+    observations before and after, and warnings. Writes the calibrated scenario (the
+    original file with only the calibrated lines, the name, the description and the
+    posterior line changed) and the posterior particles beside it, with their weights, as
+    joint posterior draws (NAME.posterior.csv).
     """
     from detente.analysis import Calibrator
-    from detente.present.tables import calibration_table
+    from detente.analysis.calibrate import METHODS, Method
+    from detente.cli._progress import stage_bars
     from detente.scenario.posterior import POSTERIOR_SUFFIX
 
     check_samples(samples)
+    check_choice(method, "--method", METHODS)
+    if method == "smc":
+        check_positive(population, "--population")
+        check_positive(generations, "--generations")
+    start = _one_date(origin, "--from") if origin is not None else None
     processes = resolve_processes(processes, samples)
     names = [p.strip() for p in params.split(",") if p.strip()]
-    cal = Calibrator(names, n_samples=samples, accept=accept, seed=seed, policy=policy,
-                     processes=processes).fit(scenario, observed, policy_path)
+    chosen: Method = "smc" if method == "smc" else "rejection"
+    cal = Calibrator(names, method=chosen, population=population,
+                     generations=generations, quantile=quantile, n_samples=samples,
+                     accept=accept, seed=seed, policy=policy, origin=start, widen=widen,
+                     processes=processes)
+    with stage_bars(quiet=quiet or json_) as progress:
+        cal.fit(scenario, observed, policy_path, progress=progress)
     path = cal.write(output)
     draws = path.with_name(path.stem + POSTERIOR_SUFFIX)
     if json_:
         echo_json({**cal.to_dict(), "output": str(path), "posterior": str(draws)})
         return
-    show(calibration_table(cal, names))
+    show(_calibration_tables(cal, names))
     for warning in cal.warnings_:
         err.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     out.print(f"wrote {path} and its posterior draws {draws}")
+
+
+def _one_date(text: str, option: str) -> dt.date:
+    from detente.analysis.hindcast import parse_origins
+
+    dates = parse_origins(text, what=option)
+    if len(dates) != 1:
+        raise InputError(f"{option} expects one date YYYY-MM-DD (or a month YYYY-MM), found "
+                         f"{text!r}")
+    return dates[0]
+
+
+def _calibration_tables(cal: Calibrator, names: Sequence[str]) -> list[RenderableType]:
+    """Return the posterior beside the prior, the generations, and the fit gained."""
+    from rich.table import Table
+
+    d = cal.diagnostics_
+    how = ("ABC-SMC" if cal.method_ == "smc" else "ABC rejection"
+           + (" + regression adjustment" if cal.adjusted_ else ""))
+    since = f" from {d['origin']}" if d["origin"] else ""
+    params = Table(title=f"calibrated {', '.join(names)}{since} by {how}: "
+                         f"{d['particles']} particles", title_justify="left")
+    for col in ("parameter", "prior median [5–95 %]", "posterior median [5–95 %]",
+                "sd posterior / prior"):
+        params.add_column(col, justify="left" if col == "parameter" else "right")
+    for row in cal.posterior_.to_dict(orient="records"):
+        ratio = row["accepted_sd"] / row["prior_sd"] if row["prior_sd"] > 0 else math.nan
+        params.add_row(
+            str(row["param"]),
+            f"{row['prior_q50']:.4g} [{row['prior_q05']:.4g}, {row['prior_q95']:.4g}]",
+            f"{row['accepted_q50']:.4g} [{row['accepted_q05']:.4g}, "
+            f"{row['accepted_q95']:.4g}]",
+            "–" if ratio != ratio else f"{ratio:.2f}")
+    gens = Table(title="generations", title_justify="left")
+    for col in ("generation", "threshold", "acceptance", "simulations",
+                "effective sample size"):
+        gens.add_column(col, justify="right")
+    for g in cal.generations_:
+        gens.add_row(str(g.index + 1), f"{g.threshold:.3g}", f"{g.accept_rate:.1%}",
+                     f"{g.n_sim:,}", f"{g.ess:.0f} of {d['particles']}")
+    f = cal.fit_
+    line = (f"{d['simulations']:,} simulations in {d['engine_calls']} engine runs "
+            f"(prior ensemble: {d['prior_samples']:,}); distance (RMS error in prior sds): "
+            f"median {f['distance_prior_median']:.3g} (prior) -> "
+            f"{f['distance_accepted_median']:.3g} (posterior); "
+            f"{round(100 * d['band'])} % band coverage of the observations "
+            f"{f['coverage_prior']:.0%} -> {f['coverage_accepted']:.0%}")
+    return [params, gens, line]
 
 
 def backtest(
