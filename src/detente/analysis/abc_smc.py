@@ -25,9 +25,14 @@ no density-ratio fit between generations, which ``AdaptiveThresholdSMC`` does wi
 the generation and the batch index) draws the seed of its engine run, so the same seed
 gives the same posterior, bit for bit.
 
-**Priors.** Each calibrated parameter's prior is its scenario distribution
-(:class:`ScenarioPrior`): draws through the distribution's own quantile function, as the
-engine draws it, and densities from the same distribution in SciPy.
+**Priors, in the prior's quantile space.** The particles live on the unit cube: each
+calibrated parameter is its prior's quantile ``u`` (uniform on ``[0, 1]``,
+:class:`UnitPrior`), and the simulator turns ``u`` into the parameter's value through the
+scenario distribution's quantile function, as the engine draws it. The posterior is the
+same (a change of variables applied to prior and posterior alike), but the Gaussian
+kernels see parameters of one scale: rates of 1e-4 per day beside prices of 100 persons per
+km2 would make the kernels' covariance numerically singular in the parameters' own units,
+and a kernel step never leaves the prior's support unnoticed (its density there is 0).
 
 References
 ----------
@@ -41,6 +46,7 @@ References
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,7 +63,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_GENERATIONS", "DEFAULT_POPULATION", "DEFAULT_QUANTILE", "SMC_STREAM",
-    "Generation", "ScenarioPrior", "SmcPosterior", "effective_sample_size", "run_smc",
+    "Generation", "ScenarioPrior", "SmcPosterior", "UnitPrior", "effective_sample_size",
+    "run_smc",
 ]
 
 #: Particles per generation.
@@ -73,6 +80,32 @@ SMC_STREAM = 0x5AC
 BatchSimulator = Callable[[Mapping[str, FloatArray], np.random.SeedSequence], FloatArray]
 #: ``distance(matched) -> (batch,)``: the distance of each simulated particle.
 BatchDistance = Callable[[FloatArray], FloatArray]
+
+
+class UnitPrior:
+    """The uniform distribution on ``[0, 1]``, a parameter's prior quantile, as an ELFI prior.
+
+    Implements ELFI's scipy-like distribution interface (``rvs``, ``pdf``, ``logpdf``) as
+    instance methods (see :class:`ScenarioPrior` for why not a subclass).
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def rvs(self, size: int | tuple[int, ...] = 1, random_state: Any = None) -> FloatArray:
+        """Draw quantiles, uniform on ``[0, 1]``."""
+        rng = random_state if random_state is not None else np.random.default_rng()
+        return np.asarray(rng.uniform(size=size), dtype=np.float64)
+
+    def pdf(self, x: Any) -> FloatArray:
+        """Density at ``x``: 1 on ``[0, 1]``, 0 outside."""
+        u = np.asarray(x, dtype=np.float64)
+        return np.where((u >= 0.0) & (u <= 1.0), 1.0, 0.0)
+
+    def logpdf(self, x: Any) -> FloatArray:
+        """Log density at ``x``: 0 on ``[0, 1]``, ``-inf`` outside."""
+        u = np.asarray(x, dtype=np.float64)
+        return np.where((u >= 0.0) & (u <= 1.0), 0.0, -np.inf)
 
 
 class ScenarioPrior:
@@ -254,8 +287,16 @@ def run_smc(
     model = elfi.ElfiModel()
     # ELFI sorts parameter names; these keep the scenario's order and any characters
     nodes = [f"theta_{i:03d}" for i in range(len(names))]
-    prior_nodes = [elfi.Prior(ScenarioPrior(n, priors[n]), model=model, name=node)
+    prior_nodes = [elfi.Prior(UnitPrior(n), model=model, name=node)
                    for n, node in zip(names, nodes, strict=True)]
+
+    def values_of(quantiles: Sequence[FloatArray]) -> dict[str, FloatArray]:
+        # a kernel step may land just outside [0, 1]; its prior density is 0 (weight 0),
+        # but it is simulated first: clip it into the support for that
+        return {n: np.asarray(priors[n].sample(np.clip(np.asarray(q, dtype=np.float64),
+                                                       0.0, 1.0)), dtype=np.float64)
+                for n, q in zip(names, quantiles, strict=True)}
+
     calls = [0]
     sampler: Any = None
 
@@ -265,8 +306,8 @@ def run_smc(
         key = random_state.randint(0, 2**32, size=2, dtype=np.uint64)
         seed = np.random.SeedSequence(root.entropy, spawn_key=(
             *root.spawn_key, SMC_STREAM, int(key[0]), int(key[1])))
-        given = {n: np.asarray(v, dtype=np.float64).reshape(batch_size)
-                 for n, v in zip(names, values, strict=True)}
+        given = values_of([np.asarray(v, dtype=np.float64).reshape(batch_size)
+                           for v in values])
         matched = simulate(given, seed)
         calls[0] += 1
         if progress is not None and sampler is not None:
@@ -281,11 +322,21 @@ def run_smc(
     dist = elfi.Discrepancy(discrepancy, sim, model=model, name="distance")
     sampler = elfi.SMC(dist, output_names=["simulated"], batch_size=batch,
                        seed=_elfi_seed(root))
+    # ELFI logs a warning whenever kernel steps leave the unit cube often (near a bound);
+    # the weights already account for it, and our own warnings say where a posterior piles
+    log = logging.getLogger("elfi")
+    level = log.level
+    log.setLevel(logging.ERROR)
     try:
         result = sampler.sample(population, quantiles=[quantile] * generations, bar=False)
     except RuntimeError as exc:  # ELFI's: every weight of a generation is zero
         raise DetenteError(f"ABC-SMC could not weight a generation ({exc}); raise the "
                            "population or the quantile") from exc
+    except np.linalg.LinAlgError as exc:  # the particles collapsed onto a lower dimension
+        raise DetenteError(f"ABC-SMC's kernel has no spread in some direction ({exc}): "
+                           "calibrate fewer parameters, or raise the population") from exc
+    finally:
+        log.setLevel(level)
     if progress is not None:
         progress(generations, generations)
     gens = []
@@ -298,8 +349,8 @@ def run_smc(
     if not (math.isfinite(total) and total > 0):
         raise DetenteError("ABC-SMC's last generation has no weight; raise the population "
                            "or the quantile")
-    values = np.column_stack([np.asarray(last.outputs[node], dtype=np.float64)
-                              for node in nodes])
+    drawn = values_of([np.asarray(last.outputs[node], dtype=np.float64) for node in nodes])
+    values = np.column_stack([drawn[n] for n in names])
     return SmcPosterior(
         names, values, weights / total,
         np.asarray(last.outputs["distance"], dtype=np.float64),

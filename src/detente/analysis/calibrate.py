@@ -946,32 +946,30 @@ def _weighted_stats(values: FloatArray, weights: FloatArray
 
 def _bound_warnings(sc: Scenario, prior: pd.DataFrame, accepted: pd.DataFrame,
                     weights: FloatArray) -> tuple[str, ...]:
-    """Say where a posterior piles up on a bound of its prior.
+    """Say where a posterior piles up on a bound (or the far tail) of its prior.
 
-    The prior's range is its support, or where it is unbounded the prior samples' extreme;
-    a posterior piles up on a bound when more than :data:`BOUND_MASS` of its weight lies in
-    the outer :data:`BOUND_SHARE` of that range.
+    Measured in the prior's own quantiles, so a skewed prior (a lognormal's mass near 0)
+    does not look like a pile-up: a posterior piles up when more than :data:`BOUND_MASS`
+    of its weight lies in the prior's outer :data:`BOUND_SHARE` (below its
+    ``BOUND_SHARE`` quantile, or above its ``1 - BOUND_SHARE`` quantile), where the prior
+    itself puts only ``BOUND_SHARE``.
     """
+    del prior  # the prior's quantiles come from its distribution, not its samples
     out: list[str] = []
     for p in accepted.columns:
-        dist = sc.parameters[p].dist
-        assert dist is not None  # checked in fit
-        low, high = dist.support()
-        drawn = prior[p].to_numpy(dtype=np.float64)
-        low = low if math.isfinite(low) else float(np.min(drawn))
-        high = high if math.isfinite(high) else float(np.max(drawn))
-        span = high - low
-        if not span > 0:
-            continue
+        frozen = sc.table[p].distribution.to_scipy()
         vals = accepted[p].to_numpy(dtype=np.float64)
-        for side, near in (("lower", vals <= low + BOUND_SHARE * span),
-                           ("upper", vals >= high - BOUND_SHARE * span)):
+        u = np.asarray(frozen.cdf(vals), dtype=np.float64)
+        for side, near, edge in (
+                ("lowest", u <= BOUND_SHARE, float(frozen.ppf(BOUND_SHARE))),
+                ("highest", u >= 1.0 - BOUND_SHARE, float(frozen.ppf(1.0 - BOUND_SHARE)))):
             mass = float(weights[near].sum())
             if mass > BOUND_MASS:
+                where = "below" if side == "lowest" else "above"
                 out.append(f"{p}: {mass:.0%} of the posterior's weight lies in the {side} "
-                           f"{BOUND_SHARE:.0%} of its prior's range [{low:.4g}, {high:.4g}]: "
-                           "the prior may cut the posterior off there (widen it if the "
-                           "evidence allows)")
+                           f"{BOUND_SHARE:.0%} of its prior ({where} {edge:.4g}), where the "
+                           f"prior puts {BOUND_SHARE:.0%}: the prior may cut the posterior "
+                           "off there (widen it if the evidence allows)")
     return tuple(out)
 
 

@@ -86,6 +86,7 @@ from detente.analysis.backtest import (
 )
 from detente.errors import DataError, InputError
 from detente.scenario import load_scenario
+from detente.scenario.posterior import PosteriorDraws
 from detente.scenario.schema import (
     LogNormal,
     Parameter,
@@ -574,7 +575,19 @@ def restart(scenario: Scenario, origin: dt.date, record: Observations, *,
     data["claims"] = {}
     data["description"] = (f"{scenario.description} Restarted on {origin} from the record "
                            "at that date.").strip()
-    return Scenario.model_validate(data)
+    # joint posterior draws stay with the copy, but not for what the record now sets
+    draws = scenario.draws
+    replaced = {name for name, sv in state.items() if sv.how != "kept"}
+    keep = [] if draws is None else [i for i, c in enumerate(draws.columns)
+                                     if c not in replaced]
+    if not keep:
+        data.pop("posterior", None)
+    out = Scenario.model_validate(data)
+    if draws is not None and keep:
+        out.__dict__["draws"] = PosteriorDraws(
+            draws.file, tuple(draws.columns[i] for i in keep), draws.values[:, keep],
+            draws.weights, draws.note)
+    return out
 
 
 # --------------------------------------------------------------------------- the estimator

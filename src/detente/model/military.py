@@ -186,8 +186,8 @@ PARAMS = (
           default=0.0),
     # the front: assaults buy ground at a price per km2 (docs/model.md section 1.5)
     _side("assault_tempo", "1/day",
-          "Share of {owner}'s front-line personnel it accepts losing per day in assaults while "
-          "it holds the initiative (the attacker's prosecution rate; a policy lever).", 0.0, 1.0,
+          "Share of {owner}'s front-line personnel it accepts losing per day in assaults (the "
+          "attacker's prosecution rate, its choice; a policy lever).", 0.0, 1.0,
           default=0.0),
     _side("give_ground", "fraction",
           "Share by which {owner}, defending, cuts the price of its ground and its own losses "
@@ -228,6 +228,10 @@ PARAMS = (
     param("mil_ground_price", "persons/km2",
           "Attacker's assault casualties per km2 gained at equal fires, the reference "
           "density and no fortification (0: assaults gain nothing).", 0.0, 1e7),
+    param("mil_success_floor", "fraction",
+          "Share of a side's assaults that gain ground when it is much the weaker; the share "
+          "rises to 1 with its initiative (attack share). 1: the force ratio does not matter.",
+          0.0, 1.0, default=1.0),
     param("mil_fires_elasticity", "1",
           "Exponent of the defender's over the attacker's fires in the price of ground.", 0.0,
           10.0, default=0.0),
@@ -247,9 +251,10 @@ PARAMS = (
     param("mil_exploitation_speed", "km2/day",
           "Fastest the front moves when nothing stops it (mechanised exploitation): the "
           "asymptote of the gain, not a cap between regimes.", 0.0, 1e5),
-    param("mil_campaign_sd", "fraction",
-          "Standard deviation of each side's campaign factor, the persistent swings of its "
-          "assault tempo (offensives prepared, launched and paused).", 0.0, 10.0, default=0.0),
+    param("mil_campaign_sd", "1",
+          "Standard deviation of the log of each side's campaign factor, the persistent "
+          "swings of its assault tempo (offensives prepared, launched and paused).", 0.0, 5.0,
+          default=0.0),
     param("mil_campaign_time", "day",
           "Correlation time of the campaign factor (how long an offensive or a pause lasts).",
           1.0, 1e4, default=90.0),
@@ -289,7 +294,7 @@ VARIABLES = (
        record=False, from_start="difference"),
     _v("campaign", "ratio",
        "{owner}'s campaign factor: its assault tempo relative to the planned one (mean 1).",
-       nonnegative=True),
+       nonnegative=True, record=False),
     _v("draft_age_open", "year", "Lowest draft age {owner} has opened to its pool so far.",
        record=False),
     _v("territory", "km2", "Area of the enemy's territory {owner} holds.", nonnegative=True),
@@ -643,15 +648,19 @@ class _Military:
 
     @staticmethod
     def campaign(factor: FloatArray, shock: FloatArray, p: Params, dt: float) -> FloatArray:
-        """Return the campaign factor after one step: an AR(1) about 1, never below 0.
+        """Return the campaign factor after one step: log-normal, mean 1, AR(1) in its log.
 
-        Innovations are uniform (the step's shock), scaled to the standard deviation
-        ``mil_campaign_sd`` of the stationary process with correlation time
-        ``mil_campaign_time``.
+        ``x = ln(factor) + sd^2 / 2`` follows a mean-reverting AR(1) about 0 with
+        correlation time ``mil_campaign_time`` and stationary standard deviation
+        ``mil_campaign_sd``; innovations are uniform (the step's shock). Offensives are
+        surges well above 1, pauses stretches near 0; the factor is never negative.
         """
+        sd = p["mil_campaign_sd"]
+        half_var = 0.5 * sd * sd
         keep = np.exp(-dt / p["mil_campaign_time"])
-        spread = p["mil_campaign_sd"] * np.sqrt(1.0 - keep * keep) * UNIFORM_TO_UNIT_SD
-        out: FloatArray = np.maximum(1.0 + keep * (factor - 1.0) + spread * (shock - 0.5), 0.0)
+        spread = sd * np.sqrt(1.0 - keep * keep) * UNIFORM_TO_UNIT_SD
+        x = keep * (np.log(factor) + half_var) + spread * (shock - 0.5)
+        out: FloatArray = np.exp(x - half_var)
         return out
 
     @staticmethod
@@ -739,11 +748,14 @@ class _Military:
                                  p["mil_fires_floor"], p["mil_fires_elasticity"], density,
                                  p["mil_reference_density"], p["mil_density_elasticity"],
                                  p[owned(y, "fortification")], p[owned(y, "give_ground")])
-            assault = intensity * attack[x] * p[owned(x, "assault_tempo")] \
-                * s[owned(x, "campaign")] * pers[x]
+            # each side chooses its assaults (tempo and campaign); the stronger side's gain
+            # more often (the share of attacks that gain ground rises with the force ratio)
+            assault = intensity * p[owned(x, "assault_tempo")] * s[owned(x, "campaign")] \
+                * pers[x]
+            success = p["mil_success_floor"] + (1.0 - p["mil_success_floor"]) * attack[x]
             out[owned(x, "assault_losses")] = assault
             out[owned(x, "ground_price")] = price
-            gain[x] = advance(assault, price, p["mil_exploitation_speed"])
+            gain[x] = advance(assault * success, price, p["mil_exploitation_speed"])
         out["front"] = self.front(s, p, gain)
         for x in self.sides:
             y = self.cast.other(x)
@@ -811,7 +823,8 @@ class _Military:
             s[owned(x, "trainees")] = self.trainees0(x, p) + z
             s[owned(x, "drones")] = p[owned(x, "drones0")] + z
             s[owned(x, "draft_age_open")] = p[owned(x, "draft_age")] + z
-            s[owned(x, "campaign")] = 1.0 + z
+            # no campaign under way: the log factor at its median, 0
+            s[owned(x, "campaign")] = np.exp(-0.5 * p["mil_campaign_sd"] ** 2) + z
             for k in ("shell_ramp", "drone_ramp", "air_ramp", "killed_cum"):
                 s[owned(x, k)] = z.copy()
             s[owned(x, "wounded")] = z.copy()
