@@ -54,7 +54,7 @@ from detente.model.base import (
     for_cast,
     owned,
 )
-from detente.model.equations import Value, equation, safe_div, where
+from detente.model.equations import Value, equation, maximum, safe_div, where
 
 
 def _side(name: str, unit: str, description: str, low: float | None = None,
@@ -411,9 +411,10 @@ def ground_price(base: Value, defender_fires: Value, attacker_fires: Value,
     the defender fires and the denser its line, cheaper the more the attacker fires and the
     more ground the defender gives instead of holding it.
     """
-    fires = ((defender_fires + fires_floor) / (attacker_fires + fires_floor)) \
-        ** fires_elasticity
-    thick = safe_div(density, reference_density, 1.0) ** density_elasticity
+    # a force or a fire rounded to -1e-12 below 0 counts as none (a power of it is NaN)
+    fires = ((maximum(defender_fires, 0.0) + fires_floor)
+             / (maximum(attacker_fires, 0.0) + fires_floor)) ** fires_elasticity
+    thick = safe_div(maximum(density, 0.0), reference_density, 1.0) ** density_elasticity
     return base * fires * thick * (1.0 + fortification) * (1.0 - give_ground)
 
 
