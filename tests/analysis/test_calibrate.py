@@ -182,7 +182,7 @@ def test_a_posterior_piled_on_a_prior_bound_is_warned_of(bench_small, write_yaml
     sc = load_scenario(write_yaml(bench_small))
     cal = Calibrator(list(TRUE), method="rejection", n_samples=2000, accept=0.02,
                      seed=1).fit(sc, _observations(sc))
-    assert any(w.startswith("blue.reinforcement:") and "upper 5%" in w
+    assert any(w.startswith("blue.reinforcement:") and "highest 5%" in w
                for w in cal.warnings_), cal.warnings_
     assert not any(w.startswith("red.effectiveness:") for w in cal.warnings_)
     assert cal.to_dict()["warnings"] == list(cal.warnings_)

@@ -269,6 +269,6 @@ def test_unreachable_observations_are_warned_of(bench):
                      quantile=0.2, n_samples=200).fit(bench, obs)
     text = " ".join(cal.warnings_)
     assert "blue.reinforcement:" in text
-    assert "upper 5%" in text
+    assert "highest 5%" in text
     assert "the last generation accepted" in text
     assert cal.to_dict()["warnings"] == list(cal.warnings_)
