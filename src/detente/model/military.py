@@ -1,14 +1,17 @@
 """Military subsystem: personnel, munitions, the Lanchester exchange and the front line.
 
 Written once over the scenario's two sides (the cast): each side has personnel and munitions
-stocks, production with ramp-up lags, a recruitment pipeline and drones; its supporters send
-aid money (turned into shells and interceptors at unit costs, capped by the supporters'
-production), shells in kind (declining as stocks run down) and troops (politics'
-``allied_personnel``). The exchange is a generalised Lanchester law; the front moves only
-above a break-through threshold, with a slow creep below it. Op-ed mechanisms encoded here:
-"by the metric of how many soldiers and munitions each side can send into battle, Ukraine is
-losing the war" and "Western armament production is lagging far behind that of Russia and
-its partners".
+stocks, production with ramp-up lags, a recruitment pipeline (with a draft-age rule and
+desertion) and drones; its supporters send aid money (turned into shells and interceptors at
+unit costs, capped by the supporters' production), shells in kind (declining as stocks run
+down) and troops (politics' ``allied_personnel``, and more in a wider war). The exchange is
+a generalised Lanchester law; the front is fought as assaults that buy ground at a price per
+km2 set by the defender's fires (shells, drones, air-delivered bombs), its density and its
+fortification: one continuous law from creep to break-through (docs/model.md section 1.5).
+A deal in force freezes the front or moves it to the deal's line. Op-ed mechanisms encoded
+here: "by the metric of how many soldiers and munitions each side can send into battle,
+Ukraine is losing the war" and "Western armament production is lagging far behind that of
+Russia and its partners".
 
 With ``mil_pipeline_switch``, ``mil_ramp_switch``, ``mil_aid_money_switch``,
 ``mil_drones_switch`` and ``mil_defender_switch`` all 0 (and no supplies in kind or noise),
@@ -16,9 +19,9 @@ the personnel and shell equations are exactly the shared benchmark model
 (``bench/peer-model``): see ``docs/model.md``. That reduced step, :func:`core_step`, is the
 module's compiled kernel (:func:`kernel`); it calls the same equations as the full step.
 
-Reads: ``war_intensity`` (bargaining), each side's ``allied_personnel`` and each
-supporter's ``aid_index`` (politics), each side's ``pop_home_ratio`` (society), all at the
-start of the step.
+Reads: ``war_intensity``, ``settled`` and ``settlement_line_km2`` (bargaining), each side's
+``allied_personnel``, each supporter's ``aid_index`` and ``escalated`` (politics), each
+side's ``pop_home_ratio`` (society), all at the start of the step.
 
 Equations and units are in ``docs/model.md``; time is in days.
 """
