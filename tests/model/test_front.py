@@ -70,7 +70,8 @@ def test_the_front_speeds_up_continuously_with_the_force_ratio_and_the_tempo(ukr
         assert (v < vmax).all()  # the exploitation speed is an asymptote, not a cap
         speeds.append(v)
     low, mid, high = speeds
-    assert (low < mid).all() and (mid < high).all(), "a higher tempo buys more ground"
+    assert (low < mid).all(), "a higher tempo buys more ground"
+    assert (mid < high).all(), "a higher tempo buys more ground"
     # one law spans the regimes: creep (< 1 km2/day) to break-through (> 1,000 km2/day)
     assert low.min() < 1.0
     assert high.max() > 1000.0
@@ -87,7 +88,8 @@ def test_an_advance_rises_with_the_assault_and_stays_below_the_exploitation_spee
         assault: float, price: float, vmax: float, more: float) -> None:
     a = np.array([assault, assault * more])
     v = advance(a, np.full(2, price), np.full(2, vmax))
-    assert (v >= 0.0).all() and (v < vmax).all()
+    assert (v >= 0.0).all()
+    assert (v < vmax).all()
     assert v[1] >= v[0]
     # far below the exploitation speed the advance is the assault bought at the price
     g = assault / price
@@ -130,7 +132,7 @@ def test_a_wider_war_brings_the_supporters_troops_and_air_power(ukraine):
     p["ukraine.escalation_air_fires"] = np.full(n, 200.0)
     p["ukraine.air_fires_equiv"] = np.full(n, 20.0)
     p["ukraine.air_lethality"] = np.full(n, 0.5)
-    calm, s = _flows(ukraine, p, n)
+    calm, _ = _flows(ukraine, p, n)
     war, _ = _flows(ukraine, p, n, escalated=1.0)
     assert (war["russia.loss"] > calm["russia.loss"] + 0.9 * 0.5 * 200.0).all()
     assert (war["front"] < calm["front"]).all()  # Russia's ground is dearer, Ukraine's cheaper
