@@ -7,6 +7,7 @@ file is used as it is.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -52,4 +53,7 @@ def write_combined(folder: Path, data: dict[str, Any] | None = None) -> Path:
     path = folder / "ukraine-claims.yaml"
     path.write_text(yaml.safe_dump(combined_data() if data is None else data,
                                    sort_keys=False, allow_unicode=True))
+    # the calibrated parameters' joint draws lie beside the scenario, as beside the built-in
+    posterior = builtin_path("ukraine-2023").with_name("ukraine-2023.posterior.csv")
+    shutil.copy(posterior, folder / posterior.name)
     return path

@@ -123,8 +123,8 @@ def test_compare_cli_json_has_every_policy_with_the_required_keys():
     assert r.code == 0, r.stderr
     data = json.loads(r.stdout)
     pols = data["policies"]
-    assert set(pols) == {"status_quo", "aid_cutoff", "aid_surge", "nato_troops", "press_kyiv",
-                         "direct_talks", "direct_talks_no_aid"}
+    assert set(pols) == {"status_quo", "aid_cutoff", "aid_surge", "mobilisation_law", "nato_troops",
+                         "press_kyiv", "direct_talks", "direct_talks_no_aid"}
     for entry in pols.values():
         assert set(entry["p_settlement"]) == {"12", "24", "36"}
         assert 0.0 <= entry["p_escalation"] <= 1.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,9 @@ def _with_step(tmp_path: Path, name: str, step: float) -> Path:
     path = tmp_path / f"{name}.yaml"
     path.write_text(text.replace(found.group(0),
                                  f"step_days: {step:g}, horizon_steps: {horizon}"))
+    posterior = BUILTIN / f"{name}.posterior.csv"  # the calibrated parameters' joint draws
+    if posterior.is_file():
+        shutil.copy(posterior, tmp_path / posterior.name)
     return path
 
 
@@ -47,7 +51,8 @@ def test_a_step_longer_than_a_month_is_refused_on_time_step_days(tmp_path, step)
     assert len(problems) == 1, err.value
     (p,) = problems
     assert p.file == str(path)
-    assert p.line == 21
+    assert p.line == 1 + next(i for i, line in enumerate(path.read_text().splitlines())
+                              if line.startswith("time:"))
     assert f"a step of {step} days is longer than the model integrates safely" in p.message
     assert "at most 30.4375 days (one month)" in p.message
     assert "forward Euler" in p.message

@@ -143,6 +143,8 @@ def test_drones_kill_beyond_their_shell_equivalent_and_cheapen_the_attack(ukrain
     n = 2
     p = _central(ukraine, n)
     p["mil_steady_start_switch"] = np.zeros(n)  # the same stocks in both runs
+    for side in ukraine.cast.sides:  # drones at their shell-equivalent only
+        p[f"{side}.drone_lethality"] = np.zeros(n)
     base, _ = _flows(ukraine, p, n)
     p["russia.drone_lethality"] = np.full(n, 0.05)
     lethal, _ = _flows(ukraine, p, n)
@@ -188,6 +190,7 @@ def test_desertion_rises_with_the_casualties_a_side_takes(ukraine):
     s = {**state, **module.init(p, n, state)}
     loss = np.array([500.0])
     home = np.ones(n)
+    p = dict(p, **{"ukraine.desertion_per_casualty": np.array([0.0])})
     calm = military._Military.pipeline("ukraine", s, loss, home, p, dt)
     p = dict(p, **{"ukraine.desertion_per_casualty": np.array([0.1])})
     fled = military._Military.pipeline("ukraine", s, loss, home, p, dt)

@@ -7,6 +7,7 @@ A war whose talks turned on other issues than the six defaults states them under
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,9 @@ N = 48
 
 @pytest.fixture
 def write(tmp_path: Path) -> Writer:
+    # a copy of ukraine-2023 reads its calibrated parameters' joint draws beside it
+    posterior = builtin_path("ukraine-2023").with_name("ukraine-2023.posterior.csv")
+    shutil.copy(posterior, tmp_path / posterior.name)
     return make_writer(tmp_path)
 
 
