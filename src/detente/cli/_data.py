@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -25,11 +23,6 @@ from detente.cli._options import (
 )
 from detente.cli._output import echo_json, show
 from detente.errors import InputError
-
-if TYPE_CHECKING:
-    from rich.console import RenderableType
-
-    from detente.analysis import Calibrator
 
 ObservedOpt = Annotated[Path, typer.Option(
     "--observed", help="CSV of observations: date, variable, value.")]
@@ -163,7 +156,9 @@ def calibrate(
     if json_:
         echo_json({**cal.to_dict(), "output": str(path), "posterior": str(draws)})
         return
-    show(_calibration_tables(cal, names))
+    from detente.present.tables import calibration_table
+
+    show(calibration_table(cal, names))
     for warning in cal.warnings_:
         err.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     out.print(f"wrote {path} and its posterior draws {draws}")
@@ -177,44 +172,6 @@ def _one_date(text: str, option: str) -> dt.date:
         raise InputError(f"{option} expects one date YYYY-MM-DD (or a month YYYY-MM), found "
                          f"{text!r}")
     return dates[0]
-
-
-def _calibration_tables(cal: Calibrator, names: Sequence[str]) -> list[RenderableType]:
-    """Return the posterior beside the prior, the generations, and the fit gained."""
-    from rich.table import Table
-
-    d = cal.diagnostics_
-    how = ("ABC-SMC" if cal.method_ == "smc" else "ABC rejection"
-           + (" + regression adjustment" if cal.adjusted_ else ""))
-    since = f" from {d['origin']}" if d["origin"] else ""
-    params = Table(title=f"calibrated {', '.join(names)}{since} by {how}: "
-                         f"{d['particles']} particles", title_justify="left")
-    for col in ("parameter", "prior median [5–95 %]", "posterior median [5–95 %]",
-                "sd posterior / prior"):
-        params.add_column(col, justify="left" if col == "parameter" else "right")
-    for row in cal.posterior_.to_dict(orient="records"):
-        ratio = row["accepted_sd"] / row["prior_sd"] if row["prior_sd"] > 0 else math.nan
-        params.add_row(
-            str(row["param"]),
-            f"{row['prior_q50']:.4g} [{row['prior_q05']:.4g}, {row['prior_q95']:.4g}]",
-            f"{row['accepted_q50']:.4g} [{row['accepted_q05']:.4g}, "
-            f"{row['accepted_q95']:.4g}]",
-            "–" if ratio != ratio else f"{ratio:.2f}")
-    gens = Table(title="generations", title_justify="left")
-    for col in ("generation", "threshold", "acceptance", "simulations",
-                "effective sample size"):
-        gens.add_column(col, justify="right")
-    for g in cal.generations_:
-        gens.add_row(str(g.index + 1), f"{g.threshold:.3g}", f"{g.accept_rate:.1%}",
-                     f"{g.n_sim:,}", f"{g.ess:.0f} of {d['particles']}")
-    f = cal.fit_
-    line = (f"{d['simulations']:,} simulations in {d['engine_calls']} engine runs "
-            f"(prior ensemble: {d['prior_samples']:,}); distance (RMS error in prior sds): "
-            f"median {f['distance_prior_median']:.3g} (prior) -> "
-            f"{f['distance_accepted_median']:.3g} (posterior); "
-            f"{round(100 * d['band'])} % band coverage of the observations "
-            f"{f['coverage_prior']:.0%} -> {f['coverage_accepted']:.0%}")
-    return [params, gens, line]
 
 
 def backtest(

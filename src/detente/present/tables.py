@@ -7,6 +7,7 @@ them; tests render them on a fixed-width ``rich.console.Console``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -305,19 +306,39 @@ def law_comparison_table(cmp: LawComparison, *, source: str, n_rows: int) -> Tab
 
 
 def calibration_table(cal: Calibrator, names: Sequence[str]) -> list[RenderableType]:
-    """Prior and accepted distributions of the calibrated parameters, and the fit gained."""
-    t = Table(title=f"calibrated {', '.join(names)}: {cal.accepted_.size} of "
-                    f"{cal.distance_.size} samples accepted", title_justify="left")
-    for col in ("parameter", "prior mean ± sd", "accepted mean ± sd", "accepted 5–95 %"):
-        t.add_column(col, justify="left" if col == "parameter" else "right")
+    """Return the posterior beside the prior, the generations, and the fit gained."""
+    d = cal.diagnostics_
+    how = ("ABC-SMC" if cal.method_ == "smc" else "ABC rejection"
+           + (" + regression adjustment" if cal.adjusted_ else ""))
+    since = f" from {d['origin']}" if d["origin"] else ""
+    params = Table(title=f"calibrated {', '.join(names)}{since} by {how}: "
+                         f"{d['particles']} particles", title_justify="left")
+    for col in ("parameter", "prior median [5–95 %]", "posterior median [5–95 %]",
+                "sd posterior / prior"):
+        params.add_column(col, justify="left" if col == "parameter" else "right")
     for row in cal.posterior_.to_dict(orient="records"):
-        t.add_row(str(row["param"]), f"{row['prior_mean']:.4g} ± {row['prior_sd']:.3g}",
-                  f"{row['accepted_mean']:.4g} ± {row['accepted_sd']:.3g}",
-                  f"[{row['accepted_q05']:.4g}, {row['accepted_q95']:.4g}]")
+        ratio = row["accepted_sd"] / row["prior_sd"] if row["prior_sd"] > 0 else math.nan
+        params.add_row(
+            str(row["param"]),
+            f"{row['prior_q50']:.4g} [{row['prior_q05']:.4g}, {row['prior_q95']:.4g}]",
+            f"{row['accepted_q50']:.4g} [{row['accepted_q05']:.4g}, "
+            f"{row['accepted_q95']:.4g}]",
+            "–" if ratio != ratio else f"{ratio:.2f}")
+    gens = Table(title="generations", title_justify="left")
+    for col in ("generation", "threshold", "acceptance", "simulations",
+                "effective sample size"):
+        gens.add_column(col, justify="right")
+    for g in cal.generations_:
+        gens.add_row(str(g.index + 1), f"{g.threshold:.3g}", f"{g.accept_rate:.1%}",
+                     f"{g.n_sim:,}", f"{g.ess:.0f} of {d['particles']}")
     f = cal.fit_
-    return [t, f"distance (RMS error in prior sds): median {f['distance_prior_median']:.3g} "
-               f"(prior) -> {f['distance_accepted_median']:.3g} (accepted); 80 % band "
-               f"coverage {f['coverage_prior']:.0%} -> {f['coverage_accepted']:.0%}"]
+    line = (f"{d['simulations']:,} simulations in {d['engine_calls']} engine runs "
+            f"(prior ensemble: {d['prior_samples']:,}); distance (RMS error in prior sds): "
+            f"median {f['distance_prior_median']:.3g} (prior) -> "
+            f"{f['distance_accepted_median']:.3g} (posterior); "
+            f"{round(100 * d['band'])} % band coverage of the observations "
+            f"{f['coverage_prior']:.0%} -> {f['coverage_accepted']:.0%}")
+    return [params, gens, line]
 
 
 def _share(x: float) -> str:
