@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "scenario"))
 
-from scenario_fuzz import fuzzed_text, judge
+from scenario_fuzz import fuzzed_text, judge, write_fuzzed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,13 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     counts: collections.Counter[str] = collections.Counter()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "fuzzed.yaml"
         for seed in range(args.start, args.start + args.cases):
             if args.time_limit is not None and time.perf_counter() - t0 > args.time_limit:
                 break
             mutations, text = fuzzed_text(seed)
-            path.write_text(text, encoding="utf-8")
-            verdict = judge(path)
+            verdict = judge(write_fuzzed(Path(tmp), text))
             counts[verdict.outcome] += 1
             if verdict.outcome not in ("rejected", "ran"):
                 detail = verdict.detail.replace(tmp, "").strip().splitlines()

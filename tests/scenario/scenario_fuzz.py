@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 import math
 import random
+import shutil
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -280,12 +281,31 @@ def _unguarded(scenario: Any, guard: str | None) -> bool:
     return entry is not None and entry.distribution.central() == 0.0
 
 
+def write_fuzzed(folder: Path, text: str, name: str = "fuzzed.yaml") -> Path:
+    """Write a fuzzed scenario to ``folder`` beside the built-ins' posterior draws.
+
+    A built-in that names joint posterior draws (``posterior.file``) reads them beside its
+    file; without them every fuzzed copy would be rejected for the missing table, and the
+    fuzzing would stop at the first line it reads.
+    """
+    for built_in in NAMES:
+        table = builtin_path(built_in).with_name(f"{built_in}.posterior.csv")
+        if table.is_file() and not (folder / table.name).is_file():
+            shutil.copy(table, folder / table.name)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def judge(path: Path, *, n_samples: int = 4, max_steps: int = 12) -> Verdict:
     """Load ``path`` and simulate what loads; say how it went."""
     try:
         scenario = load_scenario(path)
     except ScenarioError as exc:
-        unlocated = [p for p in exc.problems if p.file != str(path) or p.line is None]
+        # located: in the scenario's file, or in a file it names beside it (its posterior
+        # draws), at a line
+        unlocated = [p for p in exc.problems
+                     if p.line is None or Path(p.file).parent != path.parent]
         if unlocated and len(unlocated) == len(exc.problems):
             return Verdict("unlocated", str(unlocated[0]))
         return Verdict("rejected")

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scenario_fuzz import fuzzed_text, judge
+from scenario_fuzz import fuzzed_text, judge, write_fuzzed
 
 
 @given(seed=st.integers(0, 2 ** 32 - 1))
@@ -21,9 +21,7 @@ from scenario_fuzz import fuzzed_text, judge
 def test_a_fuzzed_scenario_is_rejected_cleanly_or_runs_clean(tmp_path: Path,
                                                               seed: int) -> None:
     mutations, text = fuzzed_text(seed)
-    path = tmp_path / "fuzzed.yaml"
-    path.write_text(text, encoding="utf-8")
-    verdict = judge(path)
+    verdict = judge(write_fuzzed(tmp_path, text))
     assert verdict.outcome in ("rejected", "ran"), (
         f"seed {seed} ({mutations}): {verdict.outcome}\n{verdict.detail}")
 
