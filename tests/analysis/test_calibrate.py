@@ -165,6 +165,19 @@ def test_the_written_file_differs_only_in_the_calibrated_lines(tmp_path):
     assert "marginal summary" in again.parameters[params[0]].note
 
 
+def test_a_scenario_calibrated_in_place_keeps_its_name(tmp_path):
+    params = ["blue.reinforcement", "red.effectiveness"]
+    src, cal = _calibrate_copy(tmp_path, params)
+    name = load_scenario(src).name
+    out = cal.write(src)
+    assert out == src
+    again = load_scenario(out)
+    assert again.name == name  # a built-in calibrated in place is still loaded by its name
+    assert again.posterior is not None
+    assert again.posterior.file == f"{src.stem}.posterior.csv"
+    assert (tmp_path / again.posterior.file).is_file()
+
+
 def test_a_calibrated_scenario_draws_the_accepted_samples_jointly(tmp_path):
     params = ["blue.reinforcement", "red.effectiveness"]
     _src, cal = _calibrate_copy(tmp_path, params)

@@ -625,7 +625,8 @@ class Calibrator(Estimator):
         The draws go to ``NAME.posterior.csv`` beside ``path`` (``NAME`` its stem). With
         a source file (:attr:`source_`), the scenario is that file edited: only the
         calibrated parameters' entries, ``name``, ``description`` and ``posterior``
-        change, and every comment and other line stays. Both are written atomically.
+        change, and every comment and other line stays; written over that file itself,
+        the scenario keeps its name. Both are written atomically.
 
         Returns
         -------
@@ -637,8 +638,13 @@ class Calibrator(Estimator):
         csv = p.with_name(p.stem + POSTERIOR_SUFFIX)
         ref = self.scenario_.posterior
         assert ref is not None  # set by fit
-        sc = self.scenario_.model_copy(
-            update={"posterior": ref.model_copy(update={"file": csv.name})})
+        update: dict[str, Any] = {"posterior": ref.model_copy(update={"file": csv.name})}
+        if self.source_ is not None and p.resolve() == self.source_.resolve() \
+                and self.scenario_.name.endswith(_SUFFIX):
+            # calibrated in place: the file stays the scenario it was (a built-in keeps
+            # the name it is loaded by)
+            update["name"] = self.scenario_.name[:-len(_SUFFIX)]
+        sc = self.scenario_.model_copy(update=update)
         if not p.parent.is_dir():
             raise InputError(f"{path}: folder {p.parent} does not exist")
         write_posterior(csv, {c: self.posterior_samples_[c].to_numpy()
