@@ -175,17 +175,29 @@ def with_policy(scenario: Scenario, policy: Policy, name: str = ACTUAL_POLICY) -
 
 
 # --------------------------------------------------------------------------- matching
-def horizon_for(scenario: Scenario, obs: Observations) -> int:
-    """Return the number of steps needed to reach the last observation (at least one)."""
+#: How to use observations before a scenario's start, for a backtest.
+EARLIER_DATA = "give a scenario that starts earlier (copy it and change time.start)"
+
+
+def check_after_start(scenario: Scenario, obs: Observations, hint: str = EARLIER_DATA
+                      ) -> None:
+    """Raise DataError, at its line, for the first observation before the scenario's start.
+
+    ``hint`` says how to use earlier data instead.
+    """
     start = scenario.time.start
     for i, d in enumerate(obs.dates):
         if d < start:
             raise DataError(
                 f"{obs.where(i)}: observation dated {d} is before the scenario's start "
                 f"{start}. The engine simulates forward from the start, so observations are "
-                "matched at their dates after it; to use earlier data, give a scenario that "
-                "starts earlier (copy it and change time.start)."
-            )
+                f"matched at their dates after it; to use earlier data, {hint}.")
+
+
+def horizon_for(scenario: Scenario, obs: Observations) -> int:
+    """Return the number of steps needed to reach the last observation (at least one)."""
+    check_after_start(scenario, obs)
+    start = scenario.time.start
     last = max(obs.dates)
     return max(1, math.ceil((last - start).days / scenario.time.step_days - 1e-9))
 

@@ -93,6 +93,7 @@ from detente.analysis.abc_smc import (
 )
 from detente.analysis.backtest import (
     ACTUAL_POLICY,
+    check_after_start,
     check_observed_variables,
     output_variables,
     prepare,
@@ -707,14 +708,8 @@ def _setup(sc: Scenario, obs: Observations, origin: dt.date | None, names: Seque
     the start rebased to the origin).
     """
     if origin is None:
-        start = sc.time.start
-        for i, d in enumerate(obs.dates):
-            if d < start:
-                raise DataError(
-                    f"{obs.where(i)}: observation dated {d} is before the scenario's "
-                    f"start {start}. The engine simulates forward from the start; to "
-                    "calibrate on earlier observations, restart the scenario at an earlier "
-                    "origin from the record (origin=..., detente calibrate --from DATE).")
+        check_after_start(sc, obs, "restart the scenario at an earlier origin from the "
+                                   "record (origin=..., detente calibrate --from DATE)")
         return sc, obs, []
     first, last = min(obs.dates), max(obs.dates)
     if origin < first:
