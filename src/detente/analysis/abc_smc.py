@@ -26,8 +26,8 @@ the generation and the batch index) draws the seed of its engine run, so the sam
 gives the same posterior, bit for bit.
 
 **Priors, in the prior's quantile space.** The particles live on the unit cube: each
-calibrated parameter is its prior's quantile ``u`` (uniform on ``[0, 1]``,
-:class:`UnitPrior`), and the simulator turns ``u`` into the parameter's value through the
+calibrated parameter is its prior's quantile ``u`` (uniform on ``[0, 1]``, ELFI's
+``Prior("uniform", 0, 1)``), and the simulator turns ``u`` into the parameter's value through the
 scenario distribution's quantile function, as the engine draws it. The posterior is the
 same (a change of variables applied to prior and posterior alike), but the Gaussian
 kernels see parameters of one scale: rates of 1e-4 per day beside prices of 100 persons per
@@ -63,8 +63,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_GENERATIONS", "DEFAULT_POPULATION", "DEFAULT_QUANTILE", "SMC_STREAM",
-    "Generation", "ScenarioPrior", "SmcPosterior", "UnitPrior", "effective_sample_size",
-    "run_smc",
+    "Generation", "SmcPosterior", "effective_sample_size", "run_smc",
 ]
 
 #: Particles per generation.
@@ -80,71 +79,6 @@ SMC_STREAM = 0x5AC
 BatchSimulator = Callable[[Mapping[str, FloatArray], np.random.SeedSequence], FloatArray]
 #: ``distance(matched) -> (batch,)``: the distance of each simulated particle.
 BatchDistance = Callable[[FloatArray], FloatArray]
-
-
-class UnitPrior:
-    """The uniform distribution on ``[0, 1]``, a parameter's prior quantile, as an ELFI prior.
-
-    Implements ELFI's scipy-like distribution interface (``rvs``, ``pdf``, ``logpdf``) as
-    instance methods (see :class:`ScenarioPrior` for why not a subclass).
-    """
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def rvs(self, size: int | tuple[int, ...] = 1, random_state: Any = None) -> FloatArray:
-        """Draw quantiles, uniform on ``[0, 1]``."""
-        rng = random_state if random_state is not None else np.random.default_rng()
-        return np.asarray(rng.uniform(size=size), dtype=np.float64)
-
-    def pdf(self, x: Any) -> FloatArray:
-        """Density at ``x``: 1 on ``[0, 1]``, 0 outside."""
-        u = np.asarray(x, dtype=np.float64)
-        return np.where((u >= 0.0) & (u <= 1.0), 1.0, 0.0)
-
-    def logpdf(self, x: Any) -> FloatArray:
-        """Log density at ``x``: 0 on ``[0, 1]``, ``-inf`` outside."""
-        u = np.asarray(x, dtype=np.float64)
-        return np.where((u >= 0.0) & (u <= 1.0), 0.0, -np.inf)
-
-
-class ScenarioPrior:
-    """A scenario parameter's distribution as an ELFI prior.
-
-    Implements ELFI's scipy-like distribution interface (``elfi.Distribution``: ``rvs``,
-    ``pdf``, ``logpdf``, ``name``) as instance methods. It does not inherit from
-    ``elfi.Distribution``: that class's methods are class methods (its ``logpdf`` calls
-    ``pdf`` on the class, not on an instance), so a prior that carries its own
-    distribution overrides all of them anyway, and this module imports ELFI only when a
-    calibration runs.
-
-    Parameters
-    ----------
-    name : str
-        The parameter.
-    distribution : ParameterDistribution
-        Its distribution in the scenario (file units).
-    """
-
-    def __init__(self, name: str, distribution: ParameterDistribution) -> None:
-        self.name = name
-        self.distribution = distribution
-        self._frozen = distribution.to_scipy()
-
-    def rvs(self, size: int | tuple[int, ...] = 1, random_state: Any = None) -> FloatArray:
-        """Draw values through the distribution's quantile function, as the engine does."""
-        rng = random_state if random_state is not None else np.random.default_rng()
-        u = np.asarray(rng.uniform(size=size), dtype=np.float64)
-        return np.asarray(self.distribution.sample(u), dtype=np.float64)
-
-    def pdf(self, x: Any) -> FloatArray:
-        """Density at ``x`` (zero outside the support)."""
-        return np.asarray(self._frozen.pdf(np.asarray(x, dtype=np.float64)), dtype=np.float64)
-
-    def logpdf(self, x: Any) -> FloatArray:
-        """Log density at ``x`` (``-inf`` outside the support)."""
-        return np.asarray(self._frozen.logpdf(np.asarray(x, dtype=np.float64)),
-                          dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -287,8 +221,8 @@ def run_smc(
     model = elfi.ElfiModel()
     # ELFI sorts parameter names; these keep the scenario's order and any characters
     nodes = [f"theta_{i:03d}" for i in range(len(names))]
-    prior_nodes = [elfi.Prior(UnitPrior(n), model=model, name=node)
-                   for n, node in zip(names, nodes, strict=True)]
+    # each parameter's prior quantile, uniform on [0, 1] (ELFI's own scipy prior)
+    prior_nodes = [elfi.Prior("uniform", 0.0, 1.0, model=model, name=node) for node in nodes]
 
     def values_of(quantiles: Sequence[FloatArray]) -> dict[str, FloatArray]:
         # a kernel step may land just outside [0, 1]; its prior density is 0 (weight 0),
