@@ -650,6 +650,19 @@ class _Military:
             total = term if k == 0 else total + term
         return total
 
+    def supplies(self, x: str, p: Params, s: State, aid_shells: FloatArray, t: float
+                 ) -> tuple[FloatArray, FloatArray]:
+        """Shells (own production, aid, deliveries in kind) and drones side ``x`` receives.
+
+        Per day at day ``t``, with its production ramps as ``s`` holds them.
+        """
+        ramp_on = p["mil_ramp_switch"]
+        prod = p[owned(x, "shell_production")] + ramp_on * s[owned(x, "shell_ramp")]
+        drones: FloatArray = p[owned(x, "drone_production")] \
+            + ramp_on * s[owned(x, "drone_ramp")]
+        shells: FloatArray = inflow(prod, aid_shells + self.in_kind(x, p, t))
+        return shells, drones
+
     @staticmethod
     def campaign(factor: FloatArray, shock: FloatArray, p: Params, dt: float) -> FloatArray:
         """Return the campaign factor after one step: log-normal, mean 1, AR(1) in its log.
@@ -795,9 +808,9 @@ class _Military:
             def q(base: str, x: str = x) -> FloatArray:
                 return p[owned(x, base)]
 
-            shells_in = inflow(q("shell_production"), aid_shells[x] + self.in_kind(x, p, 0.0))
+            shells_in, drones_in = self.supplies(x, p, s, aid_shells[x], 0.0)
             want = fire_use(intensity, q("fire_rate"), s[owned(x, "personnel")], 1.0)
-            shells, drones, ok = steady_stocks(shells_in, q("drone_production"),
+            shells, drones, ok = steady_stocks(shells_in, drones_in,
                                                q("drone_equiv"), p["mil_drones_switch"], want,
                                                q("half_sat"))
             use = on & (ok > 0.5)
@@ -870,9 +883,7 @@ class _Military:
                 return p[owned(xs, base)]
 
             aid_shells, aid_int = self.aid(xs, p, s, aid_index)
-            prod = q("shell_production") + ramp_on * s[owned(xs, "shell_ramp")]
-            dprod = q("drone_production") + ramp_on * s[owned(xs, "drone_ramp")]
-            shells_in = inflow(prod, aid_shells + self.in_kind(xs, p, ctx.t))
+            shells_in, dprod = self.supplies(xs, p, s, aid_shells, ctx.t)
             used = capped(f[owned(xs, "shells_used")], s[owned(xs, "shells")], shells_in, dt,
                           guard)
             dused = capped(f[owned(xs, "drones_used")], s[owned(xs, "drones")], dprod, dt,
