@@ -6,16 +6,14 @@ import asyncio
 import json
 import re
 import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from cli_runner import serving
 from detente.dashboard import DashboardModel, EnsembleCache, allowed_origins
 from detente.errors import InputError
 
@@ -140,41 +138,12 @@ def test_allowed_origins_default_to_the_bound_address() -> None:
         allowed_origins("0.0.0.0", 5006, ["http://"])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def wide_server() -> Iterator[int]:
+def wide_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """``detente serve --address 0.0.0.0`` in a subprocess; yield its port."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "detente", "serve", "lanchester-bench", "--address", "0.0.0.0",
-         "--port", str(port), "--samples", "8", "--horizon", "12", "--no-show"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"detente serve exited with {proc.returncode}: "
-                            f"{proc.stdout.read() if proc.stdout else ''}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("the dashboard did not answer in 90 s")
-                time.sleep(0.3)
+    with serving("lanchester-bench", "--address", "0.0.0.0", "--samples", "8", "--horizon",
+                 "12", log=tmp_path_factory.mktemp("wide") / "serve.log") as port:
         yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 async def _open_websocket(port: int, origin: str) -> str:

@@ -9,17 +9,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cli_runner import serving
 from detente.report import CHROMIUM_ARGS as _PDF_CHROMIUM_ARGS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -56,46 +54,12 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("e2e-artifacts")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _served(scenario: Path | str, folder: Path) -> Iterator[str]:
     """``detente serve SCENARIO`` in a subprocess on a free local port; yield its URL."""
-    port = _free_port()
-    log = folder / "serve.log"
-    with log.open("w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "detente", "serve", str(scenario), "--port", str(port),
-             "--samples", "100", "--horizon", "52", "--no-show"],
-            stdout=fh, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"detente serve exited with {proc.returncode}:\n"
-                                f"{log.read_text()}")
-                try:
-                    with urllib.request.urlopen(url, timeout=2) as resp:
-                        if resp.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the dashboard did not answer in 90 s:\n{log.read_text()}")
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with serving(str(scenario), "--samples", "100", "--horizon", "52",
+                 log=folder / "serve.log") as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture(scope="module")
