@@ -397,7 +397,7 @@ class Calibrator(Estimator):
         self.posterior_ = _summaries(prior, accepted, self.weights_)
         self.fit_ = _fit_quality(ens, obs, dist, matched, particle_dist,
                                  None if method == "rejection" else self.weights_)
-        self.warnings_ = (*_bound_warnings(sc, prior, accepted, self.weights_),
+        self.warnings_ = (*_bound_warnings(sc, accepted, self.weights_),
                           *self._weight_warnings(), *_excluded_warnings(excluded))
         self.diagnostics_ = self._diagnostics()
         self.scenario_ = self._calibrated(sc, obs, pol, prior, accepted)
@@ -945,8 +945,8 @@ def _weighted_stats(values: FloatArray, weights: FloatArray
     return mean, math.sqrt(var), weighted_quantile(values, w, REPORT_QUANTILES)
 
 
-def _bound_warnings(sc: Scenario, prior: pd.DataFrame, accepted: pd.DataFrame,
-                    weights: FloatArray) -> tuple[str, ...]:
+def _bound_warnings(sc: Scenario, accepted: pd.DataFrame, weights: FloatArray
+                    ) -> tuple[str, ...]:
     """Say where a posterior piles up on a bound (or the far tail) of its prior.
 
     Measured in the prior's own quantiles, so a skewed prior (a lognormal's mass near 0)
@@ -955,7 +955,6 @@ def _bound_warnings(sc: Scenario, prior: pd.DataFrame, accepted: pd.DataFrame,
     ``BOUND_SHARE`` quantile, or above its ``1 - BOUND_SHARE`` quantile), where the prior
     itself puts only ``BOUND_SHARE``.
     """
-    del prior  # the prior's quantiles come from its distribution, not its samples
     out: list[str] = []
     for p in accepted.columns:
         frozen = sc.table[p].distribution.to_scipy()
