@@ -186,3 +186,20 @@ def test_output_variables_are_documented():
     text = DOCS.read_text()
     missing = [v for v in output_variables() if f"`{v}`" not in text]
     assert not missing, f"docs/validation.md lacks {missing}; regenerate its table"
+
+
+
+def test_a_policy_path_keeps_the_scenario_s_posterior_draws():
+    # a calibrated scenario samples its calibrated parameters jointly from the draws beside
+    # its file; adding what happened as a policy must not lose them (nor their file's place)
+    from detente.analysis.backtest import with_policy
+    from detente.scenario.schema import Policy
+
+    sc = load_scenario("korea-1951")
+    assert sc.draws is not None
+    path = with_policy(sc, Policy.model_validate({"description": "what happened"}))
+    assert path.draws is not None
+    assert path.draws.columns == sc.draws.columns
+    np.testing.assert_array_equal(path.draws.values, sc.draws.values)
+    assert set(path.policies) == {*sc.policies, "actual"}
+    simulate(path, n_samples=8, seed=1, policies=["actual"])  # reads the draws it carries

@@ -169,9 +169,9 @@ def with_policy(scenario: Scenario, policy: Policy, name: str = ACTUAL_POLICY) -
     if name in scenario.policies:
         raise InputError(f"scenario '{scenario.name}' already has a policy named '{name}'; "
                          "rename it to use a policy path")
-    data = scenario.model_dump(by_alias=True)
-    data["policies"] = {**data["policies"], name: policy.model_dump(by_alias=True)}
-    return Scenario.model_validate(data)
+    # a copy, not a re-validation of a dump: the posterior draws read beside the scenario's
+    # file stay with it (a dump names the file, which a re-read would resolve elsewhere)
+    return scenario.model_copy(update={"policies": {**scenario.policies, name: policy}})
 
 
 # --------------------------------------------------------------------------- matching
