@@ -18,7 +18,7 @@ def test_claims_on_given_results_explain_what_was_not_recorded(tmp_path):
     assert len(untestable) >= 1
     pytest.importorskip("h5netcdf")
     # results read back from a file judge the same
-    reopened = dt.open_results(res.to_netcdf(tmp_path / "r.nc"))
+    reopened = dt.open_results(res.to_netcdf(tmp_path / "r.nc", full_precision=True))
     again = dt.Claims(hinges=()).fit(sc, results=reopened).table_
     np.testing.assert_array_equal(again["probability"].to_numpy(),
                                   table["probability"].to_numpy())

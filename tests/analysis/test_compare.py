@@ -204,7 +204,7 @@ def test_compare_takes_the_sides_from_the_scenario(bench_dict, write_scenario, t
     assert diff == pytest.approx(float(np.mean(both[1] - both[0])))
     # the same comparison from results read back from a file (sides from the dataset)
     pytest.importorskip("h5netcdf")
-    back = dt.open_results(res.to_netcdf(tmp_path / "r.nc"))
+    back = dt.open_results(res.to_netcdf(tmp_path / "r.nc", full_precision=True))
     assert back.scenario is None
     again = compare(back, months=(6, 12), baseline="status_quo")
     assert again["meta"]["outcomes"] == outcomes

@@ -121,7 +121,7 @@ def test_netcdf_round_trip(bench_dict, write_scenario, tmp_path):
     pytest.importorskip("h5netcdf")
     sc = load_scenario(write_scenario(_short(bench_dict)))
     res = simulate(sc, n_samples=64, seed=0, record=VARS)
-    back = detente.open_results(res.to_netcdf(tmp_path / "r.nc"))
+    back = detente.open_results(res.to_netcdf(tmp_path / "r.nc", full_precision=True))
     for v in VARS:
         np.testing.assert_array_equal(back[v].values, res[v].values)
     assert back.ds.attrs["scenario_hash"] == res.ds.attrs["scenario_hash"]

@@ -137,10 +137,69 @@ def test_what_one_side_keeps_is_kept_for_every_side():
 
 def test_the_owned_layout_survives_netcdf(tmp_path, res):
     pytest.importorskip("h5netcdf")
-    back = dt.open_results(res.to_netcdf(tmp_path / "r.nc"))
+    back = dt.open_results(res.to_netcdf(tmp_path / "r.nc", full_precision=True))
     assert back.scenario is None
     assert back.owners() == res.owners()
     assert back.variables == res.variables
     for name in res.variables:
         np.testing.assert_array_equal(back[name].values, res[name].values, err_msg=name)
     assert back.summary(months=[12]).equals(res.summary(months=[12]))
+
+
+# --------------------------------------------------------------------------- files
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from detente.results.dataset import (  # noqa: E402
+    BITROUND_ATTR,
+    TRAJECTORY_SIGNIFICANT_BITS,
+    bit_round,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(width=32, allow_nan=True, allow_infinity=True), min_size=1,
+                max_size=50), st.integers(1, 22))
+def test_bit_rounding_is_within_half_a_kept_unit_and_idempotent(values, keep):
+    x = np.array(values, dtype=np.float32)
+    r = bit_round(x, keep)
+    finite = np.isfinite(x) & np.isfinite(r)
+    # to nearest: the error is at most half a unit of the last kept bit
+    rel = np.abs(r[finite].astype(np.float64) - x[finite]) / np.maximum(
+        np.abs(x[finite].astype(np.float64)), np.finfo(np.float32).tiny)
+    assert (rel <= 2.0 ** -(keep + 1) * (1 + 1e-12)).all()
+    # what was not finite stays as it was; a value past the largest float may round to inf
+    assert np.array_equal(np.isnan(r), np.isnan(x))
+    assert (r[np.isinf(x)] == x[np.isinf(x)]).all()
+    np.testing.assert_array_equal(bit_round(r, keep), r)  # rounding twice changes nothing
+    # the dropped bits are zero, so deflate has nothing left to store of them
+    dropped = (r[finite].view(np.uint32) & np.uint32((1 << (23 - keep)) - 1))
+    assert (dropped == 0).all()
+
+
+def test_results_files_keep_trajectories_to_their_stated_bits(tmp_path, res):
+    pytest.importorskip("h5netcdf")
+    small = dt.open_results(res.to_netcdf(tmp_path / "small.nc"))
+    full = dt.open_results(res.to_netcdf(tmp_path / "full.nc", full_precision=True))
+    assert small.ds.attrs["trajectory_precision"] == "float32"
+    assert full.ds.attrs["trajectory_precision"] == "float64"
+    name = "blue.personnel"
+    kept = small[name]
+    assert kept.dtype == np.float32
+    assert kept.attrs[BITROUND_ATTR] == TRAJECTORY_SIGNIFICANT_BITS
+    exact = res[name].values
+    np.testing.assert_array_equal(full[name].values, exact)
+    np.testing.assert_allclose(kept.values, exact, rtol=2.0 ** -TRAJECTORY_SIGNIFICANT_BITS)
+    # the parameters drawn keep every bit (they are small, and claims read them)
+    params = [v for v in res.ds.data_vars if "time" not in res.ds[v].dims]
+    assert params
+    for v in params:
+        np.testing.assert_array_equal(small.ds[v].values, res.ds[v].values, err_msg=v)
+    # single precision with the noise bits zeroed: under half the trajectory's full storage
+    h5py = pytest.importorskip("h5py")
+    with h5py.File(tmp_path / "small.nc") as f, h5py.File(tmp_path / "full.nc") as g:
+        stored = f["personnel"].id.get_storage_size(), g["personnel"].id.get_storage_size()
+        assert f["personnel"].compression == "gzip"
+    assert stored[0] < 0.5 * stored[1]
+    with pytest.raises(dt.InputError, match="compression_level"):
+        res.to_netcdf(tmp_path / "bad.nc", compression_level=12)

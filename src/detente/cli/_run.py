@@ -106,13 +106,14 @@ def _check_writable_dir(path: Path) -> None:
         raise InputError(f"--out {path}: cannot write there ({exc.strerror})") from exc
 
 
-def _write_run(res: Results, scenario: str, out_dir: Path) -> None:
+def _write_run(res: Results, scenario: str, out_dir: Path, full_precision: bool = False
+               ) -> None:
     import yaml
 
     from detente.scenario import load_scenario
 
     sc = load_scenario(scenario)
-    res.to_netcdf(out_dir / "results.nc")
+    res.to_netcdf(out_dir / "results.nc", full_precision=full_precision)
     tmp = out_dir / "scenario.yaml.part"
     tmp.write_text(yaml.safe_dump(sc.model_dump(mode="json", by_alias=True, exclude_none=True),
                                   sort_keys=False, allow_unicode=True))
@@ -126,7 +127,10 @@ def run(
     policies: PoliciesOpt = None,
     horizon: HorizonOpt = None,
     out_dir: Annotated[Path | None, typer.Option(
-        "--out", help="Write results.nc and the resolved scenario.yaml into this folder.")] = None,
+        "--out", help="Write results.nc (compressed; trajectories in single precision) and "
+                      "the resolved scenario.yaml into this folder.")] = None,
+    full_precision: Annotated[bool, typer.Option(
+        "--full-precision", help="With --out: keep trajectories in double precision.")] = False,
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     processes: ProcessesOpt = 0,
@@ -160,7 +164,7 @@ def run(
                             record)
     months = _table_months(res)
     if out_dir is not None:
-        _write_run(res, scenario, out_dir)
+        _write_run(res, scenario, out_dir, full_precision)
     if json_:
         out.print_json(json.dumps(_summary_json(res, months)))
     else:

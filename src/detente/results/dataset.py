@@ -29,7 +29,46 @@ if TYPE_CHECKING:
 
     from detente.scenario.schema import Scenario
 
-__all__ = ["Results", "gather_owned", "key_outputs", "open_results", "with_every_owner"]
+#: Deflate level of the NetCDF files results write (1-9; 4 is most of the gain of 9 at a
+#: fraction of its time on ensemble trajectories).
+NETCDF_COMPRESSION_LEVEL = 4
+
+#: Mantissa bits a trajectory keeps in a results file by default (of single precision's
+#: 23): a relative rounding error below 2**-14 (6.1e-5, about 4 significant digits), far
+#: finer than any ensemble's band, and the trailing bits, which are noise that deflate
+#: cannot compress, are zero (bit rounding, Kloewer et al. 2021, as netCDF-C's BitRound).
+TRAJECTORY_SIGNIFICANT_BITS = 13
+
+#: Samples per chunk of a trajectory in a results file (a chunk holds whole trajectories).
+NETCDF_CHUNK_SAMPLES = 100
+
+#: The attribute netCDF-C writes for a variable quantized by bit rounding.
+BITROUND_ATTR = "_QuantizeBitRoundNumberOfSignificantBits"
+_FLOAT32_MANTISSA_BITS = 23
+
+
+def bit_round(values: np.ndarray, keep: int) -> np.ndarray:
+    """Round single-precision ``values`` to ``keep`` mantissa bits, to nearest, ties to even.
+
+    Non-finite values are kept as they are; the result's relative error is at most
+    ``2 ** -(keep + 1)``.
+
+    >>> float(bit_round(np.array([1.2345678], dtype=np.float32), 7)[0])
+    1.234375
+    """
+    x = np.asarray(values, dtype=np.float32)
+    if not 0 < keep < _FLOAT32_MANTISSA_BITS:
+        return x.copy()
+    drop = _FLOAT32_MANTISSA_BITS - keep
+    bits = x.view(np.uint32)
+    half = np.uint32((1 << (drop - 1)) - 1)
+    odd = (bits >> np.uint32(drop)) & np.uint32(1)
+    mask = np.uint32(~((1 << drop) - 1) & 0xFFFFFFFF)
+    rounded = ((bits + half + odd) & mask).view(np.float32)
+    return np.where(np.isfinite(x), rounded, x)
+
+__all__ = ["NETCDF_COMPRESSION_LEVEL", "TRAJECTORY_SIGNIFICANT_BITS", "Results", "bit_round",
+           "gather_owned", "key_outputs", "open_results", "with_every_owner"]
 
 
 def key_outputs(names: Iterable[str]) -> list[str]:
@@ -262,15 +301,63 @@ class Results:
                     })
         return pd.DataFrame(rows)
 
-    def to_netcdf(self, path: str | Path) -> Path:
-        """Write the dataset to NetCDF (needs the ``netcdf`` extra), atomically."""
+    def to_netcdf(self, path: str | Path, *, full_precision: bool = False,
+                  compression_level: int = NETCDF_COMPRESSION_LEVEL) -> Path:
+        """Write the dataset to NetCDF (needs the ``netcdf`` extra), atomically, compressed.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write (replaced whole, or left as it was on failure).
+        full_precision : bool
+            Keep trajectories (variables over ``time``) in double precision, every bit.
+            By default they are stored in single precision rounded to
+            :data:`TRAJECTORY_SIGNIFICANT_BITS` mantissa bits (:func:`bit_round`; the
+            variable's ``_QuantizeBitRoundNumberOfSignificantBits`` attribute says so, as
+            netCDF-C writes it), about a sixth of the double-precision size once
+            compressed; parameters, finals and every other variable keep their own type
+            and every bit. The file's ``trajectory_precision`` attribute says which.
+        compression_level : int
+            Deflate level, 0 (none) to 9, with the byte shuffle filter.
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
         import_optional("h5netcdf", extra="netcdf", purpose="Writing NetCDF")
+        if not 0 <= compression_level <= 9:
+            raise InputError(f"compression_level: expected 0 to 9, found {compression_level}")
         path = Path(path)
         tmp = path.with_name(path.name + ".part")
         # text coordinates (policy, owner ids and names) are written as strings
         text = [c for c in self.ds.coords if self.ds[c].dtype == object]
         ds = self.ds.assign_coords({c: self.ds[c].astype(str) for c in text})
-        ds.to_netcdf(tmp, engine="h5netcdf")
+        single = not full_precision
+        encoding: dict[str, dict[str, Any]] = {}
+        rounded: dict[str, Any] = {}
+        for name, var in ds.data_vars.items():
+            if var.dtype.kind not in "fiub":
+                continue
+            enc: dict[str, Any] = {}
+            if compression_level > 0:
+                enc.update(compression="gzip", compression_opts=compression_level,
+                           shuffle=True)
+            if "time" in var.dims and "sample" in var.dims and var.size:
+                # whole trajectories in a chunk: they compress best along time
+                enc["chunksizes"] = tuple(
+                    min(NETCDF_CHUNK_SAMPLES, n) if d == "sample"
+                    else n if d == "time" else 1 for d, n in var.sizes.items())
+            if single and var.dtype == np.float64 and "time" in var.dims:
+                enc["dtype"] = "float32"
+                rounded[str(name)] = var.copy(data=bit_round(
+                    var.values, TRAJECTORY_SIGNIFICANT_BITS)).assign_attrs(
+                        {BITROUND_ATTR: TRAJECTORY_SIGNIFICANT_BITS})
+            encoding[str(name)] = enc
+        if rounded:
+            ds = ds.assign(rounded)
+        ds = ds.assign_attrs(trajectory_precision="float32" if single else "float64")
+        ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
         tmp.replace(path)
         return path
 
