@@ -169,6 +169,12 @@ def with_policy(scenario: Scenario, policy: Policy, name: str = ACTUAL_POLICY) -
     if name in scenario.policies:
         raise InputError(f"scenario '{scenario.name}' already has a policy named '{name}'; "
                          "rename it to use a policy path")
+    if policy.extends is not None:
+        if policy.extends not in scenario.policies:
+            raise InputError(f"policy path: extends: expected one of the policies of "
+                             f"scenario '{scenario.name}' ({', '.join(scenario.policies)}), "
+                             f"found '{policy.extends}'")
+        policy = policy.on_top_of(scenario.policies[policy.extends])
     # a copy, not a re-validation of a dump: the posterior draws read beside the scenario's
     # file stay with it (a dump names the file, which a re-read would resolve elsewhere)
     return scenario.model_copy(update={"policies": {**scenario.policies, name: policy}})

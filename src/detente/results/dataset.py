@@ -209,6 +209,30 @@ class Results:
         sizes = ", ".join(f"{k}: {v}" for k, v in self.ds.sizes.items())
         return f"<detente.Results {self.ds.attrs.get('scenario', '?')} ({sizes})>"
 
+    def _repr_html_(self) -> str:
+        """Show what was run, and the key outputs' medians at the last month (notebooks)."""
+        import html
+
+        attrs = self.ds.attrs
+        last = float(self.ds["month"].values[-1]) if "month" in self.ds else None
+        head = (f"<b>detente.Results</b> {html.escape(str(attrs.get('scenario', '?')))}: "
+                f"{self.ds.sizes.get('sample', 0):,} samples × "
+                f"{len(self.policies)} policies ({html.escape(', '.join(self.policies))}), "
+                f"{self.ds.sizes.get('time', 0)} points to month "
+                f"{'?' if last is None else f'{last:.0f}'}, seed "
+                f"{html.escape(str(attrs.get('seed', '?')))}; {len(self.variables)} "
+                "variables recorded")
+        if last is None:
+            return f"<div>{head}</div>"
+        table = self.summary(months=[round(last, 6)])
+        if table.empty:
+            return f"<div>{head}</div>"
+        wide = table.pivot_table(index=["variable", "units"], columns="policy",
+                                 values="median", sort=False)[self.policies]
+        body = wide.to_html(float_format=lambda v: f"{v:,.4g}", border=0)
+        return (f"<div>{head}<br>median at month {last:.0f} (80 % bands: "
+                f"<code>.summary()</code>)</div>{body}")
+
     def to_xarray(self) -> xr.Dataset:
         """Return the underlying dataset."""
         return self.ds

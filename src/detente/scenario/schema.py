@@ -624,11 +624,30 @@ class Policy(_Frozen):
     """
 
     description: str = ""
+    extends: str | None = Field(None, pattern=IDENT_RE, description=(
+        "Another policy of the scenario this one builds on: its changes first, then this "
+        "one's; its events, cancellations and chances unless this one restates them."))
     changes: tuple[Change, ...] = ()
     events: dict[Annotated[str, Field(pattern=IDENT_RE)], Event] = Field(default_factory=dict)
     cancel: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] = ()
     chances: dict[Annotated[str, Field(pattern=IDENT_RE)], EventChance] = Field(
         default_factory=dict)
+
+    def on_top_of(self, base: Policy) -> Policy:
+        """Return this policy applied on top of ``base`` (what ``extends`` means).
+
+        ``base``'s changes come first, so this policy's hold where both change a parameter
+        on the same day; an event this policy defines, cancels or gives a chance replaces
+        what ``base`` does with it. The result extends nothing.
+        """
+        own = {*self.events, *self.cancel, *self.chances}
+        return Policy(
+            description=self.description or base.description,
+            changes=(*base.changes, *self.changes),
+            events={**{k: v for k, v in base.events.items() if k not in own}, **self.events},
+            cancel=(*(c for c in base.cancel if c not in own), *self.cancel),
+            chances={**{k: v for k, v in base.chances.items() if k not in own},
+                     **self.chances})
 
     @model_validator(mode="after")
     def _each_event_once(self) -> Policy:
@@ -946,6 +965,17 @@ class PosteriorRef(_Frozen):
 
 
 # --------------------------------------------------------------------------- the scenario
+#: What edits a scenario (:func:`detente.scenario.editing.with_changes`, which checks the copy
+#: with the loader's checks and so imports this module: it registers itself here).
+_EDITOR: Any = None
+
+
+def set_editor(editor: Any) -> None:
+    """Register the function :meth:`Scenario.with_changes` calls."""
+    global _EDITOR
+    _EDITOR = editor
+
+
 class Scenario(_Frozen):
     """A complete scenario: metadata, time, sides, parameters, events, policies and levers."""
 
@@ -1014,6 +1044,46 @@ class Scenario(_Frozen):
         return self
 
     @model_validator(mode="after")
+    def _policies_resolved(self) -> Scenario:
+        # a policy that extends another holds the other's overlay too, so everything
+        # downstream reads one flat overlay per policy (and a dump re-reads as it is)
+        errors: list[tuple[tuple[str | int, ...], str, Any]] = []
+        resolved: dict[str, Policy] = {}
+
+        def resolve(name: str, chain: tuple[str, ...]) -> Policy | None:
+            if name in resolved:
+                return resolved[name]
+            policy = self.policies[name]
+            parent = policy.extends
+            if parent is None:
+                resolved[name] = policy
+                return policy
+            if parent not in self.policies:
+                known = [p for p in self.policies if p != name]
+                errors.append((("policies", name, "extends"), (
+                    f"expected one of the scenario's other policies ({', '.join(known)}), "
+                    f"found '{parent}'"), parent))
+                return None
+            if parent in (*chain, name):
+                loop = " -> ".join((*chain, name, parent))
+                errors.append((("policies", name, "extends"),
+                               f"expected no loop of policies extending each other, found "
+                               f"{loop}", parent))
+                return None
+            base = resolve(parent, (*chain, name))
+            if base is None:
+                return None
+            resolved[name] = policy.on_top_of(base)
+            return resolved[name]
+
+        if any(p.extends is not None for p in self.policies.values()):
+            for name in self.policies:
+                resolve(name, ())
+            _located("Scenario", errors)
+            self.__dict__["policies"] = {n: resolved[n] for n in self.policies}
+        return self
+
+    @model_validator(mode="after")
     def _knows_by_the_start(self) -> Scenario:
         as_of = self.knowledge.as_of if self.knowledge is not None else None
         if as_of is not None and as_of > self.time.start:
@@ -1022,6 +1092,34 @@ class Scenario(_Frozen):
                 "a scenario knows what was known when it starts; list what it needs from "
                 "later in knowledge.later, with the reason"), as_of)])
         return self
+
+    def with_changes(self, parameters: Mapping[str, Any] | None = None, **fields: Any
+                     ) -> Scenario:
+        """Return a copy with parameters and fields changed, checked as a file is.
+
+        See :func:`detente.scenario.editing.with_changes`: ``parameters`` maps a name to a
+        new value (unit, source and note kept) or a new entry; ``fields`` replace top-level
+        fields. Raises :class:`~detente.errors.ScenarioError` listing every problem.
+
+        Examples
+        --------
+        >>> import detente as dt
+        >>> sc = dt.load("lanchester-bench")
+        >>> sc.with_changes({"blue.personnel0": 1.2e5}).parameters["blue.personnel0"].value
+        120000.0
+        """
+        if _EDITOR is None:  # pragma: no cover - set when detente.scenario is imported
+            raise RuntimeError("detente.scenario.editing is not loaded")
+        edited: Scenario = _EDITOR(self, parameters, **fields)
+        return edited
+
+    def __repr__(self) -> str:
+        uncertain = len(self.uncertain)
+        return (f"<Scenario {self.name}: {self.title!r}; {len(self.sides)} sides, "
+                f"{len(self.supporters)} supporters; {len(self.parameters)} parameters "
+                f"({uncertain} uncertain); {len(self.policies)} policies, "
+                f"{len(self.claims)} claims; from {self.time.start}, "
+                f"{self.time.horizon_steps} steps of {self.time.step_days:g} days>")
 
     @property
     def as_of(self) -> dt.date | None:
