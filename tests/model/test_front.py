@@ -125,6 +125,29 @@ def test_a_deal_freezes_the_front_or_moves_it_to_its_line(ukraine):
     np.testing.assert_allclose(moved["front"], -900.0 / p["mil_handover_time"])
 
 
+def test_each_side_s_gross_gains_add_up_to_the_net_change_of_the_front(ukraine):
+    # both sides attack at once: what each takes (ground_gained_cum, gross) less what the
+    # other takes is the net change of the territory, and a deal stops both
+    res = simulate(ukraine, n_samples=64, seed=4, policies=["status_quo"], horizon=52,
+                   record=["russia.ground_gained_cum", "ukraine.ground_gained_cum",
+                           "russia.territory"])
+    ds = res.ds.isel(policy=0)
+    ru = schema.select(ds, "russia.ground_gained_cum").values
+    ua = schema.select(ds, "ukraine.ground_gained_cum").values
+    held = schema.select(ds, "russia.territory").values
+    np.testing.assert_array_equal(ru[:, 0], 0.0)
+    np.testing.assert_array_equal(ua[:, 0], 0.0)
+    assert (np.diff(ru, axis=1) >= 0).all()
+    assert (np.diff(ua, axis=1) >= 0).all()
+    assert (ua[:, -1] > 0).all()  # the weaker side's attacks take some ground too
+    np.testing.assert_allclose(ru - ua, held - held[:, :1], rtol=1e-9, atol=1e-6)
+    n = 2
+    p = _central(ukraine, n)
+    frozen, _ = _flows(ukraine, p, n, settled=1.0)
+    for side in ("russia", "ukraine"):
+        np.testing.assert_array_equal(frozen[owned(side, "advance")], 0.0)
+
+
 def test_a_wider_war_brings_the_supporters_troops_and_air_power(ukraine):
     n = 2
     p = _central(ukraine, n)

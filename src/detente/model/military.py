@@ -305,6 +305,10 @@ VARIABLES = (
        from_start="difference", nonnegative=True, guarded_by=GUARD),
     _v("killed_cum", "persons", "{owner}'s military killed since the start.", record=False,
        from_start="difference", nonnegative=True, guarded_by=GUARD),
+    _v("ground_gained_cum", "km2",
+       "Ground {owner}'s attacks have taken since the start, gross of what the enemy took "
+       "(its net gain is the change of its territory).", record=False,
+       from_start="difference", nonnegative=True),
     _v("combat_power_ratio", "ratio",
        "{owner}'s combat power over its enemy's (effectiveness x personnel x supply).",
        "aux"),
@@ -774,6 +778,10 @@ class _Military:
             out[owned(x, "ground_price")] = price
             gain[x] = advance(assault * success, price, p["mil_exploitation_speed"])
         out["front"] = self.front(s, p, gain)
+        # what each side's attacks take while the fighting goes on (a deal stops them)
+        fighting = np.where(s["settled"] > 0.5, 0.0, 1.0)
+        for x in self.sides:
+            out[owned(x, "advance")] = fighting * gain[x]
         for x in self.sides:
             y = self.cast.other(x)
             fire_losses = losses(intensity, cp[y], exposure(pers[x], allied[x], floor),
@@ -842,7 +850,8 @@ class _Military:
             s[owned(x, "draft_age_open")] = p[owned(x, "draft_age")] + z
             # no campaign under way: the log factor at its median, 0
             s[owned(x, "campaign")] = np.exp(-0.5 * p["mil_campaign_sd"] ** 2) + z
-            for k in ("shell_ramp", "drone_ramp", "air_ramp", "killed_cum"):
+            for k in ("shell_ramp", "drone_ramp", "air_ramp", "killed_cum",
+                      "ground_gained_cum"):
                 s[owned(x, k)] = z.copy()
             s[owned(x, "wounded")] = z.copy()
         allied, aid_index = self.reads(state, p)
@@ -911,6 +920,8 @@ class _Military:
             new[owned(xs, "campaign")] = self.campaign(s[owned(xs, "campaign")],
                                                        u[owned(xs, "campaign")], p, dt)
             new[owned(xs, "assault_losses")] = f[owned(xs, "assault_losses")]
+            new[owned(xs, "ground_gained_cum")] = s[owned(xs, "ground_gained_cum")] \
+                + dt * f[owned(xs, "advance")]
             new[owned(xs, "ground_price")] = f[owned(xs, "ground_price")]
         held = {xs: s[owned(xs, "territory")] for xs in self.sides}
         for xs, value in self.territory(held, f["front"], p, dt).items():
