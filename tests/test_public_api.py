@@ -7,7 +7,7 @@ import detente
 PUBLIC = {
     "Claims", "DataError", "DetenteError", "InputError", "MissingDependencyError", "Morris",
     "NotFittedError", "Prim", "Results", "Scenario", "ScenarioError", "Sobol", "UnitError",
-    "__version__", "compare", "load", "load_scenario", "open_results", "simulate",
+    "__version__", "compare", "load", "load_scenario", "open_results", "plots", "simulate",
 }
 
 

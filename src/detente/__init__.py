@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from detente.analysis.discovery import Prim
     from detente.analysis.sensitivity import Morris, Sobol
     from detente.engine import simulate
+    from detente.present import plots
     from detente.results import Results, open_results
     from detente.scenario import Scenario, load_scenario
 
@@ -45,6 +46,7 @@ _LAZY = {
     "Morris": ("detente.analysis.sensitivity", "Morris"),
     "Prim": ("detente.analysis.discovery", "Prim"),
     "compare": ("detente.analysis.compare", "compare"),
+    "plots": ("detente.present.plots", ""),
 }
 
 
@@ -53,7 +55,8 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
+        loaded = importlib.import_module(module)
+        return getattr(loaded, attr) if attr else loaded
     raise AttributeError(f"module 'detente' has no attribute {name!r}")
 
 
@@ -76,5 +79,6 @@ __all__ = [
     "load",
     "load_scenario",
     "open_results",
+    "plots",
     "simulate",
 ]
