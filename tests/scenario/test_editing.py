@@ -131,3 +131,20 @@ def test_a_policy_path_may_extend_a_policy(korea):
     assert out.policies["actual"].changes == korea.policies["stalin_lives"].changes
     with pytest.raises(InputError, match="extends: expected one of the policies"):
         with_policy(korea, Policy.model_validate({"extends": "nosuch"}))
+
+
+def test_a_saved_scenario_loads_back_the_same_with_its_draws(tmp_path, korea):
+    from detente.scenario.saving import save_scenario
+
+    path = save_scenario(korea, tmp_path / "mine.yaml")
+    assert (tmp_path / "mine.posterior.csv").is_file()
+    back = load_scenario(path)
+    assert back.draws.columns == korea.draws.columns
+    np.testing.assert_array_equal(back.draws.values, korea.draws.values)
+    np.testing.assert_allclose(back.draws.weights, korea.draws.weights, rtol=1e-15)
+    a = dt.simulate(back, n_samples=16, seed=2, policies=["status_quo"], horizon=12)
+    b = dt.simulate(korea, n_samples=16, seed=2, policies=["status_quo"], horizon=12)
+    for v in a.ds.data_vars:
+        np.testing.assert_array_equal(a.ds[v].values, b.ds[v].values, err_msg=str(v))
+    with pytest.raises(InputError, match="does not exist"):
+        save_scenario(korea, tmp_path / "nowhere" / "x.yaml")

@@ -170,3 +170,32 @@ def test_cli_runs_open_prints_each_outcome(tmp_path, invoke):
     data = json.loads(res.stdout)
     assert data["n_samples"] == 120
     assert {"blue.personnel", "red.personnel"} <= {r["variable"] for r in data["outcomes"]}
+
+
+
+def test_a_stored_sweep_opens_as_results_that_compare_and_claims_accept(tmp_path):
+    # the same numbers from the store as from memory: compare's table and the claims' odds
+    from detente.analysis.claims import Claims
+    from detente.analysis.compare import compare
+    from detente.scenario import load_scenario
+
+    sc = load_scenario("ukraine-2023")
+    everything = [v.name for m in sc.enabled_modules for v in m.variables]
+    kw = {"n_samples": 48, "seed": 5, "policies": ["status_quo", "direct_talks"],
+          "horizon": 60, "block_size": 16}
+    run = sweep(sc, out=tmp_path / "store", record=everything, **kw)
+    stored = run.to_results()
+    assert stored.scenario is not None
+    assert stored.scenario.name == sc.name
+    memory = simulate(sc, record=everything, **kw)
+    assert stored.policies == memory.policies
+    months = (6, 12)
+    # the store keeps the seed as a number, an ensemble in memory as it was given
+    ours, theirs = compare(stored, months=months), compare(memory, months=months)
+    assert str(ours["meta"].pop("seed")) == str(theirs["meta"].pop("seed"))
+    assert ours == theirs
+    judged = Claims(hinges=()).fit(stored).table_
+    again = Claims(hinges=()).fit(memory).table_
+    np.testing.assert_array_equal(judged["probability"].to_numpy(),
+                                  again["probability"].to_numpy())
+    assert list(judged["verdict"]) == list(again["verdict"])

@@ -108,16 +108,12 @@ def _check_writable_dir(path: Path) -> None:
 
 def _write_run(res: Results, scenario: str, out_dir: Path, full_precision: bool = False
                ) -> None:
-    import yaml
-
     from detente.scenario import load_scenario
+    from detente.scenario.saving import save_scenario
 
     sc = load_scenario(scenario)
     res.to_netcdf(out_dir / "results.nc", full_precision=full_precision)
-    tmp = out_dir / "scenario.yaml.part"
-    tmp.write_text(yaml.safe_dump(sc.model_dump(mode="json", by_alias=True, exclude_none=True),
-                                  sort_keys=False, allow_unicode=True))
-    tmp.replace(out_dir / "scenario.yaml")
+    save_scenario(sc, out_dir / "scenario.yaml")  # with its posterior draws, if any
 
 
 def run(

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from detente.engine import BlockResult
+    from detente.results import Results
 
 MARK = "detente-store.json"
 #: Version 2: blocks record digests and keep their quantile histograms; version 1 stores are
@@ -535,6 +536,22 @@ class Run:
         layout = gather_owned(data, sc.cast, {name: spec.per for name, spec in specs.items()})
         return xr.Dataset(layout["data_vars"], coords={**coords, **layout["coords"]},
                           attrs=attrs)
+
+
+    def to_results(self) -> Results:
+        """Open the run as :class:`~detente.results.Results`, with its scenario.
+
+        What :func:`detente.simulate` returns for the same seed, samples and policies, for
+        the variables the sweep recorded (``record``): ``compare``, ``Claims`` and the
+        report accept it (record what they read, e.g.
+        :func:`detente.analysis.compare.compare_variables` and the claims' metrics).
+        Trajectories are read lazily from the store.
+        """
+        from detente.results import Results
+        from detente.scenario.loading import load_scenario
+
+        ds = self.to_dataset()
+        return Results(ds, scenario=load_scenario(self.path / "scenario.yaml"))
 
 
 def _advice(run: Run, found: Damage) -> str:

@@ -170,11 +170,12 @@ def sweep(
                           outcomes=keep.outcomes, quantiles=keep.quantiles,
                           levels=levels if levels is not None else DEFAULT_LEVELS,
                           dtype=dtype, sample_params=sample_params)
-        import yaml
+        from detente.scenario.saving import save_scenario, scenario_yaml
 
-        text = yaml.safe_dump(sc.model_dump(mode="json", by_alias=True, exclude_none=True),
-                              sort_keys=False, allow_unicode=True)
-        run = store.new_run(m, text)
+        # the run keeps its scenario and, for a calibrated one, the draws it samples from
+        run = store.new_run(m, scenario_yaml(sc))
+        if sc.draws is not None:
+            save_scenario(sc, run.path / "scenario.yaml")
         run.create_arrays(m)
         _catalog.upsert(store.path, store.catalog_row(run))
     jobs = block_jobs(plan, int(m["seed"]), int(m["n_samples"]), keep=keep,
