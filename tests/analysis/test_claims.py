@@ -266,3 +266,70 @@ def test_a_metric_undefined_in_every_sample_is_untestable_not_refuted(
         assert got[cid].probability is None
         assert f"the metric '{metric}' is undefined (NaN) in every sample" in got[cid].reason
     assert got["fine"].verdict != "untestable"
+
+
+# --------------------------------------------------------------------------- modal words
+from hypothesis import given as _given  # noqa: E402
+from hypothesis import strategies as _st  # noqa: E402
+
+from detente.analysis.claims import MODAL_RULES  # noqa: E402
+
+
+def test_the_modal_rules_follow_the_calibrated_language():
+    # IPCC (Mastrandrea et al. 2010): very likely >= 90 %, likely >= 66 %, more likely than
+    # not > 50 %, unlikely <= 33 %, very unlikely <= 10 %, exceptionally unlikely <= 1 %
+    expect = {
+        "will": {0.95: "supported", 0.9: "supported", 0.8: "contested", 0.34: "contested",
+                 0.33: "refuted", 0.0: "refuted"},
+        "likely": {0.7: "supported", 0.66: "supported", 0.5: "contested", 0.3: "refuted"},
+        "most": {0.51: "supported", 0.5: "contested", 0.4: "contested", 0.33: "refuted"},
+        "may": {0.29: "supported", 0.1: "supported", 0.05: "contested", 0.01: "refuted",
+                0.0: "refuted"},
+        "never": {0.0: "supported", 0.1: "supported", 0.2: "contested", 0.33: "refuted",
+                  0.9: "refuted"},
+    }
+    assert set(MODAL_RULES) == set(expect)
+    for word, cases in expect.items():
+        rule = MODAL_RULES[word]
+        for p, verdict in cases.items():
+            assert verdict_for(p, rule.supported, rule.refuted) == verdict, (word, p)
+
+
+@_given(_st.floats(0, 1), _st.floats(0, 1))
+def test_a_stronger_word_is_never_easier_to_support(p, q):
+    # "will" asks more than "likely", which asks more than "most", than "may"; and a
+    # higher probability never lowers a positive claim's verdict (nor raises "never"'s)
+    order = {"refuted": 0, "contested": 1, "supported": 2}
+    ranks = [order[verdict_for(p, MODAL_RULES[w].supported, MODAL_RULES[w].refuted)]
+             for w in ("will", "likely", "most", "may")]
+    assert ranks == sorted(ranks)
+    lo, hi = sorted((p, q))
+    for w in ("will", "likely", "most", "may"):
+        r = MODAL_RULES[w]
+        assert order[verdict_for(lo, r.supported, r.refuted)] <= order[
+            verdict_for(hi, r.supported, r.refuted)]
+    r = MODAL_RULES["never"]
+    assert order[verdict_for(lo, r.supported, r.refuted)] >= order[
+        verdict_for(hi, r.supported, r.refuted)]
+
+
+def test_a_claim_takes_a_modal_word_or_thresholds_not_both(tmp_path):
+    import yaml
+
+    from detente.errors import ScenarioError
+    from detente.scenario import builtin_path, load_scenario
+
+    data = yaml.safe_load(builtin_path("lanchester-bench").read_text())
+    data["claims"] = {"c": {"text": "Blue may hold.", "source": "s", "modal": "may",
+                            "thresholds": {"supported": 0.5, "refuted": 0.1},
+                            "test": {"kind": "compare", "metric": "blue.personnel",
+                                     "at": "end", "op": ">", "threshold": 0}},
+                      "d": {"text": "Blue must.", "source": "s", "modal": "must",
+                            "untestable": "no"}}
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    text = str(info.value)
+    assert "claims.c.thresholds: expected either a modal word or thresholds" in text
+    assert "claims.d.modal" in text

@@ -4,9 +4,11 @@ A scenario's ``claims`` (see :class:`~detente.scenario.schema.Claim`) each state
 that holds or fails in every sample of an ensemble. A claim's **probability** is the share
 of samples in which its test holds (among those its ``given`` selects), with a 90 %
 interval for the finite ensemble (Jeffreys for a share; a paired bootstrap over samples for
-differences between policies). The **verdict** follows from configurable thresholds:
-``supported`` at or above ``supported`` (0.8), ``refuted`` at or below ``refuted`` (0.2),
-``contested`` between, ``untestable`` (with a reason) when the model cannot test it.
+differences between policies). The **verdict** follows from the claim's modal word
+(:data:`MODAL_RULES`: "will" needs near-certainty, "may" a real possibility, "never" a
+remote chance), or from configurable thresholds: ``supported`` at or above ``supported``
+(0.8), ``refuted`` at or below ``refuted`` (0.2), ``contested`` between; ``untestable``
+(with a reason) when the model cannot test it.
 
 What a verdict **hinges on**:
 
@@ -33,6 +35,7 @@ An ensemble already run (it carries its scenario) is judged as it is:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -73,8 +76,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "CLAIM_LEVEL", "ClaimResult", "Claims", "Verdict", "claim_indicator", "describe_test",
-    "jeffreys_interval", "verdict_for",
+    "CLAIM_LEVEL", "MODAL_RULES", "ClaimResult", "Claims", "ModalRule", "Verdict",
+    "claim_indicator", "describe_test", "jeffreys_interval", "verdict_for",
 ]
 
 Verdict = Literal["supported", "contested", "refuted", "untestable"]
@@ -141,12 +144,64 @@ def _bootstrap(values: FloatArray, level: float, seed: SeedLike) -> tuple[float,
 
 def verdict_for(p: float, supported: float = SUPPORTED_AT,
                 refuted: float = REFUTED_AT) -> Verdict:
-    """Verdict for probability ``p``: supported, refuted or contested."""
+    """Verdict for probability ``p``: supported, refuted or contested.
+
+    With ``supported >= refuted`` (a claim that something holds) it is supported at or
+    above ``supported`` and refuted at or below ``refuted``; with ``supported < refuted``
+    (a claim that something does not happen, :data:`MODAL_RULES` ``never``) it is
+    supported at or below ``supported`` and refuted at or above ``refuted``.
+    """
+    if supported < refuted:
+        if p <= supported:
+            return "supported"
+        if p >= refuted:
+            return "refuted"
+        return "contested"
     if p >= supported:
         return "supported"
     if p <= refuted:
         return "refuted"
     return "contested"
+
+
+@dataclass(frozen=True)
+class ModalRule:
+    """How a modal word turns a claim's probability into a verdict.
+
+    Attributes
+    ----------
+    word : str
+        The modal word (``Claim.modal``) and the words it stands for.
+    supported, refuted : float
+        The thresholds (:func:`verdict_for`; ``supported < refuted`` for ``never``).
+    reading : str
+        What the sentence asserts, in the calibrated language the numbers come from.
+    """
+
+    word: str
+    supported: float
+    refuted: float
+    reading: str
+
+
+#: The verdict rule of each modal word. The numbers are the IPCC's calibrated likelihood
+#: language (Mastrandrea et al. 2010, the guidance note for the Fifth Assessment Report;
+#: "more likely than not" from AR5): very likely >= 90 %, likely >= 66 %, more likely
+#: than not > 50 %, unlikely <= 33 %, very unlikely <= 10 %, exceptionally unlikely <= 1 %.
+#: A claim is refuted where the model puts the sentence's assertion in the opposite class.
+MODAL_RULES: dict[str, ModalRule] = {
+    "will": ModalRule("will (is, are: a flat prediction)", 0.90, 0.33,
+                      "very likely (>= 90 %); refuted when unlikely (<= 33 %)"),
+    "likely": ModalRule("likely", 0.66, 0.33,
+                        "likely (>= 66 %); refuted when unlikely (<= 33 %)"),
+    "most": ModalRule("most (more likely than not)", math.nextafter(0.5, 1.0), 0.33,
+                      "more likely than not (> 50 %); refuted when unlikely (<= 33 %)"),
+    "may": ModalRule("may (can, could, might: a real possibility)", 0.10, 0.01,
+                     "not very unlikely (>= 10 %); refuted when exceptionally unlikely "
+                     "(<= 1 %)"),
+    "never": ModalRule("never (cannot, will not, ruled out)", 0.10, 0.33,
+                       "very unlikely (<= 10 %); refuted when not unlikely (>= 33 %)"),
+}
 
 
 # --------------------------------------------------------------------------- describing
@@ -380,8 +435,9 @@ class Claims(Estimator):
     Parameters
     ----------
     supported, refuted : float, optional
-        Probability thresholds of the verdicts (default: each claim's own ``thresholds``,
-        else 0.8 and 0.2). Given here, they override the claims' own.
+        Probability thresholds of the verdicts (default: the rule of each claim's modal
+        word, :data:`MODAL_RULES`; else its own ``thresholds``; else 0.8 and 0.2). Given
+        here, they override a claim's own thresholds, not its modal word's rule.
     level : float
         Level of the interval on each probability.
     hinges : sequence of {"sobol", "prim"}
@@ -532,6 +588,9 @@ class Claims(Estimator):
         return claim.policies[0] if claim.policies else default_policy
 
     def _thresholds(self, claim: Claim) -> dict[str, float]:
+        if claim.modal is not None:  # the sentence's own word sets them
+            rule = MODAL_RULES[claim.modal]
+            return {"supported": rule.supported, "refuted": rule.refuted}
         own = claim.thresholds
         sup = self.supported if self.supported is not None else (
             own.supported if own else SUPPORTED_AT)

@@ -221,6 +221,9 @@ def claim_rows(claims: Iterable[Any]) -> list[ClaimRow]:
             probability="–" if c.probability is None else f"{c.probability:.2f}",
             interval="–" if c.interval is None else
             f"[{c.interval[0]:.2f}, {c.interval[1]:.2f}]",
-            thresholds=(f"≥ {th['supported']:.2f} / ≤ {th['refuted']:.2f}" if th else ""),
+            thresholds=("" if not th else
+                         f"≥ {th['supported']:.2f} / ≤ {th['refuted']:.2f}"
+                         if th["supported"] >= th["refuted"] else
+                         f"≤ {th['supported']:.2f} / ≥ {th['refuted']:.2f}"),
             hinges=hinges, notes=notes))
     return rows

@@ -720,6 +720,11 @@ SUPPORTED_AT = 0.8
 REFUTED_AT = 0.2
 
 
+#: The modal words a claim may declare (``Claim.modal``); the verdict rule of each is in
+#: :data:`detente.analysis.claims.MODAL_RULES`.
+Modal = Literal["will", "likely", "most", "may", "never"]
+
+
 class Thresholds(_Frozen):
     """Probabilities that turn a claim's probability into a verdict."""
 
@@ -858,6 +863,10 @@ class Claim(_Frozen):
     policies: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] = ()
     test: ClaimTest | None = None
     untestable: str | None = Field(None, min_length=1)
+    modal: Modal | None = Field(None, description=(
+        "The sentence's modal word, which sets the verdict's thresholds (docs/claims.md, "
+        "'Verdicts follow the modal word'): will, likely, most, may (can, could, might), "
+        "never."))
     thresholds: Thresholds | None = None
     note: str = ""
 
@@ -867,6 +876,10 @@ class Claim(_Frozen):
             raise ValueError("expected exactly one of 'test' or 'untestable' (the reason the "
                              "model cannot test the claim), found "
                              + ("both" if self.test is not None else "neither"))
+        if self.modal is not None and self.thresholds is not None:
+            _located("Claim", [(("thresholds",), (
+                f"expected either a modal word or thresholds, found both (modal "
+                f"'{self.modal}' sets the thresholds)"), self.thresholds)])
         return self
 
 
