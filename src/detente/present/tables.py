@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "backtest_table", "calibration_table", "claims_table", "comparison_tables",
-    "law_comparison_table", "law_fit_table", "run_outcomes_table", "runs_table",
+    "law_comparison_table", "law_fit_table", "outside_view_tables", "run_outcomes_table",
+    "runs_table",
     "scenarios_table", "sensitivity_table", "summary_tables",
 ]
 
@@ -232,7 +233,60 @@ def comparison_tables(data: Mapping[str, Any], outcomes: Iterable[tuple[str, str
                 cells.append(f"{top} {100 * valid[top]:.0f} %")
             tt.add_row(dim, *cells)
         tables.append(tt)
+    if data.get("outside_view"):
+        tables.extend(outside_view_tables(data["outside_view"]))
     return tables
+
+
+def _rate(p: float | None, interval: Sequence[float | None]) -> str:
+    if p is None:
+        return "–"
+    lo, hi = interval
+    if lo is None or hi is None:
+        return fmt_percent(p)
+    return f"{100 * p:.0f} % [{100 * lo:.0f}–{100 * hi:.0f}]"
+
+
+def outside_view_tables(view: Mapping[str, Any]) -> list[RenderableType]:
+    """The base rates of war termination beside each policy's odds of a settlement.
+
+    Parameters
+    ----------
+    view : mapping
+        :func:`detente.analysis.outside_view.beside.beside`'s table (``compare``'s
+        ``outside_view``), or ``{"unavailable": why}``.
+    """
+    if "unavailable" in view:
+        return [f"[dim]outside view not shown: {escape(str(view['unavailable']))}[/]"]
+    keys = list(view["months"])
+    level = f"{100 * view['level']:.0f} %"
+    t = Table(title=f"the outside view: {view['n_wars']} {escape(view['reference'])} that had "
+                    f"lasted {view['lasted_days']:g} days, as this war had at the start; "
+                    f"base rates [{level} interval], the model's P(settlement) per policy "
+                    "(model minus base rate; in or out of its interval)",
+              title_justify="left")
+    t.add_column("")
+    for key in keys:
+        t.add_column(f"by {key} months", justify="right", no_wrap=True)
+    t.add_row("base rate: the war ends",
+              *[_rate(view["months"][k]["p_end"], view["months"][k]["interval"]) for k in keys])
+    t.add_row("base rate: settlement or ceasefire",
+              *[_rate(view["months"][k]["p_settlement"],
+                      view["months"][k]["settlement_interval"]) for k in keys])
+    for pol, row in view["policies"].items():
+        cells = []
+        for k in keys:
+            c = row[k]
+            if c["p_model"] is None or c["gap_end"] is None:
+                cells.append(fmt_percent(c["p_model"]))
+                continue
+            where = "in" if c["within"] else "out"
+            cells.append(f"{fmt_percent(c['p_model'])} ({100 * c['gap_end']:+.0f} pp, {where})")
+        t.add_row(f"model: {escape(pol)}", *cells)
+    wars = "; ".join(view["wars"])
+    return [t, f"[dim]comparable wars: {escape(wars)}. Source: {escape(view['source'])}. "
+               "A base rate counts every way a war ended; the model's settlement is a deal "
+               "in force (docs/outside-view.md).[/]"]
 
 
 def claims_table(claims: Sequence[ClaimResult], *, title: str) -> list[RenderableType]:

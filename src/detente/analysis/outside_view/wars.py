@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from detente.errors import DataError
+from detente.units import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,7 +111,7 @@ _COW_WAR_OUTCOMES: tuple[tuple[frozenset[int], str, Outcome | None], ...] = (
     (frozenset({5}), "ongoing", None),
 )
 #: Days of a year (for durations given in years).
-YEAR_DAYS = 365.25
+YEAR_DAYS = DAYS_PER_YEAR
 
 
 def is_major_power(code: int, year: int) -> bool:
