@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "backtest_table", "calibration_table", "claims_table", "comparison_tables",
+    "backtest_table", "base_rate_note", "calibration_table", "claims_table", "comparison_tables",
     "law_comparison_table", "law_fit_table", "outside_view_tables", "run_outcomes_table",
     "runs_table",
     "scenarios_table", "sensitivity_table", "summary_tables",
@@ -306,9 +306,19 @@ def claims_table(claims: Sequence[ClaimResult], *, title: str) -> list[Renderabl
             hinge = (hinge + "\n" if hinge else "") + c.prim
         if c.reason:
             hinge = c.reason
+        elif c.effect and "base_rate" in c.effect:
+            hinge = base_rate_note(c.effect)
         t.add_row(c.id, f"[{style}]{c.verdict}[/]", p, ci, hinge)
     notes = sorted({n for c in claims for n in c.notes if "not installed" in n})
     return [t, *(f"[dim]{n}[/]" for n in notes)]
+
+
+def base_rate_note(effect: Mapping[str, Any]) -> str:
+    """The model's share beside the base rate, for a claim that compares them."""
+    lo, hi = effect["interval"]
+    return (f"model {effect['model']:.2f} vs base rate {effect['base_rate']:.2f} "
+            f"[{lo:.2f}–{hi:.2f}] of {effect['n_wars']} wars that had lasted "
+            f"{effect['lasted_days']:g} days (gap {effect['gap']:+.2f})")
 
 
 # --------------------------------------------------------------------------- analyses
