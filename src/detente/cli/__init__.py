@@ -10,7 +10,8 @@ The commands are grouped by what an analyst does, in the order ``--help`` lists 
 
 * run, compare and judge (:mod:`._run`, :mod:`._claims`, :mod:`._report`, :mod:`._serve`);
 * scenario files (:mod:`._files`);
-* contact with data (:mod:`._data`);
+* contact with data (:mod:`._data`, :mod:`._hindcast`, and the outside view:
+  :mod:`._outside`);
 * sensitivity, discovery and large sweeps (:mod:`._explore`, :mod:`._store`).
 """
 
@@ -26,6 +27,7 @@ from detente.cli import (
     _files,
     _hindcast,
     _new,
+    _outside,
     _report,
     _run,
     _serve,
@@ -45,7 +47,8 @@ COMMANDS: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
         ("schema", _files.schema)),
     "Contact with data": (
         ("fit", _data.fit), ("calibrate", _data.calibrate), ("backtest", _data.backtest),
-        ("hindcast", _hindcast.hindcast)),
+        ("hindcast", _hindcast.hindcast), ("base-rates", _outside.base_rates),
+        ("score", _outside.score)),
     "Sensitivity, discovery and large sweeps": (
         ("sensitivity", _explore.sensitivity), ("discover", _explore.discover),
         ("sweep", _store.sweep)),
