@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 pytest.importorskip("lifelines")
 
-from detente.analysis.outside_view import (  # noqa: E402
+from detente.analysis.outside_view import (
     OUTCOMES,
     BaseRates,
     WarTable,
@@ -22,9 +22,9 @@ from detente.analysis.outside_view import (  # noqa: E402
     read_cow,
     ucdp_wars,
 )
-from detente.analysis.outside_view.base_rates import MONTH_DAYS  # noqa: E402
-from detente.analysis.outside_view.beside import beside, lasted_days  # noqa: E402
-from detente.errors import DataError, InputError, NotFittedError  # noqa: E402
+from detente.analysis.outside_view.base_rates import MONTH_DAYS
+from detente.analysis.outside_view.beside import beside, lasted_days
+from detente.errors import DataError, InputError, NotFittedError
 
 DATA = Path(__file__).parent / "data"
 COW_SYNTHETIC = DATA / "cow_interstate_synthetic.csv"
@@ -77,7 +77,9 @@ def test_conditioning_on_the_duration_is_the_ratio_of_survivals():
     assert br.rates_.loc[12, "p_end"] == 1.0  # S_full(515.25) = 0
     assert list(br.wars_["id"]) == ["w1", "w2", "w3", "w4"]
     within = br.wars_["ends_within"].tolist()
-    assert within[0] == 4 and math.isnan(within[1]) and within[2:] == [12, 12]
+    assert within[0] == 4
+    assert math.isnan(within[1])
+    assert within[2:] == [12, 12]
 
 
 def test_a_war_censored_before_the_duration_is_left_out_and_counted():
@@ -186,7 +188,8 @@ def test_reference_class_filters():
 
 # --------------------------------------------------------------------------- COW
 def test_cow_loader_reads_the_synthetic_file_as_cow_lays_it_out():
-    assert b"\r" in COW_SYNTHETIC.read_bytes() and not COW_SYNTHETIC.read_bytes().endswith(
+    assert b"\r" in COW_SYNTHETIC.read_bytes()
+    assert not COW_SYNTHETIC.read_bytes().endswith(
         b"\r")
     table = read_cow(COW_SYNTHETIC)
     d = table.data.set_index("id")

@@ -10,14 +10,14 @@ import pytest
 
 pytest.importorskip("lifelines")
 
-from detente.analysis.claims import Claims  # noqa: E402
-from detente.analysis.outside_view.claims import BaseRateTest, holds_mass  # noqa: E402
-from detente.analysis.outside_view.questions import (  # noqa: E402
+from detente.analysis.claims import Claims
+from detente.analysis.outside_view.claims import BaseRateTest, holds_mass
+from detente.analysis.outside_view.questions import (
     bundled_questions,
     read_questions,
 )
-from detente.analysis.outside_view.skill import ForecastSkill  # noqa: E402
-from detente.errors import DataError, InputError, NotFittedError  # noqa: E402
+from detente.analysis.outside_view.skill import ForecastSkill
+from detente.errors import DataError, InputError, NotFittedError
 
 
 # --------------------------------------------------------------------------- the claim kind
@@ -43,7 +43,8 @@ def test_claims_add_the_outside_view_when_asked():
     c = ev.claims_[2]
     assert c.effect is not None
     assert c.effect["base_rate"] == pytest.approx(0.6)  # 6 of the 10 wars
-    assert c.effect["n_wars"] == 10 and c.effect["lasted_days"] == 645
+    assert c.effect["n_wars"] == 10
+    assert c.effect["lasted_days"] == 645
     settled = ev.results_.ds["settled"].sel(policy="status_quo").values  # (sample, time)
     by = 1 + int(np.ceil(731 / 7))  # the steps up to 24 months (731 days) after the start
     share = float(np.mean(np.any(settled[:, :by] > 0.5, axis=1)))
@@ -52,7 +53,8 @@ def test_claims_add_the_outside_view_when_asked():
     lo, hi = c.effect["interval"]
     inside = lo <= c.effect["model"] <= hi
     assert c.verdict in (("supported", "contested") if inside else ("refuted", "contested"))
-    assert c.interval is None and c.probability is not None
+    assert c.interval is None
+    assert c.probability is not None
 
 
 def test_claims_leave_the_outside_view_off_by_default():
@@ -96,7 +98,8 @@ def test_the_shipped_questions_load_and_say_how_many_map():
     mapped = [q for q in qs.questions.values() if q.mapped]
     assert len(mapped) == 9
     for q in qs.questions.values():
-        assert q.source and q.crowd.date
+        assert q.source
+        assert q.crowd.date
         assert (q.test is None) != (q.untestable is None)
         if q.mapped:
             assert q.encoding
@@ -157,11 +160,13 @@ def skill() -> ForecastSkill:
 
 def test_skill_scores_the_mapped_questions_from_their_openings(skill):
     t = skill.table_
-    assert skill.n_questions_ == 21 and skill.n_mapped_ == 9 == len(t)
+    assert skill.n_questions_ == 21
+    assert skill.n_mapped_ == 9 == len(t)
     assert len(skill.unmapped_) == 12
     row = t.set_index("question_id").loc["acx2023-q5"]
     assert str(row["origin"]) == "2022-12-20"
-    assert row["p_crowd"] == 0.4 and row["resolution"] == 0
+    assert row["p_crowd"] == 0.4
+    assert row["resolution"] == 0
     assert 0.0 <= row["p_base"] <= 1.0  # a settlement question has a base rate
     assert math.isnan(t.set_index("question_id").loc["acx2023-q2", "p_base"])
     y = t["resolution"].to_numpy(dtype=float)
@@ -178,7 +183,8 @@ def test_skill_to_dict_is_json_ready(skill):
 
     data = skill.to_dict()
     json.dumps(data, allow_nan=False)
-    assert data["n_mapped"] == 9 and len(data["points"]) == 9
+    assert data["n_mapped"] == 9
+    assert len(data["points"]) == 9
 
 
 def test_skill_follows_the_estimator_contract():

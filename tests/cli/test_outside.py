@@ -17,7 +17,8 @@ def test_base_rates_prints_the_odds_the_outcomes_and_the_wars(invoke):
     assert r.code == 0, r.output
     assert "of the 10 inter-state dyad-episodes that had lasted 645 days" in r.stdout
     assert "40 % [17–75]" in r.stdout  # within 12 months
-    assert "in settlement or ceasefire" in r.stdout and "in petering out" in r.stdout
+    assert "in settlement or ceasefire" in r.stdout
+    assert "in petering out" in r.stdout
     for war in ("North Korea – South Korea", "Iran – Iraq, 1980–1988",
                 "Eritrea – Ethiopia, 1998–2000"):
         assert war in r.stdout
@@ -66,7 +67,8 @@ def test_score_prints_the_models_skill_beside_the_crowd_and_the_base_rate(invoke
     r = invoke("score", "ukraine-2023", "-n", "8", "--json")
     assert r.code == 0, r.output
     data = json.loads(r.stdout)
-    assert data["n_mapped"] == 9 and data["n_questions"] == 21
+    assert data["n_mapped"] == 9
+    assert data["n_questions"] == 21
     assert set(data["scores"]["skill"]) == {"crowd", "base_rate"}
     r = invoke("score", "ukraine-2023", "-n", "8")
     assert r.code == 0, r.output
@@ -81,4 +83,5 @@ def test_score_bad_questions_file_exits_2(invoke, tmp_path):
     assert r.code == 2
     assert "q.yaml:1: question 'x':" in r.stderr
     r = invoke("score", "ukraine-2023", "--origin", "later")
-    assert r.code == 2 and "--origin: expected one of opened, forecast" in r.stderr
+    assert r.code == 2
+    assert "--origin: expected one of opened, forecast" in r.stderr

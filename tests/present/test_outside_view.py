@@ -23,7 +23,8 @@ def test_base_rates_tables_show_horizons_outcomes_and_wars():
     from detente.present.outside_view import base_rates_tables
 
     text = render(base_rates_tables(BaseRates().fit("645d")))
-    assert "within 12 months" in text and "within 36 months" in text
+    assert "within 12 months" in text
+    assert "within 36 months" in text
     assert "70 % [42–93]" in text
     assert "Indonesia – Malaysia, 1963–1966" in text
     assert "still running when the data end" in text  # India-Pakistan 2014, 86 days

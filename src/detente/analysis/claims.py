@@ -769,7 +769,7 @@ def judge_base_rate(claim_id: str, text: str, source: str, test: BaseRateTest,
 
 
 def _base_rate_exprs(scenario: Scenario) -> list[Any]:
-    """The expressions the outside-view claims read (to record them), if the model has them."""
+    """Return the expressions the outside-view claims read, to record them (those the model has)."""
     from detente.analysis.outside_view.claims import outside_view_claims
 
     out = []
@@ -783,7 +783,7 @@ def _base_rate_exprs(scenario: Scenario) -> list[Any]:
 
 def base_rate_claims(scenario: Scenario, reader: OutputReader, default_policy: str
                      ) -> list[ClaimResult]:
-    """The outside-view claims of a scenario, judged on an ensemble.
+    """Judge the outside-view claims of a scenario on an ensemble.
 
     Those of :func:`detente.analysis.outside_view.claims.outside_view_claims` (none when the
     scenario does not say when its war began); untestable, with the reason, when lifelines

@@ -279,7 +279,7 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
 
 
 def outside_view_beside(res: Results, policies: dict[str, Any]) -> dict[str, Any] | None:
-    """The base rates of war termination beside each policy's odds of a settlement.
+    """Put the base rates of war termination beside each policy's odds of a settlement.
 
     Parameters
     ----------

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from detente.cli._app import out
-from detente.cli._options import JsonOpt, ProcessesOpt, SeedOpt, check_samples, \
-    resolve_processes
+from detente.cli._options import JsonOpt, ProcessesOpt, SeedOpt, check_samples, resolve_processes
 from detente.cli._output import echo_json, show
 from detente.errors import InputError
 
@@ -75,7 +74,7 @@ def base_rates(
                       "terms forbid passing it on) instead of UCDP's table.")] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Base rates: P(a war ends within 1/2/3 years | it has lasted so long), and how."""
+    """Print base rates: P(a war ends within 1/2/3 years | it lasted so long), and how."""
     from detente.analysis.outside_view import BaseRates, read_cow
 
     months_t = _months(months)

@@ -22,7 +22,7 @@ __all__ = ["outside_view_html", "scenario_outside_view"]
 
 
 def scenario_outside_view(scenario: Scenario) -> BaseRates | str | None:
-    """The base rates for the scenario's war at its start, or why there are none.
+    """Fit the base rates for the scenario's war at its start, or say why there are none.
 
     Returns
     -------
@@ -43,7 +43,7 @@ def _pct(p: float | None) -> str:
 
 
 def outside_view_html(base: BaseRates | str | None, results: Results) -> str:
-    """The pane: base rates by 12 and 24 months beside each policy's P(settlement)."""
+    """Draw the pane: base rates by 12 and 24 months beside each policy's P(settlement)."""
     if base is None:
         return ("<p class='dt-muted'>This scenario does not say when its war began "
                 "(<code>time.war_began</code>), so there is no outside view.</p>")
@@ -68,8 +68,9 @@ def outside_view_html(base: BaseRates | str | None, results: Results) -> str:
             f"<td>{rate(view['months'][k]['p_end'], view['months'][k]['interval'])}</td>"
             for k in keys) + "</tr>",
         "<tr><td>base rate: settlement or ceasefire</td>" + "".join(
-            f"<td>{rate(view['months'][k]['p_settlement'], view['months'][k]['settlement_interval'])}"
-            "</td>" for k in keys) + "</tr>"]
+            "<td>" + rate(view["months"][k]["p_settlement"],
+                          view["months"][k]["settlement_interval"]) + "</td>"
+            for k in keys) + "</tr>"]
     for pol, row in view["policies"].items():
         cells = []
         for k in keys:

@@ -38,7 +38,7 @@ def _pct(p: float, lo: float | None = None, hi: float | None = None) -> str:
 
 
 def base_rates_tables(br: BaseRates) -> list[RenderableType]:
-    """The base rates for wars that had lasted ``d``: by horizon, by outcome, and the wars."""
+    """Lay out the base rates for wars that had lasted ``d``: by horizon, outcome and war."""
     level = f"{100 * br.level:.0f} %"
     rates = br.rates_
     head = (f"[bold]Base rates[/]: of the {br.n_at_risk_} {escape(br.reference_)} that had "
@@ -100,7 +100,7 @@ def skill_tables(fs: ForecastSkill) -> list[RenderableType]:
                   _fixed(skill.get("brier")) if name != "model" else "",
                   _fixed(skill.get("log")) if name != "model" else "")
     lines = [f"[dim]{escape(n)}[/]" for n in fs.notes_]
-    unmapped = [q for q in fs.unmapped_]
+    unmapped = list(fs.unmapped_)
     if unmapped:
         lines.append(f"[dim]not mapped to model outputs ({len(unmapped)}): "
                      + escape("; ".join(f"{q['id']} ({q['reason']})" for q in unmapped))
@@ -113,7 +113,7 @@ def _fixed(x: float | None) -> str:
 
 
 def reliability_figure(rows: Sequence[dict[str, Any]]) -> Any:
-    """The reliability (calibration) diagram of probability forecasts, one trace each.
+    """Draw the reliability (calibration) diagram of probability forecasts, one trace each.
 
     Parameters
     ----------

@@ -248,7 +248,7 @@ def _rate(p: float | None, interval: Sequence[float | None]) -> str:
 
 
 def outside_view_tables(view: Mapping[str, Any]) -> list[RenderableType]:
-    """The base rates of war termination beside each policy's odds of a settlement.
+    """Lay out the base rates of war termination beside each policy's odds of a settlement.
 
     Parameters
     ----------
@@ -314,7 +314,7 @@ def claims_table(claims: Sequence[ClaimResult], *, title: str) -> list[Renderabl
 
 
 def base_rate_note(effect: Mapping[str, Any]) -> str:
-    """The model's share beside the base rate, for a claim that compares them."""
+    """Put the model's share beside the base rate, for a claim that compares them."""
     lo, hi = effect["interval"]
     return (f"model {effect['model']:.2f} vs base rate {effect['base_rate']:.2f} "
             f"[{lo:.2f}–{hi:.2f}] of {effect['n_wars']} wars that had lasted "

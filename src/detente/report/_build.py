@@ -300,14 +300,13 @@ def _run_tornado(sc: Scenario, res: Results, *, output: str, policy: str | None,
 
 def _outside_view(sc: Scenario, results: Results, *, skill: Literal["auto", "none"],
                   seed: SeedLike) -> dict[str, Any] | None:
-    """The outside view's section: base rates beside the policies, and forecast skill.
+    """Build the outside view's section: base rates beside the policies, forecast skill.
 
     None when the scenario does not say when its war began. With ``skill="auto"`` the
     model is scored on the shipped questions when its bundled record covers them (a small
     ensemble from each question's opening), for the reliability diagram.
     """
-    from detente.analysis.outside_view.beside import beside, scenario_base_rates, \
-        settlement_odds
+    from detente.analysis.outside_view.beside import beside, scenario_base_rates, settlement_odds
 
     if sc.time.war_began is None:
         return None

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 import numpy as np
+from numpy.typing import NDArray
 
 from detente._optional import import_optional
 from detente._typing import FloatArray
@@ -179,7 +180,7 @@ def _clopper_pearson_zero(n: int, level: float) -> float:
     return 1.0 - ((1.0 - level) / 2.0) ** (1.0 / n) if n > 0 else 1.0
 
 
-def _untie(times: FloatArray, events: FloatArray) -> FloatArray:
+def _untie(times: FloatArray, events: NDArray[np.int64]) -> FloatArray:
     """Separate wars that end on one day in different ways, by a millionth of a day each.
 
     Aalen-Johansen needs no two outcomes at one time, and lifelines would otherwise jitter
@@ -199,7 +200,7 @@ def _untie(times: FloatArray, events: FloatArray) -> FloatArray:
 
 
 def _step_at(frame: pd.DataFrame, t: float) -> FloatArray:
-    """The row of a step function (indexed by increasing time) in force at time ``t``."""
+    """Return the row of a step function (indexed by increasing time) in force at ``t``."""
     idx = np.asarray(frame.index, dtype=np.float64)
     k = int(np.searchsorted(idx, t, side="right")) - 1
     return np.asarray(frame.iloc[max(k, 0)].to_numpy(), dtype=np.float64)
@@ -399,7 +400,7 @@ class BaseRates(Estimator):
                             index=aj.cumulative_density_.index)
 
     def _interval(self, p: float, lo: float, hi: float, n: int) -> tuple[float, float, float]:
-        """An estimate and its interval; Clopper-Pearson where the interval is undefined."""
+        """Return an estimate and its interval; Clopper-Pearson where it is undefined."""
         p = min(max(float(p), 0.0), 1.0)
         if p <= 0.0:
             return 0.0, 0.0, _clopper_pearson_zero(n, self.level)

@@ -21,7 +21,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from detente.analysis.outside_view.base_rates import DEFAULT_MONTHS, BaseRates, MONTH_DAYS
+from detente.analysis.outside_view.base_rates import DEFAULT_MONTHS, MONTH_DAYS, BaseRates
 from detente.analysis.outside_view.wars import WarTable
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def scenario_base_rates(scenario: Scenario, *, months: Sequence[int] = DEFAULT_M
 
 
 def settlement_odds(res: Results, months: Sequence[float]) -> dict[str, dict[str, float]]:
-    """The model's P(a settlement is signed within each horizon), per policy.
+    """Return the model's P(a settlement is signed within each horizon), per policy.
 
     Read from ``months_to_settlement`` at the last point, as :func:`detente.compare` does.
 
@@ -92,7 +92,7 @@ def _num(x: float) -> float | None:
 
 def beside(base: BaseRates, p_model: Mapping[str, Mapping[str, float | None]],
            months: Sequence[float] | None = None) -> dict[str, Any]:
-    """The base rates and the model's odds of a settlement side by side.
+    """Put the base rates and the model's odds of a settlement side by side.
 
     Parameters
     ----------

@@ -68,8 +68,11 @@ class BaseRateTest(BaseModel):
 
 
 def describe_base_rate_test(test: BaseRateTest, default_policy: str) -> str:
-    """The test in words, e.g. ``"[status_quo] P('settled > 0.5' within 24 months) within
-    the base rate's interval of ending"``."""
+    """Describe the test in words.
+
+    E.g. ``"[status_quo] P('settled > 0.5' within 24 months) within the base rate's
+    interval of ending"``.
+    """
     pol = test.policy or default_policy
     what = "ending" if test.outcome == "any" else f"ending in {OUTCOME_LABELS[test.outcome]}"
     return (f"[{pol}] P('{test.when}' within {test.months:g} months) {test.op} the base "
@@ -77,22 +80,27 @@ def describe_base_rate_test(test: BaseRateTest, default_policy: str) -> str:
 
 
 def _by_date(scenario: Scenario, months: float) -> dt.date:
-    """The date ``months`` after the start; the run's end when that is less than a step
-    past it (so that 156 weeks count as 36 months, as the comparison counts them)."""
+    """Return the date ``months`` after the start (the run's end if less than a step past).
+
+    So 156 weeks count as 36 months, as the comparison counts them.
+    """
     by = scenario.time.start + dt.timedelta(days=round(months * MONTH_DAYS))
     end = scenario.time.end
     return end if end < by < end + dt.timedelta(days=scenario.time.step_days) else by
 
 
 def as_event(test: BaseRateTest, scenario: Scenario, policy: str) -> EventTest:
-    """The event test whose share of samples is the model's probability."""
+    """Return the event test whose share of samples is the model's probability."""
     return EventTest(kind="event", policy=policy, when=test.when,
                      by=_by_date(scenario, test.months))
 
 
 def holds_mass(test: BaseRateTest, k: int, n: int, low: float, high: float) -> float:
-    """The claim's probability: the Jeffreys posterior mass of the share ``k / n`` where
-    the test puts it against the base rate's interval ``[low, high]``."""
+    """Return the claim's probability, a posterior mass of the model's share.
+
+    The mass of the Jeffreys posterior of the share ``k / n`` where the test puts it
+    against the base rate's interval ``[low, high]``.
+    """
     from scipy import stats
 
     post = stats.beta(k + 0.5, n - k + 0.5)
@@ -102,7 +110,7 @@ def holds_mass(test: BaseRateTest, k: int, n: int, low: float, high: float) -> f
 
 def outside_view_claims(scenario: Scenario, months: tuple[float, ...] = (12, 24, 36)
                         ) -> dict[str, tuple[str, str, BaseRateTest]]:
-    """The base-rate claims added to a scenario's own: ``{id: (text, source, test)}``.
+    """Return the base-rate claims added to a scenario's own: ``{id: (text, source, test)}``.
 
     One per horizon within the scenario's run, for its first policy: the model's odds of
     a settlement lie within the base rate's interval of the war ending.

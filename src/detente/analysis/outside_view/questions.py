@@ -33,8 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, \
-    model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from detente.errors import DataError
 from detente.scenario.schema import ClaimTest
@@ -168,9 +167,9 @@ def read_questions(path: str | Path | None = None) -> QuestionSet:
                         "test or untestable)")
     out: dict[str, Question] = {}
     for qid, body in raw["questions"].items():
-        where = ("questions", qid)
+        key = ("questions", qid)
         if not isinstance(body, dict):
-            raise DataError(f"{p}:{lines.get(where, 1)}: question '{qid}': expected a "
+            raise DataError(f"{p}:{lines.get(key, 1)}: question '{qid}': expected a "
                             f"mapping of fields, found {type(body).__name__}")
         try:
             out[str(qid)] = Question.model_validate(body)
@@ -178,8 +177,8 @@ def read_questions(path: str | Path | None = None) -> QuestionSet:
             first = exc.errors()[0]
             loc = tuple(x for x in first["loc"] if not (isinstance(x, str)
                                                         and x in _TEST_KINDS))
-            line = max((lines[k] for k in lines if k[:2] == where
-                        and k[2:] == loc[:len(k) - 2]), default=lines.get(where, 1))
+            line = max((lines[k] for k in lines if k[:2] == key
+                        and k[2:] == loc[:len(k) - 2]), default=lines.get(key, 1))
             field = ".".join(str(x) for x in loc) or "(the question)"
             found = first.get("input")
             shown = "" if isinstance(found, dict) or found is None else f", found {found!r}"

@@ -221,7 +221,7 @@ def ucdp_wars(path: str | Path | None = None) -> WarTable:
 
 # --------------------------------------------------------------------------- COW
 def _cow_date(y: int, m: int, d: int) -> dt.date | None:
-    """A COW date: -7 (ongoing) is the end of the data, other negatives unknown.
+    """Return a COW date: -7 (ongoing) is the end of the data, other negatives unknown.
 
     An unknown month is read as June and an unknown day as the 15th (the middle).
     """
