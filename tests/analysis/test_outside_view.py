@@ -303,3 +303,11 @@ def test_a_scenario_lasted_since_its_war_began():
     import detente as dt_
 
     assert lasted_days(dt_.load("ukraine-2023")) == 645
+
+
+def test_a_war_ending_on_the_day_it_reached_the_duration_counts_in_its_outcome():
+    table = wars([365, 365, 800], [0, 1, 1], ["", "settlement", "victory"])
+    r = BaseRates(months=(1, 24)).fit("365d", table).rates_
+    assert r.loc[1, "p_end"] == pytest.approx(1 / 3)
+    assert r.loc[1, "p_settlement"] == pytest.approx(1 / 3)
+    assert r.loc[24, "p_victory"] == pytest.approx(2 / 3)  # S(435-) = 2/3, then 1 of 1

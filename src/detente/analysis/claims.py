@@ -502,7 +502,9 @@ class Claims(Estimator):
                     exprs.append(scenario_expr(sc, text))
                 except InputError as exc:
                     raise InputError(f"claim '{cid}': {exc}") from None
-        exprs += _base_rate_exprs(sc) if self.outside_view == "on" else []
+        if self.outside_view == "on":  # the base-rate claims read the first policy
+            exprs += _base_rate_exprs(sc)
+            needed.add(default_policy)
         run_pols = [p for p in sc.policies if p in needed]
         if policies:
             run_pols = [p for p in policies if p in needed] or list(policies)[:1]

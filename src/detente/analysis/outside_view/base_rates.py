@@ -68,6 +68,8 @@ DEFAULT_LEVEL = 0.95
 MONTH_DAYS = YEAR_DAYS / 12
 #: Shift that breaks ties between outcomes on one day (Aalen-Johansen needs none), in days.
 _TIE_STEP = 1e-6
+#: Days added to every time before Aalen-Johansen (its first time's incidence is set to 0).
+_AJ_SHIFT = 1.0
 
 Conflicts = Literal["interstate", "with_internationalised"]
 Intensity = Literal["any", "war"]
@@ -391,13 +393,16 @@ class BaseRates(Estimator):
         with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
             # log(0) in the interval's transform before the first event: NaN, handled
             warnings.simplefilter("ignore", RuntimeWarning)
-            aj.fit(times, codes, event_of_interest=k)
+            # lifelines sets the incidence at the first time of its table to 0, which
+            # would drop a war ending on day d itself: fit on times one day later
+            aj.fit(times + _AJ_SHIFT, codes, event_of_interest=k)
         # lifelines names its two bounds by where the log-log transform puts them: take
         # the smaller and the larger instead of trusting the names
         ci = aj.confidence_interval_.to_numpy(dtype=np.float64)
+        index = np.asarray(aj.cumulative_density_.index, dtype=np.float64) - _AJ_SHIFT
         return pd.DataFrame({"p": aj.cumulative_density_.iloc[:, 0].to_numpy(),
                              "low": np.min(ci, axis=1), "high": np.max(ci, axis=1)},
-                            index=aj.cumulative_density_.index)
+                            index=pd.Index(index))
 
     def _interval(self, p: float, lo: float, hi: float, n: int) -> tuple[float, float, float]:
         """Return an estimate and its interval; Clopper-Pearson where it is undefined."""
