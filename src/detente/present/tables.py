@@ -283,7 +283,8 @@ def outside_view_tables(view: Mapping[str, Any]) -> list[RenderableType]:
             where = "in" if c["within"] else "out"
             cells.append(f"{fmt_percent(c['p_model'])} ({100 * c['gap_end']:+.0f} pp, {where})")
         t.add_row(f"model: {escape(pol)}", *cells)
-    wars = "; ".join(view["wars"])
+    wars = ("; ".join(view["wars"]) if view["wars"] else
+            f"{view['n_wars']}, listed by `detente base-rates --lasted {view['lasted_days']:g}d`")
     return [t, f"[dim]comparable wars: {escape(wars)}. Source: {escape(view['source'])}. "
                "A base rate counts every way a war ended; the model's settlement is a deal "
                "in force (docs/outside-view.md).[/]"]

@@ -28,7 +28,11 @@ if TYPE_CHECKING:
     from detente.results import Results
     from detente.scenario.schema import Scenario
 
-__all__ = ["beside", "lasted_days", "scenario_base_rates", "settlement_odds"]
+__all__ = ["MAX_LISTED", "beside", "lasted_days", "scenario_base_rates", "settlement_odds"]
+
+#: Most comparable wars named beside a forecast (more are counted, and listed by
+#: ``detente base-rates``).
+MAX_LISTED = 25
 
 
 def lasted_days(scenario: Scenario) -> int | None:
@@ -108,7 +112,8 @@ def beside(base: BaseRates, p_model: Mapping[str, Mapping[str, float | None]],
     -------
     dict
         JSON-ready: ``lasted_days``, ``reference``, ``source``, ``level``, ``n_wars``,
-        ``wars`` (names of the comparable wars), ``months`` ``{"12": {"p_end",
+        ``wars`` (names of the comparable wars when there are at most :data:`MAX_LISTED`,
+        else empty: ``detente base-rates`` lists them), ``months`` ``{"12": {"p_end",
         "interval", "p_settlement", "settlement_interval"}}`` and ``policies``
         ``{policy: {"12": {"p_model", "gap_end", "gap_settlement", "within"}}}`` where a gap
         is the model's probability minus the base rate's and ``within`` says whether the
@@ -144,6 +149,7 @@ def beside(base: BaseRates, p_model: Mapping[str, Mapping[str, float | None]],
     return {
         "lasted_days": base.lasted_days_, "reference": base.reference_,
         "source": base.source_, "level": base.level, "n_wars": base.n_at_risk_,
-        "wars": [str(n) for n in base.wars_["name"]],
+        "wars": ([str(n) for n in base.wars_["name"]] if base.n_at_risk_ <= MAX_LISTED
+                 else []),
         "months": rates, "policies": policies,
     }

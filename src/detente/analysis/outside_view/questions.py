@@ -1,11 +1,11 @@
 """Resolved forecasting questions, each with the crowd's probability and a test on outputs.
 
 A questions file is YAML (``detente/data/outside_view/questions-ru-ua-2023.yaml`` ships
-21 on the Russia-Ukraine war)::
+21, on the war of the built-in forecast scenario)::
 
     questions:
       acx2023-q5:
-        question: Will there be a lasting cease-fire in the Russia-Ukraine war in 2023?
+        question: Will there be a lasting cease-fire in the war in 2023?
         platform: ACX 2023 Prediction Contest (Blind Mode survey)
         opened: 2022-12-20            # the model is restarted here
         closes: 2023-12-31

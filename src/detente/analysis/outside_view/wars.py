@@ -13,7 +13,7 @@ columns the estimators read:
 ``detail``                the dataset's own outcome label (``peace_agreement``, ...)
 ``interstate``            fought between states only (UCDP type 2; every COW war)
 ``war_intensity``         1,000 or more battle deaths in a year (every COW war)
-``major_power``           a major power (:data:`MAJOR_POWERS`) fought in it
+``major_power``           a major power (:func:`major_powers`) fought in it
 ========================  ==============================================================
 
 The outcomes are the competing ways a war ends (``docs/outside-view.md`` gives the mapping
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import math
@@ -43,8 +44,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "COW_COLUMNS", "COW_END", "COW_SHA256", "MAJOR_POWERS", "OUTCOMES", "OUTCOME_LABELS",
-    "UCDP_CITATION", "UCDP_END", "UCDP_FILE", "Outcome", "WarTable", "read_cow", "ucdp_wars",
+    "COW_COLUMNS", "COW_END", "COW_SHA256", "MAJOR_POWERS_FILE", "OUTCOMES", "OUTCOME_LABELS",
+    "UCDP_CITATION", "UCDP_END", "UCDP_FILE", "Outcome", "WarTable", "is_major_power",
+    "major_powers", "read_cow", "ucdp_wars",
 ]
 
 Outcome = Literal["settlement", "victory", "petered_out", "other"]
@@ -73,26 +75,9 @@ COW_COLUMNS: tuple[str, ...] = (
     "StartYear2", "EndMonth2", "EndDay2", "EndYear2", "TransFrom", "WhereFought",
     "Initiator", "Outcome", "TransTo", "BatDeath", "Version",
 )
-#: Major powers by COW state code (the same as the Gleditsch-Ward number for these) and
-#: the years they count as one, after COW's State System Membership list (v2016).
-MAJOR_POWERS: dict[int, tuple[tuple[int, int], ...]] = {
-    2: ((1898, 9999),),                            # United States
-    200: ((1816, 9999),),                          # United Kingdom
-    220: ((1816, 1940), (1945, 9999)),             # France
-    255: ((1816, 1918), (1925, 1945), (1991, 9999)),  # Germany (Prussia)
-    300: ((1816, 1918),),                          # Austria-Hungary
-    325: ((1860, 1943),),                          # Italy
-    365: ((1816, 1917), (1922, 9999)),             # Russia (Soviet Union)
-    710: ((1950, 9999),),                          # China
-    740: ((1895, 1945), (1991, 9999)),             # Japan
-}
-#: UCDP's names of the major powers' governments, for the secondary parties it lists.
-_UCDP_MAJOR_NAMES: dict[str, int] = {
-    "Government of United States of America": 2, "Government of United Kingdom": 200,
-    "Government of France": 220, "Government of Germany": 255,
-    "Government of Russia (Soviet Union)": 365, "Government of China": 710,
-    "Government of Japan": 740, "Government of Italy": 325,
-}
+#: The major powers and their years, inside the installed package (a CSV: code, name,
+#: ucdp_name, first_year, last_year), after COW's State System Membership list (v2016).
+MAJOR_POWERS_FILE = "data/outside_view/major_powers.csv"
 _UCDP_OUTCOMES: dict[str, Outcome] = {
     "peace_agreement": "settlement", "ceasefire": "settlement",
     "victory_side_a": "victory", "victory_side_b": "victory",
@@ -114,9 +99,29 @@ _COW_WAR_OUTCOMES: tuple[tuple[frozenset[int], str, Outcome | None], ...] = (
 YEAR_DAYS = DAYS_PER_YEAR
 
 
+@functools.cache
+def major_powers() -> tuple[dict[int, tuple[tuple[int, int], ...]], dict[str, int]]:
+    """Return the major powers: years by state code, and codes by UCDP's government names.
+
+    Read once from :data:`MAJOR_POWERS_FILE` (data, not code: the model and analysis code
+    name no country).
+    """
+    path = Path(str(resources.files("detente").joinpath(MAJOR_POWERS_FILE)))
+    years: dict[int, list[tuple[int, int]]] = {}
+    names: dict[str, int] = {}
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    for row in csv.DictReader(lines):
+        code = int(row["code"])
+        years.setdefault(code, []).append((int(row["first_year"]), int(row["last_year"])))
+        if row["ucdp_name"]:
+            names[row["ucdp_name"]] = code
+    return {c: tuple(v) for c, v in years.items()}, names
+
+
 def is_major_power(code: int, year: int) -> bool:
     """Whether the state with COW code ``code`` counts as a major power in ``year``."""
-    return any(lo <= year <= hi for lo, hi in MAJOR_POWERS.get(code, ()))
+    return any(lo <= year <= hi for lo, hi in major_powers()[0].get(code, ()))
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,8 @@ def _ucdp_major(row: Mapping[str, str], year: int) -> bool:
     codes = _codes(row["gwno_a"]) + _codes(row["gwno_b"])
     names = [n.strip() for col in ("side_a_2nd", "side_b_2nd", "side_a", "side_b")
              for n in row[col].split(";")]
-    codes += [_UCDP_MAJOR_NAMES[n] for n in names if n in _UCDP_MAJOR_NAMES]
+    by_name = major_powers()[1]
+    codes += [by_name[n] for n in names if n in by_name]
     return any(is_major_power(c, year) for c in codes)
 
 
@@ -253,7 +259,7 @@ def read_cow(path: str | Path) -> WarTable:
         participant is coded winner or loser; otherwise a compromise or a stalemate counts
         as a settlement, "continues below war level" as petering out, a transformation as
         other. Every COW war is inter-state and of war intensity; a war has a major power
-        when a participant is one (:data:`MAJOR_POWERS`) in its start year.
+        when a participant is one (:func:`major_powers`) in its start year.
 
     Raises
     ------
