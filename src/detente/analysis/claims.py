@@ -75,9 +75,13 @@ from detente.scenario.schema import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from detente.analysis.outside_view.base_rates import BaseRates
+    from detente.analysis.outside_view.claims import BaseRateTest
+
 __all__ = [
     "CLAIM_LEVEL", "MODAL_RULES", "ClaimResult", "Claims", "ModalRule", "Verdict",
-    "claim_indicator", "describe_test", "jeffreys_interval", "verdict_for",
+    "base_rate_claims", "claim_indicator", "describe_test", "jeffreys_interval",
+    "judge_base_rate", "verdict_for",
 ]
 
 Verdict = Literal["supported", "contested", "refuted", "untestable"]
@@ -451,6 +455,12 @@ class Claims(Estimator):
         Evaluate only these claims.
     processes : int
         Worker processes for the ensemble.
+    outside_view : {"off", "on"}
+        With ``"on"``, and a scenario that says when its war began, add the claims that
+        the model's odds of a settlement under the first policy lie within the base rate's
+        interval (one per horizon of 12, 24 and 36 months the run reaches; see
+        :mod:`detente.analysis.outside_view.claims`), after the scenario's own. They need
+        the ``outside`` extra (lifelines); without it a note says so.
 
     Attributes
     ----------
@@ -469,7 +479,8 @@ class Claims(Estimator):
     def __init__(self, *, supported: float | None = None, refuted: float | None = None,
                  level: float = CLAIM_LEVEL, hinges: Sequence[Hinge] = ("sobol", "prim"),
                  sobol_n: int = SOBOL_N, n_hinges: int = N_HINGES,
-                 ids: Sequence[str] | None = None, processes: int = 1) -> None:
+                 ids: Sequence[str] | None = None, processes: int = 1,
+                 outside_view: Literal["off", "on"] = "off") -> None:
         self.supported = supported
         self.refuted = refuted
         self.level = level
@@ -478,6 +489,7 @@ class Claims(Estimator):
         self.n_hinges = n_hinges
         self.ids = ids
         self.processes = processes
+        self.outside_view = outside_view
 
     # ------------------------------------------------------------------ fitting
     def fit(self, scenario: Scenario | str | Results, results: Results | None = None, *,
@@ -547,6 +559,9 @@ class Claims(Estimator):
                     exprs.append(scenario_expr(sc, text))
                 except InputError as exc:
                     raise InputError(f"claim '{cid}': {exc}") from None
+        if self.outside_view == "on":  # the base-rate claims read the first policy
+            exprs += _base_rate_exprs(sc)
+            needed.add(default_policy)
         run_pols = [p for p in sc.policies if p in needed]
         if policies:
             run_pols = [p for p in policies if p in needed] or list(policies)[:1]
@@ -581,6 +596,8 @@ class Claims(Estimator):
         if "prim" in self.hinges and indicators:
             self._prim_hinges(results, sc, indicators, out)
         self.claims_ = list(out.values())
+        if self.outside_view == "on":
+            self.claims_ += base_rate_claims(sc, reader, default_policy)
         return self
 
     @staticmethod
@@ -734,3 +751,128 @@ class Claims(Estimator):
                  "hinges_on": ", ".join(c.hinges_on), "prim": c.prim or ""}
                 for c in self.claims_]
         return pd.DataFrame(rows).set_index("id")
+
+
+# --------------------------------------------------------------------------- base rates
+def judge_base_rate(claim_id: str, text: str, source: str, test: BaseRateTest,
+                    reader: OutputReader, scenario: Scenario, base: BaseRates, *,
+                    default_policy: str, supported: float = SUPPORTED_AT,
+                    refuted: float = REFUTED_AT, level: float = CLAIM_LEVEL) -> ClaimResult:
+    """Judge a claim that compares a model probability with the base rate.
+
+    Parameters
+    ----------
+    claim_id, text, source : str
+        The claim's id, wording and source.
+    test : BaseRateTest
+        What is compared (:class:`detente.analysis.outside_view.claims.BaseRateTest`).
+    reader : OutputReader
+        The ensemble's outputs.
+    scenario : Scenario
+        The scenario run (its start date).
+    base : BaseRates
+        Fitted for the war's age at the start
+        (:func:`detente.analysis.outside_view.beside.scenario_base_rates`).
+    default_policy : str
+        The policy when the test names none.
+    supported, refuted : float
+        Thresholds of the verdict.
+    level : float
+        Level of the interval on the model's share (in ``effect``).
+
+    Returns
+    -------
+    ClaimResult
+        ``probability``: the Jeffreys posterior mass of the model's share where the test
+        puts it against the base rate's interval; ``interval`` None (the probability is
+        itself a posterior probability); ``effect``: ``model`` (the share),
+        ``model_interval``, ``base_rate``, ``interval`` (the base rate's), ``gap`` (model
+        minus base rate), ``n_wars``, ``lasted_days`` and ``reference``.
+
+    Raises
+    ------
+    UntestableError
+        When the results cannot answer (a policy not run, a horizon past the run's end).
+    """
+    import math
+
+    from detente.analysis.outside_view.base_rates import MONTH_DAYS
+    from detente.analysis.outside_view.claims import (
+        as_event,
+        describe_base_rate_test,
+        holds_mass,
+    )
+
+    policy = test.policy or default_policy
+    ind = claim_indicator(as_event(test, scenario, policy), reader, policy)
+    holds = ind.holds[ind.mask]
+    n, k = int(holds.size), int(holds.sum())
+    p, lo, hi = base.probability(test.months * MONTH_DAYS,
+                                 None if test.outcome == "any" else test.outcome)
+    th = {"supported": supported, "refuted": refuted}
+    words = describe_base_rate_test(test, default_policy)
+    if n == 0 or not (math.isfinite(lo) and math.isfinite(hi)):
+        return ClaimResult(claim_id, text, source, [policy], words, "untestable", None, None,
+                           "", n, th, reason="the base rate's interval is undefined at "
+                                             f"{test.months:g} months" if n else
+                                             "no sample to judge")
+    share = k / n
+    prob = holds_mass(test, k, n, lo, hi)
+    effect = {"model": share, "model_interval": list(jeffreys_interval(k, n, level)),
+              "base_rate": p, "interval": [lo, hi], "gap": share - p,
+              "n_wars": base.n_at_risk_, "lasted_days": base.lasted_days_,
+              "reference": base.reference_}
+    return ClaimResult(
+        claim_id, text, source, [policy],
+        f"{words}: model {share:.2f}, base rate {p:.2f} [{lo:.2f}, {hi:.2f}] of "
+        f"{base.n_at_risk_} wars that had lasted {base.lasted_days_:g} days",
+        verdict_for(prob, supported, refuted), prob, None, "jeffreys posterior", n, th,
+        effect=effect, notes=[f"base rate: {base.reference_}, {base.source_}"])
+
+
+def _base_rate_exprs(scenario: Scenario) -> list[Any]:
+    """Return the expressions the outside-view claims read, to record them (those the model has)."""
+    from detente.analysis.outside_view.claims import outside_view_claims
+
+    out = []
+    for _text, _source, test in outside_view_claims(scenario).values():
+        try:
+            out.append(scenario_expr(scenario, test.when))
+        except InputError:
+            continue  # judged untestable, with the reason, by base_rate_claims
+    return out
+
+
+def base_rate_claims(scenario: Scenario, reader: OutputReader, default_policy: str
+                     ) -> list[ClaimResult]:
+    """Judge the outside-view claims of a scenario on an ensemble.
+
+    Those of :func:`detente.analysis.outside_view.claims.outside_view_claims` (none when the
+    scenario does not say when its war began); untestable, with the reason, when lifelines
+    is missing or no past war lasted as long.
+    """
+    from detente.analysis.outside_view.beside import scenario_base_rates
+    from detente.analysis.outside_view.claims import outside_view_claims
+    from detente.errors import MissingDependencyError
+
+    wanted = outside_view_claims(scenario)
+    if not wanted:
+        return []
+    th = {"supported": SUPPORTED_AT, "refuted": REFUTED_AT}
+    try:
+        base = scenario_base_rates(scenario)
+    except (MissingDependencyError, InputError) as exc:
+        return [ClaimResult(cid, text, source, [default_policy], "", "untestable", None,
+                            None, "", 0, th, reason=str(exc))
+                for cid, (text, source, _t) in wanted.items()]
+    assert base is not None  # the scenario says when its war began
+    out = []
+    for cid, (text, source, test) in wanted.items():
+        try:
+            out.append(judge_base_rate(cid, text, source, test, reader, scenario, base,
+                                       default_policy=default_policy))
+        except UntestableError as exc:
+            out.append(ClaimResult(cid, text, source, [default_policy], "", "untestable",
+                                   None, None, "", 0, th, reason=str(exc)))
+    return out
+

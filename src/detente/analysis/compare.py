@@ -192,7 +192,10 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
         differences with standard errors). ``meta["outcomes"]`` gives each outcome's units
         and description (with the sides' display names), in order; ``meta["sides"]`` the
         sides' display names by id. An outcome that takes one value in every sample under
-        every policy (a mechanism left off for a side) is not reported.
+        every policy (a mechanism left off for a side) is not reported. ``outside_view``
+        holds the base rates of war termination beside each policy's odds of a settlement
+        (:func:`outside_view_beside`; None when the scenario does not say when its war
+        began).
     """
     ds = res.ds
     pols = res.policies
@@ -271,7 +274,41 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
             "sides": sides,
         },
         "policies": out,
+        "outside_view": outside_view_beside(res, out),
     }
+
+
+def outside_view_beside(res: Results, policies: dict[str, Any]) -> dict[str, Any] | None:
+    """Put the base rates of war termination beside each policy's odds of a settlement.
+
+    Parameters
+    ----------
+    res : Results
+        The ensemble; its scenario's ``time.war_began`` says how long the war had lasted.
+    policies : dict
+        :func:`compare`'s ``policies`` (their ``p_settlement``).
+
+    Returns
+    -------
+    dict or None
+        :func:`detente.analysis.outside_view.beside.beside`'s table (base rates of the
+        default reference class, UCDP's inter-state wars); ``{"unavailable": why}`` when
+        lifelines (the ``outside`` extra) is missing or no past war lasted as long; None
+        when the run has no scenario that says when its war began, or no settlement odds.
+    """
+    sc = res.scenario
+    p_model = {pol: e["p_settlement"] for pol, e in policies.items() if e.get("p_settlement")}
+    if sc is None or sc.time.war_began is None or not p_model:
+        return None
+    from detente.analysis.outside_view.beside import beside, scenario_base_rates
+    from detente.errors import MissingDependencyError
+
+    try:
+        base = scenario_base_rates(sc)
+    except (MissingDependencyError, InputError) as exc:
+        return {"unavailable": str(exc)}
+    assert base is not None  # the scenario says when its war began
+    return beside(base, p_model)
 
 
 def _terms(res: Results, ip: int, k: int) -> dict[str, dict[str, float | None]]:

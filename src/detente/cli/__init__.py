@@ -8,9 +8,11 @@ goes wrong with 1; tracebacks appear only with ``--debug``.
 
 The commands are grouped by what an analyst does, in the order ``--help`` lists them:
 
+* the outside view: base rates and forecast skill (:mod:`._outside`), first, as a
+  forecaster starts from them;
 * run, compare and judge (:mod:`._run`, :mod:`._claims`, :mod:`._report`, :mod:`._serve`);
 * scenario files (:mod:`._files`);
-* contact with data (:mod:`._data`);
+* contact with data (:mod:`._data`, :mod:`._hindcast`);
 * sensitivity, discovery and large sweeps (:mod:`._explore`, :mod:`._store`).
 """
 
@@ -26,6 +28,7 @@ from detente.cli import (
     _files,
     _hindcast,
     _new,
+    _outside,
     _report,
     _run,
     _serve,
@@ -37,6 +40,9 @@ __all__ = ["app", "main"]
 
 #: Help panels, in the order a user meets them, each with its commands in help order.
 COMMANDS: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
+    # first, as a forecaster starts from the base rates before the model's inside view
+    "The outside view": (
+        ("base-rates", _outside.base_rates), ("score", _outside.score)),
     "Run, compare and judge": (
         ("run", _run.run), ("claims", _claims.claims), ("compare", _run.compare),
         ("report", _report.report), ("serve", _serve.serve)),

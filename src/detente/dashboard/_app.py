@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from detente._optional import import_optional
 from detente.dashboard._model import DashboardModel, DashboardState, LeverError
+from detente.dashboard._outside import outside_view_html
 from detente.errors import InputError
 from detente.present.figures import overlay_fan_figure, settlement_figure
 from detente.present.style import (
@@ -112,6 +113,8 @@ class DashboardApp:
                                          link_figure=False)
         self.claims = pn.pane.HTML("", css_classes=["claims"], sizing_mode="stretch_width",
                                    stylesheets=[_CSS])
+        self.outside = pn.pane.HTML("", css_classes=["outside-view"],
+                                    sizing_mode="stretch_width", stylesheets=[_CSS])
         self.state: DashboardState | None = None
         #: Number of successful updates (the e2e tests wait on it).
         self.version = 0
@@ -164,6 +167,7 @@ class DashboardApp:
         results = pn.Column(
             intro, self.status, self.numbers, self.fan, self.settlement,
             pn.pane.HTML("<h3 style='margin:8px 0 0'>Claims</h3>"), self.claims,
+            pn.pane.HTML("<h3 style='margin:8px 0 0'>Outside view</h3>"), self.outside,
             sizing_mode="stretch_width")
         return pn.Row(controls, results, sizing_mode="stretch_width",
                       stylesheets=[_CSS])
@@ -203,6 +207,9 @@ class DashboardApp:
         self.settlement.object = self._view(state, "settlement", self._settlement_figure)
         self.version += 1
         self.claims.object = self._view(state, "claims", self._claims_html)
+        self.outside.object = self._view(
+            state, "outside_view", lambda st: outside_view_html(self.model.outside_view,
+                                                                st.results))
 
     @staticmethod
     def _view(state: DashboardState, key: str, draw: Any) -> Any:

@@ -9,6 +9,7 @@ returns, and the tests and benchmark drive this class directly.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ from detente._typing import FloatArray, SeedLike
 from detente.analysis import as_scenario
 from detente.analysis.claims import ClaimResult, Claims
 from detente.dashboard._cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, EnsembleCache
+from detente.dashboard._outside import scenario_outside_view
 from detente.engine import simulate
 from detente.errors import InputError
 from detente.model.base import split_owned
@@ -31,6 +33,7 @@ from detente.present.record import claim_variables, in_model_order
 from detente.results.schema import has, param_var, select
 
 if TYPE_CHECKING:
+    from detente.analysis.outside_view import BaseRates
     from detente.results import Results
     from detente.scenario.schema import Scenario
 
@@ -241,6 +244,15 @@ class DashboardModel:
         #: The states every session shares, by (lever values, policies, claims).
         self.cache: EnsembleCache[DashboardState] = EnsembleCache(
             max_entries=cache_entries, max_bytes=cache_bytes, size=lambda s: s.nbytes)
+
+    @functools.cached_property
+    def outside_view(self) -> BaseRates | str | None:
+        """The base rates for the scenario's war at its start, fitted once per scenario.
+
+        None when the scenario does not say when its war began; a message when they
+        cannot be had (:func:`detente.dashboard._outside.scenario_outside_view`).
+        """
+        return scenario_outside_view(self.scenario)
 
     # ------------------------------------------------------------------ setup
     def _record(self, sc: Scenario) -> list[str]:

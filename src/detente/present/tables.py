@@ -38,8 +38,9 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "backtest_table", "calibration_table", "claims_table", "comparison_tables",
-    "law_comparison_table", "law_fit_table", "run_outcomes_table", "runs_table",
+    "backtest_table", "base_rate_note", "calibration_table", "claims_table", "comparison_tables",
+    "law_comparison_table", "law_fit_table", "outside_view_tables", "run_outcomes_table",
+    "runs_table",
     "scenarios_table", "sensitivity_table", "summary_tables",
 ]
 
@@ -232,7 +233,61 @@ def comparison_tables(data: Mapping[str, Any], outcomes: Iterable[tuple[str, str
                 cells.append(f"{top} {100 * valid[top]:.0f} %")
             tt.add_row(dim, *cells)
         tables.append(tt)
+    if data.get("outside_view"):
+        tables.extend(outside_view_tables(data["outside_view"]))
     return tables
+
+
+def _rate(p: float | None, interval: Sequence[float | None]) -> str:
+    if p is None:
+        return "–"
+    lo, hi = interval
+    if lo is None or hi is None:
+        return fmt_percent(p)
+    return f"{100 * p:.0f} % [{100 * lo:.0f}–{100 * hi:.0f}]"
+
+
+def outside_view_tables(view: Mapping[str, Any]) -> list[RenderableType]:
+    """Lay out the base rates of war termination beside each policy's odds of a settlement.
+
+    Parameters
+    ----------
+    view : mapping
+        :func:`detente.analysis.outside_view.beside.beside`'s table (``compare``'s
+        ``outside_view``), or ``{"unavailable": why}``.
+    """
+    if "unavailable" in view:
+        return [f"[dim]outside view not shown: {escape(str(view['unavailable']))}[/]"]
+    keys = list(view["months"])
+    level = f"{100 * view['level']:.0f} %"
+    t = Table(title=f"the outside view: {view['n_wars']} {escape(view['reference'])} that had "
+                    f"lasted {view['lasted_days']:g} days, as this war had at the start; "
+                    f"base rates [{level} interval], the model's P(settlement) per policy "
+                    "(model minus base rate; in or out of its interval)",
+              title_justify="left")
+    t.add_column("")
+    for key in keys:
+        t.add_column(f"by {key} months", justify="right", no_wrap=True)
+    t.add_row("base rate: the war ends",
+              *[_rate(view["months"][k]["p_end"], view["months"][k]["interval"]) for k in keys])
+    t.add_row("base rate: settlement or ceasefire",
+              *[_rate(view["months"][k]["p_settlement"],
+                      view["months"][k]["settlement_interval"]) for k in keys])
+    for pol, row in view["policies"].items():
+        cells = []
+        for k in keys:
+            c = row[k]
+            if c["p_model"] is None or c["gap_end"] is None:
+                cells.append(fmt_percent(c["p_model"]))
+                continue
+            where = "in" if c["within"] else "out"
+            cells.append(f"{fmt_percent(c['p_model'])} ({100 * c['gap_end']:+.0f} pp, {where})")
+        t.add_row(f"model: {escape(pol)}", *cells)
+    wars = ("; ".join(view["wars"]) if view["wars"] else
+            f"{view['n_wars']}, listed by `detente base-rates --lasted {view['lasted_days']:g}d`")
+    return [t, f"[dim]comparable wars: {escape(wars)}. Source: {escape(view['source'])}. "
+               "A base rate counts every way a war ended; the model's settlement is a deal "
+               "in force (docs/outside-view.md).[/]"]
 
 
 def claims_table(claims: Sequence[ClaimResult], *, title: str) -> list[RenderableType]:
@@ -252,9 +307,19 @@ def claims_table(claims: Sequence[ClaimResult], *, title: str) -> list[Renderabl
             hinge = (hinge + "\n" if hinge else "") + c.prim
         if c.reason:
             hinge = c.reason
+        elif c.effect and "base_rate" in c.effect:
+            hinge = base_rate_note(c.effect)
         t.add_row(c.id, f"[{style}]{c.verdict}[/]", p, ci, hinge)
     notes = sorted({n for c in claims for n in c.notes if "not installed" in n})
     return [t, *(f"[dim]{n}[/]" for n in notes)]
+
+
+def base_rate_note(effect: Mapping[str, Any]) -> str:
+    """Put the model's share beside the base rate, for a claim that compares them."""
+    lo, hi = effect["interval"]
+    return (f"model {effect['model']:.2f} vs base rate {effect['base_rate']:.2f} "
+            f"[{lo:.2f}–{hi:.2f}] of {effect['n_wars']} wars that had lasted "
+            f"{effect['lasted_days']:g} days (gap {effect['gap']:+.2f})")
 
 
 # --------------------------------------------------------------------------- analyses

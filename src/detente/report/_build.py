@@ -175,6 +175,7 @@ class _Context:
     assumptions: list[dict[str, str]] = field(default_factory=list)
     policies: list[dict[str, str]] = field(default_factory=list)
     events: list[dict[str, str]] = field(default_factory=list)
+    outside_view: dict[str, Any] | None = None
 
 
 def _fig_html(fig: Any, div_id: str) -> str:
@@ -297,6 +298,63 @@ def _run_tornado(sc: Scenario, res: Results, *, output: str, policy: str | None,
                     caption), ""
 
 
+def _outside_view(sc: Scenario, results: Results, *, skill: Literal["auto", "none"],
+                  seed: SeedLike) -> dict[str, Any] | None:
+    """Build the outside view's section: base rates beside the policies, forecast skill.
+
+    None when the scenario does not say when its war began. With ``skill="auto"`` the
+    model is scored on the shipped questions when its bundled record covers them (a small
+    ensemble from each question's opening), for the reliability diagram.
+    """
+    from detente.analysis.outside_view.beside import beside, scenario_base_rates, settlement_odds
+
+    if sc.time.war_began is None:
+        return None
+    view: dict[str, Any] = {"beside": None, "note": "", "skill": None, "reliability": None}
+    try:
+        base = scenario_base_rates(sc)
+    except (MissingDependencyError, InputError) as exc:
+        view["note"] = f"The outside view is not shown: {exc}"
+        return view
+    assert base is not None  # the scenario says when its war began
+    months = [m for m in (12.0, 24.0, 36.0) if results.step_at_month(m) is not None]
+    odds = settlement_odds(results, months)
+    view["beside"] = beside(base, odds or {}, months=(12, 24, 36))
+    if skill == "auto":
+        view.update(_forecast_skill(sc, seed))
+    return view
+
+
+def _forecast_skill(sc: Scenario, seed: SeedLike) -> dict[str, Any]:
+    """Scores of the model, the crowd and the base rate on the shipped questions."""
+    from detente.analysis.outside_view.skill import ForecastSkill
+    from detente.present.outside_view import reliability_figure
+
+    try:
+        fs = ForecastSkill(n_samples=REPORT_SKILL_SAMPLES, seed=seed).fit(sc)
+    except InputError:
+        return {}  # no record, or no question its record covers: nothing to score
+    rows = [{"forecast": name.replace("_", " "), "n": fs.scores_[name]["n"],
+             "brier": f"{fs.scores_[name]['brier']:.3f}", "log": f"{fs.scores_[name]['log']:.3f}",
+             "skill_brier": "" if name == "model" else
+             f"{fs.scores_['skill'][name]['brier']:.2f}",
+             "skill_log": "" if name == "model" else f"{fs.scores_['skill'][name]['log']:.2f}"}
+            for name in ("model", "crowd", "base_rate")]
+    fig = reliability_figure(fs.reliability_)
+    caption = (f"Reliability of the forecasts of the {fs.n_mapped_} resolved questions (of "
+               f"{fs.n_questions_}) that map to the model's outputs, from "
+               f"{fs.questions_name_}: the mean forecast against the share that resolved Yes, "
+               "in five bins per forecast (marker size: questions in the bin); a reliable "
+               "forecast lies on the diagonal. " + " ".join(fs.notes_))
+    return {"skill": rows, "skill_policy": fs.policy_,
+            "reliability": _Section("reliability", "Forecast skill on resolved questions",
+                                    _fig_html(fig, "fig-reliability"), caption)}
+
+
+#: Samples per origin of the forecast-skill scoring in a report.
+REPORT_SKILL_SAMPLES = 200
+
+
 def build_report(
     results: Results,
     scenario: Scenario | str | None = None,
@@ -310,6 +368,7 @@ def build_report(
     seed: SeedLike = 0,
     processes: int = 1,
     progress: Progress | None = None,
+    skill: Literal["auto", "none"] = "auto",
 ) -> str:
     """Build the self-contained HTML report of an ensemble.
 
@@ -340,6 +399,10 @@ def build_report(
         Worker processes for the claims' ensemble.
     progress : callable, optional
         ``progress(stage, done, total)``.
+    skill : {"auto", "none"}
+        With ``"auto"``, score the model on the shipped resolved questions when its
+        bundled record covers them, for the outside view's reliability diagram (a small
+        ensemble restarted at each question's opening); ``"none"``: not.
 
     Returns
     -------
@@ -438,6 +501,8 @@ def build_report(
             trajectories=tornado_trajectories, seed=seed, progress=progress)
     else:
         ctx.tornado_note = "No sensitivity tornado was asked for (--tornado-output none)."
+    # ---------------------------------------------------------------- outside view
+    ctx.outside_view = _outside_view(sc, results, skill=skill, seed=seed)
     # ---------------------------------------------------------------- tables
     ctx.knowledge = table_rows.knowledge_text(sc)
     ctx.hindsight = table_rows.hindsight_rows(sc)
@@ -450,8 +515,10 @@ def build_report(
         ctx.contents.append(("settlement", "Settlement"))
     if ctx.escalation:
         ctx.contents.append(("escalation", "Escalation"))
-    ctx.contents += [("claims", "Claims"), ("sensitivity", "Sensitivity"),
-                     ("assumptions", "Assumptions")]
+    ctx.contents.append(("claims", "Claims"))
+    if ctx.outside_view:
+        ctx.contents.append(("outside-view", "Outside view"))
+    ctx.contents += [("sensitivity", "Sensitivity"), ("assumptions", "Assumptions")]
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("detente.report", "templates"), autoescape=True,
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
