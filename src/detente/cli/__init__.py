@@ -8,7 +8,8 @@ goes wrong with 1; tracebacks appear only with ``--debug``.
 
 The commands are grouped by what an analyst does, in the order ``--help`` lists them:
 
-* run, compare and judge (:mod:`._run`, :mod:`._claims`, :mod:`._report`, :mod:`._serve`);
+* run, compare and judge (:mod:`._run`, :mod:`._claims`, :mod:`._negotiate`,
+  :mod:`._report`, :mod:`._serve`);
 * scenario files (:mod:`._files`);
 * contact with data (:mod:`._data`);
 * sensitivity, discovery and large sweeps (:mod:`._explore`, :mod:`._store`).
@@ -25,6 +26,7 @@ from detente.cli import (
     _explore,
     _files,
     _hindcast,
+    _negotiate,
     _new,
     _report,
     _run,
@@ -39,7 +41,8 @@ __all__ = ["app", "main"]
 COMMANDS: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
     "Run, compare and judge": (
         ("run", _run.run), ("claims", _claims.claims), ("compare", _run.compare),
-        ("report", _report.report), ("serve", _serve.serve)),
+        ("negotiate", _negotiate.negotiate), ("report", _report.report),
+        ("serve", _serve.serve)),
     "Scenario files": (
         ("new", _new.new), ("validate", _files.validate), ("scenarios", _files.scenarios),
         ("schema", _files.schema)),

@@ -232,6 +232,10 @@ def comparison_tables(data: Mapping[str, Any], outcomes: Iterable[tuple[str, str
                 cells.append(f"{top} {100 * valid[top]:.0f} %")
             tt.add_row(dim, *cells)
         tables.append(tt)
+    if data.get("negotiation"):
+        from detente.present.negotiation import terms_beside_tables
+
+        tables += terms_beside_tables(data["negotiation"])
     return tables
 
 
