@@ -55,6 +55,9 @@ Rule = Literal["equal_gain", "nash"]
 RULES: tuple[str, ...] = ("equal_gain", "nash")
 #: Relative margin below which two salience ratios count as equal (no gain to share).
 _RATIO_TOL = 1e-12
+#: Smallest gain (on the ``[0, 1]`` scale the model plays on) an exchange must bring each
+#: party: below it a gain is rounding, not a reason to move.
+MIN_GAIN = 1e-12
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,14 +92,18 @@ class ExchangePath:
     gain_j: FloatArray
 
 
-def utilities(position: FloatArray, capability: FloatArray, salience: FloatArray
-              ) -> FloatArray:
-    """Each actor's utility ``-sum_a s_ia |x_ia - O_a|`` at the weighted-mean outcomes.
+def utilities(position: FloatArray, capability: FloatArray, salience: FloatArray, *,
+              preferred: FloatArray | None = None) -> FloatArray:
+    """Each actor's utility ``-sum_a s_ia |y_ia - O_a|`` at the outcomes of ``position``.
 
     Parameters
     ----------
     position, salience : ndarray, shape (..., actors, issues)
+        The positions the outcomes ``O`` are the weighted means of, and the saliences.
     capability : ndarray, shape (..., actors)
+    preferred : ndarray, shape (..., actors, issues), optional
+        What each actor wants, ``y`` (default: ``position``). An exchange moves positions,
+        not what the movers want: its gains are measured from the positions before it.
 
     Returns
     -------
@@ -104,7 +111,8 @@ def utilities(position: FloatArray, capability: FloatArray, salience: FloatArray
     """
     w = capability[..., None] * salience
     o = weighted_mean(position, w)
-    out: FloatArray = -(salience * np.abs(position - o[..., None, :])).sum(axis=-1)
+    y = position if preferred is None else preferred
+    out: FloatArray = -(salience * np.abs(y - o[..., None, :])).sum(axis=-1)
     return out
 
 
@@ -190,7 +198,8 @@ def candidate_exchanges(x: FloatArray, c: FloatArray, s: FloatArray, rule: Rule,
             d_j = np.where(first, a_j, cap_j)
     gain_i = alpha * d_j - beta * d_i
     gain_j = gamma * d_i - delta * d_j
-    ok &= np.isfinite(gain_i) & np.isfinite(gain_j) & (gain_i > 0) & (gain_j > 0)
+    ok &= (np.isfinite(gain_i) & np.isfinite(gain_j) & (gain_i > MIN_GAIN)
+           & (gain_j > MIN_GAIN))
     value = np.where(ok, gain_i if rule == "equal_gain" else gain_i * gain_j, -np.inf)
     return {"value": value, "d_i": np.where(ok, d_i, 0.0), "d_j": np.where(ok, d_j, 0.0),
             "gain_i": np.where(ok, gain_i, np.nan), "gain_j": np.where(ok, gain_j, np.nan)}
@@ -247,6 +256,9 @@ def exchange_model(position: FloatArray, capability: FloatArray, salience: Float
     xs = [x]
     for r in range(rounds):
         cur = xs[-1]
+        if pairs.i.size == 0:  # one issue, or one actor: nothing to trade
+            xs.append(cur)
+            continue
         cand = candidate_exchanges(cur, c, s, rule, pairs)
         value = cand["value"].copy()
         new = cur.copy()
@@ -267,7 +279,9 @@ def exchange_model(position: FloatArray, capability: FloatArray, salience: Float
             gi[sel, r, k], gj[sel, r, k] = cand["gain_i"][sel, b], cand["gain_j"][sel, b]
             value[sel] = np.where(pairs.conflict[b], -np.inf, value[sel])
         xs.append(new)
-    path = np.stack(xs, axis=1) * span[:, None] + lo[:, None]
+    # back on the input's scale, as moves from the start (a position that never moved is
+    # given back exactly)
+    path = x0[:, None] + (np.stack(xs, axis=1) - x[:, None]) * span[:, None]
     w = np.broadcast_to((c[:, :, None] * s)[:, None], path.shape)
     outcome = weighted_mean(path, w)
     # shifts and gains are linear in distances: back on the input's scale they scale with it

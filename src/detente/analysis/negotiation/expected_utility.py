@@ -27,7 +27,8 @@ x`` at the start (equations in ``docs/negotiation.md``):
   capitulation (it moves to ``x_j``); otherwise ``j`` makes ``i`` no offer. Each actor takes
   the offer that moves it least; all move at once, and the next round begins.
 
-The choices where the literature is ambiguous are listed in ``docs/negotiation.md``
+Positions are mapped onto ``[0, 1]`` by their range at the start (``R = 1`` there) and
+mapped back at the end. The choices where the literature is ambiguous are listed in ``docs/negotiation.md``
 ("Choices"); the 2002 variant's differences are not implemented (no documentation of them
 was reachable).
 
@@ -219,18 +220,23 @@ def expected_utility_model(position: FloatArray, capability: FloatArray,
     x = np.asarray(position, dtype=np.float64).reshape(-1, n)
     c = np.broadcast_to(capability, position.shape).reshape(-1, n)
     s = np.broadcast_to(salience, position.shape).reshape(-1, n)
-    span0 = x.max(axis=1) - x.min(axis=1)
-    settled = span0 <= 0
-    span = np.where(settled, 1.0, span0)  # all agree: nothing moves, any scale will do
-    xs, risks, offers, bys = [x], [], [], []
+    lo = x.min(axis=1, keepdims=True)
+    span0 = x.max(axis=1, keepdims=True) - lo
+    settled = span0[:, 0] <= 0
+    span = np.where(settled[:, None], 1.0, span0)  # all agree: nothing moves
+    # play on [0, 1] (the range R is then 1), so an affine change of scale changes nothing
+    unit = (x - lo) / span
+    ones = np.ones(x.shape[0])
+    xs, risks, offers, bys = [unit], [], [], []
     for _ in range(rounds):
-        new, r, offer, by = _round(xs[-1], c, s, span, q, t)
+        new, r, offer, by = _round(xs[-1], c, s, ones, q, t)
         new = np.where(settled[:, None], xs[-1], new)
         xs.append(new)
         risks.append(r)
         offers.append(offer)
         bys.append(by)
-    path = np.stack(xs, axis=1)  # (B, rounds + 1, n)
+    # back on the input's scale as moves from the start: (B, rounds + 1, n)
+    path = x[:, None, :] + (np.stack(xs, axis=1) - unit[:, None, :]) * span[:, :, None]
     w = np.broadcast_to((c * s)[:, None, :], path.shape)
     med = weighted_median(path[..., None], w[..., None])[..., 0]
     mean = weighted_mean(path[..., None], w[..., None])[..., 0]
