@@ -33,12 +33,14 @@ def test_json_holds_every_model_the_exchanges_and_the_terms():
                 "--json")
     assert r.code == 0, r.stderr
     data = json.loads(r.stdout)
-    assert data["meta"]["rule"] == "nash" and data["meta"]["n_samples"] == 40
+    assert data["meta"]["rule"] == "nash"
+    assert data["meta"]["n_samples"] == 40
     assert set(data["models"]) == {"baseline_mean", "baseline_median", "expected_utility",
                                    "exchange"}
     terr = data["models"]["exchange"]["issues"]["territory"]
     assert terr["low"] <= terr["median"] <= terr["high"]
-    assert data["exchanges"] and {"actor_i", "actor_j", "issue_i", "issue_j",
+    assert data["exchanges"]
+    assert {"actor_i", "actor_j", "issue_i", "issue_j",
                                   "share"} <= set(data["exchanges"][0])
     assert set(data["terms"]["expected_utility"]["territory"]) == {
         "claimed_line", "current_line", "partial_return", "pre_war_line"}

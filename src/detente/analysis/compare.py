@@ -289,7 +289,7 @@ NEGOTIATION_SAMPLES = 1000
 
 def negotiation_beside(scenario: Scenario, nash: dict[str, Any], *, n_samples: int = 1000,
                        seed: int = 0) -> dict[str, Any]:
-    """The actors' negotiation forecasts beside the settlement model's Nash terms.
+    """Forecast the actors' negotiation and set it beside the settlement model's Nash terms.
 
     Parameters
     ----------

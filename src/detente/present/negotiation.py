@@ -1,5 +1,7 @@
-"""How a negotiation forecast is shown: terminal tables, the terms beside the Nash terms, and
-the positions over rounds (Plotly, the ``[report]`` extra, imported when drawn).
+"""How a negotiation forecast is shown: tables, terms beside the Nash terms, positions.
+
+Terminal tables, the forecasts' levels beside the settlement's Nash terms, and the positions
+over the rounds (Plotly, the ``[report]`` extra, imported when drawn).
 
 Everything here reads what :meth:`NegotiationForecast.to_dict
 <detente.analysis.negotiation.NegotiationForecast.to_dict>` and :func:`detente.analysis.
@@ -48,7 +50,7 @@ def modal_level(shares: Mapping[str, float | None]) -> str:
 
 def negotiation_tables(data: Mapping[str, Any], *, terms: Mapping[str, Any] | None = None,
                        top: int = 12) -> list[RenderableType]:
-    """The forecast per issue and model with bands, who moves, and the exchanges made.
+    """Lay out the forecast per issue and model with bands, who moves, the exchanges made.
 
     Parameters
     ----------
@@ -130,7 +132,7 @@ def terms_beside_rows(beside: Mapping[str, Any]) -> tuple[list[str], list[list[s
 
 
 def terms_beside_tables(beside: Mapping[str, Any]) -> list[RenderableType]:
-    """The actors' view beside the settlement model's: a table for ``compare``.
+    """Lay out the actors' view beside the settlement model's: a table for ``compare``.
 
     One row per forecast, then one per policy's Nash terms; one column per issue (the
     transpose of :func:`terms_beside_rows`, to fit a terminal).

@@ -251,7 +251,7 @@ def _deal_counts(res: Results) -> str:
 
 
 def _negotiation(res: Results, sc: Scenario) -> dict[str, Any]:
-    """The actors' forecasts beside the Nash terms, and their positions over the rounds."""
+    """Set the actors' forecasts beside the Nash terms; draw their positions over rounds."""
     from detente.analysis.compare import NEGOTIATION_SAMPLES, negotiation_beside
     from detente.analysis.negotiation import NegotiationForecast
     from detente.present.negotiation import MODEL_TITLES, positions_figure, terms_beside_rows

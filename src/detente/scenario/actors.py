@@ -131,7 +131,7 @@ class ActorValue(_Frozen):
                 if k not in ("value", "dist", "source", "note")]
 
     def distribution_model(self) -> BaseModel | None:
-        """The scenario file's distribution model of this value (None for a fixed value).
+        """Return the scenario file's distribution model of this value (None: a fixed value).
 
         Raises
         ------
@@ -166,7 +166,7 @@ class ActorValue(_Frozen):
         return float(lo), float(hi)
 
     def central(self) -> float:
-        """The fixed value, or the distribution's median."""
+        """Return the fixed value, or the distribution's median."""
         if self.value is not None:
             return self.value
         model = self.distribution_model()
@@ -182,7 +182,7 @@ class ActorValue(_Frozen):
         return np.asarray(model.ppf(u), dtype=np.float64)  # type: ignore[union-attr]
 
     def described(self) -> str:
-        """The value or the distribution, as a table shows it."""
+        """Describe the value or the distribution, as a table shows it."""
         if self.value is not None:
             return f"{self.value:g}"
         args = ", ".join(f"{k}={getattr(self, 'median_' if k == 'median' else k):g}"
@@ -231,8 +231,11 @@ def actor_keys(path: tuple[str, ...]) -> list[str] | None:
 
 def _source_problems(scenario: Scenario, path: tuple[str | int, ...], source: str,
                      ) -> Located:
-    """A ``fact:KEY`` the bundled facts table lacks or that was public after the as-of
-    date of a forecast, or a ``ref:KEY`` the scenario's ``sources`` lack."""
+    """List what is wrong with an actor's source.
+
+    A ``fact:KEY`` the bundled facts table lacks, a ``ref:KEY`` the scenario's ``sources``
+    lack, or (in a forecast) a source not shown public by the as-of date.
+    """
     from detente.scenario._paths import suggest
 
     s = source.strip()

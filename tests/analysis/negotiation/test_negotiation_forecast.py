@@ -35,7 +35,9 @@ def test_the_dataset_has_every_variable_with_its_dims(fitted, ukraine):
         assert ds[name].dims == dims, name
     assert list(ds["actor"].values) == list(ukraine.actors)
     assert list(ds["issue"].values) == list(ukraine.issues)
-    assert ds.sizes["sample"] == 120 and ds.sizes["round"] == 6 and ds.sizes["move"] == 5
+    assert ds.sizes["sample"] == 120
+    assert ds.sizes["round"] == 6
+    assert ds.sizes["move"] == 5
     # positions stay on the issues' scale, and the first round is the start
     for model in ("expected_utility", "exchange"):
         pos = ds[f"{model}_position"].values
@@ -56,7 +58,8 @@ def test_inputs_follow_the_scenario_distributions(ukraine):
     inp = sample_inputs(ukraine, 4000, seed=0)
     hard = inp.actors.index("kyiv_hardliners")
     c = inp.capability[:, hard]
-    assert c.min() >= 4 and c.max() <= 20  # PERT(4, 10, 20)
+    assert c.min() >= 4
+    assert c.max() <= 20
     assert np.median(c) == pytest.approx(ukraine.actors["kyiv_hardliners"].capability.central(),
                                          abs=0.3)
     central = sample_inputs(ukraine, 3, seed=0, central=True)
@@ -128,4 +131,5 @@ def test_the_coupled_scenario_takes_its_weights_from_the_leads(fitted, ukraine, 
     again = load_scenario(path)
     assert again.parameters["russia.weight_alignment"] == \
         coupled.parameters["russia.weight_alignment"]
-    assert again.draws is not None and again.draws.n_rows == ukraine.draws.n_rows
+    assert again.draws is not None
+    assert again.draws.n_rows == ukraine.draws.n_rows

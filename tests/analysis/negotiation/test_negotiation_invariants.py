@@ -136,7 +136,8 @@ def test_every_exchange_raises_both_parties_utility(case, rule):
         y[i, q] += np.sign(x[j, q] - x[i, q]) * cand["d_i"][0, k]
         y[j, p] += np.sign(x[i, p] - x[j, p]) * cand["d_j"][0, k]
         gain = utilities(y, c, s, preferred=x) - before
-        assert gain[i] > 0 and gain[j] > 0
+        assert gain[i] > 0
+        assert gain[j] > 0
         assert gain[i] == pytest.approx(cand["gain_i"][0, k], rel=1e-9, abs=1e-12)
         assert gain[j] == pytest.approx(cand["gain_j"][0, k], rel=1e-9, abs=1e-12)
 

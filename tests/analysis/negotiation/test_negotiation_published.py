@@ -16,7 +16,7 @@ checked on cases computed here by hand, in fractions.
 
 from __future__ import annotations
 
-from fractions import Fraction as F
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -67,7 +67,8 @@ def test_ec_cars_rounds_stay_between_the_extremes_and_move_the_low_salience_acto
     assert np.all((path.position >= 4.0 - 1e-12) & (path.position <= 10.0 + 1e-12))
     # Luxembourg and Ireland, the least salient, take an offer in the first round
     first = dict(zip(EC_CARS, path.offer[0, 0], strict=True))
-    assert first["Luxembourg"] > 0 and first["Ireland"] > 0
+    assert first["Luxembourg"] > 0
+    assert first["Ireland"] > 0
 
 
 # ------------------------------------------------------------------ expected utility, by hand
@@ -143,7 +144,8 @@ def test_equal_gain_exchange_by_hand():
     assert (path.supply_i[0, 0, 0], path.supply_j[0, 0, 0]) == (1, 0)
     assert path.shift_i[0, 0, 0] == pytest.approx(1.0)
     assert path.shift_j[0, 0, 0] == pytest.approx(2 / 3)
-    gain = float(F(4, 5) * F(3, 11) * F(2, 3) - F(1, 5) * F(1, 4))
+    gain = float(Fraction(4, 5) * Fraction(3, 11) * Fraction(2, 3)
+                 - Fraction(1, 5) * Fraction(1, 4))
     assert gain == pytest.approx(21 / 220)
     assert path.gain_i[0, 0, 0] == pytest.approx(gain)
     assert path.gain_j[0, 0, 0] == pytest.approx(gain)
@@ -161,9 +163,9 @@ def test_nash_exchange_by_hand():
     # gains alpha - beta = 37/220 and gamma - delta = 15/220
     x, c, s = _two_by_two()
     path = exchange_model(x, c, s, rule="nash", rounds=1)
-    alpha, beta = F(4, 5) * F(3, 11), F(1, 5) * F(1, 4)
-    gamma, delta = F(3, 5) * F(1, 4), F(3, 10) * F(3, 11)
-    assert (alpha * gamma + beta * delta) / (2 * alpha * delta) == F(33, 32)
+    alpha, beta = Fraction(4, 5) * Fraction(3, 11), Fraction(1, 5) * Fraction(1, 4)
+    gamma, delta = Fraction(3, 5) * Fraction(1, 4), Fraction(3, 10) * Fraction(3, 11)
+    assert (alpha * gamma + beta * delta) / (2 * alpha * delta) == Fraction(33, 32)
     assert path.shift_i[0, 0, 0] == pytest.approx(1.0)
     assert path.shift_j[0, 0, 0] == pytest.approx(1.0)
     assert path.gain_i[0, 0, 0] == pytest.approx(float(alpha - beta))
@@ -178,8 +180,8 @@ def test_nash_exchange_interior_rate_by_hand():
     c = np.array([[1.0, 1.0]])
     path = exchange_model(x, c, s, rule="nash", rounds=1)
     # weights: issue 0: 3/4, 1/4 (outcome 1/4); issue 1: 1/3, 2/3 (outcome 2/3)
-    alpha, beta = F(3, 5) * F(1, 4), F(2, 5) * F(1, 3)
-    gamma, delta = F(4, 5) * F(1, 3), F(1, 5) * F(1, 4)
+    alpha, beta = Fraction(3, 5) * Fraction(1, 4), Fraction(2, 5) * Fraction(1, 3)
+    gamma, delta = Fraction(4, 5) * Fraction(1, 3), Fraction(1, 5) * Fraction(1, 4)
     on_i = (alpha * gamma + beta * delta) / (2 * alpha * delta)  # d_1 with d_0 = 1
     on_j = (alpha * gamma + beta * delta) / (2 * beta * gamma)  # d_0 with d_1 = 1
     prod_a = (alpha * min(on_i, 1) - beta) * (gamma - delta * min(on_i, 1))

@@ -227,7 +227,7 @@ class NegotiationForecast(Estimator):
         self.check_is_fitted("calling bands()")
         ds = self.forecast_
         if variable not in ds or "sample" not in ds[variable].dims:
-            known = [v for v in ds.data_vars if "sample" in ds[v].dims]
+            known = [str(v) for v in ds.data_vars if "sample" in ds[v].dims]
             raise InputError(f"unknown forecast variable '{variable}'; expected one of "
                              f"{', '.join(known)}")
         da = ds[variable]
@@ -237,7 +237,7 @@ class NegotiationForecast(Estimator):
         return out
 
     def exchanges(self, *, top: int | None = None) -> list[dict[str, Any]]:
-        """The exchanges made, pooled over samples: who trades what, how often, how much.
+        """List the exchanges made, pooled over samples: who trades what, how often, how much.
 
         Returns
         -------
@@ -260,7 +260,7 @@ class NegotiationForecast(Estimator):
                + ds["exchange_issue_i"].values) * m + ds["exchange_issue_j"].values
         key = np.where(made, key, -1)
         moves = ds["move"].values
-        out = []
+        out: list[dict[str, Any]] = []
         for k in np.unique(key[made]):
             hit = key == k
             in_sample = hit.any(axis=(1, 2))

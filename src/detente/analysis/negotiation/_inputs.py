@@ -122,7 +122,7 @@ class NegotiationInputs:
 
 
 def talks_issues(scenario: Scenario) -> tuple[str, ...]:
-    """The issues of ``scenario``'s talks: its own, or the six default ones."""
+    """Return the issues of ``scenario``'s talks: its own, or the six default ones."""
     from detente.model.bargaining import DIM_NAMES
 
     return tuple(scenario.issues) or DIM_NAMES

@@ -38,7 +38,7 @@ Coupling = Literal["weights"]
 
 
 def nearest_level(position: FloatArray, n_levels: int) -> np.ndarray:
-    """The index of the level nearest each position on ``[0, 1]`` (ties go up).
+    """Return the index of the level nearest each position on ``[0, 1]`` (ties go up).
 
     Examples
     --------
@@ -96,8 +96,9 @@ def coupled_scenario(scenario: Scenario, forecast: NegotiationForecast | None = 
     from the lead's saliences, normalised per sample to sum to 1: a fixed value where they
     do not vary, else a PERT over their 5th to 95th percentiles over the forecast's samples
     whose mode is the share of the central saliences (so the nominal weights sum to 1, as
-    the bargaining module asks). The weights cite a derived reference (:data:`COUPLED_SOURCE`) whose notes name
-    the facts the saliences cite, so the look-ahead check still applies.
+    the bargaining module asks). The weights cite a derived reference
+    (:data:`COUPLED_SOURCE`) whose notes name the facts the saliences cite, so the
+    look-ahead check still applies.
 
     Parameters
     ----------
@@ -156,8 +157,9 @@ def coupled_scenario(scenario: Scenario, forecast: NegotiationForecast | None = 
             note = (f"set by the salience of {actor.name} ({aid}) on {iss}, normalised over "
                     "the issues (detente negotiate --coupled)"
                     + (f"; its sources: {', '.join(facts)}" if facts else ""))
-            entry: dict[str, Any] = ({"value": mid} if hi - lo <= 1e-12 else
-                                     {"dist": "pert", "low": lo, "mode": mid, "high": hi})
+            entry: dict[str, Any] = (
+                {"value": mid} if hi - lo <= 1e-12
+                else {"dist": "pert", "low": lo, "mode": mid, "high": hi})
             params[name] = {**entry, "unit": "fraction", "source": f"ref:{COUPLED_SOURCE}",
                             "note": note}
     data.setdefault("sources", {})[COUPLED_SOURCE] = {
@@ -197,7 +199,7 @@ def write_coupled_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> 
     """
     from detente.analysis.calibrate import dump_scenario
 
-    out = dump_scenario(scenario, path)
+    out = dump_scenario(scenario, Path(path))
     draws = scenario.draws
     if draws is not None and scenario.posterior is not None:
         from detente.scenario.posterior import write_posterior

@@ -16,7 +16,8 @@ x`` at the start (equations in ``docs/negotiation.md``):
   ``U_b = 2 - 4 (1/2 - (e + d)/4)^r``, ``U_w = 2 - 4 (1/2 + (e + d)/4)^r``,
   ``U_sq = 2 - 4 (1/2)^r``;
 * expected utility of ``a`` challenging ``b``, as an actor of risk ``r`` sees it:
-  ``E(a, b) = s_b (P U_s + (1 - P) U_f) + (1 - s_b) U_s - Q U_sq - (1 - Q)(T U_b + (1 - T) U_w)``;
+  ``E(a, b) = s_b (P U_s + (1 - P) U_f) + (1 - s_b) U_s - Q U_sq``
+  ``- (1 - Q)(T U_b + (1 - T) U_w)``;
 * risk: with every ``r = 1``, actor ``i``'s exposure ``D_i = sum_{a != i} E(a, i)``,
   ``R_i = (2 D_i - max D - min D) / (max D - min D)`` and ``r_i = (1 - R_i/3) / (1 + R_i/3)``
   (in ``[1/2, 2]``);
@@ -28,9 +29,9 @@ x`` at the start (equations in ``docs/negotiation.md``):
   the offer that moves it least; all move at once, and the next round begins.
 
 Positions are mapped onto ``[0, 1]`` by their range at the start (``R = 1`` there) and
-mapped back at the end. The choices where the literature is ambiguous are listed in ``docs/negotiation.md``
-("Choices"); the 2002 variant's differences are not implemented (no documentation of them
-was reachable).
+mapped back at the end. The choices where the literature is ambiguous are listed in
+``docs/negotiation.md`` ("Choices"); the 2002 variant's differences are not implemented
+(no documentation of them was reachable).
 
 References
 ----------
