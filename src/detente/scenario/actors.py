@@ -5,7 +5,7 @@ Optional in every scenario. Each entry under ``actors`` is one actor of the nego
 
     actors:
       hardliners:
-        name: Kyiv's hardliners
+        name: The hardliners
         party: blue                  # the side or supporter whose deal it acts on
         role: veto                   # lead | veto | influence
         description: ...
@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from detente.scenario.facts import PartialDate
     from detente.scenario.schema import Scenario
 
-__all__ = ["ACTOR_ROLES", "QUANTITIES", "Actor", "ActorValue", "actor_keys", "actor_problems"]
+__all__ = ["ACTOR_ROLES", "QUANTITIES", "Actor", "ActorValue", "actor_keys", "actor_problems",
+           "register_distributions"]
 
 #: What an actor can be to its party: its voice at the table, a veto player at home, or an
 #: influence without a seat.
@@ -69,6 +70,21 @@ _DIST_FIELDS: dict[str, tuple[str, ...]] = {
 }
 _OWN = ("value", "dist", "source", "note")
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+#: The scenario file's distribution models by kind; the schema, which defines them (and
+#: imports this module), hands them over with :func:`register_distributions`.
+_DISTRIBUTIONS: dict[str, type[BaseModel]] = {}
+
+
+def register_distributions(models: Mapping[str, type[BaseModel]]) -> None:
+    """Give the actors' numbers the scenario file's distribution models (by kind)."""
+    _DISTRIBUTIONS.update(models)
+
+
+def _file_keys(model: type[BaseModel]) -> list[str]:
+    """Return the keys a file may write in a mapping that ``model`` reads."""
+    return [f.alias or k for k, f in model.model_fields.items()]
+
+
 #: Errors a check of the whole scenario finds: (path in the file, message, value found).
 Located = list[tuple[tuple[str | int, ...], str, Any]]
 
@@ -142,13 +158,11 @@ class ActorValue(_Frozen):
             return None
         from pydantic import ValidationError
 
-        from detente.scenario.schema import DIST_MODELS
-
         fields = {k: getattr(self, "median_" if k == "median" else k)
                   for k in _DIST_FIELDS[self.dist]}
         given = {k: v for k, v in fields.items() if v is not None}
         try:
-            return DIST_MODELS[self.dist].model_validate({"dist": self.dist, **given})
+            return _DISTRIBUTIONS[self.dist].model_validate({"dist": self.dist, **given})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first["loc"])
@@ -217,11 +231,9 @@ def actor_keys(path: tuple[str, ...]) -> list[str] | None:
     path : tuple of str
         A path that starts with ``"actors"``.
     """
-    from detente.scenario.schema import file_keys
-
     n = len(path)
     if n == 2:
-        return file_keys(Actor)
+        return _file_keys(Actor)
     if (n == 3 and path[2] == "capability") or (n == 4 and path[2] in ("position",
                                                                         "salience")):
         return [*_OWN[:2], *dict.fromkeys(k for ks in _DIST_FIELDS.values() for k in ks),

@@ -89,7 +89,7 @@ from detente._typing import FloatArray
 from detente.model.bargaining import DIMENSIONS, MAX_DEALS, deal_count_text
 from detente.model.base import ROLES, TERRITORY_LEVELS, Cast, Channel, Issue, Module, Role
 from detente.model.registry import resolve_modules
-from detente.scenario.actors import Actor, actor_problems
+from detente.scenario.actors import Actor, actor_problems, register_distributions
 from detente.scenario.facts import PartialDate
 from detente.scenario.posterior import PosteriorDraws, read_posterior
 from detente.scenario.table import ParameterDistribution, ParameterTable
@@ -297,6 +297,7 @@ DIST_MODELS: dict[str, type[BaseModel]] = {
     "uniform": Uniform, "triangular": Triangular, "pert": Pert, "truncnormal": TruncNormal,
     "lognormal": LogNormal,
 }
+register_distributions(DIST_MODELS)  # the actors' numbers take the same distributions
 
 
 # --------------------------------------------------------------------------- parameters

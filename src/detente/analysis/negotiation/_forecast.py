@@ -102,7 +102,7 @@ class NegotiationForecast(Estimator):
 
     Examples
     --------
-    >>> nf = NegotiationForecast(n_samples=200, seed=1).fit("ukraine-2023")  # doctest: +SKIP
+    >>> nf = NegotiationForecast(n_samples=200, seed=1).fit(scenario)  # doctest: +SKIP
     >>> nf.bands("expected_utility_forecast")                                # doctest: +SKIP
     """
 
@@ -164,7 +164,7 @@ class NegotiationForecast(Estimator):
         x, c, s = inp.position, inp.capability, inp.salience
         w = inp.weight
         # the expected-utility model plays each issue alone: (samples, issues, actors)
-        eu = expected_utility_model(
+        bdm = expected_utility_model(
             np.moveaxis(x, 1, 2), np.broadcast_to(c[:, None, :], (x.shape[0], x.shape[2],
                                                                    x.shape[1])),
             np.moveaxis(s, 1, 2), rounds=self.rounds, q=float(self.q), t=float(self.t))
@@ -173,17 +173,17 @@ class NegotiationForecast(Estimator):
         def per_actor(a: np.ndarray) -> np.ndarray:  # (S, m, R, n) -> (S, R, n, m)
             return np.moveaxis(a, 1, 3)
 
-        eu_pos = per_actor(eu.position)
+        bdm_pos = per_actor(bdm.position)
         data: dict[str, Any] = {
             "capability": c, "salience": s,
             "baseline_mean": weighted_mean(x, w), "baseline_median": weighted_median(x, w),
-            "expected_utility_position": eu_pos,
-            "expected_utility_forecast": np.moveaxis(eu.median, 1, 2),
-            "expected_utility_mean": np.moveaxis(eu.mean, 1, 2),
-            "expected_utility_movement": eu_pos[:, -1] - eu_pos[:, 0],
-            "expected_utility_offer": per_actor(eu.offer),
-            "expected_utility_offered_by": per_actor(eu.offered_by),
-            "expected_utility_risk": per_actor(eu.risk),
+            "expected_utility_position": bdm_pos,
+            "expected_utility_forecast": np.moveaxis(bdm.median, 1, 2),
+            "expected_utility_mean": np.moveaxis(bdm.mean, 1, 2),
+            "expected_utility_movement": bdm_pos[:, -1] - bdm_pos[:, 0],
+            "expected_utility_offer": per_actor(bdm.offer),
+            "expected_utility_offered_by": per_actor(bdm.offered_by),
+            "expected_utility_risk": per_actor(bdm.risk),
             "exchange_position": ex.position, "exchange_forecast": ex.outcome,
             "exchange_movement": ex.position[:, -1] - ex.position[:, 0],
             "exchange_actor_i": ex.actor_i, "exchange_actor_j": ex.actor_j,

@@ -31,7 +31,8 @@ References
 ----------
 .. [1] Stokman, F. N. and Van Oosten, R. (1994). The exchange of voting positions: an
    object-oriented model of policy networks. In B. Bueno de Mesquita and F. N. Stokman
-   (eds), European Community Decision Making, 105-127. Yale University Press.
+   (eds), the EC decision-making volume (full title in docs/negotiation.md), 105-127.
+   Yale University Press.
 .. [2] Dijkstra, J., van Assen, M. A. L. M. and Stokman, F. N. (2008). Outcomes of
    collective decisions with externalities predicted. Journal of Theoretical Politics
    20(4), 415-441.

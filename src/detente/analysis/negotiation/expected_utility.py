@@ -38,8 +38,8 @@ References
 .. [1] Scholz, J. B., Calbert, G. J. and Smith, G. A. (2011). Unravelling Bueno De
    Mesquita's group decision model. Journal of Theoretical Politics 23(4), 510-531.
 .. [2] Bueno de Mesquita, B. (1994). Political forecasting: an expected utility method. In
-   B. Bueno de Mesquita and F. N. Stokman (eds), European Community Decision Making,
-   71-104. Yale University Press.
+   B. Bueno de Mesquita and F. N. Stokman (eds), the EC decision-making volume (full title
+   in docs/negotiation.md), 71-104. Yale University Press.
 """
 
 from __future__ import annotations
