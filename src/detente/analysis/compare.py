@@ -288,7 +288,7 @@ NEGOTIATION_SAMPLES = 1000
 
 
 def negotiation_beside(scenario: Scenario, nash: dict[str, Any], *, n_samples: int = 1000,
-                       seed: int = 0) -> dict[str, Any]:
+                       seed: int = 0, forecast: Any = None) -> dict[str, Any]:
     """Forecast the actors' negotiation and set it beside the settlement model's Nash terms.
 
     Parameters
@@ -301,6 +301,8 @@ def negotiation_beside(scenario: Scenario, nash: dict[str, Any], *, n_samples: i
         Samples of the actors' inputs.
     seed : int
         Seed of those samples.
+    forecast : NegotiationForecast, optional
+        A forecast of ``scenario`` already fitted (then ``n_samples`` and ``seed`` are its).
 
     Returns
     -------
@@ -313,11 +315,12 @@ def negotiation_beside(scenario: Scenario, nash: dict[str, Any], *, n_samples: i
     from detente.analysis.negotiation import NegotiationForecast, predicted_terms
     from detente.model.bargaining import issues_of
 
-    nf = NegotiationForecast(n_samples=max(1, n_samples), seed=seed).fit(scenario)
+    nf = (forecast if forecast is not None else
+          NegotiationForecast(n_samples=max(1, n_samples), seed=seed).fit(scenario))
     data = nf.to_dict()
     terms = predicted_terms(nf, scenario)
     return {
-        "meta": {"n_samples": data["meta"]["n_samples"], "seed": seed,
+        "meta": {"n_samples": data["meta"]["n_samples"], "seed": nf.seed,
                  "rounds": data["meta"]["rounds"], "rule": data["meta"]["rule"]},
         "issues": {d.name: list(d.levels) for d in issues_of(scenario.cast)},
         "models": {m: {"issues": v["issues"], "terms": terms[m]}

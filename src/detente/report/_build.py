@@ -260,9 +260,8 @@ def _negotiation(res: Results, sc: Scenario) -> dict[str, Any]:
             compare(res, months=[_last_month(res)], baseline="__none__",
                     negotiation=False)["policies"].items()}
     n = min(int(res.ds.sizes["sample"]), NEGOTIATION_SAMPLES)
-    beside = negotiation_beside(sc, nash, n_samples=n)
-    head, rows = terms_beside_rows(beside)
-    nf = NegotiationForecast(n_samples=n, seed=beside["meta"]["seed"]).fit(sc)
+    nf = NegotiationForecast(n_samples=n, seed=0).fit(sc)
+    head, rows = terms_beside_rows(negotiation_beside(sc, nash, forecast=nf))
     fig = positions_figure(nf)
     models = ", ".join(MODEL_TITLES.values())
     return {
