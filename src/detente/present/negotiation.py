@@ -115,38 +115,30 @@ def negotiation_tables(data: Mapping[str, Any], *, terms: Mapping[str, Any] | No
 def terms_beside_rows(beside: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the forecasts' levels beside the settlement's Nash terms.
 
-    One row per issue: each model's most common level (share of samples), then each
-    policy's most common level of the deals signed (share of deals).
+    One column per issue; one row per model (its most common level, with the share of
+    samples), then one per policy (the most common level of its deals, with the share of
+    deals). Narrow enough for a page and a terminal, whatever the number of policies.
     """
-    policies = list(beside["nash"])
-    models = list(beside["models"])
-    head = ["issue", *(MODEL_TITLES.get(m, m) for m in models),
-            *(f"Nash terms: {p}" for p in policies)]
-    rows = []
-    for issue in beside["issues"]:
-        rows.append([issue, *(modal_level(beside["models"][m]["terms"][issue])
-                              for m in models),
-                     *(modal_level((beside["nash"][p] or {}).get(issue) or {})
-                       for p in policies)])
+    issues = list(beside["issues"])
+    head = ["", *issues]
+    rows = [[MODEL_TITLES.get(m, m), *(modal_level(v["terms"][i]) for i in issues)]
+            for m, v in beside["models"].items()]
+    rows += [[f"Nash terms: {p}", *(modal_level((terms or {}).get(i) or {}) for i in issues)]
+             for p, terms in beside["nash"].items()]
     return head, rows
 
 
 def terms_beside_tables(beside: Mapping[str, Any]) -> list[RenderableType]:
-    """Lay out the actors' view beside the settlement model's: a table for ``compare``.
-
-    One row per forecast, then one per policy's Nash terms; one column per issue (the
-    transpose of :func:`terms_beside_rows`, to fit a terminal).
-    """
+    """Lay out the actors' view beside the settlement model's: a table for ``compare``."""
     head, rows = terms_beside_rows(beside)
     t = Table(title="the actors' view beside the settlement's terms (most common level: "
               f"forecasts over {beside['meta']['n_samples']} samples of the actors, "
               "Nash terms over the deals signed)", title_justify="left")
-    t.add_column("")
-    for r in rows:
-        t.add_column(escape(r[0]), justify="right")
+    for k, h in enumerate(head):
+        t.add_column(escape(h), justify="left" if k == 0 else "right")
     n_models = len(beside["models"])
-    for k, h in enumerate(head[1:], start=1):
-        t.add_row(escape(h), *(escape(r[k]) for r in rows), end_section=k == n_models)
+    for k, r in enumerate(rows, start=1):
+        t.add_row(*(escape(c) for c in r), end_section=k == n_models)
     return [t]
 
 
