@@ -28,7 +28,7 @@ def test_help_lists_commands_grouped_by_what_an_analyst_does():
     at = [text.index(p) for p in panels]
     assert at == sorted(at)
     groups = [text[a:b] for a, b in zip(at, [*at[1:], len(text)], strict=True)]
-    expected = [("run", "claims", "compare", "report", "serve"),
+    expected = [("run", "claims", "compare", "negotiate", "report", "serve"),
                 ("new", "validate", "scenarios", "schema"),
                 ("fit", "calibrate", "backtest", "hindcast"),
                 ("sensitivity", "discover", "sweep", "runs")]

@@ -166,7 +166,7 @@ def _quantiles(x: FloatArray) -> dict[str, float | None]:
 
 
 def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
-            baseline: str = "status_quo") -> dict[str, Any]:
+            baseline: str = "status_quo", negotiation: bool = True) -> dict[str, Any]:
     """Compare the policies of an ensemble.
 
     Parameters
@@ -178,6 +178,8 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
         Months at which settlement odds are reported; outcomes are read at the last one.
     baseline : str
         Policy that differences are taken against (skipped when it was not run).
+    negotiation : bool
+        Also forecast the scenario actors' negotiation, beside the Nash terms.
 
     Returns
     -------
@@ -195,7 +197,9 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
         every policy (a mechanism left off for a side) is not reported. ``outside_view``
         holds the base rates of war termination beside each policy's odds of a settlement
         (:func:`outside_view_beside`; None when the scenario does not say when its war
-        began).
+        began). With ``negotiation`` and a scenario that declares actors,
+        ``"negotiation"`` holds the actors' forecasts beside each policy's Nash terms
+        (:func:`negotiation_beside`).
     """
     ds = res.ds
     pols = res.policies
@@ -261,7 +265,7 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
                 if v is not None:
                     diffs[name] = _paired(v[ip], v[ib]).as_dict()
             out[pol]["vs_baseline"] = diffs
-    return {
+    result: dict[str, Any] = {
         "meta": {
             "scenario": ds.attrs.get("scenario"),
             "seed": ds.attrs.get("seed"),
@@ -275,6 +279,57 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
         },
         "policies": out,
         "outside_view": outside_view_beside(res, out),
+    }
+    if negotiation and res.scenario is not None and res.scenario.actors:
+        result["negotiation"] = negotiation_beside(
+            res.scenario, {p: e.get("terms") for p, e in out.items()},
+            n_samples=min(int(n), NEGOTIATION_SAMPLES))
+    return result
+
+
+#: Most samples of the actors' inputs the comparison draws for the negotiation forecasts.
+NEGOTIATION_SAMPLES = 1000
+
+
+def negotiation_beside(scenario: Scenario, nash: dict[str, Any], *, n_samples: int = 1000,
+                       seed: int = 0, forecast: Any = None) -> dict[str, Any]:
+    """Forecast the actors' negotiation and set it beside the settlement model's Nash terms.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario with ``actors``.
+    nash : dict
+        Per policy, the terms of its deals (``compare``'s ``terms``; None: no settlement).
+    n_samples : int
+        Samples of the actors' inputs.
+    seed : int
+        Seed of those samples.
+    forecast : NegotiationForecast, optional
+        A forecast of ``scenario`` already fitted (then ``n_samples`` and ``seed`` are its).
+
+    Returns
+    -------
+    dict
+        ``meta`` (samples, seed, rounds, rule), ``issues`` (each issue's levels),
+        ``models`` (per model of :data:`detente.analysis.negotiation.MODELS`: each issue's
+        median position and 10th/90th percentiles, ``terms``: the share of samples at each
+        level) and ``nash`` (per policy, the share of deals at each level).
+    """
+    from detente.analysis.negotiation import NegotiationForecast, predicted_terms
+    from detente.model.bargaining import issues_of
+
+    nf = (forecast if forecast is not None else
+          NegotiationForecast(n_samples=max(1, n_samples), seed=seed).fit(scenario))
+    data = nf.to_dict()
+    terms = predicted_terms(nf, scenario)
+    return {
+        "meta": {"n_samples": data["meta"]["n_samples"], "seed": nf.seed,
+                 "rounds": data["meta"]["rounds"], "rule": data["meta"]["rule"]},
+        "issues": {d.name: list(d.levels) for d in issues_of(scenario.cast)},
+        "models": {m: {"issues": v["issues"], "terms": terms[m]}
+                   for m, v in data["models"].items()},
+        "nash": nash,
     }
 
 

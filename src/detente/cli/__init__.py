@@ -10,7 +10,8 @@ The commands are grouped by what an analyst does, in the order ``--help`` lists 
 
 * the outside view: base rates and forecast skill (:mod:`._outside`), first, as a
   forecaster starts from them;
-* run, compare and judge (:mod:`._run`, :mod:`._claims`, :mod:`._report`, :mod:`._serve`);
+* run, compare and judge (:mod:`._run`, :mod:`._claims`, :mod:`._negotiate`,
+  :mod:`._report`, :mod:`._serve`);
 * scenario files (:mod:`._files`);
 * contact with data (:mod:`._data`, :mod:`._hindcast`);
 * sensitivity, discovery and large sweeps (:mod:`._explore`, :mod:`._store`).
@@ -27,6 +28,7 @@ from detente.cli import (
     _explore,
     _files,
     _hindcast,
+    _negotiate,
     _new,
     _outside,
     _report,
@@ -45,7 +47,8 @@ COMMANDS: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
         ("base-rates", _outside.base_rates), ("score", _outside.score)),
     "Run, compare and judge": (
         ("run", _run.run), ("claims", _claims.claims), ("compare", _run.compare),
-        ("report", _report.report), ("serve", _serve.serve)),
+        ("negotiate", _negotiate.negotiate), ("report", _report.report),
+        ("serve", _serve.serve)),
     "Scenario files": (
         ("new", _new.new), ("validate", _files.validate), ("scenarios", _files.scenarios),
         ("schema", _files.schema)),

@@ -235,6 +235,10 @@ def comparison_tables(data: Mapping[str, Any], outcomes: Iterable[tuple[str, str
         tables.append(tt)
     if data.get("outside_view"):
         tables.extend(outside_view_tables(data["outside_view"]))
+    if data.get("negotiation"):
+        from detente.present.negotiation import terms_beside_tables
+
+        tables += terms_beside_tables(data["negotiation"])
     return tables
 
 

@@ -163,6 +163,7 @@ class _Context:
     settlement: _Section | None = None
     terms: _Section | None = None
     escalation: _Section | None = None
+    negotiation: dict[str, Any] | None = None
     claims_chart: _Section | None = None
     claims: list[Any] = field(default_factory=list)
     claims_note: str = ""
@@ -190,7 +191,7 @@ def _headline(res: Results, labels: Labels) -> dict[str, Any] | None:
     months = [m for m in (12.0, 24.0, 36.0) if res.step_at_month(m) is not None]
     if not months:
         months = [round(float(res.ds["month"].values[-1]), 1)]
-    data = compare(res, months=months, baseline="__none__")
+    data = compare(res, months=months, baseline="__none__", negotiation=False)
     pols = data["policies"]
     rows: list[dict[str, Any]] = []
     if any(p["p_settlement"] is not None for p in pols.values()):
@@ -248,6 +249,43 @@ def _deal_counts(res: Results) -> str:
     if without:
         text += f" No deal was signed under {', '.join(without)}."
     return text
+
+
+def _negotiation(res: Results, sc: Scenario) -> dict[str, Any]:
+    """Set the actors' forecasts beside the Nash terms; draw their positions over rounds."""
+    from detente.analysis.compare import NEGOTIATION_SAMPLES, negotiation_beside
+    from detente.analysis.negotiation import NegotiationForecast
+    from detente.present.negotiation import MODEL_TITLES, positions_figure, terms_beside_rows
+
+    nash = {p: e.get("terms") for p, e in
+            compare(res, months=[_last_month(res)], baseline="__none__",
+                    negotiation=False)["policies"].items()}
+    n = min(int(res.ds.sizes["sample"]), NEGOTIATION_SAMPLES)
+    nf = NegotiationForecast(n_samples=n, seed=0).fit(sc)
+    head, rows = terms_beside_rows(negotiation_beside(sc, nash, forecast=nf))
+    fig = positions_figure(nf)
+    models = ", ".join(MODEL_TITLES.values())
+    return {
+        "head": head, "rows": rows,
+        "figure": _Section(
+            "negotiation-rounds", "Positions over the rounds",
+            _fig_html(fig, "fig-negotiation"),
+            "Each actor's median position on each issue after each round of the "
+            "expected-utility model (0: the issue's first level, 1: its last), over "
+            f"{n:,} samples of the actors' uncertain inputs; dashed, the model's forecast "
+            "(the median voter position) with its 10th-90th percentile band."),
+        "caption": (
+            f"The actors' view ({models}; docs/negotiation.md) beside the settlement "
+            "model's: each forecast's most common level of each issue over "
+            f"{n:,} samples of the actors' inputs, and each policy's most common level "
+            "among the deals signed by the end of the run (its Nash terms)."),
+        "actors": [{"name": a.name, "party": sc.name_of(a.party), "role": a.role}
+                   for a in sc.actors.values()],
+    }
+
+
+def _last_month(res: Results) -> float:
+    return float(res.ds["month"].values[-1])
 
 
 def _run_claims(sc: Scenario, res: Results, *, hinges: Sequence[HingeKind], sobol_n: int,
@@ -473,6 +511,8 @@ def build_report(
             "escalation", "Escalation risk", _fig_html(fig, "fig-escalation"),
             "Probability that the war has escalated into a wider war, per policy: over "
             "time (left) and by the end of the run with a 90 % Jeffreys interval (right).")
+    if sc.actors:
+        ctx.negotiation = _negotiation(results, sc)
     # ---------------------------------------------------------------- claims
     fitted: Claims | None = None
     if claims is True:
@@ -515,6 +555,8 @@ def build_report(
         ctx.contents.append(("settlement", "Settlement"))
     if ctx.escalation:
         ctx.contents.append(("escalation", "Escalation"))
+    if ctx.negotiation:
+        ctx.contents.append(("negotiation", "Negotiation"))
     ctx.contents.append(("claims", "Claims"))
     if ctx.outside_view:
         ctx.contents.append(("outside-view", "Outside view"))

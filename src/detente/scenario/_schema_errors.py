@@ -21,6 +21,7 @@ from detente.scenario import schema
 from detente.scenario._claims import allowed_keys as claim_keys
 from detente.scenario._paths import MISSING, FieldPath, Key, child, dotted, get, short, suggest
 from detente.scenario._positions import At, SourceMap, line_column
+from detente.scenario.actors import actor_keys
 from detente.scenario.schema import DIST_KINDS, DIST_MODELS, Scenario, file_keys
 
 __all__ = ["schema_problems"]
@@ -68,6 +69,8 @@ def _allowed_keys(path: FieldPath, data: Any) -> list[str] | None:
         return file_keys(schema.Change)
     if head == "claims":
         return claim_keys(p, path, data)
+    if head == "actors":
+        return actor_keys(p)
     return None
 
 

@@ -35,6 +35,9 @@ A scenario file (YAML or TOML) has these top-level keys::
     claims:                            # optional: an argument's claims as tests on outputs
       ID: {text: ..., source: ..., policies: [...], test: {kind: change|compare|event|
            difference|all|any, ...}}   # or untestable: REASON instead of test
+    actors:                            # optional: the negotiation's actors (scenario.actors)
+      ID: {name: ..., party: SIDE_OR_SUPPORTER, role: lead|veto|influence, capability: ...,
+           position: {ISSUE: ...}, salience: {ISSUE: ...}}
 
 A *source* is ``fact:KEY`` (a row of the shared facts table), ``ref:KEY`` (an entry of
 ``sources``), a free-text citation, or exactly ``assumption`` (then the number must carry a
@@ -86,6 +89,7 @@ from detente._typing import FloatArray
 from detente.model.bargaining import DIMENSIONS, MAX_DEALS, deal_count_text
 from detente.model.base import ROLES, TERRITORY_LEVELS, Cast, Channel, Issue, Module, Role
 from detente.model.registry import resolve_modules
+from detente.scenario.actors import Actor, actor_problems, register_distributions
 from detente.scenario.facts import PartialDate
 from detente.scenario.posterior import PosteriorDraws, read_posterior
 from detente.scenario.table import ParameterDistribution, ParameterTable
@@ -293,6 +297,7 @@ DIST_MODELS: dict[str, type[BaseModel]] = {
     "uniform": Uniform, "triangular": Triangular, "pert": Pert, "truncnormal": TruncNormal,
     "lognormal": LogNormal,
 }
+register_distributions(DIST_MODELS)  # the actors' numbers take the same distributions
 
 
 # --------------------------------------------------------------------------- parameters
@@ -1013,6 +1018,7 @@ class Scenario(_Frozen):
     policies: dict[Annotated[str, Field(pattern=IDENT_RE)], Policy] = Field(min_length=1)
     levers: dict[Annotated[str, Field(pattern=PARAM_RE)], Lever] = Field(default_factory=dict)
     claims: dict[Annotated[str, Field(pattern=IDENT_RE)], Claim] = Field(default_factory=dict)
+    actors: dict[Annotated[str, Field(pattern=IDENT_RE)], Actor] = Field(default_factory=dict)
 
     @field_validator("modules")
     @classmethod
@@ -1094,6 +1100,11 @@ class Scenario(_Frozen):
                 resolve(name, ())
             _located("Scenario", errors)
             self.__dict__["policies"] = {n: resolved[n] for n in self.policies}
+        return self
+
+    @model_validator(mode="after")
+    def _actors_fit_the_cast(self) -> Scenario:
+        _located("Scenario", actor_problems(self))  # see detente.scenario.actors
         return self
 
     @model_validator(mode="after")
