@@ -53,10 +53,54 @@ def test_sessions_share_one_ensemble_per_input(model: DashboardModel,
     assert len(calls) == before  # no session re-simulated what another ran
     assert all(app.state is first.state for app in others)
     # what is drawn from the ensemble is shared too, and each session shows its own choice
-    assert all(app.fan.object is first.fan.object for app in others)
+    assert all(app.fan_figure is first.fan_figure for app in others)
     others[0].variable.value = model.fan_variables[-1]
-    assert others[0].fan.object is not first.fan.object
+    assert others[0].fan_figure is not first.fan_figure
     assert first.variable.value == model.fan_variables[0]
+
+
+def test_a_frame_shows_the_chart_page_of_its_inputs(model: DashboardModel) -> None:
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    from detente.dashboard._app import DashboardApp
+    from detente.dashboard._views import CHART_PATH, Views
+
+    views = Views(model)
+    app = DashboardApp(model, views)
+    lever = model.levers[0]
+    app.inputs[lever.param].value = lever.high
+    src = re.search(r"src='([^']+)'", app.fan.text)
+    assert src is not None
+    url = urlsplit(unescape(src.group(1)))
+    assert url.path == CHART_PATH
+    query = parse_qs(url.query)
+    assert query["kind"] == ["fan"]
+    assert query["var"] == [app.variable.value]
+    assert query["policy"] == app.state.policies
+    assert [float(x) for x in query["lever"]] == [app.state.values[lv.param]
+                                                  for lv in model.levers]
+    page = views.page("fan", query["var"][0], query["policy"], query["lever"])
+    assert page is not None
+    assert b"Plotly.newPlot" in page
+    title = app.fan_figure.layout.title.text
+    assert json.dumps(title)[1:-1].encode() in page
+    # the page is the state's, drawn once: another session asking gets the same bytes
+    assert views.page("fan", query["var"][0], query["policy"], query["lever"]) is page
+    # a variable of the menu changes the fan's frame only
+    settlement = app.settlement.text
+    app.variable.value = model.fan_variables[-1]
+    assert "var=" + model.fan_variables[-1] in unescape(app.fan.text)
+    assert app.settlement.text == settlement
+    # an address naming no chart, or inputs out of range, has no page
+    levers = query["lever"]
+    assert views.page("pie", "", query["policy"], levers) is None
+    assert views.page("fan", "no.such", query["policy"], levers) is None
+    assert views.page("fan", query["var"][0], ["no_such_policy"], levers) is None
+    assert views.page("fan", query["var"][0], query["policy"], levers[:-1]) is None
+    assert views.page("fan", query["var"][0], query["policy"],
+                      [repr(lever.high * 10), *levers[1:]]) is None
+    assert views.page("fan", query["var"][0], query["policy"], ["x", *levers[1:]]) is None
 
 
 def test_concurrent_requests_for_one_input_compute_it_once() -> None:
@@ -162,6 +206,53 @@ async def _open_websocket(port: int, origin: str) -> str:
         return str(json.loads(header)["msgtype"])
     finally:
         ws.close()
+
+
+def test_the_server_sends_the_chart_pages_and_plotly(wide_server: int) -> None:
+    import urllib.error
+    import urllib.request
+    from html import unescape
+
+    from detente.dashboard._views import plotly_path
+
+    async def pulled() -> str:
+        from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        base = f"127.0.0.1:{wide_server}"
+        page = await AsyncHTTPClient().fetch(f"http://{base}/")
+        match = re.search(r'"token"\s*:\s*"([^"]+)"', page.body.decode())
+        assert match is not None
+        req = HTTPRequest(f"ws://{base}/ws", headers={"Origin": f"http://{base}"})
+        ws = await websocket_connect(req, subprotocols=["bokeh", match.group(1)])
+        try:
+            frames = [await ws.read_message() for _ in range(3)]  # the ACK
+            for frame in [json.dumps({"msgid": "1", "msgtype": "PULL-DOC-REQ"}), "{}", "{}"]:
+                await ws.write_message(frame)
+            while True:
+                frames = [await ws.read_message() for _ in range(3)]
+                if json.loads(str(frames[0]))["msgtype"] == "PULL-DOC-REPLY":
+                    return str(frames[2])
+        finally:
+            ws.close()
+
+    doc = asyncio.run(pulled())
+    srcs = [unescape(s) for s in re.findall(r"<iframe[^>]*src='([^']+)'", doc)]
+    assert srcs  # the fan's, and the settlement's where the war settles at all
+    assert "kind=fan" in srcs[0]
+    for src in srcs:
+        with urllib.request.urlopen(f"http://127.0.0.1:{wide_server}{src}") as r:
+            body = r.read()
+            assert r.headers["Cache-Control"].startswith("public")
+            assert "frame-ancestors 'self'" in r.headers["Content-Security-Policy"]
+        assert b"Plotly.newPlot" in body
+        assert plotly_path().encode() in body  # plotly.js from the dashboard itself
+    with urllib.request.urlopen(f"http://127.0.0.1:{wide_server}{plotly_path()}") as r:
+        assert r.headers["Content-Type"].startswith("application/javascript")
+        assert len(r.read()) > 1_000_000
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"http://127.0.0.1:{wide_server}/chart?kind=fan&var=no.such")
+    assert missing.value.code == 404
 
 
 def test_a_foreign_origins_websocket_is_refused(wide_server: int) -> None:

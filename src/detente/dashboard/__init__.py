@@ -1,11 +1,11 @@
 """The interactive dashboard: levers, policies, charts and claim verdicts in a browser.
 
 ``detente serve`` starts it (a Bokeh server on 127.0.0.1; sessions share one cached
-ensemble per set of lever values and policies, and what is drawn from it). Its levers are the parameters the
-scenario's ``levers`` section marks, and its presets are the scenario's policies; a scenario
-without levers gets policies and charts only. :class:`DashboardModel` holds the logic and
-runs without a browser; :func:`create_app` lays a session's page out with Bokeh (the
-``[dashboard]`` extra) and :func:`serve` serves it.
+ensemble per set of lever values and policies, and what is drawn from it). Its levers are
+the parameters the scenario's ``levers`` section marks, and its presets are the scenario's
+policies; a scenario without levers gets policies and charts only. :class:`DashboardModel`
+holds the logic and runs without a browser; :func:`create_app` lays a session's page out
+with Bokeh (the ``[dashboard]`` extra) and :func:`serve` serves it.
 """
 
 from __future__ import annotations

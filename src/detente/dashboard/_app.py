@@ -13,6 +13,8 @@ on screen.
 from __future__ import annotations
 
 import html
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from detente._optional import import_optional
@@ -23,6 +25,16 @@ __all__ = ["DashboardApp", "create_app", "lever_class"]
 
 #: What the claims' block says while their verdicts are being judged.
 _JUDGING = "<p class='dt-muted'>Judging the claims on this ensemble…</p>"
+_POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _judges() -> ThreadPoolExecutor:
+    """Return the one thread judging claims for every served page, off the server's loop."""
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="claims"))
+        return _POOL[0]
 
 
 def lever_class(param: str) -> str:
@@ -150,8 +162,9 @@ class DashboardApp:
     def refresh(self) -> None:
         """Re-run the model with the widgets' values, or show why not.
 
-        In a served page the claims follow on the next turn of the server's loop, so the
-        numbers and charts reach the browser without waiting for their verdicts.
+        In a served page the claims are judged in a thread of their own and follow when
+        they are ready, so the numbers and the charts' pages reach the browser without
+        waiting for their verdicts.
         """
         try:
             state = self.model.update(self._values(), self._chosen(), claims=False)
@@ -173,7 +186,13 @@ class DashboardApp:
             self._show_claims(state)
         else:
             self.claims.text = _JUDGING
-            self.doc.add_next_tick_callback(lambda: self._show_claims(state))
+            doc = self.doc
+
+            def judged(_done: Future[DashboardState]) -> None:
+                # the only way into a document from another thread
+                doc.add_next_tick_callback(lambda: self._show_claims(state))
+
+            _judges().submit(self.model.judge, state).add_done_callback(judged)
 
     def _show_claims(self, state: DashboardState) -> None:
         text = self.views.claims(state)

@@ -84,7 +84,7 @@ def _bind_error(address: str, port: int, exc: OSError) -> InputError:
 
 
 def _routes(views: Views) -> list[tuple[str, Any, dict[str, Any]]]:
-    """The Tornado routes of the chart pages and of plotly.js."""
+    """Return the Tornado routes of the chart pages and of plotly.js."""
     web = import_optional("tornado.web", extra="dashboard", purpose="The dashboard")
     offline = import_optional("plotly.offline", extra="dashboard", purpose="The dashboard")
 

@@ -36,7 +36,8 @@ CHART_PATH = "/chart"
 #: Pixel height of each chart.
 CHART_HEIGHTS = {"fan": 400, "settlement": 380}
 
-#: The house style of the dashboard's tables, badges and messages.
+#: The house style of the dashboard's tables, badges, messages and frames (the last rule
+#: lets a block's content, a frame above all, take the block's width: Bokeh sizes it to fit).
 CSS = """
 .dt-table { border-collapse: collapse; font-size: 14px; width: 100%; }
 .dt-table th, .dt-table td { padding: 5px 10px; border-bottom: 1px solid #d0d7de;
@@ -51,6 +52,7 @@ CSS = """
 .dt-alert { color: #842029; background: #f8d7da; border: 1px solid #f5c2c7;
   border-radius: 4px; padding: 8px 12px; font-size: 13px; }
 .dt-frame { width: 100%; border: 0; display: block; }
+:host > .bk-clearfix { display: block !important; width: 100%; }
 """
 
 _CONFIG = {"displaylogo": False, "responsive": True}
@@ -60,7 +62,7 @@ T = TypeVar("T")
 
 
 def plotly_path() -> str:
-    """Where the server sends plotly.js (versioned, so a browser may keep it)."""
+    """Return where the server sends plotly.js (versioned, so a browser may keep it)."""
     offline = import_optional("plotly.offline", extra="dashboard", purpose="The dashboard")
     return f"/plotly-{offline.get_plotlyjs_version()}.min.js"
 
@@ -92,7 +94,7 @@ class Views:
 
     # ------------------------------------------------------------------ words
     def unit(self, var: str) -> str:
-        """The unit of ``var`` as the page writes it."""
+        """Return the unit of ``var`` as the page writes it."""
         return unit_label(self.model.labels.unit(var))
 
     def label(self, var: str) -> str:
@@ -100,7 +102,7 @@ class Views:
         return f"{self.model.labels.title(var)} ({self.unit(var)})"
 
     def intro(self) -> str:
-        """The page's heading: the scenario, its sides and how the ensemble is run."""
+        """Return the page's heading: the scenario, its sides, how the ensemble is run."""
         m = self.model
         sc = m.scenario
         sides = ", ".join(m.labels.name(x) for x in m.labels.sides)
@@ -112,7 +114,7 @@ class Views:
                 "distributions, and every update reuses the same draws.</div>")
 
     def menu(self, state: DashboardState) -> dict[str, str]:
-        """``label -> variable`` of the fan chart's menu: the variables ``state`` can draw.
+        """Return the fan chart's menu, ``label -> variable``: what ``state`` can draw.
 
         A variable that keeps one value (its mechanism off for that side) shows nothing,
         so it is left out.
@@ -122,14 +124,14 @@ class Views:
             self.label(v): v for v in self.model.fan_variables if drawable(ds, v)})
 
     def status(self, state: DashboardState, version: int) -> str:
-        """The line saying how long the update took (``version`` counts a page's updates)."""
+        """Return the status line: how long the update took (``version``: its number)."""
         return (f"<span class='dt-muted' data-testid='status' data-version='{version}'>"
                 f"updated in {state.seconds:.2f} s ({self.model.n_samples} samples × "
                 f"{len(state.policies)} policies)</span>")
 
     # ------------------------------------------------------------------ tables
     def numbers(self, state: DashboardState) -> str:
-        """The headline numbers of each policy, as an HTML table."""
+        """Return the headline numbers of each policy, as an HTML table."""
         return self._memo(state, "numbers", self._numbers)
 
     def _numbers(self, state: DashboardState) -> str:
@@ -157,7 +159,7 @@ class Views:
                 f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
     def claims(self, state: DashboardState) -> str:
-        """The claims' verdicts on ``state`` (judging them if nobody has yet)."""
+        """Return the claims' verdicts on ``state`` (judging them if nobody has yet)."""
         self.model.judge(state)
         return self._memo(state, "claims", self._claims)
 
@@ -191,7 +193,7 @@ class Views:
 
     # ------------------------------------------------------------------ figures
     def fan_figure(self, state: DashboardState, var: str) -> Any:
-        """The fan chart of ``var`` with the policies overlaid (a Plotly figure)."""
+        """Return the fan chart of ``var``, the policies overlaid (a Plotly figure)."""
         return self._memo(state, f"fan:{var}", lambda st: self._draw_fan(st, var))
 
     def _draw_fan(self, state: DashboardState, var: str) -> Any:
@@ -205,7 +207,7 @@ class Views:
         return fig
 
     def settlement_figure(self, state: DashboardState) -> Any:
-        """The settlement curves of the policies (a Plotly figure), or None without any."""
+        """Return the policies' settlement curves (a Plotly figure), or None."""
         return self._memo(state, "settlement", self._draw_settlement)
 
     def _draw_settlement(self, state: DashboardState) -> Any:
@@ -216,13 +218,13 @@ class Views:
         return fig
 
     def figure(self, state: DashboardState, kind: str, var: str = "") -> Any:
-        """The figure ``kind`` (``fan`` of ``var``, or ``settlement``) of ``state``."""
+        """Return the figure ``kind`` (``fan`` of ``var``, or ``settlement``) of ``state``."""
         return (self.fan_figure(state, var) if kind == "fan"
                 else self.settlement_figure(state))
 
     # ------------------------------------------------------------------ chart pages
     def chart_src(self, state: DashboardState, kind: str, var: str = "") -> str:
-        """The address of a chart's page: its inputs in the query, in the levers' order.
+        """Return a chart page's address: its inputs in the query, in the levers' order.
 
         ``repr`` writes each float so that it reads back exactly, so the address finds
         the same cached state.
@@ -235,7 +237,7 @@ class Views:
         return f"{CHART_PATH}?{urlencode(query)}"
 
     def frame(self, state: DashboardState, kind: str, var: str = "") -> str:
-        """The HTML frame a session shows for a chart (empty when there is none to draw)."""
+        """Return the HTML frame a session shows for a chart (empty: none to draw)."""
         if self.figure(state, kind, var) is None:
             return ""
         src = html.escape(self.chart_src(state, kind, var))
@@ -246,7 +248,7 @@ class Views:
 
     def page(self, kind: str, var: str, policies: Sequence[str],
              levers: Sequence[str]) -> bytes | None:
-        """The chart page a frame's address asks for, or None if it names no chart.
+        """Return the chart page a frame's address asks for, or None if it names none.
 
         Parameters
         ----------
