@@ -125,9 +125,9 @@ class Views:
 
     def status(self, state: DashboardState, version: int) -> str:
         """Return the status line: how long the update took (``version``: its number)."""
-        return (f"<span class='dt-muted' data-testid='status' data-version='{version}'>"
-                f"updated in {state.seconds:.2f} s ({self.model.n_samples} samples × "
-                f"{len(state.policies)} policies)</span>")
+        return (f"<div class='dt-muted' data-testid='status' data-version='{version}' "
+                f"style='margin-top:6px'>updated in {state.seconds:.2f} s ({self.model.n_samples} samples × "
+                f"{len(state.policies)} policies)</div>")
 
     # ------------------------------------------------------------------ tables
     def numbers(self, state: DashboardState) -> str:
