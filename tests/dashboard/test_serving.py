@@ -39,23 +39,34 @@ def _counting(model: DashboardModel, monkeypatch: pytest.MonkeyPatch) -> list[in
 
 def test_sessions_share_one_ensemble_per_input(model: DashboardModel,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import detente.dashboard._views as views_module
     from detente.dashboard._app import DashboardApp
 
     calls = _counting(model, monkeypatch)
+    tables: list[int] = []
+    numbers = views_module.Views._numbers
+
+    def counted(self: Any, state: Any) -> str:
+        tables.append(1)
+        return numbers(self, state)
+
+    monkeypatch.setattr(views_module.Views, "_numbers", counted)
     lever = model.levers[0].param
     value = model.levers[0].low
     first = DashboardApp(model)
     first.inputs[lever].value = value
-    before = len(calls)
+    before, drawn = len(calls), len(tables)
     others = [DashboardApp(model) for _ in range(5)]
     for app in others:  # the defaults, then the value the first session ran
         app.inputs[lever].value = value
     assert len(calls) == before  # no session re-simulated what another ran
     assert all(app.state is first.state for app in others)
     # what is drawn from the ensemble is shared too, and each session shows its own choice
-    assert all(app.fan_figure is first.fan_figure for app in others)
+    assert len(tables) == drawn
+    assert all(app.numbers.text == first.numbers.text for app in others)
+    assert all(app.fan.text == first.fan.text for app in others)
     others[0].variable.value = model.fan_variables[-1]
-    assert others[0].fan_figure is not first.fan_figure
+    assert others[0].fan.text != first.fan.text
     assert first.variable.value == model.fan_variables[0]
 
 
@@ -85,7 +96,7 @@ def test_a_frame_shows_the_chart_page_of_its_inputs(model: DashboardModel) -> No
     assert b"Plotly.newPlot" in page
     title = app.fan_figure.layout.title.text
     assert json.dumps(title)[1:-1].encode() in page
-    # the page is the state's, drawn once: another session asking gets the same bytes
+    # the page is the state's, drawn once: another frame asking gets the same bytes
     assert views.page("fan", query["var"][0], query["policy"], query["lever"]) is page
     # a variable of the menu changes the fan's frame only
     settlement = app.settlement.text

@@ -203,14 +203,14 @@ class DashboardApp:
     # ------------------------------------------------------------------ shown
     @property
     def fan_figure(self) -> Any:
-        """The fan chart shown (a Plotly figure), or None before the first update."""
+        """The fan chart shown, drawn anew (a Plotly figure), or None before any update."""
         if self.state is None:
             return None
         return self.views.fan_figure(self.state, self.variable.value)
 
     @property
     def settlement_figure(self) -> Any:
-        """The settlement chart shown (a Plotly figure), or None."""
+        """The settlement chart shown, drawn anew (a Plotly figure), or None."""
         if self.state is None:
             return None
         return self.views.settlement_figure(self.state)

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from detente._optional import import_optional
 from detente.dashboard._model import DashboardModel, DashboardState, LeverError
-from detente.present.figures import overlay_fan_figure, settlement_figure
+from detente.present.figures import overlay_fan_figure, settlement_curves, settlement_figure
 from detente.present.style import (
     VERDICT_COLOURS,
     display_scale,
@@ -126,8 +126,8 @@ class Views:
     def status(self, state: DashboardState, version: int) -> str:
         """Return the status line: how long the update took (``version``: its number)."""
         return (f"<div class='dt-muted' data-testid='status' data-version='{version}' "
-                f"style='margin-top:6px'>updated in {state.seconds:.2f} s ({self.model.n_samples} samples × "
-                f"{len(state.policies)} policies)</div>")
+                f"style='margin-top:6px'>updated in {state.seconds:.2f} s "
+                f"({self.model.n_samples} samples × {len(state.policies)} policies)</div>")
 
     # ------------------------------------------------------------------ tables
     def numbers(self, state: DashboardState) -> str:
@@ -193,10 +193,10 @@ class Views:
 
     # ------------------------------------------------------------------ figures
     def fan_figure(self, state: DashboardState, var: str) -> Any:
-        """Return the fan chart of ``var``, the policies overlaid (a Plotly figure)."""
-        return self._memo(state, f"fan:{var}", lambda st: self._draw_fan(st, var))
+        """Draw the fan chart of ``var``, the policies overlaid (a Plotly figure).
 
-    def _draw_fan(self, state: DashboardState, var: str) -> Any:
+        Figures are not kept (their pages are, a fraction of their size).
+        """
         dates = [str(d)[:10] for d in state.results.ds["time"].values]
         fig = overlay_fan_figure(
             state.quantiles[var], dates=dates, policies=state.policies,
@@ -207,10 +207,7 @@ class Views:
         return fig
 
     def settlement_figure(self, state: DashboardState) -> Any:
-        """Return the policies' settlement curves (a Plotly figure), or None."""
-        return self._memo(state, "settlement", self._draw_settlement)
-
-    def _draw_settlement(self, state: DashboardState) -> Any:
+        """Draw the policies' settlement curves (a Plotly figure), or return None."""
         fig = settlement_figure(state.results, colours=self.colours,
                                 height=CHART_HEIGHTS["settlement"])
         if fig is not None:
@@ -218,7 +215,7 @@ class Views:
         return fig
 
     def figure(self, state: DashboardState, kind: str, var: str = "") -> Any:
-        """Return the figure ``kind`` (``fan`` of ``var``, or ``settlement``) of ``state``."""
+        """Draw the figure ``kind`` (``fan`` of ``var``, or ``settlement``) of ``state``."""
         return (self.fan_figure(state, var) if kind == "fan"
                 else self.settlement_figure(state))
 
@@ -238,8 +235,9 @@ class Views:
 
     def frame(self, state: DashboardState, kind: str, var: str = "") -> str:
         """Return the HTML frame a session shows for a chart (empty: none to draw)."""
-        if self.figure(state, kind, var) is None:
-            return ""
+        if kind == "settlement" and not self._memo(
+                state, "settles", lambda st: settlement_curves(st.results) is not None):
+            return ""  # no settlement to draw (the page is drawn when the frame asks)
         src = html.escape(self.chart_src(state, kind, var))
         height = CHART_HEIGHTS[kind]
         title = "fan chart" if kind == "fan" else "settlement chart"
@@ -273,6 +271,10 @@ class Views:
             return None
         if list(policies) != state.policies:
             return None  # not in the scenario's order: no frame asks for it
+        return self._page(state, kind, var)
+
+    def _page(self, state: DashboardState, kind: str, var: str) -> bytes | None:
+        """Return the page of a chart of ``state``, drawn once (None: nothing to draw)."""
         return self._memo(state, f"page:{kind}:{var}",
                           lambda st: self._draw_page(st, kind, var))
 
