@@ -280,8 +280,10 @@ def main() -> None:
         url, pid = f"http://127.0.0.1:{port}/", proc.pid
         print(f"serving {args.scenario} ({args.samples} samples) at {url}, pid {pid}, "
               f"RSS {_rss_mib(pid)[0]:.0f} MiB before the sessions (one page pulled)")
+    load = os.getloadavg()[0]  # the machine may be shared: say how busy it was
     try:
         figures = asyncio.run(run(url, args.sessions, pid))
+        figures["load_before"], figures["load_after"] = load, os.getloadavg()[0]
     finally:
         if proc is not None:
             os.kill(proc.pid, signal.SIGTERM)
