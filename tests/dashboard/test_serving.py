@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from cli_runner import serving
-from detente.dashboard import DashboardModel, EnsembleCache, allowed_origins
+from detente.dashboard import DashboardModel, EnsembleCache, LeverError, allowed_origins
 from detente.errors import InputError
 
 pytest.importorskip("panel", reason="needs the dashboard extra (panel)")
@@ -114,6 +114,79 @@ def test_a_frame_shows_the_chart_page_of_its_inputs(model: DashboardModel) -> No
     assert views.page("fan", query["var"][0], query["policy"], ["x", *levers[1:]]) is None
 
 
+class _Page:
+    """What a served page gives the app: roots, a title and the loop's next turn."""
+
+    def __init__(self) -> None:
+        self.roots: list[Any] = []
+        self.title = ""
+        self.ticks: list[Callable[[], None]] = []
+        self.lock = threading.Lock()
+
+    def add_root(self, root: Any) -> None:
+        self.roots.append(root)
+
+    def add_next_tick_callback(self, callback: Callable[[], None]) -> None:
+        with self.lock:  # called from the app's threads
+            self.ticks.append(callback)
+
+    def turn(self, timeout: float = 60) -> None:
+        """Wait for the next callback and run it, as the server's loop would."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                callback = self.ticks.pop(0) if self.ticks else None
+            if callback is not None:
+                callback()
+                return
+            time.sleep(0.01)
+        pytest.fail("no callback came")
+
+
+def test_a_served_page_runs_new_inputs_off_the_loop() -> None:
+    from detente.dashboard._app import DashboardApp
+
+    model = DashboardModel("lanchester-bench", n_samples=8, horizon=12, seed=5)
+    app = DashboardApp(model)
+    page = _Page()
+    app.attach(page)
+    assert page.roots
+    lever = model.levers[0]
+    first = app.state
+    assert first is not None
+    assert model.cached() is first  # the defaults, run when the page was made
+    app.inputs[lever.param].value = lever.high
+    assert app.state is first  # still shown: the new inputs run in a thread
+    assert app.version == 1
+    page.turn()
+    assert app.version == 2
+    state = app.state
+    assert state is not first
+    assert state.values[lever.param] == lever.high
+    assert "Judging the claims" in app.claims.text  # the verdicts follow
+    page.turn()
+    assert "Judging the claims" not in app.claims.text
+    assert state.judged
+    # two changes in a row: only the last one is shown
+    app.inputs[lever.param].value = lever.low
+    app.inputs[lever.param].value = (lever.low + lever.high) / 2
+    page.turn()
+    page.turn()
+    while app.version < 3 or page.ticks:
+        page.turn()
+    assert app.version == 3
+    assert app.state.values[lever.param] == (lever.low + lever.high) / 2
+    # inputs already run are shown at once, and a bad value at once too
+    app.inputs[lever.param].value = lever.high
+    assert app.state is state
+    assert app.version == 4
+    app.inputs[lever.param].value = lever.high * 10
+    assert app.message.visible
+    assert app.state is state
+    with pytest.raises(LeverError):
+        model.cached({lever.param: lever.high * 10})
+
+
 def test_concurrent_requests_for_one_input_compute_it_once() -> None:
     cache: EnsembleCache[list[int]] = EnsembleCache()
     started = threading.Event()
@@ -143,7 +216,8 @@ def test_the_cache_is_bounded_in_entries_and_bytes() -> None:
         cache.get(k, lambda: b"x" * 100)
     assert len(cache) == 2  # 3 entries allowed, but 300 bytes are over 250
     assert cache.nbytes == 200
-    cache.get(3, lambda: b"never")  # kept: reused, and now the most recent
+    assert cache.peek(3) == b"x" * 100  # kept: reused, and now the most recent
+    assert cache.peek(0) is None  # evicted, and nothing is computed
     cache.get(5, lambda: b"y" * 100)
     assert cache.computed == 6
     assert cache.get(3, lambda: b"again") == b"x" * 100

@@ -27,16 +27,19 @@ __all__ = ["DashboardApp", "create_app", "lever_class"]
 _CLAIMS = "<h3 style='margin:8px 0 0'>Claims</h3>"
 #: What the claims' block says while their verdicts are being judged.
 _JUDGING = "<p class='dt-muted'>Judging the claims on this ensemble…</p>"
-_POOL: list[ThreadPoolExecutor] = []
-_POOL_LOCK = threading.Lock()
+_POOLS: dict[str, ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
 
 
-def _judges() -> ThreadPoolExecutor:
-    """Return the one thread judging claims for every served page, off the server's loop."""
-    with _POOL_LOCK:
-        if not _POOL:
-            _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="claims"))
-        return _POOL[0]
+def _pool(name: str) -> ThreadPoolExecutor:
+    """Return the thread ``name`` (``ensembles``, ``claims``) that every served page shares.
+
+    It works off the server's loop, which keeps answering the other sessions meanwhile.
+    """
+    with _POOLS_LOCK:
+        if name not in _POOLS:
+            _POOLS[name] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        return _POOLS[name]
 
 
 def lever_class(param: str) -> str:
@@ -98,6 +101,7 @@ class DashboardApp:
         #: Number of successful updates (the e2e tests wait on it).
         self.version = 0
         self._resetting = False
+        self._asked = 0  # updates asked for: only the latest one is shown
         for w in self.inputs.values():
             w.on_change("value", self._on_change)
         self.policies.on_change("active", self._on_change)
@@ -163,18 +167,39 @@ class DashboardApp:
     def refresh(self) -> None:
         """Re-run the model with the widgets' values, or show why not.
 
-        In a served page the claims are judged in a thread of their own and follow when
-        they are ready, so the numbers and the charts' pages reach the browser without
-        waiting for their verdicts.
+        In a served page, inputs that no session has run yet are run in a thread, and the
+        claims are judged in another, each shown when ready: the server's loop keeps
+        answering the other sessions, and the numbers and the charts' pages reach the
+        browser without waiting for the verdicts. Without a page (tests, scripts) all of
+        it is done at once.
         """
+        values, chosen = self._values(), self._chosen()
+        self._asked += 1
         try:
-            state = self.model.update(self._values(), self._chosen(), claims=False)
+            state = self.model.cached(values, chosen)
         except LeverError as exc:
-            self.message.text = ("<div class='dt-alert'>"
-                                 + "<br>".join(html.escape(p) for p in exc.problems)
-                                 + "</div>")
-            self.message.visible = True
+            self._show_problems(exc)
             return
+        if state is None and self.doc is not None:
+            asked, doc = self._asked, self.doc
+
+            def ran(done: Future[DashboardState]) -> None:
+                # the only way into a document from another thread
+                doc.add_next_tick_callback(lambda: self._show(done.result(), asked))
+
+            _pool("ensembles").submit(self.model.update, values, chosen,
+                                      claims=False).add_done_callback(ran)
+            return
+        self._show(state or self.model.update(values, chosen, claims=False), self._asked)
+
+    def _show_problems(self, exc: LeverError) -> None:
+        self.message.text = ("<div class='dt-alert'>"
+                             + "<br>".join(html.escape(p) for p in exc.problems) + "</div>")
+        self.message.visible = True
+
+    def _show(self, state: DashboardState, asked: int) -> None:
+        if asked != self._asked:
+            return  # the widgets changed meanwhile: their own update follows
         self.message.visible = False
         self.message.text = ""
         self.state = state
@@ -190,10 +215,9 @@ class DashboardApp:
             doc = self.doc
 
             def judged(_done: Future[DashboardState]) -> None:
-                # the only way into a document from another thread
                 doc.add_next_tick_callback(lambda: self._show_claims(state))
 
-            _judges().submit(self.model.judge, state).add_done_callback(judged)
+            _pool("claims").submit(self.model.judge, state).add_done_callback(judged)
 
     def _show_claims(self, state: DashboardState) -> None:
         text = self.views.claims(state)

@@ -404,14 +404,32 @@ class DashboardModel:
         LeverError
             When a value is out of range or no policy is chosen (nothing is run).
         """
-        vals = self.validate({**self.defaults, **(values or {})})
-        pols = self.check_policies(policies if policies is not None
-                                   else self.default_policies)
-        key = (tuple(vals[lv.param] for lv in self.levers), tuple(pols))
+        key, vals, pols = self._inputs(values, policies)
         state = self.cache.get(key, lambda: self._compute(vals, pols))
         if claims:
             self.judge(state)
         return state
+
+    def cached(self, values: Mapping[str, Any] | None = None,
+               policies: Sequence[str] | None = None) -> DashboardState | None:
+        """Return the state :meth:`update` would, if it is at hand; else None (nothing runs).
+
+        Raises
+        ------
+        LeverError
+            As :meth:`update` does.
+        """
+        key, _vals, _pols = self._inputs(values, policies)
+        return self.cache.peek(key)
+
+    def _inputs(self, values: Mapping[str, Any] | None, policies: Sequence[str] | None,
+                ) -> tuple[tuple[tuple[float, ...], tuple[str, ...]], dict[str, float],
+                           list[str]]:
+        """Return the cache key, the checked lever values and the policies of an update."""
+        vals = self.validate({**self.defaults, **(values or {})})
+        pols = self.check_policies(policies if policies is not None
+                                   else self.default_policies)
+        return (tuple(vals[lv.param] for lv in self.levers), tuple(pols)), vals, pols
 
     def judge(self, state: DashboardState) -> DashboardState:
         """Judge the scenario's claims (without hinges) on ``state``, once; return it.
