@@ -4,17 +4,20 @@
     python benchmarks/load_dashboard.py -n 10 --url http://127.0.0.1:5006/ --pid 1234
 
 A session is what a browser does to show the page: GET the page, open the Bokeh websocket
-with the page's token, wait for the server's ACK and pull the document (``PULL-DOC-REQ`` ->
-``PULL-DOC-REPLY``). All N start together. With the N still open, one of them changes a
-lever (a ``PATCH-DOC`` of the first lever's value) and the time to the server's answer (the
-status line's new version) is printed; then a websocket from a foreign Origin is tried (it
-must be refused) and the page is fetched once more (the server must still answer).
+with the page's token, wait for the server's ACK, pull the document (``PULL-DOC-REQ`` ->
+``PULL-DOC-REPLY``) and GET the chart pages its frames show. All N start together. With
+the N still open, one of them changes a lever (a ``PATCH-DOC`` of the first lever's value):
+printed are the seconds to the new numbers (the status line's new version), to the new
+charts (their pages fetched too) and to the claims' verdicts. Then a websocket from a
+foreign Origin is tried (it must be refused) and the page is fetched once more (the server
+must still answer). Static scripts (Bokeh's, plotly.js) are left out: a browser keeps them.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import os
 import re
@@ -31,6 +34,8 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 _TOKEN = re.compile(r'"token"\s*:\s*"([^"]+)"')
+#: A chart frame's address in an HTML block of the document.
+_FRAME = re.compile(r"<iframe[^>]*src='([^']+)'")
 
 
 def _free_port() -> int:
@@ -84,6 +89,11 @@ async def _receive(ws: WebSocketClientConnection) -> tuple[dict[str, Any], Any]:
     return header, frames[2]
 
 
+def _frames(text: str) -> list[str]:
+    """The chart pages' addresses in a pulled document or a patch (its JSON text)."""
+    return [html.unescape(m) for m in _FRAME.findall(text)]
+
+
 class Session:
     """One browser's worth of requests against the dashboard at ``url``."""
 
@@ -116,7 +126,17 @@ class Session:
             if header["msgtype"] == "PULL-DOC-REPLY":
                 self.doc = json.loads(content)
                 break
+        await self.charts(_frames(content))
         self.seconds = time.perf_counter() - t0
+
+    async def charts(self, frames: list[str]) -> None:
+        """GET the chart pages at ``frames`` (addresses on the dashboard), as frames do."""
+        root = self.url.split("/", 3)
+        for src in frames:
+            resp = await AsyncHTTPClient().fetch(f"{root[0]}//{root[2]}{src}",
+                                                 request_timeout=600)
+            if b"Plotly.newPlot" not in resp.body:
+                raise RuntimeError(f"{src} is no chart page")
 
     def lever_id(self) -> tuple[str, float]:
         """The id of the first lever's input model and a value within its range."""
@@ -132,18 +152,34 @@ class Session:
                         0.37 if value != 0.37 else 0.41)
         raise RuntimeError(f"no lever input in the document ({len(text)} characters)")
 
-    async def change(self, model_id: str, value: float) -> float:
-        """Set a lever; return the seconds until the server sends the new status line."""
+    async def change(self, model_id: str, value: float) -> dict[str, float]:
+        """Set a lever; return the seconds until the browser would show each part anew.
+
+        ``lever_numbers_s``: the new status line and numbers; ``lever_charts_s``: the new
+        charts' frames and their pages fetched; ``lever_claims_s``: the claims' verdicts.
+        """
         assert self.ws is not None
         event = {"kind": "ModelChanged", "model": {"id": model_id}, "attr": "value",
                  "new": value}
         t0 = time.perf_counter()
         for frame in _message("PATCH-DOC", {"events": [event]}, "lever"):
             await self.ws.write_message(frame)
-        while True:
+        out: dict[str, float] = {}
+        frames: dict[str, str] = {}
+        while "lever_claims_s" not in out:
             header, content = await asyncio.wait_for(_receive(self.ws), timeout=600)
-            if header["msgtype"] == "PATCH-DOC" and "data-version" in content:
-                return time.perf_counter() - t0
+            if header["msgtype"] != "PATCH-DOC":
+                continue
+            if "data-version" in content:
+                out["lever_numbers_s"] = time.perf_counter() - t0
+            for src in _frames(content):
+                frames[src.split("kind=", 1)[1].split("&", 1)[0]] = src
+            if "lever_charts_s" not in out and len(frames) == 2:
+                await self.charts(list(frames.values()))
+                out["lever_charts_s"] = time.perf_counter() - t0
+            if "data-testid='claims'" in content or "states no claims" in content:
+                out["lever_claims_s"] = time.perf_counter() - t0
+        return out
 
 
 def _walk(node: Any) -> list[dict[str, Any]]:
@@ -197,7 +233,7 @@ async def run(url: str, n: int, pid: int | None) -> dict[str, Any]:
             if not isinstance(r, BaseException)]
     if live:
         model_id, value = live[0].lever_id()
-        out["lever_change_s"] = await live[0].change(model_id, value)
+        out |= await live[0].change(model_id, value)
     out["foreign_origin_refused"] = await _foreign_origin_refused(url)
     resp = await AsyncHTTPClient().fetch(url, request_timeout=60)
     out["answers_after"] = resp.code == 200
@@ -244,8 +280,10 @@ def main() -> None:
         url, pid = f"http://127.0.0.1:{port}/", proc.pid
         print(f"serving {args.scenario} ({args.samples} samples) at {url}, pid {pid}, "
               f"RSS {_rss_mib(pid)[0]:.0f} MiB before the sessions (one page pulled)")
+    load = os.getloadavg()[0]  # the machine may be shared: say how busy it was
     try:
         figures = asyncio.run(run(url, args.sessions, pid))
+        figures["load_before"], figures["load_after"] = load, os.getloadavg()[0]
     finally:
         if proc is not None:
             os.kill(proc.pid, signal.SIGTERM)

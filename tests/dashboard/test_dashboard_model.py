@@ -83,31 +83,33 @@ def test_app_shows_message_and_keeps_last_results(model: DashboardModel) -> None
     app = DashboardApp(model)
     assert app.version == 1
     assert not app.message.visible
-    before = app.numbers.object
+    before = app.numbers.text
     app.inputs["united_states.mil_aid"].value = 500.0
     assert app.message.visible
-    assert "between 0 and 200 USD bn/year; found 500" in app.message.object
-    assert app.numbers.object == before
+    assert "between 0 and 200 USD bn/year; found 500" in app.message.text
+    assert app.numbers.text == before
     assert app.version == 1
     app.inputs["united_states.mil_aid"].value = 0.0
     assert not app.message.visible
     assert app.version == 2
-    assert app.numbers.object != before
+    assert app.numbers.text != before
     app.variable.value = "ukraine.viability"
-    assert app.fan.object.layout.title.text.startswith("Ukraine — viability")
+    assert app.fan_figure.layout.title.text.startswith("Ukraine — viability")
     app.variable.value = "ukraine.casualties_cum"
-    assert app.fan.object.layout.yaxis.title.text == "persons"
-    assert app.fan.object.layout.title.text.startswith(
+    assert app.fan_figure.layout.yaxis.title.text == "persons"
+    assert app.fan_figure.layout.title.text.startswith(
         "Ukraine — military casualties since 1 December 2023")
     app.variable.value = "russia.inflation"
-    assert app.fan.object.layout.yaxis.title.text == "% a year"
+    assert app.fan_figure.layout.yaxis.title.text == "% a year"
     # shown in per cent a year: the fraction the model keeps, times 100
-    median = app.fan.object.data[4].y  # the first policy's median, after two bands of two edges
+    median = app.fan_figure.data[4].y  # the first policy's median, after two bands of two edges
     q = app.state.quantiles["russia.inflation"]
     np.testing.assert_allclose(median, (100 * q[3, 0]).astype(np.float32))
+    version = app.version
     app._on_reset(None)
     aid = "united_states.mil_aid"
     assert app.inputs[aid].value == model.defaults[aid]
+    assert app.version == version + 1  # one update for all the levers
     layout: Any = app.layout()
     assert layout is not None
 
@@ -264,7 +266,7 @@ def test_a_scenario_without_levers_has_policies_and_charts(tmp_path: Path) -> No
     app = DashboardApp(model)
     assert app.inputs == {}
     assert app.version == 1
-    html = "".join(str(getattr(o, "object", "")) for o in app.layout().objects[0].objects)
+    html = "".join(str(getattr(o, "text", "")) for o in app.layout().children[0].children)
     assert "This scenario marks no levers" in html
 
 
@@ -292,13 +294,17 @@ def test_the_dashboard_names_no_parameter() -> None:
 
 
 # --------------------------------------------------------------------------- its words
+def _menu(app: Any) -> list[str]:
+    """The labels of the fan chart's menu."""
+    return [label for _value, label in app.variable.options]
+
+
 def _page_text(app: Any) -> str:
     """Everything the page shows as text: panes, the menu, the charts' titles and legends."""
-    parts = [str(getattr(o, "object", "")) for o in (app.numbers, app.status, app.claims)]
-    parts += list(app.variable.options)
-    parts += [str(o.object) for o in app.layout().objects[1].objects
-              if isinstance(getattr(o, "object", None), str)]
-    for fig in (app.fan.object, app.settlement.object):
+    parts = [str(o.text) for o in (app.numbers, app.status, app.claims)]
+    parts += _menu(app)
+    parts += [str(o.text) for o in app.layout().children[1].children if hasattr(o, "text")]
+    for fig in (app.fan_figure, app.settlement_figure):
         if fig is not None:
             parts.append(fig.to_json())
     return "\n".join(parts)
@@ -315,13 +321,13 @@ def test_the_bench_dashboard_speaks_of_its_own_sides() -> None:
     assert "Blue, Red: 8 samples per policy" in text
     assert "from 1 January 2024" in text
     assert "Blue — combat power over its enemy" in text  # the numbers and the menu
-    labels = list(app.variable.options)
+    labels = _menu(app)
     assert "Red — front-line personnel (persons)" in labels
     assert "Blue — military casualties since 1 January 2024 (persons)" in labels
     # the benchmark has no front line: its territory stays 0 and is not offered
     assert not any("territory" in label for label in labels)
-    assert "blue.territory" not in app.numbers.object
-    assert "data-testid='blue.combat_power_ratio-status_quo'" in app.numbers.object
+    assert "blue.territory" not in app.numbers.text
+    assert "data-testid='blue.combat_power_ratio-status_quo'" in app.numbers.text
 
 
 def test_renamed_sides_rename_the_dashboard(tmp_path: Path) -> None:
@@ -334,7 +340,7 @@ def test_renamed_sides_rename_the_dashboard(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     app = DashboardApp(DashboardModel(str(path), n_samples=8, horizon=12, seed=1))
     shown = _page_text(app)
-    assert "Azure Republic — front-line personnel (persons)" in app.variable.options
+    assert "Azure Republic — front-line personnel (persons)" in _menu(app)
     assert "Azure Republic — military casualties since 6 May 1999 (persons)" in shown
     assert "Blue —" not in shown
 

@@ -30,3 +30,15 @@ def test_the_pane_says_why_there_is_no_outside_view(bench_dict, write_scenario):
     assert m.outside_view is None
     assert "does not say when its war began" in outside_view_html(None, m.update().results)
     assert "no such thing" in outside_view_html("no such thing", m.update().results)
+
+
+def test_the_page_shows_the_outside_view_under_the_claims():
+    pytest.importorskip("bokeh")
+    from detente.dashboard._app import DashboardApp
+    from detente.dashboard._model import DashboardModel
+
+    app = DashboardApp(DashboardModel("ukraine-2023", n_samples=16))
+    assert "Outside view" in app.outside.text
+    assert "data-testid='outside-view'" in app.outside.text
+    results = app.layout().children[1].children
+    assert results.index(app.outside) == results.index(app.claims) + 1

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from cli_runner import serving
-from detente.dashboard import DashboardModel, EnsembleCache, allowed_origins
+from detente.dashboard import DashboardModel, EnsembleCache, LeverError, allowed_origins
 from detente.errors import InputError
 
-pytest.importorskip("panel", reason="needs the dashboard extra (panel)")
+pytest.importorskip("bokeh", reason="needs the dashboard extra (bokeh)")
 
 
 @pytest.fixture(scope="module")
@@ -39,24 +39,152 @@ def _counting(model: DashboardModel, monkeypatch: pytest.MonkeyPatch) -> list[in
 
 def test_sessions_share_one_ensemble_per_input(model: DashboardModel,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import detente.dashboard._views as views_module
     from detente.dashboard._app import DashboardApp
 
     calls = _counting(model, monkeypatch)
+    tables: list[int] = []
+    numbers = views_module.Views._numbers
+
+    def counted(self: Any, state: Any) -> str:
+        tables.append(1)
+        return numbers(self, state)
+
+    monkeypatch.setattr(views_module.Views, "_numbers", counted)
     lever = model.levers[0].param
     value = model.levers[0].low
     first = DashboardApp(model)
     first.inputs[lever].value = value
-    before = len(calls)
+    before, drawn = len(calls), len(tables)
     others = [DashboardApp(model) for _ in range(5)]
     for app in others:  # the defaults, then the value the first session ran
         app.inputs[lever].value = value
     assert len(calls) == before  # no session re-simulated what another ran
     assert all(app.state is first.state for app in others)
     # what is drawn from the ensemble is shared too, and each session shows its own choice
-    assert all(app.fan.object is first.fan.object for app in others)
+    assert len(tables) == drawn
+    assert all(app.numbers.text == first.numbers.text for app in others)
+    assert all(app.fan.text == first.fan.text for app in others)
     others[0].variable.value = model.fan_variables[-1]
-    assert others[0].fan.object is not first.fan.object
+    assert others[0].fan.text != first.fan.text
     assert first.variable.value == model.fan_variables[0]
+
+
+def test_a_frame_shows_the_chart_page_of_its_inputs(model: DashboardModel) -> None:
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    from detente.dashboard._app import DashboardApp
+    from detente.dashboard._views import CHART_PATH, Views
+
+    views = Views(model)
+    app = DashboardApp(model, views)
+    lever = model.levers[0]
+    app.inputs[lever.param].value = lever.high
+    src = re.search(r"src='([^']+)'", app.fan.text)
+    assert src is not None
+    url = urlsplit(unescape(src.group(1)))
+    assert url.path == CHART_PATH
+    query = parse_qs(url.query)
+    assert query["kind"] == ["fan"]
+    assert query["var"] == [app.variable.value]
+    assert query["policy"] == app.state.policies
+    assert [float(x) for x in query["lever"]] == [app.state.values[lv.param]
+                                                  for lv in model.levers]
+    page = views.page("fan", query["var"][0], query["policy"], query["lever"])
+    assert page is not None
+    assert b"Plotly.newPlot" in page
+    title = app.fan_figure.layout.title.text
+    assert json.dumps(title)[1:-1].encode() in page
+    # the page is the state's, drawn once: another frame asking gets the same bytes
+    assert views.page("fan", query["var"][0], query["policy"], query["lever"]) is page
+    # a variable of the menu changes the fan's frame only
+    settlement = app.settlement.text
+    app.variable.value = model.fan_variables[-1]
+    assert "var=" + model.fan_variables[-1] in unescape(app.fan.text)
+    assert app.settlement.text == settlement
+    # an address naming no chart, or inputs out of range, has no page
+    levers = query["lever"]
+    assert views.page("pie", "", query["policy"], levers) is None
+    assert views.page("fan", "no.such", query["policy"], levers) is None
+    assert views.page("fan", query["var"][0], ["no_such_policy"], levers) is None
+    assert views.page("fan", query["var"][0], query["policy"], levers[:-1]) is None
+    assert views.page("fan", query["var"][0], query["policy"],
+                      [repr(lever.high * 10), *levers[1:]]) is None
+    assert views.page("fan", query["var"][0], query["policy"], ["x", *levers[1:]]) is None
+
+
+class _Page:
+    """What a served page gives the app: roots, a title and the loop's next turn."""
+
+    def __init__(self) -> None:
+        self.roots: list[Any] = []
+        self.title = ""
+        self.ticks: list[Callable[[], None]] = []
+        self.lock = threading.Lock()
+
+    def add_root(self, root: Any) -> None:
+        self.roots.append(root)
+
+    def add_next_tick_callback(self, callback: Callable[[], None]) -> None:
+        with self.lock:  # called from the app's threads
+            self.ticks.append(callback)
+
+    def turn(self, timeout: float = 60) -> None:
+        """Wait for the next callback and run it, as the server's loop would."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                callback = self.ticks.pop(0) if self.ticks else None
+            if callback is not None:
+                callback()
+                return
+            time.sleep(0.01)
+        pytest.fail("no callback came")
+
+
+def test_a_served_page_runs_new_inputs_off_the_loop() -> None:
+    from detente.dashboard._app import DashboardApp
+
+    model = DashboardModel("lanchester-bench", n_samples=8, horizon=12, seed=5)
+    app = DashboardApp(model)
+    page = _Page()
+    app.attach(page)
+    assert page.roots
+    lever = model.levers[0]
+    first = app.state
+    assert first is not None
+    assert model.cached() is first  # the defaults, run when the page was made
+    app.inputs[lever.param].value = lever.high
+    assert app.state is first  # still shown: the new inputs run in a thread
+    assert app.version == 1
+    page.turn()
+    assert app.version == 2
+    state = app.state
+    assert state is not first
+    assert state.values[lever.param] == lever.high
+    assert "Judging the claims" in app.claims.text  # the verdicts follow
+    page.turn()
+    assert "Judging the claims" not in app.claims.text
+    assert state.judged
+    # two changes in a row: only the last one is shown
+    app.inputs[lever.param].value = lever.low
+    app.inputs[lever.param].value = (lever.low + lever.high) / 2
+    page.turn()
+    page.turn()
+    while app.version < 3 or page.ticks:
+        page.turn()
+    assert app.version == 3
+    assert app.state.values[lever.param] == (lever.low + lever.high) / 2
+    # inputs already run are shown at once, and a bad value at once too
+    app.inputs[lever.param].value = lever.high
+    assert app.state is state
+    assert app.version == 4
+    app.inputs[lever.param].value = lever.high * 10
+    assert app.message.visible
+    assert app.state is state
+    with pytest.raises(LeverError):
+        model.cached({lever.param: lever.high * 10})
 
 
 def test_concurrent_requests_for_one_input_compute_it_once() -> None:
@@ -88,7 +216,8 @@ def test_the_cache_is_bounded_in_entries_and_bytes() -> None:
         cache.get(k, lambda: b"x" * 100)
     assert len(cache) == 2  # 3 entries allowed, but 300 bytes are over 250
     assert cache.nbytes == 200
-    cache.get(3, lambda: b"never")  # kept: reused, and now the most recent
+    assert cache.peek(3) == b"x" * 100  # kept: reused, and now the most recent
+    assert cache.peek(0) is None  # evicted, and nothing is computed
     cache.get(5, lambda: b"y" * 100)
     assert cache.computed == 6
     assert cache.get(3, lambda: b"again") == b"x" * 100
@@ -162,6 +291,53 @@ async def _open_websocket(port: int, origin: str) -> str:
         return str(json.loads(header)["msgtype"])
     finally:
         ws.close()
+
+
+def test_the_server_sends_the_chart_pages_and_plotly(wide_server: int) -> None:
+    import urllib.error
+    import urllib.request
+    from html import unescape
+
+    from detente.dashboard._views import plotly_path
+
+    async def pulled() -> str:
+        from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        base = f"127.0.0.1:{wide_server}"
+        page = await AsyncHTTPClient().fetch(f"http://{base}/")
+        match = re.search(r'"token"\s*:\s*"([^"]+)"', page.body.decode())
+        assert match is not None
+        req = HTTPRequest(f"ws://{base}/ws", headers={"Origin": f"http://{base}"})
+        ws = await websocket_connect(req, subprotocols=["bokeh", match.group(1)])
+        try:
+            frames = [await ws.read_message() for _ in range(3)]  # the ACK
+            for frame in [json.dumps({"msgid": "1", "msgtype": "PULL-DOC-REQ"}), "{}", "{}"]:
+                await ws.write_message(frame)
+            while True:
+                frames = [await ws.read_message() for _ in range(3)]
+                if json.loads(str(frames[0]))["msgtype"] == "PULL-DOC-REPLY":
+                    return str(frames[2])
+        finally:
+            ws.close()
+
+    doc = asyncio.run(pulled())
+    srcs = [unescape(s) for s in re.findall(r"<iframe[^>]*src='([^']+)'", doc)]
+    assert srcs  # the fan's, and the settlement's where the war settles at all
+    assert "kind=fan" in srcs[0]
+    for src in srcs:
+        with urllib.request.urlopen(f"http://127.0.0.1:{wide_server}{src}") as r:
+            body = r.read()
+            assert r.headers["Cache-Control"].startswith("public")
+            assert "frame-ancestors 'self'" in r.headers["Content-Security-Policy"]
+        assert b"Plotly.newPlot" in body
+        assert plotly_path().encode() in body  # plotly.js from the dashboard itself
+    with urllib.request.urlopen(f"http://127.0.0.1:{wide_server}{plotly_path()}") as r:
+        assert r.headers["Content-Type"].startswith("application/javascript")
+        assert len(r.read()) > 1_000_000
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"http://127.0.0.1:{wide_server}/chart?kind=fan&var=no.such")
+    assert missing.value.code == 404
 
 
 def test_a_foreign_origins_websocket_is_refused(wide_server: int) -> None:

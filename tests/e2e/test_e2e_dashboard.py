@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("playwright", reason="needs the dev extra (playwright)")
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FrameLocator, Page, expect
 
 pytestmark = pytest.mark.e2e
 LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "blob:", "data:")
@@ -23,7 +23,12 @@ def _open(page: Page, url: str, requests: list[str], cell: str = TERRITORY) -> N
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(url, wait_until="load")
     expect(page.locator(f"[data-testid='{cell}']")).to_be_visible(timeout=60_000)
-    expect(page.locator(".fan-chart .main-svg").first).to_be_visible(timeout=30_000)
+    expect(_fan(page).locator(".main-svg").first).to_be_visible(timeout=30_000)
+
+
+def _fan(page: Page) -> FrameLocator:
+    """The fan chart's page, in its frame."""
+    return page.frame_locator(".fan-chart iframe")
 
 
 def test_a_lever_changes_a_number_and_a_chart(page: Page, dashboard_url: str,
@@ -32,14 +37,21 @@ def test_a_lever_changes_a_number_and_a_chart(page: Page, dashboard_url: str,
     _open(page, dashboard_url, requests)
     cell = page.locator(f"[data-testid='{TERRITORY}']")
     before = cell.inner_text()
-    line = page.locator(".fan-chart .scatterlayer path.js-line").first
+    line = _fan(page).locator(".scatterlayer path.js-line").first
     path_before = line.get_attribute("d")
+    claims = page.locator("[data-testid=claims]")
+    expect(claims).to_be_visible()
     lever = page.locator(".lever-united_states-mil_aid input")
     lever.fill("0")
     lever.press("Enter")
     expect(cell).not_to_have_text(before, timeout=30_000)
     expect(page.locator("[data-testid=status]")).to_have_attribute("data-version", "2")
     expect(line).not_to_have_attribute("d", path_before or "", timeout=10_000)
+    # the settlement curves are drawn, and the claims' verdicts follow the numbers
+    expect(page.frame_locator(".settlement-chart iframe").locator(".main-svg").first
+           ).to_be_visible(timeout=10_000)
+    expect(claims).to_be_visible(timeout=30_000)
+    expect(claims.locator(".dt-verdict").first).to_be_visible()
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
     assert (artifacts / "dashboard.png").stat().st_size > 20_000
     assert [u for u in requests if not u.startswith(LOCAL)] == []

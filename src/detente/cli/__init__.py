@@ -2,7 +2,7 @@
 
 Each command checks its options (naming the flags in its messages), calls the library,
 and prints what :mod:`detente.present` lays out, or JSON with ``--json``. Heavy imports
-(NumPy, SciPy, xarray, Plotly, Panel) happen inside the commands, so ``detente --help``
+(NumPy, SciPy, xarray, Plotly, Bokeh) happen inside the commands, so ``detente --help``
 is fast. Bad input exits with code 2 and a one-paragraph message, anything else that
 goes wrong with 1; tracebacks appear only with ``--debug``.
 

@@ -2,7 +2,8 @@
 
 The port and address are checked before the ensemble's parameters are drawn, so a port in
 use fails at once with exit code 2; the URL is printed only once the server holds the port
-(one taken while the parameters were drawn fails the same way, with nothing announced).
+(one taken while the parameters were drawn and the default ensemble run fails the same
+way, with nothing announced).
 """
 
 from __future__ import annotations

@@ -71,6 +71,15 @@ class EnsembleCache(Generic[T]):
         with self._lock:
             return sum(n for _v, n in self._done.values())
 
+    def peek(self, key: Hashable) -> T | None:
+        """Return the result kept for ``key`` (now the most recently used), or None."""
+        with self._lock:
+            if key not in self._done:
+                return None
+            self._done.move_to_end(key)
+            self.reused += 1
+            return self._done[key][0]
+
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """Return the result for ``key``, computing it with ``compute`` only if nobody has.
 

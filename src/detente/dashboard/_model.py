@@ -3,7 +3,7 @@
 :class:`DashboardModel` draws the ensemble's uncertain parameters once; each update re-runs
 the model with the same draws, shocks and events (common random numbers) and the levers'
 values fixed in every sample, so a change on screen is the lever's effect, not noise. The
-Panel app (:mod:`detente.dashboard._app`) only lays out what :meth:`DashboardModel.update`
+Bokeh app (:mod:`detente.dashboard._app`) only lays out what :meth:`DashboardModel.update`
 returns, and the tests and benchmark drive this class directly.
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from detente.engine import simulate
 from detente.errors import InputError
 from detente.model.base import split_owned
 from detente.present.charts import key_variables
-from detente.present.figures import fan_quantiles
+from detente.present.figures import FAN_LEVELS, fan_quantiles
 from detente.present.labels import Labels
 from detente.present.record import claim_variables, in_model_order
 from detente.results.schema import has, param_var, select
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_HORIZON_DAYS", "DEFAULT_SAMPLES", "HEADLINE_OUTPUTS", "DashboardModel",
-    "DashboardState", "Lever", "LeverError", "levers_of",
+    "DashboardState", "FanQuantiles", "Lever", "LeverError", "levers_of",
 ]
 
 #: Samples per update: enough for stable medians, small enough for sub-second updates.
@@ -143,6 +144,52 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
+class FanQuantiles(Mapping[str, FloatArray]):
+    """Fan-chart quantiles of an ensemble's variables, each computed when first read.
+
+    A page shows one variable's fan at a time, so an update computes that one only; the
+    others follow when a menu asks for them.
+
+    Parameters
+    ----------
+    results : Results
+        The ensemble.
+    names : sequence of str
+        The variables offered (their order is the mapping's).
+    """
+
+    def __init__(self, results: Results, names: Sequence[str]) -> None:
+        self._results = results
+        self._names = list(names)
+        self._done: dict[str, FloatArray] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> FloatArray:
+        if name not in self._names:
+            raise KeyError(name)
+        with self._lock:
+            if name not in self._done:
+                values = np.asarray(select(self._results.ds, name).values, dtype=np.float64)
+                self._done[name] = fan_quantiles(values)
+            return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of one variable's quantiles times the variables (what all of them take)."""
+        ds = self._results.ds
+        if not self._names:
+            return 0
+        first = select(ds, self._names[0])
+        per = len(FAN_LEVELS) * int(first.sizes.get("policy", 1)) * int(first.sizes["time"])
+        return 8 * per * len(self._names)
+
+
 @dataclass
 class DashboardState:
     """What one update produced.
@@ -155,34 +202,44 @@ class DashboardState:
         Policies run.
     results : Results
         The ensemble.
-    quantiles : dict
-        ``variable -> (len(FAN_LEVELS), policy, time)`` quantiles for the fan charts.
+    quantiles : FanQuantiles
+        ``variable -> (len(FAN_LEVELS), policy, time)`` quantiles for the fan charts,
+        computed when first read.
     headline : list of dict
         Per policy: ``policy``, ``p_settlement``, ``p_escalation`` and the median at the
         horizon of each of :attr:`DashboardModel.headline_variables` (by model name).
     claims : list of ClaimResult
-        Verdicts (no hinges) of the scenario's claims on this ensemble.
+        Verdicts (no hinges) of the scenario's claims on this ensemble, once
+        :attr:`judged` (:meth:`DashboardModel.judge`).
+    claims_error : str
+        Why the claims could not be judged (empty when they were).
+    judged : bool
+        Whether the claims have been judged.
     seconds : float
-        Wall time of the computation (a state shared from the cache keeps its own).
+        Wall time of the simulation and summary (a state shared from the cache keeps its
+        own; judging the claims is not counted).
     views : dict
-        What the app drew from this state (HTML, figures), kept for the next session that
-        shows it; a state is shared between sessions and never changed otherwise.
+        What the app drew from this state (HTML, figures, chart pages), kept for the next
+        session that shows it; a state is shared between sessions and never changed
+        otherwise.
     """
 
     values: dict[str, float]
     policies: list[str]
     results: Results
-    quantiles: dict[str, FloatArray]
+    quantiles: FanQuantiles
     headline: list[dict[str, Any]]
     claims: list[ClaimResult] = field(default_factory=list)
     claims_error: str = ""
+    judged: bool = False
     seconds: float = 0.0
     views: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def nbytes(self) -> int:
         """Bytes of the ensemble and its quantiles (what the cache counts)."""
-        return int(self.results.ds.nbytes) + sum(int(q.nbytes) for q in self.quantiles.values())
+        return int(self.results.ds.nbytes) + self.quantiles.nbytes
 
 
 class DashboardModel:
@@ -241,7 +298,7 @@ class DashboardModel:
                          for lv in self.levers}
         self.record = self._record(sc)
         self._draws = self._draw_parameters()
-        #: The states every session shares, by (lever values, policies, claims).
+        #: The states every session shares, by (lever values, policies).
         self.cache: EnsembleCache[DashboardState] = EnsembleCache(
             max_entries=cache_entries, max_bytes=cache_bytes, size=lambda s: s.nbytes)
 
@@ -351,40 +408,69 @@ class DashboardModel:
         policies : sequence of str, optional
             Policies to run (default: :attr:`default_policies`).
         claims : bool
-            Judge the scenario's claims (without hinges).
+            Judge the scenario's claims (without hinges) now; otherwise :meth:`judge`
+            does when they are wanted (the state is the same either way).
 
         Raises
         ------
         LeverError
             When a value is out of range or no policy is chosen (nothing is run).
         """
+        key, vals, pols = self._inputs(values, policies)
+        state = self.cache.get(key, lambda: self._compute(vals, pols))
+        if claims:
+            self.judge(state)
+        return state
+
+    def cached(self, values: Mapping[str, Any] | None = None,
+               policies: Sequence[str] | None = None) -> DashboardState | None:
+        """Return the state :meth:`update` would, if it is at hand; else None (nothing runs).
+
+        Raises
+        ------
+        LeverError
+            As :meth:`update` does.
+        """
+        key, _vals, _pols = self._inputs(values, policies)
+        return self.cache.peek(key)
+
+    def _inputs(self, values: Mapping[str, Any] | None, policies: Sequence[str] | None,
+                ) -> tuple[tuple[tuple[float, ...], tuple[str, ...]], dict[str, float],
+                           list[str]]:
+        """Return the cache key, the checked lever values and the policies of an update."""
         vals = self.validate({**self.defaults, **(values or {})})
         pols = self.check_policies(policies if policies is not None
                                    else self.default_policies)
-        key = (tuple(vals[lv.param] for lv in self.levers), tuple(pols), claims)
-        return self.cache.get(key, lambda: self._compute(vals, pols, claims=claims))
+        return (tuple(vals[lv.param] for lv in self.levers), tuple(pols)), vals, pols
 
-    def _compute(self, vals: dict[str, float], pols: list[str], *, claims: bool,
-                 ) -> DashboardState:
-        t0 = time.perf_counter()
-        res = self.simulate(vals, pols)
-        quant = {v: fan_quantiles(np.asarray(select(res.ds, v).values, dtype=np.float64))
-                 for v in self.fan_variables}
-        state = DashboardState(values=vals, policies=pols, results=res, quantiles=quant,
-                               headline=self._headline(res, self.headline_variables))
-        if claims and self.scenario.claims:
-            self._claims(state)
-        state.seconds = time.perf_counter() - t0
+    def judge(self, state: DashboardState) -> DashboardState:
+        """Judge the scenario's claims (without hinges) on ``state``, once; return it.
+
+        An update can show its numbers and charts first and its claims after: the claims
+        are judged on the shared state the first time anyone asks.
+        """
+        with state.lock:
+            if state.judged:
+                return state
+            if self.scenario.claims:
+                try:
+                    ev = Claims(hinges=()).fit(self.scenario, state.results, seed=self.seed,
+                                               horizon=self.horizon)
+                except InputError as exc:
+                    state.claims_error = str(exc)
+                else:
+                    state.claims = list(ev.claims_)
+            state.judged = True
         return state
 
-    def _claims(self, state: DashboardState) -> None:
-        try:
-            ev = Claims(hinges=()).fit(self.scenario, state.results, seed=self.seed,
-                                       horizon=self.horizon)
-        except InputError as exc:
-            state.claims_error = str(exc)
-            return
-        state.claims = list(ev.claims_)
+    def _compute(self, vals: dict[str, float], pols: list[str]) -> DashboardState:
+        t0 = time.perf_counter()
+        res = self.simulate(vals, pols)
+        state = DashboardState(values=vals, policies=pols, results=res,
+                               quantiles=FanQuantiles(res, self.fan_variables),
+                               headline=self._headline(res, self.headline_variables))
+        state.seconds = time.perf_counter() - t0
+        return state
 
     @staticmethod
     def _headline(res: Results, names: Sequence[str]) -> list[dict[str, Any]]:
