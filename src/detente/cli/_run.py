@@ -187,7 +187,7 @@ def run(
                          "them).")] = None,
     vars_: Annotated[str | None, typer.Option(
         "--vars", help="Variables to show, comma-separated: model names "
-                       "(ukraine.personnel) or base names (personnel: every side's); "
+                       "(blue.personnel) or base names (personnel: every side's); "
                        "default: the key outputs.")] = None,
 ) -> None:
     """Run the ensemble under each policy; print each topic's table, policies as columns."""

@@ -21,7 +21,6 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from detente.model.base import split_owned
 from detente.present.style import (
     VERDICT_STYLES,
     display_scale,
@@ -130,6 +129,15 @@ def _band_cell(row: Mapping[str, Any] | None, unit: str,
 
 
 # --------------------------------------------------------------------------- pivots
+def _split_owned(name: str) -> tuple[str | None, str]:
+    """Return ``(owner, base)`` of a model name, as :func:`detente.model.split_owned` does.
+
+    Kept here so that the command line's tables import no numerical library.
+    """
+    owner, dot, base = name.partition(".")
+    return (owner, base) if dot else (None, name)
+
+
 #: Topics of the key outputs (by base name); other variables go under their module's name.
 _TOPICS: dict[str, str] = {
     "combat_power_ratio": "forces and munitions", "personnel": "forces and munitions",
@@ -148,7 +156,7 @@ _LABEL_WIDTH = (16, 30)
 
 
 def _topic(name: str, labels: Labels | None) -> str:
-    base = split_owned(name)[1]
+    base = _split_owned(name)[1]
     if base in _TOPICS:
         return _TOPICS[base]
     module = labels.modules.get(name) if labels is not None else None
@@ -200,27 +208,19 @@ class Pivot:
         col = [max([len(c), *(_width(r[1][j]) for r in self.rows)])
                for j, c in enumerate(self.columns)]
         need = max([_width(self.head), *(_width(label) for label, _ in self.rows), 1])
+        if 1 + need + 3 + sum(w + 3 for w in col) <= width:
+            return need, [list(range(len(col)))]  # one table, the labels unwrapped
         # a table of n columns takes the sum of their widths plus 3 per column and 1
         room = width - 1 - 3 - max(col, default=0) - 3
-        label = max(min(need, _LABEL_WIDTH[1], room), min(need, _LABEL_WIDTH[0]))
-        if 1 + need + 3 + sum(w + 3 for w in col) <= width:
-            label = need  # everything fits in one table with the labels unwrapped
-        groups: list[list[int]] = [[]]
-        used = 1 + label + 3
-        for j, w in enumerate(col):
-            if groups[-1] and used + w + 3 > width:
-                groups.append([])
-                used = 1 + label + 3
-            groups[-1].append(j)
-            used += w + 3
-        # as many tables as it takes, with the columns shared as evenly as they fit
-        n = len(col)
-        size = -(-n // len(groups))
-        even = [list(range(i, min(i + size, n))) for i in range(0, n, size)]
-        if len(even) == len(groups) and all(
-                1 + label + sum(col[j] + 3 for j in g) <= width for g in even):
-            groups = even
-        return label, groups
+        narrow = max(min(need, _LABEL_WIDTH[1], room), min(need, _LABEL_WIDTH[0]))
+        # wide enough for the longest word (a model name), unless that costs a table
+        word = max((len(w) for label, _ in self.rows
+                    for w in Text.from_markup(label).plain.split()), default=1)
+        wide = max(narrow, min(need, word, room))
+        fewest = _split(col, narrow, width)
+        if wide > narrow and len(_split(col, wide, width)) == len(fewest):
+            return wide, _split(col, wide, width)
+        return narrow, fewest
 
     def tables(self, width: int) -> list[Table]:
         """Return the rich tables that show this pivot on a console ``width`` cells wide."""
@@ -245,6 +245,25 @@ class Pivot:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         """Render as :meth:`tables` at the console's width."""
         yield from self.tables(options.max_width)
+
+
+def _split(col: Sequence[int], label: int, width: int) -> list[list[int]]:
+    """Share columns of widths ``col`` over as few tables as fit ``width``, evenly."""
+    groups: list[list[int]] = [[]]
+    used = 1 + label + 3
+    for j, w in enumerate(col):
+        if groups[-1] and used + w + 3 > width:
+            groups.append([])
+            used = 1 + label + 3
+        groups[-1].append(j)
+        used += w + 3
+    n = len(col)
+    size = -(-n // len(groups))
+    even = [list(range(i, min(i + size, n))) for i in range(0, n, size)]
+    if len(even) == len(groups) and all(
+            1 + label + sum(col[j] + 3 for j in g) <= width for g in even):
+        return even
+    return groups
 
 
 def _row_label(title: str, name: str, unit: str) -> str:
@@ -309,9 +328,9 @@ def summary_tables(res: Results, months: Sequence[float], *,
 #: How the comparison's own outcomes are said where its short description misleads: what a
 #: negative value means, and that a total sums every side.
 def _clarified(name: str, desc: str, labels: Labels | None) -> str:
-    base = split_owned(name)[1]
+    base = _split_owned(name)[1]
     if base == "refugees_returned":
-        owner = split_owned(name)[0]
+        owner = _split_owned(name)[0]
         who = labels.name(owner) if labels is not None and owner is not None else owner
         return (f"{who} — refugees' net return since the start (negative: outflow)" if who
                 else "Refugees' net return since the start (negative: outflow)")
