@@ -89,3 +89,27 @@ def test_validate_bad_file_exits_2_with_location(path):
 
 def test_there_are_enough_bad_files():
     assert len(BAD_FILES) >= 15
+
+
+def test_validate_missing_prints_what_to_paste_and_the_pasted_file_lacks_nothing(tmp_path):
+    path = tmp_path / "war.yaml"
+    assert run_cli("new", "war", "-o", str(path)).code == 0
+    text = path.read_text().replace("modules: [military]", "modules: [military, bargaining]")
+    path.write_text(text)
+    plain = run_cli("validate", str(path))
+    assert plain.code == 2
+    assert "parameters: missing" in plain.stderr
+    r = run_cli("validate", str(path), "--missing")
+    assert r.code == 2
+    assert "needed by module 'bargaining'" in r.stdout
+    named = [line.split(":")[0].strip() for line in r.stdout.splitlines()
+             if "{value: null" in line]
+    assert named
+    assert all(name in plain.stderr for name in named)  # every one, none left as "more"
+    # pasted under 'parameters:', nothing is missing any more: only the values to fill in
+    pasted = "\n".join(r.stdout.splitlines()[1:])
+    path.write_text(text.replace("parameters:\n", f"parameters:\n{pasted}\n", 1))
+    after = run_cli("validate", str(path))
+    assert after.code == 2
+    assert "parameters: missing" not in after.stderr
+    assert f"parameters.{named[0]}: expected exactly one of 'value' or 'dist'" in after.stderr

@@ -27,7 +27,8 @@ def test_run_report_option(tmp_path: Path) -> None:
     r = run_cli("run", SCENARIO, "-n", "32", "--horizon", "53", "--report",
                 str(out), "--quiet", "-p", "status_quo,direct_talks")
     assert r.code == 0, r.stderr
-    assert "policy: status_quo" in r.stdout  # the usual tables
+    assert "forces and munitions at" in r.stdout  # the usual tables, policies as columns
+    assert "direct_talks" in r.stdout
     html = out.read_text()
     assert 'id="claims-table"' in html
     assert "hinges on" in html

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cli_runner import run_cli
 
 #: The key outputs of the built-in war for each side that has them (its model's names).
@@ -43,8 +45,8 @@ def test_run_table_names_the_sides_and_the_start(tmp_path):
     r = run_cli("run", "lanchester-bench", "--samples", "64", "--horizon", "60",
                 "--out", str(tmp_path / "out"), "--quiet")
     assert r.code == 0, r.stderr
-    assert "policy: status_quo" in r.stdout
-    assert "12 months" in r.stdout
+    assert "status_quo" in r.stdout  # the policy's column
+    assert "forces and munitions at 12 months" in r.stdout
     assert "Blue — front-line personnel" in r.stdout
     assert "Red — military casualties since 1 January 2024" in r.stdout
     for word in ("Ukrain", "Russia", "ua_", "ru_"):
@@ -101,14 +103,16 @@ def test_compare_table_shows_differences_from_the_baseline():
     assert "policies compared (40 samples, seed 0)" in r.stdout
     assert "difference from status_quo" in r.stdout
     assert "P(escalation) by 36 months" in r.stdout
-    assert "Ukraine — front-line personnel (persons)" in r.stdout
+    assert "Ukraine — front-line personnel" in r.stdout
+    assert "ukraine.personnel · thousand persons" in r.stdout
 
 
 def test_compare_of_a_war_without_talks_shows_its_sides():
     r = run_cli("compare", "lanchester-bench", "-n", "24", "--quiet")
     assert r.code == 0, r.stderr
     assert "lanchester-bench: policies compared (24 samples, seed 0)" in r.stdout
-    assert "Red — artillery-shell stock (rounds)" in r.stdout
+    assert "Red — artillery-shell stock" in r.stdout
+    assert "red.shells · thousand rounds" in r.stdout
     for word in ("settlement", "escalation", "Ukrain", "Russia", "NATO"):
         assert word not in r.stdout
 
@@ -117,3 +121,56 @@ def test_compare_checks_its_baseline_before_running():
     r = run_cli("compare", "lanchester-bench", "-n", "8", "--baseline", "nope")
     assert r.code == 2
     assert "--baseline: unknown policy 'nope'" in r.stderr
+
+
+@pytest.mark.parametrize("scenario", ["ukraine-2023", "korea-1951"])
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_run_and_compare_fit_a_terminal_100_columns_wide(command, scenario):
+    r = run_cli(command, scenario, "-n", "16", "--quiet", columns=100)
+    assert r.code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert "…" not in r.stdout  # no name or number cut
+    from detente.scenario import load_scenario
+
+    for policy in load_scenario(scenario).policies:  # every policy's column, its name whole
+        assert f" {policy} " in r.stdout, policy
+
+
+def test_run_shows_the_months_and_variables_asked_for():
+    r = run_cli("run", "lanchester-bench", "-n", "16", "--months", "12,24", "--vars",
+                "personnel,red.shells", "--quiet")
+    assert r.code == 0, r.stderr
+    assert "forces and munitions at 12 months" in r.stdout
+    assert "forces and munitions at 24 months" in r.stdout
+    assert "36 months" not in r.stdout
+    for name in ("blue.personnel", "red.personnel", "red.shells"):
+        assert name in r.stdout
+    assert "blue.shells" not in r.stdout
+    r = run_cli("run", "lanchester-bench", "-n", "16", "--months", "12", "--vars",
+                "red.shells", "--json", "--quiet")
+    sq = json.loads(r.stdout)["policies"]["status_quo"]
+    assert list(sq) == ["red.shells"]
+    assert [k for k in sq["red.shells"] if k != "units"] == ["12"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--vars", "personel"), "--vars: 'personel' is no variable of lanchester-bench; did "
+                             "you mean personnel"),
+    (("--months", "12,soon"), "--months: expected months since the start"),
+    (("--months", "1200"), "--months: the run ends at"),
+])
+def test_bad_months_or_variables_exit_2(args, message):
+    r = run_cli("run", "lanchester-bench", "-n", "8", "--quiet", *args)
+    assert r.code == 2
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_progress_piped_to_a_log_is_written_as_lines():
+    r = run_cli("run", "lanchester-bench", "-n", "64", "--json")
+    assert r.code == 0, r.stderr
+    lines = [x for x in r.stderr.splitlines() if x.startswith("simulating lanchester-bench")]
+    assert lines, r.stderr
+    assert lines[-1].startswith("simulating lanchester-bench: 64/64 samples (100 %)")
+    json.loads(r.stdout)  # the log stays off standard output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -170,6 +171,11 @@ def test_cli_runs_open_prints_each_outcome(tmp_path, invoke):
     data = json.loads(res.stdout)
     assert data["n_samples"] == 120
     assert {"blue.personnel", "red.personnel"} <= {r["variable"] for r in data["outcomes"]}
+    units = {r["variable"]: r["units"] for r in data["outcomes"]}
+    assert units["blue.personnel"] == "persons"
+    res = invoke(*["runs", "open", run_id, "--store", str(store)])
+    assert res.exit_code == 0, res.output
+    assert re.search(r"blue.personnel\s+│ thousand persons\s+│ \d", res.stdout)
 
 
 

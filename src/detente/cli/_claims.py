@@ -45,6 +45,10 @@ def claims(
                          "none.")] = "sobol,prim",
     sobol_n: Annotated[int, typer.Option(
         "--sobol-n", help="Base sample size of the Sobol design (a power of two).")] = 32,
+    outside_view: Annotated[bool, typer.Option(
+        "--outside-view/--no-outside-view",
+        help="Also judge the model's odds of a settlement against the base rates of how "
+             "comparable wars ended (docs/outside-view.md).")] = True,
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     processes: ProcessesOpt = 1,
@@ -70,7 +74,8 @@ def claims(
                       "'claims' section in its file adds them (see docs/claims.md).")
         return
     ev = Claims(supported=supported, refuted=refuted, hinges=kinds,  # type: ignore[arg-type]
-                sobol_n=sobol_n, ids=split(ids), processes=processes)
+                sobol_n=sobol_n, ids=split(ids), processes=processes,
+                outside_view="on" if outside_view else "off")
     with stage_bars(quiet=quiet) as progress:
         ev.fit(sc, n_samples=samples, seed=seed, policies=split(policies),
                horizon=horizon, progress=progress)

@@ -14,7 +14,7 @@ from detente.errors import InputError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from detente.model import Cast
+    from detente.model import Cast, ParamSpec
     from detente.scenario import Scenario
 
 
@@ -46,8 +46,59 @@ def warn_hindsight(scenario: Scenario, console: Console | None = None, *,
                       "report list every one", highlight=False)
 
 
+def missing_parameters(path: str) -> list[tuple[str, list[ParamSpec]]]:
+    """Return, module by module, the parameters a scenario file's modules need and it lacks.
+
+    Read off the file as written (it need not load): its declared sides and supporters,
+    its ``modules`` and the keys of its ``parameters``; a parameter with a documented
+    default is not missing. Empty when the file is too broken to say.
+    """
+    from detente.errors import ScenarioError
+    from detente.model import available_modules
+    from detente.scenario.loading import read_scenario_file
+
+    cast = _declared_cast(path)
+    if cast is None:
+        return []
+    try:
+        data = read_scenario_file(path)[0]
+        registry = available_modules(cast)
+    except (ScenarioError, ValueError):
+        return []
+    listed = data.get("modules")
+    given = data.get("parameters")
+    given = given if isinstance(given, Mapping) else {}
+    out: list[tuple[str, list[ParamSpec]]] = []
+    for name in listed if isinstance(listed, list) else []:
+        mod = registry.get(str(name))
+        if mod is None:
+            continue
+        missing = [s for s in mod.params if s.name not in given and s.default is None]
+        if missing:
+            out.append((str(name), missing))
+    return out
+
+
+def missing_yaml(path: str, groups: list[tuple[str, list[ParamSpec]]]) -> str:
+    """Write the missing parameters as lines to paste under ``parameters:``, by module.
+
+    Each is ``name: {value: null, unit: ..., source: assumption}`` with its meaning as a
+    comment: the file then loads once each ``null`` is a number (or a distribution).
+    """
+    lines = [f"# {path}: paste under 'parameters:', then give each a value (or a "
+             "distribution) and its source"]
+    for module, specs in groups:
+        lines.append(f"  # --- needed by module '{module}' ({len(specs)}) ---")
+        lines += [f"  {s.name}: {{value: null, unit: {s.unit}, source: assumption}}  "
+                  f"# {' '.join(s.description.split())}" for s in specs]
+    return "\n".join(lines)
+
+
 def validate(
     files: Annotated[list[str], typer.Argument(help="Scenario files (or built-in names).")],
+    missing: Annotated[bool, typer.Option(
+        "--missing", help="Also print the parameters each file lacks, grouped by module, "
+                          "as YAML to paste under 'parameters:'.")] = False,
 ) -> None:
     """Check scenario files and report every problem with file:line:column."""
     from detente.errors import ScenarioError
@@ -59,6 +110,9 @@ def validate(
             sc = load_scenario(f)
         except ScenarioError as exc:
             problems.extend(str(p) for p in exc.problems)
+            groups = missing_parameters(f) if missing else []
+            if groups:
+                typer.echo(missing_yaml(f, groups))
             continue
         n_unc = len(sc.uncertain)
         knows = ("no knowledge declared: the dates of its sources are not checked"

@@ -64,13 +64,15 @@ def recordable(scenario: str, wanted: Sequence[str]) -> list[str]:
     return matching(load_scenario(scenario), wanted)
 
 
-def _summary_json(res: Results, months: tuple[float, ...]) -> dict[str, Any]:
+def _summary_json(res: Results, months: tuple[float, ...],
+                  names: Sequence[str] | None = None) -> dict[str, Any]:
     from detente.present.charts import key_variables
     from detente.present.labels import Labels
     from detente.present.summary import bands_at
     from detente.results.schema import model_names
 
-    names = key_variables(Labels.of_results(res), model_names(res.ds))
+    if names is None:
+        names = key_variables(Labels.of_results(res), model_names(res.ds))
     pols: dict[str, Any] = {}
     for row in bands_at(res, months, names):
         var = pols.setdefault(row["policy"], {}).setdefault(
@@ -92,6 +94,48 @@ def _table_months(res: Results) -> tuple[float, ...]:
     if reached:
         return reached
     return (round(float(res.ds["month"].values[-1]), 1),)
+
+
+def parse_months(text: str | None) -> tuple[float, ...] | None:
+    """Read ``--months``: months since the start, comma-separated (None: not given)."""
+    if text is None:
+        return None
+    found: list[float] = []
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            month = float(part)
+        except ValueError:
+            month = float("nan")
+        if not (month >= 0 and month != float("inf")):
+            raise InputError(f"--months: expected months since the start, comma-separated "
+                             f"(e.g. 12,36), found {part!r}")
+        found.append(month)
+    return tuple(dict.fromkeys(found))
+
+
+def chosen_variables(scenario: str, text: str | None) -> list[str] | None:
+    """Read ``--vars``: the scenario's variables it names, in model order (None: not given).
+
+    A name is a model name (``blue.personnel``) or the base name of what each side owns
+    (``personnel``); one that names nothing is bad input, with the closest names.
+    """
+    import difflib
+
+    from detente.scenario import load_scenario
+
+    wanted = split(text)
+    if wanted is None:
+        return None
+    sc = load_scenario(scenario)
+    every = [v for m in sc.enabled_modules for v in m.variables]
+    known = sorted({v.name for v in every} | {v.base for v in every if v.per is not None})
+    for name in wanted:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(close)}?" if close else (
+                "; `detente schema` and the report's assumptions name the variables")
+            raise InputError(f"--vars: '{name}' is no variable of {sc.name}{hint}")
+    return recordable(scenario, wanted)
 
 
 def _check_writable_dir(path: Path) -> None:
@@ -133,12 +177,22 @@ def run(
     report: Annotated[Path | None, typer.Option(
         "--report", help="Also write the HTML report of this run (as `detente report`) "
                          "to this file.")] = None,
+    months_: Annotated[str | None, typer.Option(
+        "--months", help="Months since the start to show, comma-separated (default: the "
+                         "last of 12, 24 and 36 the run reaches; with --json, each of "
+                         "them).")] = None,
+    vars_: Annotated[str | None, typer.Option(
+        "--vars", help="Variables to show, comma-separated: model names "
+                       "(blue.personnel) or base names (personnel: every side's); "
+                       "default: the key outputs.")] = None,
 ) -> None:
-    """Run the ensemble under each policy and print a table at 12, 24 and 36 months."""
+    """Run the ensemble under each policy; print each topic's table, policies as columns."""
     from detente.cli._report import check_report_options, write_run_report
 
     check_samples(samples)
     check_horizon(horizon)
+    asked = parse_months(months_)
+    chosen = chosen_variables(scenario, vars_)
     processes = resolve_processes(processes, samples)
     if out_dir is not None:
         _check_writable_dir(out_dir)
@@ -155,18 +209,33 @@ def run(
         # the table needs only the key outputs; keeping nothing else saves memory and time
         from detente.results import KEY_OUTPUTS
 
-        record = recordable(scenario, KEY_OUTPUTS)
+        record = chosen if chosen is not None else recordable(scenario, KEY_OUTPUTS)
+    if record is not None and chosen is not None:
+        record = list(dict.fromkeys([*record, *chosen]))
     res = simulate_ensemble(scenario, samples, seed, policies, horizon, quiet, processes,
                             record)
-    months = _table_months(res)
+    months = _table_months(res) if asked is None else asked
+    if asked is not None and not any(res.step_at_month(m) is not None for m in asked):
+        end = float(res.ds["month"].values[-1])
+        raise InputError(f"--months: the run ends at {end:.3g} months, before any of "
+                         f"{months_}")
+    names = None
+    if chosen is not None:
+        from detente.results.schema import has
+
+        names = [n for n in chosen if has(res.ds, n)]
+        if not names:
+            raise InputError(f"--vars: none of {vars_} is recorded in this run")
     if out_dir is not None:
         _write_run(res, scenario, out_dir, full_precision)
     if json_:
-        out.print_json(json.dumps(_summary_json(res, months)))
+        out.print_json(json.dumps(_summary_json(res, months, names)))
     else:
         from detente.present.tables import summary_tables
 
-        show(summary_tables(res, months))
+        show(summary_tables(res, months if asked is not None else months[-1:], names=names))
+        out.print(f"[dim]--months {','.join(f'{m:g}' for m in _table_months(res))} shows "
+                  "other months, --vars other variables; --json gives every number[/]")
         if out_dir is not None:
             out.print(f"wrote {out_dir / 'results.nc'} and {out_dir / 'scenario.yaml'}")
     if report is not None:
@@ -193,9 +262,10 @@ def compare(
     from detente.present.charts import key_variables
     from detente.present.labels import Labels
     from detente.present.record import in_model_order
-    from detente.present.summary import bands_at, drawable
+    from detente.present.summary import bands_at, changes_at, drawable
     from detente.present.tables import comparison_tables
     from detente.results import KEY_OUTPUTS
+    from detente.results.schema import has
     from detente.scenario import load_scenario
 
     check_samples(samples)
@@ -219,5 +289,8 @@ def compare(
     # beside the comparison's outcomes, the key outputs of every side, as `run` shows them
     names = [n for n in key_variables(labels, recordable(scenario, KEY_OUTPUTS))
              if drawable(res.ds, n)]
+    areas = [n for n in dict.fromkeys([*names, *recordable(scenario, ["territory"])])
+             if labels.unit(n) == "km2" and has(res.ds, n)]
     show(comparison_tables(data, OUTCOMES, labels=labels,
-                           bands=bands_at(res, months[-1:], names)))
+                           bands=bands_at(res, months[-1:], names),
+                           changes=changes_at(res, months[-1:], areas)))

@@ -170,11 +170,13 @@ def runs_open(run_id: RunIdArg, store: StoreOpt = Path("runs"), json_: JsonOpt =
     ds = run.to_dataset()
     rows = []
     for var in run.manifest["outcomes"]:
-        arr = select(ds, final_var(var)).values
-        q = np.nanquantile(arr, [0.1, 0.5, 0.9], axis=1)
+        da = select(ds, final_var(var))
+        q = np.nanquantile(da.values, [0.1, 0.5, 0.9], axis=1)
+        units = str(da.attrs.get("units", ""))
         for ip, pol in enumerate(ds["policy"].values):
-            rows.append({"policy": str(pol), "variable": var, "low": float(q[0, ip]),
-                         "median": float(q[1, ip]), "high": float(q[2, ip])})
+            rows.append({"policy": str(pol), "variable": var, "units": units,
+                         "low": float(q[0, ip]), "median": float(q[1, ip]),
+                         "high": float(q[2, ip])})
     if json_:
         echo_json({"id": run_id, "n_samples": int(ds.sizes["sample"]), "outcomes": rows})
         return

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from detente.model.base import possessive, split_owned
@@ -63,12 +63,15 @@ class Labels:
         The ids of the sides, in the cast's order.
     variables : mapping of str to (str, str)
         Each model variable (``blue.personnel``, ``war_intensity``): unit and description.
+    modules : mapping of str to str
+        The module that computes each variable (empty when read off a dataset alone).
     """
 
     start: dt.date
     owners: tuple[tuple[str, str], ...]
     sides: tuple[str, ...]
     variables: Mapping[str, tuple[str, str]]
+    modules: Mapping[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -78,7 +81,8 @@ class Labels:
         owners = tuple((o, cast.name_of(o)) for o in (*cast.sides, *cast.supporters))
         variables = {v.name: (v.unit, v.description)
                      for m in scenario.enabled_modules for v in m.variables}
-        return cls(scenario.time.start, owners, cast.sides, variables)
+        modules = {v.name: m.name for m in scenario.enabled_modules for v in m.variables}
+        return cls(scenario.time.start, owners, cast.sides, variables, modules)
 
     @classmethod
     def of_dataset(cls, ds: xr.Dataset) -> Labels:

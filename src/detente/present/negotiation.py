@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from detente.analysis.negotiation import NegotiationForecast
 
 __all__ = ["MODEL_TITLES", "modal_level", "negotiation_tables", "positions_figure",
-           "terms_beside_rows", "terms_beside_tables"]
+           "terms_beside_rows"]
 
 #: Column titles of the models, in the order shown.
 MODEL_TITLES: dict[str, str] = {
@@ -126,20 +126,6 @@ def terms_beside_rows(beside: Mapping[str, Any]) -> tuple[list[str], list[list[s
     rows += [[f"Nash terms: {p}", *(modal_level((terms or {}).get(i) or {}) for i in issues)]
              for p, terms in beside["nash"].items()]
     return head, rows
-
-
-def terms_beside_tables(beside: Mapping[str, Any]) -> list[RenderableType]:
-    """Lay out the actors' view beside the settlement model's: a table for ``compare``."""
-    head, rows = terms_beside_rows(beside)
-    t = Table(title="the actors' view beside the settlement's terms (most common level: "
-              f"forecasts over {beside['meta']['n_samples']} samples of the actors, "
-              "Nash terms over the deals signed)", title_justify="left")
-    for k, h in enumerate(head):
-        t.add_column(escape(h), justify="left" if k == 0 else "right")
-    n_models = len(beside["models"])
-    for k, r in enumerate(rows, start=1):
-        t.add_row(*(escape(c) for c in r), end_section=k == n_models)
-    return [t]
 
 
 def positions_figure(forecast: NegotiationForecast, *, model: str = "expected_utility",

@@ -18,7 +18,7 @@ from detente.results.schema import has, select
 if TYPE_CHECKING:
     from detente.results import Results
 
-__all__ = ["bands_at", "drawable"]
+__all__ = ["bands_at", "changes_at", "drawable"]
 
 
 def drawable(ds: Any, name: str) -> bool:
@@ -56,6 +56,33 @@ def bands_at(res: Results, months: Sequence[float], names: Sequence[str],
         One row per month, variable and policy: ``policy``, ``month``, ``variable``,
         ``units``, ``low``, ``median``, ``high`` (in the variable's unit).
     """
+    return _quantile_rows(res, months, names, quantiles, since_start=False)
+
+
+def changes_at(res: Results, months: Sequence[float], names: Sequence[str],
+               quantiles: tuple[float, float, float] = (0.1, 0.5, 0.9)
+               ) -> list[dict[str, Any]]:
+    """Median and band of each variable's change since the start, per policy and month.
+
+    Each sample's change (its value at the month less its own value at the start) is taken
+    first, so the band is of the change, not the difference of two bands.
+
+    Parameters
+    ----------
+    res, months, names, quantiles
+        As for :func:`bands_at`.
+
+    Returns
+    -------
+    list of dict
+        Rows as :func:`bands_at` gives them, of the change (in the variable's unit).
+    """
+    return _quantile_rows(res, months, names, quantiles, since_start=True)
+
+
+def _quantile_rows(res: Results, months: Sequence[float], names: Sequence[str],
+                   quantiles: tuple[float, float, float], *, since_start: bool
+                   ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     arrays = {name: select(res.ds, name) for name in names}
     for month in months:
@@ -64,6 +91,8 @@ def bands_at(res: Results, months: Sequence[float], names: Sequence[str],
             continue
         for name, arr in arrays.items():
             values = np.asarray(arr.isel(time=k).values, dtype=np.float64)  # (policy, sample)
+            if since_start:
+                values = values - np.asarray(arr.isel(time=0).values, dtype=np.float64)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # a policy all NaN: NaN
                 q = np.nanquantile(values, quantiles, axis=1)
