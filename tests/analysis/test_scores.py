@@ -270,3 +270,15 @@ def test_score_binary_with_baselines():
     assert sum(r["n"] for r in summary["reliability"]) == 5
     with pytest.raises(DataError, match="0 or 1"):
         scores.score_binary(p, y + 0.5, baselines={})
+
+
+def test_without_the_scores_extra_a_score_names_it(monkeypatch):
+    import sys
+
+    from detente.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "scoringrules", None)  # import raises ImportError
+    with pytest.raises(MissingDependencyError, match=r"pip install 'detente\[scores\]'"):
+        scores.crps(np.zeros((2, 3)), np.zeros(2))
+    with pytest.raises(MissingDependencyError, match=r"detente\[scores\]"):
+        scores.brier(np.array([0.5]), np.array([1.0]))

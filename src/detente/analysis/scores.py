@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 
+from detente._optional import import_optional
 from detente._typing import BoolArray, FloatArray
 from detente.errors import DataError
 
@@ -74,7 +75,7 @@ def crps(ens: FloatArray, y: FloatArray) -> FloatArray:
         ``E|X - y| - E|X - X'| / 2`` (the ``qd`` estimator, exact for it); for a
         one-member ensemble it is the absolute error.
     """
-    import scoringrules as sr  # imported when a score is computed, not with the package
+    sr = import_optional("scoringrules", extra="scores", purpose="Proper scores")
     ens2 = np.atleast_2d(np.asarray(ens, dtype=np.float64))
     obs = np.asarray(y, dtype=np.float64)
     out = np.full(obs.shape[0], math.nan)
@@ -239,7 +240,7 @@ def brier(p: FloatArray, y: FloatArray) -> FloatArray:
     DataError
         When an outcome is neither 0 nor 1.
     """
-    import scoringrules as sr  # imported when a score is computed, not with the package
+    sr = import_optional("scoringrules", extra="scores", purpose="Proper scores")
     obs = _check_binary(y)
     return np.asarray(sr.brier_score(obs, _check_probability(p), backend="numpy"),
                       dtype=np.float64)
@@ -268,7 +269,7 @@ def log_score(p: FloatArray, y: FloatArray, *,
     DataError
         When an outcome is neither 0 nor 1.
     """
-    import scoringrules as sr  # imported when a score is computed, not with the package
+    sr = import_optional("scoringrules", extra="scores", purpose="Proper scores")
     obs = _check_binary(y)
     prob = _check_probability(p)
     if n_members is not None:
