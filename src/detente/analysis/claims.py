@@ -871,7 +871,7 @@ def base_rate_claims(scenario: Scenario, reader: OutputReader, default_policy: s
         try:
             out.append(judge_base_rate(cid, text, source, test, reader, scenario, base,
                                        default_policy=default_policy))
-        except UntestableError as exc:
+        except (UntestableError, InputError) as exc:  # e.g. a war without talks: no deal
             out.append(ClaimResult(cid, text, source, [default_policy], "", "untestable",
                                    None, None, "", 0, th, reason=str(exc)))
     return out
