@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -33,6 +33,11 @@ from detente.errors import InputError
 if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
+# the library's defaults (detente.analysis.sensitivity.MAX_BASE and TOP_K; a test holds
+# them equal), written out so that --help does not import numpy
+MAX_BASE = 1024
+TOP_K = 3
+
 
 def sensitivity(
     scenario: ScenarioArg,
@@ -40,13 +45,24 @@ def sensitivity(
         "--output", "-o", help="Output expression, e.g. 'blue.personnel / red.personnel' "
                                "(default: the first side's combat-power ratio).")
     ] = None,
-    method: Annotated[str, typer.Option("--method", help="sobol or morris.")] = "sobol",
+    method: Annotated[str, typer.Option(
+        "--method", help="sobol, morris, or both (then whether they agree on the top "
+                         "drivers).")] = "sobol",
     policy: PolicyOpt = None,
     at: TimeOpt = "end",
     over: OverOpt = None,
     reduce: ReduceOpt = None,
     n_base: Annotated[int, typer.Option(
         "--n-base", help="Sobol base sample N (power of two); N (D + 2) runs.")] = 64,
+    target_ci: Annotated[float | None, typer.Option(
+        "--target-ci", help="Grow the Sobol design (doubling N, reusing the runs made) "
+                            "until the widest ± of the top-k total indices is at most "
+                            "this, or --max-base is reached.")] = None,
+    max_base: Annotated[int, typer.Option(
+        "--max-base", help="Largest N --target-ci may grow to (power of two).")] = MAX_BASE,
+    top_k: Annotated[int, typer.Option(
+        "--top-k", help="Top ranks whose intervals the verdict checks (and --target-ci "
+                        "measures).")] = TOP_K,
     trajectories: Annotated[int, typer.Option(
         "--trajectories", help="Morris trajectories r; r (D + 1) runs.")] = 20,
     parameters: Annotated[str | None, typer.Option(
@@ -58,36 +74,86 @@ def sensitivity(
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Sobol or Morris sensitivity of any output at any time (SALib)."""
-    from detente.analysis import Morris, Sobol, as_scenario
-    from detente.present.tables import sensitivity_table
+    """Sobol or Morris sensitivity of any output at any time, with intervals and a verdict.
 
-    if method not in ("sobol", "morris"):
-        raise InputError(f"--method expects sobol or morris, found {method!r}")
+    Every index is shown with its 90 % bootstrap interval and the ranks it could hold;
+    the verdict says whether the top ranks are resolved and every index lies in [0, 1]
+    within its error. --target-ci grows the Sobol design until the top ranks are precise.
+    """
+    from detente.analysis import Morris, Sobol, as_scenario
+    from detente.analysis.sensitivity import agreement
+    from detente.present.sensitivity import convergence_line, growth_line, indices_table
+
+    if method not in ("sobol", "morris", "both"):
+        raise InputError(f"--method expects sobol, morris or both, found {method!r}")
+    if target_ci is not None and method == "morris":
+        raise InputError("--target-ci grows a Sobol design; use it with --method sobol "
+                         "or both")
+    if top_k < 1:
+        raise InputError(f"--top-k expects a positive number of ranks, found {top_k}")
     check_horizon(horizon)
     when_at, window = parse_time(at), parse_window(over)
+    sc = as_scenario(scenario)
     if output is None:
-        output = first_ratio(as_scenario(scenario), "--output")
-    est: Sobol | Morris = (Sobol(n_base=n_base, seed=seed, parameters=split(parameters))
-                           if method == "sobol" else
-                           Morris(n_trajectories=trajectories, seed=seed,
-                                  parameters=split(parameters)))
+        output = first_ratio(sc, "--output")
+    pol = policy or next(iter(sc.policies))
+    names = split(parameters)
+    fits: dict[str, Sobol | Morris] = {}
     with stage_bars(quiet=quiet) as progress:
-        est.fit(scenario, output, policy=policy, at=when_at, over=window, reduce=reduce,
-                horizon=horizon, progress=stage(progress, "model runs"))
-    key = "ST" if method == "sobol" else "mu_star"
-    df = est.indices_.sort_values(key, ascending=False)
+        if method in ("sobol", "both"):
+            fits["sobol"] = Sobol(n_base=n_base, seed=seed, parameters=names,
+                                  target_ci=target_ci, max_base=max_base, top_k=top_k)
+        if method in ("morris", "both"):
+            fits["morris"] = Morris(n_trajectories=trajectories, seed=seed, parameters=names,
+                                    top_k=top_k)
+        for name, est in fits.items():
+            est.fit(sc, output, policy=pol, at=when_at, over=window, reduce=reduce,
+                    horizon=horizon, progress=stage(progress, f"{name} model runs"))
     when = f"over {over} ({reduce or 'mean'})" if over else f"at {at}"
+    agree = None
+    if len(fits) == 2:
+        agree = agreement({"Sobol": fits["sobol"].ranking_, "Morris": fits["morris"].ranking_},
+                          k=top_k, resolved={"Sobol": fits["sobol"].convergence_.resolved,
+                                             "Morris": fits["morris"].convergence_.resolved})
     if json_:
-        echo_json({
-            "method": method, "output": output, "when": when, "policy": policy,
-            "runs": int(est.y_.size), "seed": seed,
-            "indices": [{"parameter": str(i), **{k: float(v) for k, v in r.items()}}
-                        for i, r in df.iterrows()],
-        })
+        doc: dict[str, Any] = {"output": output, "when": when, "policy": pol, "seed": seed,
+                               "conf_level": next(iter(fits.values())).conf_level}
+        for name, est in fits.items():
+            key = "ST" if name == "sobol" else "mu_star"
+            df = est.indices_.sort_values(key, ascending=False)
+            part: dict[str, Any] = {
+                "runs": int(est.y_.size), "convergence": est.convergence_.to_dict(),
+                "indices": [{"parameter": str(i), **{k: float(v) for k, v in r.items()}}
+                            for i, r in df.iterrows()]}
+            if isinstance(est, Sobol):
+                part.update(n_base=est.n_base_, stopped=est.stopped_,
+                            growth=est.growth_.to_dict("records"))
+            doc[name] = part
+        if agree is not None:
+            doc["agreement"] = {"same_set": agree.same_set, "same_order": agree.same_order,
+                                "text": agree.text}
+        echo_json(doc)
         return
-    show(sensitivity_table(df, title=f"{method} indices of {output} {when} "
-                                     f"({est.y_.size} model runs)", top=top))
+    for name, est in fits.items():
+        level = f"{100 * est.conf_level:.0f} %"
+        if isinstance(est, Sobol):
+            title = (f"Sobol indices of {output} {when} under {pol} (N = {est.n_base_}, "
+                     f"{est.y_.size:,} model runs; ± {level} bootstrap interval)")
+        else:
+            title = (f"Morris elementary effects of {output} {when} under {pol} "
+                     f"({est.n_trajectories} trajectories, {est.y_.size:,} model runs; ± "
+                     f"{level} bootstrap interval; per move from the lowest to the highest "
+                     "grid level)")
+        show(indices_table(est.indices_, method=name, title=title, top=top))
+        if isinstance(est, Sobol):
+            line = growth_line(est.growth_, est.stopped_, target=target_ci, cap=max_base)
+            if line:
+                out.print(line)
+        out.print(convergence_line(est.convergence_,
+                                   label="verdict" if len(fits) == 1 else f"{name} verdict"))
+    if agree is not None:
+        style = "green" if agree.same_order else "yellow"
+        out.print(f"[bold {style}]agreement[/]: {agree.text}")
 
 
 def first_ratio(sc: Scenario, option: str) -> str:
