@@ -61,3 +61,37 @@ def test_command_line_defaults_are_the_librarys():
 
     assert _explore.MAX_BASE == sensitivity.MAX_BASE
     assert _explore.TOP_K == sensitivity.TOP_K
+
+
+def test_discover_shows_the_trade_off_and_a_box_within_max_dims(tmp_path):
+    pytest.importorskip("ema_workbench")
+    png = tmp_path / "tradeoff.png"
+    args = ["discover", "lanchester-bench", "--where", "blue.personnel < red.personnel",
+            "--horizon", "26", "-n", "500", "-q", "--max-dims", "2", "--threshold", "0.9",
+            "--resamples", "2"]
+    r = run_cli(*args, "--json", "--plot", str(png))
+    assert r.code == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["trajectory"]
+    assert all(row["res_dim"] <= 2 for row in doc["trajectory"])
+    assert png.stat().st_size > 1000
+    if doc["found"]:
+        assert 1 <= len(doc["box"]) <= 2
+        assert doc["trajectory"][doc["chosen"]]["density"] >= 0.9
+        assert all(b["qp_low"] is not None or b["qp_high"] is not None for b in doc["box"])
+    else:
+        assert "no box of at most 2 parameters" in doc["reason"]
+    text = run_cli(*args, columns=100)
+    assert text.code == 0, text.stderr
+    assert "PRIM peeling trade-off" in text.stdout
+    assert ("← chosen" in text.stdout) == doc["found"]
+    assert max(len(line) for line in text.stdout.splitlines()) <= 100
+
+
+def test_discover_bad_options_exit_2():
+    r = run_cli("discover", "lanchester-bench", "--max-dims", "0")
+    assert r.code == 2
+    assert "--max-dims expects a positive number" in r.stderr
+    r = run_cli("discover", "lanchester-bench", "--plot", "out.txt")
+    assert r.code == 2
+    assert "--plot expects a .png, .svg or .pdf file" in r.stderr

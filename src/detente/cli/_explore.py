@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 # them equal), written out so that --help does not import numpy
 MAX_BASE = 1024
 TOP_K = 3
+#: Default most restrictions of a discovered box (readable, and little room to fit noise).
+MAX_DIMS = 3
+#: Default PRIM reruns on random halves (EMA's default).
+RESAMPLES = 10
 
 
 def sensitivity(
@@ -196,17 +201,52 @@ def discover(
     seed: SeedOpt = 0,
     horizon: HorizonOpt = None,
     threshold: Annotated[float, typer.Option(
-        "--threshold", help="Minimum density of the box.")] = 0.8,
+        "--threshold", help="Minimum density of the box (share of it where the condition "
+                            "holds).")] = 0.8,
+    max_dims: Annotated[int, typer.Option(
+        "--max-dims", help="Most parameters the chosen box may restrict.")] = MAX_DIMS,
+    parameters: Annotated[str | None, typer.Option(
+        "--parameters", help="Comma-separated parameters to search (default: those that "
+                             "can move the condition under the policy).")] = None,
+    all_parameters: Annotated[bool, typer.Option(
+        "--all-parameters", help="Search every uncertain parameter, also those a "
+                                 "one-at-a-time screen finds cannot move the condition "
+                                 "under the policy.")] = False,
+    resamples: Annotated[int, typer.Option(
+        "--resamples", help="PRIM reruns on random halves of the samples, for how often "
+                            "each restriction recurs (0: none).")] = RESAMPLES,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", help="Write the coverage-density trade-off to this image file (PNG, SVG "
+                       "or PDF, by its suffix).")] = None,
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     processes: ProcessesOpt = 1,
 ) -> None:
-    """Scenario discovery (PRIM): where in parameter space a condition holds."""
+    """Scenario discovery (PRIM): where in parameter space a condition holds.
+
+    Shows PRIM's peeling trade-off (coverage against density per number of restricted
+    parameters), picks the box of largest coverage that reaches --threshold with at most
+    --max-dims restrictions, and gives each restriction's quasi-p-value and how often it
+    recurs when PRIM reruns on random halves of the samples.
+    """
     from detente.analysis import Prim, as_scenario, scenario_expr
+    from detente.analysis.discovery import screen_parameters
     from detente.engine import simulate
+    from detente.present.discovery import box_table, tradeoff_figure, tradeoff_table
 
     check_samples(samples)
     check_horizon(horizon)
+    if max_dims < 1:
+        raise InputError(f"--max-dims expects a positive number of parameters, found "
+                         f"{max_dims}")
+    if resamples < 0:
+        raise InputError(f"--resamples expects 0 or more, found {resamples}")
+    if not 0 < threshold <= 1:
+        raise InputError(f"--threshold expects a density in (0, 1], found {threshold}")
+    if parameters and all_parameters:
+        raise InputError("give --parameters or --all-parameters, not both")
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise InputError(f"--plot expects a .png, .svg or .pdf file, found '{plot}'")
     processes = resolve_processes(processes, samples)
     sc = as_scenario(scenario)
     if where is None:
@@ -214,31 +254,89 @@ def discover(
     expr = scenario_expr(sc, where, expect="condition")
     when_at, window = parse_time(at), parse_window(over)
     pol = policy or next(iter(sc.policies))
+    n_uncertain = len(sc.uncertain)
+    names = split(parameters)
+    screening = None
     with stage_bars(quiet=quiet) as progress:
+        if names is None and not all_parameters:
+            screening = screen_parameters(sc, where, policy=pol, horizon=horizon, seed=seed)
+            names = screening.kept
+            if not names:
+                raise InputError(f"no uncertain parameter can move '{where}' under {pol} "
+                                 "(a one-at-a-time screen changed nothing the condition "
+                                 "reads); check the condition and the policy")
         res = simulate(sc, n_samples=samples, seed=seed, policies=[pol], horizon=horizon,
                        record=_discover_record(sc, set(expr.names)), processes=processes,
                        progress=stage(progress, "simulating"))
-    box = Prim(threshold=threshold).fit(res, where, policy=pol, at=when_at, over=window,
-                                        reduce=reduce)
+        box = Prim(threshold=threshold, max_dims=max_dims, parameters=names,
+                   resamples=resamples, seed=seed).fit(res, where, policy=pol, at=when_at,
+                                                       over=window, reduce=reduce)
     when = f"over {over} ({reduce or 'any'})" if over else f"at {at}"
+    searched = len(box.x_.columns)
+    if plot is not None and not box.trajectory_.empty:
+        fig = tradeoff_figure(box, title=f"PRIM trade-off: '{where}' {when} under {pol}")
+        fig.savefig(plot, bbox_inches="tight", dpi=150)
     if json_:
+        traj = box.trajectory_
         echo_json({
             "where": where, "when": when, "policy": pol, "n_samples": samples,
             "n_cases": box.n_cases_, "found": box.found_, "description": box.description_,
-            "coverage": box.coverage_, "density": box.density_, "mass": box.mass_,
+            "reason": box.reason_, "coverage": box.coverage_, "density": box.density_,
+            "mass": box.mass_, "threshold": threshold, "max_dims": max_dims,
+            "chosen": box.chosen_, "searched": list(box.x_.columns),
+            "screening": None if screening is None else {
+                "dropped": screening.dropped, "n_points": screening.n_points,
+                "runs": screening.runs},
             "box": [{"parameter": str(i), "low": float(r["low"]), "high": float(r["high"]),
                      "unit": str(r["unit"]), "low_restricted": bool(r["low_restricted"]),
-                     "high_restricted": bool(r["high_restricted"])}
+                     "high_restricted": bool(r["high_restricted"]),
+                     "qp_low": _finite(r["qp_low"]), "qp_high": _finite(r["qp_high"]),
+                     "reproduced": _finite(r.get("reproduced"))}
                     for i, r in box.box_.iterrows()],
+            "trajectory": [] if traj.empty else [
+                {"coverage": float(r["coverage"]), "density": float(r["density"]),
+                 "mass": float(r["mass"]), "res_dim": int(r["res_dim"]),
+                 "max_qp": _finite(r["max_qp"]), "eligible": bool(r["eligible"])}
+                for _, r in traj.iterrows()],
+            "stability": [{"parameter": str(i), "coverage": float(r["coverage"]),
+                           "density": float(r["density"])}
+                          for i, r in box.stability_.iterrows()],
+            "plot": str(plot) if plot is not None and not traj.empty else None,
         })
         return
     share = box.n_cases_ / samples
-    out.print(f"'{where}' {when} under {pol}: {box.n_cases_} of {samples} samples "
+    out.print(f"'{where}' {when} under {pol}: {box.n_cases_:,} of {samples:,} samples "
               f"({share:.0%})")
+    if screening is not None:
+        out.print(f"searched {searched} of {n_uncertain} uncertain parameters: "
+                  f"{len(screening.dropped)} cannot move the condition under {pol} (no "
+                  f"change in what it reads when moved alone from {screening.n_points} "
+                  f"points, {screening.runs:,} runs; --all-parameters searches them too)")
+    else:
+        out.print(f"searched {searched} of {n_uncertain} uncertain parameters")
+    show(tradeoff_table(box, title=f"PRIM peeling trade-off (density threshold "
+                                   f"{threshold:.0%}, at most {max_dims} restricted)"))
     if not box.found_:
-        out.print(f"no box reaches density {threshold:.0%} (cases too rare, too common, or "
-                  "spread over the whole parameter space)")
-        return
-    out.print(f"[bold]box[/]: {box.description_}")
-    out.print(f"coverage {box.coverage_:.0%} (share of the cases inside), density "
-              f"{box.density_:.0%} (share of the box that are cases), mass {box.mass_:.0%}")
+        out.print(f"[yellow]no box[/]: {box.reason_}")
+    else:
+        show(box_table(box, title=f"box {box.chosen_}: coverage {box.coverage_:.0%}, "
+                                  f"density {box.density_:.0%}, mass {box.mass_:.0%}"))
+        out.print(f"[bold]box[/]: {box.description_}")
+        if resamples:
+            unstable = [str(p) for p, r in box.box_.iterrows() if float(r["reproduced"]) < 0.5]
+            text = (f"restricted again in fewer than half of {resamples} reruns on random "
+                    f"halves: {', '.join(unstable)}" if unstable else
+                    f"every restriction recurs in at least half of {resamples} reruns on "
+                    "random halves")
+            out.print(f"[bold]stability[/]: {text}")
+    if plot is not None:
+        out.print(f"trade-off figure: {plot}" if not box.trajectory_.empty else
+                  "no trade-off figure: PRIM did not run")
+
+
+def _finite(x: Any) -> float | None:
+    """Return a JSON number, or None for NaN and missing values."""
+    if x is None:
+        return None
+    v = float(x)
+    return v if v == v else None
