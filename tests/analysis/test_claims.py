@@ -161,12 +161,14 @@ def test_hinges_sobol_and_prim(bench_file: Path):
     pytest.importorskip("SALib")
     ev = Claims(sobol_n=8, ids=["ratio_low", "aid_helps"]).fit(
         str(bench_file), n_samples=200, seed=1, horizon=HORIZON)
-    assert ev.design_results_ is not None
     known = set(dt.load(str(bench_file)).uncertain)
     for c in ev.claims_:
         assert set(c.hinges_on) <= known
         assert len(c.hinges_on) <= 5
-        assert c.prim is None or c.prim.startswith(("fails when", "holds when"))
+        # every hinge listed is one beyond its error
+        assert all(s["ST"] - abs(s["ST_conf"]) >= 0.05 for s in c.sobol)
+        assert c.prim is None or c.prim.startswith(
+            ("fails when", "holds when", "holds in all samples", "fails in all samples"))
 
 
 def test_prim_missing_is_reported_not_fatal(bench_file: Path, monkeypatch):

@@ -18,3 +18,13 @@ def test_claims_show_their_text_and_id_in_100_columns():
         assert claim_id in flat, claim_id
         first_words = " ".join(claim.text.split()[:3])
         assert first_words in " ".join(flat.split()), claim_id
+
+
+def test_the_command_s_hinge_design_is_the_library_s():
+    # the default is written as a literal so that --help stays fast; it must not drift
+    import inspect
+
+    from detente.analysis.claims import SOBOL_N
+    from detente.cli._claims import claims
+
+    assert inspect.signature(claims).parameters["sobol_n"].default == SOBOL_N

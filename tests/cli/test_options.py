@@ -40,7 +40,7 @@ BAD_OPTIONS = [
     (["sensitivity", BENCH, "--horizon", "0"],
      "--horizon must be a positive number of steps, found 0"),
     (["sensitivity", BENCH, "--method", "sobl"],
-     "--method expects sobol or morris, found 'sobl'"),
+     "--method expects sobol, morris or both, found 'sobl'"),
     (["sensitivity", BENCH, "--at", "tomorrow"],
      "expected a time: 'start', 'end' or a date"),
     (["sensitivity", BENCH, "--over", "start"], "--over expects FROM,TO"),

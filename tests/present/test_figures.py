@@ -192,7 +192,12 @@ def test_tornado_figure_ranks_by_mean_absolute_effect():
                       index=["p1", "p2", "p3", "p4"])
     fig = figures.tornado_figure(df, output="red.territory", unit="km²", top=3)
     (bar,) = fig.data
-    assert list(bar.y) == ["p1", "p4", "p2"]
+    assert list(bar.y) == ["p1 (rank 1)", "p4 (rank 2)", "p2 (rank 3)"]
     assert list(bar.x) == [-3.0, 2.0, 1.0]
+    # with error, a label says which ranks the intervals allow
+    df["mu_star_conf"] = [0.2, 0.3, 0.1, 0.6]
+    wide = figures.tornado_figure(df, output="red.territory", unit="km²", top=3).data[0]
+    assert list(wide.y) == ["p1 (rank 1)", "p4 (rank 2–3)", "p2 (rank 2–3)"]
+    assert list(wide.error_x.array) == [0.2, 0.6, 0.3]
     assert list(bar.marker.color) == [LOWERS_COLOUR, RAISES_COLOUR, RAISES_COLOUR]
     assert fig.layout.xaxis.title.text.startswith("change in red.territory (km²)")

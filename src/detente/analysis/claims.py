@@ -13,8 +13,10 @@ remote chance), or from configurable thresholds: ``supported`` at or above ``sup
 What a verdict **hinges on**:
 
 * the parameters with the largest total-order Sobol indices of the claim's per-sample
-  indicator (a Saltelli design run through :func:`~detente.analysis._design.run_design`,
-  indices by SALib);
+  indicator, each at least 0.05 beyond its error (a Saltelli design run chunk by chunk
+  through :func:`~detente.analysis.sensitivity.run_chunk`, indices by SALib); an order
+  the intervals do not resolve is said in the notes, and a claim the same in every sample
+  says it hinges on nothing within the ranges;
 * a PRIM box (EMA Workbench, optional extra ``[discovery]``) in the ensemble's parameter
   space where the claim fails, e.g. ``"fails when blue.shell_production < 2.1e6 rounds/year"``.
 
@@ -46,7 +48,7 @@ from detente._optional import import_optional
 from detente._typing import BoolArray, FloatArray, SeedLike
 from detente.analysis import discovery
 from detente.analysis._base import Estimator, as_scenario, check_names
-from detente.analysis._design import run_design, unit_to_file_units
+from detente.analysis._design import unit_to_file_units
 from detente.analysis._outputs import (
     OutputReader,
     UntestableError,
@@ -55,7 +57,7 @@ from detente.analysis._outputs import (
     uncertain_parameters,
 )
 from detente.analysis.discovery import MIN_CASES, Prim
-from detente.analysis.sensitivity import Sobol
+from detente.analysis.sensitivity import Sobol, design_chunks, run_chunk, sobol_convergence
 from detente.errors import InputError
 from detente.results import Results, schema
 from detente.scenario.schema import (
@@ -91,8 +93,10 @@ Hinge = Literal["sobol", "prim"]
 CLAIM_LEVEL = 0.9
 #: Bootstrap resamples for difference claims.
 N_BOOTSTRAP = 2000
-#: Default Sobol base sample size for hinges (a power of two).
-SOBOL_N = 32
+#: Default Sobol base sample size for hinges (a power of two). At 32 a claim's top hinge
+#: changed with the seed more often than not; at 256 four in five listed hinges recur
+#: across seeds (docs/sensitivity.md, "How large a design").
+SOBOL_N = 256
 #: Most parameters listed in ``hinges_on``.
 N_HINGES = 5
 #: Smallest total-order index for a parameter to count as a hinge.
@@ -470,8 +474,9 @@ class Claims(Estimator):
         One row per claim: verdict, probability, interval and what it hinges on.
     results_ : Results
         The ensemble the probabilities come from.
-    design_results_ : Results or None
-        The Saltelli design's runs (None without Sobol hinges).
+    design_results_ : None
+        Not kept: the Saltelli design runs chunk by chunk and keeps only each claim's
+        indicator, so that memory does not grow with the design.
     """
 
     fitted_attributes: ClassVar[tuple[str, ...]] = ("results_", "design_results_", "claims_")
@@ -590,11 +595,8 @@ class Claims(Estimator):
             out[cid] = self._judge(cid, claim, ind, th, default, seed)
         self.design_results_: Results | None = None
         self._ranked: dict[str, list[str]] = {}
-        if "sobol" in self.hinges and indicators:
-            self._sobol_hinges(sc, claims, indicators, out, default_policy, run_pols,
-                               horizon, record, seed, progress)
-        if "prim" in self.hinges and indicators:
-            self._prim_hinges(results, sc, indicators, out)
+        self._hinges(results, sc, claims, indicators, out, default_policy, run_pols,
+                     horizon, record, seed, progress)
         self.claims_ = list(out.values())
         if self.outside_view == "on":
             self.claims_ += base_rate_claims(sc, reader, default_policy)
@@ -653,52 +655,123 @@ class Claims(Estimator):
                            verdict, p, (lo, hi), method, n, th, effect=effect)
 
     # ------------------------------------------------------------------ hinges
+    def _hinges(self, results: Results, sc: Scenario, claims: dict[str, Claim],
+                indicators: dict[str, _Indicator], out: dict[str, ClaimResult],
+                default_policy: str, run_pols: list[str], horizon: int | None,
+                record: list[str], seed: SeedLike,
+                progress: Callable[[str, int, int], None] | None) -> None:
+        design_constant: set[str] = set()
+        if "sobol" in self.hinges and indicators:
+            design_constant = self._sobol_hinges(sc, claims, indicators, out, default_policy,
+                                                 run_pols, horizon, record, seed, progress)
+        if "prim" in self.hinges and indicators:
+            self._prim_hinges(results, sc, indicators, out)
+        if not self.hinges:
+            return
+        for cid, ind in indicators.items():
+            holds = ind.holds[ind.mask]
+            if not holds.size or (holds.any() and not holds.all()):
+                continue
+            # the same in every sample (and every run of the design, when it ran): no
+            # assumption within its range changes the verdict
+            if "sobol" in self.hinges and out[cid].hinges_on and cid not in design_constant:
+                continue
+            what = "holds" if holds.all() else "fails"
+            out[cid].hinges_on = []
+            out[cid].sobol = []
+            out[cid].prim = f"{what} in all samples: nothing it hinges on within the ranges"
+
     def _sobol_hinges(self, sc: Scenario, claims: dict[str, Claim],
                       indicators: dict[str, _Indicator], out: dict[str, ClaimResult],
                       default_policy: str, run_pols: list[str], horizon: int | None,
                       record: list[str], seed: SeedLike,
-                      progress: Callable[[str, int, int], None] | None) -> None:
+                      progress: Callable[[str, int, int], None] | None) -> set[str]:
+        """Rank each claim's hinges by total-order Sobol index.
+
+        Returns the claims whose indicator is the same in every run of the design. The
+        design runs chunk by chunk (:func:`~detente.analysis.sensitivity.run_chunk`) and
+        only each claim's 0/1 indicator is kept from a chunk, so memory does not grow with
+        the design. A parameter is a hinge when its index is at least
+        :data:`MIN_TOTAL_INDEX` beyond its error (the lower end of its interval); an
+        order of the hinges that the intervals do not resolve, or an index outside
+        [0, 1] beyond its error, is said in the claim's notes.
+        """
         try:
             import_optional("SALib", extra="analysis", purpose="Sobol hinges")
         except ImportError as exc:
             for cid in indicators:
                 out[cid].notes.append(f"Sobol not run: {exc}")
-            return
+            return set()
         names = list(sc.uncertain)
         if not names:
-            return
+            return set()
         sobol = Sobol(n_base=self.sobol_n, seed=seed)
         sobol.names_ = names
         u = sobol._sample(len(names))
-        design = unit_to_file_units(sc, names, u)
-        cb = (lambda d, t: progress("design", d, t)) if progress else None
-        res = run_design(sc, design, group=len(names) + 2, seed=seed, policies=run_pols,
-                         horizon=horizon, record=record, progress=cb)
-        self.design_results_ = res
-        reader = OutputReader(res, sc)
+        group = len(names) + 2
+        chunks = design_chunks(len(u) // group, group)
+        ys: dict[str, list[FloatArray]] = {cid: [] for cid in indicators}
+        untestable: set[str] = set()
+        for c in chunks:
+            r0, r1 = c.first * group, c.end * group
+            res = run_chunk(sc, unit_to_file_units(sc, names, u[r0:r1]), c, group=group,
+                            seed=seed, policies=run_pols, horizon=horizon, record=record)
+            reader = OutputReader(res, sc)
+            for cid in indicators:
+                claim = claims[cid]
+                assert claim.test is not None
+                if cid in untestable:
+                    continue
+                try:
+                    ind = claim_indicator(claim.test, reader,
+                                          self._default(claim, default_policy))
+                except UntestableError as exc:  # pragma: no cover - as for the ensemble
+                    out[cid].notes.append(f"Sobol not run: {exc}")
+                    untestable.add(cid)
+                    continue
+                ys[cid].append(ind.holds.astype(np.float64))
+            if progress is not None:
+                progress("design", r1, len(u))
+        runs = f"N = {self.sobol_n}, {len(u):,} runs per policy"
+        constant: set[str] = set()
         for cid in indicators:
-            claim = claims[cid]
-            assert claim.test is not None
-            try:
-                ind = claim_indicator(claim.test, reader, self._default(claim, default_policy))
-            except UntestableError as exc:  # pragma: no cover - same checks as the ensemble
-                out[cid].notes.append(f"Sobol not run: {exc}")
+            if cid in untestable:
                 continue
-            y = ind.holds.astype(np.float64)
+            y = np.concatenate(ys[cid])
             if np.all(y == y[0]):
                 what = "holds" if y[0] else "fails"
                 out[cid].notes.append(f"Sobol: the claim {what} in every run of the design "
-                                      "(nothing to apportion)")
+                                      f"({runs}; nothing to apportion)")
+                constant.add(cid)
                 continue
             df = sobol._analyse(y).sort_values("ST", ascending=False)
             self._ranked[cid] = [str(i) for i in df.index[:PRIM_SEARCH]]
-            top = df[df["ST"] >= MIN_TOTAL_INDEX].head(self.n_hinges)
+            conv = sobol_convergence(df, n_runs=int(y.size))
+            err = df["ST_conf"].abs()
+            outside = (df["ST"] - err > 1.0) | (df["ST"] + err < 0.0)
+            sure = df[(df["ST"] - err >= MIN_TOTAL_INDEX) & ~outside]
+            top = sure.head(self.n_hinges)
             out[cid].hinges_on = [str(i) for i in top.index]
             out[cid].sobol = [{"parameter": str(i), "ST": float(r["ST"]),
                                "ST_conf": float(r["ST_conf"])} for i, r in top.iterrows()]
+            for t in conv.out_of_range:
+                out[cid].notes.append(f"Sobol ({runs}): {t}, outside [0, 1] beyond its "
+                                      "error; not counted as a hinge")
             if top.empty:
-                out[cid].notes.append(f"Sobol: no parameter has a total-order index of "
-                                      f"{MIN_TOTAL_INDEX:g} or more")
+                lead = df.iloc[0]
+                out[cid].notes.append(
+                    f"Sobol ({runs}): no parameter's total-order index is "
+                    f"{MIN_TOTAL_INDEX:g} or more beyond its error (the largest: "
+                    f"{df.index[0]} {float(lead['ST']):.2f} ± {abs(float(lead['ST_conf'])):.2f})")
+                continue
+            listed = sobol_convergence(df.loc[top.index], top_k=len(top), n_runs=int(y.size))
+            if listed.overlaps:
+                pairs = "; ".join(f"{a} and {b}" for _, a, b in listed.overlaps
+                                  if b in top.index)
+                if pairs:
+                    out[cid].notes.append(f"Sobol ({runs}): the order of the hinges is not "
+                                          f"resolved ({pairs}: their intervals overlap)")
+        return constant
 
     def _prim_hinges(self, results: Results, sc: Scenario, indicators: dict[str, _Indicator],
                      out: dict[str, ClaimResult]) -> None:

@@ -44,7 +44,9 @@ def claims(
         "--hinges", help="What a verdict hinges on: sobol, prim (comma-separated) or "
                          "none.")] = "sobol,prim",
     sobol_n: Annotated[int, typer.Option(
-        "--sobol-n", help="Base sample size of the Sobol design (a power of two).")] = 32,
+        "--sobol-n", help="Base sample size of the Sobol design of the hinges (a power "
+                          "of two; 256 keeps the top hinges stable, docs/sensitivity.md)."
+    )] = 256,
     outside_view: Annotated[bool, typer.Option(
         "--outside-view/--no-outside-view",
         help="Also judge the model's odds of a settlement against the base rates of how "

@@ -414,7 +414,12 @@ def claims_figure(claims: Sequence[Any]) -> Any | None:
 
 
 def tornado_figure(indices: Any, *, output: str, unit: str, top: int = 15) -> Any:
-    """Tornado of Morris elementary effects: signed mean effect per parameter.
+    """Tornado of Morris elementary effects: signed mean effect per parameter, with error.
+
+    Each bar carries the half-width of the bootstrap interval on the mean absolute effect
+    (``mu_star_conf``), and each label the ranks the parameter could hold given every
+    interval (``"2–5"``: the order is not resolved), so a ranking the design cannot
+    resolve does not read as a finding.
 
     Parameters
     ----------
@@ -428,22 +433,31 @@ def tornado_figure(indices: Any, *, output: str, unit: str, top: int = 15) -> An
     top : int
         Parameters shown, by ``mu_star``.
     """
+    from detente.analysis.sensitivity import rank_ranges
+
     go = _go()
-    df = indices.sort_values("mu_star", ascending=False).head(top)
+    ranked = indices.sort_values("mu_star", ascending=False)
+    best, worst = rank_ranges(ranked["mu_star"].to_numpy(), ranked["mu_star_conf"].to_numpy())
+    df = ranked.head(top)
     names = [str(n) for n in df.index]
+    labels = [f"{n} (rank {int(b)})" if b == w else f"{n} (rank {int(b)}–{int(w)})"
+              for n, b, w in zip(names, best[:len(names)], worst[:len(names)], strict=True)]
     mu = df["mu"].to_numpy(dtype=np.float64)
+    err = np.abs(df["mu_star_conf"].to_numpy(dtype=np.float64))
     colours = [RAISES_COLOUR if m > 0 else LOWERS_COLOUR for m in mu]
     fig = go.Figure(go.Bar(
-        y=names, x=mu, orientation="h", marker={"color": colours},
-        customdata=np.stack([df["mu_star"].to_numpy(), df["sigma"].to_numpy()], axis=1),
-        hovertemplate=("%{y}<br>mean effect %{x:,.4~g}<br>mean |effect| %{customdata[0]:,.4~g}"
-                       "<br>spread (sd) %{customdata[1]:,.4~g}<extra></extra>")))
-    fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], automargin=True)
+        y=labels, x=mu, orientation="h", marker={"color": colours},
+        error_x={"type": "data", "array": err, "color": "#333", "thickness": 1.2},
+        customdata=np.stack([df["mu_star"].to_numpy(), err, df["sigma"].to_numpy()], axis=1),
+        hovertemplate=("%{y}<br>mean effect %{x:,.4~g}<br>mean |effect| "
+                       "%{customdata[0]:,.4~g} ± %{customdata[1]:,.3~g}"
+                       "<br>spread (sd) %{customdata[2]:,.4~g}<extra></extra>")))
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], automargin=True)
     fig.add_vline(x=0, line={"color": "#333", "width": 1})
     fig.update_xaxes(title_text=f"change in {output} ({unit}) as the parameter moves from "
                                 "its 12.5th to its 87.5th percentile", zeroline=False)
     _layout(fig, height=140 + 26 * len(names), legend=False)
-    fig.update_layout(hovermode="closest", margin={**_MARGIN, "l": 200})
+    fig.update_layout(hovermode="closest", margin={**_MARGIN, "l": 260})
     return fig
 
 

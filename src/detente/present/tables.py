@@ -586,6 +586,10 @@ def claims_table(claims: Sequence[ClaimResult], *, title: str) -> list[Renderabl
             hinge = c.reason
         elif c.effect and "base_rate" in c.effect:
             hinge = base_rate_note(c.effect)
+        # what the design could not resolve belongs beside the hinges it qualifies
+        warned = [n for n in c.notes if n.startswith("Sobol (")]
+        if warned:
+            hinge = (hinge + "\n" if hinge else "") + "\n".join(warned)
         said = (f"{escape(_shorten(c.text, CLAIM_TEXT_LIMIT))}\n[dim]{escape(c.id)}[/]"
                 if c.text.strip() else escape(c.id))
         t.add_row(said, f"[{style}]{c.verdict}[/]", p, escape(ci), escape(hinge))

@@ -325,12 +325,21 @@ def _run_tornado(sc: Scenario, res: Results, *, output: str, policy: str | None,
     fig = tornado_figure(est.indices_, output=output, unit=unit)
     d = len(est.names_)
     end = str(res.ds["time"].values[-1])[:10]
+    conv = est.convergence_
+    head = ", ".join(conv.top)
+    verdict = (f"The top {len(conv.top)} ({head}) are resolved: their intervals do not "
+               "overlap." if conv.converged else
+               f"Read the order as provisional: {'; '.join(conv.problems)}. More "
+               "trajectories (--tornado-trajectories) narrow the intervals.")
     caption = (f"Morris elementary effects of {output} on {fmt_date(end)} under {pol}: "
                f"{trajectories} trajectories over {d} uncertain parameters ({est.y_.size} "
                "model runs). A bar is the mean change in the output when the parameter "
                "moves from its 12.5th to its 87.5th percentile, the others held: to the "
-               "right the output rises, to the left it falls. The 15 parameters with the "
-               "largest mean absolute effect are shown.")
+               "right the output rises, to the left it falls; its whisker is the "
+               f"{est.conf_level:.0%} bootstrap interval on the mean absolute effect, and "
+               "each label gives the ranks the parameter could hold given every interval. "
+               "The 15 parameters with the largest mean absolute effect are shown. "
+               f"{verdict}")
     what = labels.title(output) if output in labels.variables else output
     return _Section("tornado", f"What moves {what}", _fig_html(fig, "fig-tornado"),
                     caption), ""
