@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -51,6 +51,10 @@ def claims(
         "--outside-view/--no-outside-view",
         help="Also judge the model's odds of a settlement against the base rates of how "
              "comparable wars ended (docs/outside-view.md).")] = True,
+    lint: Annotated[bool, typer.Option(
+        "--lint", help="Instead of judging the claims, list those the model decides by "
+                       "construction (a test that reads no output, or that never varies "
+                       "over the parameters' ranges); exit code 1 if any.")] = False,
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     processes: ProcessesOpt = 1,
@@ -75,6 +79,9 @@ def claims(
             out.print(f"{sc.name} states no claims, so there is nothing to judge; a "
                       "'claims' section in its file adds them (see docs/claims.md).")
         return
+    if lint:
+        _lint(sc, ids, seed, horizon, json_)
+        return
     ev = Claims(supported=supported, refuted=refuted, hinges=kinds,  # type: ignore[arg-type]
                 sobol_n=sobol_n, ids=split(ids), processes=processes,
                 outside_view="on" if outside_view else "off")
@@ -86,3 +93,24 @@ def claims(
         return
     show(claims_table(ev.claims_, title=f"claims of {ev.results_.ds.attrs['scenario']} — "
                                         f"{ev.results_.ds.sizes['sample']} samples, seed {seed}"))
+
+
+def _lint(sc: Any, ids: str | None, seed: int, horizon: int | None, json_: bool) -> None:
+    """Print the claims the model decides by construction; exit 1 when there are any."""
+    from detente.analysis.claim_lint import N_LINT, lint_claims
+
+    found = lint_claims(sc, ids=split(ids), seed=seed, horizon=horizon)
+    if json_:
+        echo_json([{"claim": f.claim, "kind": f.kind, "message": f.message} for f in found])
+    elif not found:
+        out.print(f"claim-lint of {sc.name}: every claim could go either way over a design "
+                  f"of {N_LINT} runs across the parameters' ranges")
+    else:
+        out.print(f"claim-lint of {sc.name}: {len(found)} claim(s) decided by construction "
+                  "(re-encode them, or declare them model assumptions; docs/claims.md)")
+        from rich.markup import escape
+
+        for f in found:
+            out.print(escape(f"  {f.claim} [{f.kind}]: {f.message}"))
+    if found:
+        raise typer.Exit(1)
