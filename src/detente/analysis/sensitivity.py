@@ -501,11 +501,11 @@ class _Runs:
             self.results = res
             return np.asarray(self.fn(res), dtype=np.float64)
         chunks = design_chunks(len(u) // g, g)
-        todo = [c for c in chunks
+        pending = [c for c in chunks
                 if c.index not in self._done or self._done[c.index][0] != c.end - c.first]
-        total = sum((c.end - c.first) * g for c in todo)
+        total = sum((c.end - c.first) * g for c in pending)
         done = 0
-        for c in todo:
+        for c in pending:
             r0, r1 = c.first * g, c.end * g
             design = unit_to_file_units(sc, self.names, self.quantiles(u[r0:r1]))
             res = run_chunk(sc, design, c, group=g, seed=self.seed, policies=self.policies,
