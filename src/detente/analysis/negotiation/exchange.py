@@ -21,11 +21,12 @@ The rate ``d_j / d_i`` is set by the rule:
   solution from no exchange), within the same limits.
 
 Rounds: every possible exchange is valued at the round's outcomes (its common gain under
-equal gain, the product of the gains under Nash); the best is made, every exchange that
-would use one of its four actor-issue pairs is dropped, and so on until none is left; then
-the positions move and the next round begins. Positions are first mapped onto ``[0, 1]``
-by the range of all positions (the scale all issues share) and mapped back at the end, so
-an affine change of the scale changes nothing else.
+equal gain, the product of the gains under Nash); the best is made (ties broken by what
+the two parties are, never by their numbers, so relabelling the actors changes nothing),
+every exchange that would use one of its four actor-issue pairs is dropped, and so on
+until none is left; then the positions move and the next round begins. Positions are
+first mapped onto ``[0, 1]`` by the range of all positions (the scale all issues share)
+and mapped back at the end, so an affine change of the scale changes nothing else.
 
 References
 ----------
@@ -59,6 +60,10 @@ _RATIO_TOL = 1e-12
 #: Smallest gain (on the ``[0, 1]`` scale the model plays on) an exchange must bring each
 #: party: below it a gain is rounding, not a reason to move.
 MIN_GAIN = 1e-12
+#: Relative margin within which two exchanges' values (or tie-break keys) count as equal.
+TIE_TOL = 1e-9
+#: Distance (on the ``[0, 1]`` scale) within which a position counts as on an outcome.
+AT_OUTCOME = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,6 +146,12 @@ class _Pairs:
         return cls(i, j, p, q, conflict)
 
 
+def _side(offset: FloatArray) -> FloatArray:
+    """Which side of an outcome a position lies on (-1, 0 or 1), up to :data:`AT_OUTCOME`."""
+    out: FloatArray = np.where(np.abs(offset) > AT_OUTCOME, np.sign(offset), 0.0)
+    return out
+
+
 def candidate_exchanges(x: FloatArray, c: FloatArray, s: FloatArray, rule: Rule,
                         pairs: _Pairs) -> dict[str, FloatArray]:
     """Value every exchange of ``pairs`` at the outcomes of positions ``x``.
@@ -170,7 +181,12 @@ def candidate_exchanges(x: FloatArray, c: FloatArray, s: FloatArray, rule: Rule,
     s_ip, s_iq, s_jp, s_jq = s[:, i, p], s[:, i, q], s[:, j, p], s[:, j, q]
     w_iq, w_jp = w[:, i, q], w[:, j, p]
     o_p, o_q = o[:, p], o[:, q]
-    opposite = ((x_ip - o_p) * (x_jp - o_p) < 0) & ((x_iq - o_q) * (x_jq - o_q) < 0)
+    # an actor within AT_OUTCOME of an outcome stands on it (a shift that stopped at the
+    # helped actor's position leaves it there up to the sum's rounding, which depends on
+    # the actors' order): on neither side
+    side_ip, side_jp = _side(x_ip - o_p), _side(x_jp - o_p)
+    side_iq, side_jq = _side(x_iq - o_q), _side(x_jq - o_q)
+    opposite = (side_ip * side_jp < 0) & (side_iq * side_jq < 0)
     cross = s_ip * s_jq - s_iq * s_jp
     ratio_differs = cross > _RATIO_TOL * (s_ip * s_jq + s_iq * s_jp)
     ok = opposite & ratio_differs & (w_iq > 0) & (w_jp > 0)
@@ -204,6 +220,56 @@ def candidate_exchanges(x: FloatArray, c: FloatArray, s: FloatArray, rule: Rule,
     value = np.where(ok, gain_i if rule == "equal_gain" else gain_i * gain_j, -np.inf)
     return {"value": value, "d_i": np.where(ok, d_i, 0.0), "d_j": np.where(ok, d_j, 0.0),
             "gain_i": np.where(ok, gain_i, np.nan), "gain_j": np.where(ok, gain_j, np.nan)}
+
+
+def _tie_keys(x: FloatArray, c: FloatArray, s: FloatArray, cand: dict[str, FloatArray],
+              pairs: _Pairs) -> list[FloatArray]:
+    """Label-free keys that order exchanges of equal value, each of shape (S, K).
+
+    An exchange is the same whichever of its two actors is numbered first, so its keys
+    describe each party by the issue it gives way on, never by its number: the issues
+    traded, then (for the party giving way on the lower-numbered issue, then the other)
+    its shift, capability, and its saliences and positions on every issue. Two exchanges
+    equal on every key are between actors alike in everything the model reads, and making
+    either gives the same outcomes.
+    """
+    i, j, p, q = pairs.i, pairs.j, pairs.p, pairs.q
+    lo, hi = np.minimum(p, q), np.maximum(p, q)
+    # i gives way on q: it is the party of the lower issue where q is the lower one
+    i_low = q == lo
+    low = np.where(i_low, i, j)
+    high = np.where(i_low, j, i)
+    d_low = np.where(i_low, cand["d_i"], cand["d_j"])
+    d_high = np.where(i_low, cand["d_j"], cand["d_i"])
+    keys: list[FloatArray] = [np.broadcast_to(-lo.astype(np.float64), d_low.shape),
+                              np.broadcast_to(-hi.astype(np.float64), d_low.shape)]
+    for party, d in ((low, d_low), (high, d_high)):
+        keys += [d, c[:, party]]
+        # then the party on every issue, not only the two traded: actors alike on those
+        # may differ elsewhere, and the next rounds then differ too
+        keys += [s[:, party, a] for a in range(x.shape[2])]
+        keys += [x[:, party, a] for a in range(x.shape[2])]
+    return keys
+
+
+def _best(value: FloatArray, keys: list[FloatArray]) -> np.ndarray:
+    """Index of the best exchange per sample: the highest value, ties broken by ``keys``.
+
+    Values within a relative :data:`TIE_TOL` of the best count as equal (the same exchange
+    valued with its parties in the other order can differ in the last bits); each key then
+    keeps the candidates at its largest value, and the first left is made.
+    """
+    top = value.max(axis=1, keepdims=True)
+    finite = np.isfinite(top)
+    tol = TIE_TOL * np.where(finite, np.abs(top), 0.0)
+    keep = np.isfinite(value) & (value >= np.where(finite, top, np.inf) - tol)
+    for key in keys:
+        masked = np.where(keep, key, -np.inf)
+        kmax = masked.max(axis=1, keepdims=True)
+        ktol = TIE_TOL * np.where(np.isfinite(kmax), np.abs(kmax), 0.0)
+        keep &= masked >= kmax - ktol
+    best: np.ndarray = np.where(finite[:, 0], np.argmax(keep, axis=1), np.argmax(value, axis=1))
+    return best
 
 
 def exchange_model(position: FloatArray, capability: FloatArray, salience: FloatArray, *,
@@ -263,8 +329,9 @@ def exchange_model(position: FloatArray, capability: FloatArray, salience: Float
         cand = candidate_exchanges(cur, c, s, rule, pairs)
         value = cand["value"].copy()
         new = cur.copy()
+        keys = _tie_keys(cur, c, s, cand, pairs)
         for k in range(slots):
-            best = np.argmax(value, axis=1)
+            best = _best(value, keys)
             made = np.isfinite(value[rows, best])
             if not made.any():
                 break

@@ -56,6 +56,8 @@ __all__ = ["OFFERS", "ExpectedUtilityPath", "challenge_utility", "expected_utili
 
 #: The kinds of offer, by the code :attr:`ExpectedUtilityPath.offer` records (0: none).
 OFFERS: tuple[str, ...] = ("none", "confrontation", "compromise", "capitulation")
+#: Relative margin within which two expected utilities, exposures or moves count as equal.
+EQUAL_TOL = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,8 +150,11 @@ def risk_exponents(x: FloatArray, s: FloatArray, p: FloatArray, mu: FloatArray,
     hi = exposure.max(axis=1, keepdims=True)
     lo = exposure.min(axis=1, keepdims=True)
     spread = hi - lo
+    # exposures equal up to the sums' rounding (which depends on the actors' order) are
+    # equal: no one is more exposed than another
+    level = np.maximum(np.abs(hi), np.abs(lo))
     big_r = np.divide(2.0 * exposure - hi - lo, spread, out=np.zeros_like(exposure),
-                      where=spread > 0)
+                      where=spread > EQUAL_TOL * level)
     out: FloatArray = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
     return out
 
@@ -169,17 +174,24 @@ def _round(x: FloatArray, c: FloatArray, s: FloatArray, span: FloatArray, q: flo
     e_ji = challenge_utility(xj, xi, s[:, :, None], np.swapaxes(p, 1, 2),
                              mu[:, None, None], span[:, None, None], ri, q=q, t=t)
     other: BoolArray = ~np.eye(n, dtype=bool)[None] & (xi != xj)
-    confront = other & (e_ji > e_ij) & (e_ij > 0)
-    giving = other & (e_ji > 0) & (e_ij < 0)
+    # expected utilities within EQUAL_TOL of each other (or of 0) are equal: the sums
+    # behind them round differently when the actors are numbered differently
+    tol = EQUAL_TOL * np.maximum(np.abs(e_ij), np.abs(e_ji))
+    confront = other & (e_ji > e_ij + tol) & (e_ij > tol)
+    giving = other & (e_ji > tol) & (e_ij < -tol)
     compromise = giving & (e_ji > np.abs(e_ij))
     capitulate = giving & ~compromise
     share = np.divide(np.abs(e_ij), e_ji, out=np.ones_like(e_ij), where=compromise)
     target = np.where(compromise, xi + (xj - xi) * share, xj)
     kind = np.select([confront, compromise, capitulate], [1, 2, 3], 0)
     made = kind > 0
-    # the offer that moves i least; at equal moves, the one to the lower position
+    # the offer that moves i least; at equal moves (up to rounding), the one to the lower
+    # position: what the offers are decides, never who made them
     move = np.where(made, np.abs(target - xi), np.inf)
-    best = np.lexsort((np.where(made, target, np.inf), move), axis=-1)[..., 0]
+    least = move.min(axis=-1, keepdims=True)
+    near = made & (move <= least + EQUAL_TOL * (np.where(np.isfinite(least), least, 0.0)
+                                                + span[:, None, None]))
+    best = np.argmin(np.where(near, target, np.inf), axis=-1)
     taken = np.take_along_axis(made, best[..., None], axis=-1)[..., 0]
     new = np.where(taken, np.take_along_axis(target, best[..., None], axis=-1)[..., 0], x)
     offer = np.where(taken, np.take_along_axis(kind, best[..., None], axis=-1)[..., 0], 0)
