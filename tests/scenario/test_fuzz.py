@@ -16,7 +16,7 @@ from scenario_fuzz import fuzzed_text, judge, write_fuzzed
 
 
 @given(seed=st.integers(0, 2 ** 32 - 1))
-@settings(max_examples=300, deadline=None, database=None, derandomize=True,
+@settings(max_examples=150, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_a_fuzzed_scenario_is_rejected_cleanly_or_runs_clean(tmp_path: Path,
                                                               seed: int) -> None:

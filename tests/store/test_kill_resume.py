@@ -16,7 +16,7 @@ from store_helpers import assert_same, store_contents
 from detente.store import RunStore, sweep
 
 N, HORIZON, BLOCK, SEED = 1600, 26, 25, 7  # 64 blocks
-KILLS = 10
+KILLS = 6  # each kill restarts the command (about 3 s); 6 land before, inside and after commits
 
 
 def _cli(store: Path, resume: str | None) -> subprocess.Popen[bytes]:
