@@ -306,9 +306,9 @@ def difference_text(d: dict[str, Any]) -> str:
     if d.get("median") is None:
         return f"{d['label']}: undefined in every sample"
     lo, hi = d["interval"]
-    return (f"{d['label']}: median {d['median']:.3g}, {d['level']:.0%} of samples in "
-            f"[{lo:.3g}, {hi:.3g}]; above 0 in {d['positive']:.0%}, below in "
-            f"{d['negative']:.0%}")
+    return (f"{d['label']}: median {d['median']:.3g}, {100 * d['level']:.0f} % of samples "
+            f"in [{lo:.3g}, {hi:.3g}]; above 0 in {100 * d['positive']:.0f} %, below in "
+            f"{100 * d['negative']:.0f} %")
 
 
 def _difference_label(t: CompareTest | DifferenceTest | RankTest, first: str,

@@ -116,7 +116,7 @@ def _tests_in_words(results: list[Any]) -> None:
         for d in c.differences:
             out.print(escape(f"      difference, {difference_text(d)}"))
         if c.ranking:
-            shares = ", ".join(f"{o} {p:.0%}" for o, p in list(c.ranking.items())[:6])
+            shares = ", ".join(f"{o} {100 * p:.0f} %" for o, p in list(c.ranking.items())[:6])
             out.print(escape(f"      orderings (best first, share of samples): {shares}"))
     assumed = [c for c in results if c.assumption]
     if assumed:

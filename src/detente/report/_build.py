@@ -320,7 +320,7 @@ def _claims_detail(fitted: Claims) -> tuple[dict[str, dict[str, Any]],
     for c in fitted.claims_:
         ranking = ""
         if c.ranking:
-            ranking = ", ".join(f"{o} {p:.0%}" for o, p in list(c.ranking.items())[:6])
+            ranking = ", ".join(f"{o} {100 * p:.0f} %" for o, p in list(c.ranking.items())[:6])
         detail[c.id] = {"differences": [difference_text(d) for d in c.differences],
                         "ranking": ranking, "assumption": c.assumption or "",
                         "modal": c.modal or ""}
