@@ -238,8 +238,8 @@ def _given_text(test: Any) -> str:
 def describe_test(test: ClaimTest, default_policy: str) -> str:
     """Say what the test asks, in words generated from it.
 
-    For example ``"under direct_talks, at the end: settled > 0.5 and, at the end:
-    ukraine.reconstruction_investment > its value under status_quo, same sample"``.
+    For example ``"under talks, at the end: settled > 0.5; and under talks, at the end:
+    blue.reconstruction_investment > its value under status_quo, same sample"``.
     """
     if isinstance(test, AllTest | AnyTest):
         joiner = "; and " if isinstance(test, AllTest) else "; or "
@@ -275,7 +275,7 @@ def difference_summary(label: str, values: FloatArray, level: float = CLAIM_LEVE
     Parameters
     ----------
     label : str
-        What is differenced, e.g. ``"ukraine.viability at the end: direct_talks minus
+        What is differenced, e.g. ``"blue.viability at the end: talks minus
         status_quo"``.
     values : array of float
         One difference per sample (common random numbers); non-finite ones are dropped.
