@@ -59,3 +59,27 @@ def test_bad_lint_requests_are_clean_errors(linted):
         lint_claims(load_scenario(linted), n_runs=1)
     with pytest.raises(InputError, match="nope"):
         lint_claims(load_scenario(linted), ids=["nope"])
+
+
+def test_a_claim_declared_an_assumption_is_accepted_and_listed(bench_dict, write_scenario):
+    claims = {k: dict(v) for k, v in CLAIMS.items()}
+    claims["inputs"]["assumption"] = "the recruitment rates are inputs"
+    claims["always"]["assumption"] = "the model keeps its stocks non-negative"
+    data = dict(bench_dict)
+    data["time"] = {**data["time"], "horizon_steps": 52}
+    data["claims"] = claims
+    path = write_scenario(data, "assumed.yaml")
+    assert lint_claims(load_scenario(path), n_runs=64, seed=1) == []
+    r = run_cli("claims", str(path), "--lint")
+    assert r.code == 0, r.stderr
+    assert "apart from the 2 declared model assumptions (inputs, always)" in r.stdout
+
+
+def test_an_assumption_needs_a_test(bench_dict, write_scenario):
+    from detente.errors import ScenarioError
+
+    data = dict(bench_dict)
+    data["claims"] = {"x": {"text": "t", "source": "s", "untestable": "no",
+                            "assumption": "by construction"}}
+    with pytest.raises(ScenarioError, match="assumption"):
+        load_scenario(write_scenario(data, "bad.yaml"))

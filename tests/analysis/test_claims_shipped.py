@@ -10,7 +10,7 @@ from claims_scenario import combined_data, write_combined
 import detente as dt
 from detente.analysis.claims import Claims
 
-N_OPED_CLAIMS = 17
+N_OPED_CLAIMS = 30
 
 
 @pytest.fixture(scope="module")

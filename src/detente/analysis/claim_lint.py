@@ -10,7 +10,9 @@ A claim is worth testing only if the model could have said otherwise. Two findin
   in every run, or fails in every run: nothing within the ranges can change it, so it
   holds (or fails) by construction of the model (or of the ranges).
 
-A claim flagged here is to be re-encoded, or declared a model assumption (docs/claims.md).
+A claim flagged here is to be re-encoded, or declared a model assumption (its
+``assumption`` field says why it holds by construction; docs/claims.md): the lint accepts a
+claim so declared, and the claims' output lists it as an assumption, not a finding.
 The design is :data:`N_LINT` runs by default, one sample each, under the policies the
 claims read; a claim that reads a policy or a date the run lacks is left out of the design
 check (the claims themselves report it untestable).
@@ -86,7 +88,8 @@ def lint_claims(scenario: Scenario | str, *, n_runs: int = N_LINT, seed: SeedLik
     Returns
     -------
     list of LintFinding
-        In claim order; empty when every claim could have gone either way.
+        In claim order; empty when every claim could have gone either way (or is declared
+        a model assumption).
 
     Raises
     ------
@@ -107,6 +110,10 @@ def lint_claims(scenario: Scenario | str, *, n_runs: int = N_LINT, seed: SeedLik
     testable = {k: c for k, c in claims.items() if c.test is not None}
     if not testable:
         raise InputError(f"scenario '{sc.name}' has no testable claims to lint")
+    # a declared model assumption holds by construction, and says so: nothing to flag
+    testable = {k: c for k, c in testable.items() if c.assumption is None}
+    if not testable:
+        return []
     default_policy = next(iter(sc.policies))
     outputs = {v.name for m in sc.enabled_modules for v in m.variables}
     findings: dict[str, LintFinding] = {}

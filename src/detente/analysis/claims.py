@@ -37,6 +37,7 @@ An ensemble already run (it carries its scenario) is judged as it is:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ from detente.scenario.schema import (
     CompareTest,
     DifferenceTest,
     EventTest,
+    RankTest,
     Scenario,
 )
 
@@ -82,8 +84,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLAIM_LEVEL", "MODAL_RULES", "ClaimResult", "Claims", "ModalRule", "Verdict",
-    "base_rate_claims", "claim_indicator", "describe_test", "jeffreys_interval",
-    "judge_base_rate", "verdict_for",
+    "base_rate_claims", "claim_indicator", "describe_test", "difference_summary",
+    "difference_text",
+    "jeffreys_interval", "judge_base_rate", "verdict_for",
 ]
 
 Verdict = Literal["supported", "contested", "refuted", "untestable"]
@@ -214,38 +217,106 @@ MODAL_RULES: dict[str, ModalRule] = {
 
 # --------------------------------------------------------------------------- describing
 def _when(t: Any) -> str:
-    return str(t)
+    return {"start": "the start", "end": "the end"}.get(str(t), str(t))
 
 
-def _reading_text(t: ChangeTest | CompareTest | DifferenceTest) -> str:
+_OP_WORDS = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+
+
+def _reading_text(t: ChangeTest | CompareTest | DifferenceTest | RankTest) -> str:
     if t.at is not None:
-        return f"{t.metric} at {_when(t.at)}"
+        return f"at {_when(t.at)}: {t.metric}"
     assert t.over is not None
-    return f"{t.reduce} of {t.metric} over {_when(t.over[0])}..{_when(t.over[1])}"
+    return f"{t.reduce} over {_when(t.over[0])} to {_when(t.over[1])} of {t.metric}"
+
+
+def _given_text(test: Any) -> str:
+    given = getattr(test, "given", None)
+    return f", in the samples where {given}" if given else ""
 
 
 def describe_test(test: ClaimTest, default_policy: str) -> str:
-    """Describe the test in one line of words, e.g. ``"[status_quo] viability at end < 0.5"``."""
+    """Say what the test asks, in words generated from it.
+
+    For example ``"under talks, at the end: settled > 0.5; and under talks, at the end:
+    blue.reconstruction_investment > its value under status_quo, same sample"``.
+    """
     if isinstance(test, AllTest | AnyTest):
-        joiner = " AND " if isinstance(test, AllTest) else " OR "
-        return joiner.join(f"({describe_test(t, default_policy)})" for t in test.of)
+        joiner = "; and " if isinstance(test, AllTest) else "; or "
+        return joiner.join(describe_test(t, default_policy) for t in test.of)
     pol = getattr(test, "policy", None) or default_policy
-    given = f" given {test.given}" if getattr(test, "given", None) else ""
+    given = _given_text(test)
     if isinstance(test, ChangeTest):
         factor = "" if test.factor == 1.0 else f"{test.factor:g} × "
-        return (f"[{pol}] {_reading_text(test)} {test.op} {factor}the same at "
-                f"{_when(test.than)}{given}")
+        return (f"under {pol}, {_reading_text(test)} {_OP_WORDS[test.op]} {factor}its value "
+                f"at {_when(test.than)}{given}")
     if isinstance(test, CompareTest):
         other = (f"{test.threshold:g}" if test.threshold is not None
-                 else f"the same under {test.versus}")
-        return f"[{pol}] {_reading_text(test)} {test.op} {other}{given}"
+                 else f"its value under {test.versus}, same sample")
+        return f"under {pol}, {_reading_text(test)} {_OP_WORDS[test.op]} {other}{given}"
     if isinstance(test, EventTest):
-        verb = "happens" if test.happens else "does not happen"
-        return (f"[{pol}] '{test.when}' {verb} between {_when(test.from_)} and "
-                f"{_when(test.by)}{given}")
+        span = f"from {_when(test.from_)} to {_when(test.by)}"
+        if test.happens:
+            return f"under {pol}, {test.when} at some time {span}{given}"
+        return f"under {pol}, never {test.when} {span}{given}"
+    if isinstance(test, RankTest):
+        sep = " > " if test.strict else " ≥ "
+        return (f"{_reading_text(test)} ranks {sep.join(test.order)} ({test.better} is "
+                f"better), same sample{given}")
     assert isinstance(test, DifferenceTest)
-    return (f"{_reading_text(test)}: {test.policy} minus {test.versus} {test.op} "
-            f"{test.by:g}{given}")
+    return (f"{_reading_text(test)} under {test.policy} minus under {test.versus} "
+            f"{_OP_WORDS[test.op]} {test.by:g}, same sample{given}")
+
+
+def difference_summary(label: str, values: FloatArray, level: float = CLAIM_LEVEL
+                       ) -> dict[str, Any]:
+    """Summarise the per-sample difference between two policies: median, central range.
+
+    Parameters
+    ----------
+    label : str
+        What is differenced, e.g. ``"blue.viability at the end: talks minus
+        status_quo"``.
+    values : array of float
+        One difference per sample (common random numbers); non-finite ones are dropped.
+    level : float
+        Share of the samples the range holds (0.9: from the 5th to the 95th percentile).
+
+    Returns
+    -------
+    dict
+        ``label``, ``median``, ``interval`` (the central ``level`` range of the samples'
+        differences), ``level``, ``mean``, ``positive`` and ``negative`` (the shares of
+        samples above and below zero) and ``n``.
+    """
+    d = np.asarray(values, dtype=np.float64)
+    d = d[np.isfinite(d)]
+    if not d.size:
+        return {"label": label, "median": None, "interval": None, "level": level,
+                "mean": None, "positive": None, "negative": None, "n": 0}
+    tail = (1.0 - level) / 2.0
+    return {"label": label, "median": float(np.median(d)),
+            "interval": [float(np.quantile(d, tail)), float(np.quantile(d, 1.0 - tail))],
+            "level": level, "mean": float(d.mean()), "positive": float((d > 0).mean()),
+            "negative": float((d < 0).mean()), "n": int(d.size)}
+
+
+def difference_text(d: dict[str, Any]) -> str:
+    """Say a :func:`difference_summary` in words: median, central range, signs."""
+    if d.get("median") is None:
+        return f"{d['label']}: undefined in every sample"
+    lo, hi = d["interval"]
+    return (f"{d['label']}: median {d['median']:.3g}, {100 * d['level']:.0f} % of samples "
+            f"in [{lo:.3g}, {hi:.3g}]; above 0 in {100 * d['positive']:.0f} %, below in "
+            f"{100 * d['negative']:.0f} %")
+
+
+def _difference_label(t: CompareTest | DifferenceTest | RankTest, first: str,
+                      second: str) -> str:
+    when = (f"at {_when(t.at)}" if t.at is not None else
+            f"{t.reduce} over {_when(t.over[0])} to {_when(t.over[1])}"  # type: ignore[index]
+            )
+    return f"{t.metric} {when}: {first} minus {second}"
 
 
 # --------------------------------------------------------------------------- indicators
@@ -253,7 +324,12 @@ def describe_test(test: ClaimTest, default_policy: str) -> str:
 class _Indicator:
     holds: BoolArray
     mask: BoolArray
-    differences: list[FloatArray] = field(default_factory=list)
+    #: (what is differenced, per-sample difference) of each pair of policies compared
+    differences: list[tuple[str, FloatArray]] = field(default_factory=list)
+    #: for a ranking: the ordering of the policies in each sample, best first
+    orderings: list[str] = field(default_factory=list)
+    #: the first ``difference`` test's per-sample difference (the claim's effect)
+    effect_of: FloatArray | None = None
 
 
 def _policies_of(test: ClaimTest, default: str) -> set[str]:
@@ -262,6 +338,8 @@ def _policies_of(test: ClaimTest, default: str) -> set[str]:
         for t in test.of:
             out |= _policies_of(t, default)
         return out
+    if isinstance(test, RankTest):
+        return set(test.order)
     pols = {getattr(test, "policy", None) or default}
     versus = getattr(test, "versus", None)
     if versus:
@@ -297,7 +375,8 @@ def _defined(values: FloatArray, metric: str, policy: str, when: str) -> FloatAr
     return values
 
 
-def _reading(reader: OutputReader, t: ChangeTest | CompareTest | DifferenceTest,
+def _reading(reader: OutputReader,
+             t: ChangeTest | CompareTest | DifferenceTest | RankTest,
              policy: str) -> FloatArray:
     expr = reader.compile(t.metric)
     if t.at is not None:
@@ -328,13 +407,18 @@ def claim_indicator(test: ClaimTest, reader: OutputReader, default_policy: str,
             holds = combine(holds, p.holds)
             mask = mask & p.mask
         return _Indicator(np.asarray(holds, dtype=bool), mask,
-                          [d for p in parts for d in p.differences])
+                          [d for p in parts for d in p.differences],
+                          next((p.orderings for p in parts if p.orderings), []),
+                          next((p.effect_of for p in parts if p.effect_of is not None),
+                               None))
     mask = np.ones(n, dtype=bool)
     if test.given:
         mask = np.asarray(reader.per_sample(reader.compile(test.given, expect="condition",
                                                            per_sample=True)), dtype=bool)
+    if isinstance(test, RankTest):
+        return _rank_indicator(test, reader, mask)
     policy = getattr(test, "policy", None) or default_policy
-    diffs: list[FloatArray] = []
+    diffs: list[tuple[str, FloatArray]] = []
     if isinstance(test, ChangeTest):
         now = _reading(reader, test, policy)
         expr = reader.compile(test.metric)
@@ -346,6 +430,8 @@ def claim_indicator(test: ClaimTest, reader: OutputReader, default_policy: str,
         value = _reading(reader, test, policy)
         other: Any = (test.threshold if test.versus is None
                       else _reading(reader, test, test.versus))
+        if test.versus is not None:
+            diffs.append((_difference_label(test, policy, test.versus), value - other))
         with np.errstate(invalid="ignore"):
             holds = _OPS[test.op](value, other)
     elif isinstance(test, EventTest):
@@ -354,10 +440,38 @@ def claim_indicator(test: ClaimTest, reader: OutputReader, default_policy: str,
         holds = happened if test.happens else ~happened
     else:
         d = _reading(reader, test, test.policy) - _reading(reader, test, test.versus)
-        diffs.append(d)
+        diffs.append((_difference_label(test, test.policy, test.versus), d))
         with np.errstate(invalid="ignore"):
             holds = _OPS[test.op](d, test.by)
+        return _Indicator(np.asarray(holds, dtype=bool), mask, diffs, effect_of=d)
     return _Indicator(np.asarray(holds, dtype=bool), mask, diffs)
+
+
+def _rank_indicator(test: RankTest, reader: OutputReader, mask: BoolArray) -> _Indicator:
+    """Per sample: do the policies come in ``test.order``; and each sample's own order."""
+    values = np.stack([_reading(reader, test, p) for p in test.order])  # policy x sample
+    if test.better == "lower":
+        values = -values
+    ahead = np.greater if test.strict else np.greater_equal
+    with np.errstate(invalid="ignore"):
+        holds = np.logical_and.reduce([ahead(values[i], values[i + 1])
+                                       for i in range(len(test.order) - 1)])
+    diffs = [(_difference_label(test, test.order[i], test.order[i + 1]),
+              (values[i] - values[i + 1]) * (1.0 if test.better == "higher" else -1.0))
+             for i in range(len(test.order) - 1)]
+    orderings = []
+    for j in range(values.shape[1]):
+        col = values[:, j]
+        if not np.isfinite(col).all():
+            orderings.append("undefined")
+            continue
+        # best first; policies that tie share a place, written with '='
+        ranked = sorted(range(len(test.order)), key=lambda i: (-col[i], i))
+        text = test.order[ranked[0]]
+        for a, b in itertools.pairwise(ranked):
+            text += (" = " if col[a] == col[b] else " > ") + test.order[b]
+        orderings.append(text)
+    return _Indicator(np.asarray(holds, dtype=bool), mask, diffs, orderings)
 
 
 def _has_difference(test: ClaimTest) -> bool:
@@ -404,6 +518,18 @@ class ClaimResult:
         For difference claims: mean difference and its 90 % bootstrap interval.
     thresholds : dict
         The ``supported`` and ``refuted`` probabilities used.
+    modal : str or None
+        The sentence's modal word, which set the thresholds.
+    assumption : str or None
+        Why the test holds (or fails) by construction: the claim is then a model
+        assumption, not a finding.
+    differences : list of dict
+        For each pair of policies the test contrasts, the per-sample difference
+        (:func:`difference_summary`): its median and the range of the central 90 % of
+        samples, never two probabilities set side by side.
+    ranking : dict or None
+        For a ranking of policies: the share of samples in which each ordering (best
+        first) came out, most frequent first.
     """
 
     id: str
@@ -423,6 +549,10 @@ class ClaimResult:
     notes: list[str] = field(default_factory=list)
     reason: str | None = None
     effect: dict[str, Any] | None = None
+    modal: str | None = None
+    assumption: str | None = None
+    differences: list[dict[str, Any]] = field(default_factory=list)
+    ranking: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dictionary."""
@@ -433,7 +563,10 @@ class ClaimResult:
             "hinges_on": list(self.hinges_on), "sobol": list(self.sobol), "prim": self.prim,
             "text": self.text, "source": self.source, "policies": list(self.policies),
             "test": self.test, "thresholds": dict(self.thresholds), "reason": self.reason,
-            "effect": self.effect, "notes": list(self.notes),
+            "effect": self.effect, "notes": list(self.notes), "modal": self.modal,
+            "assumption": self.assumption,
+            "differences": [dict(d) for d in self.differences],
+            "ranking": dict(self.ranking) if self.ranking is not None else None,
         }
 
 
@@ -622,7 +755,8 @@ class Claims(Estimator):
     def _untestable(self, cid: str, claim: Claim, reason: str,
                     th: dict[str, float]) -> ClaimResult:
         return ClaimResult(cid, claim.text, claim.source, list(claim.policies),
-                           "", "untestable", None, None, "", 0, th, reason=reason)
+                           "", "untestable", None, None, "", 0, th, reason=reason,
+                           modal=claim.modal, assumption=claim.assumption)
 
     def _judge(self, cid: str, claim: Claim, ind: _Indicator, th: dict[str, float],
                default: str, seed: SeedLike) -> ClaimResult:
@@ -642,17 +776,33 @@ class Claims(Estimator):
             if lo == hi:  # every resample agrees: fall back to the share's own interval
                 lo, hi = jeffreys_interval(k, n, self.level)
                 method = "jeffreys"
-            d = ind.differences[0][ind.mask]
-            d = d[np.isfinite(d)]
+            first = ind.effect_of[ind.mask] if ind.effect_of is not None else np.array([])
+            d = first[np.isfinite(first)]
             if d.size:
                 elo, ehi = _bootstrap(d, self.level, seed)
-                effect = {"mean": float(d.mean()), "interval": [elo, ehi]}
+                tail = (1.0 - self.level) / 2.0
+                effect = {"mean": float(d.mean()), "interval": [elo, ehi],
+                          "median": float(np.median(d)),
+                          "range": [float(np.quantile(d, tail)),
+                                    float(np.quantile(d, 1.0 - tail))]}
         else:
             lo, hi = jeffreys_interval(k, n, self.level)
             method = "jeffreys"
+        differences = [difference_summary(label, d[ind.mask], self.level)
+                       for label, d in ind.differences]
+        ranking = None
+        if ind.orderings:
+            kept = [o for o, m in zip(ind.orderings, ind.mask, strict=True) if m]
+            counts: dict[str, int] = {}
+            for o in kept:
+                counts[o] = counts.get(o, 0) + 1
+            ranking = {o: c / len(kept) for o, c in
+                       sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
         verdict = verdict_for(p, th["supported"], th["refuted"])
         return ClaimResult(cid, claim.text, claim.source, list(claim.policies), text,
-                           verdict, p, (lo, hi), method, n, th, effect=effect)
+                           verdict, p, (lo, hi), method, n, th, effect=effect,
+                           modal=claim.modal, assumption=claim.assumption,
+                           differences=differences, ranking=ranking)
 
     # ------------------------------------------------------------------ hinges
     def _hinges(self, results: Results, sc: Scenario, claims: dict[str, Claim],

@@ -93,6 +93,37 @@ def claims(
         return
     show(claims_table(ev.claims_, title=f"claims of {ev.results_.ds.attrs['scenario']} — "
                                         f"{ev.results_.ds.sizes['sample']} samples, seed {seed}"))
+    _tests_in_words(ev.claims_)
+
+
+def _tests_in_words(results: list[Any]) -> None:
+    """Print, for each claim, the test in words, its paired differences and any ranking.
+
+    Then the claims that are model assumptions (true by construction), apart from the
+    findings.
+    """
+    from rich.markup import escape
+
+    from detente.analysis.claims import difference_text
+
+    out.print("[bold]The tests in words[/] (each verdict is about this test, not the "
+              "sentence's every word):")
+    for c in results:
+        if not c.test:
+            continue
+        modal = f" [{c.modal}]" if c.modal else ""
+        out.print(escape(f"  {c.id}{modal}: {c.test}"))
+        for d in c.differences:
+            out.print(escape(f"      difference, {difference_text(d)}"))
+        if c.ranking:
+            shares = ", ".join(f"{o} {100 * p:.0f} %" for o, p in list(c.ranking.items())[:6])
+            out.print(escape(f"      orderings (best first, share of samples): {shares}"))
+    assumed = [c for c in results if c.assumption]
+    if assumed:
+        out.print("[bold]Model assumptions[/] (they hold by construction of the model or its "
+                  "inputs; their P restates the scenario, and they are not findings):")
+        for c in assumed:
+            out.print(escape(f"  {c.id}: {c.assumption}"))
 
 
 def _lint(sc: Any, ids: str | None, seed: int, horizon: int | None, json_: bool) -> None:
@@ -100,11 +131,16 @@ def _lint(sc: Any, ids: str | None, seed: int, horizon: int | None, json_: bool)
     from detente.analysis.claim_lint import N_LINT, lint_claims
 
     found = lint_claims(sc, ids=split(ids), seed=seed, horizon=horizon)
+    chosen = split(ids) or list(sc.claims)
+    assumed = [cid for cid, c in sc.claims.items()
+               if c.assumption is not None and cid in chosen]
     if json_:
         echo_json([{"claim": f.claim, "kind": f.kind, "message": f.message} for f in found])
     elif not found:
         out.print(f"claim-lint of {sc.name}: every claim could go either way over a design "
-                  f"of {N_LINT} runs across the parameters' ranges")
+                  f"of {N_LINT} runs across the parameters' ranges"
+                  + (f", apart from the {len(assumed)} declared model assumptions "
+                     f"({', '.join(assumed)})" if assumed else ""))
     else:
         out.print(f"claim-lint of {sc.name}: {len(found)} claim(s) decided by construction "
                   "(re-encode them, or declare them model assumptions; docs/claims.md)")

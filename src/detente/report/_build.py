@@ -167,6 +167,10 @@ class _Context:
     claims_chart: _Section | None = None
     claims: list[Any] = field(default_factory=list)
     claims_note: str = ""
+    #: per claim id: its paired differences and ranking in words, and whether it is a
+    #: model assumption; and the list of assumptions (id, text, why)
+    claims_detail: dict[str, dict[str, Any]] = field(default_factory=dict)
+    claims_assumed: list[tuple[str, str, str]] = field(default_factory=list)
     tornado: _Section | None = None
     tornado_note: str = ""
     headline: dict[str, Any] | None = None
@@ -300,6 +304,29 @@ def _run_claims(sc: Scenario, res: Results, *, hinges: Sequence[HingeKind], sobo
     if not hinges:
         note = "What each verdict hinges on was not computed for this report (--hinges none)."
     return ev, note
+
+
+def _claims_detail(fitted: Claims) -> tuple[dict[str, dict[str, Any]],
+                                              list[tuple[str, str, str]]]:
+    """Each claim's paired differences and ranking in words; the claims that are assumptions.
+
+    A contrast between policies is shown as the per-sample difference (its median and the
+    range of the central 90 % of samples), never as two probabilities side by side.
+    """
+    from detente.analysis.claims import difference_text
+
+    detail: dict[str, dict[str, Any]] = {}
+    assumed: list[tuple[str, str, str]] = []
+    for c in fitted.claims_:
+        ranking = ""
+        if c.ranking:
+            ranking = ", ".join(f"{o} {100 * p:.0f} %" for o, p in list(c.ranking.items())[:6])
+        detail[c.id] = {"differences": [difference_text(d) for d in c.differences],
+                        "ranking": ranking, "assumption": c.assumption or "",
+                        "modal": c.modal or ""}
+        if c.assumption:
+            assumed.append((c.id, c.text, c.assumption))
+    return detail, assumed
 
 
 def _run_tornado(sc: Scenario, res: Results, *, output: str, policy: str | None,
@@ -534,6 +561,7 @@ def build_report(
         fitted = claims
     if fitted is not None:
         ctx.claims = table_rows.claim_rows(fitted.claims_)
+        ctx.claims_detail, ctx.claims_assumed = _claims_detail(fitted)
         fig = figs.claims_figure(fitted.claims_)
         if fig is not None:
             ctx.claims_chart = _Section(

@@ -25,7 +25,8 @@ AddProblem = Callable[[FieldPath, str], None]
 _TEST_MODELS: dict[str, type[BaseModel]] = {
     "change": schema.ChangeTest, "compare": schema.CompareTest,
     "event": schema.EventTest,
-    "difference": schema.DifferenceTest, "all": schema.AllTest, "any": schema.AnyTest,
+    "difference": schema.DifferenceTest, "rank": schema.RankTest,
+    "all": schema.AllTest, "any": schema.AnyTest,
 }
 _READING_KEYS = ("metric", "at", "over", "reduce")
 
@@ -126,6 +127,10 @@ class _Checker:
             return
         for key in ("policy", "versus"):
             self.policy((*path, key), node.get(key))
+        order = node.get("order") if kind == "rank" else None
+        if isinstance(order, list):
+            for i, name in enumerate(order):
+                self.policy((*path, "order", i), name)
         if kind == "difference" and node.get("policy") == node.get("versus") \
                 and isinstance(node.get("policy"), str):
             self.add((*path, "versus"), "a difference needs two different policies, found "

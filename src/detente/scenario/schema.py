@@ -34,7 +34,8 @@ A scenario file (YAML or TOML) has these top-level keys::
       PARAM: {label: ..., unit: ..., low: .., high: .., step: .., description: ...}
     claims:                            # optional: an argument's claims as tests on outputs
       ID: {text: ..., source: ..., policies: [...], test: {kind: change|compare|event|
-           difference|all|any, ...}}   # or untestable: REASON instead of test
+           difference|rank|all|any, ...}}   # or untestable: REASON instead of test;
+                                            # assumption: WHY for a test true by construction
     actors:                            # optional: the negotiation's actors (scenario.actors)
       ID: {name: ..., party: SIDE_OR_SUPPORTER, role: lead|veto|influence, capability: ...,
            position: {ISSUE: ...}, salience: {ISSUE: ...}}
@@ -835,6 +836,28 @@ class DifferenceTest(_Reading):
     given: str | None = None
 
 
+class RankTest(_Reading):
+    """An ordering of policies on one metric, per sample (common random numbers).
+
+    Holds in a sample when the metric under ``order[0]`` is better than under
+    ``order[1]``, which is better than under ``order[2]``, and so on; ``better`` says
+    whether higher or lower values are better, ``strict`` whether a tie breaks the
+    ordering (it does by default: a policy that does no better is not ranked above).
+    """
+
+    kind: Literal["rank"]
+    order: tuple[Annotated[str, Field(pattern=IDENT_RE)], ...] = Field(min_length=2)
+    better: Literal["higher", "lower"] = "higher"
+    strict: bool = True
+    given: str | None = None
+
+    @model_validator(mode="after")
+    def _distinct(self) -> RankTest:
+        if len(set(self.order)) != len(self.order):
+            raise ValueError(f"'order' names a policy twice, found {list(self.order)}")
+        return self
+
+
 class AllTest(_Frozen):
     """Every one of the tests ``of`` holds (in the same sample)."""
 
@@ -850,10 +873,10 @@ class AnyTest(_Frozen):
 
 
 ClaimTest = Annotated[
-    ChangeTest | CompareTest | EventTest | DifferenceTest | AllTest | AnyTest,
+    ChangeTest | CompareTest | EventTest | DifferenceTest | RankTest | AllTest | AnyTest,
     Field(discriminator="kind"),
 ]
-TEST_KINDS = ("change", "compare", "event", "difference", "all", "any")
+TEST_KINDS = ("change", "compare", "event", "difference", "rank", "all", "any")
 
 
 class Claim(_Frozen):
@@ -873,6 +896,10 @@ class Claim(_Frozen):
         "'Verdicts follow the modal word'): will, likely, most, may (can, could, might), "
         "never."))
     thresholds: Thresholds | None = None
+    assumption: str | None = Field(None, min_length=1, description=(
+        "Why the test holds (or fails) by construction of the model or of its inputs: the "
+        "claim is then a model assumption, shown as such and not as a finding, and the "
+        "claim-lint accepts it."))
     note: str = ""
 
     @model_validator(mode="after")
@@ -881,6 +908,10 @@ class Claim(_Frozen):
             raise ValueError("expected exactly one of 'test' or 'untestable' (the reason the "
                              "model cannot test the claim), found "
                              + ("both" if self.test is not None else "neither"))
+        if self.assumption is not None and self.test is None:
+            _located("Claim", [(("assumption",), (
+                "an assumption is a test the model passes by construction; expected a "
+                "'test' beside it, found 'untestable'"), self.assumption)])
         if self.modal is not None and self.thresholds is not None:
             _located("Claim", [(("thresholds",), (
                 f"expected either a modal word or thresholds, found both (modal "
