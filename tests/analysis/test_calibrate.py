@@ -199,3 +199,17 @@ def test_a_posterior_piled_on_a_prior_bound_is_warned_of(bench_small, write_yaml
                for w in cal.warnings_), cal.warnings_
     assert not any(w.startswith("red.effectiveness:") for w in cal.warnings_)
     assert cal.to_dict()["warnings"] == list(cal.warnings_)
+
+
+def test_a_scenario_with_actors_calibrates_and_writes_a_loadable_file(tmp_path):
+    """The actors' distributions are written as the file states them (no unset fields):
+    writing them with every field made the written scenario fail to load."""
+    sc = load_scenario("ukraine-2023")
+    assert sc.actors
+    obs = Observations.from_records(
+        [(dt.date(2023, 12, 29), "russia.territory", 108_000.0)], name="obs.csv")
+    cal = Calibrator(["mil_ground_price"], method="rejection", n_samples=40, accept=0.5,
+                     seed=0).fit(sc, obs)
+    again = load_scenario(cal.write(tmp_path / "cal.yaml"))
+    assert again.actors == sc.actors
+    assert again.parameters["mil_ground_price"].dist.dist == "truncnormal"

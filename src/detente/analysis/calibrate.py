@@ -513,7 +513,7 @@ class Calibrator(Estimator):
         today = dt.date.today().isoformat()
         where = Path(obs.name).name
         variables = ", ".join(obs.names)
-        data = sc.model_dump(by_alias=True)
+        data = sc.model_dump(by_alias=True, exclude_none=True)
         if policy == ACTUAL_POLICY and ACTUAL_POLICY in data["policies"]:
             del data["policies"][ACTUAL_POLICY]  # the policy path is not part of the scenario
         n_acc = len(accepted)
