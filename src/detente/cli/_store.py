@@ -9,11 +9,11 @@ import typer
 
 from detente.cli._app import out
 from detente.cli._options import (
+    DefaultSeedOpt,
     HorizonOpt,
     JsonOpt,
     PoliciesOpt,
     QuietOpt,
-    SeedOpt,
     check_choice,
     check_horizon,
     check_positive,
@@ -51,7 +51,7 @@ def sweep(
         "--samples", "-n", help="Monte Carlo samples (required for a new run).")] = None,
     store: Annotated[Path, typer.Option(
         "--out", help="Run store folder (created if new).")] = Path("runs"),
-    seed: SeedOpt = 0,
+    seed: DefaultSeedOpt = None,
     policies: PoliciesOpt = None,
     horizon: HorizonOpt = None,
     record: Annotated[str | None, typer.Option(
@@ -84,9 +84,11 @@ def sweep(
     quiet: QuietOpt = False,
 ) -> None:
     """Run an ensemble into a run store, block by block (resumable with --resume)."""
+    from detente.analysis.defaults import DEFAULT_SEED
     from detente.store import RunStore
     from detente.store import sweep as run_sweep
 
+    seed = DEFAULT_SEED if seed is None else seed
     kernels = parse_backend(backend)
     _check_sweep(scenario, samples, resume=resume, horizon=horizon, block_size=block_size,
                  scheduler=scheduler, dtype=dtype)
