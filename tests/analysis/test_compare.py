@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import detente as dt
 from cli_runner import run_cli
-from detente.analysis.compare import COLUMNS, compare, compare_summary, compare_variables
+from detente.analysis.compare import COLUMNS, compare_summary, compare_variables
 from detente.errors import InputError
 
 RECORD = ["settled", "breakdowns", "ukraine.strike_hits", "ukraine.reconstruction_investment",

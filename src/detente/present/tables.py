@@ -185,7 +185,8 @@ class Pivot:
 
     Rendered, it is one rich table when every column fits the console's width, else as
     many as it takes, each with the same rows and the next columns: a name or a number is
-    never cut, and only the labels wrap.
+    never cut, and only the labels wrap, between words (the label column is as wide as
+    its longest word, a model name, where the console allows).
 
     Attributes
     ----------
@@ -215,14 +216,12 @@ class Pivot:
         # a table of n columns takes the sum of their widths plus 3 per column and 1
         room = width - 1 - 3 - max(col, default=0) - 3
         narrow = max(min(need, _LABEL_WIDTH[1], room), min(need, _LABEL_WIDTH[0]))
-        # wide enough for the longest word (a model name), unless that costs a table
+        # wide enough for the longest word (a model name), even when that costs a table:
+        # a name folded over two lines reads as two names
         word = max((len(w) for label, _ in self.rows
                     for w in Text.from_markup(label).plain.split()), default=1)
         wide = max(narrow, min(need, word, room))
-        fewest = _split(col, narrow, width)
-        if wide > narrow and len(_split(col, wide, width)) == len(fewest):
-            return wide, _split(col, wide, width)
-        return narrow, fewest
+        return wide, _split(col, wide, width)
 
     def tables(self, width: int) -> list[Table]:
         """Return the rich tables that show this pivot on a console ``width`` cells wide."""
