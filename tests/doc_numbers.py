@@ -183,6 +183,93 @@ def korea_numbers() -> dict[str, str]:
     return out
 
 
+#: The two examples of docs/sensitivity.md: ``detente discover ukraine-2023`` with these
+#: options (the command's defaults otherwise: 2,000 samples, seed 0, at most 3 dimensions).
+DISCOVER = {"territory": ["--where", "russia.territory_pct > 20", "--threshold", "0.5"],
+            "viability": ["--where", "ukraine.viability < 0.45"]}
+
+_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def discover_numbers() -> dict[str, str]:
+    """The numbers of docs/sensitivity.md's discovery examples (the command's JSON)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    out: dict[str, str] = {}
+    for key, options in DISCOVER.items():
+        r = CliRunner().invoke(app, ["discover", "ukraine-2023", *options, "--json",
+                                     "--quiet"])
+        if r.exit_code != 0:
+            raise RuntimeError(f"detente discover {options}: {r.output}")
+        data = json.loads(r.stdout[r.stdout.index("{"):])
+        out[f"discover.{key}.share"] = _pct(data["n_cases"] / data["n_samples"])
+        out[f"discover.{key}.max_dims"] = _WORDS.get(data["max_dims"], str(data["max_dims"]))
+        if data["found"]:
+            box = data["box"]
+            out[f"discover.{key}.restrictions"] = _WORDS.get(len(box), str(len(box)))
+            out[f"discover.{key}.parameters"] = ", ".join(f"`{b['parameter']}`" for b in box)
+            qp = max(q for b in box for q in (b["qp_low"], b["qp_high"]) if q is not None)
+            out[f"discover.{key}.qp"] = "0.001" if qp < 0.001 else f"{qp:.2g}"
+            seen = min(b["reproduced"] for b in box)
+            out[f"discover.{key}.reproduced"] = (
+                "every rerun" if seen > 1 - 1e-9 else f"at least {_pct(seen)} of the reruns")
+        else:
+            best = max((t["density"] for t in data["trajectory"]
+                        if t["res_dim"] <= data["max_dims"]), default=0.0)
+            out[f"discover.{key}.found"] = "finds no box"
+            out[f"discover.{key}.densest"] = _pct(best)
+    return out
+
+
+#: The questions docs/outside-view.md names: the one the model commits to, the proxy at 0.
+SCORED = {"zaporizhzhia": "acx2023-q4", "sevastopol": "acx2023-q2"}
+
+
+def _cli_json(*args: str) -> Any:
+    """Run ``detente ARGS --json`` in this process; return its JSON."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    r = CliRunner().invoke(app, [*args, "--json"])
+    if r.exit_code != 0:
+        raise RuntimeError(f"detente {' '.join(args)}: {r.output}")
+    return json.loads(r.stdout[r.stdout.index("{"):])
+
+
+def score_numbers() -> dict[str, str]:
+    """The numbers of docs/outside-view.md's scores: ``detente score ukraine-2023``."""
+    out: dict[str, str] = {}
+    for origin in ("opened", "forecast"):
+        data = _cli_json("score", "ukraine-2023", "--origin", origin)
+        scores = data["scores"]
+        skill = scores["skill"]
+        tag = "" if origin == "opened" else ".forecast"
+        out[f"score.skill.crowd.brier{tag}"] = f"{skill['crowd']['brier']:.2f}"
+        out[f"score.skill.base_rate.brier{tag}"] = f"{skill['base_rate']['brier']:.2f}"
+        if origin != "opened":
+            continue
+        out["score.skill.crowd.log"] = f"{skill['crowd']['log']:.2f}"
+        out["score.skill.base_rate.log"] = f"{skill['base_rate']['log']:.2f}"
+        for who in ("model", "crowd", "base_rate"):
+            out[f"score.{who}.n"] = str(scores[who]["n"])
+            out[f"score.{who}.brier"] = f"{scores[who]['brier']:.3f}"
+            out[f"score.{who}.log"] = f"{scores[who]['log']:.3f}"
+        points = {p["question_id"]: p for p in data["points"]}
+        for key, qid in SCORED.items():
+            out[f"score.{key}.model"] = f"{points[qid]['p_model']:.2f}".replace("0.00", "0")
+            out[f"score.{key}.crowd"] = f"{points[qid]['p_crowd']:.2f}"
+        no = sum(p["resolution"] for p in data["points"]) / len(data["points"])
+        out["score.always_no.brier"] = f"{no:.3f}"
+    return out
+
+
 def dt_months(months: float) -> dt.timedelta:
     """A span of ``months`` average months (365.25 / 12 days each)."""
     return dt.timedelta(days=months * 365.25 / 12)
@@ -191,7 +278,9 @@ def dt_months(months: float) -> dt.timedelta:
 #: Each group of numbers by name prefix: what computes it.
 FAST: dict[str, Callable[[], dict[str, str]]] = {"defaults": fast_numbers,
                                                   "deals": fast_numbers}
-SLOW: dict[str, Callable[[], dict[str, str]]] = {"korea": korea_numbers}
+SLOW: dict[str, Callable[[], dict[str, str]]] = {"korea": korea_numbers,
+                                                  "discover": discover_numbers,
+                                                  "score": score_numbers}
 
 
 # --------------------------------------------------------------------------- the docs
