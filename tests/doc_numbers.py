@@ -76,6 +76,7 @@ def fast_numbers() -> dict[str, str]:
         "defaults.sobol_n": str(defaults.SOBOL_N),
         "deals.default": f"{math.prod(len(d.levels) for d in DIMENSIONS):,}",
         "deals.max": f"{MAX_DEALS:,}",
+        "deals.rest": f"{math.prod(len(d.levels) for d in DIMENSIONS[1:]):,}",
     }
 
 
