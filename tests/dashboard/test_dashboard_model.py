@@ -394,11 +394,12 @@ def test_the_numbers_show_their_monte_carlo_error(two_levers: DashboardModel) ->
     assert mc_error(0.3, 400) == pytest.approx(mc_error(0.3, 100) / 2, rel=0.05)
 
 
-@settings(max_examples=30, deadline=None)
-@given(n=st.integers(50, 2000), seed=st.integers(0, 2**31 - 1))
-def test_a_medians_error_is_its_spread_over_sqrt_n(n: int, seed: int) -> None:
-    """For normal draws the median's standard error is 1.2533 sd / sqrt(n), within noise."""
+@pytest.mark.parametrize("n", [100, 333, 1000])
+def test_a_medians_stated_error_is_the_spread_of_medians_between_ensembles(n: int) -> None:
+    """Over 400 ensembles of skewed draws, the stated error is what the medians scatter by."""
     from detente.dashboard import median_error
 
-    x = np.random.default_rng(seed).normal(0.0, 1.0, n)
-    assert median_error(x) == pytest.approx(1.2533 / np.sqrt(n), rel=0.6)
+    draws = np.random.default_rng(n).lognormal(0.0, 0.8, size=(400, n))
+    medians = np.median(draws, axis=1)
+    stated = np.array([median_error(x) for x in draws])
+    assert np.mean(stated) == pytest.approx(np.std(medians, ddof=1), rel=0.15)

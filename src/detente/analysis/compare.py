@@ -213,7 +213,7 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
     pandas.DataFrame
         Columns :data:`COLUMNS`: ``policy`` (in the order run), ``topic`` (:data:`TOPICS`),
         ``quantity`` (``p_settlement``, ``median_months_to_settlement``, ``p_escalation``,
-        the outcomes of :func:`outcomes_of` such as ``russia.territory`` or
+        the outcomes of :func:`outcomes_of` such as ``<side>.territory`` or
         ``casualties``, and ``terms.<issue>.<level>``), ``month`` (months since the start),
         ``statistic``, ``value`` (NaN where there is none) and ``unit`` (the quantity's,
         as the model states it: ``fraction``, ``months``, ``km2``, ``persons``, ...).
@@ -232,15 +232,14 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
 
     Examples
     --------
-    >>> res = dt.simulate("ukraine-2023", n_samples=1000, seed=0)     # doctest: +SKIP
+    >>> res = dt.simulate("mywar.yaml", n_samples=1000, seed=0)       # doctest: +SKIP
     >>> df = dt.compare(res)                                          # doctest: +SKIP
     >>> odds = df.query("quantity == 'p_settlement' and statistic == 'mean'")  # doctest: +SKIP
     >>> odds.pivot(index="policy", columns="month", values="value")   # doctest: +SKIP
-    month               12.0   24.0   36.0
+    month          12.0   24.0   36.0
     policy
-    aid_cutoff         0.000  0.000  0.000
-    direct_talks       0.641  0.662  0.668
-    ...
+    status_quo    0.000  0.000  0.000
+    talks         0.641  0.662  0.668
     >>> medians = df[df.statistic == "median"]                        # doctest: +SKIP
     >>> medians.pivot(index="policy", columns=["topic", "quantity"], values="value")
     ...                                                               # doctest: +SKIP

@@ -41,8 +41,8 @@ LEVERS: LeverTreatment = "drawn"
 #: cases, and twice the samples of a probability keep its boxes stable.
 DISCOVERY_SAMPLES = 2 * DEFAULT_SAMPLES
 #: Samples per update of the dashboard: a third of :data:`DEFAULT_SAMPLES`, so that an
-#: update over the scenario's whole horizon (three years of weekly steps for ukraine-2023)
-#: costs what 500 samples over two years did. Its Monte Carlo error is shown beside every
+#: update over a three-year horizon of weekly steps does the sample-steps that 500 samples
+#: over two years did. Its Monte Carlo error is shown beside every
 #: number it prints.
 DASHBOARD_SAMPLES = DEFAULT_SAMPLES // 3
 

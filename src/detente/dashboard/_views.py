@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from detente._optional import import_optional
+from detente.analysis.defaults import DEFAULT_SAMPLES
 from detente.dashboard._model import DashboardModel, DashboardState, LeverError, mc_error
 from detente.present.figures import overlay_fan_figure, settlement_curves, settlement_figure
 from detente.present.style import (
@@ -127,7 +128,7 @@ class Views:
                 "parameter's distribution, as every command runs it; moved, it sets the "
                 "parameter in every sample. Every update reuses the same draws; each number "
                 "shows its Monte Carlo standard error (±), from "
-                f"{m.n_samples:,} samples against the commands' 1,000.</div>")
+                f"{m.n_samples:,} samples against the commands' {DEFAULT_SAMPLES:,}.</div>")
 
     def menu(self, state: DashboardState) -> dict[str, str]:
         """Return the fan chart's menu, ``label -> variable``: what ``state`` can draw.
