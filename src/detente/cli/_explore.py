@@ -24,6 +24,7 @@ from detente.cli._options import (
     parse_time,
     parse_window,
     resolve_processes,
+    settings_line,
     split,
 )
 from detente.cli._output import echo_json, show
@@ -311,6 +312,7 @@ def discover(
         })
         return
     share = box.n_cases_ / samples
+    out.print(settings_line(samples, seed, float(res.ds["month"].values[-1])), highlight=False)
     out.print(f"'{where}' {when} under {pol}: {box.n_cases_:,} of {samples:,} samples "
               f"({share:.0%})")
     if screening is not None:

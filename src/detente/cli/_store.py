@@ -19,6 +19,7 @@ from detente.cli._options import (
     check_positive,
     check_scheduler,
     parse_backend,
+    settings_line,
     split,
 )
 from detente.cli._output import echo_json
@@ -106,6 +107,12 @@ def sweep(
         return
     out.print(f"run [bold]{run.id}[/] complete: {row['n_samples']} samples × "
               f"{len(row['parameters']['policies'])} policies in {run.path}")
+    if scenario is not None:
+        from detente.scenario import load_scenario
+
+        days = int(row["parameters"]["n_steps"]) * load_scenario(scenario).time.step_days
+        out.print(settings_line(int(row["n_samples"]), row["seed"], days / (365.25 / 12)),
+                  highlight=False)
 
 
 runs_app = typer.Typer(help="List, show, open and verify the runs in a run store.",
