@@ -329,9 +329,9 @@ def compare(
         return
     labels = Labels.of(sc)
     # beside the comparison's outcomes, the key outputs of every side, as `run` shows them
-    names = [n for n in key_variables(labels, key) if drawable(res.ds, n)]
-    if chosen is not None:
-        names = [n for n in chosen if drawable(res.ds, n)]
+    # (or the variables asked for)
+    names = [n for n in (key_variables(labels, key) if chosen is None else chosen)
+             if drawable(res.ds, n)]
     areas = [n for n in dict.fromkeys([*names, *recordable(scenario, ["territory"])])
              if labels.unit(n) == "km2" and has(res.ds, n)]
     shown = None
