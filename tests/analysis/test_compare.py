@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import detente as dt
 from cli_runner import run_cli
-from detente.analysis.compare import compare, compare_variables
+from detente.analysis.compare import COLUMNS, compare_summary, compare_variables
 from detente.errors import InputError
 
 RECORD = ["settled", "breakdowns", "ukraine.strike_hits", "ukraine.reconstruction_investment",
@@ -76,7 +76,7 @@ def test_without_a_channel_there_is_no_settlement(scenario):
 
 def test_compare_probabilities_are_the_fractions_of_samples(scenario):
     res = dt.simulate(scenario, n_samples=200, seed=9, record=RECORD)
-    data = compare(res)
+    data = compare_summary(res)
     mts = res.ds["months_to_settlement"].isel(time=-1).values
     for ip, pol in enumerate(res.policies):
         t = np.where(np.isnan(mts[ip]), np.inf, mts[ip])
@@ -116,6 +116,107 @@ def test_compare_probabilities_are_the_fractions_of_samples(scenario):
     viability = res["ukraine.viability"].isel(time=k).sel(policy="status_quo").values
     assert data["policies"]["status_quo"]["viability_36m"] == {
         "ukraine": pytest.approx(float(np.median(viability)))}
+
+
+@pytest.fixture(scope="module")
+def talks(scenario):
+    """An ensemble with settlements and escalation, and its comparison both ways."""
+    res = dt.simulate(scenario, n_samples=120, seed=2, record=RECORD,
+                      policies=["status_quo", "direct_talks", "nato_troops"])
+    return res, dt.compare(res), compare_summary(res, negotiation=False)
+
+
+def test_compare_is_a_tidy_frame_of_the_summarys_numbers(talks):
+    res, df, data = talks
+    assert list(df.columns) == list(COLUMNS)
+    assert list(dict.fromkeys(df["policy"])) == res.policies  # in the order run
+    assert not df.duplicated(["policy", "quantity", "month", "statistic"]).any()
+    assert df.attrs["n_samples"] == 120
+    assert df.attrs["outcomes"] == data["meta"]["outcomes"]
+
+    def one(policy, quantity, statistic, month=36.0):
+        rows = df[(df.policy == policy) & (df.quantity == quantity)
+                  & (df.statistic == statistic) & (df.month == month)]
+        assert len(rows) == 1, (policy, quantity, statistic, month)
+        return float(rows["value"].iloc[0])
+
+    for pol, entry in data["policies"].items():
+        for m in ("12", "24", "36"):
+            assert one(pol, "p_settlement", "mean", float(m)) == entry["p_settlement"][m]
+            assert one(pol, "p_settlement", "se", float(m)) == entry["p_settlement_se"][m]
+        assert one(pol, "p_escalation", "mean") == entry["p_escalation"]
+        for name, q in entry["outcomes"].items():
+            assert one(pol, name, "median") == q["median"]
+            assert one(pol, name, "q10") == q["low"] <= q["median"] <= one(pol, name, "q90")
+        for name, d in entry["vs_baseline"].items():
+            assert one(pol, name, "diff_mean") == d["value"]
+    # every level of an issue has its share of the deals signed, the shares summing to 1
+    terms = df[(df.policy == "direct_talks") & (df.topic == "terms of settlement")]
+    assert set(terms["statistic"]) == {"share"}
+    for issue, shares in data["policies"]["direct_talks"]["terms"].items():
+        got = terms[terms.quantity.str.startswith(f"terms.{issue}.")]
+        assert len(got) == len(shares)
+        if any(v is not None for v in shares.values()):
+            assert got["value"].sum() == pytest.approx(1.0)
+    # a probability's unit says it is one, an area keeps the model's unit
+    assert set(df[df.quantity == "p_settlement"]["unit"]) == {"fraction"}
+    assert set(df[df.quantity == "russia.territory"]["unit"]) == {"km2"}
+
+
+def test_compare_pivots_as_a_pandas_user_expects(talks):
+    res, df, data = talks
+    odds = df.query("quantity == 'p_settlement' and statistic == 'mean'")
+    wide = odds.pivot(index="policy", columns="month", values="value").loc[res.policies]
+    assert list(wide.columns) == [12.0, 24.0, 36.0]
+    assert wide.loc["status_quo"].tolist() == [0.0, 0.0, 0.0]  # no channel, no deal
+    assert (wide.diff(axis=1).iloc[:, 1:] >= 0).all().all()  # odds by a month only grow
+    medians = df[df.statistic == "median"].pivot(index="policy",
+                                                 columns=["topic", "quantity"],
+                                                 values="value")
+    assert ("territory", "russia.territory") in medians.columns
+    assert medians.loc["nato_troops", ("losses", "casualties")] == (
+        data["policies"]["nato_troops"]["outcomes"]["casualties"]["median"])
+
+
+def test_compare_has_no_differences_without_its_baseline(talks):
+    res, _df, _data = talks
+    df = dt.compare(res, months=(24,), baseline="aid_surge")  # not run
+    assert df.attrs["baseline"] is None
+    assert not df.statistic.str.startswith("diff").any()
+    assert set(df[df.quantity == "p_settlement"]["month"]) == {24.0}
+
+
+def test_a_stored_sweep_feeds_compare_and_claims(tmp_path):
+    """What ``detente sweep`` writes opens as Results that compare and Claims accept."""
+    pytest.importorskip("zarr")
+    import pandas as pd
+
+    from detente.analysis.claims import Claims
+    from detente.store import open_run
+
+    sc = dt.load("ukraine-2023")
+    record = list(dict.fromkeys([*compare_variables(sc), *RECORD]))
+    kw = {"n_samples": 40, "seed": 3, "policies": ["status_quo", "direct_talks"],
+          "horizon": 60}
+    r = run_cli("sweep", "ukraine-2023", "-n", "40", "--seed", "3", "--horizon", "60",
+                "-p", "status_quo,direct_talks", "--record", ",".join(record),
+                "--out", str(tmp_path / "store"), "--json", "--quiet")
+    assert r.code == 0, r.stderr
+    run_id = json.loads(r.stdout)["id"]
+    stored = open_run(str(tmp_path / "store"), run_id).to_results()
+    memory = dt.simulate(sc, record=record, **kw)
+    months = (6, 12)
+    ours, theirs = dt.compare(stored, months=months), dt.compare(memory, months=months)
+    pd.testing.assert_frame_equal(ours, theirs)  # trajectories kept in double precision
+    judged = Claims(hinges=()).fit(stored)
+    again = Claims(hinges=()).fit(memory)
+    assert [c.id for c in judged.claims_] == [c.id for c in again.claims_]
+    assert [c.verdict for c in judged.claims_] == [c.verdict for c in again.claims_]
+    assert any(c.probability is not None for c in judged.claims_)
+    np.testing.assert_allclose(
+        [np.nan if c.probability is None else c.probability for c in judged.claims_],
+        [np.nan if c.probability is None else c.probability for c in again.claims_],
+        rtol=0)
 
 
 def test_compare_cli_json_has_every_policy_with_the_required_keys():
@@ -185,7 +286,7 @@ def test_compare_takes_the_sides_from_the_scenario(bench_dict, write_scenario, t
                       record=compare_variables(sc) or None)
     assert set(compare_variables(sc)) == {"blue.territory", "red.territory",
                                           "blue.casualties_cum", "red.casualties_cum"}
-    data = compare(res, months=(6, 12), baseline="status_quo")
+    data = compare_summary(res, months=(6, 12), baseline="status_quo")
     outcomes = data["meta"]["outcomes"]
     # the benchmark has no front: territory stays 0 and is not reported
     assert list(outcomes) == ["casualties"]
@@ -206,6 +307,6 @@ def test_compare_takes_the_sides_from_the_scenario(bench_dict, write_scenario, t
     pytest.importorskip("h5netcdf")
     back = dt.open_results(res.to_netcdf(tmp_path / "r.nc", full_precision=True))
     assert back.scenario is None
-    again = compare(back, months=(6, 12), baseline="status_quo")
+    again = compare_summary(back, months=(6, 12), baseline="status_quo")
     assert again["meta"]["outcomes"] == outcomes
     assert again["policies"] == data["policies"]

@@ -84,6 +84,8 @@ def test_discover_shows_the_trade_off_and_a_box_within_max_dims(tmp_path):
     text = run_cli(*args, columns=100)
     assert text.code == 0, text.stderr
     assert "PRIM peeling trade-off" in text.stdout
+    assert text.stdout.splitlines()[0] == ("500 samples, seed 0, 6 months, levers drawn from "
+                                           "their distributions")
     assert ("← chosen" in text.stdout) == doc["found"]
     assert max(len(line) for line in text.stdout.splitlines()) <= 100
 

@@ -149,3 +149,39 @@ def test_reinforcement_columns():
     assert _options.parse_reinforcements("b, r") == ("b", "r")
     with pytest.raises(InputError, match="found ','"):
         _options.parse_reinforcements(",")
+
+
+def _help(command: object, parameter: str) -> str:
+    """The help of a command's option, as Typer shows it."""
+    import inspect
+    import typing
+
+    hints = typing.get_type_hints(command, include_extras=True)
+    assert parameter in inspect.signature(command).parameters  # type: ignore[arg-type]
+    return str(hints[parameter].__metadata__[0].help)
+
+
+def test_the_help_states_the_shared_defaults_and_they_apply():
+    """The numbers the help gives are those the commands run with (one set of defaults)."""
+    from detente.analysis import defaults
+    from detente.cli._explore import discover, sensitivity
+    from detente.cli._run import compare, run
+    from detente.cli._serve import serve
+    from detente.cli._store import sweep
+
+    for command in (run, compare):
+        assert f"default: {defaults.DEFAULT_SAMPLES:,}," in _help(command, "samples")
+    for command in (run, compare, sensitivity, discover, serve, sweep):
+        assert f"default: {defaults.DEFAULT_SEED}," in _help(command, "seed")
+    said = _help(serve, "samples")
+    assert f"default: {defaults.DASHBOARD_SAMPLES:,}," in said
+    assert f"{defaults.DEFAULT_SAMPLES:,}" in said
+    assert f"default: {defaults.DISCOVERY_SAMPLES:,}:" in _help(discover, "samples")
+    assert _options.ensemble_settings(None, None) == (defaults.DEFAULT_SAMPLES,
+                                                      defaults.DEFAULT_SEED)
+    assert _options.ensemble_settings(12, 4) == (12, 4)
+    with pytest.raises(InputError, match="--samples must be a positive integer, found 0"):
+        _options.ensemble_settings(0, None)
+    from detente.analysis.claims import SOBOL_N
+
+    assert defaults.SOBOL_N == SOBOL_N  # the claims' own, re-exported

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -123,18 +124,110 @@ def test_compare_checks_its_baseline_before_running():
     assert "--baseline: unknown policy 'nope'" in r.stderr
 
 
+def _label_cells(text: str) -> list[str]:
+    """The first column of every row of every table: its lines joined by spaces.
+
+    A row ends at a rule (``├``, ``└``) or where the table does; the cells of a table's
+    heading row are left out (they sit between ``┃``, not ``│``).
+    """
+    cells: list[str] = []
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("│"):
+            lines.append(line.split("│")[1].strip())
+        elif lines:
+            cells.append(" ".join(x for x in lines if x))
+            lines = []
+    return cells
+
+
 @pytest.mark.parametrize("scenario", ["ukraine-2023", "korea-1951"])
 @pytest.mark.parametrize("command", ["run", "compare"])
 def test_run_and_compare_fit_a_terminal_100_columns_wide(command, scenario):
+    from detente.present.labels import Labels
+    from detente.scenario import load_scenario
+
     r = run_cli(command, scenario, "-n", "16", "--quiet", columns=100)
     assert r.code == 0, r.stderr
     lines = r.stdout.splitlines()
     assert max(len(line) for line in lines) <= 100
     assert "…" not in r.stdout  # no name or number cut
-    from detente.scenario import load_scenario
-
-    for policy in load_scenario(scenario).policies:  # every policy's column, its name whole
+    sc = load_scenario(scenario)
+    for policy in sc.policies:  # every policy's column, its name whole
         assert f" {policy} " in r.stdout, policy
+    # every variable's row: its model name whole on one line, its title whole in its cell
+    labels = Labels.of(sc)
+    shown = 0
+    for cell in _label_cells(r.stdout):
+        name = cell.split(" · ")[0].split()[-1] if " · " in cell else ""
+        if name in labels.variables:
+            assert re.search(rf"│ {re.escape(name)}[ │]", r.stdout), name  # on one line
+            assert cell.startswith(" ".join(labels.title(name).split())), (name, cell)
+            shown += 1
+    assert shown >= 5
+
+
+def test_compare_shows_the_months_and_variables_asked_for():
+    r = run_cli("compare", "ukraine-2023", "-n", "24", "--quiet", "-p",
+                "status_quo,press_kyiv", "--months", "6,18", "--vars",
+                "casualties,personnel")
+    assert r.code == 0, r.stderr
+    assert "P(settlement) by 6 months" in r.stdout
+    assert "P(settlement) by 18 months" in r.stdout
+    assert "at 36 months" not in r.stdout
+    assert "by 36 months" not in r.stdout
+    assert "losses at 18 months" in r.stdout
+    for name in ("casualties · thousand persons", "ukraine.personnel",
+                 "russia.personnel"):
+        assert name in r.stdout
+    for name in ("russia.territory", "ukraine.viability", "ukraine.shells"):
+        assert name not in r.stdout
+    r = run_cli("compare", "ukraine-2023", "-n", "24", "--quiet", "-p", "status_quo",
+                "--months", "18", "--json")
+    data = json.loads(r.stdout)
+    assert data["meta"]["months"] == [18.0]
+    assert list(data["policies"]["status_quo"]["p_settlement"]) == ["18"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--vars", "casualtis"), "--vars: 'casualtis' is no variable of lanchester-bench; did "
+                              "you mean casualties"),
+    (("--months", "12,soon"), "--months: expected months since the start"),
+    (("--months", "1200"), "--months: the run covers"),
+])
+def test_compare_refuses_bad_months_or_variables(args, message):
+    r = run_cli("compare", "lanchester-bench", "-n", "8", "--quiet", *args)
+    assert r.code == 2
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_each_command_says_what_it_ran_with(command):
+    from detente.analysis.defaults import DEFAULT_SAMPLES, DEFAULT_SEED
+
+    r = run_cli(command, "lanchester-bench", "--horizon", "26", "--quiet", "-p",
+                "status_quo")
+    assert r.code == 0, r.stderr
+    said = (f"{DEFAULT_SAMPLES:,} samples, seed {DEFAULT_SEED}, 6 months, levers drawn "
+            "from their distributions")
+    assert r.stdout.splitlines()[0] == said
+    assert f"({DEFAULT_SAMPLES} samples, seed {DEFAULT_SEED})" in r.stdout or (
+        f"— {DEFAULT_SAMPLES} samples, seed {DEFAULT_SEED}" in r.stdout)
+    r = run_cli(command, "lanchester-bench", "-n", "12", "--seed", "4", "--horizon", "26",
+                "--quiet", "-p", "status_quo", "--json")
+    data = json.loads(r.stdout)
+    settings = data["settings"] if command == "run" else data["meta"]["settings"]
+    assert settings == "12 samples, seed 4, 6 months, levers drawn from their distributions"
+
+
+def test_compare_warns_of_hindsight_once():
+    r = run_cli("compare", "ukraine-2023", "-n", "8", "--horizon", "8", "--quiet", "-p",
+                "status_quo")
+    assert r.code == 0, r.stderr
+    warned = [x for x in r.stderr.splitlines() if "hindsight" in x]
+    assert warned
+    assert len(warned) == len(set(warned))
 
 
 def test_run_shows_the_months_and_variables_asked_for():

@@ -318,7 +318,8 @@ def test_the_bench_dashboard_speaks_of_its_own_sides() -> None:
     text = _page_text(app)
     for word in ("Ukrain", "Russia", "NATO", "Kyiv", "Moscow"):
         assert word not in text, word
-    assert "Blue, Red: 8 samples per policy" in text
+    assert "Blue, Red: <span data-testid='settings'>8 samples, seed 1, " in text
+    assert "levers drawn from their distributions until a control is moved" in text
     assert "from 1 January 2024" in text
     assert "Blue — combat power over its enemy" in text  # the numbers and the menu
     labels = _menu(app)
@@ -351,3 +352,54 @@ def test_lever_classes_are_one_css_class() -> None:
     assert lever_class("blue.reinforcement") == "lever-blue-reinforcement"
     assert lever_class("mil_force_floor") == "lever-mil_force_floor"
     assert re.fullmatch(r"[A-Za-z0-9_-]+", lever_class("united_states.mil_aid"))
+
+
+def test_at_their_defaults_the_levers_keep_their_distributions(
+        two_levers: DashboardModel) -> None:
+    """As every command runs them: a lever at its start is drawn, moved it is set."""
+    import detente as dt
+
+    base = two_levers.update(claims=False)
+    assert two_levers.drawn(base.values) == ["red.shell_production", "blue.reinforcement"]
+    plain = dt.simulate(two_levers.scenario, n_samples=two_levers.n_samples, seed=5,
+                        horizon=two_levers.horizon, policies=base.policies,
+                        record=["blue.personnel"])
+    for lever in ("red.shell_production", "blue.reinforcement"):
+        drawn = select(base.results.ds, f"param_{lever}").values
+        assert len(set(drawn.tolist())) == two_levers.n_samples  # not one value
+    # the same ensemble as the library's (and the command line's) at the same settings
+    np.testing.assert_array_equal(select(base.results.ds, "blue.personnel").values,
+                                  select(plain.ds, "blue.personnel").values)
+    moved = two_levers.update({"blue.reinforcement": 1000.0}, claims=False)
+    assert two_levers.drawn(moved.values) == ["red.shell_production"]
+    from detente.dashboard._views import Views
+
+    assert "set: Blue's recruits; the other levers drawn" in Views(two_levers).status(moved, 1)
+
+
+def test_the_numbers_show_their_monte_carlo_error(two_levers: DashboardModel) -> None:
+    from detente.dashboard import mc_error, median_error
+    from detente.dashboard._views import Views
+
+    st_ = two_levers.update(claims=False)
+    row = st_.headline[0]
+    name = two_levers.headline_variables[0]
+    values = select(st_.results.ds, name).values[0, :, -1]
+    assert row[f"{name}_se"] == median_error(values) > 0
+    html = Views(two_levers).numbers(st_)
+    assert html.count("± ") >= len(st_.headline)
+    assert f"{two_levers.n_samples:,} samples per policy" in html
+    # a share's error never claims exactness, and shrinks as 1/sqrt(n)
+    assert mc_error(0.0, 100) > 0
+    assert mc_error(0.3, 400) == pytest.approx(mc_error(0.3, 100) / 2, rel=0.05)
+
+
+@pytest.mark.parametrize("n", [100, 333, 1000])
+def test_a_medians_stated_error_is_the_spread_of_medians_between_ensembles(n: int) -> None:
+    """Over 400 ensembles of skewed draws, the stated error is what the medians scatter by."""
+    from detente.dashboard import median_error
+
+    draws = np.random.default_rng(n).lognormal(0.0, 0.8, size=(400, n))
+    medians = np.median(draws, axis=1)
+    stated = np.array([median_error(x) for x in draws])
+    assert np.mean(stated) == pytest.approx(np.std(medians, ddof=1), rel=0.15)

@@ -71,20 +71,28 @@ def test_changes_carry_their_sign():
 
 @settings(max_examples=60, deadline=None)
 @given(n_columns=st.integers(1, 12), width=st.integers(60, 160),
-       name_len=st.integers(3, 24), cell=st.integers(1, 30), label=st.integers(1, 60))
+       name_len=st.integers(3, 24), cell=st.integers(1, 30), label=st.integers(1, 60),
+       model_name=st.integers(5, 36))
 def test_a_pivot_fits_its_width_and_cuts_nothing(n_columns: int, width: int, name_len: int,
-                                                 cell: int, label: int):
+                                                 cell: int, label: int, model_name: int):
     columns = [f"{'p' * (name_len - 1)}{j}" for j in range(n_columns)]
-    rows = [("word " * (label // 5 + 1), [f"{'9' * cell}{j}\n[dim][1–2][/]"
-                                         for j in range(n_columns)]) for _ in range(2)]
+    model = "n" * (model_name - 1) + "."
+    rows = [("word " * (label // 5 + 1) + f"\n[dim]{model} · unit[/]",
+             [f"{'9' * cell}{j}\n[dim][1–2][/]" for j in range(n_columns)])
+            for _ in range(2)]
     text = render(tables.Pivot("title", columns, rows, head="variable"), width=width)
     assert max(len(line) for line in text.splitlines()) <= width
     assert "…" not in text
     for j, name in enumerate(columns):  # every column and every number, whole
         assert name in text
         assert f"{'9' * cell}{j}" in text
-    # each column shown once, in as few tables as it takes
-    assert sum(text.count(f" {name} ") for name in columns) == n_columns
+    # each column shown once
+    assert sum(text.count(f" {c} ") for c in columns) == n_columns
+    # a model name is never folded over two lines when a column of its width fits
+    widest = max([*(len(c) for c in columns),
+                  *(cell + len(str(j)) for j in range(n_columns)), 5])
+    if 1 + model_name + 3 + widest + 3 <= width:
+        assert f"│ {model} " in text
 
 
 def _comparison() -> dict[str, Any]:

@@ -3,6 +3,11 @@
 Every figure is a Monte Carlo estimate over the ensemble's samples. Differences from the
 baseline policy are paired by sample (common random numbers), so their standard errors
 (``sd(x_policy - x_baseline) / sqrt(n)``) are much tighter than those of the levels.
+
+:func:`compare` returns a tidy :class:`pandas.DataFrame` (one row per number, the columns
+of :data:`COLUMNS`), for the pandas user; :func:`compare_summary` the same numbers as a
+nested dict with the base rates and the actors' forecasts beside them, for the command
+line's tables, its JSON and the report.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from detente.model.base import Issue, owned, split_owned
 from detente.results import schema
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from detente.results import Results
     from detente.scenario.schema import Scenario
 
@@ -165,9 +172,124 @@ def _quantiles(x: FloatArray) -> dict[str, float | None]:
             if np.isfinite(x).any() else None}
 
 
+#: The columns of :func:`compare`'s frame, in order.
+COLUMNS: tuple[str, ...] = ("policy", "topic", "quantity", "month", "statistic", "value",
+                            "unit")
+
+#: The topic each quantity of :func:`compare` is filed under (by its base name).
+TOPICS: dict[str, str] = {
+    "p_settlement": "settlement and escalation",
+    "median_months_to_settlement": "settlement and escalation",
+    "p_escalation": "settlement and escalation",
+    "territory": "territory",
+    "casualties": "losses",
+    "refugees_returned": "people and reconstruction",
+    "reconstruction_cum": "people and reconstruction",
+    "viability": "people and reconstruction",
+    "terms": "terms of settlement",
+}
+
+#: The statistics of an outcome in :func:`compare`'s frame, by the summary's names.
+_OUTCOME_STATISTICS = {"median": "median", "low": "q10", "high": "q90", "mean": "mean"}
+
+
 def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
-            baseline: str = "status_quo", negotiation: bool = True) -> dict[str, Any]:
-    """Compare the policies of an ensemble.
+            baseline: str = "status_quo") -> pd.DataFrame:
+    """Compare the policies of an ensemble: a tidy frame, one row per number.
+
+    Parameters
+    ----------
+    res : Results
+        An ensemble run under several policies (with the settlement modules for the
+        settlement and escalation figures).
+    months : sequence of float
+        Months at which the odds of a settlement are given; outcomes, escalation and the
+        terms of the deals are read at the last one.
+    baseline : str
+        Policy that differences are taken against (none when it was not run).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`: ``policy`` (in the order run), ``topic`` (:data:`TOPICS`),
+        ``quantity`` (``p_settlement``, ``median_months_to_settlement``, ``p_escalation``,
+        the outcomes of :func:`outcomes_of` such as ``<side>.territory`` or
+        ``casualties``, and ``terms.<issue>.<level>``), ``month`` (months since the start),
+        ``statistic``, ``value`` (NaN where there is none) and ``unit`` (the quantity's,
+        as the model states it: ``fraction``, ``months``, ``km2``, ``persons``, ...).
+        The statistics are ``mean`` and ``se`` (its Monte Carlo standard error) of a
+        probability; ``median``, ``q10``, ``q90`` and ``mean`` of an outcome;
+        ``diff_mean`` and ``diff_se`` of the difference from ``baseline``, paired by
+        sample; and the ``share`` of the deals signed at each level of each issue.
+        ``attrs`` hold the scenario, seed, sample count, months, baseline, and each
+        outcome's units and description (:func:`compare_summary`'s ``meta``). An outcome
+        with one value in every sample under every policy is left out.
+
+    See Also
+    --------
+    compare_summary : the same numbers as a nested dict, with the outside view and the
+        actors' forecasts beside them.
+
+    Examples
+    --------
+    >>> res = dt.simulate("mywar.yaml", n_samples=1000, seed=0)       # doctest: +SKIP
+    >>> df = dt.compare(res)                                          # doctest: +SKIP
+    >>> odds = df.query("quantity == 'p_settlement' and statistic == 'mean'")  # doctest: +SKIP
+    >>> odds.pivot(index="policy", columns="month", values="value")   # doctest: +SKIP
+    month          12.0   24.0   36.0
+    policy
+    status_quo    0.000  0.000  0.000
+    talks         0.641  0.662  0.668
+    >>> medians = df[df.statistic == "median"]                        # doctest: +SKIP
+    >>> medians.pivot(index="policy", columns=["topic", "quantity"], values="value")
+    ...                                                               # doctest: +SKIP
+    """
+    import pandas as pd
+
+    summary = _summary(res, months, baseline)
+    meta = summary["meta"]
+    rows: list[tuple[str, str, str, float, str, float, str]] = []
+    last = float(meta["outcome_month"])
+    outcomes = meta["outcomes"]
+
+    def add(pol: str, quantity: str, month: float, statistic: str, value: float | None,
+            unit: str) -> None:
+        base = quantity.split(".", 1)[0] if quantity.startswith("terms.") else (
+            split_owned(quantity)[1])
+        rows.append((pol, TOPICS.get(base, "other outcomes"), quantity, month, statistic,
+                     math.nan if value is None else float(value), unit))
+
+    for pol, entry in summary["policies"].items():
+        if entry["p_settlement"] is not None:
+            for m in meta["months"]:
+                key = f"{m:g}"
+                add(pol, "p_settlement", m, "mean", entry["p_settlement"][key], "fraction")
+                add(pol, "p_settlement", m, "se", entry["p_settlement_se"][key], "fraction")
+            add(pol, "median_months_to_settlement", last, "median",
+                entry["median_months_to_settlement"], "months")
+        if entry["p_escalation"] is not None:
+            add(pol, "p_escalation", last, "mean", entry["p_escalation"], "fraction")
+            add(pol, "p_escalation", last, "se", entry["p_escalation_se"], "fraction")
+        for name, q in entry["outcomes"].items():
+            unit = str(outcomes[name]["units"])
+            for key, statistic in _OUTCOME_STATISTICS.items():
+                add(pol, name, last, statistic, q[key], unit)
+        for name, d in (entry.get("vs_baseline") or {}).items():
+            unit = "fraction" if name.startswith("p_") else str(outcomes[name]["units"])
+            add(pol, name, last, "diff_mean", d["value"], unit)
+            add(pol, name, last, "diff_se", d["se"], unit)
+        for issue, shares in (entry.get("terms") or {}).items():
+            for level, share in shares.items():
+                add(pol, f"terms.{issue}.{level}", last, "share", share, "fraction")
+    frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+    frame.attrs.update(meta)
+    return frame
+
+
+def compare_summary(res: Results, *, months: Sequence[float] = (12, 24, 36),
+                    baseline: str = "status_quo", negotiation: bool = True
+                    ) -> dict[str, Any]:
+    """Compare the policies of an ensemble, as a nested dict (what :func:`compare` tabulates).
 
     Parameters
     ----------
@@ -201,6 +323,18 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
         ``"negotiation"`` holds the actors' forecasts beside each policy's Nash terms
         (:func:`negotiation_beside`).
     """
+    result = _summary(res, months, baseline)
+    result["outside_view"] = outside_view_beside(res, result["policies"])
+    n = int(result["meta"]["n_samples"])
+    if negotiation and res.scenario is not None and res.scenario.actors:
+        result["negotiation"] = negotiation_beside(
+            res.scenario, {p: e.get("terms") for p, e in result["policies"].items()},
+            n_samples=min(n, NEGOTIATION_SAMPLES))
+    return result
+
+
+def _summary(res: Results, months: Sequence[float], baseline: str) -> dict[str, Any]:
+    """Return the ``meta`` and ``policies`` of :func:`compare_summary`."""
     ds = res.ds
     pols = res.policies
     steps = {m: res.step_at_month(m) for m in months}
@@ -265,7 +399,7 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
                 if v is not None:
                     diffs[name] = _paired(v[ip], v[ib]).as_dict()
             out[pol]["vs_baseline"] = diffs
-    result: dict[str, Any] = {
+    return {
         "meta": {
             "scenario": ds.attrs.get("scenario"),
             "seed": ds.attrs.get("seed"),
@@ -278,13 +412,7 @@ def compare(res: Results, *, months: Sequence[float] = (12, 24, 36),
             "sides": sides,
         },
         "policies": out,
-        "outside_view": outside_view_beside(res, out),
     }
-    if negotiation and res.scenario is not None and res.scenario.actors:
-        result["negotiation"] = negotiation_beside(
-            res.scenario, {p: e.get("terms") for p, e in out.items()},
-            n_samples=min(int(n), NEGOTIATION_SAMPLES))
-    return result
 
 
 #: Most samples of the actors' inputs the comparison draws for the negotiation forecasts.

@@ -9,6 +9,7 @@ import typer
 
 from detente.cli._app import out
 from detente.cli._options import (
+    DefaultSeedOpt,
     HorizonOpt,
     JsonOpt,
     OverOpt,
@@ -16,15 +17,14 @@ from detente.cli._options import (
     ProcessesOpt,
     QuietOpt,
     ReduceOpt,
-    SamplesOpt,
     ScenarioArg,
-    SeedOpt,
     TimeOpt,
     check_horizon,
     check_samples,
     parse_time,
     parse_window,
     resolve_processes,
+    settings_line,
     split,
 )
 from detente.cli._output import echo_json, show
@@ -73,7 +73,7 @@ def sensitivity(
     parameters: Annotated[str | None, typer.Option(
         "--parameters", help="Comma-separated parameters to vary (default: all "
                              "uncertain).")] = None,
-    seed: SeedOpt = 0,
+    seed: DefaultSeedOpt = None,
     horizon: HorizonOpt = None,
     top: Annotated[int, typer.Option("--top", help="Rows shown in the table.")] = 15,
     json_: JsonOpt = False,
@@ -86,6 +86,7 @@ def sensitivity(
     within its error. --target-ci grows the Sobol design until the top ranks are precise.
     """
     from detente.analysis import Morris, Sobol, as_scenario
+    from detente.analysis.defaults import DEFAULT_SEED
     from detente.analysis.sensitivity import agreement
     from detente.present.sensitivity import convergence_line, growth_line, indices_table
 
@@ -96,6 +97,7 @@ def sensitivity(
                          "or both")
     if top_k < 1:
         raise InputError(f"--top-k expects a positive number of ranks, found {top_k}")
+    seed = DEFAULT_SEED if seed is None else seed
     check_horizon(horizon)
     when_at, window = parse_time(at), parse_window(over)
     sc = as_scenario(scenario)
@@ -197,8 +199,10 @@ def discover(
     at: TimeOpt = "end",
     over: OverOpt = None,
     reduce: ReduceOpt = None,
-    samples: SamplesOpt = 2000,
-    seed: SeedOpt = 0,
+    samples: Annotated[int | None, typer.Option(
+        "--samples", "-n", help="Monte Carlo samples [default: 2,000: PRIM peels boxes "
+                                "from cases, twice the other commands' 1,000]")] = None,
+    seed: DefaultSeedOpt = None,
     horizon: HorizonOpt = None,
     threshold: Annotated[float, typer.Option(
         "--threshold", help="Minimum density of the box (share of it where the condition "
@@ -230,10 +234,13 @@ def discover(
     recurs when PRIM reruns on random halves of the samples.
     """
     from detente.analysis import Prim, as_scenario, scenario_expr
+    from detente.analysis.defaults import DEFAULT_SEED, DISCOVERY_SAMPLES
     from detente.analysis.discovery import screen_parameters
     from detente.engine import simulate
     from detente.present.discovery import box_table, tradeoff_figure, tradeoff_table
 
+    samples = DISCOVERY_SAMPLES if samples is None else samples
+    seed = DEFAULT_SEED if seed is None else seed
     check_samples(samples)
     check_horizon(horizon)
     if max_dims < 1:
@@ -305,6 +312,7 @@ def discover(
         })
         return
     share = box.n_cases_ / samples
+    out.print(settings_line(samples, seed, float(res.ds["month"].values[-1])), highlight=False)
     out.print(f"'{where}' {when} under {pol}: {box.n_cases_:,} of {samples:,} samples "
               f"({share:.0%})")
     if screening is not None:

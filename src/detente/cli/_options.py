@@ -20,6 +20,15 @@ ScenarioArg = Annotated[
 ]
 SamplesOpt = Annotated[int, typer.Option("--samples", "-n", help="Monte Carlo samples.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Root random seed.")]
+#: ``--samples`` and ``--seed`` of a command that runs with the shared defaults
+#: (:mod:`detente.analysis.defaults`, read when the command runs, so ``--help`` imports
+#: no numerical library): :func:`ensemble_settings` resolves them. The numbers in the help
+#: are those defaults (a test checks them).
+DefaultSamplesOpt = Annotated[int | None, typer.Option(
+    "--samples", "-n", help="Monte Carlo samples per policy [default: 1,000, the "
+                            "default of every command, the report and the library]")]
+DefaultSeedOpt = Annotated[int | None, typer.Option(
+    "--seed", help="Root random seed [default: 0, the default of every command]")]
 PoliciesOpt = Annotated[
     str | None, typer.Option("--policies", "-p", help="Comma-separated policies (default: all).")
 ]
@@ -110,6 +119,30 @@ def check_samples(samples: int) -> None:
     """Check ``--samples`` of an ensemble: a positive integer."""
     if samples <= 0:
         raise InputError(f"--samples must be a positive integer, found {samples}")
+
+
+def ensemble_settings(samples: int | None, seed: int | None) -> tuple[int, int]:
+    """Resolve ``--samples`` and ``--seed`` (None: the shared defaults), checking samples.
+
+    The defaults are :data:`detente.analysis.defaults.DEFAULT_SAMPLES` and
+    :data:`~detente.analysis.defaults.DEFAULT_SEED`.
+    """
+    from detente.analysis.defaults import DEFAULT_SAMPLES, DEFAULT_SEED
+
+    n = DEFAULT_SAMPLES if samples is None else samples
+    check_samples(n)
+    return n, DEFAULT_SEED if seed is None else seed
+
+
+def settings_line(n_samples: int, seed: object, months: float) -> str:
+    """Return the line a command prints of what it ran: samples, seed, horizon, levers.
+
+    As :func:`detente.analysis.defaults.describe_settings` writes it, levers drawn from
+    their distributions (as every command runs them).
+    """
+    from detente.analysis.defaults import describe_settings
+
+    return describe_settings(n_samples, seed, months)
 
 
 def check_horizon(horizon: int | None) -> None:

@@ -11,17 +11,18 @@ import typer
 
 from detente.cli._app import err, out
 from detente.cli._options import (
+    DefaultSamplesOpt,
+    DefaultSeedOpt,
     HorizonOpt,
     JsonOpt,
     PoliciesOpt,
     ProcessesOpt,
     QuietOpt,
-    SamplesOpt,
     ScenarioArg,
-    SeedOpt,
     check_horizon,
-    check_samples,
+    ensemble_settings,
     resolve_processes,
+    settings_line,
     split,
 )
 from detente.cli._output import show
@@ -30,22 +31,27 @@ from detente.errors import InputError
 
 if TYPE_CHECKING:
     from detente.results import Results
+    from detente.scenario.schema import Scenario
 
 
-def simulate_ensemble(scenario: str, samples: int, seed: int, policies: str | None,
-                      horizon: int | None, quiet: bool, processes: int = 1,
-                      record: list[str] | None = None) -> Results:
-    """Load ``scenario`` and simulate it, with a progress bar unless ``quiet``.
+def simulate_ensemble(scenario: str | Scenario, samples: int, seed: int,
+                      policies: str | None, horizon: int | None, quiet: bool,
+                      processes: int = 1, record: list[str] | None = None) -> Results:
+    """Load ``scenario`` (a name or path) and simulate it, with a progress bar unless ``quiet``.
 
     Each use of a source from after what the scenario may know (its ``knowledge.later``)
-    is printed as a warning first, ``quiet`` or not.
+    is printed as a warning first, ``quiet`` or not (a scenario given loaded is taken to
+    have been warned about already).
     """
     from detente.cli._files import warn_hindsight
     from detente.engine import simulate
     from detente.scenario import load_scenario
 
-    sc = load_scenario(scenario)
-    warn_hindsight(sc)
+    if isinstance(scenario, str):
+        sc = load_scenario(scenario)
+        warn_hindsight(sc)
+    else:
+        sc = scenario
     with sample_bar(f"simulating {sc.name}", samples, quiet=quiet) as progress:
         return simulate(sc, n_samples=samples, seed=seed, policies=split(policies),
                         horizon=horizon, processes=processes, record=record,
@@ -113,11 +119,14 @@ def parse_months(text: str | None) -> tuple[float, ...] | None:
     return tuple(dict.fromkeys(found))
 
 
-def chosen_variables(scenario: str, text: str | None) -> list[str] | None:
+def chosen_variables(scenario: str, text: str | None, *, also: Sequence[str] = ()
+                     ) -> list[str] | None:
     """Read ``--vars``: the scenario's variables it names, in model order (None: not given).
 
     A name is a model name (``blue.personnel``) or the base name of what each side owns
-    (``personnel``); one that names nothing is bad input, with the closest names.
+    (``personnel``); one that names nothing is bad input, with the closest names. Names in
+    ``also`` (what a command computes besides the model's variables) are accepted and
+    left out of the list returned.
     """
     import difflib
 
@@ -128,14 +137,16 @@ def chosen_variables(scenario: str, text: str | None) -> list[str] | None:
         return None
     sc = load_scenario(scenario)
     every = [v for m in sc.enabled_modules for v in m.variables]
-    known = sorted({v.name for v in every} | {v.base for v in every if v.per is not None})
+    known = sorted({v.name for v in every} | {v.base for v in every if v.per is not None}
+                   | set(also))
     for name in wanted:
         if name not in known:
             close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(close)}?" if close else (
                 "; `detente schema` and the report's assumptions name the variables")
             raise InputError(f"--vars: '{name}' is no variable of {sc.name}{hint}")
-    return recordable(scenario, wanted)
+    model = [w for w in wanted if w not in also]
+    return recordable(scenario, model) if model else []
 
 
 def _check_writable_dir(path: Path) -> None:
@@ -162,8 +173,8 @@ def _write_run(res: Results, scenario: str, out_dir: Path, full_precision: bool 
 
 def run(
     scenario: ScenarioArg,
-    samples: SamplesOpt = 2000,
-    seed: SeedOpt = 0,
+    samples: DefaultSamplesOpt = None,
+    seed: DefaultSeedOpt = None,
     policies: PoliciesOpt = None,
     horizon: HorizonOpt = None,
     out_dir: Annotated[Path | None, typer.Option(
@@ -189,7 +200,7 @@ def run(
     """Run the ensemble under each policy; print each topic's table, policies as columns."""
     from detente.cli._report import check_report_options, write_run_report
 
-    check_samples(samples)
+    samples, seed = ensemble_settings(samples, seed)
     check_horizon(horizon)
     asked = parse_months(months_)
     chosen = chosen_variables(scenario, vars_)
@@ -229,10 +240,12 @@ def run(
     if out_dir is not None:
         _write_run(res, scenario, out_dir, full_precision)
     if json_:
-        out.print_json(json.dumps(_summary_json(res, months, names)))
+        out.print_json(json.dumps({**_summary_json(res, months, names),
+                                   "settings": _settings(res)}))
     else:
         from detente.present.tables import summary_tables
 
+        out.print(_settings(res), highlight=False)
         show(summary_tables(res, months if asked is not None else months[-1:], names=names))
         out.print(f"[dim]--months {','.join(f'{m:g}' for m in _table_months(res))} shows "
                   "other months, --vars other variables; --json gives every number[/]")
@@ -243,21 +256,43 @@ def run(
                          processes=processes, quiet=quiet)
 
 
+def _settings(res: Results) -> str:
+    """Say what the ensemble ran with: samples, seed, horizon and levers, in one line."""
+    return settings_line(int(res.ds.sizes["sample"]), res.ds.attrs.get("seed"),
+                         float(res.ds["month"].values[-1]))
+
+
+def _compare_outcome_names() -> list[str]:
+    """Return what ``compare --vars`` takes besides the model's names: its own outcomes."""
+    from detente.analysis.compare import OUTCOMES
+
+    return [name for name, _units, _desc in OUTCOMES]
+
+
 def compare(
     scenario: ScenarioArg,
-    samples: SamplesOpt = 2000,
-    seed: SeedOpt = 0,
+    samples: DefaultSamplesOpt = None,
+    seed: DefaultSeedOpt = None,
     policies: PoliciesOpt = None,
     horizon: HorizonOpt = None,
     baseline: Annotated[str | None, typer.Option(
         help="Policy to take differences against (default: the first policy run).")] = None,
+    months_: Annotated[str | None, typer.Option(
+        "--months", help="Months since the start of the odds of a settlement, "
+                         "comma-separated; the outcomes are read at the last (default: "
+                         "those of 12, 24 and 36 the run reaches).")] = None,
+    vars_: Annotated[str | None, typer.Option(
+        "--vars", help="Outcomes to show beside the odds, comma-separated: the "
+                       "comparison's (territory, casualties, refugees_returned, "
+                       "reconstruction_cum, viability), model names (blue.personnel) or "
+                       "base names (personnel: every side's); default: the comparison's "
+                       "outcomes and the key outputs.")] = None,
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     processes: ProcessesOpt = 0,
 ) -> None:
     """Compare policies side by side: settlement odds and terms, escalation, outcomes."""
-    from detente.analysis.compare import OUTCOMES, compare_variables
-    from detente.analysis.compare import compare as compare_policies
+    from detente.analysis.compare import OUTCOMES, compare_summary, compare_variables
     from detente.cli._files import warn_hindsight
     from detente.present.charts import key_variables
     from detente.present.labels import Labels
@@ -268,29 +303,43 @@ def compare(
     from detente.results.schema import has
     from detente.scenario import load_scenario
 
-    check_samples(samples)
+    samples, seed = ensemble_settings(samples, seed)
     check_horizon(horizon)
+    asked = parse_months(months_)
+    own = _compare_outcome_names()
+    chosen = chosen_variables(scenario, vars_, also=own)
     processes = resolve_processes(processes, samples)
     sc = load_scenario(scenario)
     warn_hindsight(sc)
     if baseline is not None and baseline not in sc.policies:
         raise InputError(f"--baseline: unknown policy '{baseline}'; the scenario "
                          f"'{sc.name}' has {', '.join(sc.policies)}")
-    res = simulate_ensemble(scenario, samples, seed, policies, horizon, quiet, processes,
-                            in_model_order(sc, [*compare_variables(sc),
-                                                *recordable(scenario, KEY_OUTPUTS)]))
-    months = _table_months(res)
-    data = compare_policies(res, months=months,
-                            baseline=baseline if baseline is not None else res.policies[0])
+    key = recordable(scenario, KEY_OUTPUTS) if chosen is None else chosen
+    res = simulate_ensemble(sc, samples, seed, policies, horizon, quiet, processes,
+                            in_model_order(sc, [*compare_variables(sc), *key]))
+    months = _table_months(res) if asked is None else asked
+    try:
+        data = compare_summary(res, months=months, baseline=baseline if baseline is not None
+                               else res.policies[0])
+    except InputError as exc:
+        raise InputError(f"--months: {exc}" if asked is not None else str(exc)) from None
+    data["meta"]["settings"] = _settings(res)
     if json_:
         out.print_json(json.dumps(data, allow_nan=False))
         return
     labels = Labels.of(sc)
     # beside the comparison's outcomes, the key outputs of every side, as `run` shows them
-    names = [n for n in key_variables(labels, recordable(scenario, KEY_OUTPUTS))
+    # (or the variables asked for)
+    names = [n for n in (key_variables(labels, key) if chosen is None else chosen)
              if drawable(res.ds, n)]
     areas = [n for n in dict.fromkeys([*names, *recordable(scenario, ["territory"])])
              if labels.unit(n) == "km2" and has(res.ds, n)]
+    shown = None
+    if vars_ is not None:
+        wanted = set(split(vars_) or [])
+        shown = [*names, *(n for n in data["meta"]["outcomes"]
+                           if n in wanted or n.partition(".")[2] in wanted)]
+    out.print(_settings(res), highlight=False)
     show(comparison_tables(data, OUTCOMES, labels=labels,
                            bands=bands_at(res, months[-1:], names),
-                           changes=changes_at(res, months[-1:], areas)))
+                           changes=changes_at(res, months[-1:], areas), only=shown))

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from detente.cli._app import err, out
-from detente.cli._options import ScenarioArg, SeedOpt, check_at_least, split
+from detente.cli._options import DefaultSeedOpt, ScenarioArg, check_at_least, split
 from detente.errors import InputError
 
 #: Addresses that keep the dashboard on this machine.
@@ -49,14 +49,17 @@ def serve(
         "--address", help="Address to listen on (default 127.0.0.1, this machine only; "
                           "another address exposes the dashboard, with a warning).")
     ] = None,
-    samples: Annotated[int, typer.Option(
-        "--samples", "-n", help="Monte Carlo samples per update.")] = 500,
-    seed: SeedOpt = 0,
+    samples: Annotated[int | None, typer.Option(
+        "--samples", "-n", help="Monte Carlo samples per update [default: 333, a third of "
+                                "the other commands' 1,000; the Monte Carlo error is shown "
+                                "beside each number]")] = None,
+    seed: DefaultSeedOpt = None,
     policies: Annotated[str | None, typer.Option(
         "--policies", "-p", help="Comma-separated policies shown at first (default: the "
                                  "scenario's first two).")] = None,
     horizon: Annotated[int | None, typer.Option(
-        "--horizon", help="Steps simulated per update (default: two years' worth).")] = None,
+        "--horizon", help="Steps simulated per update (default: the scenario's, as every "
+                          "command runs).")] = None,
     allow_origin: Annotated[list[str] | None, typer.Option(
         "--allow-origin", help="HOST[:PORT] whose pages may open the dashboard's websocket "
                                "(repeatable; default: the address it listens on, and this "
@@ -65,9 +68,12 @@ def serve(
         "--show/--no-show", help="Open a browser tab.")] = False,
 ) -> None:
     """Serve the interactive dashboard: levers, policies, charts and claim verdicts."""
+    from detente.analysis.defaults import DASHBOARD_SAMPLES, DEFAULT_SEED
     from detente.dashboard import DashboardModel, allowed_origins
     from detente.dashboard import serve as serve_dashboard
 
+    samples = DASHBOARD_SAMPLES if samples is None else samples
+    seed = DEFAULT_SEED if seed is None else seed
     addr = address or "127.0.0.1"
     if address is not None and address not in LOCAL_ADDRESSES:
         err.print(f"[bold yellow]warning:[/] serving on {address}: anyone who can reach "
@@ -82,6 +88,7 @@ def serve(
     model = DashboardModel(scenario, n_samples=samples, seed=seed, policies=split(policies),
                            horizon=horizon)
     shown = "localhost" if addr in LOCAL_ADDRESSES else addr
+    out.print(model.settings, highlight=False)
 
     def announce(origins: list[str]) -> None:
         out.print(f"dashboard of {model.scenario.name} at http://{shown}:{port} "

@@ -9,16 +9,17 @@ import typer
 
 from detente.cli._app import out
 from detente.cli._options import (
+    DefaultSeedOpt,
     HorizonOpt,
     JsonOpt,
     PoliciesOpt,
     QuietOpt,
-    SeedOpt,
     check_choice,
     check_horizon,
     check_positive,
     check_scheduler,
     parse_backend,
+    settings_line,
     split,
 )
 from detente.cli._output import echo_json
@@ -51,7 +52,7 @@ def sweep(
         "--samples", "-n", help="Monte Carlo samples (required for a new run).")] = None,
     store: Annotated[Path, typer.Option(
         "--out", help="Run store folder (created if new).")] = Path("runs"),
-    seed: SeedOpt = 0,
+    seed: DefaultSeedOpt = None,
     policies: PoliciesOpt = None,
     horizon: HorizonOpt = None,
     record: Annotated[str | None, typer.Option(
@@ -84,9 +85,11 @@ def sweep(
     quiet: QuietOpt = False,
 ) -> None:
     """Run an ensemble into a run store, block by block (resumable with --resume)."""
+    from detente.analysis.defaults import DEFAULT_SEED
     from detente.store import RunStore
     from detente.store import sweep as run_sweep
 
+    seed = DEFAULT_SEED if seed is None else seed
     kernels = parse_backend(backend)
     _check_sweep(scenario, samples, resume=resume, horizon=horizon, block_size=block_size,
                  scheduler=scheduler, dtype=dtype)
@@ -104,6 +107,12 @@ def sweep(
         return
     out.print(f"run [bold]{run.id}[/] complete: {row['n_samples']} samples × "
               f"{len(row['parameters']['policies'])} policies in {run.path}")
+    if scenario is not None:
+        from detente.scenario import load_scenario
+
+        days = int(row["parameters"]["n_steps"]) * load_scenario(scenario).time.step_days
+        out.print(settings_line(int(row["n_samples"]), row["seed"], days / (365.25 / 12)),
+                  highlight=False)
 
 
 runs_app = typer.Typer(help="List, show, open and verify the runs in a run store.",

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from detente.dashboard._app import create_app as _create_app
 from detente.dashboard._cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, EnsembleCache
 from detente.dashboard._model import (
-    DEFAULT_HORIZON_DAYS,
     DEFAULT_SAMPLES,
     DashboardModel,
     DashboardState,
@@ -24,6 +23,8 @@ from detente.dashboard._model import (
     Lever,
     LeverError,
     levers_of,
+    mc_error,
+    median_error,
 )
 from detente.dashboard._server import ANY_ADDRESSES, LOCAL_ADDRESSES, allowed_origins
 from detente.dashboard._server import serve as _serve
@@ -32,9 +33,10 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "ANY_ADDRESSES", "DEFAULT_CACHE_BYTES", "DEFAULT_CACHE_ENTRIES", "DEFAULT_HORIZON_DAYS",
-    "DEFAULT_SAMPLES", "LOCAL_ADDRESSES", "DashboardModel", "DashboardState", "EnsembleCache",
-    "FanQuantiles", "Lever", "LeverError", "allowed_origins", "create_app", "levers_of", "serve",
+    "ANY_ADDRESSES", "DEFAULT_CACHE_BYTES", "DEFAULT_CACHE_ENTRIES", "DEFAULT_SAMPLES",
+    "LOCAL_ADDRESSES", "DashboardModel", "DashboardState", "EnsembleCache", "FanQuantiles",
+    "Lever", "LeverError", "allowed_origins", "create_app", "levers_of", "mc_error",
+    "median_error", "serve",
 ]
 
 

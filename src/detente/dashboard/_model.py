@@ -1,10 +1,15 @@
 """The dashboard's logic, free of any web framework: levers, validation and one update.
 
 :class:`DashboardModel` draws the ensemble's uncertain parameters once; each update re-runs
-the model with the same draws, shocks and events (common random numbers) and the levers'
-values fixed in every sample, so a change on screen is the lever's effect, not noise. The
-Bokeh app (:mod:`detente.dashboard._app`) only lays out what :meth:`DashboardModel.update`
-returns, and the tests and benchmark drive this class directly.
+the model with the same draws, shocks and events (common random numbers), so a change on
+screen is the lever's effect, not noise. It runs as every command does
+(:mod:`detente.analysis.defaults`): the scenario's horizon, seed 0, and each lever drawn
+from its parameter's distribution while its control is at its starting value; a control
+moved away from it sets the parameter in every sample. It runs fewer samples
+(:data:`~detente.analysis.defaults.DASHBOARD_SAMPLES`) and gives the Monte Carlo error of
+each number it shows (:func:`mc_error`, :func:`median_error`). The Bokeh app
+(:mod:`detente.dashboard._app`) only lays out what :meth:`DashboardModel.update` returns,
+and the tests and benchmark drive this class directly.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import numpy as np
 from detente._typing import FloatArray, SeedLike
 from detente.analysis import as_scenario
 from detente.analysis.claims import ClaimResult, Claims
+from detente.analysis.defaults import DASHBOARD_SAMPLES, DEFAULT_SEED, describe_settings
 from detente.dashboard._cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, EnsembleCache
 from detente.dashboard._outside import scenario_outside_view
 from detente.engine import simulate
@@ -39,15 +45,13 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "DEFAULT_HORIZON_DAYS", "DEFAULT_SAMPLES", "HEADLINE_OUTPUTS", "DashboardModel",
-    "DashboardState", "FanQuantiles", "Lever", "LeverError", "levers_of",
+    "DEFAULT_SAMPLES", "HEADLINE_OUTPUTS", "DashboardModel", "DashboardState",
+    "FanQuantiles", "Lever", "LeverError", "levers_of", "mc_error", "median_error",
 ]
 
-#: Samples per update: enough for stable medians, small enough for sub-second updates.
-DEFAULT_SAMPLES = 500
-#: Days simulated per update by default: two years from the start (at most the scenario's
-#: own horizon), whatever the scenario's step.
-DEFAULT_HORIZON_DAYS = 728
+#: Samples per update (:data:`detente.analysis.defaults.DASHBOARD_SAMPLES`): small enough
+#: for sub-second updates over the scenario's whole horizon; each number shows its error.
+DEFAULT_SAMPLES = DASHBOARD_SAMPLES
 #: Key outputs in the numbers table, each for every side that has it (base names; of a
 #: ratio over the enemy, the first side's only: the other's is its inverse).
 HEADLINE_OUTPUTS: tuple[str, ...] = ("combat_power_ratio", "territory", "viability")
@@ -131,6 +135,39 @@ def levers_of(scenario: Scenario) -> list[Lever]:
     return [Lever.of(scenario, name) for name in scenario.levers]
 
 
+def mc_error(p: float, n: int) -> float:
+    """Return the Monte Carlo standard error of a share ``p`` of ``n`` samples.
+
+    Agresti and Coull's: ``p`` shrunk towards one half by two successes and two failures,
+    so a share of 0 or 1 in a few hundred samples does not claim to be exact.
+
+    >>> round(mc_error(0.5, 100), 4), round(mc_error(0.0, 333), 4)
+    (0.0481, 0.0077)
+    """
+    if n <= 0 or not math.isfinite(p):
+        return math.nan
+    k = p * n + 2.0
+    m = n + 4.0
+    return math.sqrt((k / m) * (1 - k / m) / m)
+
+
+def median_error(values: FloatArray) -> float:
+    """Return the Monte Carlo standard error of the median of ``values`` (NaN ignored).
+
+    Distribution-free: half the distance between the order statistics ``n/2 ± sqrt(n)/2``
+    of the sorted values (the binomial interval of the median's rank, one standard error
+    either side).
+    """
+    x = np.sort(values[np.isfinite(values)])
+    n = x.size
+    if n < 2:
+        return math.nan
+    half = math.sqrt(n) / 2
+    lo = max(0, math.floor(n / 2 - half))
+    hi = min(n - 1, math.ceil(n / 2 + half) - 1)
+    return float(x[hi] - x[lo]) / 2
+
+
 def _round4(x: float) -> float:
     return float(f"{x:.4g}")
 
@@ -207,7 +244,8 @@ class DashboardState:
         computed when first read.
     headline : list of dict
         Per policy: ``policy``, ``p_settlement``, ``p_escalation`` and the median at the
-        horizon of each of :attr:`DashboardModel.headline_variables` (by model name).
+        horizon of each of :attr:`DashboardModel.headline_variables` (by model name); each
+        with its Monte Carlo standard error under the key ``<key>_se``.
     claims : list of ClaimResult
         Verdicts (no hinges) of the scenario's claims on this ensemble, once
         :attr:`judged` (:meth:`DashboardModel.judge`).
@@ -246,29 +284,32 @@ class DashboardModel:
     """Levers, validation and updates of the dashboard for one scenario.
 
     The levers are those the scenario's ``levers`` section marks, in its order
-    (:func:`levers_of`); each starts at its parameter's central value. A scenario without
-    levers runs its policies at their own values.
+    (:func:`levers_of`); each control starts at its parameter's central value, and there
+    the parameter keeps its distribution, as every command runs it; a value away from it
+    sets the parameter in every sample. A scenario without levers runs its policies at
+    their own values.
 
     Parameters
     ----------
     scenario : Scenario or str
         A loaded scenario, or a built-in name / file path.
     n_samples : int
-        Samples per update.
+        Samples per update (default: :data:`DEFAULT_SAMPLES`).
     seed : int, SeedSequence or None
-        Root seed: parameter draws, shocks and events stay the same across updates.
+        Root seed: parameter draws, shocks and events stay the same across updates
+        (default: :data:`detente.analysis.defaults.DEFAULT_SEED`, the commands' seed).
     policies : sequence of str, optional
         Policies shown at first (default: the scenario's first two).
     horizon : int, optional
-        Steps simulated per update (at most the scenario's; default: the steps of
-        :data:`DEFAULT_HORIZON_DAYS`).
+        Steps simulated per update (at most the scenario's; default: the scenario's, as
+        every command runs).
     cache_entries, cache_bytes : int
         Bounds of the results kept for every session (:attr:`cache`): one ensemble per set
         of lever values and policies, computed once however many sessions ask for it.
     """
 
     def __init__(self, scenario: Scenario | str, *, n_samples: int = DEFAULT_SAMPLES,
-                 seed: SeedLike = 0, policies: Sequence[str] | None = None,
+                 seed: SeedLike = DEFAULT_SEED, policies: Sequence[str] | None = None,
                  horizon: int | None = None, cache_entries: int = DEFAULT_CACHE_ENTRIES,
                  cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self.scenario = as_scenario(scenario)
@@ -276,7 +317,7 @@ class DashboardModel:
         if n_samples < 1:
             raise InputError(f"n_samples must be at least 1, found {n_samples}")
         if horizon is None:
-            horizon = math.ceil(DEFAULT_HORIZON_DAYS / sc.time.step_days - 1e-9)
+            horizon = sc.time.horizon_steps
         if horizon < 1:
             raise InputError(f"horizon must be at least 1, found {horizon}")
         self.n_samples = n_samples
@@ -301,6 +342,22 @@ class DashboardModel:
         #: The states every session shares, by (lever values, policies).
         self.cache: EnsembleCache[DashboardState] = EnsembleCache(
             max_entries=cache_entries, max_bytes=cache_bytes, size=lambda s: s.nbytes)
+
+    @property
+    def settings(self) -> str:
+        """What each update runs with: samples, seed, horizon and how the levers are treated.
+
+        As :func:`detente.analysis.defaults.describe_settings` writes it for the commands.
+        """
+        sc = self.scenario
+        months = self.horizon * sc.time.step_days / (365.25 / 12)
+        words = "levers drawn from their distributions until a control is moved"
+        return describe_settings(self.n_samples, self.seed, months, levers=words)
+
+    def drawn(self, values: Mapping[str, float]) -> list[str]:
+        """Return the levers that keep their distributions at ``values`` (those at default)."""
+        return [lv.param for lv in self.levers
+                if values.get(lv.param, self.defaults[lv.param]) == self.defaults[lv.param]]
 
     @functools.cached_property
     def outside_view(self) -> BaseRates | str | None:
@@ -384,11 +441,16 @@ class DashboardModel:
 
     # ------------------------------------------------------------------ update
     def simulate(self, values: Mapping[str, float], policies: Sequence[str]) -> Results:
-        """Run the ensemble with the levers fixed at ``values`` (display units)."""
+        """Run the ensemble with the levers moved from their defaults fixed at ``values``.
+
+        ``values`` are in display units; a lever at its default keeps its parameter's draws.
+        """
         samples = dict(self._draws)
         by_name = {lv.param: lv for lv in self.levers}
+        drawn = set(self.drawn(values))
         for name, x in values.items():
-            samples[name] = np.full(self.n_samples, by_name[name].stated(x))
+            if name not in drawn:
+                samples[name] = np.full(self.n_samples, by_name[name].stated(x))
         return simulate(self.scenario, n_samples=self.n_samples, seed=self.seed,
                         policies=list(policies), horizon=self.horizon, record=self.record,
                         samples=samples)
@@ -478,15 +540,19 @@ class DashboardModel:
         rows = []
         for ip, pol in enumerate(res.policies):
             row: dict[str, Any] = {"policy": pol}
+            n = int(ds.sizes["sample"])
             if "months_to_settlement" in ds:
                 mts = np.asarray(ds["months_to_settlement"].values[ip, :, -1], dtype=float)
                 row["p_settlement"] = float(np.mean(np.isfinite(mts)))
+                row["p_settlement_se"] = mc_error(row["p_settlement"], n)
             if "escalated" in ds:
                 row["p_escalation"] = float(np.mean(ds["escalated"].values[ip, :, -1] > 0.5))
+                row["p_escalation_se"] = mc_error(row["p_escalation"], n)
             for name in names:
                 if has(ds, name):
                     values = np.asarray(select(ds, name).values[ip, :, -1], dtype=float)
                     row[name] = (float(np.nanmedian(values)) if np.isfinite(values).any()
                                  else math.nan)
+                    row[f"{name}_se"] = median_error(values)
             rows.append(row)
         return rows

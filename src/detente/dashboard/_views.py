@@ -11,12 +11,14 @@ process can draw it again from the same draws.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from detente._optional import import_optional
-from detente.dashboard._model import DashboardModel, DashboardState, LeverError
+from detente.analysis.defaults import DEFAULT_SAMPLES
+from detente.dashboard._model import DashboardModel, DashboardState, LeverError, mc_error
 from detente.present.figures import overlay_fan_figure, settlement_curves, settlement_figure
 from detente.present.style import (
     VERDICT_COLOURS,
@@ -71,6 +73,18 @@ def _pct(x: float | None) -> str:
     return fmt_percent(x, 1)
 
 
+def _pm(text: str, error: str) -> str:
+    """Write a number with its Monte Carlo standard error beside it, dimmed (HTML)."""
+    if error in ("", "–"):
+        return html.escape(text)
+    return f"{html.escape(text)} <span class='dt-muted'>± {html.escape(error)}</span>"
+
+
+def _points(x: float | None) -> str:
+    """Write a standard error of a share in percentage points."""
+    return "–" if x is None or x != x else f"{100 * x:.1f} pp"
+
+
 class Views:
     """The tables, figures and chart pages of one dashboard, each drawn once per state.
 
@@ -108,10 +122,13 @@ class Views:
         sides = ", ".join(m.labels.name(x) for x in m.labels.sides)
         return (f"<h2 style='margin:0'>{html.escape(sc.title)}</h2>"
                 f"<div style='color:#57606a' data-testid='intro'>{html.escape(sides)}: "
-                f"{m.n_samples} samples per policy, seed {m.seed}, {m.horizon} steps of "
-                f"{sc.time.step_days:g} days from {fmt_date(sc.time.start)}. Each lever fixes "
-                "its parameter in every sample; the other uncertain parameters keep their "
-                "distributions, and every update reuses the same draws.</div>")
+                f"<span data-testid='settings'>{html.escape(m.settings)}</span> "
+                f"({m.horizon} steps of {sc.time.step_days:g} days from "
+                f"{fmt_date(sc.time.start)}). At its starting value a lever keeps its "
+                "parameter's distribution, as every command runs it; moved, it sets the "
+                "parameter in every sample. Every update reuses the same draws; each number "
+                "shows its Monte Carlo standard error (±), from "
+                f"{m.n_samples:,} samples against the commands' {DEFAULT_SAMPLES:,}.</div>")
 
     def menu(self, state: DashboardState) -> dict[str, str]:
         """Return the fan chart's menu, ``label -> variable``: what ``state`` can draw.
@@ -127,7 +144,19 @@ class Views:
         """Return the status line: how long the update took (``version``: its number)."""
         return (f"<div class='dt-muted' data-testid='status' data-version='{version}' "
                 f"style='margin-top:6px'>updated in {state.seconds:.2f} s "
-                f"({self.model.n_samples} samples × {len(state.policies)} policies)</div>")
+                f"({self.model.n_samples:,} samples × {len(state.policies)} policies; "
+                f"{self._levers_said(state)})</div>")
+
+    def _levers_said(self, state: DashboardState) -> str:
+        """Say which levers keep their distributions in ``state`` and which are set."""
+        m = self.model
+        if not m.levers:
+            return "no levers"
+        drawn = set(m.drawn(state.values))
+        if len(drawn) == len(m.levers):
+            return "every lever drawn from its distribution"
+        fixed = [lv.label for lv in m.levers if lv.param not in drawn]
+        return f"set: {', '.join(fixed)}; the other levers drawn"
 
     # ------------------------------------------------------------------ tables
     def numbers(self, state: DashboardState) -> str:
@@ -137,26 +166,33 @@ class Views:
     def _numbers(self, state: DashboardState) -> str:
         end = fmt_date(str(state.results.ds["time"].values[-1])[:10])
         labels = self.model.labels
-        cols: list[tuple[str, str, Any]] = [
-            ("p_settlement", f"P(settlement by {end})", _pct),
-            ("p_escalation", f"P(escalation by {end})", _pct)]
+        cols: list[tuple[str, str, Any, Any]] = [
+            ("p_settlement", f"P(settlement by {end})", _pct, _points),
+            ("p_escalation", f"P(escalation by {end})", _pct, _points)]
         for name in self.model.headline_variables:
             if drawable(state.results.ds, name):
                 scale = display_scale(labels.unit(name))
+
+                def number(x: float | None, k: float = scale) -> str:
+                    return fmt_number(None if x is None else k * x)
+
                 cols.append((name, f"{labels.title(name)} ({self.unit(name)}, median)",
-                             lambda x, k=scale: fmt_number(None if x is None else k * x)))
+                             number, number))
         cols = [c for c in cols if any(c[0] in r for r in state.headline)]
-        head = "".join(f"<th>{html.escape(t)}</th>" for _k, t, _f in cols)
+        head = "".join(f"<th>{html.escape(t)}</th>" for _k, t, _f, _e in cols)
         body = []
         for row in state.headline:
             pol = row["policy"]
             cells = "".join(
                 f"<td data-testid='{html.escape(k)}-{html.escape(pol)}'>"
-                f"{html.escape(f(row.get(k)))}</td>" for k, _t, f in cols)
+                f"{_pm(f(row.get(k)), e(row.get(f'{k}_se')))}</td>" for k, _t, f, e in cols)
             body.append(f"<tr><td><span class='dt-swatch' style='background:"
                         f"{self.colours[pol]}'></span>{html.escape(pol)}</td>{cells}</tr>")
         return (f"<table class='dt-table' data-testid='numbers'><thead><tr><th>policy</th>"
-                f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+                f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+                f"<p class='dt-muted'>{self.model.n_samples:,} samples per policy; ± one "
+                "Monte Carlo standard error (of a share: Agresti–Coull; of a median: from "
+                "its order statistics).</p>")
 
     def claims(self, state: DashboardState) -> str:
         """Return the claims' verdicts on ``state`` (judging them if nobody has yet)."""
@@ -175,20 +211,23 @@ class Views:
                 skipped.append(c.id)
                 continue
             p = "–" if c.probability is None else f"{c.probability:.2f}"
+            se = ("" if c.probability is None else
+                  f"{mc_error(c.probability, c.n_samples):.2f}")
             ci = ("–" if c.interval is None else
                   f"[{c.interval[0]:.2f}, {c.interval[1]:.2f}]")
             rows.append(
                 f"<tr data-claim='{html.escape(c.id)}'><td title='{html.escape(c.text)}'>"
                 f"{html.escape(c.id)}</td><td><span class='dt-verdict' style='background:"
                 f"{VERDICT_COLOURS[c.verdict]}'>{c.verdict}</span></td>"
-                f"<td>{p}</td><td>{ci}</td></tr>")
+                f"<td>{_pm(p, se)}</td><td>{ci}</td><td>{c.n_samples:,}</td></tr>")
         note = ""
         if skipped:
             note = (f"<p class='dt-muted'>Not testable with these policies and horizon "
                     f"(choose more policies, or run the report): "
                     f"{html.escape(', '.join(skipped))}.</p>")
         return ("<table class='dt-table' data-testid='claims'><thead><tr><th>claim</th>"
-                "<th>verdict</th><th>P</th><th>90 % interval</th></tr></thead><tbody>"
+                "<th>verdict</th><th>P ± Monte Carlo error</th><th>90 % interval</th>"
+                "<th>samples</th></tr></thead><tbody>"
                 + "".join(rows) + "</tbody></table>" + note)
 
     # ------------------------------------------------------------------ figures
@@ -204,7 +243,20 @@ class Views:
             label=self.model.labels.title(var), unit=self.unit(var),
             scale=display_scale(self.model.labels.unit(var)), height=CHART_HEIGHTS["fan"])
         fig.update_layout(autosize=True, width=None)
+        n = self.model.n_samples
+        # a median's standard error is 1.2533 sd / sqrt(n) and a 10-90 % band 2.563 sd wide
+        # (a normal spread): the error as a share of the band's width
+        self._caption(fig, f"{n:,} samples per policy: a median within ± "
+                           f"{100 * 1.2533 / 2.563 / math.sqrt(n):.1f} % of its 10–90 % "
+                           "band's width (one Monte Carlo standard error)")
         return fig
+
+    @staticmethod
+    def _caption(fig: Any, text: str) -> None:
+        """Write ``text`` above a figure's plot, right-aligned and small."""
+        fig.add_annotation(text=html.escape(text), xref="paper", yref="paper", x=1, y=1.0,
+                           xanchor="right", yanchor="bottom", showarrow=False,
+                           font={"size": 11, "color": "#57606a"})
 
     def settlement_figure(self, state: DashboardState) -> Any:
         """Draw the policies' settlement curves (a Plotly figure), or return None."""
@@ -212,6 +264,10 @@ class Views:
                                 height=CHART_HEIGHTS["settlement"])
         if fig is not None:
             fig.update_layout(autosize=True, width=None)
+            n = self.model.n_samples
+            self._caption(fig, f"{n:,} samples per policy: each share within ± "
+                               f"{100 * mc_error(0.5, n):.1f} pp (one Monte Carlo standard "
+                               "error at most)")
         return fig
 
     def figure(self, state: DashboardState, kind: str, var: str = "") -> Any:

@@ -13,7 +13,7 @@ tables as it takes, so no name or number is ever cut.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -185,7 +185,8 @@ class Pivot:
 
     Rendered, it is one rich table when every column fits the console's width, else as
     many as it takes, each with the same rows and the next columns: a name or a number is
-    never cut, and only the labels wrap.
+    never cut, and only the labels wrap, between words (the label column is as wide as
+    its longest word, a model name, where the console allows).
 
     Attributes
     ----------
@@ -215,14 +216,12 @@ class Pivot:
         # a table of n columns takes the sum of their widths plus 3 per column and 1
         room = width - 1 - 3 - max(col, default=0) - 3
         narrow = max(min(need, _LABEL_WIDTH[1], room), min(need, _LABEL_WIDTH[0]))
-        # wide enough for the longest word (a model name), unless that costs a table
+        # wide enough for the longest word (a model name), even when that costs a table:
+        # a name folded over two lines reads as two names
         word = max((len(w) for label, _ in self.rows
                     for w in Text.from_markup(label).plain.split()), default=1)
         wide = max(narrow, min(need, word, room))
-        fewest = _split(col, narrow, width)
-        if wide > narrow and len(_split(col, wide, width)) == len(fewest):
-            return wide, _split(col, wide, width)
-        return narrow, fewest
+        return wide, _split(col, wide, width)
 
     def tables(self, width: int) -> list[Table]:
         """Return the rich tables that show this pivot on a console ``width`` cells wide."""
@@ -346,7 +345,8 @@ def _clarified(name: str, desc: str, labels: Labels | None) -> str:
 def comparison_tables(data: Mapping[str, Any], outcomes: Iterable[tuple[str, str, str]] = (),
                       *, labels: Labels | None = None,
                       bands: Iterable[Mapping[str, Any]] = (),
-                      changes: Iterable[Mapping[str, Any]] = ()) -> list[RenderableType]:
+                      changes: Iterable[Mapping[str, Any]] = (),
+                      only: Collection[str] | None = None) -> list[RenderableType]:
     """Policies side by side, stacked by topic; differences from the baseline; deal terms.
 
     A heading comes first, then pivots (:class:`Pivot`, a column per policy, fitted to the
@@ -370,6 +370,9 @@ def comparison_tables(data: Mapping[str, Any], outcomes: Iterable[tuple[str, str
     changes : iterable of mapping
         Changes since the start, as :func:`detente.present.summary.changes_at` gives them
         at the outcome month: an area's median change is shown beside its median.
+    only : collection of str, optional
+        The outcomes to show (model names, or the comparison's own names such as
+        ``casualties``), in the outcomes' tables and the differences (default: all).
     """
     meta = data["meta"]
     pols = data["policies"]
@@ -428,6 +431,8 @@ def comparison_tables(data: Mapping[str, Any], outcomes: Iterable[tuple[str, str
         unit = unit_of(name) or units
         cells[name] = [_band_cell(by_policy.get(n), unit, moved.get((n, name))
                                   if unit == "km2" else None) for n in names]
+    if only is not None:
+        cells = {n: c for n, c in cells.items() if n in only}
     for topic, members in _by_topic(cells, labels):
         tables.append(Pivot(f"[bold]{escape(topic)}[/] at {m_last} months", names,
                             [(label(n), cells[n]) for n in members], head="outcome"))
@@ -439,6 +444,8 @@ def comparison_tables(data: Mapping[str, Any], outcomes: Iterable[tuple[str, str
     if base and others:
         diffs = []
         for key in pols[others[0]]["vs_baseline"]:
+            if only is not None and not key.startswith("p_") and key not in only:
+                continue
             row = []
             unit = "" if key.startswith("p_") else unit_of(key)
             for n in others:
