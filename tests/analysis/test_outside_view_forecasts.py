@@ -66,12 +66,12 @@ def test_claims_leave_the_outside_view_off_by_default():
 # --------------------------------------------------------------------------- compare
 def test_compare_puts_the_base_rates_beside_every_policy():
     import detente as dt
-    from detente.analysis.compare import compare, compare_variables
+    from detente.analysis.compare import compare_summary, compare_variables
 
     sc = dt.load("ukraine-2023")
     res = dt.simulate(sc, n_samples=16, seed=0, policies=["status_quo", "direct_talks"],
                       record=compare_variables(sc))
-    data = compare(res)
+    data = compare_summary(res)
     view = data["outside_view"]
     assert set(view["policies"]) == {"status_quo", "direct_talks"}
     for key in ("12", "24", "36"):
@@ -84,11 +84,11 @@ def test_compare_puts_the_base_rates_beside_every_policy():
 
 def test_compare_has_no_outside_view_without_a_war_start(bench_dict, write_scenario):
     import detente as dt
-    from detente.analysis.compare import compare
+    from detente.analysis.compare import compare_summary
 
     bench_dict["time"] = {k: v for k, v in bench_dict["time"].items() if k != "war_began"}
     res = dt.simulate(str(write_scenario(bench_dict)), n_samples=4, seed=0)
-    assert compare(res)["outside_view"] is None
+    assert compare_summary(res)["outside_view"] is None
 
 
 # --------------------------------------------------------------------------- questions

@@ -182,7 +182,7 @@ def test_cli_runs_open_prints_each_outcome(tmp_path, invoke):
 def test_a_stored_sweep_opens_as_results_that_compare_and_claims_accept(tmp_path):
     # the same numbers from the store as from memory: compare's table and the claims' odds
     from detente.analysis.claims import Claims
-    from detente.analysis.compare import compare
+    from detente.analysis.compare import compare_summary
     from detente.scenario import load_scenario
 
     sc = load_scenario("ukraine-2023")
@@ -197,7 +197,8 @@ def test_a_stored_sweep_opens_as_results_that_compare_and_claims_accept(tmp_path
     assert stored.policies == memory.policies
     months = (6, 12)
     # the store keeps the seed as a number, an ensemble in memory as it was given
-    ours, theirs = compare(stored, months=months), compare(memory, months=months)
+    ours = compare_summary(stored, months=months)
+    theirs = compare_summary(memory, months=months)
     assert str(ours["meta"].pop("seed")) == str(theirs["meta"].pop("seed"))
     assert ours == theirs
     judged = Claims(hinges=()).fit(stored).table_

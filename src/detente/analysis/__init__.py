@@ -22,7 +22,13 @@ from detente.analysis.backtest import (
 )
 from detente.analysis.calibrate import Calibrator, dump_scenario
 from detente.analysis.claims import ClaimResult, Claims
-from detente.analysis.compare import compare, compare_variables, deal_issues, outcomes_of
+from detente.analysis.compare import (
+    compare,
+    compare_summary,
+    compare_variables,
+    deal_issues,
+    outcomes_of,
+)
 from detente.analysis.discovery import Prim
 from detente.analysis.ema_adapter import EmaAdapter
 from detente.analysis.fit import LAWS, METHODS, LanchesterFit, LawComparison, simulate_battle
@@ -49,6 +55,7 @@ __all__ = [
     "Sobol",
     "as_scenario",
     "compare",
+    "compare_summary",
     "compare_variables",
     "deal_issues",
     "dump_scenario",

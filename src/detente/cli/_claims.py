@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from detente.cli._app import out
 from detente.cli._options import (
+    DefaultSamplesOpt,
+    DefaultSeedOpt,
     HorizonOpt,
     JsonOpt,
     PoliciesOpt,
     ProcessesOpt,
     QuietOpt,
-    SamplesOpt,
     ScenarioArg,
-    SeedOpt,
     check_horizon,
-    check_samples,
+    ensemble_settings,
     parse_hinges,
     resolve_processes,
+    settings_line,
     split,
 )
 from detente.cli._output import echo_json, show
@@ -28,8 +30,8 @@ from detente.cli._progress import stage_bars
 
 def claims(
     scenario: ScenarioArg,
-    samples: SamplesOpt = 1000,
-    seed: SeedOpt = 0,
+    samples: DefaultSamplesOpt = None,
+    seed: DefaultSeedOpt = None,
     policies: PoliciesOpt = None,
     horizon: HorizonOpt = None,
     ids: Annotated[str | None, typer.Option(
@@ -55,6 +57,12 @@ def claims(
         "--lint", help="Instead of judging the claims, list those the model decides by "
                        "construction (a test that reads no output, or that never varies "
                        "over the parameters' ranges); exit code 1 if any.")] = False,
+    run_id: Annotated[str | None, typer.Option(
+        "--run", help="Judge the claims on a run stored by 'detente sweep' (its id, from "
+                      "'detente runs list') instead of simulating; the scenario must be "
+                      "the run's.")] = None,
+    store: Annotated[Path, typer.Option(
+        "--store", "-s", help="Run store folder of --run.")] = Path("runs"),
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     processes: ProcessesOpt = 1,
@@ -66,11 +74,12 @@ def claims(
     from detente.scenario import load_scenario
 
     kinds = parse_hinges(hinges)
-    check_samples(samples)
+    samples, seed = ensemble_settings(samples, seed)
     check_horizon(horizon)
     processes = resolve_processes(processes, samples)
     sc = load_scenario(scenario)
     warn_hindsight(sc)
+    stored = _stored_results(sc, store, run_id) if run_id is not None else None
     if not sc.claims:
         # nothing to judge is an answer, not an error: the scenario tests no argument
         if json_:
@@ -86,14 +95,36 @@ def claims(
                 sobol_n=sobol_n, ids=split(ids), processes=processes,
                 outside_view="on" if outside_view else "off")
     with stage_bars(quiet=quiet) as progress:
-        ev.fit(sc, n_samples=samples, seed=seed, policies=split(policies),
-               horizon=horizon, progress=progress)
+        if stored is not None:
+            ev.fit(sc, stored, seed=seed, progress=progress)
+        else:
+            ev.fit(sc, n_samples=samples, seed=seed, policies=split(policies),
+                   horizon=horizon, progress=progress)
     if json_:
         echo_json(ev.to_list())
         return
-    show(claims_table(ev.claims_, title=f"claims of {ev.results_.ds.attrs['scenario']} — "
-                                        f"{ev.results_.ds.sizes['sample']} samples, seed {seed}"))
+    ds = ev.results_.ds
+    run_seed = ds.attrs.get("seed", seed)
+    show(claims_table(ev.claims_, title=f"claims of {ds.attrs['scenario']} — "
+                                        f"{ds.sizes['sample']} samples, seed {run_seed}"))
     _tests_in_words(ev.claims_)
+    where = f" (run {run_id} of {store})" if run_id is not None else ""
+    ran = settings_line(int(ds.sizes["sample"]), run_seed, float(ds["month"].values[-1]))
+    design = f"; hinges from a Sobol design of base {sobol_n}" if "sobol" in kinds else ""
+    out.print(f"[dim]{ran}{design}{where}[/]")
+
+
+def _stored_results(sc: Any, store: Path, run_id: str) -> Any:
+    """Open the stored run ``run_id`` as Results for the scenario ``sc``, or say why not."""
+    from detente.errors import InputError
+    from detente.store import open_run
+
+    res = open_run(str(store), run_id).to_results()
+    name = res.ds.attrs.get("scenario")
+    if name != sc.name:
+        raise InputError(f"--run {run_id}: the run is of scenario {name!r}, not of "
+                         f"{sc.name!r}; pass the run's scenario")
+    return res
 
 
 def _tests_in_words(results: list[Any]) -> None:
