@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from detente.analysis import ClaimResult
@@ -62,6 +63,22 @@ def test_claim_rows_put_hinges_and_notes_into_words() -> None:
     assert row.hinges == ["united_states.mil_aid (ST 0.41)",
                           "holds where united_states.mil_aid > 40"]
     assert row.notes == ["few samples", "mean difference 0.12 [0.01, 0.25]"]
+
+
+def test_a_contrast_is_shown_as_its_paired_difference_not_the_mean_effect() -> None:
+    from detente.analysis.claims import difference_summary
+
+    d = difference_summary("casualties at the end: b minus a",
+                           np.array([-2.0, -1.0, 0.0, 1.0, 3.0, 5.0, 8.0]))
+    claim = ClaimResult(
+        id="c", text="B costs more", source="op-ed", policies=["a", "b"], test="b > a",
+        verdict="contested", probability=0.7, interval=(0.5, 0.9),
+        interval_method="bootstrap", n_samples=7, differences=[d], thresholds=None,
+        effect={"mean": 2.0, "interval": (-1.0, 5.0)})
+    (row,) = rows.claim_rows([claim])
+    assert row.notes == ["difference, casualties at the end: b minus a: median 1, 90 % of "
+                         f"samples in [{d['interval'][0]:.3g}, {d['interval'][1]:.3g}]; "
+                         "above 0 in 57 %, below in 29 %"]
 
 
 def test_the_assumptions_list_the_defaults_a_file_leaves_out(tmp_path):

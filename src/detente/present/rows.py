@@ -210,7 +210,14 @@ def claim_rows(claims: Iterable[Any]) -> list[ClaimRow]:
             hinges.append(c.prim)
         notes = [c.reason] if c.reason else []
         notes += [n for n in c.notes if n]
-        if c.effect:
+        differences = getattr(c, "differences", None) or []
+        if differences:
+            # a contrast is the per-sample difference (common random numbers): its median
+            # and the range of the central samples, never two probabilities side by side
+            from detente.analysis.claims import difference_text
+
+            notes += [f"difference, {difference_text(d)}" for d in differences]
+        elif c.effect:
             lo, hi = c.effect["interval"]
             notes.append(f"mean difference {fmt_number(c.effect['mean'])} "
                          f"[{fmt_number(lo)}, {fmt_number(hi)}]")
