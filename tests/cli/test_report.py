@@ -94,3 +94,39 @@ def test_report_tornado_defaults_to_the_first_sides_ratio(tmp_path: Path) -> Non
                 "--tornado-trajectories", "2", "-o", str(out), "--quiet")
     assert r.code == 0, r.stderr
     assert "What moves Blue — combat power over its enemy" in out.read_text()
+
+
+def test_each_claims_p_in_the_report_is_detente_claims_p(tmp_path: Path) -> None:
+    # the same small settings to both commands: the report's P of every claim is the
+    # command's, exactly (the report writes the unrounded P beside its sentence)
+    import json
+    import re
+
+    settings = ["-n", "40", "--seed", "3", "--horizon", "60", "--hinges", "none", "--quiet"]
+    r = run_cli("claims", SCENARIO, *settings, "--json", "--no-outside-view")
+    assert r.code == 0, r.stderr
+    cli = {c["id"]: c["probability"] for c in json.loads(r.stdout)
+           if c["probability"] is not None}
+    out = tmp_path / "claims.html"
+    r = run_cli("report", SCENARIO, *settings, "--tornado-output", "none", "-o", str(out))
+    assert r.code == 0, r.stderr
+    page = out.read_text()
+    said = dict(re.findall(r'<span class="fig" data-ref="claim:([^"]+)" data-value="([^"]+)"',
+                           page))
+    assert cli and set(said) == set(cli)
+    assert {k: float(v) for k, v in said.items()} == cli
+    assert "<b>Samples</b>40 per policy" in page
+
+
+def test_report_prints_its_settings_before_it_runs(tmp_path: Path) -> None:
+    from detente.analysis.claims import SOBOL_N
+    from detente.scenario import load_scenario
+
+    r = run_cli("report", "lanchester-bench", "-n", "16", "--horizon", "12", "--seed", "4",
+                "--tornado-output", "none", "-o", str(tmp_path / "r.html"))
+    assert r.code == 0, r.stderr
+    d = len(load_scenario("lanchester-bench").uncertain)
+    line = " ".join(r.stdout.split())
+    assert ("report of lanchester-bench: 16 samples, seed 4, horizon 12 steps of 7 days "
+            "(to 2024-03-25), levers drawn from their distributions, claims' Sobol base "
+            f"{SOBOL_N} ({SOBOL_N * (d + 2):,} runs per policy)") in line

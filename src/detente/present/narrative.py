@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from detente.present.style import fmt_percent
+from detente.present.rows import claim_rows
 
 __all__ = ["TOPICS", "Figure", "Paragraph", "Sentence", "claims_paragraph", "hinges_paragraph",
            "narrative", "outcomes_paragraph"]
@@ -133,9 +133,11 @@ def outcomes_paragraph(headline: Mapping[str, Any]) -> Paragraph:
 
 
 def _named(claims: Sequence[Any]) -> Sentence:
+    # P as the claims table writes it (its rows' own formatting)
+    shown = {r.id: r.probability for r in claim_rows(claims)}
     parts: list[Sentence] = []
     for c in claims:
-        fig = Figure(fmt_percent(c.probability), f"claim:{c.id}", value=c.probability)
+        fig = Figure(shown[c.id], f"claim:{c.id}", value=c.probability)
         parts.append((f"{c.id} (P = ", fig, ")"))
     return _join(parts, ", ")
 

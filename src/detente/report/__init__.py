@@ -12,6 +12,7 @@ from __future__ import annotations
 from detente.report._build import (
     build_report,
     check_writable_file,
+    claims_read,
     default_tornado_output,
     report_record,
     report_variables,
@@ -20,7 +21,8 @@ from detente.report._build import (
 from detente.report._pdf import CHROMIUM_ARGS, find_chromium, require_chromium, write_pdf
 
 __all__ = [
-    "CHROMIUM_ARGS", "build_report", "check_writable_file", "default_tornado_output",
+    "CHROMIUM_ARGS", "build_report", "check_writable_file", "claims_read",
+    "default_tornado_output",
     "find_chromium", "report_record", "report_variables", "require_chromium", "write_pdf",
     "write_report",
 ]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from detente._optional import import_optional
 from detente._typing import SeedLike
 from detente._version import __version__
-from detente.analysis import Morris, as_scenario
+from detente.analysis import Morris, as_scenario, scenario_expr
 from detente.analysis.claims import SOBOL_N, Claims, jeffreys_interval
 from detente.analysis.compare import compare, deal_issues, outcomes_of
 from detente.errors import InputError, MissingDependencyError
@@ -49,8 +49,8 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "build_report", "check_writable_file", "default_tornado_output", "report_record",
-    "report_variables", "write_report",
+    "build_report", "check_writable_file", "claims_read", "default_tornado_output",
+    "report_record", "report_variables", "write_report",
 ]
 
 #: Variables the report's settlement and escalation charts read (the terms' come from the
@@ -106,11 +106,46 @@ def report_record(scenario: Scenario, *, defaults: bool = False) -> list[str]:
     list of str
         The charts' variables and those the scenario's claims read, in model order.
     """
-    wanted = set(report_variables(scenario)) | set(claim_variables(scenario))
+    wanted = (set(report_variables(scenario)) | set(claim_variables(scenario))
+              | set(claims_read(scenario)))
     if defaults:
         wanted |= {v.name for m in scenario.enabled_modules for v in m.variables
                    if v.record}
     return in_model_order(scenario, wanted)
+
+
+#: The fields of a claim's test that hold expressions over the model's outputs.
+_EXPRESSION_FIELDS = ("metric", "given", "when")
+
+
+def claims_read(scenario: Scenario) -> list[str]:
+    """Every model variable the scenario's claims read, owned ones by their full name.
+
+    Each expression of each test (its metric, ``given`` and ``when``) is compiled as the
+    claims compile it (:func:`detente.analysis.scenario_expr`), so ``russia.gdp_index``
+    counts as the variable it names; an expression that does not compile is left to the
+    claims to report.
+    """
+    found: set[str] = set()
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                if key in _EXPRESSION_FIELDS and isinstance(value, str):
+                    try:
+                        found.update(scenario_expr(scenario, value).names)
+                    except InputError:
+                        continue
+                else:
+                    walk(value)
+        elif isinstance(obj, list | tuple):
+            for value in obj:
+                walk(value)
+
+    for claim in scenario.claims.values():
+        if claim.test is not None:
+            walk(claim.test.model_dump(mode="json"))
+    return in_model_order(scenario, found)
 
 
 def check_writable_file(path: Path, option: str) -> None:
@@ -635,10 +670,10 @@ def _settings(sc: Scenario, res: Results, *, claims: bool | Claims,
     steps = int(res.ds.sizes["time"]) - 1
     months = float(res.ds["month"].values[-1])
     horizon = f"{months:.0f} months ({steps} steps)"
+    if not isinstance(claims, bool):  # fitted already: its own design
+        hinges, sobol_n = tuple(claims.hinges), claims.sobol_n
     if claims is False:
         design = "claims not evaluated"
-    elif not isinstance(claims, bool):
-        design = f"given (Sobol base N = {claims.sobol_n})"
     elif "sobol" not in hinges or not sc.uncertain:
         design = "no Sobol design (hinges: " + (", ".join(hinges) or "none") + ")"
     else:

@@ -101,6 +101,9 @@ def write_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout_s: float =
                     "() => [...document.querySelectorAll('.js-plotly-plot')]"
                     ".every(d => d.querySelector('.main-svg'))", timeout=ms)
                 page.emulate_media(media="print")
+                # a printed page has no clicks: every collapsed section prints open
+                page.evaluate("() => document.querySelectorAll('details')"
+                              ".forEach(d => { d.open = true; })")
                 # lay the charts out again at the printed width
                 page.evaluate("() => Promise.all([...document.querySelectorAll("
                               "'.js-plotly-plot')].map(d => Plotly.Plots.resize(d)))")
