@@ -130,3 +130,38 @@ def test_report_prints_its_settings_before_it_runs(tmp_path: Path) -> None:
     assert ("report of lanchester-bench: 16 samples, seed 4, horizon 12 steps of 7 days "
             "(to 2024-03-25), levers drawn from their distributions, claims' Sobol base "
             f"{SOBOL_N} ({SOBOL_N * (d + 2):,} runs per policy)") in line
+
+
+def test_report_of_a_stored_sweep(tmp_path: Path) -> None:
+    pytest.importorskip("zarr", reason="needs the store extra")
+    from detente.report import report_record
+    from detente.scenario import load_scenario
+    from detente.store import sweep
+
+    sc = load_scenario("lanchester-bench")
+    run = sweep(sc, out=tmp_path / "store", record=report_record(sc), n_samples=16,
+                seed=2, horizon=12)
+    out = tmp_path / "stored.html"
+    r = run_cli("report", "lanchester-bench", "--run", run.id, "--store",
+                str(tmp_path / "store"), "--tornado-output", "none", "-o", str(out))
+    assert r.code == 0, r.stderr
+    assert "report of lanchester-bench: 16 samples, seed 2, horizon 12 steps" in " ".join(
+        r.stdout.split())
+    page = out.read_text()
+    assert "<b>Samples</b>16 per policy" in page
+    assert 'data-ref="headline:' in page  # the summary, from the stored numbers
+    # a run that lacks what the report reads, or of another scenario: said, before work
+    thin = sweep(sc, out=tmp_path / "store", record=["blue.personnel"], n_samples=8,
+                 seed=2, horizon=4)
+    r = run_cli("report", "lanchester-bench", "--run", thin.id, "--store",
+                str(tmp_path / "store"), "-o", str(tmp_path / "thin.html"))
+    assert r.code == 2
+    assert "did not record" in r.stderr
+    r = run_cli("report", "ukraine-2023", "--run", run.id, "--store",
+                str(tmp_path / "store"), "-o", str(tmp_path / "other.html"))
+    assert r.code == 2
+    assert "a run of scenario 'lanchester-bench'" in r.stderr
+    r = run_cli("report", "lanchester-bench", "--run", "nope", "--store",
+                str(tmp_path / "store"), "-o", str(tmp_path / "none.html"))
+    assert r.code == 2
+    assert "no run 'nope'" in r.stderr

@@ -95,6 +95,29 @@ def settings_line(sc: Scenario, *, samples: int, seed: int, horizon: int | None,
             f"distributions, {design}")
 
 
+def _stored(sc: Scenario, run_id: str, store: Path) -> tuple[Results, int]:
+    """Open the stored run ``run_id`` of ``store`` as results of ``sc``, with its seed."""
+    from detente.report import report_record
+    from detente.results.schema import model_names
+    from detente.store import RunStore
+
+    if not store.is_dir():
+        raise InputError(f"--store {store}: no such folder (a run store is the folder "
+                         "`detente sweep --out` wrote)")
+    run = RunStore(store).run(run_id)
+    res = run.to_results()
+    if res.scenario is not None and res.scenario.name != sc.name:
+        raise InputError(f"--run {run_id}: a run of scenario '{res.scenario.name}', not "
+                         f"'{sc.name}'; give its scenario")
+    missing = [n for n in report_record(sc) if n not in set(model_names(res.ds))]
+    if missing:
+        raise InputError(f"--run {run_id}: the run did not record {len(missing)} variable(s) "
+                         f"the report reads ({', '.join(missing[:8])}"
+                         f"{', ...' if len(missing) > 8 else ''}); sweep again with --record "
+                         f"{','.join(report_record(sc))}")
+    return res, int(res.ds.attrs.get("seed", 0))
+
+
 def _size(path: Path) -> str:
     return f"{path.stat().st_size / 1e6:.1f} MB"
 
@@ -160,6 +183,12 @@ def report(
     sobol_n: Annotated[int, typer.Option(
         "--sobol-n", help="Base sample size of the claims' Sobol design (a power of "
                           "two; the default is `detente claims`'s).")] = SOBOL_N,
+    run: Annotated[str | None, typer.Option(
+        "--run", help="Report a run stored by `detente sweep` (its id, from `detente runs "
+                      "list`) instead of simulating; it must record what the report reads "
+                      "(sweep --record with the variables `report_record` names).")] = None,
+    store: Annotated[Path, typer.Option(
+        "--store", "-s", help="Run store folder of --run.")] = Path("runs"),
     quiet: QuietOpt = False,
     processes: ProcessesOpt = 1,
 ) -> None:
@@ -183,13 +212,18 @@ def report(
         tornado = None
     check_report_options(sc, output=output, pdf=pdf, tornado_output=tornado,
                          tornado_policy=tornado_policy)
+    if run is not None:
+        res, seed = _stored(sc, run, store)
+        samples = int(res.ds.sizes["sample"])
+        horizon = int(res.ds.sizes["time"]) - 1
     if not quiet:
         out.print(settings_line(sc, samples=samples, seed=seed, horizon=horizon,
                                 hinges=kinds, sobol_n=sobol_n), highlight=False)
-    with stage_bars(quiet=quiet) as progress:
-        res = simulate(sc, n_samples=samples, seed=seed, policies=split(policies),
-                       horizon=horizon, record=report_record(sc), processes=processes,
-                       progress=stage(progress, "simulating"))
+    if run is None:
+        with stage_bars(quiet=quiet) as progress:
+            res = simulate(sc, n_samples=samples, seed=seed, policies=split(policies),
+                           horizon=horizon, record=report_record(sc), processes=processes,
+                           progress=stage(progress, "simulating"))
     _build_and_write(out, res, sc, output=output, pdf=pdf, tornado_output=tornado,
                      tornado_policy=tornado_policy, tornado_trajectories=tornado_trajectories,
                      hinges=kinds, sobol_n=sobol_n, seed=seed, processes=processes,
