@@ -258,8 +258,10 @@ def test_threshold_figure_draws_the_metric_its_threshold_and_the_claims_side():
     lines = [s for s in fig.layout.shapes if s.type == "line"]
     assert [(s.x0, s.x1) for s in lines] == [(0.3, 0.3), (0.3, 0.3)]
     rects = [s for s in fig.layout.shapes if s.type == "rect"]
-    assert rects[0].x1 == 0.3 and rects[0].x0 < 0.0  # "<": the side below is shaded
-    assert rects[1].x0 == 0.3 and rects[1].x1 > 1.0  # ">=": the side above
+    assert rects[0].x1 == 0.3
+    assert rects[0].x0 < 0.0
+    assert rects[1].x0 == 0.3
+    assert rects[1].x1 > 1.0
     assert fig.layout.xaxis.title.text == "viability"
     assert figures.threshold_figure([{**panel, "values": np.full(3, np.nan)}],
                                     colour="#000") is None
