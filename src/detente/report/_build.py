@@ -122,7 +122,7 @@ def claims_read(scenario: Scenario) -> list[str]:
     """Every model variable the scenario's claims read, owned ones by their full name.
 
     Each expression of each test (its metric, ``given`` and ``when``) is compiled as the
-    claims compile it (:func:`detente.analysis.scenario_expr`), so ``russia.gdp_index``
+    claims compile it (:func:`detente.analysis.scenario_expr`), so ``red.gdp_index``
     counts as the variable it names; an expression that does not compile is left to the
     claims to report.
     """
