@@ -218,7 +218,8 @@ def report(
         horizon = int(res.ds.sizes["time"]) - 1
     if not quiet:
         out.print(settings_line(sc, samples=samples, seed=seed, horizon=horizon,
-                                hinges=kinds, sobol_n=sobol_n), highlight=False)
+                                hinges=kinds, sobol_n=sobol_n), highlight=False,
+                  soft_wrap=True)
     if run is None:
         with stage_bars(quiet=quiet) as progress:
             res = simulate(sc, n_samples=samples, seed=seed, policies=split(policies),

@@ -231,7 +231,8 @@ def _share(p: float | None, n: int) -> tuple[str, str]:
     if p is None:
         return "–", ""
     lo, hi = jeffreys_interval(round(p * n), n)
-    return fmt_percent(p), f"[{100 * lo:.0f}–{fmt_percent(hi)}]"
+    d = 1 if hi < 0.01 else 0  # a rare event's bound is not 0 %
+    return fmt_percent(p), f"[{100 * lo:.{d}f}–{fmt_percent(hi, d)}]"
 
 
 def _topic(name: str) -> str | None:
