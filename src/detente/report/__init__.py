@@ -28,6 +28,6 @@ from detente.report._pdf import (
 
 __all__ = [
     "CHROMIUM_ARGS", "PRINT_CHART_MAX_PX", "build_report", "check_writable_file",
-    "claims_read", "default_tornado_output", "find_chromium", "report_record", "report_variables", "require_chromium", "write_pdf",
-    "write_report",
+    "claims_read", "default_tornado_output", "find_chromium", "report_record",
+    "report_variables", "require_chromium", "write_pdf", "write_report",
 ]

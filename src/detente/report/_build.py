@@ -611,7 +611,8 @@ def _metric_sections(fitted: Claims, sc: Scenario) -> list[_Section]:
         fig = figs.threshold_figure(panels, colour=VERDICT_COLOURS[c.verdict])
         if fig is None:
             continue
-        caption = (f"“{c.text}” — {c.verdict}, P = {fmt_percent(c.probability)}. The "
+        shown = table_rows.claim_rows([c])[0].probability  # as the claims table says it
+        caption = (f"“{c.text}” — {c.verdict}, P = {shown}. The "
                    "distribution of the tested metric over the samples (grey), the "
                    "threshold (dashed) and the claim's side of it (shaded), with the share "
                    "of samples on that side.")
