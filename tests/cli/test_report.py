@@ -94,3 +94,75 @@ def test_report_tornado_defaults_to_the_first_sides_ratio(tmp_path: Path) -> Non
                 "--tornado-trajectories", "2", "-o", str(out), "--quiet")
     assert r.code == 0, r.stderr
     assert "What moves Blue — combat power over its enemy" in out.read_text()
+
+
+def test_each_claims_p_in_the_report_is_detente_claims_p(tmp_path: Path) -> None:
+    # the same small settings to both commands: the report's P of every claim is the
+    # command's, exactly (the report writes the unrounded P beside its sentence)
+    import json
+    import re
+
+    settings = ["-n", "40", "--seed", "3", "--horizon", "60", "--hinges", "none", "--quiet"]
+    r = run_cli("claims", SCENARIO, *settings, "--json", "--no-outside-view")
+    assert r.code == 0, r.stderr
+    cli = {c["id"]: c["probability"] for c in json.loads(r.stdout)
+           if c["probability"] is not None}
+    out = tmp_path / "claims.html"
+    r = run_cli("report", SCENARIO, *settings, "--tornado-output", "none", "-o", str(out))
+    assert r.code == 0, r.stderr
+    page = out.read_text()
+    said = dict(re.findall(r'<span class="fig" data-ref="claim:([^"]+)" data-value="([^"]+)"',
+                           page))
+    assert cli
+    assert set(said) == set(cli)
+    assert {k: float(v) for k, v in said.items()} == cli
+    assert "<b>Samples</b>40 per policy" in page
+
+
+def test_report_prints_its_settings_before_it_runs(tmp_path: Path) -> None:
+    from detente.analysis.claims import SOBOL_N
+    from detente.scenario import load_scenario
+
+    r = run_cli("report", "lanchester-bench", "-n", "16", "--horizon", "12", "--seed", "4",
+                "--tornado-output", "none", "-o", str(tmp_path / "r.html"))
+    assert r.code == 0, r.stderr
+    d = len(load_scenario("lanchester-bench").uncertain)
+    line = " ".join(r.stdout.split())
+    assert ("report of lanchester-bench: 16 samples, seed 4, horizon 12 steps of 7 days "
+            "(to 2024-03-25), levers drawn from their distributions, claims' Sobol base "
+            f"{SOBOL_N} ({SOBOL_N * (d + 2):,} runs per policy)") in line
+
+
+def test_report_of_a_stored_sweep(tmp_path: Path) -> None:
+    pytest.importorskip("zarr", reason="needs the store extra")
+    from detente.report import report_record
+    from detente.scenario import load_scenario
+    from detente.store import sweep
+
+    sc = load_scenario("lanchester-bench")
+    run = sweep(sc, out=tmp_path / "store", record=report_record(sc), n_samples=16,
+                seed=2, horizon=12)
+    out = tmp_path / "stored.html"
+    r = run_cli("report", "lanchester-bench", "--run", run.id, "--store",
+                str(tmp_path / "store"), "--tornado-output", "none", "-o", str(out))
+    assert r.code == 0, r.stderr
+    assert "report of lanchester-bench: 16 samples, seed 2, horizon 12 steps" in " ".join(
+        r.stdout.split())
+    page = out.read_text()
+    assert "<b>Samples</b>16 per policy" in page
+    assert 'data-ref="headline:' in page  # the summary, from the stored numbers
+    # a run that lacks what the report reads, or of another scenario: said, before work
+    thin = sweep(sc, out=tmp_path / "store", record=["blue.personnel"], n_samples=8,
+                 seed=2, horizon=4)
+    r = run_cli("report", "lanchester-bench", "--run", thin.id, "--store",
+                str(tmp_path / "store"), "-o", str(tmp_path / "thin.html"))
+    assert r.code == 2
+    assert "did not record" in r.stderr
+    r = run_cli("report", "ukraine-2023", "--run", run.id, "--store",
+                str(tmp_path / "store"), "-o", str(tmp_path / "other.html"))
+    assert r.code == 2
+    assert "a run of scenario 'lanchester-bench'" in r.stderr
+    r = run_cli("report", "lanchester-bench", "--run", "nope", "--store",
+                str(tmp_path / "store"), "-o", str(tmp_path / "none.html"))
+    assert r.code == 2
+    assert "no run 'nope'" in r.stderr

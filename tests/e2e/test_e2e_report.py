@@ -56,3 +56,47 @@ def test_pdf_pages_are_not_blank(report_files: tuple[Path, Path], tmp_path: Path
         grey = Image.open(png).convert("L")
         dark = sum(grey.histogram()[:200])  # pixels clearly darker than white paper
         assert dark / (grey.width * grey.height) > 0.003, f"{png.name} looks blank"
+
+
+def _ink_ends(png: Path) -> float:
+    """Where a printed page's content ends, as a share of its height (0: blank)."""
+    from PIL import Image
+
+    grey = Image.open(png).convert("L")
+    box = grey.point(lambda v: 255 if v < 200 else 0).getbbox()  # the inked pixels
+    return box[3] / grey.height if box else 0.0
+
+
+def test_no_pdf_page_is_left_half_empty(report_files: tuple[Path, Path],
+                                        tmp_path: Path) -> None:
+    # a chart cannot split between pages: printed no taller than PRINT_CHART_MAX_PX, one
+    # that does not fit where a page ends leaves less than half of that page empty
+    _html, pdf = report_files
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed; .ci/run installs it")
+    subprocess.run(["pdftoppm", "-r", "20", "-png", str(pdf), str(tmp_path / "p")],
+                   check=True, timeout=120)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    ends = [_ink_ends(p) for p in pages]
+    assert [(p.name, round(e, 2)) for p, e in zip(pages[:-1], ends[:-1], strict=True)
+            if e < 0.5] == []
+
+
+def test_the_page_is_short_and_a_folded_chart_opens_at_full_width(
+        page: Page, report_files: tuple[Path, Path]) -> None:
+    html, _pdf = report_files
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(html.as_uri(), wait_until="load")
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                           ".every(d => d.querySelector('.main-svg'))", timeout=30_000)
+    # the trajectories and the parameter table fold: the page is a few screens, not 90
+    assert page.evaluate("() => document.documentElement.scrollHeight") < 25_000
+    toc = page.locator("nav.toc a")
+    assert toc.count() >= 15
+    fan = page.locator("details#personnel")
+    assert fan.get_attribute("open") is None
+    fan.locator("summary").click()
+    page.wait_for_function("() => document.querySelector('#fig-personnel .main-svg')"
+                           ".getBoundingClientRect().width > 900", timeout=10_000)
+    page.locator('nav.toc a[href="#claims"]').click()
+    assert page.evaluate("() => location.hash") == "#claims"

@@ -201,3 +201,67 @@ def test_tornado_figure_ranks_by_mean_absolute_effect():
     assert list(wide.error_x.array) == [0.2, 0.6, 0.3]
     assert list(bar.marker.color) == [LOWERS_COLOUR, RAISES_COLOUR, RAISES_COLOUR]
     assert fig.layout.xaxis.title.text.startswith("change in red.territory (km²)")
+
+
+def _fans(widths: list[float], centres: list[float] | None = None, n_t: int = 5
+          ) -> np.ndarray:
+    """Quantiles ``(series, level, panel, time)`` of panels with these 95 % widths."""
+    levels = np.asarray(figures.FAN_LEVELS) - 0.5  # -0.475 .. 0.475
+    centres = centres or [100.0] * len(widths)
+    q = np.empty((1, len(levels), len(widths), n_t))
+    for k, (w, c) in enumerate(zip(widths, centres, strict=True)):
+        q[0, :, k, :] = (c + levels * w / 0.95)[:, None]
+    return q
+
+
+def test_a_shared_range_flattens_a_panel_when_it_is_far_narrower_than_the_others():
+    assert not figures.flattens(_fans([10.0, 12.0, 9.0]))  # all alike: one range reads
+    # a panel a twentieth as wide as the span of all: flat on the shared axis
+    assert figures.flattens(_fans([2.0, 2.0, 300.0]))
+    # narrow panels at levels far apart (territory under each policy): flat too
+    assert figures.flattens(_fans([10.0, 10.0], centres=[100.0, 200.0]))
+    assert not figures.flattens(_fans([5.0]))  # one panel has nothing to share with
+    assert not figures.flattens(np.full((1, len(figures.FAN_LEVELS), 2, 3), np.nan))
+
+
+def test_fan_figure_gives_each_panel_its_own_axis_where_sharing_would_flatten(bench: Any):
+    from detente.present.style import ChartSpec, Series
+
+    spec = ChartSpec("personnel", "Personnel", (Series("blue.personnel", "Blue"),))
+    from detente.results.schema import select
+
+    q = figures.fan_quantiles(np.asarray(select(bench.ds, "blue.personnel").values,
+                                         dtype=np.float64))
+    wide = q.copy()
+    wide[:, 1] = q[:, 1] * 40.0 - 39.0 * q[:, 1].mean()  # the second policy spreads 40 ×
+    shared = figures.fan_figure(bench, spec, levels={"blue.personnel": q})
+    own = figures.fan_figure(bench, spec, levels={"blue.personnel": wide})
+    assert shared.layout.meta["y_axes"] == "shared"
+    assert shared.layout.yaxis2.matches == "y"  # one range for both panels
+    assert own.layout.meta["y_axes"] == "own"
+    assert own.layout.yaxis2.matches is None  # each panel its own range
+    forced = figures.fan_figure(bench, spec, levels={"blue.personnel": q}, y_axes="own")
+    assert forced.layout.yaxis2.matches is None
+
+
+def test_threshold_figure_draws_the_metric_its_threshold_and_the_claims_side():
+    values = np.r_[np.linspace(0.0, 1.0, 50), np.nan]
+    panel = {"values": values, "threshold": 0.3, "op": "<", "title": "viability < 0.3",
+             "share": float(np.mean(values[:-1] < 0.3)), "axis": "viability"}
+    fig = figures.threshold_figure([panel, {**panel, "op": ">="}], colour="#1a7f37")
+    hists = [t for t in fig.data if t.type == "histogram"]
+    assert len(hists) == 2
+    assert np.isfinite(np.asarray(hists[0].x)).all()  # the undefined sample is left out
+    assert len(hists[0].x) == 50
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[0] == "viability < 0.3<br>on the claim's side: 30 %"
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert [(s.x0, s.x1) for s in lines] == [(0.3, 0.3), (0.3, 0.3)]
+    rects = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert rects[0].x1 == 0.3
+    assert rects[0].x0 < 0.0
+    assert rects[1].x0 == 0.3
+    assert rects[1].x1 > 1.0
+    assert fig.layout.xaxis.title.text == "viability"
+    assert figures.threshold_figure([{**panel, "values": np.full(3, np.nan)}],
+                                    colour="#000") is None

@@ -79,13 +79,17 @@ def test_scenario_text_is_escaped(results: Any, scenario: Any) -> None:
 
 def test_record_holds_what_charts_and_claims_read(scenario: Any) -> None:
     from detente.present.record import claim_variables
-    from detente.report import report_record, report_variables
+    from detente.report import claims_read, report_record, report_variables
 
     rec = report_record(scenario)
     assert set(claim_variables(scenario)) <= set(rec)
+    # what a side owns, as the claims' expressions name it ("russia.gdp_index")
+    assert {"russia.gdp_index", "ukraine.shells_fired", "united_states.deal_credibility"} \
+        <= set(claims_read(scenario)) <= set(rec)
     assert {"russia.territory", "ukraine.personnel", "russia.personnel", "months_to_settlement",
             "escalated", "deal_territory"} <= set(rec)
-    assert set(rec) <= set(report_variables(scenario)) | set(claim_variables(scenario))
+    assert set(rec) <= (set(report_variables(scenario)) | set(claim_variables(scenario))
+                        | set(claims_read(scenario)))
     assert set(report_record(scenario, defaults=True)) >= set(rec)
 
 

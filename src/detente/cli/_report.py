@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from detente.analysis.claims import SOBOL_N
 from detente.cli._app import out
 from detente.cli._options import (
     HorizonOpt,
@@ -35,10 +36,16 @@ if TYPE_CHECKING:
     from detente.results import Results
     from detente.scenario.schema import Scenario
 
-#: What ``run --report`` computes (``detente report``'s defaults).
+#: What ``run --report`` computes (``detente report``'s defaults). The claims' design is
+#: ``detente claims``'s (:data:`~detente.analysis.claims.SOBOL_N`), so a claim's P and
+#: hinges read the same in the report and from the command.
 _RUN_REPORT_HINGES = ["sobol", "prim"]
-_RUN_REPORT_SOBOL_N = 32
+_RUN_REPORT_SOBOL_N = SOBOL_N
 _RUN_REPORT_TRAJECTORIES = 10
+#: Samples and seed of ``detente report``: ``detente claims``'s, so that with the defaults
+#: each claim's P in the report is the command's.
+REPORT_SAMPLES = 1000
+REPORT_SEED = 0
 
 
 def check_report_options(sc: Scenario, *, output: Path | None, pdf: Path | None,
@@ -71,6 +78,44 @@ def check_report_options(sc: Scenario, *, output: Path | None, pdf: Path | None,
     if tornado_policy is not None and tornado_policy not in sc.policies:
         raise InputError(f"--tornado-policy: unknown policy '{tornado_policy}'; the "
                          f"scenario '{sc.name}' has {', '.join(sc.policies)}")
+
+
+def settings_line(sc: Scenario, *, samples: int, seed: int, horizon: int | None,
+                  hinges: list[str], sobol_n: int) -> str:
+    """Write the settings a report's numbers come from in one line (the report prints them)."""
+    import datetime as dt
+
+    steps = horizon if horizon is not None else sc.time.horizon_steps
+    end = sc.time.start + dt.timedelta(days=steps * sc.time.step_days)
+    design = (f"claims' Sobol base {sobol_n} ({sobol_n * (len(sc.uncertain) + 2):,} runs "
+              "per policy)" if "sobol" in hinges and sc.uncertain else
+              "no Sobol design for the claims")
+    return (f"report of {sc.name}: {samples:,} samples, seed {seed}, horizon {steps} steps "
+            f"of {sc.time.step_days:g} days (to {end.isoformat()}), levers drawn from their "
+            f"distributions, {design}")
+
+
+def _stored(sc: Scenario, run_id: str, store: Path) -> tuple[Results, int]:
+    """Open the stored run ``run_id`` of ``store`` as results of ``sc``, with its seed."""
+    from detente.report import report_record
+    from detente.results.schema import model_names
+    from detente.store import RunStore
+
+    if not store.is_dir():
+        raise InputError(f"--store {store}: no such folder (a run store is the folder "
+                         "`detente sweep --out` wrote)")
+    run = RunStore(store).run(run_id)
+    res = run.to_results()
+    if res.scenario is not None and res.scenario.name != sc.name:
+        raise InputError(f"--run {run_id}: a run of scenario '{res.scenario.name}', not "
+                         f"'{sc.name}'; give its scenario")
+    missing = [n for n in report_record(sc) if n not in set(model_names(res.ds))]
+    if missing:
+        raise InputError(f"--run {run_id}: the run did not record {len(missing)} variable(s) "
+                         f"the report reads ({', '.join(missing[:8])}"
+                         f"{', ...' if len(missing) > 8 else ''}); sweep again with --record "
+                         f"{','.join(report_record(sc))}")
+    return res, int(res.ds.attrs.get("seed", 0))
 
 
 def _size(path: Path) -> str:
@@ -115,8 +160,8 @@ def report(
     output: Annotated[Path, typer.Option(
         "--output", "-o", help="HTML file to write (self-contained; opens offline).")
     ] = Path("report.html"),
-    samples: SamplesOpt = 2000,
-    seed: SeedOpt = 0,
+    samples: SamplesOpt = REPORT_SAMPLES,
+    seed: SeedOpt = REPORT_SEED,
     policies: PoliciesOpt = None,
     horizon: HorizonOpt = None,
     pdf: Annotated[Path | None, typer.Option(
@@ -137,7 +182,13 @@ def report(
                          "none.")] = "sobol,prim",
     sobol_n: Annotated[int, typer.Option(
         "--sobol-n", help="Base sample size of the claims' Sobol design (a power of "
-                          "two).")] = 32,
+                          "two; the default is `detente claims`'s).")] = SOBOL_N,
+    run: Annotated[str | None, typer.Option(
+        "--run", help="Report a run stored by `detente sweep` (its id, from `detente runs "
+                      "list`) instead of simulating; it must record what the report reads "
+                      "(sweep --record with the variables `report_record` names).")] = None,
+    store: Annotated[Path, typer.Option(
+        "--store", "-s", help="Run store folder of --run.")] = Path("runs"),
     quiet: QuietOpt = False,
     processes: ProcessesOpt = 1,
 ) -> None:
@@ -161,10 +212,19 @@ def report(
         tornado = None
     check_report_options(sc, output=output, pdf=pdf, tornado_output=tornado,
                          tornado_policy=tornado_policy)
-    with stage_bars(quiet=quiet) as progress:
-        res = simulate(sc, n_samples=samples, seed=seed, policies=split(policies),
-                       horizon=horizon, record=report_record(sc), processes=processes,
-                       progress=stage(progress, "simulating"))
+    if run is not None:
+        res, seed = _stored(sc, run, store)
+        samples = int(res.ds.sizes["sample"])
+        horizon = int(res.ds.sizes["time"]) - 1
+    if not quiet:
+        out.print(settings_line(sc, samples=samples, seed=seed, horizon=horizon,
+                                hinges=kinds, sobol_n=sobol_n), highlight=False,
+                  soft_wrap=True)
+    if run is None:
+        with stage_bars(quiet=quiet) as progress:
+            res = simulate(sc, n_samples=samples, seed=seed, policies=split(policies),
+                           horizon=horizon, record=report_record(sc), processes=processes,
+                           progress=stage(progress, "simulating"))
     _build_and_write(out, res, sc, output=output, pdf=pdf, tornado_output=tornado,
                      tornado_policy=tornado_policy, tornado_trajectories=tornado_trajectories,
                      hinges=kinds, sobol_n=sobol_n, seed=seed, processes=processes,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -38,9 +38,9 @@ if TYPE_CHECKING:
     from detente.results import Results
 
 __all__ = [
-    "FAN_LEVELS", "claims_figure", "escalation_figure", "fan_figure", "fan_quantiles",
-    "overlay_fan_figure", "settlement_curves", "settlement_figure", "terms_figure",
-    "terms_shares", "tornado_figure",
+    "FAN_LEVELS", "FLAT_SHARE", "claims_figure", "escalation_figure", "fan_figure", "fan_quantiles",
+    "flattens", "overlay_fan_figure", "settlement_curves", "settlement_figure", "terms_figure",
+    "terms_shares", "threshold_figure", "tornado_figure",
 ]
 
 #: Quantile levels of the fan charts: 95, 80 and 50 % central bands and the median.
@@ -99,7 +99,8 @@ def _tickformat(q: FloatArray) -> str | None:
 
 def fan_figure(res: Results, spec: ChartSpec, *, policies: Sequence[str] | None = None,
                columns: int = 4, height_per_row: int = 240,
-               levels: Mapping[str, FloatArray] | None = None) -> Any | None:
+               levels: Mapping[str, FloatArray] | None = None,
+               y_axes: Literal["auto", "shared", "own"] = "auto") -> Any | None:
     """Fan chart of ``spec``'s variables, one panel per policy.
 
     Parameters
@@ -116,6 +117,10 @@ def fan_figure(res: Results, spec: ChartSpec, *, policies: Sequence[str] | None 
         Pixel height of a row of panels.
     levels : mapping, optional
         Precomputed :func:`fan_quantiles` per variable (saves recomputing them).
+    y_axes : {"auto", "shared", "own"}
+        Whether the panels share one y range (``"shared"``) or each has its own
+        (``"own"``); ``"auto"``: their own where one shared range would flatten a panel
+        (:func:`flattens`). The figure's ``layout.meta["y_axes"]`` says which was drawn.
 
     Returns
     -------
@@ -131,16 +136,17 @@ def fan_figure(res: Results, spec: ChartSpec, *, policies: Sequence[str] | None 
     idx = [res.policies.index(p) for p in pols]
     n_cols = min(columns, len(pols))
     n_rows = math.ceil(len(pols) / n_cols)
-    fig = _subplots()(rows=n_rows, cols=n_cols, shared_xaxes="all", shared_yaxes="all",
-                      subplot_titles=pols, horizontal_spacing=0.02,
+    all_q = [(levels[s.variable] if levels is not None and s.variable in levels
+              else fan_quantiles(np.asarray(select(ds, s.variable).values,
+                                            dtype=np.float64))) * s.scale for s in series]
+    own = y_axes == "own" or (y_axes == "auto" and spec.y_range is None
+                              and flattens(np.stack(all_q)[:, :, idx]))
+    fig = _subplots()(rows=n_rows, cols=n_cols, shared_xaxes="all",
+                      shared_yaxes=False if own else "all", subplot_titles=pols,
+                      horizontal_spacing=0.05 if own else 0.02,
                       vertical_spacing=0.16 if n_rows > 1 else 0.1)
     dates = _dates(res)
-    all_q = []
-    for s in series:
-        q = (levels[s.variable] if levels is not None and s.variable in levels
-             else fan_quantiles(np.asarray(select(ds, s.variable).values, dtype=np.float64)))
-        q = q * s.scale
-        all_q.append(q)
+    for s, q in zip(series, all_q, strict=True):
         for k, ip in enumerate(idx):
             row, col = divmod(k, n_cols)
             for band in BANDS:
@@ -173,8 +179,41 @@ def fan_figure(res: Results, spec: ChartSpec, *, policies: Sequence[str] | None 
         fig.add_hline(y=spec.reference, line={"color": "#555", "width": 1, "dash": "dot"})
     fig.update_annotations(font={"size": 12})
     _layout(fig, height=n_rows * height_per_row + 90, legend=len(series) > 1)
-    fig.update_layout(hovermode="closest")
+    fig.update_layout(hovermode="closest", meta={"y_axes": "own" if own else "shared"})
     return fig
+
+
+#: A panel is flattened when its own range is less than this share of the shared one.
+FLAT_SHARE = 0.25
+
+
+def flattens(q: FloatArray) -> bool:
+    """Whether one y range shared by every panel would flatten one of them.
+
+    Parameters
+    ----------
+    q : ndarray
+        The fans' quantiles, shape ``(series, len(FAN_LEVELS), panel, time)``.
+
+    Returns
+    -------
+    bool
+        True when some panel's own range (its 95 % bands over time, every series) is less
+        than :data:`FLAT_SHARE` of the range all panels span together: on a shared axis it
+        would read as a flat line.
+    """
+    import warnings
+
+    lo_i, hi_i = FAN_LEVELS.index(0.025), FAN_LEVELS.index(0.975)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a panel all NaN
+        lo = np.nanmin(q[:, lo_i], axis=(0, 2))  # per panel
+        hi = np.nanmax(q[:, hi_i], axis=(0, 2))
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    if ok.sum() < 2:
+        return False
+    span = float(np.max(hi[ok]) - np.min(lo[ok]))
+    return span > 0 and bool(np.any(hi[ok] - lo[ok] < FLAT_SHARE * span))
 
 
 def settlement_curves(res: Results) -> tuple[FloatArray, FloatArray] | None:
@@ -463,8 +502,9 @@ def tornado_figure(indices: Any, *, output: str, unit: str, top: int = 15) -> An
 
 def overlay_fan_figure(q: FloatArray, *, dates: Sequence[str], policies: Sequence[str],
                        colours: Sequence[str], label: str, unit: str,
-                       scale: float = 1.0, height: int = 380) -> Any:
-    """Fan chart with the policies overlaid in one panel (80 % and 50 % bands, median).
+                       scale: float = 1.0, height: int = 380,
+                       bands: Sequence[float] = (0.8, 0.5)) -> Any:
+    """Fan chart with the policies overlaid in one panel (central bands and the median).
 
     Parameters
     ----------
@@ -482,13 +522,17 @@ def overlay_fan_figure(q: FloatArray, *, dates: Sequence[str], policies: Sequenc
         Display multiplier.
     height : int
         Pixel height.
+    bands : sequence of float
+        Central bands drawn, widest first (each of :data:`FAN_LEVELS`'s 0.5, 0.8, 0.95);
+        with many policies, one band keeps the lines readable.
     """
     go = _go()
     fig = go.Figure()
     q = q * scale
+    alpha = {0.95: 0.1, 0.8: 0.16, 0.5: 0.28 if len(bands) > 1 else 0.18}
     for ip, pol in enumerate(policies):
         colour = colours[ip]
-        for band in (0.8, 0.5):
+        for band in bands:
             lo_i = FAN_LEVELS.index(round((1 - band) / 2, 4))
             hi_i = FAN_LEVELS.index(round(1 - (1 - band) / 2, 4))
             fig.add_trace(go.Scatter(x=list(dates), y=q[hi_i, ip].astype(np.float32),
@@ -496,7 +540,7 @@ def overlay_fan_figure(q: FloatArray, *, dates: Sequence[str], policies: Sequenc
                                      showlegend=False, legendgroup=pol))
             fig.add_trace(go.Scatter(x=list(dates), y=q[lo_i, ip].astype(np.float32),
                                      mode="lines", line={"width": 0}, fill="tonexty",
-                                     fillcolor=rgba(colour, 0.16 if band == 0.8 else 0.28),
+                                     fillcolor=rgba(colour, alpha[band]),
                                      hoverinfo="skip", showlegend=False, legendgroup=pol))
         fig.add_trace(go.Scatter(
             x=list(dates), y=q[FAN_LEVELS.index(0.5), ip].astype(np.float32), mode="lines",
@@ -504,6 +548,66 @@ def overlay_fan_figure(q: FloatArray, *, dates: Sequence[str], policies: Sequenc
             hovertemplate=f"{pol}: %{{y:,.4~g}}<extra></extra>"))
     fig.update_yaxes(title_text=unit, tickformat=_tickformat(q))
     fig.update_xaxes(tickformat="%b %Y", nticks=6)
-    _layout(fig, height=height, title=f"{label}: median, 50 % and 80 % bands")
+    said = " and ".join(f"{b:.0%}".replace("%", " %") for b in sorted(bands))
+    plural = "s" if len(bands) > 1 else ""
+    _layout(fig, height=height, title=f"{label}: median, {said} band{plural}")
     fig.update_layout(hovermode="x unified", margin={**_MARGIN, "t": 44})
+    return fig
+
+
+#: Bins of a claim's metric histogram.
+_METRIC_BINS = 40
+
+
+def threshold_figure(panels: Sequence[Mapping[str, Any]], *, colour: str) -> Any | None:
+    """Draw a claim's tested metric across samples against its threshold, a panel per part.
+
+    Parameters
+    ----------
+    panels : sequence of mapping
+        One per part of the claim's test with a numeric threshold: ``values`` (one per
+        sample, NaN where undefined or not selected), ``threshold``, ``op`` (``"<"``,
+        ``">="``, ...), ``title`` (the part in words), ``share`` (the share of samples
+        on the claim's side) and ``axis`` (the metric's axis title).
+    colour : str
+        The claim's verdict colour, for its side of the threshold.
+
+    Returns
+    -------
+    plotly Figure or None
+        None when no panel has a finite value. Each panel has its own axes: the
+        histogram of the metric, the threshold as a line and the claim's side of it
+        shaded, with the share on that side in the panel's title.
+    """
+    go = _go()
+    shown = [p for p in panels if np.isfinite(np.asarray(p["values"], dtype=np.float64)).any()]
+    if not shown:
+        return None
+    titles = [f"{p['title']}<br>on the claim's side: {100 * float(p['share']):.0f} %"
+              for p in shown]
+    fig = _subplots()(rows=1, cols=len(shown), subplot_titles=titles,
+                      horizontal_spacing=0.08)
+    for k, p in enumerate(shown):
+        v = np.asarray(p["values"], dtype=np.float64)
+        v = v[np.isfinite(v)]
+        t = float(p["threshold"])
+        lo, hi = float(min(v.min(), t)), float(max(v.max(), t))
+        pad = (hi - lo) * 0.04 or max(abs(t), 1.0) * 0.05
+        fig.add_trace(go.Histogram(
+            x=v.astype(np.float32), nbinsx=_METRIC_BINS, marker={"color": "#8c959f"},
+            showlegend=False, hovertemplate="%{x}: %{y} samples<extra></extra>"),
+            row=1, col=k + 1)
+        above = str(p["op"]).startswith(">")
+        x0, x1 = (t, hi + pad) if above else (lo - pad, t)
+        fig.add_vrect(x0=x0, x1=x1, fillcolor=rgba(colour, 0.12), line_width=0,
+                      layer="below", row=1, col=k + 1)
+        fig.add_vline(x=t, line={"color": colour, "width": 2, "dash": "dash"},
+                      row=1, col=k + 1)
+        fig.update_xaxes(title_text=str(p.get("axis", "")), range=[lo - pad, hi + pad],
+                         row=1, col=k + 1)
+    fig.update_yaxes(title_text="samples", row=1, col=1)
+    fig.update_annotations(font={"size": 11})
+    _layout(fig, height=300, legend=False)
+    fig.update_layout(hovermode="closest", bargap=0.04,
+                      margin={**_MARGIN, "t": 64 if len(shown) == 1 else 78})
     return fig

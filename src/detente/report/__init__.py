@@ -12,15 +12,22 @@ from __future__ import annotations
 from detente.report._build import (
     build_report,
     check_writable_file,
+    claims_read,
     default_tornado_output,
     report_record,
     report_variables,
     write_report,
 )
-from detente.report._pdf import CHROMIUM_ARGS, find_chromium, require_chromium, write_pdf
+from detente.report._pdf import (
+    CHROMIUM_ARGS,
+    PRINT_CHART_MAX_PX,
+    find_chromium,
+    require_chromium,
+    write_pdf,
+)
 
 __all__ = [
-    "CHROMIUM_ARGS", "build_report", "check_writable_file", "default_tornado_output",
-    "find_chromium", "report_record", "report_variables", "require_chromium", "write_pdf",
-    "write_report",
+    "CHROMIUM_ARGS", "PRINT_CHART_MAX_PX", "build_report", "check_writable_file",
+    "claims_read", "default_tornado_output", "find_chromium", "report_record",
+    "report_variables", "require_chromium", "write_pdf", "write_report",
 ]

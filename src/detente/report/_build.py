@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from detente._optional import import_optional
 from detente._typing import SeedLike
 from detente._version import __version__
-from detente.analysis import Morris, as_scenario
-from detente.analysis.claims import Claims
-from detente.analysis.compare import compare, deal_issues
+from detente.analysis import Morris, as_scenario, scenario_expr
+from detente.analysis.claims import SOBOL_N, Claims, jeffreys_interval
+from detente.analysis.compare import compare, deal_issues, outcomes_of
 from detente.errors import InputError, MissingDependencyError
 from detente.model.bargaining import issues_of
 from detente.model.base import owned
@@ -31,6 +31,7 @@ from detente.present import rows as table_rows
 from detente.present.charts import key_chart_variables, key_charts, key_variables
 from detente.present.figures import tornado_figure
 from detente.present.labels import Labels
+from detente.present.narrative import narrative
 from detente.present.record import claim_variables, in_model_order
 from detente.present.style import (
     VERDICT_COLOURS,
@@ -48,8 +49,8 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = [
-    "build_report", "check_writable_file", "default_tornado_output", "report_record",
-    "report_variables", "write_report",
+    "build_report", "check_writable_file", "claims_read", "default_tornado_output",
+    "report_record", "report_variables", "write_report",
 ]
 
 #: Variables the report's settlement and escalation charts read (the terms' come from the
@@ -105,11 +106,46 @@ def report_record(scenario: Scenario, *, defaults: bool = False) -> list[str]:
     list of str
         The charts' variables and those the scenario's claims read, in model order.
     """
-    wanted = set(report_variables(scenario)) | set(claim_variables(scenario))
+    wanted = (set(report_variables(scenario)) | set(claim_variables(scenario))
+              | set(claims_read(scenario)))
     if defaults:
         wanted |= {v.name for m in scenario.enabled_modules for v in m.variables
                    if v.record}
     return in_model_order(scenario, wanted)
+
+
+#: The fields of a claim's test that hold expressions over the model's outputs.
+_EXPRESSION_FIELDS = ("metric", "given", "when")
+
+
+def claims_read(scenario: Scenario) -> list[str]:
+    """Every model variable the scenario's claims read, owned ones by their full name.
+
+    Each expression of each test (its metric, ``given`` and ``when``) is compiled as the
+    claims compile it (:func:`detente.analysis.scenario_expr`), so ``red.gdp_index``
+    counts as the variable it names; an expression that does not compile is left to the
+    claims to report.
+    """
+    found: set[str] = set()
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                if key in _EXPRESSION_FIELDS and isinstance(value, str):
+                    try:
+                        found.update(scenario_expr(scenario, value).names)
+                    except InputError:
+                        continue
+                else:
+                    walk(value)
+        elif isinstance(obj, list | tuple):
+            for value in obj:
+                walk(value)
+
+    for claim in scenario.claims.values():
+        if claim.test is not None:
+            walk(claim.test.model_dump(mode="json"))
+    return in_model_order(scenario, found)
 
 
 def check_writable_file(path: Path, option: str) -> None:
@@ -158,7 +194,10 @@ class _Context:
     """Everything the template renders."""
 
     meta: dict[str, Any]
-    contents: list[tuple[str, str]] = field(default_factory=list)
+    contents: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
+    narrative: list[tuple[str, Any]] = field(default_factory=list)
+    overlays: list[_Section] = field(default_factory=list)
+    metrics: list[_Section] = field(default_factory=list)
     fans: list[_Section] = field(default_factory=list)
     settlement: _Section | None = None
     terms: _Section | None = None
@@ -191,27 +230,61 @@ def _fig_html(fig: Any, div_id: str) -> str:
     return html
 
 
+def _share(p: float | None, n: int) -> tuple[str, str]:
+    """Write a share of ``n`` samples and its 90 % Jeffreys interval, as the summary does."""
+    if p is None:
+        return "–", ""
+    lo, hi = jeffreys_interval(round(p * n), n)
+    d = 1 if hi < 0.01 else 0  # a rare event's bound is not 0 %
+    return fmt_percent(p), f"[{100 * lo:.{d}f}–{fmt_percent(hi, d)}]"
+
+
+def _topic(name: str) -> str | None:
+    """Return the summary's topic of an outcome (:data:`detente.present.narrative.TOPICS`)."""
+    base = name.rsplit(".", 1)[-1]
+    if base == "territory":
+        return "territory"
+    if base in ("casualties", "casualties_cum"):
+        return "casualties"
+    return None
+
+
 def _headline(res: Results, labels: Labels) -> dict[str, Any] | None:
+    """Build the summary table: settlement and escalation odds, then outcomes, per policy.
+
+    Each row has a ``key`` (what its cells' ``data-ref`` name), a ``topic`` (the
+    narrative's, or None), its ``text`` and ``unit``, the ``cells`` (a ``(main, band)``
+    pair of strings per policy) and the unrounded ``values`` the narrative compares.
+    Reads :func:`~detente.analysis.compare.compare`'s dictionary: ``policies`` (each
+    ``p_settlement``, ``median_months_to_settlement``, ``p_escalation``, ``outcomes``) and
+    ``meta["outcomes"]``.
+    """
     months = [m for m in (12.0, 24.0, 36.0) if res.step_at_month(m) is not None]
     if not months:
         months = [round(float(res.ds["month"].values[-1]), 1)]
     data = compare(res, months=months, baseline="__none__", negotiation=False)
     pols = data["policies"]
+    n = int(res.ds.sizes["sample"])
     rows: list[dict[str, Any]] = []
     if any(p["p_settlement"] is not None for p in pols.values()):
         for m in months:
             key = f"{m:g}"
-            rows.append({"label": f"P(settlement signed by {key} months)",
-                         "cells": [(fmt_percent(p["p_settlement"][key])
-                                    if p["p_settlement"] else "–",
-                                    "") for p in pols.values()]})
-        rows.append({"label": "median months to settlement",
+            values = [p["p_settlement"][key] if p["p_settlement"] else None
+                      for p in pols.values()]
+            rows.append({"key": f"settlement-{key}", "kind": "probability",
+                         "topic": "settlement" if m == months[-1] else None,
+                         "text": f"P(settlement signed by {key} months)", "unit": "",
+                         "values": values, "cells": [_share(v, n) for v in values]})
+        rows.append({"key": "months-to-settlement", "kind": "number", "topic": None,
+                     "text": "median months to settlement", "unit": "", "values": [],
                      "cells": [(fmt_number(p["median_months_to_settlement"])
                                 if p["median_months_to_settlement"] is not None
                                 else f"> {months[-1]:g}", "") for p in pols.values()]})
     if any(p["p_escalation"] is not None for p in pols.values()):
-        rows.append({"label": f"P(escalation to a wider war by {months[-1]:g} months)",
-                     "cells": [(fmt_percent(p["p_escalation"]), "") for p in pols.values()]})
+        values = [p["p_escalation"] for p in pols.values()]
+        rows.append({"key": "escalation", "kind": "probability", "topic": "escalation",
+                     "text": f"P(escalation to a wider war by {months[-1]:g} months)",
+                     "unit": "", "values": values, "cells": [_share(v, n) for v in values]})
     # the comparison's outcomes, then the key outputs of every side that has them
     said = {name: (str(o.get("units", "")), str(o.get("description", name)))
             for name, o in (data["meta"].get("outcomes") or {}).items()}
@@ -226,16 +299,19 @@ def _headline(res: Results, labels: Labels) -> dict[str, Any] | None:
             unit, text = said.get(name, ("", name))
             text = text[:1].upper() + text[1:]
         scale = display_scale(unit)
-        cells = []
+        cells, values = [], []
         for pol in pols:
             q = (pols[pol]["outcomes"].get(name) if name in compared
                  else bands[pol, name])
-            cells.append(("–", "") if q is None or q["median"] is None
-                         or q["median"] != q["median"] else
-                         (fmt_number(scale * q["median"]),
-                          f"[{fmt_number(scale * q['low'])}–{fmt_number(scale * q['high'])}]"))
-        rows.append({"label": f"{text} ({unit_label(unit)})" if unit else text,
-                     "cells": cells})
+            empty = q is None or q["median"] is None or q["median"] != q["median"]
+            values.append(None if empty else scale * q["median"])
+            cells.append(("–", "") if empty else
+                          (fmt_number(scale * q["median"]),
+                           f"[{fmt_number(scale * q['low'])}–{fmt_number(scale * q['high'])}]"))
+        rows.append({"key": name, "kind": "number", "topic": _topic(name), "text": text,
+                     "unit": unit_label(unit), "values": values, "cells": cells})
+    for row in rows:
+        row["label"] = f"{row['text']} ({row['unit']})" if row["unit"] else row["text"]
     return {"policies": list(pols), "rows": rows, "month": f"{months[-1]:g}"}
 
 
@@ -425,8 +501,217 @@ def _forecast_skill(sc: Scenario, seed: SeedLike) -> dict[str, Any]:
                                     _fig_html(fig, "fig-reliability"), caption)}
 
 
+def _overlays(res: Results, labels: Labels) -> list[_Section]:
+    """Every policy on one axis, median and 50 % band, for each headline outcome.
+
+    The outcomes are the comparison's (:func:`~detente.analysis.compare.outcomes_of`:
+    territory, casualties of all sides, reconstruction, viability) that the run records
+    and that vary; the settlement and escalation odds are overlaid in their own sections.
+    """
+    import numpy as np
+
+    from detente.model.base import owned as owned_name
+    from detente.present.style import policy_colour
+    from detente.results.schema import has, select
+
+    dates = [str(d)[:10] for d in res.ds["time"].values]
+    colours = [policy_colour(i) for i in range(len(res.policies))]
+    out = []
+    for name, (unit, desc) in outcomes_of(res).items():
+        if name == "casualties":  # every side's, summed, as the comparison does
+            parts = [owned_name(x, "casualties_cum") for x in labels.sides]
+            if not all(has(res.ds, p) for p in parts):
+                continue
+            values = sum(np.asarray(select(res.ds, p).values, dtype=np.float64)
+                         for p in parts)
+            title = desc[:1].upper() + desc[1:]
+        elif name in labels.variables and has(res.ds, name) and drawable(res.ds, name):
+            values = np.asarray(select(res.ds, name).values, dtype=np.float64)
+            title = labels.heading(name)
+        else:
+            continue
+        q = figs.fan_quantiles(np.asarray(values, dtype=np.float64))
+        del values
+        if not np.isfinite(q).any() or np.nanmin(q) == np.nanmax(q):
+            continue
+        fig = figs.overlay_fan_figure(q, dates=dates, policies=res.policies,
+                                      colours=colours, label=title, unit=unit_label(unit),
+                                      scale=display_scale(unit), bands=(0.5,))
+        key = f"overlay-{name.replace('.', '-')}"
+        out.append(_Section(key, title, _fig_html(fig, f"fig-{key}"),
+                            "Every policy on one axis: the median over samples (line) and "
+                            "the central 50 % (shading). Every policy sees the same "
+                            "samples, so a gap between two lines is the policies' effect, "
+                            "not noise."))
+    return out
+
+
+def _leaves(test: Any) -> list[Any]:
+    kids = getattr(test, "of", None)
+    if kids is None:
+        return [test]
+    return [leaf for t in kids for leaf in _leaves(t)]
+
+
+def _metric_panel(leaf: Any, res: Results, default_policy: str) -> dict[str, Any] | None:
+    """One part of a claim's test with a numeric threshold: its metric per sample.
+
+    A comparison with a threshold reads the metric; a difference reads the policy's
+    metric less the other's (threshold ``by``); a change reads the metric's ratio to its
+    value at the reference time (threshold ``factor``), where that value is positive in
+    every sample. None for a part without a numeric threshold (an event, a comparison
+    with another policy).
+    """
+    import numpy as np
+
+    from detente.analysis.sensitivity import sensitivity_output
+
+    kind = getattr(leaf, "kind", None)
+    if kind not in ("compare", "difference", "change"):
+        return None
+    if kind == "compare" and leaf.threshold is None:
+        return None
+    pol = getattr(leaf, "policy", None) or default_policy
+
+    def read(policy: str, at: Any = None) -> Any:
+        if at is not None:
+            fn = sensitivity_output(leaf.metric, policy=policy, at=at)
+        elif leaf.at is not None:
+            fn = sensitivity_output(leaf.metric, policy=policy, at=leaf.at)
+        else:
+            fn = sensitivity_output(leaf.metric, policy=policy, over=leaf.over,
+                                    reduce=leaf.reduce)
+        return np.asarray(fn(res), dtype=np.float64)
+
+    when = f"at {leaf.at}" if leaf.at is not None else (
+        f"{leaf.reduce} over {leaf.over[0]}..{leaf.over[1]}")
+    try:
+        if kind == "compare":
+            values, threshold = read(pol), float(leaf.threshold)
+            title = f"[{pol}] {leaf.metric} {when} {leaf.op} {threshold:g}"
+            axis = leaf.metric
+        elif kind == "difference":
+            values = read(leaf.policy) - read(leaf.versus)
+            threshold = float(leaf.by)
+            title = (f"{leaf.metric} {when}: {leaf.policy} minus {leaf.versus} {leaf.op} "
+                     f"{threshold:g}")
+            axis = f"{leaf.policy} minus {leaf.versus}"
+        else:
+            then = read(pol, at=leaf.than)
+            if not bool(np.all(then[np.isfinite(then)] > 0)):
+                return None
+            values, threshold = read(pol) / then, float(leaf.factor)
+            title = f"[{pol}] {leaf.metric} {when} ÷ the same at {leaf.than} {leaf.op} " \
+                    f"{threshold:g}"
+            axis = f"ratio to {leaf.than}"
+    except InputError:
+        return None  # the results cannot answer it (the claims table says why)
+    if getattr(leaf, "given", None):
+        try:
+            mask = np.asarray(sensitivity_output(leaf.given, policy=pol, at="start")(res),
+                              dtype=np.float64) > 0.5
+        except InputError:
+            return None
+        values = np.where(mask, values, np.nan)
+        title += f" given {leaf.given}"
+    finite = np.isfinite(values)
+    if not finite.any():
+        return None
+    with np.errstate(invalid="ignore"):
+        side = _OPS[leaf.op](values[finite], threshold)
+    return {"values": values, "threshold": threshold, "op": leaf.op, "title": title,
+            "share": float(np.mean(side)), "axis": axis}
+
+
+def _metric_sections(fitted: Claims, sc: Scenario) -> list[_Section]:
+    """Draw a chart per testable claim with a numeric threshold: its metric against it."""
+    res = fitted.results_
+    default_policy = next(iter(sc.policies))
+    out = []
+    for c in fitted.claims_:
+        claim = sc.claims.get(c.id)
+        if claim is None or claim.test is None or c.verdict == "untestable":
+            continue
+        pol = claim.policies[0] if claim.policies else default_policy
+        panels = [p for leaf in _leaves(claim.test)
+                  if (p := _metric_panel(leaf, res, pol)) is not None]
+        fig = figs.threshold_figure(panels, colour=VERDICT_COLOURS[c.verdict])
+        if fig is None:
+            continue
+        shown = table_rows.claim_rows([c])[0].probability  # as the claims table says it
+        caption = (f"“{c.text}” — {c.verdict}, P = {shown}. The "
+                   "distribution of the tested metric over the samples (grey), the "
+                   "threshold (dashed) and the claim's side of it (shaded), with the share "
+                   "of samples on that side.")
+        if len(panels) > 1:
+            caption += (" The claim joins its parts ("
+                        f"{'all must hold' if claim.test.kind == 'all' else 'any may hold'}"
+                        "), so its P is not any one panel's share.")
+        elif getattr(claim.test, "given", None):
+            caption += " Only the samples its 'given' condition selects are counted."
+        out.append(_Section(f"metric-{c.id}", c.id, _fig_html(fig, f"fig-metric-{c.id}"),
+                            caption))
+    return out
+
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+}
+
+
 #: Samples per origin of the forecast-skill scoring in a report.
 REPORT_SKILL_SAMPLES = 200
+
+
+def _contents(ctx: _Context) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """List the table of contents: (anchor, title, [(anchor, title) of its parts])."""
+    toc: list[tuple[str, str, list[tuple[str, str]]]] = [
+        ("summary", "Summary", [("narrative", "In words")] * bool(ctx.narrative)
+         + [("summary-table", "The numbers")] * bool(ctx.headline))]
+    if ctx.overlays:
+        toc.append(("policies-compared", "Policies compared",
+                    [(s.key, s.title) for s in ctx.overlays]))
+    toc.append(("trajectories", "Trajectories", [(s.key, s.title) for s in ctx.fans]))
+    if ctx.settlement or ctx.terms:
+        toc.append(("settlement", "Settlement",
+                    [(s.key, s.title) for s in (ctx.settlement, ctx.terms) if s]))
+    if ctx.escalation:
+        toc.append(("escalation", "Escalation", []))
+    if ctx.negotiation:
+        toc.append(("negotiation", "Negotiation", []))
+    toc.append(("claims", "Claims", []))
+    if ctx.metrics:
+        toc.append(("claims-metrics", "Claims' metrics against their thresholds",
+                    [(s.key, s.title) for s in ctx.metrics]))
+    if ctx.outside_view:
+        toc.append(("outside-view", "Outside view", []))
+    toc += [("sensitivity", "Sensitivity", []),
+            ("assumptions", "Assumptions", [("policies-table", "Policies"),
+                                            ("parameters", "Parameters")])]
+    return toc
+
+
+def _settings(sc: Scenario, res: Results, *, claims: bool | Claims,
+              hinges: Sequence[HingeKind], sobol_n: int, seed: SeedLike) -> dict[str, str]:
+    """Describe the settings the report's numbers come from, as its header prints them."""
+    n = int(res.ds.sizes["sample"])
+    steps = int(res.ds.sizes["time"]) - 1
+    months = float(res.ds["month"].values[-1])
+    horizon = f"{months:.0f} months ({steps} steps)"
+    if not isinstance(claims, bool):  # fitted already: its own design
+        hinges, sobol_n = tuple(claims.hinges), claims.sobol_n
+    if claims is False:
+        design = "claims not evaluated"
+    elif "sobol" not in hinges or not sc.uncertain:
+        design = "no Sobol design (hinges: " + (", ".join(hinges) or "none") + ")"
+    else:
+        d = len(sc.uncertain)
+        design = (f"Sobol base N = {sobol_n} over {d} uncertain parameters: "
+                  f"{sobol_n * (d + 2):,} runs per policy")
+    text = (f"{n:,} samples per policy, seed {res.ds.attrs.get('seed', seed)}, horizon "
+            f"{horizon}, levers drawn from their distributions; claims' design: {design}.")
+    return {"horizon": horizon, "design": design, "settings": text}
 
 
 def build_report(
@@ -435,7 +720,7 @@ def build_report(
     *,
     claims: bool | Claims = True,
     hinges: Sequence[HingeKind] = ("sobol", "prim"),
-    sobol_n: int = 32,
+    sobol_n: int = SOBOL_N,
     tornado_output: str | None = "default",
     tornado_policy: str | None = None,
     tornado_trajectories: int = 10,
@@ -459,7 +744,8 @@ def build_report(
     hinges : sequence of {"sobol", "prim"}
         What each claim's verdict hinges on (empty: not computed).
     sobol_n : int
-        Base sample size of the claims' Sobol design (a power of two).
+        Base sample size of the claims' Sobol design (a power of two; default
+        :data:`~detente.analysis.claims.SOBOL_N`, as ``detente claims``).
     tornado_output : str or None
         Output expression of the sensitivity tornado, read at the horizon (``"default"``:
         :func:`default_tornado_output`; None: no tornado).
@@ -512,19 +798,28 @@ def build_report(
         "supporters": "; ".join(f"{sc.name_of(s)} (supports {sc.name_of(sc.cast.side_of(s))})"
                                 for s in sc.cast.supporters),
     }
-    ctx = _Context(meta=meta)
     labels = Labels.of(sc)
+    meta.update(_settings(sc, results, claims=claims, hinges=hinges, sobol_n=sobol_n,
+                          seed=seed))
+    ctx = _Context(meta=meta)
     try:
         ctx.headline = _headline(results, labels)
     except InputError:
         ctx.headline = None
+    ctx.overlays = _overlays(results, labels)
     recorded = model_names(ds)
     shown = [n for n in recorded if drawable(ds, n)]
     for spec in key_charts(labels, shown):
         fig = figs.fan_figure(results, spec)
         if fig is not None:
+            caption = spec.caption
+            if fig.layout.meta and fig.layout.meta.get("y_axes") == "own":
+                caption += (" Each panel has its own y axis: on one shared range some "
+                            "panels would read flat (compare the policies on one axis "
+                            "under Policies compared).")
             ctx.fans.append(_Section(spec.key, spec.title,
-                                     _fig_html(fig, f"fig-{spec.key}"), spec.caption))
+                                     _fig_html(fig, f"fig-{spec.key}"), caption))
+            del fig
     charted = key_chart_variables(labels)
     missing = labels.named(n for n in charted if n not in recorded)
     flat = labels.named(n for n in charted if n in recorded and n not in shown)
@@ -560,6 +855,10 @@ def build_report(
     else:
         fitted = claims
     if fitted is not None:
+        ctx.metrics = _metric_sections(fitted, sc)
+    ctx.narrative = narrative(ctx.headline, fitted.claims_ if fitted is not None else None,
+                              hinges=bool(fitted.hinges if fitted is not None else hinges))
+    if fitted is not None:
         ctx.claims = table_rows.claim_rows(fitted.claims_)
         ctx.claims_detail, ctx.claims_assumed = _claims_detail(fitted)
         fig = figs.claims_figure(fitted.claims_)
@@ -587,17 +886,7 @@ def build_report(
     ctx.assumptions = table_rows.assumption_rows(sc)
     ctx.policies = table_rows.policy_rows(sc, results.policies)
     ctx.events = table_rows.event_rows(sc)
-    ctx.contents = [("summary", "Summary"), ("trajectories", "Trajectories")]
-    if ctx.settlement or ctx.terms:
-        ctx.contents.append(("settlement", "Settlement"))
-    if ctx.escalation:
-        ctx.contents.append(("escalation", "Escalation"))
-    if ctx.negotiation:
-        ctx.contents.append(("negotiation", "Negotiation"))
-    ctx.contents.append(("claims", "Claims"))
-    if ctx.outside_view:
-        ctx.contents.append(("outside-view", "Outside view"))
-    ctx.contents += [("sensitivity", "Sensitivity"), ("assumptions", "Assumptions")]
+    ctx.contents = _contents(ctx)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("detente.report", "templates"), autoescape=True,
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)

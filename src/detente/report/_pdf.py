@@ -14,7 +14,8 @@ from pathlib import Path
 from detente._optional import import_optional
 from detente.errors import DetenteError, MissingDependencyError
 
-__all__ = ["CHROMIUM_ARGS", "PRINT_WIDTH_PX", "find_chromium", "require_chromium", "write_pdf"]
+__all__ = ["CHROMIUM_ARGS", "PRINT_CHART_MAX_PX", "PRINT_HEIGHT_PX", "PRINT_WIDTH_PX",
+           "find_chromium", "require_chromium", "write_pdf"]
 
 #: Flags for a quiet, offline, sandbox-free headless Chromium (containers, CI).
 CHROMIUM_ARGS: tuple[str, ...] = (
@@ -25,6 +26,11 @@ CHROMIUM_ARGS: tuple[str, ...] = (
 )
 #: CSS pixels of an A4 landscape page less the report's print margins (297 − 20 mm).
 PRINT_WIDTH_PX = 1047
+#: CSS pixels of its height less the margins (210 − 22 mm).
+PRINT_HEIGHT_PX = 710
+#: Tallest a chart prints: with its heading and caption, well under half a page, so a
+#: chart that does not fit where a page ends leaves less than half of it empty.
+PRINT_CHART_MAX_PX = 250
 _NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
@@ -101,9 +107,18 @@ def write_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout_s: float =
                     "() => [...document.querySelectorAll('.js-plotly-plot')]"
                     ".every(d => d.querySelector('.main-svg'))", timeout=ms)
                 page.emulate_media(media="print")
-                # lay the charts out again at the printed width
-                page.evaluate("() => Promise.all([...document.querySelectorAll("
-                              "'.js-plotly-plot')].map(d => Plotly.Plots.resize(d)))")
+                # a printed page has no clicks: every collapsed section prints open
+                page.evaluate("() => document.querySelectorAll('details')"
+                              ".forEach(d => { d.open = true; })")
+                # lay the charts out again at the printed width, none taller than
+                # PRINT_CHART_MAX_PX (a chart cannot split between pages)
+                page.evaluate(
+                    "(most) => Promise.all([...document.querySelectorAll('.js-plotly-plot')]"
+                    ".map(d => (d.layout && d.layout.height > most ? "
+                    "(d.style.height = d.parentElement.style.height = most + 'px', "
+                    "Plotly.relayout(d, {height: most})) "
+                    ": Promise.resolve())"
+                    ".then(() => Plotly.Plots.resize(d))))", PRINT_CHART_MAX_PX)
                 page.pdf(path=str(tmp), prefer_css_page_size=True, print_background=True)
             finally:
                 browser.close()
