@@ -880,6 +880,8 @@ class Claims(Estimator):
                     untestable.add(cid)
                     continue
                 ys[cid].append(ind.holds.astype(np.float64))
+            # only the indicators are kept: the chunk's trajectories go before the next runs
+            del res, reader
             if progress is not None:
                 progress("design", r1, len(u))
         runs = f"N = {self.sobol_n}, {len(u):,} runs per policy"

@@ -121,7 +121,9 @@ def assemble(plan: Plan, blocks: Sequence[BlockResult], *, seed: SeedLike,
              block_size: int = BLOCK_SIZE) -> xr.Dataset:
     """Stitch block results that carry their own trajectories into one dataset."""
     blocks = sorted(blocks, key=lambda b: b.block)
-    full = {var: np.concatenate([b.trajectories[var] for b in blocks], axis=2)
+    # one block's trajectories are the whole run's: taken as they are, not copied
+    full = {var: (blocks[0].trajectories[var] if len(blocks) == 1 else
+                  np.concatenate([b.trajectories[var] for b in blocks], axis=2))
             for var in plan.record}
     return assemble_blocks(plan, blocks, full, seed=seed, keep=Keep(), levels=DEFAULT_LEVELS,
                            block_size=block_size)

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 __all__ = ["claim_variables", "in_model_order", "matching"]
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: A model name in an expression: plain (``war_intensity``) or an owner's (``russia.gdp_index``).
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
 
 
 def in_model_order(scenario: Scenario, wanted: Iterable[str]) -> list[str]:

@@ -22,7 +22,7 @@ from detente._typing import SeedLike
 from detente._version import __version__
 from detente.analysis import Morris, as_scenario, scenario_expr
 from detente.analysis.claims import SOBOL_N, Claims, jeffreys_interval
-from detente.analysis.compare import compare, deal_issues, outcomes_of
+from detente.analysis.compare import compare_summary, deal_issues, outcomes_of
 from detente.errors import InputError, MissingDependencyError
 from detente.model.bargaining import issues_of
 from detente.model.base import owned
@@ -262,7 +262,7 @@ def _headline(res: Results, labels: Labels) -> dict[str, Any] | None:
     months = [m for m in (12.0, 24.0, 36.0) if res.step_at_month(m) is not None]
     if not months:
         months = [round(float(res.ds["month"].values[-1]), 1)]
-    data = compare(res, months=months, baseline="__none__", negotiation=False)
+    data = compare_summary(res, months=months, baseline="__none__", negotiation=False)
     pols = data["policies"]
     n = int(res.ds.sizes["sample"])
     rows: list[dict[str, Any]] = []
@@ -338,7 +338,7 @@ def _negotiation(res: Results, sc: Scenario) -> dict[str, Any]:
     from detente.present.negotiation import MODEL_TITLES, positions_figure, terms_beside_rows
 
     nash = {p: e.get("terms") for p, e in
-            compare(res, months=[_last_month(res)], baseline="__none__",
+            compare_summary(res, months=[_last_month(res)], baseline="__none__",
                     negotiation=False)["policies"].items()}
     n = min(int(res.ds.sizes["sample"]), NEGOTIATION_SAMPLES)
     nf = NegotiationForecast(n_samples=n, seed=0).fit(sc)
@@ -374,7 +374,9 @@ def _run_claims(sc: Scenario, res: Results, *, hinges: Sequence[HingeKind], sobo
     if not sc.claims:
         return None, (f"The scenario '{sc.name}' states no claims, so there are no verdicts "
                       "to show. Add a 'claims' section to test an argument's statements.")
-    ev = Claims(hinges=tuple(hinges), sobol_n=sobol_n, processes=processes)
+    # the base-rate claims too, as `detente claims` judges them by default
+    ev = Claims(hinges=tuple(hinges), sobol_n=sobol_n, processes=processes,
+                outside_view="on")
     ev.fit(sc, res, seed=seed, horizon=int(res.ds.sizes["time"]) - 1, progress=progress)
     note = ""
     if not hinges:
