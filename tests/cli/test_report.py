@@ -103,7 +103,7 @@ def test_each_claims_p_in_the_report_is_detente_claims_p(tmp_path: Path) -> None
     import re
 
     settings = ["-n", "40", "--seed", "3", "--horizon", "60", "--hinges", "none", "--quiet"]
-    r = run_cli("claims", SCENARIO, *settings, "--json", "--no-outside-view")
+    r = run_cli("claims", SCENARIO, *settings, "--json")  # the outside view too, by default
     assert r.code == 0, r.stderr
     cli = {c["id"]: c["probability"] for c in json.loads(r.stdout)
            if c["probability"] is not None}
@@ -166,3 +166,14 @@ def test_report_of_a_stored_sweep(tmp_path: Path) -> None:
                 str(tmp_path / "store"), "-o", str(tmp_path / "none.html"))
     assert r.code == 2
     assert "no run 'nope'" in r.stderr
+
+
+def test_the_report_command_s_hinge_design_is_the_library_s():
+    # written as a literal so that --help stays fast; it must not drift from detente claims'
+    import inspect
+
+    from detente.analysis.claims import SOBOL_N
+    from detente.cli import _report
+
+    assert _report.SOBOL_N == SOBOL_N
+    assert inspect.signature(_report.report).parameters["sobol_n"].default == SOBOL_N

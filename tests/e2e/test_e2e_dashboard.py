@@ -89,7 +89,7 @@ def test_another_scenarios_levers_are_its_own(page: Page, bench_dashboard_url: s
     # every label is the benchmark's own: its sides' names and its start
     # (Panel draws into shadow roots, which get_by_text looks into and inner_text does not)
     expect(page.get_by_text(re.compile("Ukrain|Russia|NATO|Kyiv|Moscow"))).to_have_count(0)
-    expect(page.get_by_text(re.compile(r"^Blue, Red: .* from 1 January 2024\."))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Blue, Red: .* from 1 January 2024\)\."))).to_be_visible()
     expect(page.get_by_text("Blue — combat power over its enemy's (ratio, median)")
            ).to_be_visible()
     cell = page.locator(f"[data-testid='{ratio}']")

@@ -461,7 +461,9 @@ def sensitivity_output(
     """
 
     def fn(res: Results) -> FloatArray:
-        reader = OutputReader(res)
+        # with the run's scenario, parameters read in the expression are in its file's
+        # units, as the claims read them (without it, in the model's canonical ones)
+        reader = OutputReader(res, res.scenario)
         expr = reader.compile(output)
         pol = policy or reader.policies[0]
         if over is not None:

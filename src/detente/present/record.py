@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["claim_variables", "in_model_order", "matching"]
 
-#: A model name in an expression: plain (``war_intensity``) or an owner's (``russia.gdp_index``).
+#: A model name in an expression: plain (``war_intensity``) or an owner's (``blue.personnel``).
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
 
 

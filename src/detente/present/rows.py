@@ -217,7 +217,7 @@ def claim_rows(claims: Iterable[Any]) -> list[ClaimRow]:
             from detente.analysis.claims import difference_text
 
             notes += [f"difference, {difference_text(d)}" for d in differences]
-        elif c.effect:
+        elif c.effect and "mean" in c.effect:  # a base rate's effect is in its test's words
             lo, hi = c.effect["interval"]
             notes.append(f"mean difference {fmt_number(c.effect['mean'])} "
                          f"[{fmt_number(lo)}, {fmt_number(hi)}]")

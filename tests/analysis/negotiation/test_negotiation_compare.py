@@ -7,7 +7,7 @@ import io
 import pytest
 from rich.console import Console
 
-from detente.analysis.compare import compare
+from detente.analysis.compare import compare_summary
 from detente.engine import simulate
 from detente.present.tables import comparison_tables
 from detente.scenario import load_scenario
@@ -21,7 +21,7 @@ def ukraine_results():
 
 
 def test_compare_holds_the_forecasts_and_each_policys_terms(ukraine_results):
-    data = compare(ukraine_results, months=(12,))
+    data = compare_summary(ukraine_results, months=(12,))
     beside = data["negotiation"]
     assert beside["meta"]["n_samples"] == 24
     assert list(beside["nash"]) == ["status_quo", "direct_talks"]
@@ -31,11 +31,11 @@ def test_compare_holds_the_forecasts_and_each_policys_terms(ukraine_results):
         shares = beside["models"][model]["terms"]["territory"]
         assert list(shares) == beside["issues"]["territory"]
         assert sum(shares.values()) == pytest.approx(1.0)
-    assert "negotiation" not in compare(ukraine_results, months=(12,), negotiation=False)
+    assert "negotiation" not in compare_summary(ukraine_results, months=(12,), negotiation=False)
 
 
 def test_the_comparison_tables_show_the_actors_view(ukraine_results):
-    data = compare(ukraine_results, months=(12,))
+    data = compare_summary(ukraine_results, months=(12,))
     console = Console(file=io.StringIO(), width=200)
     for r in comparison_tables(data):
         console.print(r)
@@ -48,4 +48,4 @@ def test_the_comparison_tables_show_the_actors_view(ukraine_results):
 def test_a_war_without_actors_compares_as_before():
     sc = load_scenario("lanchester-bench")
     res = simulate(sc, n_samples=8, seed=0, horizon=60)
-    assert "negotiation" not in compare(res, months=(12,))
+    assert "negotiation" not in compare_summary(res, months=(12,))
