@@ -19,7 +19,6 @@ from typing import Any
 
 from detente._optional import import_optional
 from detente.dashboard._model import DashboardModel, DashboardState, LeverError
-from detente.dashboard._outside import outside_view_html
 from detente.dashboard._views import CHART_HEIGHTS, CSS, Views
 
 __all__ = ["DashboardApp", "create_app", "lever_class"]
@@ -69,6 +68,8 @@ class DashboardApp:
         bk = import_optional("bokeh.models", extra="dashboard", purpose="The dashboard")
         self.model = model
         self.views = views if views is not None else Views(model)
+        # one style sheet for the page's blocks, sent once, not once per block
+        self._css = bk.InlineStyleSheet(css=CSS)
         #: The Bokeh document once the page is served (:meth:`attach`).
         self.doc: Any = None
         self.inputs = {
@@ -88,20 +89,20 @@ class DashboardApp:
             options=[(v, self.views.label(v)) for v in model.fan_variables])
         self.reset = bk.Button(label="Reset levers", width=140)
         self.message = bk.Div(text="", visible=False, css_classes=["lever-message"],
-                              width=300, stylesheets=[CSS])
+                              width=300, stylesheets=[self._css])
         self.status = bk.Div(text="", css_classes=["status"], sizing_mode="stretch_width",
-                             stylesheets=[CSS])  # under the page's heading
+                             stylesheets=[self._css])  # under the page's heading
         self.numbers = bk.Div(text="", css_classes=["numbers"], sizing_mode="stretch_width",
-                              stylesheets=[CSS])
+                              stylesheets=[self._css])
         self.fan = bk.Div(text="", css_classes=["fan-chart"], sizing_mode="stretch_width",
-                          height=CHART_HEIGHTS["fan"], stylesheets=[CSS])
+                          height=CHART_HEIGHTS["fan"], stylesheets=[self._css])
         self.settlement = bk.Div(text="", css_classes=["settlement-chart"],
                                  sizing_mode="stretch_width",
-                                 height=CHART_HEIGHTS["settlement"], stylesheets=[CSS])
+                                 height=CHART_HEIGHTS["settlement"], stylesheets=[self._css])
         self.claims = bk.Div(text="", css_classes=["claims"], sizing_mode="stretch_width",
-                             stylesheets=[CSS])
+                             stylesheets=[self._css])
         self.outside = bk.Div(text="", css_classes=["outside-view"],
-                              sizing_mode="stretch_width", stylesheets=[CSS])
+                              sizing_mode="stretch_width", stylesheets=[self._css])
         self.state: DashboardState | None = None
         #: Number of successful updates (the e2e tests wait on it).
         self.version = 0
@@ -129,7 +130,7 @@ class DashboardApp:
             levers = [bk.Div(
                 text="<span class='dt-muted' data-testid='no-levers'>This scenario marks "
                      "no levers; a <code>levers:</code> section in its file adds them."
-                     "</span>", stylesheets=[CSS])]
+                     "</span>", stylesheets=[self._css])]
         controls = bk.Column(children=[
             bk.Div(text="<b>Levers</b>"), *levers, self.message,
             bk.Div(text="<b>Policies</b>"), self.policies, self.variable], width=330)
@@ -214,8 +215,7 @@ class DashboardApp:
         self.fan.text = self.views.frame(state, "fan", self.variable.value)
         self.settlement.text = self.views.frame(state, "settlement")
         # the base rates are fitted once per scenario; only the model's odds are the state's
-        self.outside.text = _OUTSIDE + outside_view_html(self.model.outside_view,
-                                                         state.results)
+        self.outside.text = _OUTSIDE + self.views.outside(state)
         self.version += 1
         if state.judged or self.doc is None:
             self._show_claims(state)

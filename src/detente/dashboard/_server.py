@@ -139,8 +139,16 @@ def serve(model: DashboardModel, *, port: int, address: str = "127.0.0.1",
         views.page("fan", first.variable.value, state.policies, levers)
         views.page("settlement", "", state.policies, levers)
 
+    validation = import_optional("bokeh.core.property.validation", extra="dashboard",
+                                 purpose="The dashboard")
+
     def session(doc: Any) -> None:
-        DashboardApp(model, views).attach(doc)
+        # every value a new page is built with is the dashboard's own (checked levers,
+        # HTML it drew), so Bokeh's per-property checks are skipped while it is built: a
+        # sixth of a page's cost, on the loop every session waits on. What a browser
+        # sends later is checked as ever.
+        with validation.validate(False):
+            DashboardApp(model, views).attach(doc)
 
     try:
         server = server_mod.Server({"/": session}, port=port, address=address,

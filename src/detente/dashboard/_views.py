@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from detente._optional import import_optional
 from detente.analysis.defaults import DEFAULT_SAMPLES
 from detente.dashboard._model import DashboardModel, DashboardState, LeverError, mc_error
+from detente.dashboard._outside import outside_view_html
 from detente.present.figures import overlay_fan_figure, settlement_curves, settlement_figure
 from detente.present.style import (
     VERDICT_COLOURS,
@@ -193,6 +194,11 @@ class Views:
                 f"<p class='dt-muted'>{self.model.n_samples:,} samples per policy; ± one "
                 "Monte Carlo standard error (of a share: Agresti–Coull; of a median: from "
                 "its order statistics).</p>")
+
+    def outside(self, state: DashboardState) -> str:
+        """Return the outside view beside ``state``'s odds (drawn once per state)."""
+        return self._memo(state, "outside", lambda st: outside_view_html(
+            self.model.outside_view, st.results))
 
     def claims(self, state: DashboardState) -> str:
         """Return the claims' verdicts on ``state`` (judging them if nobody has yet)."""
