@@ -49,7 +49,7 @@ BAD_OPTIONS = [
     (["calibrate", BENCH, "--observed", OBS, "--params", "x", "-o", "c.yaml",
       "-n", "0"], "--samples must be a positive integer, found 0"),
     (["fit", "battle.csv", "--reinforcements", "a,b,c"], "--reinforcements expects"),
-    (["report", BENCH, "-n", "0"], "--samples must be at least 1, found 0"),
+    (["report", BENCH, "-n", "0"], "--samples must be a positive integer, found 0"),
     (["report", BENCH, "--horizon", "0"],
      "--horizon must be a positive number of steps, found 0"),
     (["report", BENCH, "--tornado-trajectories", "1"],
