@@ -29,8 +29,9 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy
 
+# One worker per core, each taking a whole test file (its module fixtures are built once).
 test: lint typecheck
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 # Only the browser tests (headless Debian chromium: apt-get install chromium first).
 e2e: $(VENV)/.installed-dev

@@ -63,6 +63,12 @@ def invoke(capsys: pytest.CaptureFixture[str],
         capsys.readouterr()
         monkeypatch.setattr(sys, "argv", ["detente", *args])
         monkeypatch.setenv("COLUMNS", "200")
+        # the consoles read the width once, when the CLI is first imported in this process
+        # (whichever test did it): every invocation gets the same 200 columns
+        from detente.cli._app import err, out
+
+        for console in (out, err):
+            monkeypatch.setattr(console, "width", 200)
         code = 0
         try:
             main()
