@@ -16,6 +16,7 @@ from detente.cli._options import (
     PoliciesOpt,
     ProcessesOpt,
     QuietOpt,
+    RunStoreOpt,
     ScenarioArg,
     check_horizon,
     ensemble_settings,
@@ -61,8 +62,7 @@ def claims(
         "--run", help="Judge the claims on a run stored by 'detente sweep' (its id, from "
                       "'detente runs list') instead of simulating; the scenario must be "
                       "the run's.")] = None,
-    store: Annotated[Path, typer.Option(
-        "--store", "-s", help="Run store folder of --run.")] = Path("runs"),
+    store: RunStoreOpt = Path("runs"),
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     processes: ProcessesOpt = 1,

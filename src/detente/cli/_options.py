@@ -8,6 +8,7 @@ flag the user typed, and exit code 2.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
@@ -29,6 +30,8 @@ DefaultSamplesOpt = Annotated[int | None, typer.Option(
                             "default of every command, the report and the library]")]
 DefaultSeedOpt = Annotated[int | None, typer.Option(
     "--seed", help="Root random seed [default: 0, the default of every command]")]
+#: The store of a run read with ``--run`` (``detente claims``, ``detente report``).
+RunStoreOpt = Annotated[Path, typer.Option("--store", "-s", help="Run store folder of --run.")]
 PoliciesOpt = Annotated[
     str | None, typer.Option("--policies", "-p", help="Comma-separated policies (default: all).")
 ]

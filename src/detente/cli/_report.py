@@ -19,6 +19,7 @@ from detente.cli._options import (
     PoliciesOpt,
     ProcessesOpt,
     QuietOpt,
+    RunStoreOpt,
     ScenarioArg,
     check_at_least,
     check_horizon,
@@ -185,8 +186,7 @@ def report(
         "--run", help="Report a run stored by `detente sweep` (its id, from `detente runs "
                       "list`) instead of simulating; it must record what the report reads "
                       "(sweep --record with the variables `report_record` names).")] = None,
-    store: Annotated[Path, typer.Option(
-        "--store", "-s", help="Run store folder of --run.")] = Path("runs"),
+    store: RunStoreOpt = Path("runs"),
     quiet: QuietOpt = False,
     processes: ProcessesOpt = 1,
 ) -> None:
