@@ -59,6 +59,7 @@ def run_design(
     horizon: int | None = None,
     record: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    dtype: type[np.floating] = np.float64,
 ) -> Results:
     """Simulate the rows of a design, sharing noise within groups of ``group`` rows.
 
@@ -78,6 +79,9 @@ def run_design(
         As for :func:`detente.simulate`.
     progress : callable, optional
         Called as ``progress(rows_done, rows_total)``.
+    dtype : numpy floating type
+        Storage type of the recorded trajectories (the model itself runs in double
+        precision): ``numpy.float32`` halves what a design holds.
 
     Returns
     -------
@@ -116,7 +120,7 @@ def run_design(
             else:
                 file_params[name] = np.full(n, value, dtype=np.float64)
         noise = design_noise(plan, root, chunk, g1 - g0, group, file_params)
-        blocks.append(run_rows(plan, file_params, noise=noise, block=chunk))
+        blocks.append(run_rows(plan, file_params, noise=noise, block=chunk, dtype=dtype))
         if progress is not None:
             progress(r1, n_rows)
     return Results(assemble(plan, blocks, seed=seed))

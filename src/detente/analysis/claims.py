@@ -864,8 +864,11 @@ class Claims(Estimator):
         untestable: set[str] = set()
         for c in chunks:
             r0, r1 = c.first * group, c.end * group
+            # trajectories kept in single precision: a 0/1 indicator per row is all that is
+            # read from them, and a chunk then holds half the memory
             res = run_chunk(sc, unit_to_file_units(sc, names, u[r0:r1]), c, group=group,
-                            seed=seed, policies=run_pols, horizon=horizon, record=record)
+                            seed=seed, policies=run_pols, horizon=horizon, record=record,
+                            dtype=np.float32)
             reader = OutputReader(res, sc)
             for cid in indicators:
                 claim = claims[cid]

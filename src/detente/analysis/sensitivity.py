@@ -368,7 +368,8 @@ def design_chunks(n_groups: int, group: int) -> list[DesignChunk]:
 
 def run_chunk(scenario: Scenario, design: Mapping[str, FloatArray], chunk: DesignChunk, *,
               group: int, seed: SeedLike, policies: Sequence[str] | None,
-              horizon: int | None, record: Sequence[str] | None) -> Results:
+              horizon: int | None, record: Sequence[str] | None,
+              dtype: type[np.floating] = np.float64) -> Results:
     """Simulate one chunk of a design, with noise keyed by the chunk's index.
 
     Parameters
@@ -385,6 +386,8 @@ def run_chunk(scenario: Scenario, design: Mapping[str, FloatArray], chunk: Desig
         The design's root seed (the same for every chunk).
     policies, horizon, record
         As for :func:`detente.simulate`.
+    dtype : numpy floating type
+        Storage type of the recorded trajectories (:func:`run_design`).
     """
     from detente.engine.streams import seed_sequence
 
@@ -392,7 +395,7 @@ def run_chunk(scenario: Scenario, design: Mapping[str, FloatArray], chunk: Desig
     key = np.random.SeedSequence(root.entropy,
                                  spawn_key=(*root.spawn_key, CHUNK_KEY, chunk.index))
     return run_design(scenario, design, group=group, seed=key, policies=policies,
-                      horizon=horizon, record=record)
+                      horizon=horizon, record=record, dtype=dtype)
 
 
 def concat_results(parts: Sequence[Results]) -> Results:
