@@ -6,7 +6,6 @@ what they draw and for every variable the scenario's claims read.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -14,9 +13,6 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Scenario
 
 __all__ = ["claim_variables", "in_model_order", "matching"]
-
-#: A model name in an expression: plain (``war_intensity``) or an owner's (``blue.personnel``).
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
 
 
 def in_model_order(scenario: Scenario, wanted: Iterable[str]) -> list[str]:
@@ -38,20 +34,36 @@ def matching(scenario: Scenario, wanted: Iterable[str]) -> list[str]:
             if v.name in keep or (v.per is not None and v.base in keep)]
 
 
+#: The fields of a claim's test that hold expressions over the model's outputs.
+_EXPRESSION_FIELDS = ("metric", "given", "when")
+
+
 def claim_variables(scenario: Scenario) -> list[str]:
-    """Model variables that the scenario's claims read (to record them in a run)."""
-    names = {v.name for m in scenario.enabled_modules for v in m.variables}
+    """Model variables that the scenario's claims read (to record them in a run).
+
+    Each expression of each test (its metric, ``given`` and ``when``) is compiled as the
+    claims compile it (:func:`detente.analysis.scenario_expr`), so ``red.gdp_index``
+    counts as the variable it names; an expression that does not compile is left to the
+    claims to report.
+    """
+    from detente.analysis import scenario_expr
+    from detente.errors import InputError
+
     found: set[str] = set()
 
     def walk(obj: Any) -> None:
-        if isinstance(obj, str):
-            found.update(n for n in _NAME.findall(obj) if n in names)
-        elif isinstance(obj, dict):
-            for v in obj.values():
-                walk(v)
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                if key in _EXPRESSION_FIELDS and isinstance(value, str):
+                    try:
+                        found.update(scenario_expr(scenario, value).names)
+                    except InputError:
+                        continue
+                else:
+                    walk(value)
         elif isinstance(obj, list | tuple):
-            for v in obj:
-                walk(v)
+            for value in obj:
+                walk(value)
 
     for claim in scenario.claims.values():
         if claim.test is not None:

@@ -210,13 +210,12 @@ def claim_rows(claims: Iterable[Any]) -> list[ClaimRow]:
             hinges.append(c.prim)
         notes = [c.reason] if c.reason else []
         notes += [n for n in c.notes if n]
-        differences = getattr(c, "differences", None) or []
-        if differences:
+        if c.differences:
             # a contrast is the per-sample difference (common random numbers): its median
             # and the range of the central samples, never two probabilities side by side
             from detente.analysis.claims import difference_text
 
-            notes += [f"difference, {difference_text(d)}" for d in differences]
+            notes += [f"difference, {difference_text(d)}" for d in c.differences]
         elif c.effect and "mean" in c.effect:  # a base rate's effect is in its test's words
             lo, hi = c.effect["interval"]
             notes.append(f"mean difference {fmt_number(c.effect['mean'])} "

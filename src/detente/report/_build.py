@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from detente._optional import import_optional
 from detente._typing import SeedLike
 from detente._version import __version__
-from detente.analysis import Morris, as_scenario, scenario_expr
+from detente.analysis import Morris, as_scenario
 from detente.analysis.claims import SOBOL_N, Claims, jeffreys_interval
 from detente.analysis.compare import compare_summary, deal_issues, outcomes_of
 from detente.errors import InputError, MissingDependencyError
@@ -106,46 +106,16 @@ def report_record(scenario: Scenario, *, defaults: bool = False) -> list[str]:
     list of str
         The charts' variables and those the scenario's claims read, in model order.
     """
-    wanted = (set(report_variables(scenario)) | set(claim_variables(scenario))
-              | set(claims_read(scenario)))
+    wanted = set(report_variables(scenario)) | set(claim_variables(scenario))
     if defaults:
         wanted |= {v.name for m in scenario.enabled_modules for v in m.variables
                    if v.record}
     return in_model_order(scenario, wanted)
 
 
-#: The fields of a claim's test that hold expressions over the model's outputs.
-_EXPRESSION_FIELDS = ("metric", "given", "when")
-
-
-def claims_read(scenario: Scenario) -> list[str]:
-    """Every model variable the scenario's claims read, owned ones by their full name.
-
-    Each expression of each test (its metric, ``given`` and ``when``) is compiled as the
-    claims compile it (:func:`detente.analysis.scenario_expr`), so ``red.gdp_index``
-    counts as the variable it names; an expression that does not compile is left to the
-    claims to report.
-    """
-    found: set[str] = set()
-
-    def walk(obj: Any) -> None:
-        if isinstance(obj, dict):
-            for key, value in obj.items():
-                if key in _EXPRESSION_FIELDS and isinstance(value, str):
-                    try:
-                        found.update(scenario_expr(scenario, value).names)
-                    except InputError:
-                        continue
-                else:
-                    walk(value)
-        elif isinstance(obj, list | tuple):
-            for value in obj:
-                walk(value)
-
-    for claim in scenario.claims.values():
-        if claim.test is not None:
-            walk(claim.test.model_dump(mode="json"))
-    return in_model_order(scenario, found)
+#: What the claims read, by the name the report has always exported (one walker of the
+#: claims' expressions serves the report and the dashboard alike).
+claims_read = claim_variables
 
 
 def check_writable_file(path: Path, option: str) -> None:

@@ -30,8 +30,9 @@ x`` at the start (equations in ``docs/negotiation.md``):
 
 Positions are mapped onto ``[0, 1]`` by their range at the start (``R = 1`` there) and
 mapped back at the end. The choices where the literature is ambiguous are listed in
-``docs/negotiation.md`` ("Choices"); the 2002 variant's differences are not implemented
-(no documentation of them was reachable).
+``docs/negotiation.md`` ("Choices"). This is the 1994 model Scholz et al. reconstructed;
+the 2002 variant is out of its scope, since no documented account of how it differs was
+available to build from.
 
 References
 ----------
