@@ -24,6 +24,10 @@ def negotiate(
         "--rounds", help="Rounds of the expected-utility and exchange models.")] = 10,
     rule: Annotated[str, typer.Option(
         "--rule", help="How an exchange's rate is set: equal_gain or nash.")] = "equal_gain",
+    formulation: Annotated[str, typer.Option(
+        "--formulation", help="The expected-utility model's formulation: equations (the "
+                              "paper's printed equations) or scholz_code (the choices of "
+                              "Scholz et al.'s program).")] = "equations",
     top: Annotated[int, typer.Option(
         "--top", help="Exchanges listed (the most frequent).")] = 12,
     plot: Annotated[Path | None, typer.Option(
@@ -42,7 +46,12 @@ def negotiate(
     baseline, Bueno de Mesquita's expected-utility model, Stokman's exchange model) and
     the level of the issue it falls on, who moves, and the exchanges made.
     """
-    from detente.analysis.negotiation import RULES, NegotiationForecast, predicted_terms
+    from detente.analysis.negotiation import (
+        FORMULATIONS,
+        RULES,
+        NegotiationForecast,
+        predicted_terms,
+    )
     from detente.cli._files import warn_hindsight
     from detente.scenario import load_scenario
 
@@ -51,6 +60,9 @@ def negotiate(
         raise InputError(f"--rounds expects a whole number >= 0, found {rounds}")
     if rule not in RULES:
         raise InputError(f"--rule expects one of {', '.join(RULES)}, found {rule!r}")
+    if formulation not in FORMULATIONS:
+        raise InputError(f"--formulation expects one of {', '.join(FORMULATIONS)}, found "
+                         f"{formulation!r}")
     if top < 0:
         raise InputError(f"--top expects a whole number >= 0, found {top}")
     if plot_model not in ("expected_utility", "exchange"):
@@ -63,7 +75,8 @@ def negotiate(
     sc = load_scenario(scenario)
     warn_hindsight(sc)
     nf = NegotiationForecast(rounds=rounds, rule=rule,  # type: ignore[arg-type]
-                             n_samples=samples, seed=seed).fit(sc)
+                             n_samples=samples, seed=seed,
+                             formulation=formulation).fit(sc)  # type: ignore[arg-type]
     data = nf.to_dict()
     terms = predicted_terms(nf, sc)
     if plot is not None:

@@ -8,7 +8,8 @@ where the positions converge, which actors move and which exchanges form:
 * the baseline every model must beat: the capability x salience weighted mean and median
   (:mod:`.baseline`);
 * Bueno de Mesquita's expected-utility model as Scholz, Calbert & Smith (2011)
-  reconstructed it (:mod:`.expected_utility`);
+  reconstructed it, by their printed equations or by their program's choices
+  (:mod:`.expected_utility`);
 * Stokman's exchange model, with equal-gain or Nash-bargaining exchange rates
   (:mod:`.exchange`);
 
@@ -32,15 +33,17 @@ from detente.analysis.negotiation.coupling import (
 )
 from detente.analysis.negotiation.exchange import RULES, ExchangePath, exchange_model, utilities
 from detente.analysis.negotiation.expected_utility import (
+    FORMULATIONS,
     OFFERS,
     ExpectedUtilityPath,
+    Formulation,
     expected_utility_model,
 )
 
 __all__ = [
-    "BANDS", "COUPLED_SOURCE", "MODELS", "OFFERS", "RULES", "VARIABLES", "ExchangePath",
-    "ExpectedUtilityPath", "NegotiationForecast", "NegotiationInputs", "coupled_scenario",
-    "exchange_model", "expected_utility_model", "nearest_level", "predicted_terms",
-    "sample_inputs", "talks_issues", "utilities", "weighted_mean", "weighted_median",
-    "write_coupled_scenario",
+    "BANDS", "COUPLED_SOURCE", "FORMULATIONS", "MODELS", "OFFERS", "RULES", "VARIABLES",
+    "ExchangePath", "ExpectedUtilityPath", "Formulation", "NegotiationForecast",
+    "NegotiationInputs", "coupled_scenario", "exchange_model", "expected_utility_model",
+    "nearest_level", "predicted_terms", "sample_inputs", "talks_issues", "utilities",
+    "weighted_mean", "weighted_median", "write_coupled_scenario",
 ]

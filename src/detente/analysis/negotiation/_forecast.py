@@ -18,7 +18,12 @@ from detente.analysis._base import Estimator, as_scenario
 from detente.analysis.negotiation._inputs import NegotiationInputs, sample_inputs
 from detente.analysis.negotiation.baseline import weighted_mean, weighted_median
 from detente.analysis.negotiation.exchange import RULES, Rule, exchange_model
-from detente.analysis.negotiation.expected_utility import OFFERS, expected_utility_model
+from detente.analysis.negotiation.expected_utility import (
+    FORMULATIONS,
+    OFFERS,
+    Formulation,
+    expected_utility_model,
+)
 from detente.errors import InputError
 
 if TYPE_CHECKING:
@@ -90,6 +95,9 @@ class NegotiationForecast(Estimator):
         Bueno de Mesquita's Q (the chance the status quo holds without a challenge) and T.
     central : bool
         Give every input its central value (one deterministic forecast, repeated).
+    formulation : {"equations", "scholz_code"}
+        The expected-utility model's formulation: the paper's printed equations, or the
+        choices of Scholz et al.'s program (``docs/negotiation.md``, section 7).
 
     Attributes
     ----------
@@ -110,7 +118,7 @@ class NegotiationForecast(Estimator):
 
     def __init__(self, rounds: int = 10, rule: Rule = "equal_gain", n_samples: int = 1000,
                  seed: SeedLike = 0, q: float = 1.0, t: float = 1.0,
-                 central: bool = False) -> None:
+                 central: bool = False, formulation: Formulation = "equations") -> None:
         self.rounds = rounds
         self.rule = rule
         self.n_samples = n_samples
@@ -118,6 +126,7 @@ class NegotiationForecast(Estimator):
         self.q = q
         self.t = t
         self.central = central
+        self.formulation = formulation
 
     def fit(self, source: Any) -> NegotiationForecast:
         """Play every model on ``source``.
@@ -143,6 +152,9 @@ class NegotiationForecast(Estimator):
             raise InputError(f"rounds: expected a whole number >= 0, found {self.rounds!r}")
         if self.rule not in RULES:
             raise InputError(f"rule: expected one of {', '.join(RULES)}, found {self.rule!r}")
+        if self.formulation not in FORMULATIONS:
+            raise InputError(f"formulation: expected one of {', '.join(FORMULATIONS)}, "
+                             f"found {self.formulation!r}")
         for name in ("q", "t"):
             v = getattr(self, name)
             if not (isinstance(v, int | float) and 0.0 <= float(v) <= 1.0):
@@ -167,7 +179,8 @@ class NegotiationForecast(Estimator):
         bdm = expected_utility_model(
             np.moveaxis(x, 1, 2), np.broadcast_to(c[:, None, :], (x.shape[0], x.shape[2],
                                                                    x.shape[1])),
-            np.moveaxis(s, 1, 2), rounds=self.rounds, q=float(self.q), t=float(self.t))
+            np.moveaxis(s, 1, 2), rounds=self.rounds, q=float(self.q), t=float(self.t),
+            formulation=self.formulation)
         ex = exchange_model(x, c, s, rule=self.rule, rounds=self.rounds)
 
         def per_actor(a: np.ndarray) -> np.ndarray:  # (S, m, R, n) -> (S, R, n, m)
@@ -200,7 +213,8 @@ class NegotiationForecast(Estimator):
         ds["position"] = (("sample", "actor", "issue"), x,
                           {"description": "each actor's position at the start"})
         ds["actor_name"] = ("actor", list(inp.names or inp.actors))
-        ds.attrs.update({"scenario": scenario, "rule": self.rule, "rounds": self.rounds,
+        ds.attrs.update({"scenario": scenario, "rule": self.rule,
+                         "formulation": self.formulation, "rounds": self.rounds,
                          "q": float(self.q), "t": float(self.t),
                          "seed": str(self.seed), "n_samples": inp.n_samples})
         return ds
