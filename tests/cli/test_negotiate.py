@@ -30,10 +30,11 @@ def test_the_tables_show_each_model_per_issue_with_bands_and_the_exchanges(table
 
 def test_json_holds_every_model_the_exchanges_and_the_terms():
     r = run_cli("negotiate", "ukraine-2023", "-n", "40", "--rounds", "3", "--rule", "nash",
-                "--json")
+                "--formulation", "scholz_code", "--json")
     assert r.code == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["meta"]["rule"] == "nash"
+    assert data["meta"]["formulation"] == "scholz_code"
     assert data["meta"]["n_samples"] == 40
     assert set(data["models"]) == {"baseline_mean", "baseline_median", "expected_utility",
                                    "exchange"}
@@ -60,6 +61,8 @@ def test_the_plot_and_the_coupled_scenario_are_written(tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (("lanchester-bench",), "declares no actors"),
     (("ukraine-2023", "--rule", "fair"), "--rule expects one of equal_gain, nash"),
+    (("ukraine-2023", "--formulation", "paper"),
+     "--formulation expects one of equations, scholz_code, found 'paper'"),
     (("ukraine-2023", "--rounds", "-1"), "--rounds expects a whole number >= 0"),
     (("ukraine-2023", "--plot", "x.png"), "--plot x.png: expected a file ending in .html"),
     (("ukraine-2023", "--plot-model", "median"), "--plot-model expects expected_utility"),

@@ -104,6 +104,32 @@ def test_the_estimator_contract(ukraine):
         NegotiationForecast(rule="bogus").fit(ukraine)
     with pytest.raises(InputError, match="declares no actors"):
         NegotiationForecast().fit("lanchester-bench")
+    with pytest.raises(InputError, match="formulation: expected one of equations, "
+                                         "scholz_code, found 'paper'"):
+        NegotiationForecast(formulation="paper").fit(ukraine)  # type: ignore[arg-type]
+
+
+def test_the_formulation_plays_the_expected_utility_model_as_named(ukraine, fitted):
+    """``formulation`` reaches the model (and only it) and is recorded."""
+    from detente.analysis.negotiation import expected_utility_model
+
+    code = NegotiationForecast(n_samples=120, seed=3, rounds=5,
+                               formulation="scholz_code").fit(ukraine)
+    assert fitted.forecast_.attrs["formulation"] == "equations"
+    assert code.forecast_.attrs["formulation"] == "scholz_code"
+    assert code.to_dict()["meta"]["formulation"] == "scholz_code"
+    inp = code.inputs_
+    x = np.moveaxis(inp.position, 1, 2)
+    c = np.broadcast_to(inp.capability[:, None, :], x.shape)
+    direct = expected_utility_model(x, c, np.moveaxis(inp.salience, 1, 2), rounds=5,
+                                    formulation="scholz_code")
+    np.testing.assert_array_equal(code.forecast_["expected_utility_forecast"].values,
+                                  np.moveaxis(direct.median, 1, 2))
+    assert not np.array_equal(code.forecast_["expected_utility_position"].values,
+                              fitted.forecast_["expected_utility_position"].values)
+    for name in ("exchange_forecast", "baseline_median"):
+        np.testing.assert_array_equal(code.forecast_[name].values,
+                                      fitted.forecast_[name].values)
 
 
 def test_predicted_terms_are_shares_of_the_issue_levels(fitted, ukraine):

@@ -1,6 +1,9 @@
 """The analytic checks every negotiation model must pass (hypothesis for the invariances).
 
-One actor holding all capability: every model forecasts its position. Equal capabilities
+One actor holding all capability: every model forecasts its position (the expected-utility
+model by Scholz et al.'s program's rules only where that actor's salience is 1: its pooled
+P lets actors without capability move it otherwise, ``test_negotiation_published.py``
+works the case by hand). Equal capabilities
 and saliences: the weighted median is the median position. Relabelling the actors and an
 affine change of the position scale (``a x + b``, ``a > 0``) change no forecast. In the
 exchange model, actors with identical saliences make no exchange, and every exchange made
@@ -50,7 +53,8 @@ def cases(draw: st.DrawFn, *, grid: bool = False) -> tuple[np.ndarray, ...]:
 
 
 def _forecasts(x: np.ndarray, c: np.ndarray, s: np.ndarray) -> dict[str, np.ndarray]:
-    """Every model's final forecast per issue, for one sample."""
+    """Every model's final forecast per issue, for one sample (the expected-utility model
+    in both formulations)."""
     inp = NegotiationInputs(tuple(f"a{i}" for i in range(len(c))),
                             tuple(f"i{k}" for k in range(x.shape[1])), c[None], x[None],
                             s[None])
@@ -59,6 +63,9 @@ def _forecasts(x: np.ndarray, c: np.ndarray, s: np.ndarray) -> dict[str, np.ndar
            "baseline_median": ds["baseline_median"].values[0]}
     for model in ("expected_utility", "exchange"):
         out[model] = ds[f"{model}_forecast"].isel(round=-1).values[0]
+    code = expected_utility_model(x.T, np.tile(c, (x.shape[1], 1)), s.T, rounds=ROUNDS,
+                                  formulation="scholz_code")
+    out["expected_utility_scholz_code"] = code.median[:, -1]
     return out
 
 
@@ -70,7 +77,24 @@ def test_one_actor_with_all_capability_decides(case, k):
     c = np.zeros_like(c)
     c[k] = 1.0
     for model, forecast in _forecasts(x, c, s).items():
-        np.testing.assert_allclose(forecast, x[k], atol=1e-12, err_msg=model)
+        if model != "expected_utility_scholz_code":
+            np.testing.assert_allclose(forecast, x[k], atol=1e-12, err_msg=model)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases(), st.integers(0, 4))
+def test_one_actor_with_all_capability_and_salience_decides_by_the_programs_rules(case, k):
+    """E(j, k) - E(k, j) = (U_s - U_f)(s_j (1 - P(k, j)) - s_k) < 0 where s_k = 1."""
+    x, c, s = case
+    k = k % len(c)
+    c = np.zeros_like(c)
+    c[k] = 1.0
+    s[k] = 1.0
+    path = expected_utility_model(x.T, np.tile(c, (x.shape[1], 1)), s.T, rounds=ROUNDS,
+                                  formulation="scholz_code")
+    np.testing.assert_allclose(path.median, np.broadcast_to(x[k][:, None], path.median.shape),
+                               atol=1e-12)
+    assert np.all(path.offer[..., k] == 0)
 
 
 @settings(max_examples=60, deadline=None)
@@ -186,8 +210,14 @@ def test_each_sample_is_played_apart_from_the_others():
     together = exchange_model(x, c, s, rounds=ROUNDS)
     eu = expected_utility_model(np.moveaxis(x, 1, 2), c[:, None, :].repeat(3, 1),
                                 np.moveaxis(s, 1, 2), rounds=ROUNDS)
+    code = expected_utility_model(np.moveaxis(x, 1, 2), c[:, None, :].repeat(3, 1),
+                                  np.moveaxis(s, 1, 2), rounds=ROUNDS,
+                                  formulation="scholz_code")
     for k in range(6):
         alone = exchange_model(x[k:k + 1], c[k:k + 1], s[k:k + 1], rounds=ROUNDS)
         np.testing.assert_allclose(together.position[k], alone.position[0])
         eu_k = expected_utility_model(x[k].T, np.tile(c[k], (3, 1)), s[k].T, rounds=ROUNDS)
         np.testing.assert_allclose(eu.position[k], eu_k.position)
+        code_k = expected_utility_model(x[k].T, np.tile(c[k], (3, 1)), s[k].T, rounds=ROUNDS,
+                                        formulation="scholz_code")
+        np.testing.assert_allclose(code.position[k], code_k.position)
