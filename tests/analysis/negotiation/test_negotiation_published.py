@@ -14,7 +14,7 @@ journal version (JTP 23(4)) was not reachable. Those rounds come from Scholz et 
 program, whose choices differ from the printed equations; the public replication of that
 program (J. McKibben-Sanders 2014, ``bdm_scholz_model.py``; D. Masad's 2014 Python 3 update
 printed its rounds to full precision in ``Example.log``) is the source of the computed
-values checked here to 13 digits (positions, means, round-1 expected utilities) and of
+values checked here to 12 digits (positions, means, round-1 expected utilities) and of
 the round-1 risk exponents (3 decimals, from running it). ``formulation="scholz_code"``
 follows that program's rules; the default, the printed equations, keeps every median at 7.
 
