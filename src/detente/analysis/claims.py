@@ -526,7 +526,8 @@ class _PolicyReadings(OutputReader):
         if policy is not None and policy != self._loaded:
             return zero
         try:
-            self._kept[key] = read(self._source)
+            # a copy: a reading at one time is a view of the whole (row, time) trajectory
+            self._kept[key] = np.array(read(self._source), copy=True)
         except UntestableError as exc:
             self._kept[key] = exc
             return zero
