@@ -37,6 +37,7 @@ An ensemble already run (it carries its scenario) is judged as it is:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -52,6 +53,7 @@ from detente.analysis._base import Estimator, as_scenario, check_names
 from detente.analysis._design import unit_to_file_units
 from detente.analysis._outputs import (
     OutputReader,
+    TimeRef,
     UntestableError,
     record_for,
     scenario_expr,
@@ -81,6 +83,7 @@ if TYPE_CHECKING:
 
     from detente.analysis.outside_view.base_rates import BaseRates
     from detente.analysis.outside_view.claims import BaseRateTest
+    from detente.scenario.expr import Expr
 
 __all__ = [
     "CLAIM_LEVEL", "MODAL_RULES", "ClaimResult", "Claims", "ModalRule", "Verdict",
@@ -480,6 +483,82 @@ def _has_difference(test: ClaimTest) -> bool:
     return isinstance(test, DifferenceTest)
 
 
+class _PolicyReadings(OutputReader):
+    """What the claims read of a design chunk, gathered one policy at a time.
+
+    A chunk runs under one policy at a time, so that only that policy's trajectories are
+    held. After each run, :meth:`load` hands over its reader and every claim is evaluated
+    against this one: what a claim reads under the loaded policy is read and kept (one
+    number per row), what it reads under another is zero for now (that evaluation is
+    thrown away). :meth:`replay` then lets the run go; after the last policy, the claims
+    evaluated again read only what was kept, in the order they read it, with any
+    reason a reading was untestable raised where the claim met it.
+    """
+
+    def __init__(self, policies: Sequence[str]) -> None:  # holds no results of its own
+        self.policies = list(policies)
+        self._source: OutputReader | None = None
+        self._loaded = ""
+        self._kept: dict[tuple[Any, ...], FloatArray | BoolArray | UntestableError] = {}
+
+    def load(self, reader: OutputReader, policy: str) -> None:
+        """Read ``policy``'s outputs from ``reader`` (a run of that policy alone) from now."""
+        self._source, self._loaded = reader, policy
+        # what compile() checks names against: the same in every policy's run
+        self.outputs, self.parameters, self.events = (reader.outputs, reader.parameters,
+                                                      reader.events)
+        self.unrecorded, self.factors = reader.unrecorded, reader.factors
+        self.dates, self.n_samples = reader.dates, reader.n_samples
+
+    def replay(self) -> None:
+        """Read only what was kept from now on (the loaded run is let go)."""
+        self._source = None
+
+    def _answer(self, key: tuple[Any, ...], policy: str | None,
+                read: Callable[[OutputReader], Any], zero: Any) -> Any:
+        if policy is not None:
+            self._policy(policy)  # a policy not run: said as for the whole ensemble
+        if self._source is None:
+            found = self._kept[key]
+            if isinstance(found, UntestableError):
+                raise found
+            return found
+        if policy is not None and policy != self._loaded:
+            return zero
+        try:
+            # a copy: a reading at one time is a view of the whole (row, time) trajectory
+            self._kept[key] = np.array(read(self._source), copy=True)
+        except UntestableError as exc:
+            self._kept[key] = exc
+            return zero
+        return self._kept[key]
+
+    def reading(self, expr: Expr, policy: str, *, at: TimeRef | None = None,
+                over: Sequence[TimeRef] | None = None,
+                reduce: str | None = None) -> FloatArray:
+        """:meth:`OutputReader.reading`, kept for the replay."""
+        key = ("reading", expr.text, expr.kind, policy, at,
+               None if over is None else tuple(over), reduce)
+        value: FloatArray = self._answer(
+            key, policy, lambda r: r.reading(expr, policy, at=at, over=over, reduce=reduce),
+            np.zeros(self.n_samples))
+        return value
+
+    def event_by(self, expr: Expr, policy: str, start: TimeRef, by: TimeRef) -> BoolArray:
+        """:meth:`OutputReader.event_by`, kept for the replay."""
+        key = ("event_by", expr.text, expr.kind, policy, start, by)
+        value: BoolArray = self._answer(key, policy,
+                                        lambda r: r.event_by(expr, policy, start, by),
+                                        np.zeros(self.n_samples, dtype=bool))
+        return value
+
+    def per_sample(self, expr: Expr) -> FloatArray:
+        """:meth:`OutputReader.per_sample` (the same under every policy), kept for the replay."""
+        value: FloatArray = self._answer(("per_sample", expr.text, expr.kind), None,
+                                         lambda r: r.per_sample(expr), None)
+        return value
+
+
 # --------------------------------------------------------------------------- results
 @dataclass
 class ClaimResult:
@@ -864,12 +943,26 @@ class Claims(Estimator):
         untestable: set[str] = set()
         for c in chunks:
             r0, r1 = c.first * group, c.end * group
-            # trajectories kept in single precision: a 0/1 indicator per row is all that is
-            # read from them, and a chunk then holds half the memory
-            res = run_chunk(sc, unit_to_file_units(sc, names, u[r0:r1]), c, group=group,
-                            seed=seed, policies=run_pols, horizon=horizon, record=record,
-                            dtype=np.float32)
-            reader = OutputReader(res, sc)
+            design = unit_to_file_units(sc, names, u[r0:r1])
+            reader = _PolicyReadings(run_pols)
+            for pol in run_pols:
+                # one policy's trajectories at a time (a run's noise does not depend on the
+                # other policies run beside it), kept in single precision: a 0/1 indicator
+                # per row is all that is read from them
+                res = run_chunk(sc, design, c, group=group, seed=seed, policies=[pol],
+                                horizon=horizon, record=record, dtype=np.float32)
+                reader.load(OutputReader(res, sc), pol)
+                for cid in indicators:
+                    if cid in untestable:
+                        continue
+                    test = claims[cid].test
+                    assert test is not None
+                    with contextlib.suppress(UntestableError):  # raised again in the replay
+                        claim_indicator(test, reader, self._default(claims[cid],
+                                                                    default_policy))
+                # only what the claims read is kept: the run goes before the next one
+                reader.replay()
+                del res
             for cid in indicators:
                 claim = claims[cid]
                 assert claim.test is not None
@@ -883,8 +976,7 @@ class Claims(Estimator):
                     untestable.add(cid)
                     continue
                 ys[cid].append(ind.holds.astype(np.float64))
-            # only the indicators are kept: the chunk's trajectories go before the next runs
-            del res, reader
+            del reader
             if progress is not None:
                 progress("design", r1, len(u))
         runs = f"N = {self.sobol_n}, {len(u):,} runs per policy"

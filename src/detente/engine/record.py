@@ -119,14 +119,32 @@ def merge_sketches(plan: Plan, blocks: Iterable[BlockResult]) -> QuantileSketch:
 
 def assemble(plan: Plan, blocks: Sequence[BlockResult], *, seed: SeedLike,
              block_size: int = BLOCK_SIZE) -> xr.Dataset:
-    """Stitch block results that carry their own trajectories into one dataset."""
+    """Stitch block results that carry their own trajectories into one dataset.
+
+    The trajectories keep the blocks' storage type, and the blocks hand them over: each
+    is moved into the dataset's arrays and dropped from its block (what owners have side
+    by side is laid out once, by :func:`owned_buffers`), so a run's trajectories are held
+    once, plus one variable's while it moves, never twice.
+    """
     blocks = sorted(blocks, key=lambda b: b.block)
-    # one block's trajectories are the whole run's: taken as they are, not copied
-    full = {var: (blocks[0].trajectories[var] if len(blocks) == 1 else
-                  np.concatenate([b.trajectories[var] for b in blocks], axis=2))
-            for var in plan.record}
+    n = sum(b.n for b in blocks)
+    dtype = next((a.dtype for b in blocks for a in b.trajectories.values()),
+                 np.dtype(np.float64))
+    # untouched pages of np.empty take no memory: a buffer replaced below costs nothing
+    full, stacked = owned_buffers(plan, plan.record,
+                                  (len(plan.policies), plan.n_steps + 1, n), dtype)
+    owned = {v for arr in stacked.values() for v in plan.record
+             if np.may_share_memory(full[v], arr)}
+    for var in plan.record:
+        if len(blocks) == 1 and var not in owned:  # the whole run's already: not copied
+            full[var] = blocks[0].trajectories.pop(var)
+            continue
+        start = 0
+        for b in blocks:
+            full[var][:, :, start:start + b.n] = b.trajectories.pop(var)
+            start += b.n
     return assemble_blocks(plan, blocks, full, seed=seed, keep=Keep(), levels=DEFAULT_LEVELS,
-                           block_size=block_size)
+                           block_size=block_size, stacked=stacked)
 
 
 def owned_buffers(plan: Plan, names: Sequence[str], shape: tuple[int, ...], dtype: Any,
