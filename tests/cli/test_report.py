@@ -26,8 +26,9 @@ def test_run_report_option(tmp_path: Path) -> None:
     out = tmp_path / "run.html"
     # a quarter's horizon: the report's hinge design (detente claims's) runs on what the
     # claims can read by then, so the command and its report stay quick to check
+    # (about a minute alone on two cores; the timeout only guards against a hang)
     r = run_cli("run", SCENARIO, "-n", "32", "--horizon", "13", "--report",
-                str(out), "--quiet", "-p", "status_quo,direct_talks")
+                str(out), "--quiet", "-p", "status_quo,direct_talks", timeout=600)
     assert r.code == 0, r.stderr
     assert "forces and munitions at" in r.stdout  # the usual tables, policies as columns
     assert "direct_talks" in r.stdout

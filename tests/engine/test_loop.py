@@ -62,3 +62,15 @@ def test_each_policy_is_run_policy_under_its_overlays(bench_dict, write_scenario
     sq, more = res.trajectories["red.personnel"]
     np.testing.assert_array_equal(sq[0], more[0])
     assert np.all(more[-1] < sq[-1])
+
+
+def test_single_precision_trajectories_take_a_double_past_their_range_as_infinite():
+    import warnings
+
+    from detente.engine.loop import _write_row
+
+    out = {"ratio": np.zeros((2, 3), dtype=np.float32)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "overflow encountered in cast" for the user
+        _write_row(out, {"ratio": np.array([2.0, np.finfo(np.float64).max, -1e300])}, 1)
+    np.testing.assert_array_equal(out["ratio"][1], [2.0, np.inf, -np.inf])

@@ -114,3 +114,19 @@ def test_the_validation_docs_hold_the_commands_markdown_verbatim():
     assert variables == {"russia.territory (liveuamap)",
                          "russia.casualties_cum (ukraine_general_staff)"}
     assert "hindcast of ukraine-2023 under policy 'status_quo': 13 origins" in after
+
+
+def test_the_origins_table_says_which_events_of_the_record_each_origin_knew():
+    hc = _fake()
+    md = hindcast_markdown(hc)
+    assert "events of the record known" not in md  # a scenario without any: no column
+    first = hc.origins_[0]
+    later = {**first, "origin": dt.date(2024, 4, 1), "hindsight_days": 61}
+    hc.origins_ = [{**first, "record_events": {"spring_offensive": False}},
+                   {**later, "record_events": {"spring_offensive": True}}]
+    lines = hindcast_markdown(hc).splitlines()
+    head = next(ln for ln in lines if ln.startswith("| origin |"))
+    assert head.endswith("| widened priors | events of the record known |")
+    assert any(ln.startswith("| 2024-01-01 |") and ln.endswith("| 1 | none |") for ln in lines)
+    assert any(ln.startswith("| 2024-04-01 |") and ln.endswith("| 1 | spring_offensive |")
+               for ln in lines)

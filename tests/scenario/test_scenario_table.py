@@ -24,6 +24,7 @@ from detente.scenario import (
     load_scenario,
 )
 from detente.scenario.schema import Parameter
+from detente.scenario.table import change_scales
 from detente.units import conversion_factor
 
 
@@ -60,9 +61,15 @@ def test_each_entry_holds_its_spec_factor_and_bounds(ukraine: Scenario) -> None:
             assert (entry.spec, entry.module, entry.canonical) == (spec, module, spec.unit)
             assert (entry.low, entry.high) == (spec.low, spec.high)
             assert entry.factor == conversion_factor(par.unit, spec.unit)
+        elif name in change_scales(ukraine):  # the 2023 offensive's factors: changes only
+            assert entry.spec is None
+            assert (entry.canonical, entry.low, entry.high, entry.factor) == (
+                "ratio", 0.0, None, 1.0)
         else:  # the election and stall probabilities: read by events only
             assert entry.spec is None
             assert (entry.canonical, entry.low, entry.high) == ("fraction", 0.0, 1.0)
+    assert change_scales(ukraine) == {"ua_counteroffensive_2023_tempo",
+                                      "ru_tempo_while_defending_2023"}
     assert table.factors == {n: e.factor for n, e in table.items()}
     assert table.uncertain == tuple(ukraine.uncertain)
     assert set(table.specs) == set(specs)

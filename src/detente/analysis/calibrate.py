@@ -734,7 +734,8 @@ def _setup(sc: Scenario, obs: Observations, origin: dt.date | None, names: Seque
         raise DataError(f"{obs.name}: no observation after the origin {origin} can be "
                         "matched: " + "; ".join(sorted({e['reason'] for e in excluded})))
     months = (last.year - origin.year) * 12 + last.month - origin.month + 1
-    return restart(sc, origin, obs, widen=widen, months=max(1, months)), \
+    # the calibration fits the record to its end: the war's events known by then are in it
+    return restart(sc, origin, obs, widen=widen, months=max(1, months), known=last), \
         rebased.take(kept), excluded
 
 

@@ -453,7 +453,8 @@ def negotiation_beside(scenario: Scenario, nash: dict[str, Any], *, n_samples: i
     terms = predicted_terms(nf, scenario)
     return {
         "meta": {"n_samples": data["meta"]["n_samples"], "seed": nf.seed,
-                 "rounds": data["meta"]["rounds"], "rule": data["meta"]["rule"]},
+                 "rounds": data["meta"]["rounds"], "rule": data["meta"]["rule"],
+                 "formulation": data["meta"].get("formulation", "equations")},
         "issues": {d.name: list(d.levels) for d in issues_of(scenario.cast)},
         "models": {m: {"issues": v["issues"], "terms": terms[m]}
                    for m, v in data["models"].items()},

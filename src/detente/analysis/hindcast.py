@@ -523,7 +523,7 @@ def _default_parameter(entry: Any) -> Parameter:
 
 def restart(scenario: Scenario, origin: dt.date, record: Observations, *,
             widen: float = DEFAULT_WIDEN, months: int = max(DEFAULT_LEADS),
-            min_spread: float = MIN_SPREAD) -> Scenario:
+            min_spread: float = MIN_SPREAD, known: dt.date | None = None) -> Scenario:
     """Return a copy of ``scenario`` that starts at ``origin``, in the state recorded then.
 
     Parameters
@@ -541,12 +541,17 @@ def restart(scenario: Scenario, origin: dt.date, record: Observations, *,
         The horizon, in months from ``origin`` (the longest lead).
     min_spread : float
         Relative half-width a fixed value's prior grows from.
+    known : datetime.date, optional
+        What the copy may know of the war's record: its events (those with ``public``)
+        publicly known after this date are left out. Default: ``origin`` (a forecast made
+        then); a calibration on the record after the origin passes its own as-of date.
 
     Returns
     -------
     Scenario
         Start ``origin``, horizon ``months``; the state parameters of :func:`start_state`;
-        every other parameter, event and policy as in ``scenario``. Its claims are left
+        every other parameter, event and policy as in ``scenario`` but the record's events
+        not known by ``known``. Its claims are left
         out (they speak of the scenario's own period), and so is its look-ahead
         declaration (``knowledge``): the copy knows what the scenario knew at its as-of
         date, which may be after the origin, and the hindcast says so per origin.
@@ -572,6 +577,10 @@ def restart(scenario: Scenario, origin: dt.date, record: Observations, *,
         if sv.how != "kept":
             params[name] = sv.parameter.model_dump(by_alias=True, exclude_none=True)
     data["parameters"] = params
+    # the record's events a forecast made on the origin could not know are left out
+    seen = origin if known is None else known
+    data["events"] = {name: data["events"][name] for name, ev in scenario.events.items()
+                      if ev.known_on(seen)}
     data["claims"] = {}
     data["description"] = (f"{scenario.description} Restarted on {origin} from the record "
                            "at that date.").strip()
@@ -646,8 +655,10 @@ class Hindcast(Estimator):
         forecasts and their scores.
     origins_ : list of dict
         Per origin: its date, the scenario's as-of date, the days of hindsight (the
-        calibration's as-of date minus the origin; negative: none), and how each state
-        parameter was set (observed from the record, widened, or kept).
+        calibration's as-of date minus the origin; negative: none), how each state
+        parameter was set (observed from the record, widened, or kept), and for each of
+        the war's recorded events (``public`` set) whether the origin knew it
+        (``record_events``; a restart from the origin runs only those it knew).
     excluded_ : list of dict
         Points that could not be scored (origin, lead, variable, source, reason).
     leads_ : tuple of int
@@ -959,6 +970,9 @@ def _origin_entry(sc: Scenario, origin: dt.date, state: Mapping[str, StartValue]
         "widened": {n: {"low": s.low, "high": s.high, "unit": s.parameter.unit}
                     for n, s in state.items() if s.how == "widened"},
         "kept": [n for n, s in state.items() if s.how == "kept"],
+        # the war's recorded events (with a public date) a forecast from the origin knows
+        "record_events": {name: ev.known_on(origin) for name, ev in sc.events.items()
+                          if ev.public is not None},
     }
 
 

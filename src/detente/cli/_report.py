@@ -191,6 +191,8 @@ def report(
     processes: ProcessesOpt = 1,
 ) -> None:
     """Write an HTML report: trajectories, settlement, escalation, claims, assumptions."""
+    import numpy as np
+
     from detente.cli._files import warn_hindsight
     from detente.engine import simulate
     from detente.report import default_tornado_output, report_record
@@ -222,9 +224,12 @@ def report(
                   soft_wrap=True)
     if run is None:
         with stage_bars(quiet=quiet) as progress:
+            # kept in single precision, as a stored run's file keeps it (the model runs
+            # in double): the report shows three or four digits, and its ensemble is then
+            # half the memory (the default report peaks under 1 GB)
             res = simulate(sc, n_samples=samples, seed=seed, policies=split(policies),
                            horizon=horizon, record=report_record(sc), processes=processes,
-                           progress=stage(progress, "simulating"))
+                           progress=stage(progress, "simulating"), dtype=np.float32)
     _build_and_write(out, res, sc, output=output, pdf=pdf, tornado_output=tornado,
                      tornado_policy=tornado_policy, tornado_trajectories=tornado_trajectories,
                      hinges=kinds, sobol_n=sobol_n, seed=seed, processes=processes,

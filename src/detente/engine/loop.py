@@ -158,8 +158,7 @@ def run_modules(couplings: Couplings, params: Mapping[str, FloatArray], *, n: in
             raise InvariantError(found, unit=spec.unit if spec else "", step_days=dt)
 
     stop_at(-1)
-    for v, arr in out.items():
-        arr[0] = s[v]
+    _write_row(out, s, 0)
     names = couplings.shocks
     for k in range(n_steps):
         if k in bounds and k > 0:
@@ -170,9 +169,20 @@ def run_modules(couplings: Couplings, params: Mapping[str, FloatArray], *, n: in
         ctx = StepContext(step=k, t=k * dt, dt=dt, n=n)
         s = run.step(s, p, u, ctx)
         stop_at(k)
-        for v, arr in out.items():
-            arr[k + 1] = s[v]
+        _write_row(out, s, k + 1)
     return s
+
+
+def _write_row(out: Mapping[str, FloatArray], state: Mapping[str, FloatArray], row: int
+               ) -> None:
+    """Write the state's recorded variables into row ``row`` of their trajectories.
+
+    Trajectories kept in single precision take a double beyond its range as infinite (a
+    ratio's stand-in for "no enemy power left" is the largest double), without a warning.
+    """
+    with np.errstate(over="ignore"):
+        for v, arr in out.items():
+            arr[row] = state[v]
 
 
 def run_design(plan: Plan, params: Mapping[str, FloatArray], *, noise: Noise,

@@ -57,6 +57,8 @@ class Overlay:
         Factor applied to the parameter's value.
     event : str or None
         The chance event the change depends on (None: every sample).
+    scale_param : str or None
+        The parameter whose value in each sample is the factor (``scale`` is then None).
     """
 
     param: str
@@ -65,6 +67,7 @@ class Overlay:
     value: float | None
     scale: float | None
     event: str | None
+    scale_param: str | None = None
 
 
 @dataclass(frozen=True)
@@ -304,9 +307,12 @@ def _overlay(scenario: Scenario, change: Change, event_name: str | None,
     if change.value is not None:
         # a change may state its own unit; the table takes it to the canonical one
         value = change.value * scenario.table[change.param].change_factor(change.unit)
+    # a factor may be a parameter: a change of uncertain size, drawn in each sample
+    named = change.scale if isinstance(change.scale, str) else None
+    scale = None if named is not None or change.scale is None else float(change.scale)
     # a change from before the start holds from the start, like one from the start
-    return max(begin, time.start), rank, Overlay(change.param, start, stop, value,
-                                                 change.scale, event_name)
+    return max(begin, time.start), rank, Overlay(change.param, start, stop, value, scale,
+                                                 event_name, named)
 
 
 def _check_overridden(scenario: Scenario, name: str, policy: Policy) -> None:
@@ -343,7 +349,12 @@ def effective(base: Mapping[str, FloatArray], active: Iterable[Overlay],
     """Parameters with the ``active`` overlays applied, in order, where their event happened."""
     p = dict(base)
     for o in active:
-        new = p[o.param] * o.scale if o.scale is not None else np.full_like(p[o.param], o.value)
+        if o.scale_param is not None:  # the factor as drawn in each sample (canonical: ratio)
+            new = p[o.param] * base[o.scale_param]
+        elif o.scale is not None:
+            new = p[o.param] * o.scale
+        else:
+            new = np.full_like(p[o.param], o.value)
         p[o.param] = new if o.event is None else np.where(happened[o.event], new, p[o.param])
     return p
 

@@ -196,6 +196,10 @@ PARAMS = (
           "Share by which {owner}, defending, cuts the price of its ground and its own losses "
           "in assaults by withdrawing instead of holding (trading space for attrition).", 0.0,
           0.99, default=0.0),
+    _side("ground_price_factor", "ratio",
+          "Factor on the price {owner} pays per km2 it takes, for what the fires, the "
+          "defender's density and its fortification leave out: its assault tactics "
+          "(infantry-led or mechanised), training and equipment.", 0.0, 100.0, default=1.0),
     _side("fortification", "ratio",
           "Extra price of {owner}'s ground from prepared defences (lines, minefields): the "
           "price is multiplied by 1 + fortification.", 0.0, 100.0, default=0.0),
@@ -765,7 +769,8 @@ class _Military:
             density = np.where(p["mil_front_length"] > 0.0,
                                safe_div(pers[y] + allied[y], p["mil_front_length"], 0.0),
                                p["mil_reference_density"])
-            price = ground_price(p["mil_ground_price"], front_fires[y], front_fires[x],
+            price = ground_price(p["mil_ground_price"] * p[owned(x, "ground_price_factor")],
+                                 front_fires[y], front_fires[x],
                                  p["mil_fires_floor"], p["mil_fires_elasticity"], density,
                                  p["mil_reference_density"], p["mil_density_elasticity"],
                                  p[owned(y, "fortification")], p[owned(y, "give_ground")])

@@ -126,14 +126,22 @@ def origins_rows(hc: Hindcast) -> tuple[list[str], list[list[str]]]:
     """Cells of the per-origin table: hindsight, the observed state, what was widened."""
     head = ["origin", "calibration as of", "hindsight (days)", "state from the record",
             "widened priors"]
+    # the war's recorded events, where the scenario has any: which each origin knew
+    recorded = any(o.get("record_events") for o in hc.origins_)
+    if recorded:
+        head.append("events of the record known")
     rows = []
     for o in hc.origins_:
         observed = ", ".join(
             f"{n} = {fmt_compact(float(v['value']))}"
             + ("" if v["date"] == o["origin"] else f" ({v['date']})")
             for n, v in o["observed"].items()) or "none"
-        rows.append([str(o["origin"]), str(o["as_of"]), str(max(o["hindsight_days"], 0)),
-                     observed, str(len(o["widened"]))])
+        row = [str(o["origin"]), str(o["as_of"]), str(max(o["hindsight_days"], 0)),
+               observed, str(len(o["widened"]))]
+        if recorded:
+            row.append(", ".join(n for n, k in o.get("record_events", {}).items() if k)
+                       or "none")
+        rows.append(row)
     return head, rows
 
 
@@ -240,7 +248,8 @@ def _markdown_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[
     def cells(row: Sequence[str]) -> str:
         return "| " + " | ".join(c.replace("|", "\\|") for c in row) + " |"
 
-    right = ["---:" if h not in ("variable", "origin", "state from the record", "PIT")
+    right = ["---:" if h not in ("variable", "origin", "state from the record", "PIT",
+                                 "events of the record known")
              and not h.startswith("reliability") else "---" for h in head]
     return [cells(head), "|" + "|".join(right) + "|", *(cells(r) for r in rows)]
 

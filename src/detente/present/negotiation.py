@@ -67,7 +67,8 @@ def negotiation_tables(data: Mapping[str, Any], *, terms: Mapping[str, Any] | No
     out: list[RenderableType] = [
         f"[bold]{escape(str(meta['scenario']))}[/]: negotiation forecasts "
         f"({meta['n_samples']} samples, seed {meta['seed']}, {meta['rounds']} rounds, "
-        f"exchange rule {meta['rule']}); positions on each issue's scale (0: its first "
+        f"exchange rule {meta['rule']}, expected-utility formulation "
+        f"{meta.get('formulation', 'equations')}); positions on each issue's scale (0: its first "
         f"level, 1: its last), median [{bands[0]:g}–{bands[2]:g} quantiles] after the last "
         "round"]
     t = Table(title="forecast per issue", title_justify="left")

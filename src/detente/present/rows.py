@@ -145,8 +145,12 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
 
 
 def _change_text(ch: Change) -> str:
-    what = (f"× {fmt_number(ch.scale, 4)}" if ch.scale is not None
-            else f"= {fmt_number(ch.value, 4)}{' ' + ch.unit if ch.unit else ''}")
+    if isinstance(ch.scale, str):  # a factor drawn in each sample from a parameter
+        what = f"× {ch.scale}"
+    elif ch.scale is not None:
+        what = f"× {fmt_number(ch.scale, 4)}"
+    else:
+        what = f"= {fmt_number(ch.value, 4)}{' ' + ch.unit if ch.unit else ''}"
     when = ""
     if ch.from_:
         when += f" from {ch.from_}"

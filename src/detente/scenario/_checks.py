@@ -122,6 +122,11 @@ def _events(data: Mapping[str, Any]) -> Owned:
     return out
 
 
+def _scales(data: Mapping[str, Any]) -> set[str]:
+    """Return the parameters read as a change's factor (``scale: PARAM``)."""
+    return {f for _, c in _changes(data) if isinstance(f := c.get("scale"), str)}
+
+
 def _probabilities(data: Mapping[str, Any]) -> set[str]:
     """Return the parameters read as a probability: by events, and by policies' chances."""
     out = {p for _, e in _events(data) if isinstance(p := e.get("probability"), str)}
@@ -157,14 +162,42 @@ def _valid_parameters(data: Mapping[str, Any]) -> dict[str, Parameter]:
 
 
 def _check_date(log: ProblemLog, path: FieldPath, value: Any, horizon: Horizon | None,
-                what: str, *, open_end: bool = False) -> None:
+                what: str, *, open_end: bool = False, hint: str = "") -> None:
     when = as_date(value)
     if when is None or horizon is None:
         return
     start, end = horizon
     if when < start or (when > end and not open_end):
         span = f"on or after {start}" if open_end else f"from {start} to {end}"
-        log.add(path, f"{what} {when} is outside the horizon; expected a date {span}")
+        log.add(path, f"{what} {when} is outside the horizon; expected a date {span}"
+                + (hint if when < start else ""))
+
+
+#: Said of a date before the start of an event that is not of the record.
+RECORD_HINT = ("; an event of the war's record, before the start, states 'public' (the "
+               "date it was known), and a restart from an earlier origin replays it")
+
+
+def _record_horizon(data: Mapping[str, Any], horizon: Horizon | None) -> Horizon | None:
+    """Return the dates an event of the record may take: from the war's beginning on."""
+    if horizon is None:
+        return None
+    time = _mapping(data.get("time"))
+    began = as_date(time.get("war_began"))
+    return (began if began is not None else dt.date.min), horizon[1]
+
+
+def _of_record(data: Mapping[str, Any], path: FieldPath) -> bool:
+    """Whether the change at ``path`` belongs to an event of the record (with ``public``)."""
+    keys = [str(k) for k in path]
+    if len(keys) >= 4 and keys[0] == "events":
+        owner = _mapping(data.get("events")).get(keys[1])
+    elif len(keys) >= 6 and keys[0] == "policies" and keys[2] == "events":
+        owner = _mapping(_mapping(_mapping(data.get("policies")).get(keys[1])).get("events")
+                         ).get(keys[3])
+    else:
+        return False
+    return isinstance(owner, Mapping) and owner.get("public") is not None
 
 
 # --------------------------------------------------------------------------- modules
@@ -449,6 +482,7 @@ def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: Parameter
     """Check sources, units and bounds; report parameters unknown or missing."""
     readers = _readers(enabled)
     probabilities = _probabilities(data)
+    scales = _scales(data)
     params_raw = data.get("parameters")
     others: dict[str, str] | None = None
     for name, raw in _mapping(params_raw).items():
@@ -460,7 +494,7 @@ def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: Parameter
                 log.add(("parameters", name, "unit"), str(table.errors[name]))
             elif name in table:
                 _check_bounds(log, table[name], raw)
-        elif name in probabilities:
+        elif name in probabilities or name in scales:
             continue
         elif complete and params_raw is not None:
             others = _all_readers(registry, cast) if others is None else others
@@ -477,8 +511,9 @@ def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: Parameter
                     "in 'modules'; add the module or remove the parameter"), at="key")
             else:
                 log.add(("parameters", name), (
-                    f"unknown parameter '{name}': no enabled module reads it and no event uses "
-                    f"it as a probability{suggest(name, readers)}"), at="key")
+                    f"unknown parameter '{name}': no enabled module reads it, no event uses "
+                    f"it as a probability and no change as a factor{suggest(name, readers)}"),
+                        at="key")
     if not isinstance(params_raw, Mapping):
         return
     for mod_name, mod in enabled.items():
@@ -508,9 +543,13 @@ def _check_events(log: ProblemLog, data: Mapping[str, Any], table: ParameterTabl
                   readers: Mapping[str, str], horizon: Horizon | None) -> None:
     """Check dates against the horizon, and that a probability names one."""
     for path, event in _events(data):
-        _check_date(log, (*path, "date"), event.get("date"), horizon, "event date")
-        _check_date(log, (*path, "effective"), event.get("effective"), horizon,
-                    "effective date")
+        # an event of the war's record may lie before the start; a restart replays it
+        past = event.get("public") is not None
+        span = _record_horizon(data, horizon) if past else horizon
+        hint = "" if past else RECORD_HINT
+        _check_date(log, (*path, "date"), event.get("date"), span, "event date", hint=hint)
+        _check_date(log, (*path, "effective"), event.get("effective"), span,
+                    "effective date", hint=hint)
         prob = event.get("probability")
         if isinstance(prob, str):
             _check_probability(log, (*path, "probability"), data, table, readers, prob)
@@ -542,6 +581,32 @@ def _check_probability(log: ProblemLog, path: FieldPath, data: Mapping[str, Any]
             log.add(path, (
                 f"parameter '{prob}'{scaled} must lie in [0, 1] to be a probability, found "
                 f"{field_name} {_fmt(v)} {entry.unit}"))
+            break
+
+
+def _check_scale_parameter(log: ProblemLog, path: FieldPath, data: Mapping[str, Any],
+                           table: ParameterTable, name: str) -> None:
+    """Check that a change's factor names a parameter of pure numbers of at least 0."""
+    params = _mapping(data.get("parameters"))
+    if name not in params:
+        log.add(path, (f"expected a factor (a number) or the name of a parameter holding it, "
+                       f"found {short(name)}, which is not a parameter"
+                       f"{suggest(name, params)}"))
+        return
+    entry = table.get(name)
+    if entry is None:
+        if name in table.errors:
+            log.add(path, str(table.errors[name]))
+        return
+    if entry.spec is not None:
+        log.add(path, (f"parameter '{name}' is read by module '{entry.module}'; a change's "
+                       "factor is a parameter of its own (in 'ratio'), which only changes "
+                       "read"))
+        return
+    for field_name, v in entry.distribution.bounds():
+        if v < 0.0:
+            log.add(path, (f"parameter '{name}' must be at least 0 to scale a parameter, "
+                           f"found {field_name} {_fmt(v)} {entry.unit}"))
             break
 
 
@@ -669,10 +734,14 @@ def _check_changes(log: ProblemLog, data: Mapping[str, Any], table: ParameterTab
     probabilities = _probabilities(data)
     channel_params = _channel_values(data)
     for path, change in _changes(data):
-        _check_date(log, (*path, "from"), change.get("from", change.get("from_")), horizon,
+        span = _record_horizon(data, horizon) if _of_record(data, path) else horizon
+        _check_date(log, (*path, "from"), change.get("from", change.get("from_")), span,
                     "'from' date")
-        _check_date(log, (*path, "until"), change.get("until"), horizon, "'until' date",
+        _check_date(log, (*path, "until"), change.get("until"), span, "'until' date",
                     open_end=True)
+        factor = change.get("scale")
+        if isinstance(factor, str):
+            _check_scale_parameter(log, (*path, "scale"), data, table, factor)
         target = change.get("param")
         if not isinstance(target, str):
             continue
@@ -698,6 +767,12 @@ def _check_changes(log: ProblemLog, data: Mapping[str, Any], table: ParameterTab
             _check_value(log, path, entry, value, unit)
         elif scale is not None and entry.spec is not None:
             _check_scale(log, path, entry, scale)
+        elif isinstance(factor, str) and entry.spec is not None \
+                and (by := table.get(factor)) is not None and by.spec is None:
+            # the factor's whole range must keep the parameter admissible
+            for _, v in by.distribution.bounds():
+                if math.isfinite(v) and v >= 0.0:
+                    _check_scale(log, path, entry, v * by.factor)
 
 
 # --------------------------------------------------------------------------- levers
@@ -830,7 +905,8 @@ def check_meaning(log: ProblemLog, data: Mapping[str, Any], scenario: Scenario |
     enabled, complete = _resolve(log, data, registry, cast)
     parameters = scenario.parameters if scenario is not None else _valid_parameters(data)
     table = ParameterTable.build(parameters, enabled.values(),
-                                 probabilities=_probabilities(data), strict=False)
+                                 probabilities=_probabilities(data),
+                                 scales=_scales(data), strict=False)
     horizon = _horizon(data)
     readers = _readers(enabled)
     _check_parameters(log, data, table, enabled, complete, registry, cast, facts)

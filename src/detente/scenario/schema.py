@@ -27,6 +27,8 @@ A scenario file (YAML or TOML) has these top-level keys::
       NAME: {dist: pert, low: .., mode: .., high: .., unit: ..., source: ...}
     events:
       NAME: {date: ..., effective: ..., probability: PARAM, changes: [...], description: ...}
+      NAME: {date: ..., public: ..., changes: [...]}   # of the war's record, before the start
+    # a change: {param: P, value: X, unit: U} or {param: P, scale: F | PARAM}, from:, until:
     policies:
       NAME: {description: ..., changes: [...], events: {...},
              cancel: [EVENT, ...], chances: {EVENT: {probability: P | PARAM} | {scale: F}}}
@@ -535,16 +537,34 @@ class Change(_Frozen):
     """A change to one parameter from a date (and optionally until one).
 
     Exactly one of ``value`` (replace; in ``unit`` or the parameter's own unit) or ``scale``
-    (multiply) is given. Without ``from``, the change applies from the start (in a policy)
-    or from the event's effective date (in an event).
+    (multiply) is given. ``scale`` is a number, or the name of a parameter (in ``ratio``)
+    whose value in each sample is the factor: a change of uncertain size, such as an
+    offensive whose tempo is known only as a distribution. Without ``from``, the change
+    applies from the start (in a policy) or from the event's effective date (in an event).
     """
 
     param: str = Field(pattern=PARAM_RE)
     value: Finite | None = None
-    scale: float | None = Field(None, ge=0, allow_inf_nan=False)
+    scale: float | str | None = None
     unit: str | None = None
     from_: dt.date | None = Field(None, alias="from")
     until: dt.date | None = None
+
+    @field_validator("scale", mode="before")
+    @classmethod
+    def _factor_or_name(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            if not math.isfinite(v):
+                raise ValueError(f"expected a finite number, found {v}")
+            if v < 0.0:
+                raise ValueError(f"expected a factor of at least 0, found {v}")
+            return float(v)
+        if isinstance(v, str) and re.match(PARAM_RE, v):
+            return v
+        raise ValueError("expected a factor (a number of at least 0) or the name of the "
+                         f"parameter holding it, found {v!r}")
 
     @model_validator(mode="after")
     def _one_of(self) -> Change:
@@ -566,12 +586,21 @@ class Event(_Frozen):
     effective: dt.date | None = None
     probability: str | None = Field(None, pattern=PARAM_RE)
     changes: tuple[Change, ...] = ()
+    #: For an event of the war's record (dated before the scenario's start, which a
+    #: restart from an earlier origin replays): the date from which it was publicly known
+    #: or expected (announced, reported as planned). A restart from an earlier origin
+    #: leaves it out: a forecast made then could not know it.
+    public: dt.date | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> Event:
         if self.effective is not None and self.effective < self.date:
             raise ValueError(f"'effective' ({self.effective}) is before 'date' ({self.date})")
         return self
+
+    def known_on(self, date: dt.date) -> bool:
+        """Whether a forecast made on ``date`` could know the event (see ``public``)."""
+        return self.public is None or self.public <= date
 
     @property
     def takes_effect(self) -> dt.date:

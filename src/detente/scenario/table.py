@@ -46,12 +46,14 @@ if TYPE_CHECKING:
     from detente.scenario.schema import Distribution, Parameter, Scenario
 
 __all__ = [
-    "DEFAULT_SOURCE", "PROBABILITY_UNITS", "ParameterDistribution", "ParameterTable",
-    "TableEntry",
+    "DEFAULT_SOURCE", "PROBABILITY_UNITS", "SCALE_UNITS", "ParameterDistribution",
+    "ParameterTable", "TableEntry", "change_scales",
 ]
 
 #: Units an event's probability may be written in besides those that convert to a fraction.
 PROBABILITY_UNITS = ("1", "probability")
+#: Units of a parameter that a change reads as its factor (``scale: PARAM``).
+SCALE_UNITS = ("ratio", "1")
 #: The source of a parameter the file leaves out, held at its documented default.
 DEFAULT_SOURCE = "default"
 
@@ -160,6 +162,14 @@ class ParameterDistribution:
         return cast("float", self.value)  # not None without a dist (__post_init__)
 
 
+def _scale_factor(name: str, unit: str) -> float:
+    """Factor from ``unit`` to a multiplier; raise if it is not a pure number."""
+    if unit.strip().lower() in SCALE_UNITS:
+        return 1.0
+    raise UnitError(f"parameter '{name}' is in '{unit}'; a change's factor is in "
+                    f"{' or '.join(repr(u) for u in SCALE_UNITS)}")
+
+
 def _probability_factor(name: str, unit: str) -> float:
     """Factor from ``unit`` to a probability (a fraction); raise if it is not a share."""
     if unit.strip().lower() in PROBABILITY_UNITS:
@@ -190,7 +200,8 @@ class TableEntry:
         The unit the file uses.
     canonical : str
         The unit the model uses: the spec's, ``fraction`` for a parameter only events read
-        as a probability, else the file's own.
+        as a probability, ``ratio`` for one only changes read as their factor, else the
+        file's own.
     factor : float
         A value in ``unit`` times ``factor`` is in ``canonical``.
     low, high : float or None
@@ -212,7 +223,8 @@ class TableEntry:
 
     @classmethod
     def build(cls, name: str, parameter: Parameter, spec: ParamSpec | None = None,
-              module: str | None = None, *, probability: bool = False) -> TableEntry:
+              module: str | None = None, *, probability: bool = False,
+              scale: bool = False) -> TableEntry:
         """Resolve one parameter.
 
         Parameters
@@ -227,12 +239,14 @@ class TableEntry:
             That module's name.
         probability : bool
             Whether an event reads it as its probability (used when no module reads it).
+        scale : bool
+            Whether a change reads it as its factor (used when no module reads it).
 
         Raises
         ------
         UnitError
-            If the unit does not convert to the module's, naming the module; or, for a
-            probability, if it is not a share.
+            If the unit does not convert to the module's, naming the module; for a
+            probability, if it is not a share; for a factor, if it is not a pure number.
         """
         unit = parameter.unit
         distribution = ParameterDistribution.of(parameter)
@@ -247,6 +261,10 @@ class TableEntry:
         if probability:
             share = _probability_factor(name, unit)
             return cls(name, parameter, None, None, unit, "fraction", share, 0.0, 1.0,
+                       distribution)
+        if scale:
+            factor = _scale_factor(name, unit)
+            return cls(name, parameter, None, None, unit, "ratio", factor, 0.0, None,
                        distribution)
         return cls(name, parameter, None, None, unit, unit, 1.0, None, None, distribution)
 
@@ -343,6 +361,14 @@ def _event_probabilities(scenario: Scenario) -> set[str]:
     return out
 
 
+def change_scales(scenario: Scenario) -> set[str]:
+    """Return the parameters that changes read as their factor (``scale: PARAM``)."""
+    changes = [c for e in scenario.events.values() for c in e.changes]
+    for pol in scenario.policies.values():
+        changes += [*pol.changes, *(c for e in pol.events.values() for c in e.changes)]
+    return {c.scale for c in changes if isinstance(c.scale, str)}
+
+
 class ParameterTable(Mapping[str, TableEntry]):
     """Every parameter of a scenario, resolved once: a mapping of name to :class:`TableEntry`.
 
@@ -366,7 +392,8 @@ class ParameterTable(Mapping[str, TableEntry]):
 
     @classmethod
     def build(cls, parameters: Mapping[str, Parameter], modules: Iterable[Module], *,
-              probabilities: Collection[str] = (), strict: bool = True) -> ParameterTable:
+              probabilities: Collection[str] = (), scales: Collection[str] = (),
+              strict: bool = True) -> ParameterTable:
         """Resolve parameters against the modules that read them.
 
         A parameter an enabled module reads with a default
@@ -382,6 +409,8 @@ class ParameterTable(Mapping[str, TableEntry]):
             The enabled modules.
         probabilities : collection of str
             Names of the parameters that events read as their probability.
+        scales : collection of str
+            Names of the parameters that changes read as their factor (``scale: PARAM``).
         strict : bool
             True: raise on the first unit that does not convert. False: leave such a
             parameter out and record it in :attr:`errors` (the loader reports them all).
@@ -399,7 +428,8 @@ class ParameterTable(Mapping[str, TableEntry]):
             spec, module = specs.get(name, (None, None))
             try:
                 entries.append(TableEntry.build(name, par, spec, module,
-                                                probability=name in probabilities))
+                                                probability=name in probabilities,
+                                                scale=name in scales))
             except UnitError as exc:
                 if strict:
                     raise
@@ -432,7 +462,8 @@ class ParameterTable(Mapping[str, TableEntry]):
         else:
             enabled = tuple(modules[name] for name in scenario.modules)
         return cls.build(scenario.parameters, enabled,
-                         probabilities=_event_probabilities(scenario))
+                         probabilities=_event_probabilities(scenario),
+                         scales=change_scales(scenario))
 
     def __getitem__(self, name: str) -> TableEntry:
         return self._entries[name]
