@@ -67,7 +67,7 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 import numpy as np
@@ -533,6 +533,23 @@ def _located(title: str, errors: list[tuple[tuple[str | int, ...], str, Any]]) -
 
 
 # ------------------------------------------------------------------- changes, events, policies
+def _number_or_name(v: Any, check: Callable[[float], str | None], what: str) -> Any:
+    """Return ``v`` as a float that ``check`` accepts (None: no problem), or a parameter name.
+
+    ``what`` says what number was expected, in the message for anything else.
+    """
+    if v is None:
+        return v
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        problem = check(float(v))
+        if problem is not None:
+            raise ValueError(problem)
+        return float(v)
+    if isinstance(v, str) and re.match(PARAM_RE, v):
+        return v
+    raise ValueError(f"expected {what} or the name of the parameter holding it, found {v!r}")
+
+
 class Change(_Frozen):
     """A change to one parameter from a date (and optionally until one).
 
@@ -553,18 +570,12 @@ class Change(_Frozen):
     @field_validator("scale", mode="before")
     @classmethod
     def _factor_or_name(cls, v: Any) -> Any:
-        if v is None:
-            return v
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            if not math.isfinite(v):
-                raise ValueError(f"expected a finite number, found {v}")
-            if v < 0.0:
-                raise ValueError(f"expected a factor of at least 0, found {v}")
-            return float(v)
-        if isinstance(v, str) and re.match(PARAM_RE, v):
-            return v
-        raise ValueError("expected a factor (a number of at least 0) or the name of the "
-                         f"parameter holding it, found {v!r}")
+        def factor(x: float) -> str | None:
+            if not math.isfinite(x):
+                return f"expected a finite number, found {x}"
+            return f"expected a factor of at least 0, found {x}" if x < 0.0 else None
+
+        return _number_or_name(v, factor, "a factor (a number of at least 0)")
 
     @model_validator(mode="after")
     def _one_of(self) -> Change:
@@ -623,17 +634,12 @@ class EventChance(_Frozen):
 
     @field_validator("probability", mode="before")
     @classmethod
-    def _number_or_name(cls, v: Any) -> Any:
-        if v is None:
-            return v
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            if not (math.isfinite(v) and 0.0 <= v <= 1.0):
-                raise ValueError(f"expected a probability in [0, 1], found {v}")
-            return float(v)
-        if isinstance(v, str) and re.match(PARAM_RE, v):
-            return v
-        raise ValueError("expected a probability (a number in [0, 1]) or the name of the "
-                         f"parameter holding it, found {v!r}")
+    def _share_or_name(cls, v: Any) -> Any:
+        def share(x: float) -> str | None:
+            return (None if math.isfinite(x) and 0.0 <= x <= 1.0
+                    else f"expected a probability in [0, 1], found {x}")
+
+        return _number_or_name(v, share, "a probability (a number in [0, 1])")
 
     @model_validator(mode="after")
     def _one_of(self) -> EventChance:
