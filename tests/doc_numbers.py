@@ -209,6 +209,10 @@ def discover_numbers() -> dict[str, str]:
         data = json.loads(r.stdout[r.stdout.index("{"):])
         out[f"discover.{key}.share"] = _pct(data["n_cases"] / data["n_samples"])
         out[f"discover.{key}.max_dims"] = _WORDS.get(data["max_dims"], str(data["max_dims"]))
+        if data["screening"] is not None:  # what the one-at-a-time screen kept, of how many
+            searched = len(data["searched"])
+            out[f"discover.{key}.searched"] = str(searched)
+            out[f"discover.{key}.candidates"] = str(searched + len(data["screening"]["dropped"]))
         if data["found"]:
             box = data["box"]
             out[f"discover.{key}.restrictions"] = _WORDS.get(len(box), str(len(box)))
