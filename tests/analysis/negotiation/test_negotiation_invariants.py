@@ -69,13 +69,19 @@ def _forecasts(x: np.ndarray, c: np.ndarray, s: np.ndarray) -> dict[str, np.ndar
     return out
 
 
-@settings(max_examples=40, deadline=None)
-@given(cases(), st.integers(0, 4))
-def test_one_actor_with_all_capability_decides(case, k):
+def _all_capability(case, k):
+    """The case with actor ``k % n`` holding all the capability, and that actor."""
     x, c, s = case
     k = k % len(c)
     c = np.zeros_like(c)
     c[k] = 1.0
+    return x, c, s, k
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases(), st.integers(0, 4))
+def test_one_actor_with_all_capability_decides(case, k):
+    x, c, s, k = _all_capability(case, k)
     for model, forecast in _forecasts(x, c, s).items():
         if model != "expected_utility_scholz_code":
             np.testing.assert_allclose(forecast, x[k], atol=1e-12, err_msg=model)
@@ -85,10 +91,7 @@ def test_one_actor_with_all_capability_decides(case, k):
 @given(cases(), st.integers(0, 4))
 def test_one_actor_with_all_capability_and_salience_decides_by_the_programs_rules(case, k):
     """E(j, k) - E(k, j) = (U_s - U_f)(s_j (1 - P(k, j)) - s_k) < 0 where s_k = 1."""
-    x, c, s = case
-    k = k % len(c)
-    c = np.zeros_like(c)
-    c[k] = 1.0
+    x, c, s, k = _all_capability(case, k)
     s[k] = 1.0
     path = expected_utility_model(x.T, np.tile(c, (x.shape[1], 1)), s.T, rounds=ROUNDS,
                                   formulation="scholz_code")

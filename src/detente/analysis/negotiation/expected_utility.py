@@ -113,6 +113,19 @@ class ExpectedUtilityPath:
     offered_by: np.ndarray
 
 
+def _votes(x: FloatArray, w: FloatArray, span: FloatArray, r: FloatArray | None = None
+           ) -> FloatArray:
+    """``v[:, k, a, b]``: voter ``k``'s vote for ``a`` over ``b``, shape (B, n, n, n).
+
+    ``w_k ((|x_k - x_b| / R)^r_k - (|x_k - x_a| / R)^r_k)``, with distances as they are
+    where ``r`` is None (every ``r_k = 1``).
+    """
+    dist = np.abs(x[:, :, None] - x[:, None, :]) / span[:, None, None]  # (B, k, y)
+    felt = dist if r is None else dist ** r[:, :, None]
+    out: FloatArray = w[:, :, None, None] * (felt[:, :, None, :] - felt[:, :, :, None])
+    return out
+
+
 def success_probability(x: FloatArray, w: FloatArray, span: FloatArray) -> FloatArray:
     """``P(a, b)``: the chance that ``a``'s position prevails over ``b``'s in a vote.
 
@@ -128,9 +141,7 @@ def success_probability(x: FloatArray, w: FloatArray, span: FloatArray) -> Float
     ndarray, shape (B, n, n)
         ``P[:, a, b]``; ``P(a, b) + P(b, a) = 1`` where ``x_a != x_b``, 0 where equal.
     """
-    dist = np.abs(x[:, :, None] - x[:, None, :]) / span[:, None, None]  # (B, k, y)
-    # v[:, k, a, b] = w_k (|x_k - x_b| - |x_k - x_a|) / R
-    v = w[:, :, None, None] * (dist[:, :, None, :] - dist[:, :, :, None])
+    v = _votes(x, w, span)
     pos = np.clip(v, 0.0, None).sum(axis=1)
     tot = np.abs(v).sum(axis=1)
     out: FloatArray = np.divide(pos, tot, out=np.zeros_like(pos), where=tot > 0)
@@ -159,10 +170,7 @@ def code_success_probability(x: FloatArray, w: FloatArray, span: FloatArray,
     ndarray, shape (B, n, n)
         ``P[:, a, b]``, 0 where ``x_a = x_b``; ``P(a, b) + P(b, a) <= 1``.
     """
-    dist = np.abs(x[:, :, None] - x[:, None, :]) / span[:, None, None]  # (B, k, y)
-    felt = dist ** r[:, :, None]
-    # v[:, k, a, b] = w_k ((|x_k - x_b| / R)^r_k - (|x_k - x_a| / R)^r_k)
-    v = w[:, :, None, None] * (felt[:, :, None, :] - felt[:, :, :, None])
+    v = _votes(x, w, span, r)
     pos = np.clip(v, 0.0, None).sum(axis=1)
     tot = np.abs(v).sum(axis=(1, 2, 3))[:, None, None]
     out: FloatArray = np.divide(pos, tot, out=np.zeros_like(pos), where=tot > 0)
