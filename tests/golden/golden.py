@@ -92,8 +92,17 @@ def run(scenario: str) -> Any:
     return dt.simulate(scenario, n_samples=N_SAMPLES, seed=SEED).ds
 
 
+def libraries() -> dict[str, str]:
+    """The numerical libraries' versions: a new NumPy or SciPy may move a draw's last bit
+    (a log-normal's ``exp`` and ``erfinv``), which is not a change of the model."""
+    import scipy
+
+    return {"numpy": np.__version__, "scipy": scipy.__version__}
+
+
 def write(scenario: str) -> None:
     meta, arrays = summarise(run(scenario))
+    meta["libraries"] = libraries()
     path = fixture(scenario)
     np.savez_compressed(path, __meta__=np.array(json.dumps(meta, sort_keys=True)), **arrays)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, {len(meta['vars'])} variables)")
