@@ -125,6 +125,11 @@ WhenKnown = Annotated[
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 #: Largest PERT shape accepted: beyond it the distribution is a spike at the mode.
 MAX_PERT_SHAPE = 1000.0
+#: Probabilities this close to 0 or 1 are drawn from a PERT by ``scipy.stats.beta.ppf``
+#: itself. Below about 1e-60 its Boost root finding may give up, and it gives up differently
+#: from ``scipy.special.betaincinv``; the margin costs nothing, as a block's Latin hypercube
+#: almost never comes this close.
+PERT_TAIL = 1e-12
 #: Largest log-normal log-scale deviation accepted: e**(8.3 * 20) is past any float.
 MAX_LOG_SIGMA = 20.0
 
@@ -218,13 +223,27 @@ class Pert(_Frozen):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
-        """Quantile function at probabilities ``u``."""
-        from scipy import stats
+        """Quantile function at probabilities ``u``.
+
+        The bits of ``low + (high - low) * scipy.stats.beta.ppf(u, a, b)``, computed without
+        the argument checks ``rv_continuous.ppf`` makes on every call:
+        ``scipy.special.betaincinv`` runs the same Boost inverse that ``beta.ppf`` runs, and
+        returns the same bits wherever its root finding converges. Probabilities within
+        :data:`PERT_TAIL` of 0 or 1, outside ``(0, 1)`` or NaN are left to ``beta.ppf``
+        itself: so far out, the two give up differently (``tests/scenario/
+        test_schema_quantiles.py`` checks the equality).
+        """
+        from scipy import special, stats
 
         span = self.high - self.low
         a = 1.0 + self.lamb * (self.mode - self.low) / span
         b = 1.0 + self.lamb * (self.high - self.mode) / span
-        return np.asarray(self.low + span * stats.beta.ppf(u, a, b), dtype=np.float64)
+        q = np.asarray(u, dtype=np.float64)
+        x = np.asarray(special.betaincinv(a, b, q), dtype=np.float64)
+        tail = ~((q > PERT_TAIL) & (q < 1.0 - PERT_TAIL))
+        if tail.any():
+            x[tail] = stats.beta.ppf(q[tail], a, b)
+        return np.asarray(self.low + span * x, dtype=np.float64)
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest values the distribution can take."""
