@@ -1,4 +1,8 @@
-"""The distributions' quantile functions: a PERT's fast path draws exactly SciPy's bits."""
+"""The distributions' quantile functions draw exactly the bits ``scipy.stats`` draws.
+
+A PERT goes through ``scipy.special.betaincinv`` and a truncated normal through
+``scipy.special`` alone; both must give what the ``scipy.stats`` distributions give.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from detente._typing import FloatArray
 from detente.engine import compile_plan
 from detente.engine.streams import draw_design, seed_sequence
 from detente.scenario import load_scenario
-from detente.scenario.schema import PERT_TAIL, Pert
+from detente.scenario.schema import PERT_TAIL, Pert, TruncNormal
 
 #: Probabilities where the computation changes hands or SciPy's root finding struggles:
 #: the ends, the smallest floats, both sides of each tail limit, and outside [0, 1].
@@ -105,3 +109,62 @@ def test_every_pert_of_ukraine_2023_draws_scipy_stats_bits() -> None:
             perts_seen += 1
             assert same_bits(d.ppf(u[:, j]), scipy_pert(d, u[:, j])), name
     assert perts_seen > 100
+
+
+@st.composite
+def truncnormals(draw: st.DrawFn) -> TruncNormal:
+    """Truncated normals: bounds on either side of the mean, far out, one-sided, none."""
+    mean = draw(st.floats(-1e6, 1e6))
+    sd = draw(st.floats(1e-6, 1e6))
+    ends = st.one_of(st.floats(-40.0, 40.0), st.sampled_from([0.0, 1e-12, 8.0, 38.0]))
+    lo, hi = sorted((draw(ends), draw(ends)))
+    if lo == hi:
+        hi = lo + 1.0
+    low = draw(st.one_of(st.just(-np.inf), st.just(mean + lo * sd)))
+    high = draw(st.one_of(st.just(np.inf), st.just(mean + hi * sd)))
+    if not low < high:
+        high = np.inf
+    return TruncNormal(dist="truncnormal", mean=mean, sd=sd, low=low, high=high)
+
+
+@settings(max_examples=300, deadline=None)
+@given(truncnormals(), st.lists(probabilities, max_size=20), st.integers(0, 2**32 - 1))
+def test_a_truncated_normal_draws_the_bits_scipy_stats_draws(d: TruncNormal, u: list[float],
+                                                             seed: int) -> None:
+    uu = np.concatenate([np.array(u, dtype=np.float64), EDGES, spread(seed)])
+    a, b = (d.low - d.mean) / d.sd, (d.high - d.mean) / d.sd
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ours = d.ppf(uu)
+        theirs = np.asarray(stats.truncnorm.ppf(uu, a, b, loc=d.mean, scale=d.sd))
+    assert same_bits(ours, theirs), (ours, theirs)
+
+
+@pytest.mark.parametrize(("low", "high"), [(-np.inf, np.inf), (1.0, np.inf), (-np.inf, -2.0),
+                                           (3.0, 9.0), (-9.0, -3.0), (-1.0, 2.0),
+                                           (30.0, 31.0)])
+def test_each_case_of_a_truncated_normal_draws_scipy_stats_bits(low: float,
+                                                                high: float) -> None:
+    # every branch: the left or right tail's formula, the mass astride, left or right of 0
+    d = TruncNormal(dist="truncnormal", mean=0.5, sd=2.0, low=low, high=high)
+    u = np.concatenate([EDGES, spread(7)])
+    a, b = (low - 0.5) / 2.0, (high - 0.5) / 2.0
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        theirs = np.asarray(stats.truncnorm.ppf(u, a, b, loc=0.5, scale=2.0))
+        assert same_bits(d.ppf(u), theirs)
+        assert same_bits(d.ppf(np.array(0.25)), np.asarray(stats.truncnorm.ppf(0.25, a, b,
+                                                                               0.5, 2.0)))
+
+
+def test_drawing_needs_no_scipy_stats() -> None:
+    # its import is longer than a block's draws: a run's start-up should not pay it
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; import detente; sc = detente.load('ukraine-2023'); "
+            "[sc.table[n].distribution.sample(np.array([0.3, 0.7])) for n in sc.uncertain]; "
+            "print('scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

@@ -233,7 +233,7 @@ class Pert(_Frozen):
         itself: so far out, the two give up differently (``tests/scenario/
         test_schema_quantiles.py`` checks the equality).
         """
-        from scipy import special, stats
+        from scipy import special
 
         span = self.high - self.low
         a = 1.0 + self.lamb * (self.mode - self.low) / span
@@ -242,6 +242,8 @@ class Pert(_Frozen):
         x = np.asarray(special.betaincinv(a, b, q), dtype=np.float64)
         tail = ~((q > PERT_TAIL) & (q < 1.0 - PERT_TAIL))
         if tail.any():
+            from scipy import stats  # imported only here: it takes longer than a block's draws
+
             x[tail] = stats.beta.ppf(q[tail], a, b)
         return np.asarray(self.low + span * x, dtype=np.float64)
 
@@ -252,6 +254,19 @@ class Pert(_Frozen):
     def median(self) -> float:
         """Return the distribution's median."""
         return float(self.ppf(np.array([0.5]))[0])
+
+
+def _log_gauss_mass(a: float, b: float) -> float:
+    """Log of the standard normal's mass on ``[a, b]``, as ``scipy.stats.truncnorm`` has it."""
+    from scipy import special
+
+    lo, hi = np.array([a]), np.array([b])
+    if not b <= 0 and a > 0:  # the right tail, mirrored to the left one
+        lo, hi = -hi, -lo
+    elif not b <= 0:  # astride 0
+        return float(special.log1p(-special.ndtr(lo) - special.ndtr(-hi))[0])
+    diff = special.logsumexp([special.log_ndtr(hi), special.log_ndtr(lo) + np.pi * 1j], axis=0)
+    return float(np.real(diff)[0])
 
 
 class TruncNormal(_Frozen):
@@ -270,13 +285,35 @@ class TruncNormal(_Frozen):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
-        """Quantile function at probabilities ``u``."""
-        from scipy import stats
+        """Quantile function at probabilities ``u``.
+
+        The bits of ``scipy.stats.truncnorm.ppf(u, a, b, loc=mean, scale=sd)``, computed
+        with ``scipy.special`` the way ``truncnorm`` computes them (SciPy 1.17; the terms of
+        the bounds once per call): drawing never imports ``scipy.stats``, whose import costs
+        more than a second of a command's start-up (``tests/scenario/
+        test_schema_quantiles.py`` checks the equality).
+        """
+        from scipy import special
 
         a = (self.low - self.mean) / self.sd
         b = (self.high - self.mean) / self.sd
-        return np.asarray(stats.truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd),
-                          dtype=np.float64)
+        q = np.asarray(u, dtype=np.float64)
+        x = np.full(q.shape, np.nan)
+        if not a < b:  # bounds a step apart in the standard scale: no distribution
+            return x
+        x[q == 0.0] = a * self.sd + self.mean
+        x[q == 1.0] = b * self.sd + self.mean
+        inner = (q > 0.0) & (q < 1.0)
+        if inner.any():
+            qi = q[inner]
+            mass = _log_gauss_mass(a, b)
+            # from the nearer tail: the left one for a < 0, else the right one, mirrored
+            end, log_q, sign = ((a, np.log(qi), 1.0) if a < 0
+                                else (-b, np.log1p(-qi), -1.0))
+            log_end = special.log_ndtr(np.full(qi.shape, end))
+            log_cdf = special.logsumexp([log_end, log_q + mass], axis=0)
+            x[inner] = sign * special.ndtri_exp(log_cdf) * self.sd + self.mean
+        return x
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest values the distribution can take."""
