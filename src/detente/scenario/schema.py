@@ -125,6 +125,11 @@ WhenKnown = Annotated[
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 #: Largest PERT shape accepted: beyond it the distribution is a spike at the mode.
 MAX_PERT_SHAPE = 1000.0
+#: Probabilities this close to 0 or 1 are drawn from a PERT by ``scipy.stats.beta.ppf``
+#: itself. Below about 1e-60 its Boost root finding may give up, and it gives up differently
+#: from ``scipy.special.betaincinv``; the margin costs nothing, as a block's Latin hypercube
+#: almost never comes this close.
+PERT_TAIL = 1e-12
 #: Largest log-normal log-scale deviation accepted: e**(8.3 * 20) is past any float.
 MAX_LOG_SIGMA = 20.0
 
@@ -218,13 +223,29 @@ class Pert(_Frozen):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
-        """Quantile function at probabilities ``u``."""
-        from scipy import stats
+        """Quantile function at probabilities ``u``.
+
+        The bits of ``low + (high - low) * scipy.stats.beta.ppf(u, a, b)``, computed without
+        the argument checks ``rv_continuous.ppf`` makes on every call:
+        ``scipy.special.betaincinv`` runs the same Boost inverse that ``beta.ppf`` runs, and
+        returns the same bits wherever its root finding converges. Probabilities within
+        :data:`PERT_TAIL` of 0 or 1, outside ``(0, 1)`` or NaN are left to ``beta.ppf``
+        itself: so far out, the two give up differently (``tests/scenario/
+        test_schema_quantiles.py`` checks the equality).
+        """
+        from scipy import special
 
         span = self.high - self.low
         a = 1.0 + self.lamb * (self.mode - self.low) / span
         b = 1.0 + self.lamb * (self.high - self.mode) / span
-        return np.asarray(self.low + span * stats.beta.ppf(u, a, b), dtype=np.float64)
+        q = np.asarray(u, dtype=np.float64)
+        x = np.asarray(special.betaincinv(a, b, q), dtype=np.float64)
+        tail = ~((q > PERT_TAIL) & (q < 1.0 - PERT_TAIL))
+        if tail.any():
+            from scipy import stats  # imported only here: it takes longer than a block's draws
+
+            x[tail] = stats.beta.ppf(q[tail], a, b)
+        return np.asarray(self.low + span * x, dtype=np.float64)
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest values the distribution can take."""
@@ -233,6 +254,19 @@ class Pert(_Frozen):
     def median(self) -> float:
         """Return the distribution's median."""
         return float(self.ppf(np.array([0.5]))[0])
+
+
+def _log_gauss_mass(a: float, b: float) -> float:
+    """Log of the standard normal's mass on ``[a, b]``, as ``scipy.stats.truncnorm`` has it."""
+    from scipy import special
+
+    lo, hi = np.array([a]), np.array([b])
+    if not b <= 0 and a > 0:  # the right tail, mirrored to the left one
+        lo, hi = -hi, -lo
+    elif not b <= 0:  # astride 0
+        return float(special.log1p(-special.ndtr(lo) - special.ndtr(-hi))[0])
+    diff = special.logsumexp([special.log_ndtr(hi), special.log_ndtr(lo) + np.pi * 1j], axis=0)
+    return float(np.real(diff)[0])
 
 
 class TruncNormal(_Frozen):
@@ -251,13 +285,35 @@ class TruncNormal(_Frozen):
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
-        """Quantile function at probabilities ``u``."""
-        from scipy import stats
+        """Quantile function at probabilities ``u``.
+
+        The bits of ``scipy.stats.truncnorm.ppf(u, a, b, loc=mean, scale=sd)``, computed
+        with ``scipy.special`` the way ``truncnorm`` computes them (SciPy 1.17; the terms of
+        the bounds once per call): drawing never imports ``scipy.stats``, whose import costs
+        more than a second of a command's start-up (``tests/scenario/
+        test_schema_quantiles.py`` checks the equality).
+        """
+        from scipy import special
 
         a = (self.low - self.mean) / self.sd
         b = (self.high - self.mean) / self.sd
-        return np.asarray(stats.truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd),
-                          dtype=np.float64)
+        q = np.asarray(u, dtype=np.float64)
+        x = np.full(q.shape, np.nan)
+        if not a < b:  # bounds a step apart in the standard scale: no distribution
+            return x
+        x[q == 0.0] = a * self.sd + self.mean
+        x[q == 1.0] = b * self.sd + self.mean
+        inner = (q > 0.0) & (q < 1.0)
+        if inner.any():
+            qi = q[inner]
+            mass = _log_gauss_mass(a, b)
+            # from the nearer tail: the left one for a < 0, else the right one, mirrored
+            end, log_q, sign = ((a, np.log(qi), 1.0) if a < 0
+                                else (-b, np.log1p(-qi), -1.0))
+            log_end = special.log_ndtr(np.full(qi.shape, end))
+            log_cdf = special.logsumexp([log_end, log_q + mass], axis=0)
+            x[inner] = sign * special.ndtri_exp(log_cdf) * self.sd + self.mean
+        return x
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest values the distribution can take."""
