@@ -16,6 +16,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+DETAIL_INDENT = "    "
+"""How far a problem's detail lines are indented under its one-line message."""
+
+
+def escaped(text: str) -> str:
+    """``text`` with every non-printable character (newline, tab, NUL...) written as its escape.
+
+    A name or value read from a file may hold a newline (a TOML escape); quoted raw into a
+    message it would break the one-line-per-problem layout a reader relies on.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace")
+                   .decode("ascii") for c in text)
+
 
 class DetenteError(Exception):
     """Base class for all detente errors."""
@@ -45,7 +60,14 @@ class Problem:
     path : str
         Dotted path of the field, e.g. ``parameters.blue.recruit_rate.high``.
     message : str
-        What was expected and what was found (and a did-you-mean, when one applies).
+        What was expected and what was found (and a did-you-mean, when one applies); one line.
+    details : tuple of str
+        Lines listed under the message (e.g. every missing parameter), one item each.
+
+    Notes
+    -----
+    Non-printable characters in ``path``, ``message`` and ``details`` are stored escaped, so
+    a problem always prints as one line plus one line per detail, whatever the file held.
     """
 
     file: str
@@ -53,6 +75,13 @@ class Problem:
     column: int | None
     path: str
     message: str
+    details: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # frozen: the escaped forms replace what was passed, once, at construction
+        object.__setattr__(self, "path", escaped(self.path))
+        object.__setattr__(self, "message", escaped(self.message))
+        object.__setattr__(self, "details", tuple(escaped(d) for d in self.details))
 
     def __str__(self) -> str:
         where = self.file
@@ -61,7 +90,8 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         field = f" {self.path}:" if self.path else ""
-        return f"{where}:{field} {self.message}"
+        listed = "".join(f"\n{DETAIL_INDENT}{d}" for d in self.details)
+        return f"{where}:{field} {self.message}{listed}"
 
 
 class ScenarioError(InputError):

@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 from scenario_fakes import FAKE_MODULES, MINIMAL, Writer, find, line_of, make_writer, mutate
 
 import detente.model
-from detente.errors import InputError, Problem, ScenarioError
+from detente.errors import DETAIL_INDENT, InputError, Problem, ScenarioError
 from detente.model.base import Module, ParamSpec
 from detente.scenario import Scenario, load_scenario, validate_scenario
-from detente.scenario._checks import MISSING_INDENT
 from detente.scenario.loading import MAX_BYTES, SourceMap, read_scenario_file
 
 
@@ -26,10 +25,13 @@ def write(tmp_path: Path) -> Writer:
 
 def one_line_each(problem: Problem) -> None:
     """One line per problem; only the list of missing parameters goes on, indented."""
-    head, *rest = problem.message.split("\n")
+    assert "\n" not in problem.message, problem
+    assert "\n" not in problem.path, problem
+    _head, *rest = str(problem).split("\n")
+    assert len(rest) == len(problem.details), problem
     if rest:
-        assert head.startswith("missing "), problem
-        assert all(line.startswith(MISSING_INDENT) and line.strip() for line in rest), problem
+        assert problem.message.startswith("missing "), problem
+        assert all(line.startswith(DETAIL_INDENT) and line.strip() for line in rest), problem
 
 
 def fail(path: Path, modules: Mapping[str, Module] | None = FAKE_MODULES) -> ScenarioError:
@@ -489,11 +491,11 @@ def test_every_missing_parameter_is_named_with_its_unit_and_meaning(write: Write
     p = find(err, path="parameters", contains=("missing 70 parameters needed by module "
                                                "'military'",))
     assert p.line == line_of(MINIMAL, "parameters:")
-    _head, *lines = p.message.split("\n")
-    assert lines == [f"{MISSING_INDENT}p{i} (in {s.unit}): What p{i} means."
+    _head, *lines = str(p).split("\n")
+    assert lines == [f"{DETAIL_INDENT}p{i} (in {s.unit}): What p{i} means."
                      for i, s in enumerate(specs)]
-    assert "more" not in p.message
-    assert "quiet" not in p.message  # it has a default
+    assert "more" not in str(p)
+    assert "quiet" not in str(p)  # it has a default
     # all of it reaches the message of the error, and one problem counts once in the cap
     assert all(line in str(err) for line in lines)
     assert [q for q in err.problems if "missing" in q.message] == [p]
@@ -511,6 +513,21 @@ def test_one_missing_parameter_is_one_line(write: Writer) -> None:
 # ------------------------------------------------------------------ robustness
 _NOISE = st.text(alphabet=[*":-[]{}&*!|>'\"%@`#,?\t\n x0.9eTZ", "\x00", "\xe9", "\\"],
                  max_size=4)
+
+
+@pytest.mark.parametrize(("old", "new", "shown"), [
+    ('"blue.recruitment"', '"blue.recrui\\nt"', "'blue.recrui\\nt'"),
+    ("fact:ua_mobilisation_request", "fact:ua_mobili\\t_request", "'ua_mobili\\t_request'"),
+])
+def test_a_control_character_from_the_file_is_shown_escaped(write: Writer, old: str, new: str,
+                                                            shown: str) -> None:
+    # a TOML escape puts a newline or tab into a key or a value; quoted raw, it would split
+    # one problem over two lines
+    err = fail(write(mutate(TOML, old, new), "scenario.toml"))
+    hits = [p for p in err.problems if shown in p.message]
+    assert hits, str(err)
+    for p in err.problems:
+        one_line_each(p)
 
 
 @settings(max_examples=300, deadline=None,

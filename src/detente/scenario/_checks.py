@@ -58,13 +58,11 @@ from detente.scenario.schema import (
 )
 from detente.scenario.table import ParameterTable, TableEntry
 
-__all__ = ["MISSING_INDENT", "check_meaning", "fact_keys", "missing_message"]
+__all__ = ["check_meaning", "fact_keys", "missing_message"]
 
 #: The parameters of the front whose values must fit each other: what a side holds of the
 #: enemy's territory at the start, and the area of that territory.
 _HELD, _AREA = "territory0", "area"
-#: Indentation of each missing parameter's line under the problem that lists them.
-MISSING_INDENT = "    "
 
 Horizon = tuple[dt.date, dt.date]
 Owned = list[tuple[FieldPath, Mapping[str, Any]]]
@@ -519,23 +517,23 @@ def _check_parameters(log: ProblemLog, data: Mapping[str, Any], table: Parameter
     for mod_name, mod in enabled.items():
         missing = [s for s in mod.params if s.name not in params_raw and s.default is None]
         if missing:
-            log.add(("parameters",), missing_message(mod_name, missing), at="key")
+            message, details = missing_message(mod_name, missing)
+            log.add(("parameters",), message, at="key", details=details)
 
 
-def missing_message(module: str, missing: list[ParamSpec]) -> str:
+def missing_message(module: str, missing: list[ParamSpec]) -> tuple[str, tuple[str, ...]]:
     """Say which parameters ``module`` needs that the file lacks: every one, with its unit.
 
-    One parameter: one line. More: a head line, then one line per parameter, indented by
-    :data:`MISSING_INDENT`, as ``name (unit): meaning``.
+    Returns the message and its detail lines. One parameter: one line, no details. More: a
+    head line, and one detail per parameter, as ``name (unit): meaning``.
     """
     if len(missing) == 1:
         spec = missing[0]
         return (f"missing parameter '{spec.name}' (in {spec.unit}), needed by module "
-                f"'{module}': {spec.description}")
-    lines = [f"{MISSING_INDENT}{s.name} (in {s.unit}): {s.description}" for s in missing]
+                f"'{module}': {spec.description}"), ()
+    lines = tuple(f"{s.name} (in {s.unit}): {s.description}" for s in missing)
     return (f"missing {len(missing)} parameters needed by module '{module}'; add each "
-            "under 'parameters' (any unit that converts to the one shown):\n"
-            + "\n".join(lines))
+            "under 'parameters' (any unit that converts to the one shown):"), lines
 
 
 # --------------------------------------------------------------------------- events, changes

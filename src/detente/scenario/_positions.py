@@ -98,8 +98,9 @@ class ProblemLog:
     file: str
     found: list[tuple[FieldPath, Problem]] = field(default_factory=list)
 
-    def add(self, path: FieldPath, message: str, *, at: At = "auto") -> None:
-        """Record ``message`` about the field ``path``."""
+    def add(self, path: FieldPath, message: str, *, at: At = "auto",
+            details: tuple[str, ...] = ()) -> None:
+        """Record ``message`` (and the lines listed under it) about the field ``path``."""
         pos = self.smap.where(path, at=at)
         self.found.append((path, Problem(self.file, *line_column(pos), dotted(path),
-                                         message)))
+                                         message, details)))
