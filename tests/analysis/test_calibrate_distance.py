@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -66,6 +66,9 @@ def test_a_row_with_an_sd_counts_by_its_share_of_the_information(case):
     s = np.std(ens, axis=1)
     if not (s > 0).any():
         return
+    # the hand formula divides by s before it weighs by s**2: a spread near 1e-154 overflows
+    # there (to inf) though the distance is finite
+    assume(not ((s > 0) & (s < 1e-100)).any())
     d, err = distances(ens, _obs(variables, values, sd=sd))
     w = s**2 / (s**2 + sd**2)
     np.testing.assert_allclose(d, _by_hand(ens, _obs(variables, values), w), rtol=1e-9)

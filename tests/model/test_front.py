@@ -90,7 +90,8 @@ def test_an_advance_rises_with_the_assault_and_stays_below_the_exploitation_spee
     v = advance(a, np.full(2, price), np.full(2, vmax))
     assert (v >= 0.0).all()
     assert (v < vmax).all()
-    assert v[1] >= v[0]
+    # monotone up to rounding: an input one ulp larger may come out one ulp smaller
+    assert v[1] >= v[0] * (1.0 - 4.0 * np.finfo(float).eps)
     # far below the exploitation speed the advance is the assault bought at the price
     g = assault / price
     if g < 1e-3 * vmax:
